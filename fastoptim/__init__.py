@@ -1,0 +1,12 @@
+"""fastoptim: fast, exact optimizers and the convex models they train.
+
+The C core (src_c/) holds every hot loop; fastoptim._core is the Cython glue;
+this package is the Python layer users import.
+"""
+__version__ = "0.1.0.dev0"
+
+from ._config import show_config
+from .gradcheck import check_grad
+from . import losses
+
+__all__ = ["__version__", "show_config", "check_grad", "losses"]

@@ -1,0 +1,166 @@
+"""Glue for the loss kernels of src_c/loss.c (see fo_loss.h).
+
+Inputs are validated and made contiguous by fastoptim.losses; these functions
+only pick the float32/float64 kernel, release the GIL around it and return the
+C status code for the caller to check."""
+from libc.stdint cimport int32_t, int64_t
+from cython cimport floating
+
+cdef extern from "fastoptim/fo_loss.h":
+    ctypedef struct fo_data_f64:
+        int64_t n_samples
+        int64_t n_features
+        const double *X
+        const double *data
+        const int32_t *indices
+        const int64_t *indptr
+        const double *y
+        const double *sample_weight
+    ctypedef struct fo_data_f32:
+        int64_t n_samples
+        int64_t n_features
+        const float *X
+        const float *data
+        const int32_t *indices
+        const int64_t *indptr
+        const float *y
+        const float *sample_weight
+    cdef enum:
+        FO_LOSS_SQUARED
+        FO_LOSS_LOGISTIC
+        FO_LOSS_HINGE
+        FO_LOSS_SQUARED_HINGE
+        FO_LOSS_SOFTMAX
+        FO_LOSS_MULTICLASS_HINGE
+
+    int fo_loss_grad_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
+                         const double *coef, const double *intercept, double alpha,
+                         int n_threads, double *value, double *grad_coef,
+                         double *grad_intercept) nogil
+    int fo_loss_grad_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
+                         const float *coef, const float *intercept, double alpha,
+                         int n_threads, double *value, float *grad_coef,
+                         float *grad_intercept) nogil
+    int fo_loss_hessp_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
+                          const double *coef, const double *intercept,
+                          const double *vec_coef, const double *vec_intercept, double alpha,
+                          int n_threads, double *out_coef, double *out_intercept) nogil
+    int fo_loss_hessp_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
+                          const float *coef, const float *intercept,
+                          const float *vec_coef, const float *vec_intercept, double alpha,
+                          int n_threads, float *out_coef, float *out_intercept) nogil
+    int fo_loss_pointwise_f64(int loss, int64_t n, int64_t n_outputs, const double *z,
+                              const double *y, double *out_loss, double *out_dz) nogil
+    int fo_loss_pointwise_f32(int loss, int64_t n, int64_t n_outputs, const float *z,
+                              const float *y, float *out_loss, float *out_dz) nogil
+
+# Loss ids, read from fo_loss.h.
+LOSS_IDS = {
+    "squared": FO_LOSS_SQUARED,
+    "logistic": FO_LOSS_LOGISTIC,
+    "hinge": FO_LOSS_HINGE,
+    "squared_hinge": FO_LOSS_SQUARED_HINGE,
+    "softmax": FO_LOSS_SOFTMAX,
+    "multiclass_hinge": FO_LOSS_MULTICLASS_HINGE,
+}
+
+
+cdef inline const floating *_ptr(const floating[::1] a) noexcept nogil:
+    return &a[0] if a is not None and a.shape[0] > 0 else NULL
+
+
+cdef inline floating *_mut_ptr(floating[::1] a) noexcept nogil:
+    return &a[0] if a is not None and a.shape[0] > 0 else NULL
+
+
+cdef void _fill_data(fo_data_f64 *d64, fo_data_f32 *d32, const floating[::1] values,
+                     const int32_t[::1] indices, const int64_t[::1] indptr, int64_t n_samples,
+                     int64_t n_features, const floating[::1] y,
+                     const floating[::1] sample_weight) noexcept:
+    """Fill the data struct of floating's dtype: dense when indices is None, else CSR."""
+    cdef const int32_t *ind = &indices[0] if indices is not None else NULL
+    cdef const int64_t *ptr = &indptr[0] if indptr is not None else NULL
+    if floating is double:
+        d64.n_samples = n_samples
+        d64.n_features = n_features
+        d64.X = _ptr(values) if ind == NULL else NULL
+        d64.data = _ptr(values) if ind != NULL else NULL
+        d64.indices = ind
+        d64.indptr = ptr
+        d64.y = _ptr(y)
+        d64.sample_weight = _ptr(sample_weight)
+    else:
+        d32.n_samples = n_samples
+        d32.n_features = n_features
+        d32.X = _ptr(values) if ind == NULL else NULL
+        d32.data = _ptr(values) if ind != NULL else NULL
+        d32.indices = ind
+        d32.indptr = ptr
+        d32.y = _ptr(y)
+        d32.sample_weight = _ptr(sample_weight)
+
+
+def loss_grad(int loss, const floating[::1] values, const int32_t[::1] indices,
+              const int64_t[::1] indptr, int64_t n_samples, int64_t n_features,
+              const floating[::1] y, const floating[::1] sample_weight, int64_t n_outputs,
+              const floating[::1] coef, const floating[::1] intercept, double alpha,
+              int n_threads, floating[::1] grad_coef, floating[::1] grad_intercept):
+    """Run fo_loss_grad; `values` is X raveled (dense, indices None) or the CSR data.
+
+    Returns (status, value); the gradients are written into grad_coef/grad_intercept."""
+    cdef fo_data_f64 d64
+    cdef fo_data_f32 d32
+    cdef double value = 0.0
+    cdef int status
+    _fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, sample_weight)
+    if floating is double:
+        with nogil:
+            status = fo_loss_grad_f64(loss, &d64, n_outputs, _ptr(coef), _ptr(intercept), alpha,
+                                      n_threads, &value, _mut_ptr(grad_coef),
+                                      _mut_ptr(grad_intercept))
+    else:
+        with nogil:
+            status = fo_loss_grad_f32(loss, &d32, n_outputs, _ptr(coef), _ptr(intercept), alpha,
+                                      n_threads, &value, _mut_ptr(grad_coef),
+                                      _mut_ptr(grad_intercept))
+    return status, value
+
+
+def loss_hessp(int loss, const floating[::1] values, const int32_t[::1] indices,
+               const int64_t[::1] indptr, int64_t n_samples, int64_t n_features,
+               const floating[::1] y, const floating[::1] sample_weight, int64_t n_outputs,
+               const floating[::1] coef, const floating[::1] intercept,
+               const floating[::1] vec_coef, const floating[::1] vec_intercept, double alpha,
+               int n_threads, floating[::1] out_coef, floating[::1] out_intercept):
+    """Run fo_loss_hessp (arguments as loss_grad); returns the status."""
+    cdef fo_data_f64 d64
+    cdef fo_data_f32 d32
+    cdef int status
+    _fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, sample_weight)
+    if floating is double:
+        with nogil:
+            status = fo_loss_hessp_f64(loss, &d64, n_outputs, _ptr(coef), _ptr(intercept),
+                                       _ptr(vec_coef), _ptr(vec_intercept), alpha, n_threads,
+                                       _mut_ptr(out_coef), _mut_ptr(out_intercept))
+    else:
+        with nogil:
+            status = fo_loss_hessp_f32(loss, &d32, n_outputs, _ptr(coef), _ptr(intercept),
+                                       _ptr(vec_coef), _ptr(vec_intercept), alpha, n_threads,
+                                       _mut_ptr(out_coef), _mut_ptr(out_intercept))
+    return status
+
+
+def loss_pointwise(int loss, int64_t n_outputs, const floating[::1] z, const floating[::1] y,
+                   floating[::1] out_loss, floating[::1] out_dz):
+    """Run fo_loss_pointwise over n = len(y) samples; returns the status."""
+    cdef int status
+    cdef int64_t n = y.shape[0]
+    if floating is double:
+        with nogil:
+            status = fo_loss_pointwise_f64(loss, n, n_outputs, _ptr(z), _ptr(y),
+                                           _mut_ptr(out_loss), _mut_ptr(out_dz))
+    else:
+        with nogil:
+            status = fo_loss_pointwise_f32(loss, n, n_outputs, _ptr(z), _ptr(y),
+                                           _mut_ptr(out_loss), _mut_ptr(out_dz))
+    return status

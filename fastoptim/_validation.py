@@ -1,0 +1,127 @@
+"""Input validation shared by the Python layer.
+
+Every check names the argument at fault and says how to fix it.  Conversions
+(dtype, memory order, sparse format) happen here, once, before any C kernel
+runs -- never inside a loop.
+"""
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["as_float_data", "as_float_vector", "check_finite", "check_scalar", "csr_parts"]
+
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+def _float_dtype_for(dtype, name):
+    """float32/float64 stay; ints, bools and other float widths become float64."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float32 or dtype == np.float64:
+        return dtype
+    if dtype.kind in "biuf":
+        return np.dtype(np.float64)
+    raise TypeError(
+        f"{name} has dtype {dtype}, which fastoptim does not support; pass float32 or "
+        f"float64 numbers (ints and bools are converted to float64)"
+    )
+
+
+def as_float_data(X, name="X", dtype=None):
+    """Validate a 2-D design matrix: a C-contiguous float ndarray or a CSR matrix.
+
+    Parameters
+    ----------
+    X : array-like or scipy.sparse matrix/array
+        Dense input of any order is made C-contiguous; sparse input of any
+        format becomes CSR with int32 column indices and int64 row pointers.
+    dtype : numpy dtype, optional
+        Force this float dtype instead of keeping X's own.
+
+    Returns
+    -------
+    X : ndarray or scipy.sparse.csr_matrix
+        float32 input stays float32; everything else numeric is float64.
+    """
+    if sp.issparse(X):
+        out_dtype = np.dtype(dtype) if dtype is not None else _float_dtype_for(X.dtype, name)
+        if X.ndim != 2:
+            raise ValueError(f"{name} must be 2-D, got a sparse array of shape {X.shape}")
+        X = sp.csr_matrix(X)  # any format (CSC, COO, ...) -> CSR, once
+        if X.dtype != out_dtype:
+            X = X.astype(out_dtype)
+        if X.shape[0] < 1 or X.shape[1] < 1:
+            raise ValueError(f"{name} must have at least one row and one column, got shape {X.shape}")
+        return X
+    if isinstance(X, (str, bytes)) or X is None:
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(X).__name__}")
+    arr = np.asarray(X)
+    if arr.dtype == object:
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must hold numbers; it has dtype object with non-numeric entries")
+    out_dtype = np.dtype(dtype) if dtype is not None else _float_dtype_for(arr.dtype, name)
+    if arr.ndim != 2:
+        hint = " (reshape a single feature with X.reshape(-1, 1))" if arr.ndim == 1 else ""
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {arr.shape}{hint}")
+    if arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise ValueError(f"{name} must have at least one row and one column, got shape {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=out_dtype)
+
+
+def csr_parts(X, name="X"):
+    """(data, indices int32, indptr int64) of a CSR matrix, checked once.
+
+    int64 column indices are narrowed to int32 when they fit (they always do
+    unless X has more than 2**31 - 1 columns, which no dense coefficient
+    vector could hold).
+    """
+    data = np.ascontiguousarray(X.data)
+    indices = X.indices
+    if indices.dtype != np.int32:
+        if X.shape[1] > _INT32_MAX:
+            raise ValueError(f"{name} has {X.shape[1]} columns; at most {_INT32_MAX} are supported")
+        indices = indices.astype(np.int32)
+    indices = np.ascontiguousarray(indices)
+    indptr = np.ascontiguousarray(X.indptr, dtype=np.int64)
+    if (indptr[0] != 0 or indptr[-1] != data.shape[0] or indices.shape[0] != data.shape[0]
+            or np.any(indptr[1:] < indptr[:-1])):
+        raise ValueError(f"{name} is a malformed CSR matrix (inconsistent indptr/indices/data)")
+    return data, indices, indptr
+
+
+def as_float_vector(v, name, dtype, length=None):
+    """A 1-D C-contiguous array of `dtype`, optionally of a given length."""
+    if v is None or isinstance(v, (str, bytes)):
+        raise TypeError(f"{name} must be a 1-D array of numbers, got {type(v).__name__}")
+    arr = np.asarray(v)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} has dtype {arr.dtype}; it must hold real numbers")
+    if arr.ndim == 2 and 1 in arr.shape:
+        arr = arr.reshape(-1)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    if length is not None and arr.shape[0] != length:
+        raise ValueError(f"{name} has {arr.shape[0]} entries but X has {length} rows; they must match")
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
+def check_finite(arr, name):
+    """Raise ValueError naming `name` when arr holds NaN or infinity."""
+    values = arr.data if sp.issparse(arr) else arr
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{name} contains NaN or infinity; remove or impute those values first")
+
+
+def check_scalar(value, name, *, min_value=None, include_min=True, kind=numbers.Real):
+    """A finite real (or int) scalar, optionally bounded below."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind.__name__.lower()} number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if min_value is not None:
+        if value < min_value or (value == min_value and not include_min):
+            op = ">=" if include_min else ">"
+            raise ValueError(f"{name} must be {op} {min_value}, got {value!r}")
+    return value

@@ -1,0 +1,406 @@
+r"""Losses over a data set: fused value + gradient, Hessian-vector products and
+per-sample derivatives, all computed by the C core in one pass over X.
+
+The objective, for n samples with weights :math:`w_i` (1 by default) and
+scores :math:`z_i = x_i \cdot coef + intercept`:
+
+.. math::
+
+    F(coef, intercept) = \frac{\sum_i w_i\, l(z_i, y_i)}{\sum_i w_i}
+                         + \frac{\alpha}{2} \lVert coef \rVert^2
+
+(the intercept is not penalized).  The losses:
+
+=================== ============================================= ==================
+name                per-sample loss                                targets y
+=================== ============================================= ==================
+``squared``         :math:`(z - y)^2 / 2`                          real numbers
+``logistic``        :math:`\log(1 + e^{-y z})`                     -1/+1 (0 is -1)
+``hinge``           :math:`\max(0, 1 - y z)`                       -1/+1 (0 is -1)
+``squared_hinge``   :math:`\max(0, 1 - y z)^2`                     -1/+1 (0 is -1)
+``softmax``         :math:`\log \sum_k e^{z_k} - z_y`              classes 0..K-1
+``multiclass_hinge`` :math:`\sum_{j \ne y} \max(0, z_j - z_y + 1)` classes 0..K-1
+=================== ============================================= ==================
+
+The multiclass losses take ``coef`` of shape (K, n_features) and
+``intercept`` of shape (K,); the binary ones ``coef`` of shape (n_features,)
+(or (1, n_features)) and a scalar intercept.  Subgradients are used at the
+kinks of the hinge losses (0 at the kink).
+
+X may be dense (float32 or float64, any memory order) or sparse (any
+scipy.sparse format; used as CSR).  float32 data is read as float32 and every
+sum is accumulated in double.  Rows are split into ``n_threads`` contiguous
+blocks, each summed on its own and combined in a fixed order: the same thread
+count always gives the same bits.
+"""
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._config import effective_n_threads
+from ._core import _loss, _status
+from ._validation import (as_float_data, as_float_vector, check_finite, check_scalar,
+                          csr_parts)
+
+__all__ = ["LOSSES", "Objective", "loss_grad", "loss_hessp", "pointwise_loss"]
+
+#: Names of the losses, in the order of the C core's ids.
+LOSSES = tuple(sorted(_loss.LOSS_IDS, key=_loss.LOSS_IDS.get))
+_MULTICLASS = ("softmax", "multiclass_hinge")
+_LABELS_PM1 = ("logistic", "hinge", "squared_hinge")
+_TWICE_DIFFERENTIABLE = ("squared", "logistic", "squared_hinge", "softmax")
+
+
+def _check_loss(loss):
+    if not isinstance(loss, str):
+        raise TypeError(f"loss must be a string, one of {', '.join(map(repr, LOSSES))}; got {loss!r}")
+    if loss not in _loss.LOSS_IDS:
+        raise ValueError(f"unknown loss {loss!r}; valid losses are {', '.join(map(repr, LOSSES))}")
+    return loss
+
+
+def _targets(loss, y, dtype, n_samples, n_classes):
+    """Validate y for `loss`; returns (y as dtype, number of score outputs)."""
+    y = as_float_vector(y, "y", np.float64, n_samples)
+    check_finite(y, "y")
+    if loss in _LABELS_PM1:
+        if not np.all((y == 1) | (y == -1) | (y == 0)):
+            bad = np.unique(y[(y != 1) & (y != -1) & (y != 0)])[:5]
+            raise ValueError(
+                f"loss {loss!r} needs labels y in {{-1, +1}} (0 is read as -1); got values "
+                f"such as {bad.tolist()}; encode the two classes as -1/+1 first"
+            )
+        return np.ascontiguousarray(np.where(y == 0, -1.0, y), dtype=dtype), 1
+    if loss in _MULTICLASS:
+        if np.any(y < 0) or np.any(y != np.floor(y)):
+            raise ValueError(
+                f"loss {loss!r} needs integer class indices 0..K-1 in y; got values such as "
+                f"{np.unique(y[(y < 0) | (y != np.floor(y))])[:5].tolist()}"
+            )
+        k_needed = int(y.max()) + 1
+        if n_classes is None:
+            n_classes = max(k_needed, 2)
+        if isinstance(n_classes, (bool, np.bool_)) or not isinstance(n_classes, numbers.Integral):
+            raise TypeError(f"n_classes must be an int, got {n_classes!r}")
+        if n_classes < 2:
+            raise ValueError(f"n_classes must be >= 2 for loss {loss!r}, got {n_classes}")
+        if k_needed > n_classes:
+            raise ValueError(
+                f"y holds class index {k_needed - 1} but there are only n_classes={n_classes} "
+                f"classes (coef has {n_classes} rows); indices must be < n_classes"
+            )
+        return np.ascontiguousarray(y, dtype=dtype), int(n_classes)
+    return np.ascontiguousarray(y, dtype=dtype), 1
+
+
+def _sample_weight(sample_weight, dtype, n_samples):
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, (bool, np.bool_)):
+        sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
+    sw = as_float_vector(sample_weight, "sample_weight", np.float64, n_samples)
+    check_finite(sw, "sample_weight")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative; found negative weights")
+    if not sw.sum() > 0:
+        raise ValueError("sample_weight must have a positive sum; all weights are zero")
+    return np.ascontiguousarray(sw, dtype=dtype)
+
+
+class Objective:
+    r"""The penalized loss of a model over a fixed data set, evaluated by the C core.
+
+    Validates and converts the data once; every evaluation is then a single
+    pass over X with no copy.  Solvers (L-BFGS, Newton-CG, ...) use this.
+
+    Parameters
+    ----------
+    loss : str
+        One of :data:`LOSSES`.
+    X : array-like or sparse matrix of shape (n_samples, n_features)
+        float32 data stays float32; other numbers become float64.
+    y : array-like of shape (n_samples,)
+        Targets: reals for 'squared', -1/+1 (or 0/1) for the binary
+        classification losses, class indices 0..K-1 for the multiclass ones.
+    sample_weight : array-like of shape (n_samples,) or float, optional
+        Non-negative weights with a positive sum.
+    alpha : float, default 0
+        L2 penalty strength: adds (alpha / 2) ||coef||^2.
+    n_classes : int, optional
+        K for the multiclass losses; ``max(y) + 1`` by default.
+    n_threads : int or None
+        See :func:`fastoptim._config.effective_n_threads`.
+
+    Attributes
+    ----------
+    n_samples, n_features, n_outputs : int
+        n_outputs is K for the multiclass losses and 1 otherwise.
+    dtype : numpy.dtype
+        The working dtype (float32 or float64).
+    coef_shape : tuple
+        ``(n_features,)`` for binary losses, ``(K, n_features)`` for multiclass.
+    """
+
+    def __init__(self, loss, X, y, *, sample_weight=None, alpha=0.0, n_classes=None,
+                 n_threads=None):
+        self.loss = _check_loss(loss)
+        self._loss_id = _loss.LOSS_IDS[self.loss]
+        X = as_float_data(X, "X")
+        self.dtype = X.dtype
+        self.n_samples, self.n_features = X.shape
+        self.X = X
+        if sp.issparse(X):
+            self._values, self._indices, self._indptr = csr_parts(X, "X")
+        else:
+            self._values, self._indices, self._indptr = X.reshape(-1), None, None
+        self._y, self.n_outputs = _targets(self.loss, y, self.dtype, self.n_samples, n_classes)
+        self._sample_weight = _sample_weight(sample_weight, self.dtype, self.n_samples)
+        self.alpha = float(check_scalar(alpha, "alpha", min_value=0.0))
+        self.n_threads = effective_n_threads(n_threads)
+        self._messages = {
+            _status.ERR_BAD_ARGUMENT: (
+                f"X has column indices outside [0, {self.n_features}); "
+                f"rebuild the sparse matrix with shape[1] covering every index"
+            ),
+        }
+
+    @property
+    def coef_shape(self):
+        if self.loss in _MULTICLASS:
+            return (self.n_outputs, self.n_features)
+        return (self.n_features,)
+
+    # -- argument conversion ---------------------------------------------------
+
+    def _coef(self, coef, name="coef"):
+        arr = np.asarray(coef)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+        shape = self.coef_shape
+        ok = arr.shape == shape or (len(shape) == 1 and arr.shape == (1, shape[0]))
+        if not ok:
+            raise ValueError(
+                f"{name} has shape {arr.shape} but loss {self.loss!r} on X with "
+                f"{self.n_features} features needs shape {shape}"
+                + ("" if len(shape) == 1 else f" (one row per class)")
+            )
+        flat = np.ascontiguousarray(arr, dtype=self.dtype).reshape(-1)
+        check_finite(flat, name)
+        return flat, arr.shape
+
+    def _intercept(self, intercept, name="intercept"):
+        if intercept is None:
+            return None, None
+        arr = np.asarray(intercept)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+        K = self.n_outputs
+        if not (arr.shape == (K,) or (K == 1 and arr.shape == ())):
+            raise ValueError(
+                f"{name} has shape {arr.shape} but loss {self.loss!r} needs "
+                + ("a scalar" if K == 1 else f"shape ({K},)")
+            )
+        flat = np.ascontiguousarray(arr, dtype=self.dtype).reshape(-1)
+        check_finite(flat, name)
+        return flat, arr.shape
+
+    def _check(self, status):
+        if status == _status.ERR_NONFINITE:
+            check_finite(self.X, "X")
+            raise FloatingPointError(
+                f"the {self.loss!r} objective overflowed: some score x.coef + intercept is too "
+                f"large to represent; scale X (e.g. standardize it) or use smaller coefficients"
+            )
+        _status.check_status(status, self._messages)
+
+    @staticmethod
+    def _shaped_intercept(flat, shape):
+        if flat is None:
+            return None
+        return flat[0].item() if shape == () else flat.reshape(shape)
+
+    # -- evaluations -------------------------------------------------------------
+
+    def value_grad(self, coef, intercept=None):
+        """Objective value and gradient, in one pass over X.
+
+        Parameters
+        ----------
+        coef : array-like of shape ``coef_shape``
+        intercept : float or array-like of shape (K,), optional
+            ``None`` fits no intercept.
+
+        Returns
+        -------
+        value : float
+        grad_coef : ndarray, same shape as ``coef``, in the working dtype
+        grad_intercept : float, ndarray of shape (K,), or None
+        """
+        c, c_shape = self._coef(coef)
+        b, b_shape = self._intercept(intercept)
+        g = np.empty_like(c)
+        gb = None if b is None else np.empty_like(b)
+        status, value = _loss.loss_grad(
+            self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
+            self.n_features, self._y, self._sample_weight, self.n_outputs, c, b, self.alpha,
+            self.n_threads, g, gb)
+        self._check(status)
+        return value, g.reshape(c_shape), self._shaped_intercept(gb, b_shape)
+
+    def hessp(self, coef, intercept, vec_coef, vec_intercept=None):
+        """Hessian-vector product of the objective at (coef, intercept), in one pass over X.
+
+        Defined for 'squared', 'logistic', 'softmax' and 'squared_hinge' (its
+        generalized Hessian, as in liblinear's Newton solver).
+
+        Parameters
+        ----------
+        coef, intercept : as in :meth:`value_grad`
+            The point where the Hessian is taken.
+        vec_coef : array-like, same shape as coef
+        vec_intercept : float or array-like of shape (K,)
+            Required when ``intercept`` is not None.
+
+        Returns
+        -------
+        hv_coef : ndarray, same shape as coef
+        hv_intercept : float, ndarray of shape (K,), or None
+        """
+        if self.loss not in _TWICE_DIFFERENTIABLE:
+            raise ValueError(
+                f"the Hessian is not defined for loss {self.loss!r} (not twice "
+                f"differentiable); use one of {', '.join(map(repr, _TWICE_DIFFERENTIABLE))} "
+                f"or a first-order solver"
+            )
+        c, c_shape = self._coef(coef)
+        b, b_shape = self._intercept(intercept)
+        v, _ = self._coef(vec_coef, "vec_coef")
+        vb = None
+        if b is not None:
+            if vec_intercept is None:
+                raise ValueError("vec_intercept is required when intercept is given")
+            vb, _ = self._intercept(vec_intercept, "vec_intercept")
+        out = np.empty_like(c)
+        outb = None if b is None else np.empty_like(b)
+        status = _loss.loss_hessp(
+            self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
+            self.n_features, self._y, self._sample_weight, self.n_outputs, c, b, v, vb,
+            self.alpha, self.n_threads, out, outb)
+        self._check(status)
+        return out.reshape(c_shape), self._shaped_intercept(outb, b_shape)
+
+
+def _n_classes_from(loss, coef):
+    if loss in _MULTICLASS:
+        shape = np.shape(coef)
+        if len(shape) != 2:
+            raise ValueError(
+                f"coef must be 2-D (n_classes, n_features) for loss {loss!r}, got shape {shape}")
+        return shape[0]
+    return None
+
+
+def loss_grad(loss, X, y, coef, intercept=None, *, sample_weight=None, alpha=0.0,
+              n_threads=None):
+    r"""Objective value and gradient of a loss, fused into one pass over X.
+
+    Computes ``F = sum_i w_i l(z_i, y_i) / sum_i w_i + alpha / 2 ||coef||^2``
+    with ``z_i = x_i . coef + intercept`` and its gradient with respect to
+    ``coef`` and ``intercept`` (see the module docstring for the losses).
+
+    Parameters
+    ----------
+    loss : {'squared', 'logistic', 'hinge', 'squared_hinge', 'softmax', 'multiclass_hinge'}
+    X : array-like or sparse matrix of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    coef : array-like of shape (n_features,) or (K, n_features) for multiclass losses
+    intercept : float or array-like of shape (K,), optional
+        ``None``: no intercept (and ``grad_intercept`` is None).
+    sample_weight : array-like of shape (n_samples,), optional
+    alpha : float, default 0
+        L2 penalty on coef (not on the intercept).
+    n_threads : int, optional
+        ``None`` uses what OMP_NUM_THREADS / threadpoolctl allow.
+
+    Returns
+    -------
+    value : float
+    grad_coef : ndarray shaped like coef, in X's float dtype
+    grad_intercept : float, ndarray of shape (K,), or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastoptim.losses import loss_grad
+    >>> X = np.array([[1.0, 2.0], [3.0, -1.0]]); y = np.array([1, -1])
+    >>> value, g, gb = loss_grad("logistic", X, y, np.zeros(2), 0.0)
+    >>> round(value, 6)
+    0.693147
+    """
+    obj = Objective(loss, X, y, sample_weight=sample_weight, alpha=alpha,
+                    n_classes=_n_classes_from(loss, coef), n_threads=n_threads)
+    return obj.value_grad(coef, intercept)
+
+
+def loss_hessp(loss, X, y, coef, intercept, vec_coef, vec_intercept=None, *, sample_weight=None,
+               alpha=0.0, n_threads=None):
+    """Hessian-vector product of the objective of :func:`loss_grad`, in one pass over X.
+
+    Parameters
+    ----------
+    loss : {'squared', 'logistic', 'squared_hinge', 'softmax'}
+    X, y, coef, intercept, sample_weight, alpha, n_threads
+        As in :func:`loss_grad`.
+    vec_coef : array-like shaped like coef
+    vec_intercept : float or array-like of shape (K,), required with an intercept
+
+    Returns
+    -------
+    hv_coef : ndarray shaped like coef
+    hv_intercept : float, ndarray of shape (K,), or None
+    """
+    obj = Objective(loss, X, y, sample_weight=sample_weight, alpha=alpha,
+                    n_classes=_n_classes_from(loss, coef), n_threads=n_threads)
+    return obj.hessp(coef, intercept, vec_coef, vec_intercept)
+
+
+def pointwise_loss(loss, z, y):
+    """Per-sample loss and its derivative with respect to the scores.
+
+    The same C functions the fused kernels and the stochastic engine inline.
+
+    Parameters
+    ----------
+    loss : str
+        One of :data:`LOSSES`.
+    z : array-like of shape (n,) for binary losses, (n, K) for multiclass ones
+        Scores; float32 stays float32.
+    y : array-like of shape (n,)
+
+    Returns
+    -------
+    loss_values : ndarray of shape (n,)
+    dloss_dz : ndarray shaped like z
+    """
+    loss = _check_loss(loss)
+    z_arr = np.asarray(z)
+    if z_arr.dtype.kind not in "biuf":
+        raise TypeError(f"z must hold real numbers, got dtype {z_arr.dtype}")
+    dtype = np.float32 if z_arr.dtype == np.float32 else np.float64
+    if loss in _MULTICLASS:
+        if z_arr.ndim != 2 or z_arr.shape[1] < 2:
+            raise ValueError(f"z must have shape (n, K) with K >= 2 for loss {loss!r}, got {z_arr.shape}")
+        n, K = z_arr.shape
+    else:
+        if z_arr.ndim != 1:
+            raise ValueError(f"z must be 1-D for loss {loss!r}, got shape {z_arr.shape}")
+        n, K = z_arr.shape[0], 1
+    z_flat = np.ascontiguousarray(z_arr, dtype=dtype).reshape(-1)
+    check_finite(z_flat, "z")
+    y_arr, _ = _targets(loss, y, dtype, n, K if K > 1 else None)
+    out_loss = np.empty(n, dtype=dtype)
+    out_dz = np.empty(n * K, dtype=dtype)
+    status = _loss.loss_pointwise(_loss.LOSS_IDS[loss], K, z_flat, y_arr, out_loss, out_dz)
+    _status.check_status(status)
+    return out_loss, out_dz.reshape(z_arr.shape)

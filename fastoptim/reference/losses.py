@@ -1,0 +1,106 @@
+"""NumPy oracles of fastoptim.losses: two passes over X (X @ coef, then X.T @ r).
+
+Computations happen in the dtype of the inputs (pass float64 arrays for an
+accurate oracle); X may be a dense array or a scipy.sparse matrix.
+"""
+import numpy as np
+from scipy.special import expit, log_expit, logsumexp, softmax
+
+__all__ = ["pointwise", "loss_grad", "hessp"]
+
+
+def _pm1(y):
+    y = np.asarray(y)
+    return np.where(y == 0, -1, y).astype(y.dtype if y.dtype.kind == "f" else np.float64)
+
+
+def pointwise(loss, z, y):
+    """Per-sample loss l_i and dl_i/dz (z of shape (n,) or (n, K))."""
+    if loss == "squared":
+        r = z - y
+        return 0.5 * r * r, r
+    if loss in ("softmax", "multiclass_hinge"):
+        n, K = z.shape
+        c = np.asarray(y).astype(np.int64)
+        rows = np.arange(n)
+        if loss == "softmax":
+            lse = logsumexp(z, axis=1)
+            d = softmax(z, axis=1)
+            d[rows, c] -= 1.0
+            return lse - z[rows, c], d
+        slack = z - z[rows, c][:, None] + 1.0
+        slack[rows, c] = 0.0
+        viol = slack > 0
+        d = viol.astype(z.dtype)
+        d[rows, c] = -viol.sum(axis=1)
+        return np.where(viol, slack, 0.0).sum(axis=1), d
+    y = _pm1(y)
+    m = y * z
+    if loss == "logistic":
+        return -log_expit(m), -y * expit(-m)
+    slack = 1.0 - m
+    if loss == "hinge":
+        return np.maximum(slack, 0.0), np.where(slack > 0, -y, 0.0)
+    if loss == "squared_hinge":
+        s = np.maximum(slack, 0.0)
+        return s * s, -2.0 * y * s
+    raise ValueError(f"unknown loss {loss!r}")
+
+
+def _scores(X, coef, intercept):
+    coef = np.asarray(coef)
+    if coef.ndim == 2 and coef.shape[0] > 1:
+        z = np.asarray(X @ coef.T)
+    else:
+        z = np.asarray(X @ coef.reshape(-1))
+    if intercept is not None:
+        z = z + np.asarray(intercept).reshape(-1) if z.ndim == 2 else z + np.asarray(intercept).reshape(-1)[0]
+    return z
+
+
+def loss_grad(loss, X, y, coef, intercept=None, sample_weight=None, alpha=0.0):
+    """(value, grad_coef, grad_intercept) of the penalized, weighted mean loss."""
+    coef = np.asarray(coef)
+    z = _scores(X, coef, intercept)
+    l, d = pointwise(loss, z, y)
+    w = np.ones(z.shape[0], dtype=z.dtype) if sample_weight is None else np.asarray(sample_weight)
+    W = w.sum()
+    value = float(np.dot(w, l) / W + 0.5 * alpha * np.sum(coef.astype(np.float64) ** 2))
+    if d.ndim == 2:
+        r = d * (w / W)[:, None]
+        g = np.asarray(X.T @ r).T + alpha * coef
+        gb = r.sum(axis=0)
+    else:
+        r = d * (w / W)
+        g = (np.asarray(X.T @ r) + alpha * coef.reshape(-1)).reshape(coef.shape)
+        gb = r.sum()
+    return value, g, (None if intercept is None else gb)
+
+
+def hessp(loss, X, y, coef, intercept, vec_coef, vec_intercept=None, sample_weight=None,
+          alpha=0.0):
+    """Hessian-vector product (hv_coef, hv_intercept) of :func:`loss_grad`'s objective."""
+    coef = np.asarray(coef)
+    z = _scores(X, coef, intercept)
+    t = _scores(X, vec_coef, vec_intercept)
+    w = np.ones(z.shape[0], dtype=z.dtype) if sample_weight is None else np.asarray(sample_weight)
+    W = w.sum()
+    if loss == "softmax":
+        p = softmax(z, axis=1)
+        r = p * (t - (p * t).sum(axis=1, keepdims=True)) * (w / W)[:, None]
+        hv = np.asarray(X.T @ r).T + alpha * np.asarray(vec_coef)
+        hb = r.sum(axis=0)
+    else:
+        if loss == "squared":
+            h = np.ones_like(z)
+        elif loss == "logistic":
+            p = expit(z)
+            h = p * (1.0 - p)
+        elif loss == "squared_hinge":
+            h = np.where(1.0 - _pm1(y) * z > 0, 2.0, 0.0)
+        else:
+            raise ValueError(f"no Hessian for loss {loss!r}")
+        r = h * t * (w / W)
+        hv = (np.asarray(X.T @ r) + alpha * np.asarray(vec_coef).reshape(-1)).reshape(coef.shape)
+        hb = r.sum()
+    return hv, (None if intercept is None else hb)

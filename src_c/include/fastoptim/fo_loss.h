@@ -1,0 +1,111 @@
+/*
+ * fo_loss.h -- fused loss + gradient kernels, Hessian-vector products and
+ * per-sample losses over dense (row-major) or CSR data, float64 and float32.
+ *
+ * Objective (n samples, weights w_i, default 1; z_i = x_i . coef + intercept):
+ *
+ *     F(coef, b) = sum_i w_i l(z_i, y_i) / sum_i w_i  +  (alpha / 2) ||coef||^2
+ *
+ * The intercept is not penalized.  Multiclass losses have K score vectors:
+ * coef is K x d row-major, intercept has K entries, y holds the class index.
+ *
+ * Each kernel reads X once.  Rows are split into n_threads contiguous blocks
+ * (fo_block_range); each block accumulates in double into its own buffer and
+ * the blocks are summed in block order, so a given thread count always gives
+ * the same bits, with or without OpenMP.
+ */
+#ifndef FASTOPTIM_FO_LOSS_H
+#define FASTOPTIM_FO_LOSS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    FO_LOSS_SQUARED = 0,          /* (z - y)^2 / 2 */
+    FO_LOSS_LOGISTIC = 1,         /* log(1 + exp(-y z)), y = +-1 */
+    FO_LOSS_HINGE = 2,            /* max(0, 1 - y z) */
+    FO_LOSS_SQUARED_HINGE = 3,    /* max(0, 1 - y z)^2 */
+    FO_LOSS_SOFTMAX = 4,          /* multinomial cross-entropy, y = class index */
+    FO_LOSS_MULTICLASS_HINGE = 5, /* Weston-Watkins: sum_{j != y} max(0, z_j - z_y + 1) */
+    FO_N_LOSSES = 6
+} fo_loss_id;
+
+/* 1 for the losses with K score vectors (softmax, multiclass hinge). */
+int fo_loss_is_multiclass(int loss);
+
+/* A data set: dense X (row-major, n_samples x n_features) when X != NULL,
+ * else CSR (data, indices, indptr).  y: n_samples targets (labels +-1 or
+ * class indices stored as numbers).  sample_weight: NULL for all ones. */
+typedef struct {
+    int64_t n_samples;
+    int64_t n_features;
+    const double *X;
+    const double *data;
+    const int32_t *indices;
+    const int64_t *indptr;
+    const double *y;
+    const double *sample_weight;
+} fo_data_f64;
+
+typedef struct {
+    int64_t n_samples;
+    int64_t n_features;
+    const float *X;
+    const float *data;
+    const int32_t *indices;
+    const int64_t *indptr;
+    const float *y;
+    const float *sample_weight;
+} fo_data_f32;
+
+/*
+ * Objective value and gradient in one pass over the rows.
+ *   n_outputs: 1 for binary losses, K >= 2 for multiclass ones.
+ *   coef: n_outputs * n_features;  intercept: n_outputs values, or NULL to fit none.
+ *   grad_coef: n_outputs * n_features (written);  grad_intercept: n_outputs
+ *   (written; ignored when intercept is NULL).
+ * Returns FO_OK, FO_ERR_NONFINITE (a score or the result is not finite),
+ * FO_ERR_NO_MEMORY or FO_ERR_BAD_ARGUMENT.
+ */
+int fo_loss_grad_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
+                     const double *coef, const double *intercept, double alpha,
+                     int n_threads, double *value, double *grad_coef, double *grad_intercept);
+int fo_loss_grad_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
+                     const float *coef, const float *intercept, double alpha,
+                     int n_threads, double *value, float *grad_coef, float *grad_intercept);
+
+/*
+ * Hessian-vector product of the objective at (coef, intercept) with the
+ * direction (vec_coef, vec_intercept), in one pass over the rows:
+ *   H v = sum_i w_i x~_i (d2l_i) x~_i^T v / sum_i w_i + alpha [v_coef; 0],
+ * x~_i = [x_i; 1] when an intercept is fitted.  Defined for 'squared',
+ * 'logistic', 'softmax' and (generalized Hessian) 'squared_hinge';
+ * FO_ERR_UNSUPPORTED for the hinge losses.
+ */
+int fo_loss_hessp_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
+                      const double *coef, const double *intercept,
+                      const double *vec_coef, const double *vec_intercept, double alpha,
+                      int n_threads, double *out_coef, double *out_intercept);
+int fo_loss_hessp_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
+                      const float *coef, const float *intercept,
+                      const float *vec_coef, const float *vec_intercept, double alpha,
+                      int n_threads, float *out_coef, float *out_intercept);
+
+/*
+ * Per-sample loss and derivative with respect to the scores:
+ *   z: n x n_outputs scores, y: n targets;
+ *   out_loss: n values l_i;  out_dz: n x n_outputs values dl_i/dz.
+ * The stochastic engine inlines the same functions (fo_loss_inline.h).
+ */
+int fo_loss_pointwise_f64(int loss, int64_t n, int64_t n_outputs, const double *z,
+                          const double *y, double *out_loss, double *out_dz);
+int fo_loss_pointwise_f32(int loss, int64_t n, int64_t n_outputs, const float *z,
+                          const float *y, float *out_loss, float *out_dz);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FASTOPTIM_FO_LOSS_H */

@@ -1,0 +1,24 @@
+/*
+ * fo_probe.h -- a memory read-bandwidth probe, built with the same flags and
+ * the same multi-versioning as the kernels, so that benchmarks can express a
+ * kernel's speed as a fraction of what the memory bus delivers in the same run.
+ */
+#ifndef FASTOPTIM_FO_PROBE_H
+#define FASTOPTIM_FO_PROBE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Reads n_words 64-bit words once (split into n_threads blocks, as the
+ * kernels split rows) and returns their wrapping sum, so that the reads cannot
+ * be optimized away.  Integer adds: any bit pattern (float32 data included)
+ * is read at full speed, with no denormal slow path. */
+uint64_t fo_probe_read_u64(const uint64_t *words, int64_t n_words, int n_threads);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FASTOPTIM_FO_PROBE_H */

@@ -1,0 +1,37 @@
+/*
+ * loss.c -- fused loss + gradient kernels, Hessian-vector products and
+ * per-sample losses (see fo_loss.h for the objective).  The kernels for
+ * float64 and float32 come from one template, loss_impl.h.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "fastoptim/fo_config.h"
+#include "fastoptim/fo_loss.h"
+#include "fastoptim/fo_loss_inline.h"
+#include "fastoptim/fo_status.h"
+
+int fo_loss_is_multiclass(int loss)
+{
+    return loss == FO_LOSS_SOFTMAX || loss == FO_LOSS_MULTICLASS_HINGE;
+}
+
+/* What a block computes: value + gradient, or a Hessian-vector product. */
+enum { FO_KERNEL_GRAD, FO_KERNEL_HESSP };
+
+#define FO_T double
+#define FO_SUF(name) name##_f64
+#define FO_DATA fo_data_f64
+#include "loss_impl.h"
+#undef FO_T
+#undef FO_SUF
+#undef FO_DATA
+
+#define FO_T float
+#define FO_SUF(name) name##_f32
+#define FO_DATA fo_data_f32
+#include "loss_impl.h"
+#undef FO_T
+#undef FO_SUF
+#undef FO_DATA

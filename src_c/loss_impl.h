@@ -1,0 +1,454 @@
+/*
+ * loss_impl.h -- the loss kernels for one floating type.  loss.c includes this
+ * file twice, with FO_T = double / float, FO_SUF(name) = name##_f64 / _f32 and
+ * FO_DATA = fo_data_f64 / fo_data_f32.
+ *
+ * X, y and the weights are read in their own dtype; every score, per-sample
+ * loss and accumulation is done in double.  Coefficients (small: K x d) are
+ * converted to double once per call.
+ *
+ * The block workers are FO_HOT (multi-versioned); the per-loss wrappers pass
+ * the loss id as a constant so that the inlined switch in fo_binary_loss folds.
+ */
+
+/* ---- block accumulators ------------------------------------------------- */
+
+/* One block's private sums: the gradient/product (K*d + K doubles, padded to
+ * a 64-byte multiple against false sharing), the weighted loss, the weight sum
+ * and a status. */
+typedef struct {
+    double *grad;      /* K*d coefficient part, then K intercept part */
+    double *scratch;   /* 3*K doubles: scores, directions/derivatives, probabilities */
+    double loss;
+    double weight;
+    int status;
+} FO_SUF(fo_block);
+
+/* ---- binary losses, dense rows ------------------------------------------ */
+
+FO_INLINE void FO_SUF(dense_binary_grad_body)(int loss, const FO_DATA *d, const double *coef,
+                                              double b, int64_t start, int64_t stop,
+                                              FO_SUF(fo_block) *blk)
+{
+    const int64_t p = d->n_features;
+    double *FO_RESTRICT gc = blk->grad;
+    double loss_sum = 0.0, w_sum = 0.0, gi = 0.0;
+    for (int64_t i = start; i < stop; i++) {
+        const FO_T *FO_RESTRICT x = d->X + i * p;
+        double dot = 0.0;
+        FO_SIMD_REDUCTION(+, dot)
+        for (int64_t j = 0; j < p; j++) dot += (double)x[j] * coef[j];
+        double z = dot + b;
+        if (!isfinite(z)) { blk->status = FO_ERR_NONFINITE; break; }
+        double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+        double dz;
+        loss_sum += w * fo_binary_loss(loss, z, (double)d->y[i], &dz);
+        w_sum += w;
+        double g = w * dz;
+        if (g != 0.0) {
+            FO_SIMD
+            for (int64_t j = 0; j < p; j++) gc[j] += g * (double)x[j];
+            gi += g;
+        }
+    }
+    gc[p] += gi;
+    blk->loss = loss_sum;
+    blk->weight = w_sum;
+}
+
+/* ---- binary losses, CSR rows -------------------------------------------- */
+
+FO_INLINE void FO_SUF(csr_binary_grad_body)(int loss, const FO_DATA *d, const double *coef,
+                                            double b, int64_t start, int64_t stop,
+                                            FO_SUF(fo_block) *blk)
+{
+    const int64_t p = d->n_features;
+    double *FO_RESTRICT gc = blk->grad;
+    double loss_sum = 0.0, w_sum = 0.0, gi = 0.0;
+    for (int64_t i = start; i < stop; i++) {
+        const int64_t lo = d->indptr[i], hi = d->indptr[i + 1];
+        double z = b;
+        int bad_index = 0;
+        for (int64_t k = lo; k < hi; k++) {
+            int32_t j = d->indices[k];
+            bad_index |= ((uint64_t)(int64_t)j >= (uint64_t)p);
+            if (!bad_index) z += (double)d->data[k] * coef[j];
+        }
+        if (bad_index) { blk->status = FO_ERR_BAD_ARGUMENT; break; }
+        if (!isfinite(z)) { blk->status = FO_ERR_NONFINITE; break; }
+        double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+        double dz;
+        loss_sum += w * fo_binary_loss(loss, z, (double)d->y[i], &dz);
+        w_sum += w;
+        double g = w * dz;
+        if (g != 0.0) {
+            for (int64_t k = lo; k < hi; k++) gc[d->indices[k]] += g * (double)d->data[k];
+            gi += g;
+        }
+    }
+    gc[p] += gi;
+    blk->loss = loss_sum;
+    blk->weight = w_sum;
+}
+
+/* One FO_HOT worker per (binary loss, layout): the loss id is a constant in each. */
+#define FO_BINARY_WORKERS(NAME, ID)                                                               \
+    FO_HOT static void FO_SUF(dense_grad_##NAME)(const FO_DATA *d, const double *coef, double b, \
+                                                 int64_t start, int64_t stop,                     \
+                                                 FO_SUF(fo_block) *blk)                           \
+    {                                                                                             \
+        FO_SUF(dense_binary_grad_body)(ID, d, coef, b, start, stop, blk);                         \
+    }                                                                                             \
+    FO_HOT static void FO_SUF(csr_grad_##NAME)(const FO_DATA *d, const double *coef, double b,   \
+                                               int64_t start, int64_t stop,                       \
+                                               FO_SUF(fo_block) *blk)                             \
+    {                                                                                             \
+        FO_SUF(csr_binary_grad_body)(ID, d, coef, b, start, stop, blk);                           \
+    }
+
+FO_BINARY_WORKERS(squared, FO_LOSS_SQUARED)
+FO_BINARY_WORKERS(logistic, FO_LOSS_LOGISTIC)
+FO_BINARY_WORKERS(hinge, FO_LOSS_HINGE)
+FO_BINARY_WORKERS(squared_hinge, FO_LOSS_SQUARED_HINGE)
+
+/* ---- multiclass losses (dense and CSR in one worker) ---------------------- */
+
+/* Scores z_k = x_i . coef_k + b_k for k < K; returns 0, or a status. */
+FO_INLINE int FO_SUF(row_scores)(const FO_DATA *d, int64_t i, int64_t K, const double *coef,
+                                 const double *intercept, double *z)
+{
+    const int64_t p = d->n_features;
+    if (d->X) {
+        const FO_T *FO_RESTRICT x = d->X + i * p;
+        for (int64_t k = 0; k < K; k++) {
+            const double *FO_RESTRICT ck = coef + k * p;
+            double dot = 0.0;
+            FO_SIMD_REDUCTION(+, dot)
+            for (int64_t j = 0; j < p; j++) dot += (double)x[j] * ck[j];
+            z[k] = dot + (intercept ? intercept[k] : 0.0);
+        }
+    } else {
+        const int64_t lo = d->indptr[i], hi = d->indptr[i + 1];
+        for (int64_t k = 0; k < K; k++) z[k] = intercept ? intercept[k] : 0.0;
+        for (int64_t q = lo; q < hi; q++) {
+            int32_t j = d->indices[q];
+            if ((uint64_t)(int64_t)j >= (uint64_t)p) return FO_ERR_BAD_ARGUMENT;
+            double v = (double)d->data[q];
+            for (int64_t k = 0; k < K; k++) z[k] += v * coef[k * p + j];
+        }
+    }
+    for (int64_t k = 0; k < K; k++)
+        if (!isfinite(z[k])) return FO_ERR_NONFINITE;
+    return FO_OK;
+}
+
+/* acc[k*d + j] += g[k] x_ij for every k with g[k] != 0. */
+FO_INLINE void FO_SUF(row_outer_add)(const FO_DATA *d, int64_t i, int64_t K, const double *g,
+                                     double *acc)
+{
+    const int64_t p = d->n_features;
+    if (d->X) {
+        const FO_T *FO_RESTRICT x = d->X + i * p;
+        for (int64_t k = 0; k < K; k++) {
+            double gk = g[k];
+            if (gk == 0.0) continue;
+            double *FO_RESTRICT ak = acc + k * p;
+            FO_SIMD
+            for (int64_t j = 0; j < p; j++) ak[j] += gk * (double)x[j];
+        }
+    } else {
+        const int64_t lo = d->indptr[i], hi = d->indptr[i + 1];
+        for (int64_t q = lo; q < hi; q++) {
+            int64_t j = d->indices[q];
+            double v = (double)d->data[q];
+            for (int64_t k = 0; k < K; k++) acc[k * p + j] += g[k] * v;
+        }
+    }
+}
+
+FO_HOT static void FO_SUF(multiclass_grad_rows)(int loss, const FO_DATA *d, int64_t K,
+                                                const double *coef, const double *intercept,
+                                                int64_t start, int64_t stop, FO_SUF(fo_block) *blk)
+{
+    const int64_t p = d->n_features;
+    double *z = blk->scratch, *dz = blk->scratch + K, *prob = blk->scratch + 2 * K;
+    double *gi = blk->grad + K * p;
+    double loss_sum = 0.0, w_sum = 0.0;
+    for (int64_t i = start; i < stop; i++) {
+        int st = FO_SUF(row_scores)(d, i, K, coef, intercept, z);
+        if (st != FO_OK) { blk->status = st; break; }
+        double yc = (double)d->y[i];
+        int64_t c = (int64_t)yc;
+        if (!(yc >= 0.0 && yc < (double)K) || (double)c != yc) {
+            blk->status = FO_ERR_BAD_ARGUMENT;
+            break;
+        }
+        double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+        double l = (loss == FO_LOSS_SOFTMAX) ? fo_softmax_loss(z, K, c, prob, dz)
+                                             : fo_multiclass_hinge_loss(z, K, c, dz);
+        loss_sum += w * l;
+        w_sum += w;
+        for (int64_t k = 0; k < K; k++) {
+            dz[k] *= w;
+            gi[k] += dz[k];
+        }
+        FO_SUF(row_outer_add)(d, i, K, dz, blk->grad);
+    }
+    blk->loss = loss_sum;
+    blk->weight = w_sum;
+}
+
+/* ---- Hessian-vector products --------------------------------------------- */
+
+FO_HOT static void FO_SUF(hessp_rows)(int loss, const FO_DATA *d, int64_t K, const double *coef,
+                                      const double *intercept, const double *vcoef,
+                                      const double *vintercept, int64_t start, int64_t stop,
+                                      FO_SUF(fo_block) *blk)
+{
+    const int64_t p = d->n_features;
+    double *z = blk->scratch, *t = blk->scratch + K, *prob = blk->scratch + 2 * K;
+    double *gi = blk->grad + K * p;
+    double w_sum = 0.0;
+    for (int64_t i = start; i < stop; i++) {
+        int st = FO_SUF(row_scores)(d, i, K, coef, intercept, z);
+        if (st == FO_OK) st = FO_SUF(row_scores)(d, i, K, vcoef, vintercept, t);
+        if (st != FO_OK) { blk->status = st; break; }
+        double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+        w_sum += w;
+        if (loss == FO_LOSS_SOFTMAX) {
+            /* (H v)_k = p_k (t_k - p . t) per sample, p = softmax(z) */
+            fo_softmax(z, K, prob);
+            double pt = 0.0;
+            for (int64_t k = 0; k < K; k++) pt += prob[k] * t[k];
+            for (int64_t k = 0; k < K; k++) {
+                t[k] = w * prob[k] * (t[k] - pt);
+                gi[k] += t[k];
+            }
+        } else {
+            t[0] *= w * fo_binary_curvature(loss, z[0], (double)d->y[i]);
+            gi[0] += t[0];
+        }
+        FO_SUF(row_outer_add)(d, i, K, t, blk->grad);
+    }
+    blk->weight = w_sum;
+}
+
+/* ---- drivers: split rows into blocks, run, combine in block order --------- */
+
+static void FO_SUF(run_block)(int kind, int loss, const FO_DATA *d, int64_t K, const double *coef,
+                              const double *intercept, const double *vcoef,
+                              const double *vintercept, int64_t start, int64_t stop,
+                              FO_SUF(fo_block) *blk)
+{
+    double b = intercept ? intercept[0] : 0.0;
+    if (kind == FO_KERNEL_HESSP) {
+        FO_SUF(hessp_rows)(loss, d, K, coef, intercept, vcoef, vintercept, start, stop, blk);
+        return;
+    }
+    if (fo_loss_is_multiclass(loss)) {
+        FO_SUF(multiclass_grad_rows)(loss, d, K, coef, intercept, start, stop, blk);
+        return;
+    }
+    switch (loss) {
+    case FO_LOSS_SQUARED:
+        (d->X ? FO_SUF(dense_grad_squared) : FO_SUF(csr_grad_squared))(d, coef, b, start, stop, blk);
+        break;
+    case FO_LOSS_LOGISTIC:
+        (d->X ? FO_SUF(dense_grad_logistic) : FO_SUF(csr_grad_logistic))(d, coef, b, start, stop, blk);
+        break;
+    case FO_LOSS_HINGE:
+        (d->X ? FO_SUF(dense_grad_hinge) : FO_SUF(csr_grad_hinge))(d, coef, b, start, stop, blk);
+        break;
+    default:
+        (d->X ? FO_SUF(dense_grad_squared_hinge) : FO_SUF(csr_grad_squared_hinge))(d, coef, b, start, stop, blk);
+        break;
+    }
+}
+
+/* Copy n values of type FO_T into a new double array (NULL in -> NULL out). */
+static double *FO_SUF(to_double)(const FO_T *src, int64_t n, int *status)
+{
+    if (!src) return NULL;
+    double *dst = (double *)malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+    if (!dst) { *status = FO_ERR_NO_MEMORY; return NULL; }
+    for (int64_t i = 0; i < n; i++) dst[i] = (double)src[i];
+    return dst;
+}
+
+static int FO_SUF(check_data)(int loss, const FO_DATA *d, int64_t K, int n_threads)
+{
+    if (loss < 0 || loss >= FO_N_LOSSES || !d || d->n_samples <= 0 || d->n_features <= 0 ||
+        n_threads < 1 || !d->y)
+        return FO_ERR_BAD_ARGUMENT;
+    if (!d->X && (!d->data || !d->indices || !d->indptr)) return FO_ERR_BAD_ARGUMENT;
+    if (fo_loss_is_multiclass(loss) ? K < 2 : K != 1) return FO_ERR_BAD_ARGUMENT;
+    return FO_OK;
+}
+
+/*
+ * Shared driver of fo_loss_grad and fo_loss_hessp.  On success `sum` holds
+ * the combined K*d + K accumulations divided by the weight sum, and *loss_mean
+ * the weighted mean loss (grad kind only).
+ */
+static int FO_SUF(run_kernel)(int kind, int loss, const FO_DATA *d, int64_t K, const FO_T *coef,
+                              const FO_T *intercept, const FO_T *vcoef, const FO_T *vintercept,
+                              int n_threads, double *sum, double *loss_mean)
+{
+    const int64_t p = d->n_features, n_grad = K * p + K;
+    const int64_t stride = ((n_grad + 3 * K + 7) / 8) * 8;  /* 64-byte multiple */
+    int status = FO_OK;
+    double *acc = NULL, *coefd = NULL, *bd = NULL, *vcoefd = NULL, *vbd = NULL;
+    FO_SUF(fo_block) *blocks = NULL;
+
+    coefd = FO_SUF(to_double)(coef, K * p, &status);
+    bd = FO_SUF(to_double)(intercept, K, &status);
+    vcoefd = FO_SUF(to_double)(vcoef, K * p, &status);
+    vbd = FO_SUF(to_double)(vintercept, K, &status);
+    acc = (double *)calloc((size_t)stride * (size_t)n_threads, sizeof(double));
+    blocks = (FO_SUF(fo_block) *)calloc((size_t)n_threads, sizeof(FO_SUF(fo_block)));
+    if (status != FO_OK || !acc || !blocks) { status = FO_ERR_NO_MEMORY; goto cleanup; }
+
+    for (int b = 0; b < n_threads; b++) {
+        blocks[b].grad = acc + (size_t)b * (size_t)stride;
+        blocks[b].scratch = blocks[b].grad + n_grad;
+    }
+
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static, 1) num_threads(n_threads)
+#endif
+    for (int b = 0; b < n_threads; b++) {
+        int64_t start, stop;
+        fo_block_range(d->n_samples, n_threads, b, &start, &stop);
+        FO_SUF(run_block)(kind, loss, d, K, coefd, bd, vcoefd, vbd, start, stop, &blocks[b]);
+    }
+
+    double loss_total = 0.0, weight_total = 0.0;
+    for (int b = 0; b < n_threads; b++) {
+        if (blocks[b].status != FO_OK && status == FO_OK) status = blocks[b].status;
+        loss_total += blocks[b].loss;
+        weight_total += blocks[b].weight;
+    }
+    if (status != FO_OK) goto cleanup;
+    if (!(weight_total > 0.0)) { status = FO_ERR_BAD_ARGUMENT; goto cleanup; }
+
+    for (int64_t j = 0; j < n_grad; j++) {
+        double s = 0.0;
+        for (int b = 0; b < n_threads; b++) s += blocks[b].grad[j];
+        sum[j] = s / weight_total;
+    }
+    if (loss_mean) *loss_mean = loss_total / weight_total;
+
+cleanup:
+    free(acc);
+    free(blocks);
+    free(coefd);
+    free(bd);
+    free(vcoefd);
+    free(vbd);
+    return status;
+}
+
+int FO_SUF(fo_loss_grad)(int loss, const FO_DATA *data, int64_t n_outputs, const FO_T *coef,
+                         const FO_T *intercept, double alpha, int n_threads, double *value,
+                         FO_T *grad_coef, FO_T *grad_intercept)
+{
+    int status = FO_SUF(check_data)(loss, data, n_outputs, n_threads);
+    if (status != FO_OK) return status;
+    if (!coef || !value || !grad_coef || (intercept && !grad_intercept) || !(alpha >= 0.0))
+        return FO_ERR_BAD_ARGUMENT;
+    const int64_t K = n_outputs, kp = K * data->n_features;
+    double *sum = (double *)malloc((size_t)(kp + K) * sizeof(double));
+    if (!sum) return FO_ERR_NO_MEMORY;
+    double mean_loss = 0.0;
+    status = FO_SUF(run_kernel)(FO_KERNEL_GRAD, loss, data, K, coef, intercept, NULL, NULL,
+                                n_threads, sum, &mean_loss);
+    if (status == FO_OK) {
+        double penalty = 0.0;
+        int finite = isfinite(mean_loss);
+        for (int64_t j = 0; j < kp; j++) {
+            double c = (double)coef[j];
+            penalty += c * c;
+            double g = sum[j] + alpha * c;
+            grad_coef[j] = (FO_T)g;
+            finite &= isfinite((double)grad_coef[j]);
+        }
+        if (intercept)
+            for (int64_t k = 0; k < K; k++) {
+                grad_intercept[k] = (FO_T)sum[kp + k];
+                finite &= isfinite((double)grad_intercept[k]);
+            }
+        *value = mean_loss + 0.5 * alpha * penalty;
+        if (!finite || !isfinite(*value)) status = FO_ERR_NONFINITE;
+    }
+    free(sum);
+    return status;
+}
+
+int FO_SUF(fo_loss_hessp)(int loss, const FO_DATA *data, int64_t n_outputs, const FO_T *coef,
+                          const FO_T *intercept, const FO_T *vec_coef, const FO_T *vec_intercept,
+                          double alpha, int n_threads, FO_T *out_coef, FO_T *out_intercept)
+{
+    int status = FO_SUF(check_data)(loss, data, n_outputs, n_threads);
+    if (status != FO_OK) return status;
+    if (loss == FO_LOSS_HINGE || loss == FO_LOSS_MULTICLASS_HINGE) return FO_ERR_UNSUPPORTED;
+    if (!coef || !vec_coef || !out_coef || (intercept && (!vec_intercept || !out_intercept)) ||
+        !(alpha >= 0.0))
+        return FO_ERR_BAD_ARGUMENT;
+    const int64_t K = n_outputs, kp = K * data->n_features;
+    double *sum = (double *)malloc((size_t)(kp + K) * sizeof(double));
+    if (!sum) return FO_ERR_NO_MEMORY;
+    status = FO_SUF(run_kernel)(FO_KERNEL_HESSP, loss, data, K, coef, intercept, vec_coef,
+                                intercept ? vec_intercept : NULL, n_threads, sum, NULL);
+    if (status == FO_OK) {
+        int finite = 1;
+        for (int64_t j = 0; j < kp; j++) {
+            out_coef[j] = (FO_T)(sum[j] + alpha * (double)vec_coef[j]);
+            finite &= isfinite((double)out_coef[j]);
+        }
+        if (intercept)
+            for (int64_t k = 0; k < K; k++) {
+                out_intercept[k] = (FO_T)sum[kp + k];
+                finite &= isfinite((double)out_intercept[k]);
+            }
+        if (!finite) status = FO_ERR_NONFINITE;
+    }
+    free(sum);
+    return status;
+}
+
+int FO_SUF(fo_loss_pointwise)(int loss, int64_t n, int64_t n_outputs, const FO_T *z,
+                              const FO_T *y, FO_T *out_loss, FO_T *out_dz)
+{
+    if (loss < 0 || loss >= FO_N_LOSSES || n < 0 || !z || !y || !out_loss || !out_dz)
+        return FO_ERR_BAD_ARGUMENT;
+    const int64_t K = n_outputs;
+    if (fo_loss_is_multiclass(loss) ? K < 2 : K != 1) return FO_ERR_BAD_ARGUMENT;
+    int status = FO_OK;
+    double *buf = (double *)malloc((size_t)(3 * K) * sizeof(double));
+    if (!buf) return FO_ERR_NO_MEMORY;
+    double *zd = buf, *dz = buf + K, *prob = buf + 2 * K;
+    for (int64_t i = 0; i < n && status == FO_OK; i++) {
+        for (int64_t k = 0; k < K; k++) {
+            zd[k] = (double)z[i * K + k];
+            if (!isfinite(zd[k])) status = FO_ERR_NONFINITE;
+        }
+        if (status != FO_OK) break;
+        double l;
+        if (!fo_loss_is_multiclass(loss)) {
+            l = fo_binary_loss(loss, zd[0], (double)y[i], dz);
+        } else {
+            double yc = (double)y[i];
+            int64_t c = (int64_t)yc;
+            if (!(yc >= 0.0 && yc < (double)K) || (double)c != yc) {
+                status = FO_ERR_BAD_ARGUMENT;
+                break;
+            }
+            l = (loss == FO_LOSS_SOFTMAX) ? fo_softmax_loss(zd, K, c, prob, dz)
+                                          : fo_multiclass_hinge_loss(zd, K, c, dz);
+        }
+        out_loss[i] = (FO_T)l;
+        for (int64_t k = 0; k < K; k++) out_dz[i * K + k] = (FO_T)dz[k];
+    }
+    free(buf);
+    return status;
+}
