@@ -1,6 +1,6 @@
 """Build the Cython extensions of fastoptim/_core/ with the C core of src_c/.
 
-Flags: -O3 everywhere; -fopenmp where the compiler accepts it (else a clean
+Flags: -O3 -fno-trapping-math everywhere (never -ffast-math); -fopenmp where the compiler accepts it (else a clean
 single-threaded build, with -fopenmp-simd when available so the `omp simd`
 loops still vectorize); GCC function multi-versioning (`target_clones`) of the
 hot kernels when the compiler and platform support it, so one binary runs on
@@ -71,7 +71,10 @@ class BuildExt(build_ext):
     def build_extensions(self):
         cc = self.compiler
         is_msvc = cc.compiler_type == "msvc"
-        compile_args = ["/O2"] if is_msvc else ["-O3"]
+        # -fno-trapping-math (clang's default) lets GCC turn the selects of the
+        # branch-free loss code into SIMD blends; unlike -ffast-math it keeps
+        # NaN/inf semantics, so the kernels' isfinite checks stay exact.
+        compile_args = ["/O2"] if is_msvc else ["-O3", "-fno-trapping-math"]
         link_args = []
         macros = []
         openmp = False

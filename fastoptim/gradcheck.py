@@ -74,7 +74,8 @@ def check_grad(fun, x0, *, eps=1e-6):
         relative per coordinate, but never relative to less than a thousandth
         of the largest entry, so that round-off on entries that are nearly zero
         does not dominate.  0 when both gradients are exactly zero.  A correct
-        gradient of a smooth float64 function gives about 1e-7 or less.
+        gradient of a smooth float64 function gives about 1e-6 or less (the
+        round-off of the differences); a wrong one gives far more.
 
     Examples
     --------

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "fastoptim/fo_config.h"
 #include "fastoptim/fo_loss.h"
+#include "fastoptim/fo_math.h"
 
 /* l = (z - y)^2 / 2,  dl/dz = z - y */
 FO_INLINE double fo_squared_loss(double z, double y, double *dz)
@@ -28,14 +29,16 @@ FO_INLINE double fo_squared_loss(double z, double y, double *dz)
 
 /* l = log(1 + exp(-m)) with m = y z, written log1p(exp(-|m|)) + max(-m, 0);
  * dl/dz = -y sigmoid(-m), with sigmoid(-m) = e / (1 + e) for m >= 0 and
- * 1 / (1 + e) for m < 0, where e = exp(-|m|) <= 1 never overflows. */
+ * 1 / (1 + e) for m < 0, where e = exp(-|m|) <= 1 never overflows.
+ * Branch-free (fo_math.h), so a loop over samples vectorizes. */
 FO_INLINE double fo_logistic_loss(double z, double y, double *dz)
 {
     double m = y * z;
-    double e = exp(-fabs(m));
-    double s = (m >= 0.0) ? e / (1.0 + e) : 1.0 / (1.0 + e);
+    double e = fo_exp_neg(fabs(m));
+    double inv = 1.0 / (1.0 + e);
+    double s = (m >= 0.0) ? e * inv : inv;
     *dz = -y * s;
-    return log1p(e) + (m < 0.0 ? -m : 0.0);
+    return fo_log1p_unit(e) + (m < 0.0 ? -m : 0.0);
 }
 
 /* l = max(0, 1 - y z); subgradient -y where 1 - y z > 0, else 0 */
@@ -82,7 +85,7 @@ FO_INLINE double fo_binary_curvature(int loss, double z, double y)
     switch (loss) {
     case FO_LOSS_SQUARED: return 1.0;
     case FO_LOSS_LOGISTIC: {
-        double e = exp(-fabs(z));          /* p (1 - p) with p = sigmoid(z), y^2 = 1 */
+        double e = fo_exp_neg(fabs(z));    /* p (1 - p) with p = sigmoid(z), y^2 = 1 */
         return e / ((1.0 + e) * (1.0 + e));
     }
     case FO_LOSS_SQUARED_HINGE: return (1.0 - y * z > 0.0) ? 2.0 : 0.0;
@@ -99,7 +102,7 @@ FO_INLINE double fo_softmax(const double *z, int64_t K, double *p)
         if (z[k] > zmax) zmax = z[k];
     double s = 0.0;
     for (int64_t k = 0; k < K; k++) {
-        p[k] = exp(z[k] - zmax);
+        p[k] = fo_exp_neg(zmax - z[k]);
         s += p[k];
     }
     double inv = 1.0 / s;

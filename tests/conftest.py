@@ -1,0 +1,191 @@
+"""Shared data generators and comparison helpers for the fastoptim test suite.
+
+Problems are random but seeded: features ~ N(0, 1) (dense) or ~30 % dense
+(sparse), coefficients scaled so that the scores are O(1) -- a mix of active
+and inactive hinge terms, logistic probabilities away from 0 and 1 -- and
+labels drawn from a noisy linear model so that the data are not separable.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from fastoptim.losses import LOSSES
+
+MULTICLASS = ("softmax", "multiclass_hinge")
+BINARY_CLF = ("logistic", "hinge", "squared_hinge")
+HINGE_LIKE = ("hinge", "squared_hinge", "multiclass_hinge")
+SMOOTH = ("squared", "logistic", "softmax")
+TWICE_DIFFERENTIABLE = ("squared", "logistic", "squared_hinge", "softmax")
+
+#: (name, sparse?, dtype) of the four data layouts every loss is tested on.
+LAYOUTS = {
+    "dense-f64": (False, np.float64),
+    "dense-f32": (False, np.float32),
+    "csr-f64": (True, np.float64),
+    "csr-f32": (True, np.float32),
+}
+
+#: Where the real data sets live: ../shared/data relative to the repository root.
+DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@dataclass
+class Problem:
+    """A loss problem in the layout under test, and its float64 copies for the oracle.
+
+    The float64 copies hold exactly the numbers the library sees (float32 inputs
+    are rounded to float32 first), so the oracle and the library differ only by
+    summation order and the final rounding of the gradient.
+    """
+
+    loss: str
+    X: object                 # in the layout under test (ndarray or CSR)
+    y: np.ndarray
+    coef: np.ndarray
+    intercept: object         # None, float, or ndarray (K,)
+    sample_weight: object     # None or ndarray
+    alpha: float
+    X64: object               # float64 copy of X (same sparsity)
+    y64: np.ndarray
+    coef64: np.ndarray
+    intercept64: object
+    sample_weight64: object
+    n_classes: int
+
+    @property
+    def dtype(self):
+        return self.X.dtype
+
+    def kwargs(self, **extra):
+        kw = dict(sample_weight=self.sample_weight, alpha=self.alpha)
+        kw.update(extra)
+        return kw
+
+    def ref_kwargs(self):
+        return dict(sample_weight=self.sample_weight64, alpha=self.alpha)
+
+
+def _round(a, dtype):
+    """a rounded to dtype, returned as float64 (None stays None, floats stay floats)."""
+    if a is None:
+        return None
+    if np.ndim(a) == 0:
+        return float(np.asarray(a, dtype=dtype))
+    return np.asarray(a, dtype=dtype).astype(np.float64)
+
+
+def make_problem(loss, *, n=300, d=12, K=4, sparse=False, dtype=np.float64, intercept=True,
+                 alpha=0.0, weights=False, seed=0, density=0.3, labels01=False,
+                 coef_scale=1.0):
+    """A random problem for `loss`; see the module docstring."""
+    rng = np.random.default_rng(seed)
+    if sparse:
+        dense = np.where(rng.random((n, d)) < density, rng.normal(0.0, 1.5, (n, d)), 0.0)
+        Xs = sp.csr_matrix(dense)
+        X64 = Xs.astype(dtype).astype(np.float64)
+        X = Xs.astype(dtype)
+        row_scale = np.sqrt(density * d)
+    else:
+        X64 = rng.normal(size=(n, d)).astype(dtype).astype(np.float64)
+        X = X64.astype(dtype)
+        row_scale = np.sqrt(d)
+    multiclass = loss in MULTICLASS
+    if multiclass:
+        coef = rng.normal(size=(K, d)) * (coef_scale / row_scale)
+        b = rng.normal(size=K) * 0.3 if intercept else None
+        true = rng.normal(size=(K, d)) * (2.0 / row_scale)
+        z_true = np.asarray(X64 @ true.T) + rng.gumbel(size=(n, K))
+        y = np.argmax(z_true, axis=1).astype(np.float64)
+    else:
+        coef = rng.normal(size=d) * (coef_scale / row_scale)
+        b = float(rng.normal() * 0.3) if intercept else None
+        true = rng.normal(size=d) * (2.0 / row_scale)
+        z_true = np.asarray(X64 @ true) + rng.logistic(size=n)
+        if loss == "squared":
+            y = z_true
+        else:
+            y = np.where(z_true > 0, 1.0, -1.0)
+    sw = rng.uniform(0.2, 3.0, size=n) if weights else None
+    if loss == "squared":
+        y = np.asarray(y, dtype=dtype)  # real targets are rounded to the working dtype
+    y64 = np.asarray(y, dtype=np.float64)
+    if labels01:
+        y = np.where(y == -1.0, 0.0, y)
+    coef = np.asarray(coef, dtype=dtype)
+    if b is not None and not multiclass:
+        b = float(np.asarray(b, dtype=dtype))
+    elif b is not None:
+        b = np.asarray(b, dtype=dtype)
+    sw_t = None if sw is None else np.asarray(sw, dtype=dtype)
+    return Problem(
+        loss=loss, X=X, y=y, coef=coef, intercept=b, sample_weight=sw_t, alpha=alpha,
+        X64=X64, y64=y64, coef64=_round(coef, dtype), intercept64=_round(b, dtype),
+        sample_weight64=_round(sw_t, dtype), n_classes=K if multiclass else 1,
+    )
+
+
+def flat_params(coef, intercept):
+    """[coef.ravel(), intercept] as one float64 vector."""
+    parts = [np.asarray(coef, dtype=np.float64).ravel()]
+    if intercept is not None:
+        parts.append(np.atleast_1d(np.asarray(intercept, dtype=np.float64)))
+    return np.concatenate(parts)
+
+
+def split_params(w, coef_shape, intercept):
+    """Inverse of flat_params: (coef, intercept) with intercept a float/None/array like `intercept`."""
+    size = int(np.prod(coef_shape))
+    coef = w[:size].reshape(coef_shape)
+    if intercept is None:
+        return coef, None
+    rest = w[size:]
+    return coef, (float(rest[0]) if np.ndim(intercept) == 0 else rest.copy())
+
+
+def grad_scale(*arrays):
+    """max |entry| over the given gradient parts (None skipped), at least tiny."""
+    m = 0.0
+    for a in arrays:
+        if a is not None:
+            m = max(m, float(np.max(np.abs(np.asarray(a, dtype=np.float64)))))
+    return max(m, np.finfo(np.float64).tiny)
+
+
+def assert_grad_close(got, ref, rtol, scale):
+    """|got - ref| <= rtol * scale entrywise (None must match None)."""
+    if ref is None:
+        assert got is None
+        return
+    got = np.asarray(got, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    assert got.shape == ref.shape, (got.shape, ref.shape)
+    err = np.max(np.abs(got - ref)) if got.size else 0.0
+    assert err <= rtol * scale, f"max abs error {err:.3e} > {rtol:.1e} * {scale:.3e}"
+
+
+def assert_value_close(got, ref, rtol):
+    assert np.isfinite(got)
+    assert abs(got - ref) <= rtol * max(abs(ref), np.finfo(np.float64).tiny), (got, ref)
+
+
+def rtol_for(dtype):
+    return 1e-10 if np.dtype(dtype) == np.float64 else 1e-4
+
+
+@pytest.fixture(params=list(LAYOUTS), ids=list(LAYOUTS))
+def layout(request):
+    """(sparse, dtype) of one of the four layouts."""
+    return LAYOUTS[request.param]
+
+
+@pytest.fixture(params=list(LOSSES))
+def loss(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    return DATA_DIR

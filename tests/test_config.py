@@ -1,0 +1,110 @@
+"""Build/run-time configuration: show_config, config_info, effective_n_threads, the CLI."""
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+import fastoptim
+from fastoptim._config import config_info, effective_n_threads, show_config
+from fastoptim._core import _openmp
+
+EXPECTED_KEYS = {
+    "fastoptim", "python", "platform", "machine", "numpy", "scipy", "compiler",
+    "compile_flags", "openmp", "target_clones", "cpu_uses_avx2_clone", "n_threads",
+    "cpu_count", "OMP_NUM_THREADS",
+}
+
+
+def test_show_config_prints(capsys):
+    fastoptim.show_config()
+    out = capsys.readouterr().out
+    assert f"fastoptim {fastoptim.__version__}" in out
+    for word in ("OpenMP", "threads", "compiler", "numpy", "scipy", "hot kernels"):
+        assert word in out, word
+    lines = {line.split()[0]: line for line in out.splitlines()[1:] if line.strip()}
+    assert ("on" in lines["OpenMP"]) == _openmp.openmp_enabled()
+
+
+def test_show_config_to_file():
+    buf = io.StringIO()
+    show_config(file=buf)
+    assert "OpenMP" in buf.getvalue()
+
+
+def test_config_info():
+    info = config_info()
+    assert set(info) == EXPECTED_KEYS
+    assert info["fastoptim"] == fastoptim.__version__
+    assert isinstance(info["openmp"], bool)
+    assert isinstance(info["target_clones"], bool)
+    assert isinstance(info["n_threads"], int) and info["n_threads"] >= 1
+    assert info["cpu_count"] >= 1
+    assert info["compiler"]
+    if info["openmp"]:
+        assert "openmp" in info["compile_flags"]
+    if not info["target_clones"]:
+        assert info["cpu_uses_avx2_clone"] is False
+
+
+def test_effective_n_threads():
+    assert effective_n_threads(None) >= 1
+    assert effective_n_threads(-1) >= 1
+    assert effective_n_threads(3) == 3
+    assert effective_n_threads(1) == 1
+    assert effective_n_threads(64) == 64
+    if not _openmp.openmp_enabled():
+        assert effective_n_threads(None) == 1 and effective_n_threads(-1) == 1
+    else:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        assert effective_n_threads(-1) == cpus
+        if "OMP_NUM_THREADS" not in os.environ:
+            assert effective_n_threads(None) <= cpus
+
+
+@pytest.mark.parametrize("bad,exc", [(0, ValueError), (-2, ValueError), (1.5, TypeError),
+                                     (True, TypeError), ("1", TypeError)])
+def test_effective_n_threads_rejects(bad, exc):
+    with pytest.raises(exc, match="n_threads"):
+        effective_n_threads(bad)
+
+
+def test_threadpoolctl_limits_openmp():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not _openmp.openmp_enabled():
+        pytest.skip("fastoptim was built without OpenMP")
+    before = effective_n_threads(None)
+    with threadpoolctl.threadpool_limits(1, user_api="openmp"):
+        assert effective_n_threads(None) == 1
+        assert config_info()["n_threads"] == 1
+    assert effective_n_threads(None) == before
+
+
+def _run_python(*args, env_extra=None):
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=60,
+                          env=env)
+
+
+def test_python_m_fastoptim():
+    res = _run_python("-m", "fastoptim")
+    assert res.returncode == 0, res.stderr
+    assert f"fastoptim {fastoptim.__version__}" in res.stdout
+    assert "OpenMP" in res.stdout
+
+
+def test_python_m_fastoptim_version():
+    res = _run_python("-m", "fastoptim", "--version")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == f"fastoptim {fastoptim.__version__}"
+
+
+def test_omp_num_threads_env():
+    if not _openmp.openmp_enabled():
+        pytest.skip("fastoptim was built without OpenMP")
+    code = "from fastoptim._config import effective_n_threads as e; print(e(None))"
+    res = _run_python("-c", code, env_extra={"OMP_NUM_THREADS": "3"})
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "3"
