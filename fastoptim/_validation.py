@@ -9,7 +9,8 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["as_float_data", "as_float_vector", "check_finite", "check_scalar", "csr_parts"]
+__all__ = ["as_float_data", "as_float_vector", "as_param_array", "check_finite", "check_real", "check_scalar",
+           "csr_parts"]
 
 _INT32_MAX = np.iinfo(np.int32).max
 
@@ -88,6 +89,11 @@ def csr_parts(X, name="X"):
     if (indptr[0] != 0 or indptr[-1] != data.shape[0] or indices.shape[0] != data.shape[0]
             or np.any(indptr[1:] < indptr[:-1])):
         raise ValueError(f"{name} is a malformed CSR matrix (inconsistent indptr/indices/data)")
+    if indices.size and (indices.min() < 0 or indices.max() >= X.shape[1]):
+        raise ValueError(
+            f"{name} has column indices outside [0, {X.shape[1]}); rebuild the sparse matrix "
+            f"with shape[1] covering every index"
+        )
     return data, indices, indptr
 
 
@@ -105,6 +111,13 @@ def as_float_vector(v, name, dtype, length=None):
     if length is not None and arr.shape[0] != length:
         raise ValueError(f"{name} has {arr.shape[0]} entries but X has {length} rows; they must match")
     return np.ascontiguousarray(arr, dtype=dtype)
+
+
+def check_real(arr, name):
+    """Return arr when its dtype holds real numbers (bool, int, float); else TypeError."""
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    return arr
 
 
 def check_finite(arr, name):
@@ -125,3 +138,22 @@ def check_scalar(value, name, *, min_value=None, include_min=True, kind=numbers.
             op = ">=" if include_min else ">"
             raise ValueError(f"{name} must be {op} {min_value}, got {value!r}")
     return value
+
+
+def as_param_array(value, name, dtype):
+    """A parameter array (coefficients, intercepts, directions) in the working dtype.
+
+    Checked for NaN/infinity before the cast, and for the range of float32
+    when the data is float32, so that a finite value is never silently turned
+    into infinity.
+    """
+    arr = check_real(np.asarray(value), name)
+    check_finite(arr, name)
+    if np.dtype(dtype) == np.float32 and arr.size and arr.dtype != np.float32:
+        limit = np.finfo(np.float32).max
+        if np.max(np.abs(arr)) > limit:
+            raise ValueError(
+                f"{name} has values beyond float32's range (|value| > {limit:.3g}) but X is "
+                f"float32; pass X as float64 or use smaller values"
+            )
+    return np.ascontiguousarray(arr, dtype=dtype)

@@ -40,8 +40,8 @@ import scipy.sparse as sp
 
 from ._config import effective_n_threads
 from ._core import _loss, _status
-from ._validation import (as_float_data, as_float_vector, check_finite, check_scalar,
-                          csr_parts)
+from ._validation import (as_float_data, as_float_vector, as_param_array, check_finite,
+                          check_real, check_scalar, csr_parts)
 
 __all__ = ["LOSSES", "Objective", "loss_grad", "loss_hessp", "pointwise_loss"]
 
@@ -174,9 +174,7 @@ class Objective:
     # -- argument conversion ---------------------------------------------------
 
     def _coef(self, coef, name="coef"):
-        arr = np.asarray(coef)
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+        arr = check_real(np.asarray(coef), name)
         shape = self.coef_shape
         ok = arr.shape == shape or (len(shape) == 1 and arr.shape == (1, shape[0]))
         if not ok:
@@ -185,25 +183,19 @@ class Objective:
                 f"{self.n_features} features needs shape {shape}"
                 + ("" if len(shape) == 1 else f" (one row per class)")
             )
-        flat = np.ascontiguousarray(arr, dtype=self.dtype).reshape(-1)
-        check_finite(flat, name)
-        return flat, arr.shape
+        return as_param_array(arr, name, self.dtype).reshape(-1), arr.shape
 
     def _intercept(self, intercept, name="intercept"):
         if intercept is None:
             return None, None
-        arr = np.asarray(intercept)
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+        arr = check_real(np.asarray(intercept), name)
         K = self.n_outputs
         if not (arr.shape == (K,) or (K == 1 and arr.shape == ())):
             raise ValueError(
                 f"{name} has shape {arr.shape} but loss {self.loss!r} needs "
                 + ("a scalar" if K == 1 else f"shape ({K},)")
             )
-        flat = np.ascontiguousarray(arr, dtype=self.dtype).reshape(-1)
-        check_finite(flat, name)
-        return flat, arr.shape
+        return as_param_array(arr, name, self.dtype).reshape(-1), arr.shape
 
     def _check(self, status):
         if status == _status.ERR_NONFINITE:
@@ -384,9 +376,7 @@ def pointwise_loss(loss, z, y):
     dloss_dz : ndarray shaped like z
     """
     loss = _check_loss(loss)
-    z_arr = np.asarray(z)
-    if z_arr.dtype.kind not in "biuf":
-        raise TypeError(f"z must hold real numbers, got dtype {z_arr.dtype}")
+    z_arr = check_real(np.asarray(z), "z")
     dtype = np.float32 if z_arr.dtype == np.float32 else np.float64
     if loss in _MULTICLASS:
         if z_arr.ndim != 2 or z_arr.shape[1] < 2:

@@ -155,8 +155,8 @@ FO_INLINE void FO_SUF(csr_binary_grad_body)(int loss, const FO_DATA *d, const do
                 bad_index |= ((uint64_t)(int64_t)j >= (uint64_t)p);
                 if (!bad_index) s += (double)d->data[k] * coef[j];
             }
-            if (bad_index) status = FO_ERR_BAD_ARGUMENT;
-            else if (!isfinite(s)) status = FO_ERR_NONFINITE;
+            if (bad_index) status = FO_ERR_BAD_ARGUMENT;  /* outranks an overflow elsewhere */
+            else if (!isfinite(s) && status == FO_OK) status = FO_ERR_NONFINITE;
             z[r] = s;
         }
         if (status != FO_OK) { blk->status = status; break; }
@@ -460,7 +460,8 @@ int FO_SUF(fo_loss_grad)(int loss, const FO_DATA *data, int64_t n_outputs, const
                 grad_intercept[k] = (FO_T)sum[kp + k];
                 finite &= isfinite((double)grad_intercept[k]);
             }
-        *value = mean_loss + 0.5 * alpha * penalty;
+        /* no penalty term at alpha = 0, even where ||coef||^2 overflows */
+        *value = mean_loss + (alpha != 0.0 ? 0.5 * alpha * penalty : 0.0);
         if (!finite || !isfinite(*value)) status = FO_ERR_NONFINITE;
     }
     free(sum);

@@ -196,6 +196,21 @@ def test_csr_column_index_out_of_range_hessp(loss):
         loss_hessp(loss, Xbad, y, coef, b, coef, b)
 
 
+@pytest.mark.parametrize("bad_row", [0, 1], ids=["bad-index-first", "bad-index-second"])
+def test_csr_bad_index_reported_even_when_another_row_overflows(loss, bad_row):
+    """A malformed CSR matrix (a column index >= n_features) is an error in X whatever the
+    other rows hold: it must not be reported as a score overflow (FloatingPointError,
+    'scale X or use smaller coefficients') because some other row's score overflows."""
+    dense = np.ones((4, 2))
+    dense[1 - bad_row] = 1e200  # this row's score overflows with coef ~1e200
+    Xbad = sp.csr_matrix(dense)
+    Xbad.indices[Xbad.indptr[bad_row]] = 5
+    y = np.array([0, 1, 0, 1]) if loss in MULTICLASS else np.array([1.0, 1.0, -1.0, -1.0])
+    coef = np.full((2, 2) if loss in MULTICLASS else 2, 1e200)
+    with pytest.raises(ValueError, match="X has column indices outside"):
+        loss_grad(loss, Xbad, y, coef, n_threads=1)
+
+
 def test_csr_negative_column_index(loss):
     _, y, coef, b = args_for(loss)
     Xbad = sp.csr_matrix(X)

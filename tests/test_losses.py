@@ -11,7 +11,8 @@ from fastoptim import check_grad
 from fastoptim.losses import LOSSES, Objective, loss_grad, loss_hessp, pointwise_loss
 from fastoptim.reference import losses as ref
 
-from conftest import (BINARY_CLF, HINGE_LIKE, MULTICLASS, TWICE_DIFFERENTIABLE, assert_grad_close, assert_value_close, flat_params, grad_scale,
+from conftest import (BINARY_CLF, HINGE_LIKE, MULTICLASS, TWICE_DIFFERENTIABLE,
+                      assert_grad_close, assert_value_close, flat_params, grad_scale,
                       make_problem, rtol_for, split_params)
 
 intercepts = pytest.mark.parametrize("intercept", [True, False], ids=["icpt", "noicpt"])
@@ -272,6 +273,25 @@ def test_more_threads_than_samples(loss, sparse, n_threads):
     _assert_same_result(got, _run(p, n_threads=1), 1e-14)
 
 
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_every_row_count_near_block_sizes(loss, sparse, dtype):
+    """Row counts 1..37 with 1-3 threads: the row blocks and their tails (blocks of 16 rows,
+    rows taken four at a time) cover every row exactly once."""
+    big = make_problem(loss, n=37, K=3, sparse=sparse, dtype=dtype, weights=True, seed=40,
+                       density=0.5)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    for n in range(1, 38):
+        X, X64 = big.X[:n], big.X64[:n]
+        sw, sw64 = big.sample_weight[:n], big.sample_weight64[:n]
+        expected = ref.loss_grad(loss, X64, big.y64[:n], big.coef64, big.intercept64,
+                                 sample_weight=sw64, alpha=0.1)
+        for t in (1, 2, 3):
+            got = loss_grad(loss, X, big.y[:n], big.coef, big.intercept, sample_weight=sw,
+                            alpha=0.1, n_threads=t)
+            _assert_same_result(got, expected, rtol)
+
+
 def test_default_threads_match_explicit(loss):
     p = make_problem(loss, n=2000, seed=12)
     from fastoptim._config import effective_n_threads
@@ -415,6 +435,47 @@ def test_logistic_tails_pointwise():
     l2, dz2 = pointwise_loss("logistic", z, -y)
     np.testing.assert_array_equal(l2, l[::-1])
     np.testing.assert_array_equal(dz2, -dz[::-1])
+
+
+def _wide_range():
+    a = np.concatenate([np.logspace(-300, -1, 400), np.linspace(0.1, 40, 2000),
+                        np.linspace(40, 760, 2000), np.logspace(2.9, 300, 200)])
+    return np.concatenate([a, -a, [0.0]])
+
+
+def test_logistic_pointwise_accurate_over_the_whole_range():
+    """The loss and derivative are accurate to a few ulp for every score (the kernels use
+    their own exp/log1p), with values below the normal range flushed to 0 at most."""
+    z = _wide_range()
+    for y in (1.0, -1.0):
+        l, dz = pointwise_loss("logistic", z, np.full_like(z, y))
+        rl, rdz = ref.pointwise("logistic", z, np.full_like(z, y))
+        np.testing.assert_allclose(l, rl, rtol=2e-15, atol=1e-300)
+        np.testing.assert_allclose(dz, rdz, rtol=2e-15, atol=1e-300)
+
+
+def test_logistic_hessian_curvature_over_the_whole_range():
+    """hessp on single-sample problems X = [[x]], coef = 1, v = 1: x^2 sigmoid'(x)."""
+    from scipy.special import expit
+
+    xs = np.concatenate([np.linspace(-40, 40, 81), [-700.0, -300.0, 300.0, 700.0, 1e-8]])
+    for x in xs:
+        hv, _ = loss_hessp("logistic", np.array([[x]]), [1], np.array([1.0]), None,
+                           np.array([1.0]))
+        expected = x * x * expit(x) * expit(-x)  # not p (1 - p): 1 - p cancels
+        assert hv[0] == pytest.approx(expected, rel=1e-14, abs=1e-300), x
+
+
+def test_softmax_pointwise_accurate_over_a_wide_range():
+    rng = np.random.default_rng(41)
+    z = rng.normal(0.0, 30.0, size=(20000, 5)) * rng.choice([1e-3, 1.0, 20.0], size=(20000, 1))
+    y = rng.integers(0, 5, size=20000)
+    l, dz = pointwise_loss("softmax", z, y)
+    rl, rdz = ref.pointwise("softmax", z, y)
+    # logsumexp(z) - z_y cancels: the error is relative to the size of the scores
+    scale = np.maximum(1.0, np.max(np.abs(z), axis=1))
+    assert np.max(np.abs(l - rl) / scale) < 2e-15
+    np.testing.assert_allclose(dz, rdz, rtol=1e-14, atol=1e-15)
 
 
 def test_softmax_tails_pointwise():

@@ -65,7 +65,8 @@ def loss_grad(loss, X, y, coef, intercept=None, sample_weight=None, alpha=0.0):
     l, d = pointwise(loss, z, y)
     w = np.ones(z.shape[0], dtype=z.dtype) if sample_weight is None else np.asarray(sample_weight)
     W = w.sum()
-    value = float(np.dot(w, l) / W + 0.5 * alpha * np.sum(coef.astype(np.float64) ** 2))
+    penalty = 0.5 * alpha * np.sum(coef.astype(np.float64) ** 2) if alpha != 0 else 0.0
+    value = float(np.dot(w, l) / W + penalty)
     if d.ndim == 2:
         r = d * (w / W)[:, None]
         g = np.asarray(X.T @ r).T + alpha * coef
