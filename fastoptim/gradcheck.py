@@ -75,7 +75,8 @@ def check_grad(fun, x0, *, eps=1e-6):
         of the largest entry, so that round-off on entries that are nearly zero
         does not dominate.  0 when both gradients are exactly zero.  A correct
         gradient of a smooth float64 function gives about 1e-6 or less (the
-        round-off of the differences); a wrong one gives far more.
+        round-off of the differences, which grows with |f| / eps); a wrong
+        one gives far more.
 
     Examples
     --------

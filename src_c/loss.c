@@ -11,6 +11,7 @@
 #include "fastoptim/fo_loss.h"
 #include "fastoptim/fo_loss_inline.h"
 #include "fastoptim/fo_status.h"
+#include "fastoptim/fo_vec.h"
 
 int fo_loss_is_multiclass(int loss)
 {

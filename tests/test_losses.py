@@ -126,7 +126,7 @@ def test_check_grad(loss, layout, intercept, alpha, weights):
     w0 = flat_params(p.coef64, p.intercept64)
     if dtype == np.float64:
         err = check_grad(fun, w0, eps=eps)
-        tol = 1e-5 if loss in HINGE_LIKE else 1e-6
+        tol = 1e-5  # central-difference round-off reaches ~1e-6 on these problems
     else:
         err = check_grad(fun, w0, eps=eps)
         tol = 1e-2
@@ -402,8 +402,10 @@ def test_huge_scores_are_stable(loss, scale, dtype):
             exp_value = np.mean(ref.pointwise("softmax", z, p.y64)[0])
         pmat[rows, c] -= 1.0
         exp_g = (X64.T @ pmat).T / n
-    assert_value_close(value, exp_value, 1e-10)
-    assert_grad_close(g, exp_g, 1e-10 if dtype == np.float64 else 1e-6, grad_scale(exp_g))
+    # float32 data: scores are float32 sums, so the value is float32-accurate
+    rtol = 1e-10 if dtype == np.float64 else 1e-6
+    assert_value_close(value, exp_value, rtol)
+    assert_grad_close(g, exp_g, rtol, grad_scale(exp_g))
 
 
 @pytest.mark.parametrize("loss", ["logistic", "hinge", "squared_hinge", "softmax",

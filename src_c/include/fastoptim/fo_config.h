@@ -27,9 +27,11 @@
 #if defined(__GNUC__)
 #define FO_INLINE static inline __attribute__((always_inline))
 #define FO_RESTRICT __restrict__
+#define FO_PREFETCH(addr) __builtin_prefetch(addr)
 #else
 #define FO_INLINE static inline
 #define FO_RESTRICT
+#define FO_PREFETCH(addr) ((void)(addr))
 #endif
 
 /* `#pragma omp simd` is honoured with -fopenmp or -fopenmp-simd, ignored otherwise. */
