@@ -6,6 +6,11 @@ that a noisy shared machine moves numerator and denominator together.
 import time
 from dataclasses import dataclass, field
 
+#: Pause before each contender's turn.  OpenBLAS and OpenMP worker threads
+#: busy-wait for a while after a call; on a 2-core machine they would take
+#: the cores from whoever runs next.
+IDLE_S = 0.2
+
 
 def best_time(fn, repeat):
     """Minimum wall time of `repeat` calls of fn() (after one warm-up call)."""
@@ -26,10 +31,12 @@ def interleaved_best(fns, repeat, rounds=3):
     (not single calls) keep one library's idle threads, still spinning after
     its last call (OpenBLAS, OpenMP), from skewing the other's first calls;
     rounds put every contender through the same phases of machine load.
+    A pause of IDLE_S before each turn lets spinning worker threads sleep.
     """
     best = {name: float("inf") for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
+            time.sleep(IDLE_S)  # let the other library's worker threads stop spinning
             best[name] = min(best[name], best_time(fn, max(1, repeat // rounds)))
     return best
 

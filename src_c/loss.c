@@ -23,16 +23,40 @@ enum { FO_KERNEL_GRAD, FO_KERNEL_HESSP };
 
 #define FO_T double
 #define FO_SUF(name) name##_f64
+#if FO_HAVE_VECTOR_EXT
+#define FO_V fo_v4d
+#define FO_LANES 4
+#define FO_VLOAD fo_load_v4d
+#define FO_VSTORE fo_store_v4d
+#define FO_VHSUM fo_hsum_v4d
+#endif
 #define FO_DATA fo_data_f64
 #include "loss_impl.h"
 #undef FO_T
 #undef FO_SUF
 #undef FO_DATA
+#undef FO_V
+#undef FO_LANES
+#undef FO_VLOAD
+#undef FO_VSTORE
+#undef FO_VHSUM
 
 #define FO_T float
 #define FO_SUF(name) name##_f32
+#if FO_HAVE_VECTOR_EXT
+#define FO_V fo_v8f
+#define FO_LANES 8
+#define FO_VLOAD fo_load_v8f
+#define FO_VSTORE fo_store_v8f
+#define FO_VHSUM fo_hsum_v8f
+#endif
 #define FO_DATA fo_data_f32
 #include "loss_impl.h"
 #undef FO_T
 #undef FO_SUF
 #undef FO_DATA
+#undef FO_V
+#undef FO_LANES
+#undef FO_VLOAD
+#undef FO_VSTORE
+#undef FO_VHSUM

@@ -1,11 +1,12 @@
 /*
- * fo_vec.h -- the row dot product with GCC/clang vector extensions.
+ * fo_vec.h -- 32-byte vectors (4 doubles or 8 floats) through GCC/clang
+ * vector extensions, for the dense row kernels.
  *
- * `#pragma omp simd reduction` leaves the tail of a short dot product and the
- * final sum of the lanes to scalar code going through a stack array; a
- * generic vector type keeps both in registers.  It compiles to AVX2 in the
- * x86-64-v3 clone and to pairs of SSE2 registers in the baseline clone.
- * Compilers without vector extensions use the plain loop.
+ * `#pragma omp simd` leaves the tail of a short row and the final sum of the
+ * lanes to scalar code; with generic vectors both stay in registers.  They
+ * compile to AVX2 in the x86-64-v3 clone and to pairs of SSE2 registers in
+ * the baseline one.  Without vector extensions (FO_HAVE_VECTOR_EXT 0) the
+ * kernels use plain loops.
  */
 #ifndef FASTOPTIM_FO_VEC_H
 #define FASTOPTIM_FO_VEC_H
@@ -16,66 +17,46 @@
 
 #if defined(__GNUC__) && (defined(__clang__) || __GNUC__ >= 9)
 #define FO_HAVE_VECTOR_EXT 1
+
 typedef double fo_v4d __attribute__((vector_size(32)));
 typedef float fo_v8f __attribute__((vector_size(32)));
+typedef int64_t fo_v4i __attribute__((vector_size(32)));
+typedef int32_t fo_v8i __attribute__((vector_size(32)));
+
+#if defined(__clang__)
+#define FO_SHUFFLE4(a, i0, i1, i2, i3) __builtin_shufflevector(a, a, i0, i1, i2, i3)
+#define FO_SHUFFLE8(a, i0, i1, i2, i3, i4, i5, i6, i7) \
+    __builtin_shufflevector(a, a, i0, i1, i2, i3, i4, i5, i6, i7)
+#else
+#define FO_SHUFFLE4(a, i0, i1, i2, i3) __builtin_shuffle(a, (fo_v4i){i0, i1, i2, i3})
+#define FO_SHUFFLE8(a, i0, i1, i2, i3, i4, i5, i6, i7) \
+    __builtin_shuffle(a, (fo_v8i){i0, i1, i2, i3, i4, i5, i6, i7})
+#endif
+
+/* Unaligned load and store (memcpy compiles to one vector move). */
+FO_INLINE fo_v4d fo_load_v4d(const double *p) { fo_v4d v; memcpy(&v, p, sizeof v); return v; }
+FO_INLINE fo_v8f fo_load_v8f(const float *p) { fo_v8f v; memcpy(&v, p, sizeof v); return v; }
+FO_INLINE void fo_store_v4d(double *p, fo_v4d v) { memcpy(p, &v, sizeof v); }
+FO_INLINE void fo_store_v8f(float *p, fo_v8f v) { memcpy(p, &v, sizeof v); }
+
+/* Sum of the lanes, by halving shuffles (fixed order). */
+FO_INLINE double fo_hsum_v4d(fo_v4d a)
+{
+    a += FO_SHUFFLE4(a, 2, 3, 0, 1);
+    a += FO_SHUFFLE4(a, 1, 0, 3, 2);
+    return a[0];
+}
+
+FO_INLINE float fo_hsum_v8f(fo_v8f a)
+{
+    a += FO_SHUFFLE8(a, 4, 5, 6, 7, 0, 1, 2, 3);
+    a += FO_SHUFFLE8(a, 2, 3, 0, 1, 6, 7, 4, 5);
+    a += FO_SHUFFLE8(a, 1, 0, 3, 2, 5, 4, 7, 6);
+    return a[0];
+}
+
 #else
 #define FO_HAVE_VECTOR_EXT 0
 #endif
-
-/* sum_j x_j c_j over p doubles: two 4-lane accumulators, lanes summed pairwise. */
-FO_INLINE double fo_dot_f64(const double *FO_RESTRICT x, const double *FO_RESTRICT c, int64_t p)
-{
-    int64_t j = 0;
-    double s = 0.0;
-#if FO_HAVE_VECTOR_EXT
-    fo_v4d a0 = {0, 0, 0, 0}, a1 = a0, xv, cv;
-    for (; j + 8 <= p; j += 8) {
-        memcpy(&xv, x + j, sizeof xv);
-        memcpy(&cv, c + j, sizeof cv);
-        a0 += xv * cv;
-        memcpy(&xv, x + j + 4, sizeof xv);
-        memcpy(&cv, c + j + 4, sizeof cv);
-        a1 += xv * cv;
-    }
-    if (j + 4 <= p) {
-        memcpy(&xv, x + j, sizeof xv);
-        memcpy(&cv, c + j, sizeof cv);
-        a0 += xv * cv;
-        j += 4;
-    }
-    a0 += a1;
-    s = (a0[0] + a0[1]) + (a0[2] + a0[3]);
-#endif
-    for (; j < p; j++) s += x[j] * c[j];
-    return s;
-}
-
-/* sum_j x_j c_j over p floats: two 8-lane accumulators, lanes summed pairwise. */
-FO_INLINE float fo_dot_f32(const float *FO_RESTRICT x, const float *FO_RESTRICT c, int64_t p)
-{
-    int64_t j = 0;
-    float s = 0.0f;
-#if FO_HAVE_VECTOR_EXT
-    fo_v8f a0 = {0, 0, 0, 0, 0, 0, 0, 0}, a1 = a0, xv, cv;
-    for (; j + 16 <= p; j += 16) {
-        memcpy(&xv, x + j, sizeof xv);
-        memcpy(&cv, c + j, sizeof cv);
-        a0 += xv * cv;
-        memcpy(&xv, x + j + 8, sizeof xv);
-        memcpy(&cv, c + j + 8, sizeof cv);
-        a1 += xv * cv;
-    }
-    if (j + 8 <= p) {
-        memcpy(&xv, x + j, sizeof xv);
-        memcpy(&cv, c + j, sizeof cv);
-        a0 += xv * cv;
-        j += 8;
-    }
-    a0 += a1;
-    s = ((a0[0] + a0[1]) + (a0[2] + a0[3])) + ((a0[4] + a0[5]) + (a0[6] + a0[7]));
-#endif
-    for (; j < p; j++) s += x[j] * c[j];
-    return s;
-}
 
 #endif /* FASTOPTIM_FO_VEC_H */
