@@ -64,8 +64,36 @@ def main(argv=None):
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=2) + "\n")
+    print("\n" + markdown_table(record))
     print(f"\nwrote {out}")
     return 0
+
+
+def markdown_table(record):
+    """The results as the Markdown table the README shows."""
+    m = record["machine"]
+    lines = [
+        f"Measured {record['date'][:10]} on {m['cpu']} ({m['cores']} cores, {m['n_threads']} threads, "
+        f"{'AVX2/FMA clone' if m['cpu_uses_avx2_clone'] else 'baseline kernels'}), "
+        f"numpy {m['numpy']}{', quick run' if record['quick'] else ''}.",
+        "",
+        "| benchmark | fastoptim | ratios (target) | notes |",
+        "|---|---|---|---|",
+    ]
+    for row in record["rows"]:
+        ratios = "; ".join(
+            _format_ratio(k, v, _target(row, k)).replace(" (target ", " (").replace(": met)", " met)")
+            for k, v in row["ratios"].items())
+        lines.append(f"| {row['name']} | {row['times_s']['fastoptim'] * 1e3:.2f} ms | {ratios} "
+                     f"| {row['notes']} |")
+    return "\n".join(lines)
+
+
+def _target(row, name):
+    from common import Target
+
+    t = row["targets"].get(name)
+    return Target(t["op"], t["threshold"]) if t else None
 
 
 def _cpu_model():

@@ -23,6 +23,7 @@ enum { FO_KERNEL_GRAD, FO_KERNEL_HESSP };
 
 #define FO_T double
 #define FO_SUF(name) name##_f64
+#define FO_BINARY_LOSS fo_binary_loss
 #if FO_HAVE_VECTOR_EXT
 #define FO_V fo_v4d
 #define FO_LANES 4
@@ -40,9 +41,11 @@ enum { FO_KERNEL_GRAD, FO_KERNEL_HESSP };
 #undef FO_VLOAD
 #undef FO_VSTORE
 #undef FO_VHSUM
+#undef FO_BINARY_LOSS
 
 #define FO_T float
 #define FO_SUF(name) name##_f32
+#define FO_BINARY_LOSS fo_binary_loss_f32
 #if FO_HAVE_VECTOR_EXT
 #define FO_V fo_v8f
 #define FO_LANES 8
@@ -60,3 +63,4 @@ enum { FO_KERNEL_GRAD, FO_KERNEL_HESSP };
 #undef FO_VLOAD
 #undef FO_VSTORE
 #undef FO_VHSUM
+#undef FO_BINARY_LOSS

@@ -38,26 +38,29 @@ typedef struct {
 #define FO_BLOCK 16
 #define FO_PREFETCH_BYTES 6912 /* best of 3.5, 7 and 14 KB on a 2-core EPYC, f32 and f64 */
 
-/* Phase 2: losses of nr <= FO_BLOCK rows from i; g[r] <- w_r dl/dz_r (0 when padded). */
+/* Phase 2: losses of nr <= FO_BLOCK rows from i; g[r] <- w_r dl/dz_r (0 when
+ * padded).  Per-sample work in the input dtype (FO_BINARY_LOSS: the double or
+ * float version), sums over the block in double. */
 FO_INLINE void FO_SUF(binary_block_losses)(int loss, const FO_DATA *d, int64_t i, int64_t nr,
                                            const double *z, double *g, double *loss_sum,
                                            double *w_sum)
 {
-    double zz[FO_BLOCK], yy[FO_BLOCK], ww[FO_BLOCK], ll[FO_BLOCK];
+    FO_T zz[FO_BLOCK], yy[FO_BLOCK], ww[FO_BLOCK], ll[FO_BLOCK], gg[FO_BLOCK];
     for (int64_t r = 0; r < FO_BLOCK; r++) {
         int in = r < nr;
-        zz[r] = in ? z[r] : 0.0;
-        yy[r] = in ? (double)d->y[i + r] : 1.0;
-        ww[r] = in ? (d->sample_weight ? (double)d->sample_weight[i + r] : 1.0) : 0.0;
+        zz[r] = in ? (FO_T)z[r] : (FO_T)0;
+        yy[r] = in ? d->y[i + r] : (FO_T)1;
+        ww[r] = in ? (d->sample_weight ? d->sample_weight[i + r] : (FO_T)1) : (FO_T)0;
     }
     FO_SIMD
     for (int64_t r = 0; r < FO_BLOCK; r++) {
-        ll[r] = ww[r] * fo_binary_loss(loss, zz[r], yy[r], &g[r]);
-        g[r] *= ww[r];
+        ll[r] = ww[r] * FO_BINARY_LOSS(loss, zz[r], yy[r], &gg[r]);
+        gg[r] *= ww[r];
     }
     for (int64_t r = 0; r < FO_BLOCK; r++) {
-        *loss_sum += ll[r];
-        *w_sum += ww[r];
+        g[r] = (double)gg[r];
+        *loss_sum += (double)ll[r];
+        *w_sum += (double)ww[r];
     }
 }
 
@@ -627,7 +630,9 @@ int FO_SUF(fo_loss_pointwise)(int loss, int64_t n, int64_t n_outputs, const FO_T
         if (status != FO_OK) break;
         double l;
         if (!fo_loss_is_multiclass(loss)) {
-            l = fo_binary_loss(loss, zd[0], (double)y[i], dz);
+            FO_T dzt, lt = FO_BINARY_LOSS(loss, (FO_T)zd[0], y[i], &dzt);
+            l = (double)lt;
+            dz[0] = (double)dzt;
         } else {
             double yc = (double)y[i];
             int64_t c = (int64_t)yc;

@@ -54,7 +54,9 @@ def _scores(X, coef, intercept):
     else:
         z = np.asarray(X @ coef.reshape(-1))
     if intercept is not None:
-        z = z + np.asarray(intercept).reshape(-1) if z.ndim == 2 else z + np.asarray(intercept).reshape(-1)[0]
+        # in z's dtype: a float64 intercept must not promote float32 scores
+        b = np.asarray(intercept, dtype=z.dtype).reshape(-1)
+        z = z + (b if z.ndim == 2 else b[0])
     return z
 
 

@@ -100,4 +100,67 @@ FO_INLINE double fo_log1p_unit(double e)
     return 2.0 * s * q;
 }
 
+/* ---- float versions, for float32 data: ~1 ulp of float, 8 lanes on AVX2 ---- */
+
+typedef union {
+    float f;
+    int32_t i;
+} fo_pun_f32;
+
+FO_INLINE int32_t fo_bits_of_f32(float x)
+{
+    fo_pun_f32 u;
+    u.f = x;
+    return u.i;
+}
+
+FO_INLINE float fo_float_of(int32_t b)
+{
+    fo_pun_f32 u;
+    u.i = b;
+    return u.f;
+}
+
+/* exp(-a) for a >= 0 in float (0 for a > 86, where exp(-a) < 4.5e-38):
+ * as fo_exp_neg, with a Taylor polynomial of degree 7 (truncation < 6e-9). */
+FO_INLINE float fo_exp_neg_f32(float a)
+{
+    const float log2e = 1.44269504088896341f;
+    const float ln2_hi = 0.693359375f;        /* 0x3f318000: exact times k */
+    const float ln2_lo = -2.12194440e-4f;
+    const float shifter = 12582912.0f;        /* 1.5 * 2^23 */
+    float ac = a < 86.0f ? a : 86.0f;
+    float kd = ac * log2e + shifter;
+    int32_t k = fo_bits_of_f32(kd) - fo_bits_of_f32(shifter);
+    kd -= shifter;
+    float t = (kd * ln2_hi - ac) + kd * ln2_lo;
+    float p = 1.0f / 5040.0f;
+    p = p * t + 1.0f / 720.0f;
+    p = p * t + 1.0f / 120.0f;
+    p = p * t + 1.0f / 24.0f;
+    p = p * t + 1.0f / 6.0f;
+    p = p * t + 0.5f;
+    p = p * t + 1.0f;
+    p = p * t + 1.0f;
+    float e = fo_float_of(fo_bits_of_f32(p) - (k << 23));
+    return a > 86.0f ? 0.0f : e;
+}
+
+/* log(1 + e) for 0 <= e <= 1 in float: 2 atanh(e / (2 + e)), 8 terms
+ * (truncation < 2e-8 relative). */
+FO_INLINE float fo_log1p_unit_f32(float e)
+{
+    float s = e / (2.0f + e);
+    float s2 = s * s;
+    float q = 1.0f / 15.0f;
+    q = q * s2 + 1.0f / 13.0f;
+    q = q * s2 + 1.0f / 11.0f;
+    q = q * s2 + 1.0f / 9.0f;
+    q = q * s2 + 1.0f / 7.0f;
+    q = q * s2 + 1.0f / 5.0f;
+    q = q * s2 + 1.0f / 3.0f;
+    q = q * s2 + 1.0f;
+    return 2.0f * s * q;
+}
+
 #endif /* FASTOPTIM_FO_MATH_H */
