@@ -29,7 +29,7 @@ def _problem(n, d, dtype, seed=0):
 
 def rows(quick=False):
     n, d = (100_000, 54) if quick else (500_000, 54)
-    repeat = 5 if quick else 15
+    repeat, rounds = (6, 2) if quick else (24, 6)
     n_threads = effective_n_threads(None)
     out = []
     for loss in ("logistic", "squared"):
@@ -47,6 +47,7 @@ def rows(quick=False):
                     "probe": lambda: _probe.read_words(words, n_threads),
                 },
                 repeat,
+                rounds,
             )
             gbps = X.nbytes / times["fastoptim"] / 1e9
             out.append(
