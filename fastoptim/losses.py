@@ -28,8 +28,10 @@ The multiclass losses take ``coef`` of shape (K, n_features) and
 kinks of the hinge losses (0 at the kink).
 
 X may be dense (float32 or float64, any memory order) or sparse (any
-scipy.sparse format; used as CSR).  float32 data is read as float32 and every
-sum is accumulated in double.  Rows are split into ``n_threads`` contiguous
+scipy.sparse format; used as CSR).  float32 data is never converted: dense
+float32 rows are scored and their per-sample losses computed in float32, and
+every sum over rows is accumulated in double (results are float32-accurate,
+about 1e-6 relative).  Rows are split into ``n_threads`` contiguous
 blocks, each summed on its own and combined in a fixed order: the same thread
 count always gives the same bits.
 """

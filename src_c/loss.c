@@ -33,15 +33,6 @@ enum { FO_KERNEL_GRAD, FO_KERNEL_HESSP };
 #endif
 #define FO_DATA fo_data_f64
 #include "loss_impl.h"
-#undef FO_T
-#undef FO_SUF
-#undef FO_DATA
-#undef FO_V
-#undef FO_LANES
-#undef FO_VLOAD
-#undef FO_VSTORE
-#undef FO_VHSUM
-#undef FO_BINARY_LOSS
 
 #define FO_T float
 #define FO_SUF(name) name##_f32
@@ -55,12 +46,3 @@ enum { FO_KERNEL_GRAD, FO_KERNEL_HESSP };
 #endif
 #define FO_DATA fo_data_f32
 #include "loss_impl.h"
-#undef FO_T
-#undef FO_SUF
-#undef FO_DATA
-#undef FO_V
-#undef FO_LANES
-#undef FO_VLOAD
-#undef FO_VSTORE
-#undef FO_VHSUM
-#undef FO_BINARY_LOSS

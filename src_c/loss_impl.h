@@ -3,9 +3,15 @@
  * file twice, with FO_T = double / float, FO_SUF(name) = name##_f64 / _f32 and
  * FO_DATA = fo_data_f64 / fo_data_f32.
  *
- * X, y and the weights are read in their own dtype; every score, per-sample
- * loss and accumulation is done in double.  Coefficients (small: K x d) are
- * converted to double once per call.
+ * (FO_V, FO_LANES, FO_VLOAD, FO_VSTORE, FO_VHSUM: its 32-byte vector type;
+ * FO_BINARY_LOSS: the per-sample binary losses of its dtype.)
+ *
+ * Precision: X, y and the weights are read in their own dtype, never copied.
+ * Dense binary kernels do the short sums (a row's score, a block of rows'
+ * gradient part) and the per-sample losses in the input dtype; every long sum
+ * (over all rows) is accumulated in double.  CSR rows, the multiclass losses
+ * and the Hessian products work in double throughout, with coefficients
+ * (small: K x d) converted to double once per call.
  *
  * The block workers are FO_HOT (multi-versioned); the per-loss wrappers pass
  * the loss id as a constant so that the inlined switch in fo_binary_loss folds.
@@ -428,32 +434,19 @@ static void FO_SUF(run_block)(int kind, int loss, const FO_DATA *d, int64_t K, c
         FO_SUF(multiclass_grad_rows)(loss, d, K, coef, intercept, start, stop, blk);
         return;
     }
-    switch (loss) {
-    case FO_LOSS_SQUARED:
-        if (d->X)
-            FO_SUF(dense_grad_squared)(d, coef_t, b, start, stop, blk);
-        else
-            FO_SUF(csr_grad_squared)(d, coef, b, start, stop, blk);
-        break;
-    case FO_LOSS_LOGISTIC:
-        if (d->X)
-            FO_SUF(dense_grad_logistic)(d, coef_t, b, start, stop, blk);
-        else
-            FO_SUF(csr_grad_logistic)(d, coef, b, start, stop, blk);
-        break;
-    case FO_LOSS_HINGE:
-        if (d->X)
-            FO_SUF(dense_grad_hinge)(d, coef_t, b, start, stop, blk);
-        else
-            FO_SUF(csr_grad_hinge)(d, coef, b, start, stop, blk);
-        break;
-    default:
-        if (d->X)
-            FO_SUF(dense_grad_squared_hinge)(d, coef_t, b, start, stop, blk);
-        else
-            FO_SUF(csr_grad_squared_hinge)(d, coef, b, start, stop, blk);
-        break;
-    }
+    /* indexed by loss id: FO_LOSS_SQUARED .. FO_LOSS_SQUARED_HINGE are 0 .. 3 */
+    static void (*const dense_workers[4])(const FO_DATA *, const FO_T *, double, int64_t, int64_t,
+                                          FO_SUF(fo_block) *) = {
+        FO_SUF(dense_grad_squared), FO_SUF(dense_grad_logistic), FO_SUF(dense_grad_hinge),
+        FO_SUF(dense_grad_squared_hinge)};
+    static void (*const csr_workers[4])(const FO_DATA *, const double *, double, int64_t, int64_t,
+                                        FO_SUF(fo_block) *) = {
+        FO_SUF(csr_grad_squared), FO_SUF(csr_grad_logistic), FO_SUF(csr_grad_hinge),
+        FO_SUF(csr_grad_squared_hinge)};
+    if (d->X)
+        dense_workers[loss](d, coef_t, b, start, stop, blk);
+    else
+        csr_workers[loss](d, coef, b, start, stop, blk);
 }
 
 /* Copy n values of type FO_T into a new double array (NULL in -> NULL out). */
@@ -649,3 +642,14 @@ int FO_SUF(fo_loss_pointwise)(int loss, int64_t n, int64_t n_outputs, const FO_T
     free(buf);
     return status;
 }
+
+/* this template's parameters end here */
+#undef FO_T
+#undef FO_SUF
+#undef FO_DATA
+#undef FO_V
+#undef FO_LANES
+#undef FO_VLOAD
+#undef FO_VSTORE
+#undef FO_VHSUM
+#undef FO_BINARY_LOSS
