@@ -1,6 +1,6 @@
 """Build the Cython extensions of fastoptim/_core/ with the C core of src_c/.
 
-Flags: -O3 -fno-trapping-math everywhere (never -ffast-math); -fopenmp where the compiler accepts it (else a clean
+Flags: -O3 -fno-trapping-math -fno-math-errno everywhere (never -ffast-math); -fopenmp where the compiler accepts it (else a clean
 single-threaded build, with -fopenmp-simd when available so the `omp simd`
 loops still vectorize); GCC function multi-versioning (`target_clones`) of the
 hot kernels when the compiler and platform support it, so one binary runs on
@@ -27,6 +27,8 @@ EXTENSIONS = {
     "fastoptim._core._openmp": ["config.c"],
     "fastoptim._core._loss": ["loss.c"],
     "fastoptim._core._probe": ["probe.c"],
+    "fastoptim._core._update": ["update.c"],
+    "fastoptim._core._epoch": ["epoch.c", "update.c"],
 }
 
 OPENMP_TEST = textwrap.dedent(
@@ -72,9 +74,11 @@ class BuildExt(build_ext):
         cc = self.compiler
         is_msvc = cc.compiler_type == "msvc"
         # -fno-trapping-math (clang's default) lets GCC turn the selects of the
-        # branch-free loss code into SIMD blends; unlike -ffast-math it keeps
-        # NaN/inf semantics, so the kernels' isfinite checks stay exact.
-        compile_args = ["/O2"] if is_msvc else ["-O3", "-fno-trapping-math"]
+        # branch-free loss code into SIMD blends, and -fno-math-errno lets it
+        # vectorize sqrt (nothing reads errno); unlike -ffast-math both keep
+        # IEEE NaN/inf semantics, so the kernels' isfinite checks stay exact.
+        compile_args = (["/O2"] if is_msvc
+                        else ["-O3", "-fno-trapping-math", "-fno-math-errno"])
         link_args = []
         macros = []
         openmp = False
@@ -115,7 +119,7 @@ def _extensions():
                 name,
                 sources=[pyx] + [os.path.join(C_DIR, s) for s in c_sources],
                 include_dirs=[INCLUDE_DIR],
-                depends=[os.path.join(C_DIR, "loss_impl.h")]
+                depends=[os.path.join(C_DIR, h) for h in os.listdir(C_DIR) if h.endswith(".h")]
                 + [os.path.join(INCLUDE_DIR, "fastoptim", h)
                    for h in os.listdir(os.path.join(INCLUDE_DIR, "fastoptim"))],
             )

@@ -7,6 +7,7 @@ __version__ = "0.1.0.dev0"
 
 from ._config import show_config
 from .gradcheck import check_grad
-from . import losses
+from . import losses, optim
+from .optim import minimize
 
-__all__ = ["__version__", "show_config", "check_grad", "losses"]
+__all__ = ["__version__", "show_config", "check_grad", "losses", "optim", "minimize"]

@@ -13,11 +13,6 @@
 #include "fastoptim/fo_status.h"
 #include "fastoptim/fo_vec.h"
 
-int fo_loss_is_multiclass(int loss)
-{
-    return loss == FO_LOSS_SOFTMAX || loss == FO_LOSS_MULTICLASS_HINGE;
-}
-
 /* What a block computes: value + gradient, or a Hessian-vector product. */
 enum { FO_KERNEL_GRAD, FO_KERNEL_HESSP };
 

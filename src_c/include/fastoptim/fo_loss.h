@@ -34,7 +34,10 @@ typedef enum {
 } fo_loss_id;
 
 /* 1 for the losses with K score vectors (softmax, multiclass hinge). */
-int fo_loss_is_multiclass(int loss);
+static inline int fo_loss_is_multiclass(int loss)
+{
+    return loss == FO_LOSS_SOFTMAX || loss == FO_LOSS_MULTICLASS_HINGE;
+}
 
 /* A data set: dense X (row-major, n_samples x n_features) when X != NULL,
  * else CSR (data, indices, indptr).  y: n_samples targets (labels +-1 or

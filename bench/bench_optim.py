@@ -1,0 +1,115 @@
+"""One Adam step on 10^7 float64 parameters: the C update pass vs NumPy vs torch vs memory bandwidth.
+
+Contenders, all timed in this process on arrays of the same size:
+  fastoptim          Adam(check_finite=False).step(p, g): one in-place pass over p, g, m, v
+  fastoptim_checked  Adam().step(p, g): the default, plus one read of g for the finiteness check
+  numpy              the same step as a user writes it (in-place moment updates, then one
+                     expression for the parameter update; temporaries for the rest)
+  torch              torch.optim.Adam.step() with p.grad set once (only when torch imports),
+                     torch.set_num_threads set to fastoptim's thread count; the default
+                     (single-tensor) implementation, what a user gets on CPU
+  torch_fused        the same with fused=True (torch's one-kernel CPU Adam), for information
+  probe              fo_probe_read_u64 over 7 * 8 bytes per parameter: the 7 streams of the
+                     update (p, g, m, v read; p, m, v written) at the probe's read bandwidth
+Ratios: probe / fastoptim, the fraction of the read-bandwidth limit the step reaches (target
+>= 0.70), and numpy / fastoptim (target >= 5); the others for information.  Steps keep running
+on the same arrays between calls (Adam's step is bounded by lr, so values stay finite).
+"""
+import math
+
+import numpy as np
+
+from common import Row, Target, interleaved_best
+
+from fastoptim._config import effective_n_threads
+from fastoptim._core import _probe
+from fastoptim.optim.optimizers import Adam
+
+LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
+
+
+class NumpyAdam:
+    """Adam (torch's equations) in plain NumPy, in place where it is natural."""
+
+    def __init__(self, p):
+        self.m = np.zeros_like(p)
+        self.v = np.zeros_like(p)
+        self.t = 0
+
+    def step(self, p, g):
+        b1, b2 = BETAS
+        self.t += 1
+        self.m *= b1
+        self.m += (1 - b1) * g
+        self.v *= b2
+        self.v += (1 - b2) * g * g
+        bc1, bc2 = 1 - b1 ** self.t, 1 - b2 ** self.t
+        p -= (LR / bc1) * self.m / (np.sqrt(self.v) / math.sqrt(bc2) + EPS)
+
+
+def _torch_contenders(p0, g0, n_threads):
+    """{name: callable doing torch.optim.Adam.step() on copies of p0 / g0} ({} without torch),
+    and a note."""
+    try:
+        import torch
+    except ImportError:
+        return {}, "torch not installed"
+    torch.set_num_threads(n_threads)
+    out = {}
+    for name, kw in (("torch", {}), ("torch_fused", {"fused": True})):
+        tp = torch.from_numpy(p0.copy()).requires_grad_(True)
+        tp.grad = torch.from_numpy(g0.copy())
+        try:
+            opt = torch.optim.Adam([tp], lr=LR, betas=BETAS, eps=EPS, **kw)
+            opt.step()
+        except (RuntimeError, ValueError):  # fused not supported on this build
+            continue
+        out[name] = opt.step
+    return out, f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+
+
+def rows(quick=False):
+    n = 10 ** 6 if quick else 10 ** 7
+    repeat, rounds = (6, 2) if quick else (24, 6)
+    n_threads = effective_n_threads(None)
+    rng = np.random.default_rng(0)
+    p0 = rng.standard_normal(n)
+    g0 = rng.standard_normal(n)
+
+    fo_p, fo_checked_p, np_p = p0.copy(), p0.copy(), p0.copy()
+    fo = Adam(lr=LR, betas=BETAS, eps=EPS, check_finite=False, n_threads=n_threads)
+    fo_checked = Adam(lr=LR, betas=BETAS, eps=EPS, n_threads=n_threads)
+    ref = NumpyAdam(np_p)
+    probe_words = np.ones(7 * n, dtype=np.uint64)   # 7 streams of 8-byte values
+
+    contenders = {
+        "fastoptim": lambda: fo.step(fo_p, g0),
+        "fastoptim_checked": lambda: fo_checked.step(fo_checked_p, g0),
+        "numpy": lambda: ref.step(np_p, g0),
+        "probe": lambda: _probe.read_words(probe_words, n_threads),
+    }
+    torch_steps, torch_note = _torch_contenders(p0, g0, n_threads)
+    contenders.update(torch_steps)
+    times = interleaved_best(contenders, repeat, rounds)
+
+    t_fo = times["fastoptim"]
+    ratios = {
+        "of_probe_bandwidth": times["probe"] / t_fo,
+        "vs_numpy": times["numpy"] / t_fo,
+        "checked_overhead": times["fastoptim_checked"] / t_fo,
+    }
+    for name in torch_steps:
+        ratios[f"vs_{name}"] = times[name] / t_fo
+    nbytes = 7 * 8 * n
+    notes = (f"{nbytes / t_fo / 1e9:.1f} GB/s over 7 streams, probe {nbytes / times['probe'] / 1e9:.1f}"
+             f" GB/s, {n_threads} threads; check_finite=True: {times['fastoptim_checked'] * 1e3:.2f} ms")
+    notes += f"; {torch_note}"
+    return [
+        Row(
+            name=f"Adam step {n:.0e} params float64".replace("e+0", "e"),
+            times=times,
+            ratios=ratios,
+            targets={"of_probe_bandwidth": Target(">=", 0.70), "vs_numpy": Target(">=", 5.0)},
+            notes=notes,
+        )
+    ]

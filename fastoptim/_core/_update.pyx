@@ -1,0 +1,100 @@
+"""Glue for the update rules of src_c/update.c (see fo_update.h)."""
+from libc.stdint cimport int64_t
+from cython cimport floating
+
+cdef extern from "fastoptim/fo_update.h":
+    ctypedef struct fo_rule:
+        int precond
+        int centered
+        int amsgrad
+        int momentum
+        int nesterov
+        int64_t t
+        double lr
+        double mu
+        double dampening
+        double weight_decay
+        double decoupled_decay
+        double beta1
+        double beta2
+        double alpha
+        double eps
+        double lr_decay
+    cdef enum:
+        FO_PRECOND_NONE
+        FO_PRECOND_ADAGRAD
+        FO_PRECOND_RMSPROP
+        FO_PRECOND_ADAM
+    int fo_update_step_f64(const fo_rule *rule, int64_t n, double *params, const double *grad,
+                           double *s1, double *s2, double *s3, int check_finite,
+                           int n_threads) nogil
+    int fo_update_step_f32(const fo_rule *rule, int64_t n, float *params, const float *grad,
+                           float *s1, float *s2, float *s3, int check_finite,
+                           int n_threads) nogil
+    int fo_all_finite_f64(int64_t n, const double *x, int n_threads) nogil
+    int fo_all_finite_f32(int64_t n, const float *x, int n_threads) nogil
+
+PRECOND = {
+    "none": FO_PRECOND_NONE,
+    "adagrad": FO_PRECOND_ADAGRAD,
+    "rmsprop": FO_PRECOND_RMSPROP,
+    "adam": FO_PRECOND_ADAM,
+}
+
+
+cdef fo_rule _rule_from(dict spec) except *:
+    cdef fo_rule r
+    r.precond = PRECOND[spec["precond"]]
+    r.centered = spec["centered"]
+    r.amsgrad = spec["amsgrad"]
+    r.momentum = spec["momentum"]
+    r.nesterov = spec["nesterov"]
+    r.t = spec["t"]
+    r.lr = spec["lr"]
+    r.mu = spec["mu"]
+    r.dampening = spec["dampening"]
+    r.weight_decay = spec["weight_decay"]
+    r.decoupled_decay = spec["decoupled_decay"]
+    r.beta1 = spec["beta1"]
+    r.beta2 = spec["beta2"]
+    r.alpha = spec["alpha"]
+    r.eps = spec["eps"]
+    r.lr_decay = spec["lr_decay"]
+    return r
+
+
+cdef inline floating *_opt(floating[::1] a) noexcept nogil:
+    return &a[0] if a is not None and a.shape[0] > 0 else NULL
+
+
+def update_step(dict spec, floating[::1] params, const floating[::1] grad, floating[::1] s1,
+                floating[::1] s2, floating[::1] s3, bint check_finite, int n_threads):
+    """One step of the rule `spec` (keys as fo_rule's fields) in place; returns the status."""
+    cdef fo_rule r = _rule_from(spec)
+    cdef int status
+    cdef int64_t n = params.shape[0]
+    cdef const floating *g = &grad[0] if grad.shape[0] > 0 else NULL
+    if floating is double:
+        with nogil:
+            status = fo_update_step_f64(&r, n, _opt(params), g, _opt(s1), _opt(s2), _opt(s3),
+                                        check_finite, n_threads)
+    else:
+        with nogil:
+            status = fo_update_step_f32(&r, n, _opt(params), g, _opt(s1), _opt(s2), _opt(s3),
+                                        check_finite, n_threads)
+    return status
+
+
+def all_finite(const floating[::1] x, int n_threads):
+    """True when every value of x is finite (one pass, n_threads blocks)."""
+    cdef int ok
+    cdef int64_t n = x.shape[0]
+    if n == 0:
+        return True
+    if floating is double:
+        with nogil:
+            ok = fo_all_finite_f64(n, &x[0], n_threads)
+    else:
+        with nogil:
+            ok = fo_all_finite_f32(n, &x[0], n_threads)
+    return bool(ok)

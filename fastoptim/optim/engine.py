@@ -1,0 +1,185 @@
+r"""Mini-batch training of linear models: the C engine runs one epoch, Python
+drives the epochs.
+
+One epoch (src_c/epoch.c): shuffle the rows with a seeded Fisher-Yates (or
+keep storage order), cut them into batches of ``batch_size``, and for each
+batch B apply the optimizer's update rule to (coef, intercept) with the
+unbiased batch estimate of the gradient of ``Objective``'s objective
+
+.. math::
+
+    g = \frac{n}{\sum_i w_i} \frac{1}{|B|} \sum_{i \in B} w_i \frac{\partial l_i}{\partial z}
+        \tilde x_i + \alpha [coef; 0].
+
+``batch_size = n`` is batch gradient descent, 1 is SGD.  Every step updates
+every coordinate (the dense semantics, for sparse X too): a sparse-aware lazy
+mode is not implemented yet.  The GIL is released for the whole epoch.
+"""
+import numbers
+
+import numpy as np
+
+from .._core import _epoch, _status
+from ..losses import Objective
+from .optimizers import Optimizer
+
+__all__ = ["run_epoch", "epoch_permutation", "train", "TrainResult"]
+
+
+def epoch_permutation(n_samples, seed):
+    """The row order an epoch with ``seed`` visits (splitmix64 + Fisher-Yates)."""
+    return _epoch.permutation(int(n_samples), int(seed) & (2 ** 64 - 1))
+
+
+def _param(arr, name, obj, shape):
+    if not isinstance(arr, np.ndarray) or arr.dtype != obj.dtype:
+        raise TypeError(f"{name} must be an ndarray of dtype {obj.dtype} (X's dtype), updated "
+                        f"in place; got {type(arr).__name__} {getattr(arr, 'dtype', '')}")
+    if arr.shape != shape:
+        raise ValueError(f"{name} has shape {arr.shape}; this objective needs {shape}")
+    if not (arr.flags.c_contiguous and arr.flags.writeable):
+        raise ValueError(f"{name} must be a writeable C-contiguous array (updated in place)")
+    return arr.reshape(-1)
+
+
+def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0, shuffle=True):
+    """One epoch of mini-batch training, in place, without the GIL.
+
+    Parameters
+    ----------
+    objective : fastoptim.losses.Objective
+        The loss, data, weights and L2 penalty alpha.
+    optimizer : fastoptim.optim.Optimizer
+        Its update rule, learning rate and state are used; its state covers
+        ``[coef, intercept]`` (created at the first epoch) and ``n_steps``
+        advances by the number of batches.
+    coef : ndarray of shape ``objective.coef_shape``, X's dtype
+    intercept : ndarray of shape (n_outputs,), optional
+    batch_size : int >= 1
+        Clipped to n_samples.
+    seed : int
+        The shuffle of this epoch (use a different seed per epoch).
+    shuffle : bool, default True
+
+    Returns
+    -------
+    float
+        The weighted mean of the per-sample losses, each taken when its sample
+        was visited (a cheap running estimate; not the final objective).
+
+    Raises
+    ------
+    FloatingPointError
+        When the run diverged (a score or a parameter stopped being finite).
+    """
+    if not isinstance(objective, Objective):
+        raise TypeError("objective must be a fastoptim.losses.Objective")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError("optimizer must be a fastoptim.optim optimizer (SGD, Adam, ...)")
+    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, numbers.Integral):
+        raise TypeError(f"batch_size must be an int, got {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {seed!r}")
+    K = objective.n_outputs
+    c = _param(coef, "coef", objective, objective.coef_shape)
+    b = None if intercept is None else _param(intercept, "intercept", objective, (K,))
+    params = [coef] if intercept is None else [coef, intercept]
+    optimizer._check_state(params)
+    if optimizer.state is None:
+        optimizer.state = optimizer._init_state(params)
+    sc = optimizer.state[0]
+    si = optimizer.state[1] if intercept is not None else {}
+    sw = objective._sample_weight
+    weight_scale = 1.0 if sw is None else objective.n_samples / float(np.sum(sw, dtype=np.float64))
+    config = dict(loss=objective._loss_id, n_outputs=K, batch_size=int(min(batch_size, objective.n_samples)),
+                  seed=int(seed) & (2 ** 64 - 1), shuffle=bool(shuffle), alpha=objective.alpha,
+                  weight_scale=weight_scale)
+    spec = dict(optimizer._rule, t=optimizer.n_steps + 1)
+    flat = lambda st, k: None if st.get(k) is None else st[k].reshape(-1)
+    status, mean_loss, next_t = _epoch.run_epoch(
+        config, spec, objective._values, objective._indices, objective._indptr,
+        objective.n_samples, objective.n_features, objective._y, sw, c, b,
+        flat(sc, "s1"), flat(sc, "s2"), flat(sc, "s3"), flat(si, "s1"), flat(si, "s2"),
+        flat(si, "s3"), objective.n_threads)
+    optimizer.n_steps = next_t - 1
+    if status == _status.ERR_NONFINITE:
+        raise FloatingPointError(
+            f"training diverged: with lr={optimizer.lr:g} the {objective.loss!r} loss or the "
+            f"coefficients stopped being finite; try a smaller lr (or a decaying schedule)")
+    _status.check_status(status)
+    return mean_loss
+
+
+class TrainResult:
+    """What :func:`train` returns: coef, intercept, loss_curve (one value per epoch), n_epochs."""
+
+    def __init__(self, coef, intercept, loss_curve, n_epochs, converged):
+        self.coef, self.intercept = coef, intercept
+        self.loss_curve, self.n_epochs, self.converged = loss_curve, n_epochs, converged
+
+    def __repr__(self):
+        return (f"TrainResult(n_epochs={self.n_epochs}, converged={self.converged}, "
+                f"final_loss={self.loss_curve[-1] if self.loss_curve else None})")
+
+
+def train(objective, optimizer, *, batch_size, max_epochs=100, fit_intercept=True, schedule=None,
+          tol=1e-6, n_iter_no_change=5, seed=0, shuffle=True, coef=None, intercept=None,
+          callback=None, verbose=False):
+    """Train a linear model for up to ``max_epochs`` epochs of :func:`run_epoch`.
+
+    Python decides between epochs: the schedule (``schedule(epoch)`` sets the
+    optimizer's lr, epochs counted from 1), progress, the loss history and the
+    stop rule: stop when the epoch's mean loss has not fallen below
+    ``best - tol`` for ``n_iter_no_change`` epochs in a row.
+
+    Parameters
+    ----------
+    objective : fastoptim.losses.Objective
+    optimizer : fastoptim.optim.Optimizer
+    batch_size : int
+    max_epochs : int, default 100
+    fit_intercept : bool, default True
+    schedule : callable, optional
+        ``schedule(epoch) -> lr`` (e.g. from fastoptim.optim.schedules).
+    tol : float, default 1e-6
+    n_iter_no_change : int, default 5
+    seed : int, default 0
+        Epoch e uses seed + e for its shuffle.
+    coef, intercept : ndarray, optional
+        Starting point (warm start); zeros otherwise.  Updated in place.
+    callback : callable, optional
+        ``callback(epoch, mean_loss, coef, intercept)``; returning True stops.
+    verbose : bool, default False
+        Print one line per epoch.
+
+    Returns
+    -------
+    TrainResult
+    """
+    if coef is None:
+        coef = np.zeros(objective.coef_shape, dtype=objective.dtype)
+    if intercept is None and fit_intercept:
+        intercept = np.zeros(objective.n_outputs, dtype=objective.dtype)
+    if not fit_intercept:
+        intercept = None
+    curve, best, stale, converged = [], np.inf, 0, False
+    for epoch in range(1, int(max_epochs) + 1):
+        if schedule is not None:
+            optimizer.lr = schedule(epoch)
+        loss = run_epoch(objective, optimizer, coef, intercept, batch_size=batch_size,
+                         seed=seed + epoch, shuffle=shuffle)
+        curve.append(loss)
+        if verbose:
+            print(f"epoch {epoch:4d}  lr {optimizer.lr:.3g}  loss {loss:.6g}", flush=True)
+        if callback is not None and callback(epoch, loss, coef, intercept):
+            break
+        if loss < best - tol:
+            best, stale = loss, 0
+        else:
+            stale += 1
+            if stale >= n_iter_no_change:
+                converged = True
+                break
+    return TrainResult(coef, intercept, curve, len(curve), converged)

@@ -1,0 +1,324 @@
+r"""Optimizers: chains of transforms (:mod:`fastoptim.optim.transforms`) applied
+by the C core in one in-place pass per step.
+
+The equations and defaults are torch.optim's, so that the same gradients give
+the same parameters (to rounding; tested to 1e-12 in float64).  Unlike
+torch, parameters are NumPy arrays passed at each step::
+
+    opt = Adam(lr=1e-3)
+    for ...:
+        opt.step(w, grad)          # w updated in place
+
+``step`` takes one array or a list of arrays (with a list of gradients of
+the same shapes and dtypes); the state (moments, buffers) is created at the
+first step, is an attribute (``opt.state``), pickles with the optimizer and
+continues exactly after unpickling.  ``reset()`` forgets it.
+"""
+import numpy as np
+
+from .._config import effective_n_threads
+from .._core import _status, _update
+from .transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum, ScaleByAdagrad,
+                         ScaleByAdam, ScaleByLearningRate, ScaleByRMS, _real, compile_chain)
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW"]
+
+
+class Optimizer:
+    """A chain of transforms applied by the C core, with explicit state.
+
+    Parameters
+    ----------
+    *transforms : Transform
+        The chain, in the order :func:`~fastoptim.optim.transforms.compile_chain` accepts,
+        ending with ScaleByLearningRate.
+    check_finite : bool, default True
+        Refuse a step whose gradients hold NaN or infinity (parameters untouched);
+        costs one extra read of the gradients.
+    n_threads : int, optional
+        Threads for arrays of 32768 values or more (None: what OpenMP allows).
+
+    Attributes
+    ----------
+    state : list of dict or None
+        Per parameter array, the state arrays by name (None before the first step).
+    n_steps : int
+        Steps taken since construction or the last reset().
+    """
+
+    def __init__(self, *transforms, check_finite=True, n_threads=None):
+        self.transforms = list(transforms)
+        self._rule = compile_chain(self.transforms)
+        self.check_finite = bool(check_finite)
+        self.n_threads = n_threads
+        self.state = None
+        self.n_steps = 0
+
+    # -- hyper-parameters that schedules change -------------------------------------
+
+    def _get(self, cls):
+        for t in self.transforms:
+            if isinstance(t, cls):
+                return t
+        return None
+
+    @property
+    def lr(self):
+        """The learning rate of the next step (schedules set it)."""
+        return self._get(ScaleByLearningRate).lr
+
+    def _replace(self, cls, new):
+        """Swap the transform of class cls for `new` (already validated) and rebuild the rule."""
+        self.transforms = [new if isinstance(t, cls) else t for t in self.transforms]
+        self._rule = compile_chain(self.transforms)
+
+    @lr.setter
+    def lr(self, value):
+        self._replace(ScaleByLearningRate, ScaleByLearningRate(value))
+
+    # -- stepping ------------------------------------------------------------------
+
+    @staticmethod
+    def _as_list(params, grads):
+        single = isinstance(params, np.ndarray)
+        if single:
+            params, grads = [params], [grads]
+        if not isinstance(params, (list, tuple)) or not isinstance(grads, (list, tuple)):
+            raise TypeError("params and grads must be arrays, or lists of arrays")
+        if len(params) != len(grads):
+            raise ValueError(f"params has {len(params)} arrays but grads has {len(grads)}")
+        return list(params), list(grads)
+
+    def _check_pair(self, i, p, g):
+        where = "" if i is None else f"[{i}]"
+        if not isinstance(p, np.ndarray) or p.dtype not in (np.float32, np.float64):
+            raise TypeError(f"params{where} must be a float32 or float64 ndarray (updated in "
+                            f"place), got {type(p).__name__} {getattr(p, 'dtype', '')}")
+        if not (p.flags.c_contiguous and p.flags.writeable):
+            raise ValueError(f"params{where} must be a writeable C-contiguous array to be "
+                             f"updated in place; use np.ascontiguousarray and keep that array")
+        g = np.asarray(g)
+        if g.shape != p.shape:
+            raise ValueError(f"grads{where} has shape {g.shape} but params{where} has {p.shape}")
+        if g.dtype != p.dtype:
+            raise TypeError(f"grads{where} has dtype {g.dtype} but params{where} has {p.dtype}; "
+                            f"they must match")
+        return np.ascontiguousarray(g)
+
+    def _init_state(self, params):
+        state = []
+        for p in params:
+            st = {}
+            for t in self.transforms:
+                st.update(t.init_state(p))
+            state.append(st)
+        return state
+
+    def _check_state(self, params):
+        if self.state is None:
+            return
+        if len(self.state) != len(params):
+            raise ValueError(f"this optimizer's state is for {len(self.state)} parameter arrays, "
+                             f"got {len(params)}; call reset() to start over")
+        for i, (p, st) in enumerate(zip(params, self.state)):
+            for name, arr in st.items():
+                if arr.shape != p.shape or arr.dtype != p.dtype:
+                    raise ValueError(f"params[{i}] has shape {p.shape} and dtype {p.dtype} but the "
+                                     f"state was built for {arr.shape} {arr.dtype}; call reset()")
+
+    def step(self, params, grads):
+        """One step, in place.
+
+        Parameters
+        ----------
+        params : ndarray or list of ndarray
+            float32/float64, C-contiguous, writeable; updated in place.
+        grads : ndarray or list of ndarray
+            Same shapes and dtypes as params.
+
+        Raises
+        ------
+        FloatingPointError
+            When a gradient holds NaN or infinity (with check_finite): nothing changes.
+        """
+        single = isinstance(params, np.ndarray)
+        params, grads = self._as_list(params, grads)
+        grads = [self._check_pair(None if single else i, p, g)
+                 for i, (p, g) in enumerate(zip(params, grads))]
+        self._check_state(params)
+        n_threads = effective_n_threads(self.n_threads)
+        if self.check_finite:
+            for i, g in enumerate(grads):
+                if not _update.all_finite(g.reshape(-1), n_threads):
+                    raise FloatingPointError(
+                        f"grads{'' if single else f'[{i}]'} contains NaN or infinity; the step "
+                        f"was refused and the parameters are unchanged (a diverging run: try a "
+                        f"smaller lr)")
+        if self.state is None:
+            self.state = self._init_state(params)
+        rule = dict(self._rule, t=self.n_steps + 1)
+        for p, g, st in zip(params, grads, self.state):
+            status = _update.update_step(rule, p.reshape(-1), g.reshape(-1),
+                                         _flat(st.get("s1")), _flat(st.get("s2")),
+                                         _flat(st.get("s3")), False, n_threads)
+            _status.check_status(status)
+        self.n_steps += 1
+
+    def step_numpy(self, params, grads):
+        """The same step computed by the transforms' NumPy twins (the test oracle)."""
+        params, grads = self._as_list(params, grads)
+        if self.state is None:
+            self.state = self._init_state(params)
+        t = self.n_steps + 1
+        for p, g, st in zip(params, grads, self.state):
+            g = np.asarray(g, dtype=p.dtype)
+            w = p.copy()
+            for tr in self.transforms:
+                g, w = tr.numpy_update(g, w, st, t, self.lr)
+            p[...] = w
+        self.n_steps += 1
+
+    def reset(self):
+        """Forget the state and the step count."""
+        self.state = None
+        self.n_steps = 0
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(map(repr, self.transforms))})"
+
+
+def _flat(a):
+    return None if a is None else a.reshape(-1)
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent with optional momentum, Nesterov momentum and L2 decay.
+
+    :math:`g \leftarrow g + wd\,p`; with momentum :math:`b \leftarrow \mu b + (1 - d) g`
+    (b = g at the first step) and :math:`g \leftarrow b` (or :math:`g + \mu b`, Nesterov);
+    :math:`p \leftarrow p - lr\,g`.  As torch.optim.SGD.
+
+    Parameters
+    ----------
+    lr : float, default 1e-3
+    momentum : float in [0, 1), default 0
+    dampening : float in [0, 1], default 0
+    nesterov : bool, default False
+    weight_decay : float >= 0, default 0
+    check_finite, n_threads
+        See :class:`Optimizer`.
+    """
+
+    def __init__(self, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0,
+                 *, check_finite=True, n_threads=None):
+        chain = [AddDecayedWeights(weight_decay)]
+        momentum = _real(momentum, "momentum", low=0.0, high=1.0)
+        dampening = _real(dampening, "dampening", low=0.0, high=1.0, high_open=False)
+        if nesterov and not momentum:
+            raise ValueError("nesterov=True needs momentum > 0 (and dampening = 0)")
+        if momentum:
+            chain.append(Momentum(momentum, dampening, nesterov))
+        super().__init__(*chain, ScaleByLearningRate(lr), check_finite=check_finite,
+                         n_threads=n_threads)
+
+    @property
+    def momentum(self):
+        """The momentum mu (the momentum schedule sets it); 0 without momentum."""
+        m = self._get(Momentum)
+        return 0.0 if m is None else m.momentum
+
+    @momentum.setter
+    def momentum(self, value):
+        m = self._get(Momentum)
+        if m is None:
+            raise ValueError("this SGD was built with momentum=0; build it with momentum > 0 "
+                             "to schedule the momentum")
+        self._replace(Momentum, Momentum(value, m.dampening, m.nesterov))
+
+
+class Adagrad(Optimizer):
+    r"""AdaGrad: :math:`s \leftarrow s + g^2`, :math:`p \leftarrow p - \frac{lr}{1 + (t-1) lr\_decay}
+    \frac{g}{\sqrt{s} + \epsilon}`; rare features keep large steps.  As torch.optim.Adagrad.
+
+    Parameters
+    ----------
+    lr : float, default 1e-2
+    lr_decay : float >= 0, default 0
+    weight_decay : float >= 0, default 0
+    initial_accumulator_value : float >= 0, default 0
+    eps : float > 0, default 1e-10
+    """
+
+    def __init__(self, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+                 eps=1e-10, *, check_finite=True, n_threads=None):
+        super().__init__(AddDecayedWeights(weight_decay),
+                         ScaleByAdagrad(eps, initial_accumulator_value, lr_decay),
+                         ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
+
+
+class RMSProp(Optimizer):
+    r"""RMSProp: :math:`s \leftarrow \alpha s + (1 - \alpha) g^2`,
+    :math:`p \leftarrow p - lr\, g / (\sqrt{s} + \epsilon)`; optionally centered (subtract
+    the squared running mean of g) and with momentum on the scaled gradient.
+    As torch.optim.RMSprop.
+
+    Parameters
+    ----------
+    lr : float, default 1e-2
+    alpha : float in [0, 1), default 0.99
+    eps : float > 0, default 1e-8
+    weight_decay : float >= 0, default 0
+    momentum : float in [0, 1), default 0
+    centered : bool, default False
+    """
+
+    def __init__(self, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                 centered=False, *, check_finite=True, n_threads=None):
+        chain = [AddDecayedWeights(weight_decay), ScaleByRMS(alpha, eps, centered)]
+        if momentum:
+            chain.append(Momentum(momentum))
+        super().__init__(*chain, ScaleByLearningRate(lr), check_finite=check_finite,
+                         n_threads=n_threads)
+
+
+class Adam(Optimizer):
+    r"""Adam with bias correction (AMSGrad optional), L2 weight decay added to the gradient.
+
+    :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
+    :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`,
+    :math:`p \leftarrow p - \frac{lr}{1 - \beta_1^t} \frac{m}{\sqrt{v} / \sqrt{1 - \beta_2^t}
+    + \epsilon}` (eps outside the square root, as torch.optim.Adam).  With a constant
+    gradient the first step has size lr in every coordinate.
+
+    Parameters
+    ----------
+    lr : float, default 1e-3
+    betas : (float, float) in [0, 1), default (0.9, 0.999)
+    eps : float > 0, default 1e-8
+    weight_decay : float >= 0, default 0
+    amsgrad : bool, default False
+    """
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+                 *, check_finite=True, n_threads=None):
+        super().__init__(AddDecayedWeights(weight_decay), ScaleByAdam(betas, eps, amsgrad),
+                         ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
+
+
+class AdamW(Optimizer):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter 2019):
+    :math:`p \leftarrow p (1 - lr\,wd)` before the Adam step.  As torch.optim.AdamW.
+
+    Parameters
+    ----------
+    lr : float, default 1e-3
+    betas : (float, float), default (0.9, 0.999)
+    eps : float > 0, default 1e-8
+    weight_decay : float >= 0, default 1e-2
+    amsgrad : bool, default False
+    """
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
+                 *, check_finite=True, n_threads=None):
+        super().__init__(DecoupledWeightDecay(weight_decay), ScaleByAdam(betas, eps, amsgrad),
+                         ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)

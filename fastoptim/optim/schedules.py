@@ -1,0 +1,571 @@
+r"""Learning-rate (and momentum) schedules.
+
+A schedule is a small picklable object called with the 1-based step (or
+epoch) count t and returning the value to use at that step::
+
+    schedule = CosineDecay(0.1, total=100)
+    for t in range(1, 101):
+        apply(schedule, optimizer, t)     # optimizer.lr = schedule(t)
+        optimizer.step(params, grads)
+
+Every learning-rate schedule returns its initial rate ``lr`` at t = 1 (the
+exception is :class:`Warmup`, which starts at ``start_factor`` times it), so
+the formulas below are those of MATH.md ("Step sizes") shifted by one step.
+
+================================ ==================================================================
+schedule                         lr at step t (lr0 = ``lr``)
+================================ ==================================================================
+:class:`Constant`                lr0
+:class:`StepDecay`               lr0 gamma^floor((t - 1) / step_size)
+:class:`ExponentialDecay`        lr0 exp(-rate (t - 1))
+:class:`InverseTimeDecay`        lr0 / (1 + rate (t - 1))    (the "1/t" schedule)
+:class:`InverseSqrtDecay`        lr0 / sqrt(t)
+:class:`CosineDecay`             final + (lr0 - final) (1 + cos(pi min(t - 1, T) / T)) / 2
+:class:`LinearDecay`             final + (lr0 - final) (1 - min(t - 1, T) / T)
+:class:`Warmup`                  linear ramp from start_factor lr0, then the wrapped schedule
+:class:`ReduceOnPlateau`         multiplied by ``factor`` each epoch the validation loss rose
+:class:`MomentumSchedule`        mu_t = min(1 - 2^(-1 - log2(floor(t / 250) + 1)), mu_max)
+================================ ==================================================================
+
+:func:`apply` sets ``optimizer.lr`` from a learning-rate schedule, or
+``optimizer.momentum`` from a :class:`MomentumSchedule`.
+"""
+import math
+import numbers
+import operator
+
+__all__ = ["Schedule", "Constant", "StepDecay", "ExponentialDecay", "InverseTimeDecay",
+           "InverseSqrtDecay", "CosineDecay", "LinearDecay", "Warmup", "ReduceOnPlateau",
+           "MomentumSchedule", "apply"]
+
+
+# -- argument checks -----------------------------------------------------------
+
+def _real(value, name, hint=""):
+    """A finite real number as a Python float (bools rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} of type "
+                        f"{type(value).__name__}{hint}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}{hint}")
+    return value
+
+
+def _positive(value, name, hint=""):
+    value = _real(value, name, hint)
+    if value <= 0.0:
+        raise ValueError(f"{name} must be > 0, got {value!r}{hint}")
+    return value
+
+
+def _nonnegative(value, name, hint=""):
+    value = _real(value, name, hint)
+    if value < 0.0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}{hint}")
+    return value
+
+
+def _open_unit(value, name, hint=""):
+    value = _real(value, name, hint)
+    if not 0.0 < value < 1.0:
+        raise ValueError(f"{name} must be in the open interval (0, 1), got {value!r}{hint}")
+    return value
+
+
+def _count(value, name, hint=""):
+    """An int >= 1 (numpy integers accepted; bools and floats rejected)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int >= 1, got {value!r}{hint}")
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int >= 1, got {value!r} of type "
+                        f"{type(value).__name__}{hint}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {value}{hint}")
+    return value
+
+
+def _final_lr(final_lr, lr):
+    final_lr = _nonnegative(final_lr, "final_lr")
+    if final_lr > lr:
+        raise ValueError(f"final_lr={final_lr!r} is larger than lr={lr!r}; a decay schedule "
+                         f"needs 0 <= final_lr <= lr")
+    return final_lr
+
+
+def _step(t):
+    """The 1-based step count t as an int (numpy integers accepted)."""
+    return _count(t, "t", " (t is the 1-based step or epoch count)")
+
+
+# -- the schedules ---------------------------------------------------------------
+
+class Schedule:
+    """Base class: ``schedule(t) -> float`` for the 1-based step count t.
+
+    Subclasses implement :meth:`_value` on a validated int t.  Schedules are
+    plain objects (picklable, comparable with ``==``); the stateless ones give
+    the same value for the same t whatever was called before.
+    """
+
+    def __call__(self, t):
+        return self._value(_step(t))
+
+    def _value(self, t):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _params(self):
+        return dict(self.__dict__)
+
+    def __eq__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # mutable (ReduceOnPlateau) and compared by value
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self._params().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Constant(Schedule):
+    r"""A constant learning rate: :math:`\eta_t = \eta_0`.
+
+    Parameters
+    ----------
+    lr : float
+        The rate, > 0.
+
+    Examples
+    --------
+    >>> Constant(0.1)(1), Constant(0.1)(1000)
+    (0.1, 0.1)
+    """
+
+    def __init__(self, lr):
+        self.lr = _positive(lr, "lr")
+
+    def _value(self, t):
+        return self.lr
+
+
+class StepDecay(Schedule):
+    r"""Multiply the rate by ``gamma`` every ``step_size`` steps (epochs).
+
+    .. math:: \eta_t = \eta_0 \, \gamma^{\lfloor (t - 1) / s \rfloor}
+
+    With the default ``gamma=0.5`` this is "halve every s epochs".
+
+    Parameters
+    ----------
+    lr : float
+        Initial rate :math:`\eta_0 > 0`.
+    step_size : int
+        s >= 1: steps t = 1..s use lr, t = s+1..2s use gamma lr, and so on.
+    gamma : float, default 0.5
+        The factor, in (0, 1].
+
+    Examples
+    --------
+    >>> s = StepDecay(1.0, step_size=10)
+    >>> s(1), s(10), s(11), s(21)
+    (1.0, 1.0, 0.5, 0.25)
+    """
+
+    def __init__(self, lr, step_size, gamma=0.5):
+        self.lr = _positive(lr, "lr")
+        self.step_size = _count(step_size, "step_size")
+        self.gamma = _positive(gamma, "gamma")
+        if self.gamma > 1.0:
+            raise ValueError(f"gamma must be in (0, 1] for a decay, got {gamma!r}")
+
+    def _value(self, t):
+        return self.lr * self.gamma ** ((t - 1) // self.step_size)
+
+
+class ExponentialDecay(Schedule):
+    r"""Exponential decay.
+
+    .. math:: \eta_t = \eta_0 \, e^{-k (t - 1)}
+
+    Parameters
+    ----------
+    lr : float
+        Initial rate :math:`\eta_0 > 0`.
+    rate : float
+        k >= 0 (0 gives a constant rate).
+
+    Examples
+    --------
+    >>> s = ExponentialDecay(1.0, rate=0.1)
+    >>> s(1), round(s(11), 6)
+    (1.0, 0.367879)
+    """
+
+    def __init__(self, lr, rate):
+        self.lr = _positive(lr, "lr")
+        self.rate = _nonnegative(rate, "rate")
+
+    def _value(self, t):
+        return self.lr * math.exp(-self.rate * (t - 1))
+
+
+class InverseTimeDecay(Schedule):
+    r"""The "1/t" schedule.
+
+    .. math:: \eta_t = \frac{\eta_0}{1 + k (t - 1)}
+
+    Parameters
+    ----------
+    lr : float
+        Initial rate :math:`\eta_0 > 0`.
+    rate : float
+        k >= 0 (0 gives a constant rate).
+
+    Examples
+    --------
+    >>> s = InverseTimeDecay(1.0, rate=0.5)
+    >>> s(1), s(3), s(5)
+    (1.0, 0.5, 0.3333333333333333)
+    """
+
+    def __init__(self, lr, rate):
+        self.lr = _positive(lr, "lr")
+        self.rate = _nonnegative(rate, "rate")
+
+    def _value(self, t):
+        return self.lr / (1.0 + self.rate * (t - 1))
+
+
+class InverseSqrtDecay(Schedule):
+    r"""The "1/sqrt(t)" schedule (the SGD rate of MATH.md's convergence facts).
+
+    .. math:: \eta_t = \frac{\eta_0}{\sqrt{t}}
+
+    Parameters
+    ----------
+    lr : float
+        Initial rate :math:`\eta_0 > 0`.
+
+    Examples
+    --------
+    >>> s = InverseSqrtDecay(1.0)
+    >>> s(1), s(4), s(100)
+    (1.0, 0.5, 0.1)
+    """
+
+    def __init__(self, lr):
+        self.lr = _positive(lr, "lr")
+
+    def _value(self, t):
+        return self.lr / math.sqrt(t)
+
+
+class CosineDecay(Schedule):
+    r"""Cosine decay from ``lr`` to ``final_lr`` over ``total`` steps, then constant.
+
+    .. math::
+
+        \eta_t = \eta_{final} + (\eta_0 - \eta_{final})
+                 \frac{1 + \cos(\pi \min(t - 1, T) / T)}{2}
+
+    so :math:`\eta_1 = \eta_0` and :math:`\eta_t = \eta_{final}` for t >= T + 1.
+
+    Parameters
+    ----------
+    lr : float
+        Initial rate :math:`\eta_0 > 0`.
+    total : int
+        T >= 1, the length of the decay.
+    final_lr : float, default 0
+        :math:`0 \le \eta_{final} \le \eta_0`.  Optimizers may refuse a rate of
+        exactly 0; pass a small positive ``final_lr`` when training beyond T.
+
+    Examples
+    --------
+    >>> s = CosineDecay(1.0, total=10)
+    >>> s(1), round(s(6), 12), s(11), s(50)
+    (1.0, 0.5, 0.0, 0.0)
+    """
+
+    def __init__(self, lr, total, final_lr=0.0):
+        self.lr = _positive(lr, "lr")
+        self.total = _count(total, "total")
+        self.final_lr = _final_lr(final_lr, self.lr)
+
+    def _value(self, t):
+        progress = min(t - 1, self.total) / self.total
+        return self.final_lr + (self.lr - self.final_lr) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+class LinearDecay(Schedule):
+    r"""Linear decay from ``lr`` to ``final_lr`` over ``total`` steps, then constant.
+
+    .. math::
+
+        \eta_t = \eta_{final} + (\eta_0 - \eta_{final}) (1 - \min(t - 1, T) / T)
+
+    Parameters
+    ----------
+    lr : float
+        Initial rate :math:`\eta_0 > 0`.
+    total : int
+        T >= 1, the length of the decay.
+    final_lr : float, default 0
+        :math:`0 \le \eta_{final} \le \eta_0`.
+
+    Examples
+    --------
+    >>> s = LinearDecay(1.0, total=4)
+    >>> s(1), s(2), s(5), s(9)
+    (1.0, 0.75, 0.0, 0.0)
+    """
+
+    def __init__(self, lr, total, final_lr=0.0):
+        self.lr = _positive(lr, "lr")
+        self.total = _count(total, "total")
+        self.final_lr = _final_lr(final_lr, self.lr)
+
+    def _value(self, t):
+        progress = min(t - 1, self.total) / self.total
+        return self.final_lr + (self.lr - self.final_lr) * (1.0 - progress)
+
+
+class Warmup(Schedule):
+    r"""Linear warm-up in front of any learning-rate schedule.
+
+    With W = ``warmup_steps``, a = ``start_factor`` and
+    :math:`\eta_0 = ` ``schedule(1)``:
+
+    .. math::
+
+        \eta_t = \begin{cases}
+            \eta_0 \left(a + (1 - a) \frac{t - 1}{W}\right) & t \le W \\
+            \text{schedule}(t - W) & t > W
+        \end{cases}
+
+    The ramp is the straight line from :math:`a \eta_0` at t = 1 that reaches
+    :math:`\eta_0` exactly at t = W + 1, where the wrapped schedule starts
+    from its own t = 1: the increments are equal across the seam.  Note that
+    with ``start_factor=0`` the first step has rate 0.
+
+    Parameters
+    ----------
+    schedule : Schedule or float
+        The learning-rate schedule to warm up (a number means :class:`Constant`).
+        A :class:`MomentumSchedule` is refused.
+    warmup_steps : int
+        W >= 1.
+    start_factor : float, default 0
+        a in [0, 1).
+
+    Examples
+    --------
+    >>> s = Warmup(Constant(1.0), warmup_steps=4)
+    >>> [s(t) for t in range(1, 7)]
+    [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+    """
+
+    def __init__(self, schedule, warmup_steps, start_factor=0.0):
+        if isinstance(schedule, numbers.Real) and not isinstance(schedule, bool):
+            schedule = Constant(schedule)
+        if isinstance(schedule, MomentumSchedule):
+            raise TypeError("schedule is a MomentumSchedule; Warmup ramps up learning rates, "
+                            "not momentum -- wrap a learning-rate schedule such as Constant(lr)")
+        if not callable(schedule):
+            raise TypeError(f"schedule must be a learning-rate schedule (Constant(lr), "
+                            f"CosineDecay(lr, total), ...), got {schedule!r}")
+        self.schedule = schedule
+        self.warmup_steps = _count(warmup_steps, "warmup_steps")
+        self.start_factor = _nonnegative(start_factor, "start_factor")
+        if self.start_factor >= 1.0:
+            raise ValueError(f"start_factor must be in [0, 1), got {start_factor!r}")
+
+    @property
+    def lr(self):
+        """The rate the warm-up ramps to: the wrapped schedule at its t = 1."""
+        return float(self.schedule(1))
+
+    def _value(self, t):
+        W = self.warmup_steps
+        if t <= W:
+            a = self.start_factor
+            return self.lr * (a + (1.0 - a) * (t - 1) / W)
+        return float(self.schedule(t - W))
+
+
+class ReduceOnPlateau(Schedule):
+    r"""Multiply the rate by ``factor`` each time the validation loss rose.
+
+    MATH.md's rule "halve when the validation loss rose since the last epoch":
+    after each epoch call :meth:`update` with that epoch's validation loss
+    :math:`L_e`; then
+
+    .. math::
+
+        \eta \leftarrow \max(\text{factor} \cdot \eta, \eta_{min})
+        \quad\text{if } L_e > L_{e-1}
+
+    (compared with the previous epoch, not the best so far; the first call
+    only records the loss).  ``schedule(t)`` returns the current rate whatever
+    t is.  This object is stateful: :meth:`reset` restores ``lr``.
+
+    Parameters
+    ----------
+    lr : float
+        Initial rate :math:`\eta_0 > 0`.
+    factor : float, default 0.5
+        In (0, 1).
+    min_lr : float, default 0
+        The rate never goes below this; :math:`0 \le \eta_{min} \le \eta_0`.
+
+    Attributes
+    ----------
+    current_lr : float
+        The rate now.
+    last_loss : float or None
+        The loss passed to the last :meth:`update`.
+    n_reductions : int
+        How many times the rate was reduced.
+
+    Examples
+    --------
+    >>> s = ReduceOnPlateau(1.0)
+    >>> [s.update(loss) for loss in [3.0, 2.0, 2.5, 2.4, 2.6]]
+    [1.0, 1.0, 0.5, 0.5, 0.25]
+    >>> s(100)
+    0.25
+    """
+
+    def __init__(self, lr, factor=0.5, min_lr=0.0):
+        self.lr = _positive(lr, "lr")
+        self.factor = _open_unit(factor, "factor")
+        self.min_lr = _nonnegative(min_lr, "min_lr")
+        if self.min_lr > self.lr:
+            raise ValueError(f"min_lr={min_lr!r} is larger than lr={lr!r}; it must be <= lr")
+        self.reset()
+
+    def _params(self):
+        return {"lr": self.lr, "factor": self.factor, "min_lr": self.min_lr}
+
+    def reset(self):
+        """Forget the loss history and restore the initial rate."""
+        self.current_lr = self.lr
+        self.last_loss = None
+        self.n_reductions = 0
+
+    def update(self, val_loss):
+        """Record this epoch's validation loss; return the rate for the next epoch.
+
+        Parameters
+        ----------
+        val_loss : float
+            The validation loss of the epoch just finished.
+
+        Returns
+        -------
+        float
+            The (possibly reduced) current rate.
+        """
+        if isinstance(val_loss, bool) or not isinstance(val_loss, numbers.Real):
+            try:
+                val_loss = float(val_loss)  # 0-d arrays
+            except (TypeError, ValueError):
+                raise TypeError(f"val_loss must be a real number, got {val_loss!r}") from None
+        val_loss = float(val_loss)
+        if not math.isfinite(val_loss):
+            raise ValueError(f"val_loss must be finite, got {val_loss!r}: training diverged; "
+                             f"restart with a smaller lr")
+        if self.last_loss is not None and val_loss > self.last_loss:
+            new = max(self.current_lr * self.factor, self.min_lr)
+            if new < self.current_lr:
+                self.n_reductions += 1
+            self.current_lr = new
+        self.last_loss = val_loss
+        return self.current_lr
+
+    def _value(self, t):
+        return self.current_lr
+
+
+class MomentumSchedule(Schedule):
+    r"""The momentum schedule of Sutskever, Martens, Dahl and Hinton (2013).
+
+    .. math::
+
+        \mu_t = \min\left(1 - 2^{-1 - \log_2(\lfloor t / 250 \rfloor + 1)},
+                          \mu_{max}\right)
+              = \min\left(1 - \frac{1}{2 (\lfloor t / 250 \rfloor + 1)}, \mu_{max}\right)
+
+    so :math:`\mu` = 0.5 for t < 250, 0.75 for 250 <= t < 500, 5/6, 0.875, 0.9
+    (t = 1000), ... up to :math:`\mu_{max}`.  Use it with :func:`apply`, which
+    sets ``optimizer.momentum``, on an optimizer built with momentum
+    (``SGD(lr, momentum=0.5)``, or ``nesterov=True``).
+
+    Parameters
+    ----------
+    mu_max : float, default 0.99
+        The cap, in (0, 1).
+
+    References
+    ----------
+    I. Sutskever, J. Martens, G. Dahl, G. Hinton, "On the importance of
+    initialization and momentum in deep learning", ICML 2013, eq. (5).
+
+    Examples
+    --------
+    >>> s = MomentumSchedule()
+    >>> s(1), s(250), s(1000), s(10 ** 6)
+    (0.5, 0.75, 0.9, 0.99)
+    """
+
+    def __init__(self, mu_max=0.99):
+        self.mu_max = _open_unit(mu_max, "mu_max")
+
+    def _value(self, t):
+        k = t // 250 + 1
+        # 2**(-1 - log2(k)) == 1 / (2 k) exactly; computed that way to avoid log2 round-off.
+        return min(1.0 - 0.5 / k, self.mu_max)
+
+
+def apply(schedule, optimizer, t):
+    """Set the optimizer's rate (or momentum) for step t from a schedule.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        A learning-rate schedule sets ``optimizer.lr``; a
+        :class:`MomentumSchedule` sets ``optimizer.momentum``.
+    optimizer : object
+        A fastoptim optimizer (or anything with a settable ``lr`` /
+        ``momentum``).
+    t : int
+        The 1-based step (or epoch) count.
+
+    Returns
+    -------
+    float
+        The value set.
+    """
+    if not callable(schedule):
+        raise TypeError(f"schedule must be a schedule object (Constant(lr), CosineDecay(lr, total), "
+                        f"...), got {schedule!r}")
+    value = float(schedule(t))
+    attr = "momentum" if isinstance(schedule, MomentumSchedule) else "lr"
+    if not hasattr(optimizer, attr):
+        fix = ("use it with SGD(lr, momentum=...)" if attr == "momentum"
+               else "pass a fastoptim.optim optimizer")
+        raise TypeError(f"optimizer {type(optimizer).__name__} has no '{attr}' attribute for "
+                        f"{type(schedule).__name__} to set; {fix}")
+    try:
+        setattr(optimizer, attr, value)
+    except ValueError as err:
+        if value == 0.0 and attr == "lr":
+            raise ValueError(f"{type(schedule).__name__} gives lr = 0 at t={t}, which "
+                             f"{type(optimizer).__name__} refuses ({err}); give the schedule a "
+                             f"positive final_lr (or start_factor for Warmup)") from err
+        raise
+    return value

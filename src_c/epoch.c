@@ -1,0 +1,62 @@
+/*
+ * epoch.c -- one epoch of mini-batch training (see fo_epoch.h).  The update
+ * rules are compiled into this file from update_rules_impl.h (static copies of
+ * the workers of update.c), so each step calls them directly.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "fastoptim/fo_config.h"
+#include "fastoptim/fo_epoch.h"
+#include "fastoptim/fo_loss.h"
+#include "fastoptim/fo_loss_inline.h"
+#include "fastoptim/fo_status.h"
+#include "fastoptim/fo_update.h"
+
+/* splitmix64 (Steele, Lea & Flood 2014): a small, well-mixed 64-bit generator. */
+static uint64_t fo_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* Uniform integer in [0, bound) by Lemire's multiply-shift (bias < bound / 2^64). */
+static uint64_t fo_below(uint64_t *state, uint64_t bound)
+{
+#if defined(__SIZEOF_INT128__)
+    return (uint64_t)(((unsigned __int128)fo_splitmix64(state) * bound) >> 64);
+#else
+    return fo_splitmix64(state) % bound;
+#endif
+}
+
+int fo_epoch_permutation(int64_t n, uint64_t seed, int64_t *perm)
+{
+    if (n < 0 || (n > 0 && !perm)) return FO_ERR_BAD_ARGUMENT;
+    uint64_t state = seed;
+    for (int64_t i = 0; i < n; i++) perm[i] = i;
+    for (int64_t i = n - 1; i > 0; i--) {  /* Fisher-Yates */
+        int64_t j = (int64_t)fo_below(&state, (uint64_t)i + 1);
+        int64_t tmp = perm[i];
+        perm[i] = perm[j];
+        perm[j] = tmp;
+    }
+    return FO_OK;
+}
+
+#define FO_T double
+#define FO_SUF(name) name##_f64
+#define FO_DATA fo_data_f64
+#define FO_SQRT sqrt
+#include "update_rules_impl.h"
+#include "epoch_impl.h"
+
+#define FO_T float
+#define FO_SUF(name) name##_f32
+#define FO_DATA fo_data_f32
+#define FO_SQRT sqrtf
+#include "update_rules_impl.h"
+#include "epoch_impl.h"

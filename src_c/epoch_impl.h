@@ -1,0 +1,210 @@
+/*
+ * epoch_impl.h -- the one-epoch engine of fo_epoch.h for one floating type;
+ * epoch.c includes it twice after update_rules_impl.h (FO_T, FO_SUF, FO_DATA).
+ *
+ * Solver: mini-batch stochastic gradient descent with any update rule of
+ * fo_update.h (Robbins & Monro 1951; Bottou 2010 for the linear-model form;
+ * the rules' references are in update.c).
+ */
+
+/* Rows are visited in shuffled order, so each is a fresh memory access: ask
+ * for the whole row FO_EPOCH_PREFETCH samples ahead (across batch ends). */
+#define FO_EPOCH_PREFETCH 8
+
+FO_INLINE void FO_SUF(prefetch_row)(const FO_DATA *d, int64_t i)
+{
+    if (d->X) {
+        const char *row = (const char *)(d->X + i * d->n_features);
+        for (int64_t q = 0; q < d->n_features * (int64_t)sizeof(FO_T); q += 64) FO_PREFETCH(row + q);
+    } else {
+        FO_PREFETCH(d->data + d->indptr[i]);
+        FO_PREFETCH(d->indices + d->indptr[i]);
+    }
+}
+
+/* Gradient of one part of a batch: rows perm[lo..hi), summed in double into
+ * acc (K*d coefficient sums then K intercept sums, zeroed here).  Also the
+ * part's weighted loss and weight.  Returns FO_OK or FO_ERR_NONFINITE. */
+FO_HOT static int FO_SUF(part_gradient)(const fo_epoch_config *cfg, const FO_DATA *d,
+                                        const int64_t *rows, int64_t lo, int64_t hi,
+                                        const FO_T *coef, const FO_T *intercept, double *acc,
+                                        double *scratch, double *loss_sum, double *w_sum)
+{
+    const int64_t n_rows = d->n_samples;
+    const int64_t p = d->n_features, K = cfg->n_outputs;
+    const int multiclass = fo_loss_is_multiclass(cfg->loss);
+    double *z = scratch, *dz = scratch + K, *prob = scratch + 2 * K;
+    for (int64_t j = 0; j < K * p + K; j++) acc[j] = 0.0;
+    double ls = 0.0, ws = 0.0;
+    for (int64_t q = lo; q < hi; q++) {
+        const int64_t i = rows[q];
+        if (q + FO_EPOCH_PREFETCH < n_rows) FO_SUF(prefetch_row)(d, rows[q + FO_EPOCH_PREFETCH]);
+        /* scores */
+        for (int64_t k = 0; k < K; k++) {
+            double s = intercept ? (double)intercept[k] : 0.0;
+            const FO_T *ck = coef + k * p;
+            if (d->X) {
+                const FO_T *x = d->X + i * p;
+                double dot = 0.0;
+                FO_SIMD_REDUCTION(+, dot)
+                for (int64_t j = 0; j < p; j++) dot += (double)x[j] * (double)ck[j];
+                s += dot;
+            } else {
+                for (int64_t t = d->indptr[i]; t < d->indptr[i + 1]; t++)
+                    s += (double)d->data[t] * (double)ck[d->indices[t]];
+            }
+            if (!isfinite(s)) return FO_ERR_NONFINITE;
+            z[k] = s;
+        }
+        /* per-sample loss and derivative (the same inline functions as fo_loss) */
+        double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0, l;
+        if (multiclass) {
+            int64_t c = (int64_t)d->y[i];
+            l = cfg->loss == FO_LOSS_SOFTMAX ? fo_softmax_loss(z, K, c, prob, dz)
+                                             : fo_multiclass_hinge_loss(z, K, c, dz);
+        } else {
+            l = fo_binary_loss(cfg->loss, z[0], (double)d->y[i], dz);
+        }
+        ls += w * l;
+        ws += w;
+        /* accumulate w dl/dz x */
+        for (int64_t k = 0; k < K; k++) {
+            const double g = w * dz[k];
+            if (g == 0.0) continue;
+            double *ak = acc + k * p;
+            if (d->X) {
+                const FO_T *x = d->X + i * p;
+                FO_SIMD
+                for (int64_t j = 0; j < p; j++) ak[j] += g * (double)x[j];
+            } else {
+                for (int64_t t = d->indptr[i]; t < d->indptr[i + 1]; t++)
+                    ak[d->indices[t]] += g * (double)d->data[t];
+            }
+            acc[K * p + k] += g;
+        }
+    }
+    *loss_sum = ls;
+    *w_sum = ws;
+    return FO_OK;
+}
+
+/* grad = scale * sum of the parts' sums + alpha coef (coefficients only);
+ * the parts are added in part order. */
+FO_HOT static void FO_SUF(combine_parts)(int64_t n_grad, int64_t n_coef, int n_parts,
+                                         double *parts, int64_t stride, double scale,
+                                         double alpha, const FO_T *FO_RESTRICT coef,
+                                         FO_T *FO_RESTRICT grad)
+{
+    double *FO_RESTRICT acc = parts;
+    for (int b = 1; b < n_parts; b++) {
+        const double *FO_RESTRICT part = parts + (size_t)b * (size_t)stride;
+        FO_SIMD
+        for (int64_t j = 0; j < n_grad; j++) acc[j] += part[j];
+    }
+    FO_SIMD
+    for (int64_t j = 0; j < n_coef; j++) grad[j] = (FO_T)(acc[j] * scale + alpha * (double)coef[j]);
+    for (int64_t j = n_coef; j < n_grad; j++) grad[j] = (FO_T)(acc[j] * scale);
+}
+
+static int FO_SUF(all_finite_n)(const FO_T *x, int64_t n)
+{
+    FO_T acc = 0;
+    for (int64_t i = 0; i < n; i++) acc += x[i] * (FO_T)0;
+    return acc == acc;
+}
+
+int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule, FO_T *coef,
+                     FO_T *intercept, FO_T *c_s1, FO_T *c_s2, FO_T *c_s3, FO_T *i_s1, FO_T *i_s2,
+                     FO_T *i_s3, int n_threads, double *mean_loss)
+{
+    if (!cfg || !d || !rule || !coef || !mean_loss || d->n_samples <= 0 || d->n_features <= 0 ||
+        cfg->batch_size < 1 || n_threads < 1 || cfg->loss < 0 || cfg->loss >= FO_N_LOSSES ||
+        !(cfg->alpha >= 0.0) || !(cfg->weight_scale > 0.0) ||
+        (fo_loss_is_multiclass(cfg->loss) ? cfg->n_outputs < 2 : cfg->n_outputs != 1) ||
+        (!d->X && (!d->data || !d->indices || !d->indptr)))
+        return FO_ERR_BAD_ARGUMENT;
+    int status = fo_rule_check(rule, c_s1, c_s2, c_s3);
+    if (status == FO_OK && intercept) status = fo_rule_check(rule, i_s1, i_s2, i_s3);
+    if (status != FO_OK) return status;
+
+    const int64_t n = d->n_samples, p = d->n_features, K = cfg->n_outputs;
+    const int64_t B = cfg->batch_size < n ? cfg->batch_size : n;
+    const int64_t n_coef = K * p, n_grad = K * p + K;
+    const int64_t stride = ((n_grad + 3 * K + 7) / 8) * 8;
+    /* parts per batch: one per thread when each gets at least 64 rows */
+    const int n_parts = (n_threads > 1 && B >= 64 * (int64_t)n_threads) ? n_threads : 1;
+
+    int64_t *perm = (int64_t *)malloc((size_t)n * sizeof(int64_t));
+    double *parts = (double *)malloc((size_t)stride * (size_t)n_parts * sizeof(double));
+    double *part_loss = (double *)calloc((size_t)n_parts * 2, sizeof(double));
+    int *part_status = (int *)calloc((size_t)n_parts, sizeof(int));
+    FO_T *grad = (FO_T *)malloc((size_t)n_grad * sizeof(FO_T));
+    if (!perm || !parts || !part_loss || !part_status || !grad) {
+        status = FO_ERR_NO_MEMORY;
+        goto cleanup;
+    }
+    if (cfg->shuffle) {
+        fo_epoch_permutation(n, cfg->seed, perm);
+    } else {
+        for (int64_t i = 0; i < n; i++) perm[i] = i;
+    }
+
+    double loss_total = 0.0, weight_total = 0.0;
+    const int64_t n_batches = (n + B - 1) / B;
+    int64_t t = rule->t;
+    for (int64_t bi = 0; bi < n_batches && status == FO_OK; bi++) {
+        const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
+        /* (1) the batch gradient, parts in parallel */
+        if (n_parts == 1) {  /* no parallel region for one part (small batches) */
+            part_status[0] = FO_SUF(part_gradient)(cfg, d, perm, lo, hi, coef, intercept, parts,
+                                                   parts + n_grad, &part_loss[0], &part_loss[1]);
+        } else {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static, 1) num_threads(n_parts)
+#endif
+            for (int b = 0; b < n_parts; b++) {
+                int64_t plo, phi;
+                fo_block_range(hi - lo, n_parts, b, &plo, &phi);
+                double *acc = parts + (size_t)b * (size_t)stride;
+                part_status[b] = FO_SUF(part_gradient)(cfg, d, perm, lo + plo, lo + phi, coef,
+                                                       intercept, acc, acc + n_grad,
+                                                       &part_loss[2 * b], &part_loss[2 * b + 1]);
+            }
+        }
+        for (int b = 0; b < n_parts; b++) {
+            if (part_status[b] != FO_OK) status = part_status[b];
+            loss_total += part_loss[2 * b];
+            weight_total += part_loss[2 * b + 1];
+        }
+        if (status != FO_OK) break;
+        FO_SUF(combine_parts)(n_grad, n_coef, n_parts, parts, stride,
+                              cfg->weight_scale / (double)(hi - lo), cfg->alpha, coef, grad);
+        /* (2) the update rule on coef and intercept */
+        rule->t = t;
+        FO_SUF(fo_step_scalars) sc;
+        FO_SUF(step_scalars)(rule, &sc);
+        FO_SUF(fo_update_worker) worker = FO_SUF(pick_worker)(rule);
+        worker(&sc, 0, n_coef, coef, grad, c_s1, c_s2, c_s3);
+        if (intercept) worker(&sc, 0, K, intercept, grad + n_coef, i_s1, i_s2, i_s3);
+        t++;
+    }
+    rule->t = t;
+    if (status == FO_OK && (!FO_SUF(all_finite_n)(coef, n_coef) ||
+                            (intercept && !FO_SUF(all_finite_n)(intercept, K))))
+        status = FO_ERR_NONFINITE;
+    *mean_loss = weight_total > 0.0 ? loss_total / weight_total : 0.0;
+
+cleanup:
+    free(perm);
+    free(parts);
+    free(part_loss);
+    free(part_status);
+    free(grad);
+    return status;
+}
+
+#undef FO_T
+#undef FO_SUF
+#undef FO_DATA
+#undef FO_SQRT
+#undef FO_EPOCH_PREFETCH

@@ -1,0 +1,65 @@
+/*
+ * fo_epoch.h -- one epoch of mini-batch training of a linear model, in C.
+ *
+ * Objective (as fo_loss.h): F(coef, b) = sum_i w_i l(x_i . coef + b, y_i) / sum_i w_i
+ *                                          + (alpha / 2) ||coef||^2.
+ * One epoch: shuffle the rows (seeded Fisher-Yates; or storage order), cut
+ * them into batches of batch_size (the last may be shorter), and for each
+ * batch B compute the unbiased estimate of the gradient
+ *
+ *     g = weight_scale / |B| * sum_{i in B} w_i dl_i/dz x~_i + alpha [coef; 0],
+ *     weight_scale = n / sum_i w_i,
+ *
+ * then apply the update rule (fo_update.h) to coef and to the intercept.
+ * batch_size = n is batch gradient descent, 1 is SGD.  Every step updates
+ * every coordinate (the dense semantics, for CSR data too).
+ *
+ * Within a batch the rows are split into parts summed separately and combined
+ * in part order (parts = threads when a batch has at least 64 rows per
+ * thread, else 1): the same thread count gives the same bits.
+ */
+#ifndef FASTOPTIM_FO_EPOCH_H
+#define FASTOPTIM_FO_EPOCH_H
+
+#include <stdint.h>
+#include "fastoptim/fo_loss.h"
+#include "fastoptim/fo_update.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    int loss;              /* fo_loss_id */
+    int64_t n_outputs;     /* 1 for binary losses, K for multiclass */
+    int64_t batch_size;    /* 1 .. n_samples */
+    uint64_t seed;         /* shuffle seed of this epoch */
+    int shuffle;           /* 0: rows in storage order */
+    double alpha;          /* L2 penalty of the objective (coef only) */
+    double weight_scale;   /* n / sum(sample_weight); 1 without weights */
+} fo_epoch_config;
+
+/*
+ * Run one epoch in place.  rule->t is the number of the epoch's first step on
+ * entry and of the next step on return; rule->lr is used for every step.
+ * coef: n_outputs * n_features; intercept: n_outputs values or NULL.
+ * c_s1..c_s3 / i_s1..i_s3: the rule's state arrays for coef / intercept
+ * (fo_update.h; NULL where unused).  *mean_loss receives the weighted mean of
+ * the per-sample losses, each taken when its sample was visited.
+ * Returns FO_OK, FO_ERR_NONFINITE (a score or a parameter stopped being
+ * finite: the run diverged), FO_ERR_BAD_ARGUMENT or FO_ERR_NO_MEMORY.
+ */
+int fo_epoch_f64(const fo_epoch_config *cfg, const fo_data_f64 *data, fo_rule *rule,
+                 double *coef, double *intercept, double *c_s1, double *c_s2, double *c_s3,
+                 double *i_s1, double *i_s2, double *i_s3, int n_threads, double *mean_loss);
+int fo_epoch_f32(const fo_epoch_config *cfg, const fo_data_f32 *data, fo_rule *rule,
+                 float *coef, float *intercept, float *c_s1, float *c_s2, float *c_s3,
+                 float *i_s1, float *i_s2, float *i_s3, int n_threads, double *mean_loss);
+
+/* The permutation an epoch with this seed visits (for tests and oracles). */
+int fo_epoch_permutation(int64_t n, uint64_t seed, int64_t *perm);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FASTOPTIM_FO_EPOCH_H */

@@ -1,0 +1,133 @@
+/*
+ * update_rules_impl.h -- the update rules of fo_update.h for one floating type,
+ * as static workers (no public symbols): update.c and epoch.c include it with
+ * FO_T = double / float, FO_SUF(name) = name##_f64 / name##_f32, FO_SQRT.
+ * Arithmetic is in FO_T, as torch.optim does it.
+ *
+ * One always-inline body takes the chain's shape (preconditioner, momentum,
+ * third state array) as constants; each FO_HOT worker fixes them, so every
+ * worker is a branch-free loop over the coordinates that vectorizes and
+ * touches only the state streams its rule needs.  Scalars that vary per step
+ * (lr, bias corrections, decay factors) are computed once per step.
+ */
+
+typedef struct {
+    FO_T lr, neg_lr, mu, g_coef, b_coef, nesterov, wd, decay_factor;
+    FO_T beta1c, beta2, beta2c, alpha, alphac, eps, bc2_sqrt, adagrad_scale;
+} FO_SUF(fo_step_scalars);
+
+static void FO_SUF(step_scalars)(const fo_rule *r, FO_SUF(fo_step_scalars) *s)
+{
+    double lr = r->lr;
+    /* AdaGrad's lr_decay scales the preconditioned gradient (before any momentum) */
+    s->adagrad_scale = (FO_T)(1.0 / (1.0 + (double)(r->t - 1) * r->lr_decay));
+    s->lr = (FO_T)lr;
+    s->neg_lr = (FO_T)-lr;
+    s->mu = (FO_T)r->mu;
+    /* torch's SGD: the buffer is a copy of the gradient at the first step */
+    s->b_coef = (FO_T)(r->t == 1 ? 0.0 : r->mu);
+    s->g_coef = (FO_T)(r->t == 1 ? 1.0 : 1.0 - r->dampening);
+    s->nesterov = (FO_T)(r->nesterov ? 1.0 : 0.0);
+    s->wd = (FO_T)r->weight_decay;
+    s->decay_factor = (FO_T)(1.0 - r->lr * r->decoupled_decay);
+    s->beta1c = (FO_T)(1.0 - r->beta1);
+    s->beta2 = (FO_T)r->beta2;
+    s->beta2c = (FO_T)(1.0 - r->beta2);
+    s->alpha = (FO_T)r->alpha;
+    s->alphac = (FO_T)(1.0 - r->alpha);
+    s->eps = (FO_T)r->eps;
+    s->bc2_sqrt = 1;
+    if (r->precond == FO_PRECOND_ADAM) {
+        /* bias corrections as torch computes them: step lr / (1 - b1^t), and
+         * sqrt(v) / sqrt(1 - b2^t) in the denominator */
+        double bc1 = 1.0 - pow(r->beta1, (double)r->t), bc2 = 1.0 - pow(r->beta2, (double)r->t);
+        s->neg_lr = (FO_T)(-(r->lr / bc1));
+        s->bc2_sqrt = (FO_T)sqrt(bc2);
+    }
+}
+
+/* The chain for coordinates [start, stop).  PRECOND, MOMENTUM, EXTRA (centered
+ * RMSProp or AMSGrad) are constants in every caller. */
+FO_INLINE void FO_SUF(update_body)(const int PRECOND, const int MOMENTUM, const int EXTRA,
+                                   const FO_SUF(fo_step_scalars) *sc, int64_t start, int64_t stop,
+                                   FO_T *FO_RESTRICT p, const FO_T *FO_RESTRICT grad,
+                                   FO_T *FO_RESTRICT s1, FO_T *FO_RESTRICT s2,
+                                   FO_T *FO_RESTRICT s3)
+{
+    const FO_SUF(fo_step_scalars) s = *sc;
+    FO_SIMD
+    for (int64_t i = start; i < stop; i++) {
+        FO_T w = p[i] * s.decay_factor;                  /* 1. decoupled decay */
+        FO_T g = grad[i] + s.wd * w;                     /* 2. L2 decay */
+        if (PRECOND == FO_PRECOND_ADAGRAD) {             /* 3. preconditioner */
+            FO_T ss = s2[i] + g * g;
+            s2[i] = ss;
+            g = g / (FO_SQRT(ss) + s.eps) * s.adagrad_scale;
+        } else if (PRECOND == FO_PRECOND_RMSPROP) {
+            FO_T sq = s2[i] * s.alpha + g * g * s.alphac;
+            s2[i] = sq;
+            if (EXTRA) {
+                FO_T ga = s3[i] + (g - s3[i]) * s.alphac;  /* torch: lerp */
+                s3[i] = ga;
+                sq = sq - ga * ga;
+            }
+            g = g / (FO_SQRT(sq) + s.eps);
+        } else if (PRECOND == FO_PRECOND_ADAM) {
+            FO_T m = s1[i] + (g - s1[i]) * s.beta1c;     /* torch: lerp */
+            FO_T v = s2[i] * s.beta2 + g * g * s.beta2c;
+            s1[i] = m;
+            s2[i] = v;
+            if (EXTRA) {
+                v = v > s3[i] ? v : s3[i];
+                s3[i] = v;
+            }
+            g = m / (FO_SQRT(v) / s.bc2_sqrt + s.eps);  /* neg_lr holds -lr / (1 - b1^t) */
+        }
+        if (MOMENTUM) {                                  /* 4. momentum */
+            FO_T b = s1[i] * s.b_coef + g * s.g_coef;
+            s1[i] = b;
+            g = s.nesterov != 0 ? g + s.mu * b : b;
+        }
+        p[i] = w + s.neg_lr * g;                         /* 5. learning rate */
+    }
+}
+
+#define FO_UPDATE_WORKER(NAME, PRECOND, MOMENTUM, EXTRA)                                        \
+    FO_HOT static void FO_SUF(update_##NAME)(const FO_SUF(fo_step_scalars) * sc, int64_t start,  \
+                                             int64_t stop, FO_T *p, const FO_T *g, FO_T *s1,     \
+                                             FO_T *s2, FO_T *s3)                                 \
+    {                                                                                            \
+        FO_SUF(update_body)(PRECOND, MOMENTUM, EXTRA, sc, start, stop, p, g, s1, s2, s3);        \
+    }
+
+FO_UPDATE_WORKER(sgd, FO_PRECOND_NONE, 0, 0)
+FO_UPDATE_WORKER(momentum, FO_PRECOND_NONE, 1, 0)
+FO_UPDATE_WORKER(adagrad, FO_PRECOND_ADAGRAD, 0, 0)
+FO_UPDATE_WORKER(adagrad_momentum, FO_PRECOND_ADAGRAD, 1, 0)
+FO_UPDATE_WORKER(rmsprop, FO_PRECOND_RMSPROP, 0, 0)
+FO_UPDATE_WORKER(rmsprop_momentum, FO_PRECOND_RMSPROP, 1, 0)
+FO_UPDATE_WORKER(rmsprop_centered, FO_PRECOND_RMSPROP, 0, 1)
+FO_UPDATE_WORKER(rmsprop_centered_momentum, FO_PRECOND_RMSPROP, 1, 1)
+FO_UPDATE_WORKER(adam, FO_PRECOND_ADAM, 0, 0)
+FO_UPDATE_WORKER(amsgrad, FO_PRECOND_ADAM, 0, 1)
+
+typedef void (*FO_SUF(fo_update_worker))(const FO_SUF(fo_step_scalars) *, int64_t, int64_t, FO_T *,
+                                         const FO_T *, FO_T *, FO_T *, FO_T *);
+
+static FO_SUF(fo_update_worker) FO_SUF(pick_worker)(const fo_rule *r)
+{
+    switch (r->precond) {
+    case FO_PRECOND_NONE:
+        return r->momentum ? FO_SUF(update_momentum) : FO_SUF(update_sgd);
+    case FO_PRECOND_ADAGRAD:
+        return r->momentum ? FO_SUF(update_adagrad_momentum) : FO_SUF(update_adagrad);
+    case FO_PRECOND_RMSPROP:
+        if (r->centered)
+            return r->momentum ? FO_SUF(update_rmsprop_centered_momentum)
+                               : FO_SUF(update_rmsprop_centered);
+        return r->momentum ? FO_SUF(update_rmsprop_momentum) : FO_SUF(update_rmsprop);
+    default:
+        return r->amsgrad ? FO_SUF(update_amsgrad) : FO_SUF(update_adam);
+    }
+}
+

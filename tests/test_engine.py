@@ -1,0 +1,178 @@
+"""The one-epoch C engine against a NumPy twin of the same epoch: the same permutation, the
+oracle's batch gradient and the optimizer's NumPy twin step, for every loss family, several
+optimizers, batch sizes 1 / 7 / n, dense and CSR, float64 and float32."""
+import copy
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from fastoptim.losses import Objective
+from fastoptim.optim.engine import epoch_permutation, run_epoch, train
+from fastoptim.optim.optimizers import SGD, Adagrad, Adam, AdamW, RMSProp
+from fastoptim.reference import losses as ref
+
+N, D, K = 203, 9, 3
+OPTIMIZERS = {
+    "sgd": lambda: SGD(lr=0.05),
+    "momentum": lambda: SGD(lr=0.05, momentum=0.9, weight_decay=0.01),
+    "nesterov": lambda: SGD(lr=0.05, momentum=0.9, nesterov=True),
+    "adagrad": lambda: Adagrad(lr=0.1),
+    "rmsprop": lambda: RMSProp(lr=0.01, centered=True, momentum=0.5),
+    "adam": lambda: Adam(lr=0.01),
+    "adamw_amsgrad": lambda: AdamW(lr=0.01, amsgrad=True),
+}
+
+
+def _problem(loss, sparse, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((N, D))
+    if sparse:
+        X = sp.csr_matrix(X * (rng.random((N, D)) < 0.4))
+    if loss in ("softmax", "multiclass_hinge"):
+        y = rng.integers(0, K, N).astype(float)
+    elif loss == "squared":
+        y = rng.standard_normal(N)
+    else:
+        y = rng.choice([-1.0, 1.0], N)
+    sw = rng.uniform(0.5, 2.0, N)
+    return X.astype(dtype), y, sw
+
+
+def _twin_epoch(loss, X, y, sw, alpha, opt, coef, b, batch, seed):
+    """One epoch by NumPy: same rows, oracle gradient of the batch, the optimizer's twin step."""
+    Xd = X.toarray() if sp.issparse(X) else X
+    Xd = Xd.astype(np.float64)
+    perm = epoch_permutation(X.shape[0], seed)
+    scale = X.shape[0] / sw.sum()
+    for lo in range(0, X.shape[0], batch):
+        rows = perm[lo:lo + batch]
+        z = ref._scores(Xd[rows], coef.astype(np.float64), b.astype(np.float64))
+        _, dz = ref.pointwise(loss, z, y[rows])
+        wr = sw[rows] * scale / len(rows)
+        if dz.ndim == 2:
+            r = dz * wr[:, None]
+            g, gb = (Xd[rows].T @ r).T + alpha * coef, r.sum(axis=0)
+        else:
+            r = dz * wr
+            g, gb = Xd[rows].T @ r + alpha * coef, np.array([r.sum()])
+        opt.step_numpy([coef, b], [g.astype(coef.dtype), gb.astype(coef.dtype)])
+
+
+@pytest.mark.parametrize("loss", ["logistic", "squared", "hinge", "softmax", "multiclass_hinge"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+@pytest.mark.parametrize("batch", [1, 7, N])
+def test_epoch_matches_numpy_twin(loss, sparse, name, batch):
+    X, y, sw = _problem(loss, sparse, np.float64)
+    obj = Objective(loss, X, y, sample_weight=sw, alpha=0.01,
+                    n_classes=K if loss in ("softmax", "multiclass_hinge") else None)
+    c1 = np.zeros(obj.coef_shape)
+    b1 = np.zeros(obj.n_outputs)
+    c2, b2 = c1.copy(), b1.copy()
+    o1, o2 = OPTIMIZERS[name](), OPTIMIZERS[name]()
+    for epoch in range(3):
+        run_epoch(obj, o1, c1, b1, batch_size=batch, seed=epoch)
+        _twin_epoch(loss, X, y, sw, 0.01, o2, c2, b2, batch, epoch)
+    scale = max(np.abs(c2).max(), np.abs(b2).max())
+    assert np.abs(c1 - c2).max() <= 1e-10 * scale
+    assert np.abs(b1 - b2).max() <= 1e-10 * scale
+    assert o1.n_steps == o2.n_steps == 3 * -(-N // batch)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_float32_epoch_close_to_float64(name):
+    X, y, sw = _problem("logistic", False, np.float64)
+    res = {}
+    for dtype in (np.float64, np.float32):
+        obj = Objective("logistic", X.astype(dtype), y, alpha=0.01)
+        c, b, opt = np.zeros(D, dtype), np.zeros(1, dtype), OPTIMIZERS[name]()
+        for epoch in range(3):
+            run_epoch(obj, opt, c, b, batch_size=7, seed=epoch)
+        res[dtype] = c.astype(np.float64)
+    assert np.abs(res[np.float32] - res[np.float64]).max() <= 1e-4 * np.abs(res[np.float64]).max()
+
+
+def test_threads_give_same_bits_and_parts_are_deterministic():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((4000, 20))
+    y = np.sign(rng.standard_normal(4000))
+    out = []
+    for n_threads in (2, 2, 1):
+        obj = Objective("logistic", X, y, alpha=1e-3, n_threads=n_threads)
+        c, b, opt = np.zeros(20), np.zeros(1), Adam(lr=0.01)
+        run_epoch(obj, opt, c, b, batch_size=1000, seed=5)
+        out.append(c)
+    assert np.array_equal(out[0], out[1])                 # same thread count: same bits
+    assert np.abs(out[0] - out[2]).max() <= 1e-12 * np.abs(out[2]).max()
+
+
+def test_storage_order_and_permutation():
+    perm = epoch_permutation(1000, 42)
+    assert sorted(perm.tolist()) == list(range(1000))
+    assert np.array_equal(perm, epoch_permutation(1000, 42))
+    assert not np.array_equal(perm, epoch_permutation(1000, 43))
+
+
+def test_full_batch_is_gradient_descent():
+    """batch_size = n: one step of lr * (the fused objective's gradient) per epoch."""
+    X, y, sw = _problem("logistic", False, np.float64)
+    obj = Objective("logistic", X, y, sample_weight=sw, alpha=0.1)
+    c, b, opt = np.full(D, 0.1), np.zeros(1), SGD(lr=0.5)
+    _, g, gb = obj.value_grad(c, b[0])
+    expect = c - 0.5 * g
+    run_epoch(obj, opt, c, b, batch_size=N, seed=0)
+    np.testing.assert_allclose(c, expect, rtol=1e-12, atol=1e-15)
+
+
+def test_train_converges_to_the_optimum():
+    """SGD epochs with a decaying rate reach the L-BFGS optimum of the same objective."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((500, 5))
+    y = np.sign(X @ rng.standard_normal(5) + 0.3 * rng.standard_normal(500))
+    obj = Objective("logistic", X, y, alpha=0.05)
+
+    def f(w):
+        v, g, gb = obj.value_grad(w[:-1], w[-1])
+        return v, np.append(g, gb)
+
+    best = minimize(f, np.zeros(6), jac=True, method="L-BFGS-B", options={"gtol": 1e-10}).fun
+    res = train(obj, Adam(lr=0.05), batch_size=500, max_epochs=2000, tol=0, n_iter_no_change=10**6,
+                schedule=lambda t: 0.05 / np.sqrt(t))
+    final = obj.value_grad(res.coef, res.intercept[0])[0]
+    assert final - best < 1e-6
+    assert res.n_epochs == 2000 and len(res.loss_curve) == 2000
+
+
+def test_divergence_raises_naming_lr():
+    X, y, sw = _problem("squared", False, np.float64)
+    obj = Objective("squared", X * 1e3, y)
+    c, b = np.zeros(D), np.zeros(1)
+    with pytest.raises(FloatingPointError, match="lr=10"):
+        for epoch in range(50):
+            run_epoch(obj, SGD(lr=10.0), c, b, batch_size=N, seed=epoch)
+
+
+@pytest.mark.parametrize("bad, exc, match", [
+    (dict(batch_size=0), ValueError, "batch_size"),
+    (dict(batch_size=1.5), TypeError, "batch_size"),
+    (dict(batch_size=1, seed="x"), TypeError, "seed"),
+])
+def test_bad_arguments(bad, exc, match):
+    X, y, sw = _problem("logistic", False, np.float64)
+    obj = Objective("logistic", X, y)
+    with pytest.raises(exc, match=match):
+        run_epoch(obj, SGD(lr=0.1), np.zeros(D), np.zeros(1), **bad)
+
+
+def test_bad_params():
+    X, y, sw = _problem("logistic", False, np.float64)
+    obj = Objective("logistic", X, y)
+    with pytest.raises(ValueError, match="coef"):
+        run_epoch(obj, SGD(lr=0.1), np.zeros(D + 1), np.zeros(1), batch_size=1)
+    with pytest.raises(TypeError, match="coef"):
+        run_epoch(obj, SGD(lr=0.1), np.zeros(D, np.float32), np.zeros(1), batch_size=1)
+    with pytest.raises(ValueError, match="intercept"):
+        run_epoch(obj, SGD(lr=0.1), np.zeros(D), np.zeros(2), batch_size=1)
