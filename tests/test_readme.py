@@ -26,9 +26,19 @@ def test_readme_main_command_runs_the_main_job():
     assert any(c.endswith("python -m fastoptim") for c in commands), commands
 
 
-def test_readme_python_example_runs():
-    (example,) = _blocks("python")
+def _run(example):
     out = subprocess.run([sys.executable, "-c", example], capture_output=True, text=True,
                          timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr
-    assert float(out.stdout.strip().splitlines()[-1]) < 1e-5
+    return out.stdout.strip().splitlines()
+
+
+def test_readme_loss_example_runs():
+    example = next(b for b in _blocks("python") if "check_grad" in b)
+    assert float(_run(example)[-1]) < 1e-5
+
+
+def test_readme_optimizer_example_fits_the_two_points():
+    example = next(b for b in _blocks("python") if "minimize" in b)
+    w, b = (float(v) for v in _run(example)[-1].strip("[] ").split()[:2])
+    assert abs(w - 1.79176) < 1e-3 and abs(b + 2.28217) < 1e-3
