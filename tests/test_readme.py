@@ -40,5 +40,5 @@ def test_readme_loss_example_runs():
 
 def test_readme_optimizer_example_fits_the_two_points():
     example = next(b for b in _blocks("python") if "minimize" in b)
-    w, b = (float(v) for v in _run(example)[-1].strip("[] ").split()[:2])
+    w, b = (float(v) for v in _run(example)[-1].split("]")[0].strip("[ ").split())
     assert abs(w - 1.79176) < 1e-3 and abs(b + 2.28217) < 1e-3
