@@ -1,4 +1,4 @@
-"""One Adam step on 10^7 float64 parameters: the C update pass vs NumPy vs torch vs memory bandwidth.
+"""One Adam step on 10^7 float64 parameters: the C update vs NumPy vs torch vs memory bandwidth.
 
 Contenders, all timed in this process on arrays of the same size:
   fastoptim          Adam(check_finite=False).step(p, g): one in-place pass over p, g, m, v
@@ -101,8 +101,9 @@ def rows(quick=False):
     for name in torch_steps:
         ratios[f"vs_{name}"] = times[name] / t_fo
     nbytes = 7 * 8 * n
-    notes = (f"{nbytes / t_fo / 1e9:.1f} GB/s over 7 streams, probe {nbytes / times['probe'] / 1e9:.1f}"
-             f" GB/s, {n_threads} threads; check_finite=True: {times['fastoptim_checked'] * 1e3:.2f} ms")
+    notes = (f"{nbytes / t_fo / 1e9:.1f} GB/s over 7 streams, "
+             f"probe {nbytes / times['probe'] / 1e9:.1f} GB/s, {n_threads} threads; "
+             f"check_finite=True: {times['fastoptim_checked'] * 1e3:.2f} ms")
     notes += f"; {torch_note}"
     return [
         Row(

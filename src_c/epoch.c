@@ -7,6 +7,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "fastoptim/fo_config.h"
 #include "fastoptim/fo_epoch.h"
 #include "fastoptim/fo_loss.h"

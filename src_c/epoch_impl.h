@@ -9,7 +9,7 @@
 
 /* Rows are visited in shuffled order, so each is a fresh memory access: ask
  * for the whole row FO_EPOCH_PREFETCH samples ahead (across batch ends). */
-#define FO_EPOCH_PREFETCH 8
+#define FO_EPOCH_PREFETCH 16
 
 FO_INLINE void FO_SUF(prefetch_row)(const FO_DATA *d, int64_t i)
 {
@@ -28,13 +28,15 @@ FO_INLINE void FO_SUF(prefetch_row)(const FO_DATA *d, int64_t i)
 FO_HOT static int FO_SUF(part_gradient)(const fo_epoch_config *cfg, const FO_DATA *d,
                                         const int64_t *rows, int64_t lo, int64_t hi,
                                         const FO_T *coef, const FO_T *intercept, double *acc,
-                                        double *scratch, double *loss_sum, double *w_sum)
+                                        double *scratch, double *loss_sum, double *w_sum,
+                                        int zero_acc)
 {
     const int64_t n_rows = d->n_samples;
     const int64_t p = d->n_features, K = cfg->n_outputs;
     const int multiclass = fo_loss_is_multiclass(cfg->loss);
     double *z = scratch, *dz = scratch + K, *prob = scratch + 2 * K;
-    for (int64_t j = 0; j < K * p + K; j++) acc[j] = 0.0;
+    if (zero_acc)
+        for (int64_t j = 0; j < K * p + K; j++) acc[j] = 0.0;
     double ls = 0.0, ws = 0.0;
     for (int64_t q = lo; q < hi; q++) {
         const int64_t i = rows[q];
@@ -106,11 +108,132 @@ FO_HOT static void FO_SUF(combine_parts)(int64_t n_grad, int64_t n_coef, int n_p
     for (int64_t j = n_coef; j < n_grad; j++) grad[j] = (FO_T)(acc[j] * scale);
 }
 
+/* Combine a batch's parts and apply the update rule (step number t) to coef and intercept. */
+static void FO_SUF(apply_batch)(fo_rule *rule, int64_t t, int64_t n_grad, int64_t n_coef,
+                                int64_t K, int n_parts, double *parts, int64_t stride,
+                                double scale, double alpha, FO_T *coef, FO_T *intercept,
+                                FO_T *grad, FO_T *c_s1, FO_T *c_s2, FO_T *c_s3, FO_T *i_s1,
+                                FO_T *i_s2, FO_T *i_s3)
+{
+    FO_SUF(combine_parts)(n_grad, n_coef, n_parts, parts, stride, scale, alpha, coef, grad);
+    rule->t = t;
+    FO_SUF(fo_step_scalars) sc;
+    FO_SUF(step_scalars)(rule, &sc);
+    FO_SUF(fo_update_worker) worker = FO_SUF(pick_worker)(rule);
+    worker(&sc, 0, n_coef, coef, grad, c_s1, c_s2, c_s3);
+    if (intercept) worker(&sc, 0, K, intercept, grad + n_coef, i_s1, i_s2, i_s3);
+}
+
 static int FO_SUF(all_finite_n)(const FO_T *x, int64_t n)
 {
     FO_T acc = 0;
     for (int64_t i = 0; i < n; i++) acc += x[i] * (FO_T)0;
     return acc == acc;
+}
+
+/* ---- lazy (sparse) mode: see fo_epoch.h for the semantics ------------------- */
+
+/* Apply k skipped steps (no data gradient) to column j: all K coefficients. */
+static void FO_SUF(lazy_catch_up)(const fo_rule *r, const fo_epoch_config *cfg, int64_t k,
+                                  int64_t j, int64_t p, int64_t K, FO_T *coef, FO_T *s1,
+                                  FO_T *s2, FO_T *s3)
+{
+    if (k <= 0) return;
+    const double kd = (double)k, df = 1.0 - r->lr * r->decoupled_decay;
+    const int exact = r->precond == FO_PRECOND_NONE && !r->momentum;
+    const FO_T p_factor = (FO_T)(exact ? pow(df * (1.0 - r->lr * r->weight_decay) - r->lr * cfg->alpha, kd)
+                                       : pow(df, kd));
+    FO_T f1 = 1, f2 = 1, f3 = 1;
+    if (r->momentum) f1 = (FO_T)pow(r->mu, kd);
+    if (r->precond == FO_PRECOND_RMSPROP) {
+        f2 = (FO_T)pow(r->alpha, kd);
+        f3 = r->centered ? f2 : 1;
+    } else if (r->precond == FO_PRECOND_ADAM) {
+        f1 = (FO_T)pow(r->beta1, kd);
+        f2 = (FO_T)pow(r->beta2, kd);
+    }
+    for (int64_t c = j; c < K * p; c += p) {
+        coef[c] *= p_factor;
+        if (s1 && f1 != 1) s1[c] *= f1;
+        if (s2 && f2 != 1) s2[c] *= f2;
+        if (s3 && f3 != 1) s3[c] *= f3;
+    }
+}
+
+/* The lazy epoch (CSR, one thread): only the batch's columns are touched. */
+static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule,
+                              const int64_t *perm, int64_t B, FO_T *coef, FO_T *intercept,
+                              FO_T *c_s1, FO_T *c_s2, FO_T *c_s3, FO_T *i_s1, FO_T *i_s2,
+                              FO_T *i_s3, double *acc, FO_T *grad, double *loss_total,
+                              double *weight_total)
+{
+    const int64_t n = d->n_samples, p = d->n_features, K = cfg->n_outputs, n_coef = K * p;
+    const int64_t t0 = rule->t;
+    int status = FO_OK;
+    int64_t *last = (int64_t *)malloc((size_t)p * sizeof(int64_t));
+    int64_t *mark = (int64_t *)malloc((size_t)p * sizeof(int64_t));
+    int64_t *cols = (int64_t *)malloc((size_t)p * sizeof(int64_t));
+    if (!last || !mark || !cols) {
+        status = FO_ERR_NO_MEMORY;
+        goto cleanup;
+    }
+    for (int64_t j = 0; j < p; j++) {
+        last[j] = t0 - 1;  /* every column is current at the start */
+        mark[j] = -1;
+    }
+    int64_t t = t0;
+    for (int64_t lo = 0; lo < n && status == FO_OK; lo += B, t++) {
+        const int64_t hi = (lo + B < n) ? lo + B : n;
+        /* the batch's columns, each once; bring them up to step t - 1 */
+        int64_t nc = 0;
+        for (int64_t q = lo; q < hi; q++)
+            for (int64_t e = d->indptr[perm[q]]; e < d->indptr[perm[q] + 1]; e++) {
+                int64_t j = d->indices[e];
+                if (mark[j] != t) {
+                    mark[j] = t;
+                    cols[nc++] = j;
+                }
+            }
+        for (int64_t m = 0; m < nc; m++) {
+            int64_t j = cols[m];
+            FO_SUF(lazy_catch_up)(rule, cfg, t - 1 - last[j], j, p, K, coef, c_s1, c_s2, c_s3);
+            for (int64_t c = j; c < n_coef; c += p) acc[c] = 0.0;
+        }
+        for (int64_t k = 0; k < K; k++) acc[n_coef + k] = 0.0;
+        double ls = 0.0, ws = 0.0;
+        status = FO_SUF(part_gradient)(cfg, d, perm, lo, hi, coef, intercept, acc,
+                                       acc + n_coef + K, &ls, &ws, 0);
+        *loss_total += ls;
+        *weight_total += ws;
+        if (status != FO_OK) break;
+        /* the rule on the touched coefficients and on the intercept */
+        const double scale = cfg->weight_scale / (double)(hi - lo);
+        rule->t = t;
+        FO_SUF(fo_step_scalars) sc;
+        FO_SUF(step_scalars)(rule, &sc);
+        FO_SUF(fo_update_worker) worker = FO_SUF(pick_worker)(rule);
+        for (int64_t m = 0; m < nc; m++) {
+            int64_t j = cols[m];
+            for (int64_t c = j; c < n_coef; c += p) {
+                grad[c] = (FO_T)(acc[c] * scale + cfg->alpha * (double)coef[c]);
+                worker(&sc, c, c + 1, coef, grad, c_s1, c_s2, c_s3);
+            }
+            last[j] = t;
+        }
+        if (intercept) {
+            for (int64_t k = 0; k < K; k++) grad[n_coef + k] = (FO_T)(acc[n_coef + k] * scale);
+            worker(&sc, 0, K, intercept, grad + n_coef, i_s1, i_s2, i_s3);
+        }
+    }
+    /* bring every column up to the epoch's last step */
+    for (int64_t j = 0; j < p && status == FO_OK; j++)
+        FO_SUF(lazy_catch_up)(rule, cfg, t - 1 - last[j], j, p, K, coef, c_s1, c_s2, c_s3);
+    rule->t = t;
+cleanup:
+    free(last);
+    free(mark);
+    free(cols);
+    return status;
 }
 
 int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule, FO_T *coef,
@@ -152,41 +275,70 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
     double loss_total = 0.0, weight_total = 0.0;
     const int64_t n_batches = (n + B - 1) / B;
     int64_t t = rule->t;
-    for (int64_t bi = 0; bi < n_batches && status == FO_OK; bi++) {
-        const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
-        /* (1) the batch gradient, parts in parallel */
-        if (n_parts == 1) {  /* no parallel region for one part (small batches) */
-            part_status[0] = FO_SUF(part_gradient)(cfg, d, perm, lo, hi, coef, intercept, parts,
-                                                   parts + n_grad, &part_loss[0], &part_loss[1]);
-        } else {
+    if (cfg->lazy && !d->X) {
+        status = FO_SUF(lazy_epoch)(cfg, d, rule, perm, B, coef, intercept, c_s1, c_s2, c_s3, i_s1,
+                                    i_s2, i_s3, parts, grad, &loss_total, &weight_total);
+        t = rule->t;
+    } else if (n_parts == 1) {
+        /* small batches: one thread, no OpenMP construct per batch */
+        for (int64_t bi = 0; bi < n_batches && status == FO_OK; bi++) {
+            const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
+            status = FO_SUF(part_gradient)(cfg, d, perm, lo, hi, coef, intercept, parts,
+                                           parts + n_grad, &part_loss[0], &part_loss[1], 1);
+            loss_total += part_loss[0];
+            weight_total += part_loss[1];
+            if (status == FO_OK)
+                FO_SUF(apply_batch)(rule, t++, n_grad, n_coef, K, 1, parts, stride,
+                                    cfg->weight_scale / (double)(hi - lo), cfg->alpha, coef,
+                                    intercept, grad, c_s1, c_s2, c_s3, i_s1, i_s2, i_s3);
+        }
+    } else {
+        /* One parallel region for the whole epoch (forking per batch lets idle
+         * threads sleep, and waking them costs ~1 ms per batch on a VM).  Each
+         * thread sums its parts of the batch; after a barrier one thread
+         * combines the parts in order and applies the rule; the implicit
+         * barrier of `single` releases the next batch. */
+        int stop = 0;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static, 1) num_threads(n_parts)
+#pragma omp parallel num_threads(n_parts)
 #endif
-            for (int b = 0; b < n_parts; b++) {
-                int64_t plo, phi;
-                fo_block_range(hi - lo, n_parts, b, &plo, &phi);
-                double *acc = parts + (size_t)b * (size_t)stride;
-                part_status[b] = FO_SUF(part_gradient)(cfg, d, perm, lo + plo, lo + phi, coef,
-                                                       intercept, acc, acc + n_grad,
-                                                       &part_loss[2 * b], &part_loss[2 * b + 1]);
+        {
+            for (int64_t bi = 0; bi < n_batches; bi++) {
+                const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
+#ifdef _OPENMP
+                const int tid = omp_get_thread_num(), team = omp_get_num_threads();
+#else
+                const int tid = 0, team = 1;
+#endif
+                for (int b = tid; b < n_parts; b += team) {  /* every part, whatever the team */
+                    int64_t plo, phi;
+                    fo_block_range(hi - lo, n_parts, b, &plo, &phi);
+                    double *acc = parts + (size_t)b * (size_t)stride;
+                    part_status[b] = FO_SUF(part_gradient)(cfg, d, perm, lo + plo, lo + phi, coef,
+                                                           intercept, acc, acc + n_grad,
+                                                           &part_loss[2 * b], &part_loss[2 * b + 1], 1);
+                }
+#ifdef _OPENMP
+#pragma omp barrier
+#pragma omp single
+#endif
+                {
+                    for (int b = 0; b < n_parts; b++) {
+                        if (part_status[b] != FO_OK) status = part_status[b];
+                        loss_total += part_loss[2 * b];
+                        weight_total += part_loss[2 * b + 1];
+                    }
+                    if (status != FO_OK)
+                        stop = 1;
+                    else
+                        FO_SUF(apply_batch)(rule, t++, n_grad, n_coef, K, n_parts, parts, stride,
+                                            cfg->weight_scale / (double)(hi - lo), cfg->alpha,
+                                            coef, intercept, grad, c_s1, c_s2, c_s3, i_s1, i_s2,
+                                            i_s3);
+                }
+                if (stop) break;
             }
         }
-        for (int b = 0; b < n_parts; b++) {
-            if (part_status[b] != FO_OK) status = part_status[b];
-            loss_total += part_loss[2 * b];
-            weight_total += part_loss[2 * b + 1];
-        }
-        if (status != FO_OK) break;
-        FO_SUF(combine_parts)(n_grad, n_coef, n_parts, parts, stride,
-                              cfg->weight_scale / (double)(hi - lo), cfg->alpha, coef, grad);
-        /* (2) the update rule on coef and intercept */
-        rule->t = t;
-        FO_SUF(fo_step_scalars) sc;
-        FO_SUF(step_scalars)(rule, &sc);
-        FO_SUF(fo_update_worker) worker = FO_SUF(pick_worker)(rule);
-        worker(&sc, 0, n_coef, coef, grad, c_s1, c_s2, c_s3);
-        if (intercept) worker(&sc, 0, K, intercept, grad + n_coef, i_s1, i_s2, i_s3);
-        t++;
     }
     rule->t = t;
     if (status == FO_OK && (!FO_SUF(all_finite_n)(coef, n_coef) ||

@@ -72,7 +72,7 @@ def test_epoch_matches_numpy_twin(loss, sparse, name, batch):
     c2, b2 = c1.copy(), b1.copy()
     o1, o2 = OPTIMIZERS[name](), OPTIMIZERS[name]()
     for epoch in range(3):
-        run_epoch(obj, o1, c1, b1, batch_size=batch, seed=epoch)
+        run_epoch(obj, o1, c1, b1, batch_size=batch, seed=epoch, lazy=False)
         _twin_epoch(loss, X, y, sw, 0.01, o2, c2, b2, batch, epoch)
     scale = max(np.abs(c2).max(), np.abs(b2).max())
     assert np.abs(c1 - c2).max() <= 1e-10 * scale
@@ -176,3 +176,100 @@ def test_bad_params():
         run_epoch(obj, SGD(lr=0.1), np.zeros(D, np.float32), np.zeros(1), batch_size=1)
     with pytest.raises(ValueError, match="intercept"):
         run_epoch(obj, SGD(lr=0.1), np.zeros(D), np.zeros(2), batch_size=1)
+
+
+# --------------------------------------------------------------------------- lazy mode
+
+
+def _twin_lazy_epoch(loss, X, y, sw, alpha, opt, coef, b, batch, seed):
+    """The lazy semantics computed densely: each step, the batch's columns take the rule's
+    step; the other columns take a step without data gradient (plain SGD: the decays; other
+    rules: decoupled decay on p, state decayed as under zero gradients)."""
+    from fastoptim.optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
+                                            ScaleByAdagrad, ScaleByAdam, ScaleByRMS)
+
+    Xd = X.toarray().astype(np.float64)
+    perm = epoch_permutation(X.shape[0], seed)
+    scale = X.shape[0] / sw.sum()
+    get = lambda cls: next((t for t in opt.transforms if isinstance(t, cls)), None)
+    dec, l2 = get(DecoupledWeightDecay), get(AddDecayedWeights)
+    mom, rms, adam = get(Momentum), get(ScaleByRMS), get(ScaleByAdam)
+    pre = get(ScaleByAdagrad) or rms or adam
+    if opt.state is None:
+        opt.state = opt._init_state([coef, b])
+    st = opt.state[0]
+    for lo in range(0, X.shape[0], batch):
+        rows = perm[lo:lo + batch]
+        cols = np.flatnonzero((X[rows] != 0).sum(axis=0).A1 > 0)
+        rest = np.setdiff1d(np.arange(X.shape[1]), cols)
+        lr = opt.lr
+        df = 1 - lr * (dec.weight_decay if dec else 0.0)
+        # the columns outside the batch: a step without data gradient
+        if pre is None and mom is None:
+            coef[..., rest] *= df * (1 - lr * (l2.weight_decay if l2 else 0.0)) - lr * alpha
+        else:
+            coef[..., rest] *= df
+            if mom is not None:
+                st["s1"][..., rest] *= mom.momentum
+            if rms is not None:
+                st["s2"][..., rest] *= rms.alpha
+                if rms.centered:
+                    st["s3"][..., rest] *= rms.alpha
+            if adam is not None:
+                st["s1"][..., rest] *= adam.betas[0]
+                st["s2"][..., rest] *= adam.betas[1]
+        # the batch's columns: the rule, on a view of coef and the state
+        z = ref._scores(Xd[rows], coef, b)
+        _, dz = ref.pointwise(loss, z, y[rows])
+        r = dz * (sw[rows] * scale / len(rows))
+        g, gb = Xd[rows].T @ r + alpha * coef, np.array([r.sum()])
+        sub_state = {k: v[..., cols].copy() for k, v in st.items()}
+        full, opt.state[0] = opt.state[0], sub_state
+        sub = coef[..., cols].copy()
+        opt.step_numpy([sub, b], [g[..., cols], gb])
+        coef[..., cols] = sub
+        for k, v in sub_state.items():
+            full[k][..., cols] = v
+        opt.state[0] = full
+        st = full
+
+
+@pytest.mark.parametrize("loss", ["logistic", "squared", "hinge"])
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+@pytest.mark.parametrize("batch", [1, 7])
+def test_lazy_epoch_matches_its_dense_twin(loss, name, batch):
+    X, y, sw = _problem(loss, True, np.float64)
+    obj = Objective(loss, X, y, sample_weight=sw, alpha=0.01)
+    c1, b1 = np.full(D, 0.1), np.zeros(1)
+    c2, b2 = c1.copy(), b1.copy()
+    o1, o2 = OPTIMIZERS[name](), OPTIMIZERS[name]()
+    for epoch in range(3):
+        run_epoch(obj, o1, c1, b1, batch_size=batch, seed=epoch, lazy=True)
+        _twin_lazy_epoch(loss, X, y, sw, 0.01, o2, c2, b2, batch, epoch)
+    scale = max(np.abs(c2).max(), np.abs(b2).max())
+    assert np.abs(c1 - c2).max() <= 1e-10 * scale
+    assert np.abs(b1 - b2).max() <= 1e-10 * scale
+
+
+@pytest.mark.parametrize("batch", [1, 5, 64])
+def test_lazy_plain_sgd_equals_dense_epoch(batch):
+    """Plain SGD with the L2 penalty (and weight_decay): lazy == dense, the decays just in time."""
+    X, y, sw = _problem("logistic", True, np.float64)
+    obj = Objective("logistic", X, y, sample_weight=sw, alpha=0.05)
+    res = []
+    for lazy in (True, False):
+        c, b, opt = np.full(D, 0.3), np.zeros(1), SGD(lr=0.1, weight_decay=0.02)
+        for epoch in range(3):
+            run_epoch(obj, opt, c, b, batch_size=batch, seed=epoch, lazy=lazy)
+        res.append((c, b))
+    np.testing.assert_allclose(res[0][0], res[1][0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-12, atol=1e-14)
+
+
+def test_lazy_auto_and_errors():
+    X, y, sw = _problem("logistic", False, np.float64)
+    obj = Objective("logistic", X, y)
+    with pytest.raises(ValueError, match="lazy=True needs sparse X"):
+        run_epoch(obj, SGD(lr=0.1), np.zeros(D), np.zeros(1), batch_size=1, lazy=True)
+    with pytest.raises(ValueError, match="lazy"):
+        run_epoch(obj, SGD(lr=0.1), np.zeros(D), np.zeros(1), batch_size=1, lazy="yes")

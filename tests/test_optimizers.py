@@ -64,7 +64,8 @@ def ref_rmsprop(p, g, st, t, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentu
                 centered=False):
     """torch.optim.RMSprop:  g <- g + wd p;  v <- alpha v + (1 - alpha) g^2;  v~ = v;
     centered: g_ave <- alpha g_ave + (1 - alpha) g, v~ = v - g_ave^2;
-    momentum: b <- mu b + g / (sqrt(v~) + eps), p <- p - lr b;  else p <- p - lr g / (sqrt(v~) + eps)."""
+    momentum: b <- mu b + g / (sqrt(v~) + eps), p <- p - lr b;
+    else p <- p - lr g / (sqrt(v~) + eps)."""
     if t == 1:
         st["v"] = np.zeros_like(p)
         st["g_ave"] = np.zeros_like(p)

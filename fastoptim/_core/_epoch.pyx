@@ -52,6 +52,7 @@ cdef extern from "fastoptim/fo_epoch.h":
         int shuffle
         double alpha
         double weight_scale
+        int lazy
     int fo_epoch_f64(const fo_epoch_config *cfg, const fo_data_f64 *data, fo_rule *rule,
                      double *coef, double *intercept, double *c_s1, double *c_s2, double *c_s3,
                      double *i_s1, double *i_s2, double *i_s3, int n_threads,
@@ -95,6 +96,7 @@ def run_epoch(dict config, dict spec, const floating[::1] values, const int32_t[
     cfg.shuffle = config["shuffle"]
     cfg.alpha = config["alpha"]
     cfg.weight_scale = config["weight_scale"]
+    cfg.lazy = config["lazy"]
     r.precond = PRECOND[spec["precond"]]
     r.centered = spec["centered"]
     r.amsgrad = spec["amsgrad"]

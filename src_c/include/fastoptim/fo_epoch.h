@@ -11,8 +11,23 @@
  *     weight_scale = n / sum_i w_i,
  *
  * then apply the update rule (fo_update.h) to coef and to the intercept.
- * batch_size = n is batch gradient descent, 1 is SGD.  Every step updates
- * every coordinate (the dense semantics, for CSR data too).
+ * batch_size = n is batch gradient descent, 1 is SGD.  By default every step
+ * updates every coordinate (the dense semantics, for CSR data too).
+ *
+ * Lazy mode (cfg->lazy, CSR data; one thread): a step updates only the
+ * coefficients of the columns present in the batch (all K rows of coef for
+ * such a column); the intercept is updated every step.  Each column keeps the
+ * step it was last brought up to date, and when it appears again (and at the
+ * end of the epoch) the k skipped steps are applied just in time as steps
+ * with no data gradient:
+ *   - the decays: p <- p d^k, d = (1 - lr wd_dec)(1 - lr wd) - lr alpha, when
+ *     the rule has no preconditioner and no momentum (plain SGD, with L2 and
+ *     decoupled decay): then lazy mode equals the dense computation exactly;
+ *   - otherwise only the decoupled decay moves p (p <- p (1 - lr wd_dec)^k),
+ *     and the state decays as under zero gradients: momentum b <- mu^k b,
+ *     RMSProp s <- a^k s (and m <- a^k m), Adam m <- b1^k m, v <- b2^k v;
+ *     AdaGrad's sum and AMSGrad's maximum stay.  The L2 terms and momentum of
+ *     skipped steps do not move p (the "lazy" semantics of sparse optimizers).
  *
  * Within a batch the rows are split into parts summed separately and combined
  * in part order (parts = threads when a batch has at least 64 rows per
@@ -37,6 +52,7 @@ typedef struct {
     int shuffle;           /* 0: rows in storage order */
     double alpha;          /* L2 penalty of the objective (coef only) */
     double weight_scale;   /* n / sum(sample_weight); 1 without weights */
+    int lazy;              /* CSR only: sparse (lazy) updates, see below */
 } fo_epoch_config;
 
 /*
