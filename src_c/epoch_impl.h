@@ -236,6 +236,57 @@ cleanup:
     return status;
 }
 
+/* ---- batch 1, dense rows, binary loss: one fused pass per sample ------------- */
+
+/* Per sample: score, loss, the gradient w dl/dz x + alpha coef into grad, and the
+ * rule -- the same arithmetic as the general path, without its accumulators. */
+FO_HOT static int FO_SUF(sgd1_dense_epoch)(const fo_epoch_config *cfg, const FO_DATA *d,
+                                           fo_rule *rule, const int64_t *perm, FO_T *coef,
+                                           FO_T *intercept, FO_T *c_s1, FO_T *c_s2, FO_T *c_s3,
+                                           FO_T *i_s1, FO_T *i_s2, FO_T *i_s3, FO_T *grad,
+                                           double *loss_total, double *weight_total)
+{
+    const int64_t n = d->n_samples, p = d->n_features;
+    const double alpha = cfg->alpha, ws = cfg->weight_scale;
+    FO_SUF(fo_update_worker) worker = FO_SUF(pick_worker)(rule);
+    const int needs_scalars = rule->precond == FO_PRECOND_ADAM || rule->momentum ||
+                              rule->precond == FO_PRECOND_ADAGRAD;
+    FO_SUF(fo_step_scalars) sc;
+    FO_SUF(step_scalars)(rule, &sc);
+    double ls = 0.0, wsum = 0.0;
+    int64_t t = rule->t;
+    for (int64_t q = 0; q < n; q++, t++) {
+        const int64_t i = perm[q];
+        if (q + FO_EPOCH_PREFETCH < n) FO_SUF(prefetch_row)(d, perm[q + FO_EPOCH_PREFETCH]);
+        const FO_T *FO_RESTRICT x = d->X + i * p;
+        double dot = intercept ? (double)intercept[0] : 0.0;
+        {
+            double acc = 0.0;
+            FO_SIMD_REDUCTION(+, acc)
+            for (int64_t j = 0; j < p; j++) acc += (double)x[j] * (double)coef[j];
+            dot += acc;
+        }
+        if (!isfinite(dot)) return FO_ERR_NONFINITE;
+        double dz, w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+        ls += w * fo_binary_loss(cfg->loss, dot, (double)d->y[i], &dz);
+        wsum += w;
+        const double g = w * dz * ws;
+        FO_SIMD
+        for (int64_t j = 0; j < p; j++) grad[j] = (FO_T)(g * (double)x[j] + alpha * (double)coef[j]);
+        grad[p] = (FO_T)g;
+        if (needs_scalars) {  /* the scalars that depend on the step number */
+            rule->t = t;
+            FO_SUF(step_scalars)(rule, &sc);
+        }
+        worker(&sc, 0, p, coef, grad, c_s1, c_s2, c_s3);
+        if (intercept) worker(&sc, 0, 1, intercept, grad + p, i_s1, i_s2, i_s3);
+    }
+    rule->t = t;
+    *loss_total += ls;
+    *weight_total += wsum;
+    return FO_OK;
+}
+
 int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule, FO_T *coef,
                      FO_T *intercept, FO_T *c_s1, FO_T *c_s2, FO_T *c_s3, FO_T *i_s1, FO_T *i_s2,
                      FO_T *i_s3, int n_threads, double *mean_loss)
@@ -275,7 +326,11 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
     double loss_total = 0.0, weight_total = 0.0;
     const int64_t n_batches = (n + B - 1) / B;
     int64_t t = rule->t;
-    if (cfg->lazy && !d->X) {
+    if (B == 1 && d->X && K == 1) {
+        status = FO_SUF(sgd1_dense_epoch)(cfg, d, rule, perm, coef, intercept, c_s1, c_s2, c_s3,
+                                          i_s1, i_s2, i_s3, grad, &loss_total, &weight_total);
+        t = rule->t;
+    } else if (cfg->lazy && !d->X) {
         status = FO_SUF(lazy_epoch)(cfg, d, rule, perm, B, coef, intercept, c_s1, c_s2, c_s3, i_s1,
                                     i_s2, i_s3, parts, grad, &loss_total, &weight_total);
         t = rule->t;
