@@ -2,46 +2,8 @@
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from cython cimport floating
 
-from fastoptim._core._update import PRECOND
-
-cdef extern from "fastoptim/fo_loss.h":
-    ctypedef struct fo_data_f64:
-        int64_t n_samples
-        int64_t n_features
-        const double *X
-        const double *data
-        const int32_t *indices
-        const int64_t *indptr
-        const double *y
-        const double *sample_weight
-    ctypedef struct fo_data_f32:
-        int64_t n_samples
-        int64_t n_features
-        const float *X
-        const float *data
-        const int32_t *indices
-        const int64_t *indptr
-        const float *y
-        const float *sample_weight
-
-cdef extern from "fastoptim/fo_update.h":
-    ctypedef struct fo_rule:
-        int precond
-        int centered
-        int amsgrad
-        int momentum
-        int nesterov
-        int64_t t
-        double lr
-        double mu
-        double dampening
-        double weight_decay
-        double decoupled_decay
-        double beta1
-        double beta2
-        double alpha
-        double eps
-        double lr_decay
+from fastoptim._core._cdefs cimport (fo_data_f64, fo_data_f32, fo_rule, rule_from, fill_data,
+                                    cptr as _cp, mptr as _p)
 
 cdef extern from "fastoptim/fo_epoch.h":
     ctypedef struct fo_epoch_config:
@@ -64,14 +26,6 @@ cdef extern from "fastoptim/fo_epoch.h":
     int fo_epoch_permutation(int64_t n, uint64_t seed, int64_t *perm) nogil
 
 
-cdef inline floating *_p(floating[::1] a) noexcept nogil:
-    return &a[0] if a is not None and a.shape[0] > 0 else NULL
-
-
-cdef inline const floating *_cp(const floating[::1] a) noexcept nogil:
-    return &a[0] if a is not None and a.shape[0] > 0 else NULL
-
-
 def run_epoch(dict config, dict spec, const floating[::1] values, const int32_t[::1] indices,
               const int64_t[::1] indptr, int64_t n_samples, int64_t n_features,
               const floating[::1] y, const floating[::1] sample_weight,
@@ -87,8 +41,6 @@ def run_epoch(dict config, dict spec, const floating[::1] values, const int32_t[
     cdef fo_data_f32 d32
     cdef double mean_loss = 0.0
     cdef int status
-    cdef const int32_t *ind = &indices[0] if indices is not None else NULL
-    cdef const int64_t *ptr = &indptr[0] if indptr is not None else NULL
     cfg.loss = config["loss"]
     cfg.n_outputs = config["n_outputs"]
     cfg.batch_size = config["batch_size"]
@@ -97,43 +49,13 @@ def run_epoch(dict config, dict spec, const floating[::1] values, const int32_t[
     cfg.alpha = config["alpha"]
     cfg.weight_scale = config["weight_scale"]
     cfg.lazy = config["lazy"]
-    r.precond = PRECOND[spec["precond"]]
-    r.centered = spec["centered"]
-    r.amsgrad = spec["amsgrad"]
-    r.momentum = spec["momentum"]
-    r.nesterov = spec["nesterov"]
-    r.t = spec["t"]
-    r.lr = spec["lr"]
-    r.mu = spec["mu"]
-    r.dampening = spec["dampening"]
-    r.weight_decay = spec["weight_decay"]
-    r.decoupled_decay = spec["decoupled_decay"]
-    r.beta1 = spec["beta1"]
-    r.beta2 = spec["beta2"]
-    r.alpha = spec["alpha"]
-    r.eps = spec["eps"]
-    r.lr_decay = spec["lr_decay"]
+    r = rule_from(spec)
+    fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, sample_weight)
     if floating is double:
-        d64.n_samples = n_samples
-        d64.n_features = n_features
-        d64.X = _cp(values) if ind == NULL else NULL
-        d64.data = _cp(values) if ind != NULL else NULL
-        d64.indices = ind
-        d64.indptr = ptr
-        d64.y = _cp(y)
-        d64.sample_weight = _cp(sample_weight)
         with nogil:
             status = fo_epoch_f64(&cfg, &d64, &r, _p(coef), _p(intercept), _p(c_s1), _p(c_s2),
                                   _p(c_s3), _p(i_s1), _p(i_s2), _p(i_s3), n_threads, &mean_loss)
     else:
-        d32.n_samples = n_samples
-        d32.n_features = n_features
-        d32.X = _cp(values) if ind == NULL else NULL
-        d32.data = _cp(values) if ind != NULL else NULL
-        d32.indices = ind
-        d32.indptr = ptr
-        d32.y = _cp(y)
-        d32.sample_weight = _cp(sample_weight)
         with nogil:
             status = fo_epoch_f32(&cfg, &d32, &r, _p(coef), _p(intercept), _p(c_s1), _p(c_s2),
                                   _p(c_s3), _p(i_s1), _p(i_s2), _p(i_s3), n_threads, &mean_loss)

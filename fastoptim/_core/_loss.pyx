@@ -6,33 +6,12 @@ C status code for the caller to check."""
 from libc.stdint cimport int32_t, int64_t
 from cython cimport floating
 
-cdef extern from "fastoptim/fo_loss.h":
-    ctypedef struct fo_data_f64:
-        int64_t n_samples
-        int64_t n_features
-        const double *X
-        const double *data
-        const int32_t *indices
-        const int64_t *indptr
-        const double *y
-        const double *sample_weight
-    ctypedef struct fo_data_f32:
-        int64_t n_samples
-        int64_t n_features
-        const float *X
-        const float *data
-        const int32_t *indices
-        const int64_t *indptr
-        const float *y
-        const float *sample_weight
-    cdef enum:
-        FO_LOSS_SQUARED
-        FO_LOSS_LOGISTIC
-        FO_LOSS_HINGE
-        FO_LOSS_SQUARED_HINGE
-        FO_LOSS_SOFTMAX
-        FO_LOSS_MULTICLASS_HINGE
+from fastoptim._core._cdefs cimport (fo_data_f64, fo_data_f32, cptr as _ptr, mptr as _mut_ptr,
+                                    fill_data as _fill_data, FO_LOSS_SQUARED, FO_LOSS_LOGISTIC,
+                                    FO_LOSS_HINGE, FO_LOSS_SQUARED_HINGE, FO_LOSS_SOFTMAX,
+                                    FO_LOSS_MULTICLASS_HINGE)
 
+cdef extern from "fastoptim/fo_loss.h":
     int fo_loss_grad_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
                          const double *coef, const double *intercept, double alpha,
                          int n_threads, double *value, double *grad_coef,
@@ -63,41 +42,6 @@ LOSS_IDS = {
     "softmax": FO_LOSS_SOFTMAX,
     "multiclass_hinge": FO_LOSS_MULTICLASS_HINGE,
 }
-
-
-cdef inline const floating *_ptr(const floating[::1] a) noexcept nogil:
-    return &a[0] if a is not None and a.shape[0] > 0 else NULL
-
-
-cdef inline floating *_mut_ptr(floating[::1] a) noexcept nogil:
-    return &a[0] if a is not None and a.shape[0] > 0 else NULL
-
-
-cdef void _fill_data(fo_data_f64 *d64, fo_data_f32 *d32, const floating[::1] values,
-                     const int32_t[::1] indices, const int64_t[::1] indptr, int64_t n_samples,
-                     int64_t n_features, const floating[::1] y,
-                     const floating[::1] sample_weight) noexcept:
-    """Fill the data struct of floating's dtype: dense when indices is None, else CSR."""
-    cdef const int32_t *ind = &indices[0] if indices is not None else NULL
-    cdef const int64_t *ptr = &indptr[0] if indptr is not None else NULL
-    if floating is double:
-        d64.n_samples = n_samples
-        d64.n_features = n_features
-        d64.X = _ptr(values) if ind == NULL else NULL
-        d64.data = _ptr(values) if ind != NULL else NULL
-        d64.indices = ind
-        d64.indptr = ptr
-        d64.y = _ptr(y)
-        d64.sample_weight = _ptr(sample_weight)
-    else:
-        d32.n_samples = n_samples
-        d32.n_features = n_features
-        d32.X = _ptr(values) if ind == NULL else NULL
-        d32.data = _ptr(values) if ind != NULL else NULL
-        d32.indices = ind
-        d32.indptr = ptr
-        d32.y = _ptr(y)
-        d32.sample_weight = _ptr(sample_weight)
 
 
 def loss_grad(int loss, const floating[::1] values, const int32_t[::1] indices,

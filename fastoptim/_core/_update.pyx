@@ -2,29 +2,9 @@
 from libc.stdint cimport int64_t
 from cython cimport floating
 
+from fastoptim._core._cdefs cimport fo_rule, rule_from as _rule_from, mptr as _opt
+
 cdef extern from "fastoptim/fo_update.h":
-    ctypedef struct fo_rule:
-        int precond
-        int centered
-        int amsgrad
-        int momentum
-        int nesterov
-        int64_t t
-        double lr
-        double mu
-        double dampening
-        double weight_decay
-        double decoupled_decay
-        double beta1
-        double beta2
-        double alpha
-        double eps
-        double lr_decay
-    cdef enum:
-        FO_PRECOND_NONE
-        FO_PRECOND_ADAGRAD
-        FO_PRECOND_RMSPROP
-        FO_PRECOND_ADAM
     int fo_update_step_f64(const fo_rule *rule, int64_t n, double *params, const double *grad,
                            double *s1, double *s2, double *s3, int check_finite,
                            int n_threads) nogil
@@ -34,37 +14,6 @@ cdef extern from "fastoptim/fo_update.h":
     int fo_all_finite_f64(int64_t n, const double *x, int n_threads) nogil
     int fo_all_finite_f32(int64_t n, const float *x, int n_threads) nogil
 
-PRECOND = {
-    "none": FO_PRECOND_NONE,
-    "adagrad": FO_PRECOND_ADAGRAD,
-    "rmsprop": FO_PRECOND_RMSPROP,
-    "adam": FO_PRECOND_ADAM,
-}
-
-
-cdef fo_rule _rule_from(dict spec) except *:
-    cdef fo_rule r
-    r.precond = PRECOND[spec["precond"]]
-    r.centered = spec["centered"]
-    r.amsgrad = spec["amsgrad"]
-    r.momentum = spec["momentum"]
-    r.nesterov = spec["nesterov"]
-    r.t = spec["t"]
-    r.lr = spec["lr"]
-    r.mu = spec["mu"]
-    r.dampening = spec["dampening"]
-    r.weight_decay = spec["weight_decay"]
-    r.decoupled_decay = spec["decoupled_decay"]
-    r.beta1 = spec["beta1"]
-    r.beta2 = spec["beta2"]
-    r.alpha = spec["alpha"]
-    r.eps = spec["eps"]
-    r.lr_decay = spec["lr_decay"]
-    return r
-
-
-cdef inline floating *_opt(floating[::1] a) noexcept nogil:
-    return &a[0] if a is not None and a.shape[0] > 0 else NULL
 
 
 def update_step(dict spec, floating[::1] params, const floating[::1] grad, floating[::1] s1,

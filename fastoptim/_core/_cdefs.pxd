@@ -1,0 +1,123 @@
+# The C core's declarations, shared by the glue modules (cimport from here; one copy of each).
+from libc.stdint cimport int32_t, int64_t, uint64_t
+from cython cimport floating
+
+cdef extern from "fastoptim/fo_loss.h":
+    ctypedef struct fo_data_f64:
+        int64_t n_samples
+        int64_t n_features
+        const double *X
+        const double *data
+        const int32_t *indices
+        const int64_t *indptr
+        const double *y
+        const double *sample_weight
+    ctypedef struct fo_data_f32:
+        int64_t n_samples
+        int64_t n_features
+        const float *X
+        const float *data
+        const int32_t *indices
+        const int64_t *indptr
+        const float *y
+        const float *sample_weight
+    cdef enum:
+        FO_LOSS_SQUARED
+        FO_LOSS_LOGISTIC
+        FO_LOSS_HINGE
+        FO_LOSS_SQUARED_HINGE
+        FO_LOSS_SOFTMAX
+        FO_LOSS_MULTICLASS_HINGE
+
+cdef extern from "fastoptim/fo_update.h":
+    ctypedef struct fo_rule:
+        int precond
+        int centered
+        int amsgrad
+        int momentum
+        int nesterov
+        int64_t t
+        double lr
+        double mu
+        double dampening
+        double weight_decay
+        double decoupled_decay
+        double beta1
+        double beta2
+        double alpha
+        double eps
+        double lr_decay
+    cdef enum:
+        FO_PRECOND_NONE
+        FO_PRECOND_ADAGRAD
+        FO_PRECOND_RMSPROP
+        FO_PRECOND_ADAM
+
+
+cdef inline const floating *cptr(const floating[::1] a) noexcept nogil:
+    """Pointer to a read-only 1-D array's data; NULL for None or empty."""
+    return &a[0] if a is not None and a.shape[0] > 0 else NULL
+
+
+cdef inline floating *mptr(floating[::1] a) noexcept nogil:
+    """Pointer to a writeable 1-D array's data; NULL for None or empty."""
+    return &a[0] if a is not None and a.shape[0] > 0 else NULL
+
+
+cdef inline void fill_data(fo_data_f64 *d64, fo_data_f32 *d32, const floating[::1] values,
+                           const int32_t[::1] indices, const int64_t[::1] indptr, int64_t n_samples,
+                           int64_t n_features, const floating[::1] y,
+                           const floating[::1] sample_weight) noexcept:
+    """Fill the data struct of floating's dtype: dense when indices is None, else CSR."""
+    cdef const int32_t *ind = &indices[0] if indices is not None else NULL
+    cdef const int64_t *ptr = &indptr[0] if indptr is not None else NULL
+    if floating is double:
+        d64.n_samples = n_samples
+        d64.n_features = n_features
+        d64.X = cptr(values) if ind == NULL else NULL
+        d64.data = cptr(values) if ind != NULL else NULL
+        d64.indices = ind
+        d64.indptr = ptr
+        d64.y = cptr(y)
+        d64.sample_weight = cptr(sample_weight)
+    else:
+        d32.n_samples = n_samples
+        d32.n_features = n_features
+        d32.X = cptr(values) if ind == NULL else NULL
+        d32.data = cptr(values) if ind != NULL else NULL
+        d32.indices = ind
+        d32.indptr = ptr
+        d32.y = cptr(y)
+        d32.sample_weight = cptr(sample_weight)
+
+
+cdef inline fo_rule rule_from(dict spec) except *:
+    """The fo_rule of a spec dict (fastoptim.optim.transforms.compile_chain's keys)."""
+    cdef fo_rule r
+    name = spec["precond"]
+    if name == "none":
+        r.precond = FO_PRECOND_NONE
+    elif name == "adagrad":
+        r.precond = FO_PRECOND_ADAGRAD
+    elif name == "rmsprop":
+        r.precond = FO_PRECOND_RMSPROP
+    elif name == "adam":
+        r.precond = FO_PRECOND_ADAM
+    else:
+        raise ValueError(f"unknown preconditioner {name!r}")
+    r.centered = spec["centered"]
+    r.amsgrad = spec["amsgrad"]
+    r.momentum = spec["momentum"]
+    r.nesterov = spec["nesterov"]
+    r.t = spec["t"]
+    r.lr = spec["lr"]
+    r.mu = spec["mu"]
+    r.dampening = spec["dampening"]
+    r.weight_decay = spec["weight_decay"]
+    r.decoupled_decay = spec["decoupled_decay"]
+    r.beta1 = spec["beta1"]
+    r.beta2 = spec["beta2"]
+    r.alpha = spec["alpha"]
+    r.eps = spec["eps"]
+    r.lr_decay = spec["lr_decay"]
+    return r
