@@ -4,6 +4,7 @@
  * the workers of update.c), so each step calls them directly.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 

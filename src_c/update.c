@@ -6,6 +6,7 @@
  * Hinton 2012 (RMSProp), Sutskever et al. 2013 (momentum, Nesterov).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fastoptim/fo_config.h"

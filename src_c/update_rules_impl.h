@@ -47,18 +47,22 @@ static void FO_SUF(step_scalars)(const fo_rule *r, FO_SUF(fo_step_scalars) *s)
 }
 
 /* The chain for coordinates [start, stop).  PRECOND, MOMENTUM, EXTRA (centered
- * RMSProp or AMSGrad) are constants in every caller. */
-FO_INLINE void FO_SUF(update_body)(const int PRECOND, const int MOMENTUM, const int EXTRA,
-                                   const FO_SUF(fo_step_scalars) *sc, int64_t start, int64_t stop,
-                                   FO_T *FO_RESTRICT p, const FO_T *FO_RESTRICT grad,
-                                   FO_T *FO_RESTRICT s1, FO_T *FO_RESTRICT s2,
-                                   FO_T *FO_RESTRICT s3)
+ * RMSProp or AMSGrad) and ROWGRAD are constants in every caller.  The gradient
+ * is grad[i], or with ROWGRAD gx * xrow[i] + alpha * p[i] (a linear model's
+ * one-sample gradient, formed in the loop instead of in a buffer). */
+FO_INLINE void FO_SUF(update_chain)(const int PRECOND, const int MOMENTUM, const int EXTRA,
+                                    const int ROWGRAD, const FO_SUF(fo_step_scalars) *sc,
+                                    int64_t start, int64_t stop, FO_T *FO_RESTRICT p,
+                                    const FO_T *FO_RESTRICT grad, const FO_T *FO_RESTRICT xrow,
+                                    double gx, double alpha, FO_T *FO_RESTRICT s1,
+                                    FO_T *FO_RESTRICT s2, FO_T *FO_RESTRICT s3)
 {
     const FO_SUF(fo_step_scalars) s = *sc;
     FO_SIMD
     for (int64_t i = start; i < stop; i++) {
+        FO_T gi = ROWGRAD ? (FO_T)(gx * (double)xrow[i] + alpha * (double)p[i]) : grad[i];
         FO_T w = p[i] * s.decay_factor;                  /* 1. decoupled decay */
-        FO_T g = grad[i] + s.wd * w;                     /* 2. L2 decay */
+        FO_T g = gi + s.wd * w;                          /* 2. L2 decay */
         if (PRECOND == FO_PRECOND_ADAGRAD) {             /* 3. preconditioner */
             FO_T ss = s2[i] + g * g;
             s2[i] = ss;
@@ -90,6 +94,15 @@ FO_INLINE void FO_SUF(update_body)(const int PRECOND, const int MOMENTUM, const 
         }
         p[i] = w + s.neg_lr * g;                         /* 5. learning rate */
     }
+}
+
+/* The chain with the gradient in a buffer. */
+FO_INLINE void FO_SUF(update_body)(const int PRECOND, const int MOMENTUM, const int EXTRA,
+                                   const FO_SUF(fo_step_scalars) *sc, int64_t start, int64_t stop,
+                                   FO_T *p, const FO_T *grad, FO_T *s1, FO_T *s2, FO_T *s3)
+{
+    FO_SUF(update_chain)(PRECOND, MOMENTUM, EXTRA, 0, sc, start, stop, p, grad, NULL, 0.0, 0.0,
+                         s1, s2, s3);
 }
 
 #define FO_UPDATE_WORKER(NAME, PRECOND, MOMENTUM, EXTRA)                                        \
