@@ -18,6 +18,7 @@
 #include "fastoptim/fo_loss_inline.h"
 #include "fastoptim/fo_status.h"
 #include "fastoptim/fo_update.h"
+#include "update_shapes.h"
 
 /* splitmix64 (Steele, Lea & Flood 2014): a small, well-mixed 64-bit generator. */
 static uint64_t fo_splitmix64(uint64_t *state)

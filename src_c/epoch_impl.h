@@ -309,37 +309,20 @@ FO_INLINE int FO_SUF(sgd1_body)(const int PRECOND, const int MOMENTUM, const int
                                  weight_total);                                                  \
     }
 
-FO_SGD1_WORKER(sgd, FO_PRECOND_NONE, 0, 0)
-FO_SGD1_WORKER(momentum, FO_PRECOND_NONE, 1, 0)
-FO_SGD1_WORKER(adagrad, FO_PRECOND_ADAGRAD, 0, 0)
-FO_SGD1_WORKER(adagrad_momentum, FO_PRECOND_ADAGRAD, 1, 0)
-FO_SGD1_WORKER(rmsprop, FO_PRECOND_RMSPROP, 0, 0)
-FO_SGD1_WORKER(rmsprop_momentum, FO_PRECOND_RMSPROP, 1, 0)
-FO_SGD1_WORKER(rmsprop_centered, FO_PRECOND_RMSPROP, 0, 1)
-FO_SGD1_WORKER(rmsprop_centered_momentum, FO_PRECOND_RMSPROP, 1, 1)
-FO_SGD1_WORKER(adam, FO_PRECOND_ADAM, 0, 0)
-FO_SGD1_WORKER(amsgrad, FO_PRECOND_ADAM, 0, 1)
+FO_RULE_SHAPES(FO_SGD1_WORKER)
+#undef FO_SGD1_WORKER
 
 typedef int (*FO_SUF(fo_sgd1_worker))(const fo_epoch_config *, const FO_DATA *, fo_rule *,
                                       const int64_t *, FO_T *, FO_T *, FO_T *, FO_T *, FO_T *,
                                       FO_T *, FO_T *, FO_T *, FO_T *, double *, double *);
 
-/* The batch-1 worker of a rule (the same choice as pick_worker). */
+/* The batch-1 worker of a rule's shape. */
 static FO_SUF(fo_sgd1_worker) FO_SUF(pick_sgd1)(const fo_rule *r)
 {
-    switch (r->precond) {
-    case FO_PRECOND_NONE:
-        return r->momentum ? FO_SUF(sgd1_momentum) : FO_SUF(sgd1_sgd);
-    case FO_PRECOND_ADAGRAD:
-        return r->momentum ? FO_SUF(sgd1_adagrad_momentum) : FO_SUF(sgd1_adagrad);
-    case FO_PRECOND_RMSPROP:
-        if (r->centered)
-            return r->momentum ? FO_SUF(sgd1_rmsprop_centered_momentum)
-                               : FO_SUF(sgd1_rmsprop_centered);
-        return r->momentum ? FO_SUF(sgd1_rmsprop_momentum) : FO_SUF(sgd1_rmsprop);
-    default:
-        return r->amsgrad ? FO_SUF(sgd1_amsgrad) : FO_SUF(sgd1_adam);
-    }
+#define FO_SGD1_ENTRY(NAME, PRECOND, MOMENTUM, EXTRA) FO_SUF(sgd1_##NAME),
+    static const FO_SUF(fo_sgd1_worker) workers[] = {FO_RULE_SHAPES(FO_SGD1_ENTRY)};
+#undef FO_SGD1_ENTRY
+    return workers[fo_rule_shape(r)];
 }
 
 int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule, FO_T *coef,

@@ -12,6 +12,7 @@
 #include "fastoptim/fo_config.h"
 #include "fastoptim/fo_status.h"
 #include "fastoptim/fo_update.h"
+#include "update_shapes.h"
 
 int fo_rule_check(const fo_rule *r, const void *s1, const void *s2, const void *s3)
 {

@@ -105,6 +105,7 @@ FO_INLINE void FO_SUF(update_body)(const int PRECOND, const int MOMENTUM, const 
                          s1, s2, s3);
 }
 
+/* One FO_HOT worker per rule shape (update_shapes.h), the shape a constant in each. */
 #define FO_UPDATE_WORKER(NAME, PRECOND, MOMENTUM, EXTRA)                                        \
     FO_HOT static void FO_SUF(update_##NAME)(const FO_SUF(fo_step_scalars) * sc, int64_t start,  \
                                              int64_t stop, FO_T *p, const FO_T *g, FO_T *s1,     \
@@ -113,34 +114,17 @@ FO_INLINE void FO_SUF(update_body)(const int PRECOND, const int MOMENTUM, const 
         FO_SUF(update_body)(PRECOND, MOMENTUM, EXTRA, sc, start, stop, p, g, s1, s2, s3);        \
     }
 
-FO_UPDATE_WORKER(sgd, FO_PRECOND_NONE, 0, 0)
-FO_UPDATE_WORKER(momentum, FO_PRECOND_NONE, 1, 0)
-FO_UPDATE_WORKER(adagrad, FO_PRECOND_ADAGRAD, 0, 0)
-FO_UPDATE_WORKER(adagrad_momentum, FO_PRECOND_ADAGRAD, 1, 0)
-FO_UPDATE_WORKER(rmsprop, FO_PRECOND_RMSPROP, 0, 0)
-FO_UPDATE_WORKER(rmsprop_momentum, FO_PRECOND_RMSPROP, 1, 0)
-FO_UPDATE_WORKER(rmsprop_centered, FO_PRECOND_RMSPROP, 0, 1)
-FO_UPDATE_WORKER(rmsprop_centered_momentum, FO_PRECOND_RMSPROP, 1, 1)
-FO_UPDATE_WORKER(adam, FO_PRECOND_ADAM, 0, 0)
-FO_UPDATE_WORKER(amsgrad, FO_PRECOND_ADAM, 0, 1)
+FO_RULE_SHAPES(FO_UPDATE_WORKER)
+#undef FO_UPDATE_WORKER
 
 typedef void (*FO_SUF(fo_update_worker))(const FO_SUF(fo_step_scalars) *, int64_t, int64_t, FO_T *,
                                          const FO_T *, FO_T *, FO_T *, FO_T *);
 
 static FO_SUF(fo_update_worker) FO_SUF(pick_worker)(const fo_rule *r)
 {
-    switch (r->precond) {
-    case FO_PRECOND_NONE:
-        return r->momentum ? FO_SUF(update_momentum) : FO_SUF(update_sgd);
-    case FO_PRECOND_ADAGRAD:
-        return r->momentum ? FO_SUF(update_adagrad_momentum) : FO_SUF(update_adagrad);
-    case FO_PRECOND_RMSPROP:
-        if (r->centered)
-            return r->momentum ? FO_SUF(update_rmsprop_centered_momentum)
-                               : FO_SUF(update_rmsprop_centered);
-        return r->momentum ? FO_SUF(update_rmsprop_momentum) : FO_SUF(update_rmsprop);
-    default:
-        return r->amsgrad ? FO_SUF(update_amsgrad) : FO_SUF(update_adam);
-    }
+#define FO_UPDATE_ENTRY(NAME, PRECOND, MOMENTUM, EXTRA) FO_SUF(update_##NAME),
+    static const FO_SUF(fo_update_worker) workers[] = {FO_RULE_SHAPES(FO_UPDATE_ENTRY)};
+#undef FO_UPDATE_ENTRY
+    return workers[fo_rule_shape(r)];
 }
 

@@ -1,0 +1,36 @@
+/*
+ * update_shapes.h -- the rule shapes the C core specializes its loops for: the
+ * choices that decide which state streams a step touches.  One list, used to
+ * instantiate the update workers (update_rules_impl.h) and the batch-1
+ * training workers (epoch_impl.h), and one function that classifies a rule.
+ */
+#ifndef FASTOPTIM_UPDATE_SHAPES_H
+#define FASTOPTIM_UPDATE_SHAPES_H
+
+#include "fastoptim/fo_update.h"
+
+/* X(name, preconditioner, momentum, extra state: centered RMSProp / AMSGrad) */
+#define FO_RULE_SHAPES(X)                                   \
+    X(sgd, FO_PRECOND_NONE, 0, 0)                           \
+    X(momentum, FO_PRECOND_NONE, 1, 0)                      \
+    X(adagrad, FO_PRECOND_ADAGRAD, 0, 0)                    \
+    X(adagrad_momentum, FO_PRECOND_ADAGRAD, 1, 0)           \
+    X(rmsprop, FO_PRECOND_RMSPROP, 0, 0)                    \
+    X(rmsprop_momentum, FO_PRECOND_RMSPROP, 1, 0)           \
+    X(rmsprop_centered, FO_PRECOND_RMSPROP, 0, 1)           \
+    X(rmsprop_centered_momentum, FO_PRECOND_RMSPROP, 1, 1)  \
+    X(adam, FO_PRECOND_ADAM, 0, 0)                          \
+    X(amsgrad, FO_PRECOND_ADAM, 0, 1)
+
+/* The index of a (checked) rule's shape in FO_RULE_SHAPES. */
+static inline int fo_rule_shape(const fo_rule *r)
+{
+    switch (r->precond) {
+    case FO_PRECOND_NONE: return r->momentum ? 1 : 0;
+    case FO_PRECOND_ADAGRAD: return r->momentum ? 3 : 2;
+    case FO_PRECOND_RMSPROP: return 4 + (r->momentum ? 1 : 0) + (r->centered ? 2 : 0);
+    default: return r->amsgrad ? 9 : 8;
+    }
+}
+
+#endif /* FASTOPTIM_UPDATE_SHAPES_H */
