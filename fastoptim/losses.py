@@ -138,6 +138,8 @@ class Objective:
     ----------
     n_samples, n_features, n_outputs : int
         n_outputs is K for the multiclass losses and 1 otherwise.
+    weight_sum : float
+        The sum of the sample weights (n_samples without weights).
     dtype : numpy.dtype
         The working dtype (float32 or float64).
     coef_shape : tuple
@@ -158,6 +160,8 @@ class Objective:
             self._values, self._indices, self._indptr = X.reshape(-1), None, None
         self._y, self.n_outputs = _targets(self.loss, y, self.dtype, self.n_samples, n_classes)
         self._sample_weight = _sample_weight(sample_weight, self.dtype, self.n_samples)
+        self.weight_sum = (float(self.n_samples) if self._sample_weight is None
+                           else float(np.sum(self._sample_weight, dtype=np.float64)))
         self.alpha = float(check_scalar(alpha, "alpha", min_value=0.0))
         self.n_threads = effective_n_threads(n_threads)
         self._messages = {

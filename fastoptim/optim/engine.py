@@ -113,7 +113,7 @@ def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0,
         raise ValueError("lazy=True needs sparse X (updates touch the batch's nonzero columns)")
     use_lazy = sparse and (lazy is True or (lazy == "auto" and batch_size <= 256))
     sw = objective._sample_weight
-    weight_scale = 1.0 if sw is None else objective.n_samples / float(np.sum(sw, dtype=np.float64))
+    weight_scale = objective.n_samples / objective.weight_sum
     config = dict(loss=objective._loss_id, n_outputs=K, batch_size=int(min(batch_size, objective.n_samples)),
                   seed=int(seed) & (2 ** 64 - 1), shuffle=bool(shuffle), alpha=objective.alpha,
                   weight_scale=weight_scale, lazy=use_lazy)
