@@ -28,7 +28,7 @@ EXTENSIONS = {
     "fastoptim._core._loss": ["loss.c"],
     "fastoptim._core._probe": ["probe.c"],
     "fastoptim._core._update": ["update.c"],
-    "fastoptim._core._epoch": ["epoch.c", "update.c"],
+    "fastoptim._core._epoch": ["epoch.c", "update.c", "loss.c"],
 }
 
 OPENMP_TEST = textwrap.dedent(

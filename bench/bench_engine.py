@@ -6,8 +6,12 @@ constant lr):
   sklearn      scikit-learn's SGDClassifier(loss="log_loss", alpha, learning_rate="constant")
                for one epoch (max_iter=1, tol=None; batch 1 only: it has no mini-batches)
   fused_pass   one fused loss+gradient pass over X (fastoptim.losses.Objective.value_grad)
+  gather_probe (batch 256) fo_probe_gather_u64: X's rows read whole in the epoch's shuffled
+               order, prefetched 16 rows ahead like the engine, nothing computed -- the floor of
+               any epoch that visits shuffled rows
 Ratios: sklearn / fastoptim at batch 1 (target >= 3), and fastoptim / fused_pass at batch 256
-(target <= 2: a mini-batch epoch within twice the cost of one full-batch gradient).
+(target <= 2: a mini-batch epoch within twice the cost of one full-batch gradient);
+fastoptim / gather_probe (no target) shows how much of that is the shuffled row order itself.
 Batch 1 over shuffled rows is bound by memory latency (each row is a fresh access), not by
 bandwidth; the engine prefetches rows 16 samples ahead.
 """
@@ -18,8 +22,10 @@ import numpy as np
 from common import Row, Target, interleaved_best
 
 from fastoptim._config import effective_n_threads
+from fastoptim._core import _probe
 from fastoptim.losses import Objective
 from fastoptim.optim import SGD, run_epoch
+from fastoptim.optim.engine import epoch_permutation
 
 ALPHA, LR = 1e-4, 0.01
 
@@ -46,6 +52,9 @@ def rows(quick=False):
             "fastoptim": lambda: run_epoch(obj, opt, coef, intercept, batch_size=batch, seed=1),
             "fused_pass": lambda: obj.value_grad(coef, intercept[0]),
         }
+        if batch == 256:
+            words, order = X.view(np.uint64), epoch_permutation(n, 1)
+            contenders["gather_probe"] = lambda: _probe.gather_rows(words, order, n_threads)
         if batch == 1:
             try:
                 from sklearn.linear_model import SGDClassifier
@@ -69,6 +78,7 @@ def rows(quick=False):
         if batch == 256:
             ratios["epoch_over_fused_pass"] = times["fastoptim"] / times["fused_pass"]
             targets["epoch_over_fused_pass"] = Target("<=", 2.0)
+            ratios["epoch_over_gather_probe"] = times["fastoptim"] / times["gather_probe"]
         out.append(Row(name=f"epoch logistic SGD batch {batch} dense {n}x{d} float64", times=times,
                        ratios=ratios, targets=targets,
                        notes=f"{n_threads} threads, shuffled rows, {n // batch} steps"))

@@ -18,6 +18,7 @@
 #include "fastoptim/fo_loss_inline.h"
 #include "fastoptim/fo_status.h"
 #include "fastoptim/fo_update.h"
+#include "fastoptim/fo_vec.h"
 #include "update_shapes.h"
 
 /* splitmix64 (Steele, Lea & Flood 2014): a small, well-mixed 64-bit generator. */
@@ -57,6 +58,10 @@ int fo_epoch_permutation(int64_t n, uint64_t seed, int64_t *perm)
 #define FO_SUF(name) name##_f64
 #define FO_DATA fo_data_f64
 #define FO_SQRT sqrt
+#if FO_HAVE_VECTOR_EXT
+#define FO_SGD_V fo_v4d /* batch 1: the row's score in 4-lane vectors (float32: omp simd, in double) */
+#define FO_SGD_LANES 4
+#endif
 #include "update_rules_impl.h"
 #include "epoch_impl.h"
 

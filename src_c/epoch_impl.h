@@ -26,10 +26,12 @@ FO_INLINE void FO_SUF(prefetch_row)(const FO_DATA *d, int64_t i)
 
 /* Gradient of one part of a batch: rows perm[lo..hi), summed in double into
  * acc (K*d coefficient sums then K intercept sums, zeroed here).  Also the
- * part's weighted loss and weight.  Returns FO_OK or FO_ERR_NONFINITE. */
+ * part's weighted loss and weight.  perm[next_lo..next_hi) is the part this
+ * thread takes next (the dense kernel prefetches it ahead).  Returns FO_OK or
+ * FO_ERR_NONFINITE. */
 FO_HOT static int FO_SUF(part_gradient)(const fo_epoch_config *cfg, const FO_DATA *d,
                                         const int64_t *rows, int64_t lo, int64_t hi,
-                                        const FO_T *coef, const FO_T *intercept, double *acc,
+                                        int64_t next_lo, int64_t next_hi, const FO_T *coef, const FO_T *intercept, double *acc,
                                         double *scratch, double *loss_sum, double *w_sum,
                                         int zero_acc)
 {
@@ -39,6 +41,10 @@ FO_HOT static int FO_SUF(part_gradient)(const fo_epoch_config *cfg, const FO_DAT
     double *z = scratch, *dz = scratch + K, *prob = scratch + 2 * K;
     if (zero_acc)
         for (int64_t j = 0; j < K * p + K; j++) acc[j] = 0.0;
+    if (d->X && !multiclass)  /* dense binary: the fused kernel of loss.c over gathered rows */
+        return FO_SUF(fo_loss_grad_rows)(cfg->loss, d, rows, lo, hi, next_lo, next_hi, coef,
+                                         intercept ? (double)intercept[0] : 0.0, acc,
+                                         (FO_T *)(scratch + 3 * K), loss_sum, w_sum);
     double ls = 0.0, ws = 0.0;
     for (int64_t q = lo; q < hi; q++) {
         const int64_t i = rows[q];
@@ -203,7 +209,7 @@ static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
         }
         for (int64_t k = 0; k < K; k++) acc[n_coef + k] = 0.0;
         double ls = 0.0, ws = 0.0;
-        status = FO_SUF(part_gradient)(cfg, d, perm, lo, hi, coef, intercept, acc,
+        status = FO_SUF(part_gradient)(cfg, d, perm, lo, hi, hi, hi, coef, intercept, acc,
                                        acc + n_coef + K, &ls, &ws, 0);
         *loss_total += ls;
         *weight_total += ws;
@@ -240,6 +246,57 @@ cleanup:
 
 /* ---- batch 1, dense rows, binary loss: one fused pass per sample ------------- */
 
+/* The score's dot product x . coef is on the critical path of batch-1 SGD
+ * (each sample's update feeds the next sample's score): summed in four
+ * independent vector accumulators (a dependency chain a quarter as long as
+ * one accumulator's), the row's last partial vector overlapping the previous
+ * one with its overlapping lanes masked off. */
+#ifdef FO_SGD_V
+typedef struct {
+    int64_t main;      /* values covered by whole vectors */
+    FO_SGD_V tailmask; /* 1 on the last vector's lanes past `main`, else 0 */
+} FO_SUF(fo_sgd_rows);
+
+static void FO_SUF(sgd_rows_init)(FO_SUF(fo_sgd_rows) *rw, int64_t p)
+{
+    rw->main = p - p % FO_SGD_LANES;
+    for (int k = 0; k < FO_SGD_LANES; k++)
+        rw->tailmask[k] = (p - FO_SGD_LANES + k) >= rw->main ? (FO_T)1 : (FO_T)0;
+}
+
+FO_INLINE double FO_SUF(sgd_dot)(const FO_SUF(fo_sgd_rows) *rw, int64_t p,
+                                 const FO_T *FO_RESTRICT x, const FO_T *FO_RESTRICT c)
+{
+    const int L = FO_SGD_LANES;
+    if (p < L) {
+        double s = 0.0;
+        for (int64_t j = 0; j < p; j++) s += (double)x[j] * (double)c[j];
+        return s;
+    }
+    FO_SGD_V a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, v;
+    int64_t j = 0;
+    for (; j + 4 * L <= rw->main; j += 4 * L) {
+        memcpy(&v, x + j, sizeof v); FO_SGD_V w; memcpy(&w, c + j, sizeof w); a0 += v * w;
+        memcpy(&v, x + j + L, sizeof v); memcpy(&w, c + j + L, sizeof w); a1 += v * w;
+        memcpy(&v, x + j + 2 * L, sizeof v); memcpy(&w, c + j + 2 * L, sizeof w); a2 += v * w;
+        memcpy(&v, x + j + 3 * L, sizeof v); memcpy(&w, c + j + 3 * L, sizeof w); a3 += v * w;
+    }
+    if (j + L <= rw->main) { FO_SGD_V w; memcpy(&v, x + j, sizeof v); memcpy(&w, c + j, sizeof w); a0 += v * w; j += L; }
+    if (j + L <= rw->main) { FO_SGD_V w; memcpy(&v, x + j, sizeof v); memcpy(&w, c + j, sizeof w); a1 += v * w; j += L; }
+    if (j + L <= rw->main) { FO_SGD_V w; memcpy(&v, x + j, sizeof v); memcpy(&w, c + j, sizeof w); a2 += v * w; j += L; }
+    if (rw->main < p) {
+        FO_SGD_V w;
+        memcpy(&v, x + p - L, sizeof v);
+        memcpy(&w, c + p - L, sizeof w);
+        a3 += (v * rw->tailmask) * w;
+    }
+    a0 = (a0 + a1) + (a2 + a3);
+    double s = 0.0;
+    for (int k = 0; k < L; k++) s += (double)a0[k];
+    return s;
+}
+#endif
+
 /* Per sample: score, loss, the gradient w dl/dz x + alpha coef into grad, and the
  * rule -- the same arithmetic as the general path, without its accumulators.
  * The rule's body is inlined (PRECOND, MOMENTUM, EXTRA constant in each
@@ -260,18 +317,32 @@ FO_INLINE int FO_SUF(sgd1_body)(const int PRECOND, const int MOMENTUM, const int
     FO_SUF(fo_step_scalars) sc;
     FO_SUF(step_scalars)(rule, &sc);
     double ls = 0.0, wsum = 0.0;
+#ifdef FO_SGD_V
+    FO_SUF(fo_sgd_rows) rows;
+    FO_SUF(sgd_rows_init)(&rows, p);
+#endif
+    /* plain SGD: p <- p (df + neg_lr (alpha + wd df)) + (neg_lr g) x, one
+     * multiply-add per coefficient (the update chain's steps 1, 2 and 5
+     * folded; the learning rate is constant over the epoch) */
+    const int plain = PRECOND == FO_PRECOND_NONE && !MOMENTUM;
+    const FO_T keep = (FO_T)((double)sc.decay_factor +
+                             (double)sc.neg_lr * (alpha + (double)sc.wd * (double)sc.decay_factor));
     int64_t t = rule->t;
     for (int64_t q = 0; q < n; q++, t++) {
         const int64_t i = perm[q];
         if (q + FO_EPOCH_PREFETCH < n) FO_SUF(prefetch_row)(d, perm[q + FO_EPOCH_PREFETCH]);
         const FO_T *FO_RESTRICT x = d->X + i * p;
         double dot = intercept ? (double)intercept[0] : 0.0;
+#ifdef FO_SGD_V
+        dot += FO_SUF(sgd_dot)(&rows, p, x, coef);
+#else
         {
             double acc = 0.0;
             FO_SIMD_REDUCTION(+, acc)
             for (int64_t j = 0; j < p; j++) acc += (double)x[j] * (double)coef[j];
             dot += acc;
         }
+#endif
         if (!isfinite(dot)) {
             rule->t = t;
             return FO_ERR_NONFINITE;
@@ -285,8 +356,14 @@ FO_INLINE int FO_SUF(sgd1_body)(const int PRECOND, const int MOMENTUM, const int
             rule->t = t;
             FO_SUF(step_scalars)(rule, &sc);
         }
-        FO_SUF(update_chain)(PRECOND, MOMENTUM, EXTRA, 1, &sc, 0, p, coef, NULL, x, g, alpha, c_s1,
-                             c_s2, c_s3);
+        if (plain) {
+            const FO_T step = (FO_T)((double)sc.neg_lr * g);
+            FO_SIMD
+            for (int64_t j = 0; j < p; j++) coef[j] = coef[j] * keep + step * x[j];
+        } else {
+            FO_SUF(update_chain)(PRECOND, MOMENTUM, EXTRA, 1, &sc, 0, p, coef, NULL, x, g, alpha,
+                                 c_s1, c_s2, c_s3);
+        }
         if (intercept)
             FO_SUF(update_body)(PRECOND, MOMENTUM, EXTRA, &sc, 0, 1, intercept, grad + p, i_s1,
                                 i_s2, i_s3);
@@ -342,7 +419,8 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
     const int64_t n = d->n_samples, p = d->n_features, K = cfg->n_outputs;
     const int64_t B = cfg->batch_size < n ? cfg->batch_size : n;
     const int64_t n_coef = K * p, n_grad = K * p + K;
-    const int64_t stride = ((n_grad + 3 * K + 7) / 8) * 8;
+    /* per part: the sums (n_grad), scratch (3K doubles, then p values of FO_T) */
+    const int64_t stride = ((n_grad + 3 * K + p + 7) / 8) * 8;
     /* parts per batch: one per thread when each gets at least 64 rows */
     const int n_parts = (n_threads > 1 && B >= 64 * (int64_t)n_threads) ? n_threads : 1;
 
@@ -376,7 +454,8 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
         /* small batches: one thread, no OpenMP construct per batch */
         for (int64_t bi = 0; bi < n_batches && status == FO_OK; bi++) {
             const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
-            status = FO_SUF(part_gradient)(cfg, d, perm, lo, hi, coef, intercept, parts,
+            status = FO_SUF(part_gradient)(cfg, d, perm, lo, hi, hi, hi + B < n ? hi + B : n, coef,
+                                           intercept, parts,
                                            parts + n_grad, &part_loss[0], &part_loss[1], 1);
             loss_total += part_loss[0];
             weight_total += part_loss[1];
@@ -407,7 +486,12 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
                     int64_t plo, phi;
                     fo_block_range(hi - lo, n_parts, b, &plo, &phi);
                     double *acc = parts + (size_t)b * (size_t)stride;
-                    part_status[b] = FO_SUF(part_gradient)(cfg, d, perm, lo + plo, lo + phi, coef,
+                    /* this part in the next batch */
+                    const int64_t nlo = hi, nhi = (hi + B < n) ? hi + B : n;
+                    int64_t qlo = 0, qhi = 0;
+                    if (nhi > nlo) fo_block_range(nhi - nlo, n_parts, b, &qlo, &qhi);
+                    part_status[b] = FO_SUF(part_gradient)(cfg, d, perm, lo + plo, lo + phi,
+                                                           nlo + qlo, nlo + qhi, coef,
                                                            intercept, acc, acc + n_grad,
                                                            &part_loss[2 * b], &part_loss[2 * b + 1], 1);
                 }
@@ -453,3 +537,5 @@ cleanup:
 #undef FO_DATA
 #undef FO_SQRT
 #undef FO_EPOCH_PREFETCH
+#undef FO_SGD_V
+#undef FO_SGD_LANES

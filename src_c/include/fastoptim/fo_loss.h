@@ -108,6 +108,25 @@ int fo_loss_pointwise_f64(int loss, int64_t n, int64_t n_outputs, const double *
 int fo_loss_pointwise_f32(int loss, int64_t n, int64_t n_outputs, const float *z,
                           const float *y, float *out_loss, float *out_dz);
 
+/*
+ * For the epoch engine: one thread's unnormalized gradient sums over the dense
+ * rows rows[start..stop) of X (sample numbers, any order), binary losses only:
+ *   acc[j] += sum_i w_i dl/dz(z_i) x_ij  (j < d),  acc[d] += sum_i w_i dl/dz(z_i),
+ *   z_i = x_i . coef + intercept;  *loss_sum = sum_i w_i l_i, *w_sum = sum_i w_i.
+ * Rows are prefetched ahead, past `stop` into rows[next_start..next_stop):
+ * the rows the caller will ask for next (an empty range when none).
+ * part: d values of scratch.  Returns FO_OK, FO_ERR_NONFINITE (a score) or
+ * FO_ERR_BAD_ARGUMENT (CSR data, a multiclass loss).
+ */
+int fo_loss_grad_rows_f64(int loss, const fo_data_f64 *data, const int64_t *rows, int64_t start,
+                          int64_t stop, int64_t next_start, int64_t next_stop,
+                          const double *coef, double intercept, double *acc, double *part,
+                          double *loss_sum, double *w_sum);
+int fo_loss_grad_rows_f32(int loss, const fo_data_f32 *data, const int64_t *rows, int64_t start,
+                          int64_t stop, int64_t next_start, int64_t next_stop,
+                          const float *coef, double intercept, double *acc, float *part,
+                          double *loss_sum, double *w_sum);
+
 #ifdef __cplusplus
 }
 #endif
