@@ -7,7 +7,9 @@ __version__ = "0.1.0.dev0"
 
 from ._config import show_config
 from .gradcheck import check_grad
-from . import losses, optim
+from . import linear_model, losses, optim
+from .linear_model import LinearRegression, Ridge
 from .optim import minimize
 
-__all__ = ["__version__", "show_config", "check_grad", "losses", "optim", "minimize"]
+__all__ = ["__version__", "show_config", "check_grad", "losses", "optim", "minimize",
+           "linear_model", "LinearRegression", "Ridge"]

@@ -51,8 +51,7 @@ def as_float_data(X, name="X", dtype=None):
         X = sp.csr_matrix(X)  # any format (CSC, COO, ...) -> CSR, once
         if X.dtype != out_dtype:
             X = X.astype(out_dtype)
-        if X.shape[0] < 1 or X.shape[1] < 1:
-            raise ValueError(f"{name} must have at least one row and one column, got shape {X.shape}")
+        _check_not_empty(X.shape, name)
         return X
     if isinstance(X, (str, bytes)) or X is None:
         raise TypeError(f"{name} must be a 2-D array of numbers, got {type(X).__name__}")
@@ -60,15 +59,26 @@ def as_float_data(X, name="X", dtype=None):
     if arr.dtype == object:
         try:
             arr = arr.astype(np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must hold numbers; it has dtype object with non-numeric entries")
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must hold numbers; it has dtype object with non-numeric "
+                            f"entries ({exc})") from None
     out_dtype = np.dtype(dtype) if dtype is not None else _float_dtype_for(arr.dtype, name)
     if arr.ndim != 2:
-        hint = " (reshape a single feature with X.reshape(-1, 1))" if arr.ndim == 1 else ""
+        hint = (". Reshape your data: X.reshape(-1, 1) for a single feature, X.reshape(1, -1) "
+                "for a single sample") if arr.ndim == 1 else ""
         raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {arr.shape}{hint}")
-    if arr.shape[0] < 1 or arr.shape[1] < 1:
-        raise ValueError(f"{name} must have at least one row and one column, got shape {arr.shape}")
+    _check_not_empty(arr.shape, name)
     return np.ascontiguousarray(arr, dtype=out_dtype)
+
+
+def _check_not_empty(shape, name):
+    """At least one sample and one feature (scikit-learn's wording)."""
+    if shape[0] < 1:
+        raise ValueError(f"Found array with 0 sample(s) (shape={shape}) while a minimum of 1 is "
+                         f"required: {name} needs at least one row")
+    if shape[1] < 1:
+        raise ValueError(f"Found array with 0 feature(s) (shape={shape}) while a minimum of 1 is "
+                         f"required: {name} needs at least one column")
 
 
 def csr_parts(X, name="X"):

@@ -14,6 +14,8 @@ the same shapes and dtypes); the state (moments, buffers) is created at the
 first step, is an attribute (``opt.state``), pickles with the optimizer and
 continues exactly after unpickling.  ``reset()`` forgets it.
 """
+import inspect
+
 import numpy as np
 
 from .._config import effective_n_threads
@@ -184,7 +186,16 @@ class Optimizer:
         self.n_steps = 0
 
     def __repr__(self):
-        return f"{type(self).__name__}({', '.join(map(repr, self.transforms))})"
+        args = getattr(self, "_args", None)
+        if args is None:  # a hand-built chain
+            return f"{type(self).__name__}({', '.join(map(repr, self.transforms))})"
+        # a named optimizer: its constructor arguments that differ from the defaults
+        defaults = {k: v.default for k, v in inspect.signature(type(self).__init__).parameters.items()}
+        shown = dict(args, lr=self.lr)
+        if "momentum" in shown and isinstance(self, SGD):
+            shown["momentum"] = self.momentum
+        text = ", ".join(f"{k}={v!r}" for k, v in shown.items() if k == "lr" or defaults.get(k) != v)
+        return f"{type(self).__name__}({text})"
 
 
 def _flat(a):
@@ -220,6 +231,8 @@ class SGD(Optimizer):
             chain.append(Momentum(momentum, dampening, nesterov))
         super().__init__(*chain, ScaleByLearningRate(lr), check_finite=check_finite,
                          n_threads=n_threads)
+        self._args = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
+                          weight_decay=weight_decay)
 
     @property
     def momentum(self):
@@ -254,6 +267,8 @@ class Adagrad(Optimizer):
         super().__init__(AddDecayedWeights(weight_decay),
                          ScaleByAdagrad(eps, initial_accumulator_value, lr_decay),
                          ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
+        self._args = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                          initial_accumulator_value=initial_accumulator_value, eps=eps)
 
 
 class RMSProp(Optimizer):
@@ -279,6 +294,8 @@ class RMSProp(Optimizer):
             chain.append(Momentum(momentum))
         super().__init__(*chain, ScaleByLearningRate(lr), check_finite=check_finite,
                          n_threads=n_threads)
+        self._args = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                          momentum=momentum, centered=centered)
 
 
 class Adam(Optimizer):
@@ -303,6 +320,7 @@ class Adam(Optimizer):
                  *, check_finite=True, n_threads=None):
         super().__init__(AddDecayedWeights(weight_decay), ScaleByAdam(betas, eps, amsgrad),
                          ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
+        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
 
 
 class AdamW(Optimizer):
@@ -322,3 +340,4 @@ class AdamW(Optimizer):
                  *, check_finite=True, n_threads=None):
         super().__init__(DecoupledWeightDecay(weight_decay), ScaleByAdam(betas, eps, amsgrad),
                          ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
+        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)

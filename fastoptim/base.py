@@ -1,0 +1,224 @@
+"""The small base every fastoptim estimator shares.
+
+scikit-learn's estimator conventions without a run-time dependency on it:
+``get_params``/``set_params``/``__repr__`` read the ``__init__`` signature,
+``__init__`` only stores its arguments, validation happens in ``fit``, and
+fitted attributes end with an underscore.  That is all that ``clone``,
+``Pipeline``, ``GridSearchCV`` and ``cross_val_score`` need.
+``__sklearn_tags__`` imports scikit-learn lazily: only scikit-learn calls it.
+"""
+import inspect
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._validation import as_float_data, check_finite
+from .exceptions import not_fitted_error
+
+__all__ = ["BaseEstimator", "RegressorMixin", "check_is_fitted", "validate_X", "validate_y",
+           "validate_sample_weight"]
+
+
+class BaseEstimator:
+    """Parameters from the ``__init__`` signature; validation helpers for fit/predict.
+
+    Subclasses list every parameter as an explicit keyword of ``__init__`` and
+    store it unchanged under the same name.
+    """
+
+    _multi_output = False  # True where y may be 2-D (several targets)
+
+    def _store_init_args(self, args):
+        """Store ``__init__``'s arguments (its ``locals()``) unchanged, under their names."""
+        for name in self._param_names():
+            setattr(self, name, args[name])
+
+    @classmethod
+    def _param_names(cls):
+        init = cls.__init__
+        if init is object.__init__:
+            return []
+        names = []
+        for p in inspect.signature(init).parameters.values():
+            if p.name == "self":
+                continue
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise TypeError(f"{cls.__name__}.__init__ must list its parameters explicitly "
+                                f"(no *args or **kwargs)")
+            names.append(p.name)
+        return sorted(names)
+
+    def get_params(self, deep=True):
+        """The estimator's parameters as a dict (``deep``: nested ones as ``name__sub``)."""
+        out = {}
+        for name in self._param_names():
+            value = getattr(self, name)
+            if deep and hasattr(value, "get_params") and not isinstance(value, type):
+                out.update((f"{name}__{k}", v) for k, v in value.get_params().items())
+            out[name] = value
+        return out
+
+    def set_params(self, **params):
+        """Set parameters (``name__sub`` reaches a nested estimator); returns self."""
+        if not params:
+            return self
+        valid = self._param_names()
+        nested = {}
+        for key, value in params.items():
+            name, _, sub = key.partition("__")
+            if name not in valid:
+                raise ValueError(f"{name!r} is not a parameter of {type(self).__name__}; "
+                                 f"valid parameters are {valid}")
+            if sub:
+                nested.setdefault(name, {})[sub] = value
+            else:
+                setattr(self, name, value)
+        for name, sub_params in nested.items():
+            getattr(self, name).set_params(**sub_params)
+        return self
+
+    def __repr__(self):
+        defaults = {p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()
+                    if p.default is not inspect.Parameter.empty}
+        changed = []
+        for name in self._param_names():
+            value = getattr(self, name)
+            default = defaults.get(name, inspect.Parameter.empty)
+            if default is inspect.Parameter.empty or not _same(value, default):
+                changed.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "n_features_in_")
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import InputTags, Tags, TargetTags
+
+        return Tags(estimator_type=None,
+                    target_tags=TargetTags(required=True, multi_output=self._multi_output),
+                    input_tags=InputTags(sparse=True))
+
+    # -- validation shared by fit and predict -------------------------------------------
+
+    def _validate_fit_X(self, X, dtype=None):
+        """X for fit: validated, and n_features_in_ recorded."""
+        X = validate_X(X, "X", dtype=dtype)
+        self.n_features_in_ = X.shape[1]
+        return X
+
+    def _validate_predict_X(self, X, dtype=None):
+        """X for predict: the estimator must be fitted and X have n_features_in_ columns."""
+        check_is_fitted(self)
+        X = validate_X(X, "X", dtype=dtype)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input (the number it was fitted on)")
+        return X
+
+
+class RegressorMixin:
+    """``score`` as the coefficient of determination R^2 of ``predict``."""
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 = 1 - sum w (y - pred)^2 / sum w (y - mean_w y)^2, averaged over outputs."""
+        pred = np.asarray(self.predict(X), dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        if y.ndim == 1:
+            y = y[:, None]
+        pred = pred.reshape(y.shape)
+        w = np.ones(y.shape[0]) if sample_weight is None else np.asarray(sample_weight, np.float64)
+        mean = np.average(y, axis=0, weights=w)
+        ss_res = (w[:, None] * (y - pred) ** 2).sum(axis=0)
+        ss_tot = (w[:, None] * (y - mean) ** 2).sum(axis=0)
+        r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
+                      np.where(ss_res > 0, 0.0, 1.0))
+        return float(np.mean(r2))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "regressor"
+        from sklearn.utils import RegressorTags
+
+        tags.regressor_tags = RegressorTags()
+        return tags
+
+
+def _same(a, b):
+    """Parameter equality for __repr__: identity, or equal values of the same type."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    try:
+        return bool(a == b)
+    except Exception:  # arrays and the like: shown
+        return False
+
+
+def check_is_fitted(estimator):
+    """Raise NotFittedError when ``fit`` has not run on ``estimator``."""
+    if not estimator.__sklearn_is_fitted__():
+        raise not_fitted_error(f"This {type(estimator).__name__} instance is not fitted yet; call "
+                               f"fit(X, y) before using it")
+
+
+def validate_X(X, name="X", dtype=None):
+    """A 2-D float design matrix, dense (C-ordered) or CSR, with finite values.
+
+    float32 stays float32, float64 stays float64, other numbers become float64
+    (or ``dtype`` when given).  Complex values, NaN and infinity are refused.
+    """
+    if X is None:
+        raise ValueError(f"{name} is None; pass a 2-D array of shape (n_samples, n_features)")
+    if not sp.issparse(X) and not isinstance(X, (str, bytes)):
+        X = np.asarray(X)
+    if np.dtype(X.dtype).kind == "c":
+        raise ValueError(f"Complex data not supported: {name} must hold real numbers")
+    X = as_float_data(X, name, dtype=dtype)
+    check_finite(X.data if sp.issparse(X) else X, name)
+    return X
+
+
+def validate_y(y, n_samples, dtype, *, multi_output=True, name="y"):
+    """Real-valued targets: shape (n_samples,) or (n_samples, n_outputs), finite, X's dtype."""
+    if y is None:
+        raise ValueError(f"{name} is None: this estimator requires y to be passed, but the target "
+                         f"y is None")
+    if sp.issparse(y):
+        raise TypeError(f"{name} must be a dense array; call y.toarray() first")
+    y = np.asarray(y)
+    if np.iscomplexobj(y):
+        raise ValueError(f"Complex data not supported: {name} must hold real numbers")
+    if y.dtype.kind not in "biuf":
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must hold numbers; got dtype {y.dtype}")
+    if y.ndim == 0 or y.ndim > 2 or (y.ndim == 2 and not multi_output and y.shape[1] != 1):
+        allowed = "(n_samples,) or (n_samples, n_outputs)" if multi_output else "(n_samples,)"
+        raise ValueError(f"{name} must have shape {allowed}, got {y.shape}")
+    if y.shape[0] != n_samples:
+        raise ValueError(f"{name} has {y.shape[0]} samples but X has {n_samples}; they must match")
+    y = np.ascontiguousarray(y, dtype=dtype)
+    check_finite(y, name)
+    return y
+
+
+def validate_sample_weight(sample_weight, n_samples, dtype):
+    """None, a scalar (every sample the same weight) or n_samples finite weights >= 0."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight)
+    if w.ndim == 0:
+        w = np.full(n_samples, float(w))
+    if w.ndim != 1 or w.shape[0] != n_samples:
+        raise ValueError(f"sample_weight must have shape ({n_samples},) like y, got {w.shape}")
+    if w.dtype.kind not in "biuf":
+        raise ValueError(f"sample_weight must hold numbers, got dtype {w.dtype}")
+    w = np.ascontiguousarray(w, dtype=dtype)
+    check_finite(w, "sample_weight")
+    if np.any(w < 0):
+        raise ValueError("sample_weight must be >= 0 everywhere")
+    if not np.sum(w, dtype=np.float64) > 0:
+        raise ValueError("sample_weight must have a positive sum (every weight is zero)")
+    return w

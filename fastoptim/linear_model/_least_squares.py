@@ -1,0 +1,501 @@
+r"""Least squares and ridge regression: LinearRegression and Ridge.
+
+Both minimize, over coef b and intercept b0 (not penalized),
+
+.. math::
+
+    \sum_i w_i (y_i - x_i^T b - b_0)^2 + \alpha \|b\|^2
+
+(alpha = 0 for LinearRegression), scikit-learn's objective.  With an
+intercept the problem is solved on centered data (weighted means
+:math:`\mu = X^T w / \sum w`, :math:`\bar y`), then :math:`b_0 = \bar y - \mu^T b`.
+
+Direct solvers (dense linear algebra from scipy's BLAS/LAPACK):
+
+- 'cholesky': the normal equations :math:`(X_c^T W X_c + \alpha I) b = X_c^T W y_c`,
+  the Gram matrix by BLAS ``syrk`` over blocks of rows centered on the fly
+  (no centered copy of X), factorized by LAPACK ``potrf``.
+- 'lstsq' (LinearRegression): LAPACK ``gelsd`` (SVD) on the centered, weighted
+  X: the minimum-norm solution, for rank-deficient X.  Sparse X: LSQR.
+- 'svd' (Ridge): :math:`b = V \operatorname{diag}(s / (s^2 + \alpha)) U^T y_c`.
+- 'cg' (Ridge): conjugate gradients (Hestenes & Stiefel 1952) on the normal
+  equations, each product :math:`X_c^T W X_c v` one pass of the C core's
+  Hessian-vector kernel (dense or CSR) with the centering applied as a
+  rank-one correction, :math:`X_c^T W X_c v = X^T W X v - (\sum w) \mu \mu^T v`.
+- 'auto': 'cholesky', falling back to 'lstsq' when the normal equations are
+  singular or too ill-conditioned for it (reciprocal condition < 1e-10).
+
+Iterative solvers: any optimizer of fastoptim.optim, by name or as an
+object (see :mod:`fastoptim.linear_model._stochastic`), on the squared loss
+:math:`\frac{1}{\sum w}\sum_i w_i \frac{(z_i - y_i)^2}{2} + \frac{\alpha}{2 \sum w} \|b\|^2`,
+the objective above divided by :math:`2 \sum w`.  Several outputs are fitted
+one after the other.
+"""
+import numbers
+import warnings
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+import scipy.sparse.linalg
+
+from ..base import BaseEstimator, RegressorMixin, validate_sample_weight, validate_y
+from ..exceptions import ConvergenceWarning
+from ..losses import Objective
+from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, fit_stochastic,
+                          is_stochastic, new_objective_factory)
+
+__all__ = ["LinearRegression", "Ridge"]
+
+_BLOCK_ROWS = 4096  # rows centered and added to the Gram matrix per BLAS call
+_RCOND_MIN = 1e-10  # 'auto' leaves Cholesky for lstsq below this reciprocal condition
+
+
+class _LeastSquares(RegressorMixin, BaseEstimator):
+    """What LinearRegression and Ridge share: validation, the solvers, predict."""
+
+    _direct_solvers = ()
+    _multi_output = True
+
+    def _penalty(self):
+        return 0.0
+
+    # -- fit --------------------------------------------------------------------------
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            float32 stays float32 (coef_ too); other numbers become float64.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : float or array-like of shape (n_samples,), optional
+            Non-negative weights (a sample with weight 2 counts twice).
+
+        Returns
+        -------
+        self
+        """
+        alpha = self._penalty()
+        self._check_solver()
+        if not isinstance(self.fit_intercept, (bool, np.bool_)):
+            raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
+        X = self._validate_fit_X(X)
+        Y = validate_y(y, X.shape[0], X.dtype, multi_output=True)
+        sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
+        single = Y.ndim == 1
+        Y2 = Y[:, None] if single else Y
+        self.n_iter_ = 1  # direct solvers: one solve ('cg' and the optimizers count theirs)
+        if is_stochastic(self.solver):
+            check_stochastic_params(self)
+            coef, intercept = self._fit_stochastic(X, Y2, sw, alpha)
+        else:
+            coef, intercept = self._fit_direct(X, Y2, sw, alpha)
+        self.solver_ = self.solver if isinstance(self.solver, str) else type(self.solver).__name__
+        self.coef_ = (coef[0] if single else coef).astype(X.dtype, copy=False)
+        if self.fit_intercept:
+            self.intercept_ = float(intercept[0]) if single else intercept.astype(X.dtype)
+        else:
+            self.intercept_ = 0.0 if single else np.zeros(Y2.shape[1], dtype=X.dtype)
+        return self
+
+    def _check_solver(self):
+        s = self.solver
+        if is_stochastic(s) or (isinstance(s, str) and s in self._direct_solvers):
+            return
+        names = ", ".join(repr(n) for n in self._direct_solvers + STOCHASTIC_SOLVERS)
+        raise ValueError(f"solver={s!r} is not a solver of {type(self).__name__}; use one of {names}, "
+                         f"or an optimizer object such as fastoptim.optim.Adam(lr=0.01)")
+
+    def _fit_direct(self, X, Y, sw, alpha):
+        solver = self.solver
+        if solver == "cg":
+            return self._fit_cg(X, Y, sw, alpha)
+        if solver in ("lstsq", "svd"):
+            return _solve_svd(X, Y, sw, alpha, self.fit_intercept, solver)
+        G, R, x_mean, y_mean = centered_normal_equations(X, Y, sw, self.fit_intercept)
+        try:
+            coef = solve_normal_equations(G, R, alpha, check_condition=solver == "auto")
+        except np.linalg.LinAlgError as exc:
+            if solver == "cholesky":
+                raise np.linalg.LinAlgError(
+                    f"{type(self).__name__}: X^T X {'+ alpha I ' if alpha else ''}is singular or too "
+                    f"ill-conditioned for solver='cholesky' ({exc}); use solver='lstsq' (minimum-norm "
+                    f"least squares) or Ridge with alpha > 0") from None
+            return _solve_svd(X, Y, sw, alpha, self.fit_intercept,
+                              "lstsq" if alpha == 0 else "svd")
+        intercept = y_mean - coef @ x_mean
+        return coef, intercept
+
+    def _fit_cg(self, X, Y, sw, alpha):
+        tol = _check_tol(self.tol)
+        max_iter = None if self.max_iter is None else _check_max_iter(self.max_iter)
+        coefs, intercepts, iters = [], [], []
+        for k in range(Y.shape[1]):
+            b, b0, it = _ridge_cg(X, Y[:, k], sw, alpha, self.fit_intercept, tol, max_iter,
+                                  getattr(self, "n_threads", None))
+            coefs.append(b)
+            intercepts.append(b0)
+            iters.append(it)
+            if max_iter is not None and it >= max_iter:
+                warnings.warn(f"{type(self).__name__}: conjugate gradients stopped at max_iter="
+                              f"{max_iter} iterations before the residual fell below tol={tol:g}; "
+                              f"increase max_iter", ConvergenceWarning)
+        self.n_iter_ = np.asarray(iters)
+        return np.vstack(coefs), np.asarray(intercepts)
+
+    def _fit_stochastic(self, X, Y, sw, alpha):
+        n, p = X.shape
+        K = Y.shape[1]
+        warm = self.warm_start and hasattr(self, "coef_") and getattr(self, "_fit_shape", None) == (p, K)
+        if warm:
+            coef0 = np.asarray(self.coef_, dtype=X.dtype).reshape(K, p)
+            icpt0 = np.asarray(self.intercept_, dtype=X.dtype).reshape(-1)
+            icpt0 = icpt0 if icpt0.size == K else np.zeros(K, dtype=X.dtype)
+        coefs, intercepts, curves, epochs = [], [], [], []
+        for k in range(K):
+            make = new_objective_factory("squared", X, Y[:, k], sw, lambda wsum: alpha / wsum,
+                                         getattr(self, "n_threads", None))
+            c0 = coef0[k].copy() if warm else np.zeros(p, dtype=X.dtype)
+            b0 = icpt0[k:k + 1].copy() if warm else np.zeros(1, dtype=X.dtype)
+            c, b, opt, n_ep = fit_stochastic(self, make, X, n, coef_init=c0, intercept_init=b0,
+                                             fit_intercept=self.fit_intercept)
+            coefs.append(c)
+            intercepts.append(0.0 if b is None else float(b[0]))
+            curves.append(self.loss_curve_)
+            epochs.append(n_ep)
+        if K > 1:
+            self.loss_curve_ = curves
+        self.n_iter_ = epochs[0] if K == 1 else np.asarray(epochs)
+        self._fit_shape = (p, K)
+        return np.vstack(coefs), np.asarray(intercepts)
+
+    # -- predict ------------------------------------------------------------------------
+
+    def predict(self, X):
+        """Predictions ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        X = self._validate_predict_X(X)
+        coef = np.asarray(self.coef_)
+        out = X @ coef.T
+        return np.asarray(out) + self.intercept_
+
+
+def _check_tol(tol):
+    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real) or not tol > 0:
+        raise ValueError(f"tol must be a number > 0, got {tol!r}")
+    return float(tol)
+
+
+def _check_max_iter(max_iter):
+    if isinstance(max_iter, (bool, np.bool_)) or not isinstance(max_iter, numbers.Integral):
+        raise TypeError(f"max_iter must be an int or None, got {max_iter!r}")
+    if max_iter < 1:
+        raise ValueError(f"max_iter must be >= 1, got {max_iter}")
+    return int(max_iter)
+
+
+def weighted_means(X, Y, sw):
+    """Column means of X (float64, length p) and Y (length k), weighted by sw."""
+    if sw is None:
+        x_mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+        y_mean = Y.mean(axis=0, dtype=np.float64)
+    else:
+        w = sw.astype(np.float64)
+        wsum = w.sum()
+        x_mean = np.asarray(X.T @ w).ravel() / wsum
+        y_mean = (w @ Y.astype(np.float64)) / wsum
+    return x_mean, y_mean
+
+
+def centered_normal_equations(X, Y, sw, fit_intercept):
+    """G = Xc^T W Xc (p x p), R = Xc^T W Yc (p x k), and the means; all float64.
+
+    Dense X: BLAS ``syrk``/``gemm`` over blocks of _BLOCK_ROWS rows, each block
+    converted to float64, centered and weighted on the fly -- X itself is
+    never copied.  CSR X: the sparse products, centered by the rank-one
+    correction ``X^T W X - (sum w) mu mu^T``.
+    """
+    p = X.shape[1]
+    if fit_intercept:
+        x_mean, y_mean = weighted_means(X, Y, sw)
+    else:
+        x_mean, y_mean = np.zeros(p), np.zeros(Y.shape[1])
+    if sp.issparse(X):
+        Xw = X if sw is None else sp.diags(sw.astype(np.float64)) @ X
+        G = np.asarray((X.T @ Xw).todense(), dtype=np.float64)
+        R = np.asarray(Xw.T @ Y.astype(np.float64), dtype=np.float64)
+        if fit_intercept:
+            wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
+            G -= wsum * np.outer(x_mean, x_mean)
+            R -= wsum * np.outer(x_mean, y_mean)
+        return G, R, x_mean, y_mean
+    # each block's products in X's dtype (float32 runs BLAS at twice the speed), the sum
+    # over blocks in float64: the long sum never accumulates in float32
+    dt = X.dtype
+    syrk = scipy.linalg.blas.get_blas_funcs("syrk", dtype=dt)
+    G = np.zeros((p, p))
+    R = np.zeros((p, Y.shape[1]))
+    xm, ym = x_mean.astype(dt), y_mean.astype(dt)
+    for lo in range(0, X.shape[0], _BLOCK_ROWS):
+        hi = min(lo + _BLOCK_ROWS, X.shape[0])
+        B = X[lo:hi] - xm if fit_intercept else X[lo:hi].copy()  # one cache-sized block
+        Yb = Y[lo:hi] - ym if fit_intercept else Y[lo:hi].copy()
+        if sw is not None:
+            s = np.sqrt(sw[lo:hi])[:, None]
+            B *= s
+            Yb *= s
+        # B.T is Fortran-ordered: BLAS reads the block in place (upper triangle of B^T B)
+        G += syrk(1.0, B.T, trans=0, lower=0)
+        R += B.T @ Yb
+    G = np.triu(G) + np.triu(G, 1).T
+    return G, R, x_mean, y_mean
+
+
+def solve_normal_equations(G, R, alpha, check_condition=False):
+    """Solve (G + alpha I) B = R by Cholesky; returns B.T (k x p).
+
+    Raises numpy.linalg.LinAlgError when the matrix is not positive definite,
+    or (check_condition) when its reciprocal condition number is below 1e-10.
+    """
+    A = G + alpha * np.eye(G.shape[0])
+    try:
+        factor = scipy.linalg.cho_factor(A, lower=False, check_finite=False)
+    except np.linalg.LinAlgError as exc:
+        raise np.linalg.LinAlgError(f"not positive definite ({exc})") from None
+    if check_condition:
+        pocon = scipy.linalg.get_lapack_funcs("pocon", dtype=np.float64)
+        anorm = np.max(np.sum(np.abs(A), axis=0))
+        rcond, info = pocon(factor[0], anorm, uplo="U")
+        if info != 0 or not rcond >= _RCOND_MIN:
+            raise np.linalg.LinAlgError(f"reciprocal condition number {rcond:.2e} < {_RCOND_MIN:g}")
+    return scipy.linalg.cho_solve(factor, R, check_finite=False).T
+
+
+def _solve_svd(X, Y, sw, alpha, fit_intercept, solver):
+    """'lstsq' (alpha = 0, minimum norm) or 'svd' (ridge) on the centered, weighted X."""
+    if fit_intercept:
+        x_mean, y_mean = weighted_means(X, Y, sw)
+    else:
+        x_mean, y_mean = np.zeros(X.shape[1]), np.zeros(Y.shape[1])
+    if sp.issparse(X):
+        if solver == "svd":
+            raise ValueError("solver='svd' needs dense X; use solver='cholesky' or 'cg' for sparse X")
+        coef = np.vstack([_lsqr_centered(X, Y[:, k], sw, x_mean, y_mean[k]) for k in range(Y.shape[1])])
+        return coef, y_mean - coef @ x_mean
+    Xc = np.array(X, dtype=np.float64) - x_mean
+    Yc = Y.astype(np.float64) - y_mean
+    if sw is not None:
+        s = np.sqrt(sw.astype(np.float64))[:, None]
+        Xc *= s
+        Yc *= s
+    if solver == "lstsq" or alpha == 0:
+        # singular values below max(n, p) eps s_max count as zero (numpy's and LAPACK's
+        # usual rank cutoff): rank-deficient X gets the minimum-norm solution
+        cond = max(Xc.shape) * np.finfo(np.float64).eps
+        coef = scipy.linalg.lstsq(Xc, Yc, cond=cond, lapack_driver="gelsd", check_finite=False)[0].T
+    else:
+        U, s, Vt = scipy.linalg.svd(Xc, full_matrices=False, check_finite=False)
+        d = s / (s * s + alpha)
+        coef = (Vt.T @ (d[:, None] * (U.T @ Yc))).T
+    return coef, y_mean - coef @ x_mean
+
+
+def _lsqr_centered(X, y, sw, x_mean, y_mean):
+    """Minimum-norm least squares on centered, weighted sparse X by LSQR (Paige & Saunders 1982)."""
+    s = np.ones(X.shape[0]) if sw is None else np.sqrt(sw.astype(np.float64))
+    op = scipy.sparse.linalg.LinearOperator(
+        X.shape, dtype=np.float64,
+        matvec=lambda v: s * (X @ v - x_mean @ v),
+        rmatvec=lambda u: X.T @ (s * u) - x_mean * np.sum(s * u))
+    return scipy.sparse.linalg.lsqr(op, s * (y - y_mean), atol=1e-14, btol=1e-14,
+                                    iter_lim=10 * (X.shape[1] + 10))[0]
+
+
+def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
+    """Conjugate gradients for one output; returns (coef, intercept, iterations).
+
+    The operator is the C core's Hessian-vector product of the squared loss
+    (one pass over X per iteration), divided by the weight sum:
+    A v = (X^T W X v) / W - mu (mu^T v) + (alpha / W) v.
+    """
+    n, p = X.shape
+    wsum = float(n if sw is None else np.sum(sw, dtype=np.float64))
+    obj = Objective("squared", X, y, sample_weight=sw, alpha=alpha / wsum, n_threads=n_threads)
+    dtype = obj.dtype
+    zero = np.zeros(p, dtype=dtype)
+    if fit_intercept:
+        x_mean, y_mean = weighted_means(X, y[:, None], sw)
+        y_mean = float(y_mean[0])
+    else:
+        x_mean, y_mean = np.zeros(p), 0.0
+    # right-hand side: Xc^T W yc / W = -grad at 0 (no intercept) - mu * mean(y)
+    rhs = -np.asarray(obj.value_grad(zero, None)[1], dtype=np.float64) - x_mean * y_mean
+
+    def matvec(v):
+        hv = obj.hessp(zero, None, v.astype(dtype, copy=False))[0].astype(np.float64)
+        return hv - x_mean * (x_mean @ v) if fit_intercept else hv
+
+    count = [0]
+
+    def callback(_):
+        count[0] += 1
+
+    op = scipy.sparse.linalg.LinearOperator((p, p), matvec=matvec, dtype=np.float64)
+    # Jacobi preconditioner: the operator's diagonal, (sum_i w_i x_ij^2) / W - mu_j^2 + alpha / W
+    if sp.issparse(X):
+        sq = np.asarray(X.multiply(X).T @ (np.ones(n) if sw is None else sw.astype(np.float64))).ravel()
+    else:
+        sq = np.einsum("ij,ij,i->j", X, X, np.ones(n) if sw is None else sw, dtype=np.float64)
+    diag = sq / wsum - x_mean ** 2 + alpha / wsum
+    diag = np.where(diag > 0, diag, 1.0)
+    M = scipy.sparse.linalg.LinearOperator((p, p), matvec=lambda v: v / diag, dtype=np.float64)
+    coef, info = scipy.sparse.linalg.cg(op, rhs, rtol=tol, atol=0.0, maxiter=max_iter or 10 * (p + 10),
+                                        M=M, callback=callback)
+    if info < 0:
+        raise ValueError("conjugate gradients broke down (the operator is not positive definite); "
+                         "use solver='cholesky' or alpha > 0")
+    return coef, y_mean - x_mean @ coef, count[0]
+
+
+_COMMON_PARAMS_DOC = """
+    learning_rate : 'auto' or float, default 'auto'
+        Stochastic solvers given by name only: see
+        :mod:`fastoptim.linear_model._stochastic` for 'auto'.
+    schedule : callable, optional
+        ``schedule(epoch) -> lr`` for the stochastic solvers (the schedules of
+        :mod:`fastoptim.optim.schedules`); None keeps the rate constant.
+    batch_size : int, optional
+        Mini-batch size for the stochastic solvers (1 = SGD); None: min(200, n_samples).
+    max_iter : int, optional
+        Epochs for the stochastic solvers (None: 1000), iterations for 'cg'
+        (None: 10 (n_features + 10)).
+    tol : float, default 1e-4
+        'cg': relative residual; stochastic solvers: stop when the epoch's
+        mean loss (or the validation loss) has not fallen by tol for
+        n_iter_no_change epochs.
+    early_stopping : bool, default False
+        Hold out validation_fraction of the samples and watch their loss.
+    validation_fraction : float, default 0.1
+    n_iter_no_change : int, default 5
+    warm_start : bool, default False
+        Stochastic solvers: start from the previous fit's coefficients.
+    random_state : int, RandomState or None
+        Seeds the shuffles and the validation split.
+    verbose : int, default 0
+        Print one line per epoch.
+    n_threads : int, optional
+        Threads for the C kernels (None: what OpenMP and threadpoolctl allow)."""
+
+
+class LinearRegression(_LeastSquares):
+    __doc__ = r"""Ordinary least squares: minimizes :math:`\sum_i w_i (y_i - x_i^T b - b_0)^2`.
+
+    Parameters
+    ----------
+    fit_intercept : bool, default True
+        Fit b0 by centering X and y (the intercept is never a penalized column).
+    solver : str or optimizer, default 'auto'
+        'auto' (Cholesky on the normal equations, LAPACK lstsq when X^T X is
+        singular or ill-conditioned), 'cholesky', 'lstsq' (minimum-norm, for
+        rank-deficient X), a stochastic solver name ('sgd', 'momentum',
+        'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw') or an optimizer
+        object from :mod:`fastoptim.optim`.""" + _COMMON_PARAMS_DOC + """
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        In X's dtype.
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_features_in_ : int
+    n_iter_ : int or ndarray
+        Epochs of a stochastic solver (per target when several); 1 for a direct solve.
+    loss_curve_ : list of float
+        Stochastic solvers: each epoch's mean loss (a list per target when several).
+    solver_ : str
+        The solver used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastoptim import LinearRegression
+    >>> X = np.array([[0.0], [1.0], [2.0]]); y = np.array([1.0, 3.0, 5.0])
+    >>> model = LinearRegression().fit(X, y)
+    >>> round(float(model.coef_[0]), 6), round(model.intercept_, 6)
+    (2.0, 1.0)
+    """
+
+    _direct_solvers = ("auto", "cholesky", "lstsq")
+
+    def __init__(self, *, fit_intercept=True, solver="auto", learning_rate="auto", schedule=None,
+                 batch_size=None, max_iter=None, tol=1e-4, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=5, warm_start=False, random_state=None,
+                 verbose=0, n_threads=None):
+        self._store_init_args(locals())
+
+
+class Ridge(_LeastSquares):
+    __doc__ = r"""Ridge regression: minimizes :math:`\sum_i w_i (y_i - x_i^T b - b_0)^2 + \alpha \|b\|^2`.
+
+    The intercept b0 is not penalized (scikit-learn's objective).
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+        L2 penalty strength, >= 0.
+    fit_intercept : bool, default True
+    solver : str or optimizer, default 'auto'
+        'auto' (Cholesky; lstsq if alpha = 0 and X^T X is singular),
+        'cholesky', 'svd' (dense X), 'cg' (conjugate gradients with the C
+        core's X^T X v products: large or sparse X), a stochastic solver name
+        or an optimizer object from :mod:`fastoptim.optim`.""" + _COMMON_PARAMS_DOC + """
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_features_in_ : int
+    n_iter_ : int or ndarray
+        'cg': iterations per target; stochastic solvers: epochs; 1 for a direct solve.
+    loss_curve_ : list of float
+        Stochastic solvers only.
+    solver_ : str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastoptim import Ridge
+    >>> X = np.array([[0.0], [1.0], [2.0]]); y = np.array([1.0, 3.0, 5.0])
+    >>> round(float(Ridge(alpha=2.0).fit(X, y).coef_[0]), 6)
+    1.0
+    """
+
+    _direct_solvers = ("auto", "cholesky", "svd", "cg")
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, solver="auto", learning_rate="auto",
+                 schedule=None, batch_size=None, max_iter=None, tol=1e-4, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=5, warm_start=False, random_state=None,
+                 verbose=0, n_threads=None):
+        self._store_init_args(locals())
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self.solver != "svd"  # 'svd' factorizes a dense X
+        return tags
+
+    def _penalty(self):
+        a = self.alpha
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Real):
+            raise TypeError(f"alpha must be a number >= 0, got {a!r}")
+        if not np.isfinite(a) or a < 0:
+            raise ValueError(f"alpha must be a finite number >= 0, got {a!r}")
+        return float(a)

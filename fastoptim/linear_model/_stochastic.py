@@ -1,0 +1,224 @@
+"""Fitting a linear model with an optimizer from fastoptim.optim: shared by every estimator.
+
+An estimator's ``solver`` is either a name or an optimizer object.  The names
+of the stochastic solvers build a fresh optimizer with ``learning_rate``:
+
+============  =====================================  ==========================
+name          optimizer                              learning_rate='auto'
+============  =====================================  ==========================
+'sgd'         SGD(lr)                                1 / L
+'momentum'    SGD(lr, momentum=0.9)                  0.1 / L
+'nesterov'    SGD(lr, momentum=0.9, nesterov=True)   0.1 / L
+'adagrad'     Adagrad(lr)                            0.01 (torch's default)
+'rmsprop'     RMSProp(lr)                            0.01 (torch's default)
+'adam'        Adam(lr)                               0.001 (torch's default)
+'adamw'       AdamW(lr)                              0.001 (torch's default)
+============  =====================================  ==========================
+
+L is the largest per-sample curvature of the objective (the loss's second
+derivative bound times max_i (||x_i||^2 + 1 with an intercept), times the
+largest normalized sample weight, plus the L2 penalty): 1 / L is the step
+at which plain SGD cannot blow up on any sample (Bottou, Curtis & Nocedal
+2018, sec. 4).  An optimizer object is deep-copied at fit (the estimator's
+parameter is never modified) and its lr is used as it is.
+
+The C engine (:func:`fastoptim.optim.run_epoch`) runs each epoch; this module
+decides between epochs: the schedule, early stopping on a held-out fraction,
+warm starts, the loss history and the convergence warning.
+"""
+import copy
+import numbers
+import warnings
+
+import numpy as np
+
+from ..exceptions import ConvergenceWarning
+from ..losses import Objective
+from ..optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
+from ..optim.engine import run_epoch
+from ..optim.schedules import ReduceOnPlateau
+
+__all__ = ["STOCHASTIC_SOLVERS", "is_stochastic", "check_stochastic_params", "make_optimizer",
+           "fit_stochastic"]
+
+DEFAULT_MAX_EPOCHS = 1000  # max_iter=None
+
+STOCHASTIC_SOLVERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+
+# a bound on d2l/dz2 per loss (hinge: the subgradient steps are bounded by |x|, as if 1)
+_CURVATURE = {"squared": 1.0, "logistic": 0.25, "hinge": 1.0, "squared_hinge": 2.0,
+              "softmax": 0.5, "multiclass_hinge": 1.0}
+
+
+def is_stochastic(solver):
+    """True for an optimizer object or the name of a stochastic solver."""
+    return isinstance(solver, Optimizer) or (isinstance(solver, str) and solver in STOCHASTIC_SOLVERS)
+
+
+def check_stochastic_params(est):
+    """Validate the parameters the stochastic solvers read (named in every error)."""
+    lr = est.learning_rate
+    if not (isinstance(lr, str) and lr == "auto"):
+        if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, numbers.Real) or not np.isfinite(lr) \
+                or lr <= 0:
+            raise ValueError(f"learning_rate must be 'auto' or a number > 0, got {lr!r}")
+    if est.batch_size is not None:
+        b = est.batch_size
+        if isinstance(b, (bool, np.bool_)) or not isinstance(b, numbers.Integral):
+            raise TypeError(f"batch_size must be an int >= 1 or None, got {b!r}")
+        if b < 1:
+            raise ValueError(f"batch_size must be >= 1 (1 is SGD, n_samples is full batch), got {b}")
+    if est.max_iter is not None:
+        _check_int(est.max_iter, "max_iter", 1)
+    _check_int(est.n_iter_no_change, "n_iter_no_change", 1)
+    if isinstance(est.tol, (bool, np.bool_)) or not isinstance(est.tol, numbers.Real) or not est.tol >= 0:
+        raise ValueError(f"tol must be a number >= 0, got {est.tol!r}")
+    vf = est.validation_fraction
+    if isinstance(vf, (bool, np.bool_)) or not isinstance(vf, numbers.Real) or not 0 < vf < 1:
+        raise ValueError(f"validation_fraction must be in (0, 1), got {vf!r}")
+    if est.schedule is not None and not callable(est.schedule):
+        raise TypeError(f"schedule must be None or a callable epoch -> lr (for instance "
+                        f"fastoptim.optim.schedules.CosineDecay), got {est.schedule!r}")
+
+
+def _check_int(value, name, low):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+
+
+def make_optimizer(solver, learning_rate, lipschitz):
+    """A fresh optimizer for ``solver`` (a name or an optimizer object)."""
+    if isinstance(solver, Optimizer):
+        opt = copy.deepcopy(solver)
+        opt.reset()
+        return opt
+    auto = isinstance(learning_rate, str)
+    lip = max(float(lipschitz), np.finfo(np.float64).tiny)
+    if solver == "sgd":
+        return SGD(lr=1.0 / lip if auto else learning_rate)
+    if solver in ("momentum", "nesterov"):
+        return SGD(lr=0.1 / lip if auto else learning_rate, momentum=0.9,
+                   nesterov=solver == "nesterov")
+    cls, default = {"adagrad": (Adagrad, 1e-2), "rmsprop": (RMSProp, 1e-2), "adam": (Adam, 1e-3),
+                    "adamw": (AdamW, 1e-3)}[solver]
+    return cls(lr=default if auto else learning_rate)
+
+
+def lipschitz_bound(objective, X, fit_intercept):
+    """The largest per-sample curvature L of ``objective`` (see the module docstring)."""
+    if hasattr(X, "multiply"):  # CSR
+        row_sq = np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
+    else:
+        row_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+    row_sq += 1.0 if fit_intercept else 0.0
+    if objective._sample_weight is not None:  # the engine scales sample i by w_i n / sum(w)
+        row_sq *= objective._sample_weight.astype(np.float64) * (objective.n_samples / objective.weight_sum)
+    top = float(np.max(row_sq))
+    return _CURVATURE[objective.loss] * top + objective.alpha
+
+
+def fit_stochastic(est, make_objective, X, n_samples, *, coef_init, intercept_init, fit_intercept):
+    """Train one linear model with est's stochastic solver; returns (coef, intercept, optimizer).
+
+    Parameters
+    ----------
+    est : estimator
+        Reads solver, learning_rate, schedule, batch_size, max_iter, tol,
+        n_iter_no_change, early_stopping, validation_fraction, random_state,
+        verbose; sets ``loss_curve_``, ``validation_scores_`` (early stopping)
+        and ``n_iter_`` (epochs).
+    make_objective : callable
+        ``make_objective(rows) -> Objective`` over the given rows (None: all).
+    X : ndarray or CSR
+        The validated design matrix (for the learning-rate bound).
+    coef_init, intercept_init : ndarray
+        The starting point (zeros or a warm start), trained in place.
+    """
+    rng = np.random.RandomState(est.random_state) if not isinstance(est.random_state, np.random.RandomState) \
+        else est.random_state
+    seed = int(rng.randint(0, 2 ** 31 - 1))
+    train_rows = val_rows = None
+    if est.early_stopping:
+        n_val = int(np.ceil(est.validation_fraction * n_samples))
+        if n_val < 1 or n_samples - n_val < 1:
+            raise ValueError(f"early_stopping needs at least 2 samples (got {n_samples}); set "
+                             f"early_stopping=False")
+        order = rng.permutation(n_samples)
+        val_rows, train_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
+    objective = make_objective(train_rows)
+    validation = make_objective(val_rows) if val_rows is not None else None
+    batch = min(200, objective.n_samples) if est.batch_size is None else int(est.batch_size)
+    Xt = X if train_rows is None else X[train_rows]
+    opt = make_optimizer(est.solver, est.learning_rate, lipschitz_bound(objective, Xt, fit_intercept))
+    coef, intercept = coef_init, (intercept_init if fit_intercept else None)
+    schedule = est.schedule
+    if isinstance(schedule, ReduceOnPlateau):
+        schedule = copy.deepcopy(schedule)
+    curve, val_scores = [], []
+    best, stale, converged = np.inf, 0, False
+    max_epochs = DEFAULT_MAX_EPOCHS if est.max_iter is None else int(est.max_iter)
+    for epoch in range(1, max_epochs + 1):
+        if schedule is not None:
+            opt.lr = float(schedule(epoch))
+        try:
+            loss = run_epoch(objective, opt, coef, intercept, batch_size=batch, seed=seed + epoch)
+        except FloatingPointError:
+            raise FloatingPointError(
+                f"{type(est).__name__}: the fit diverged at epoch {epoch}: with learning rate "
+                f"{opt.lr:g} ({_solver_name(est.solver)}) the loss or the coefficients stopped being "
+                f"finite. Try a smaller learning_rate, learning_rate='auto', a decaying schedule, "
+                f"or a direct solver") from None
+        curve.append(loss)
+        watched = loss
+        if validation is not None:
+            b = None if intercept is None else intercept
+            watched = float(validation.value_grad(coef, b)[0]) - 0.5 * validation.alpha * float(
+                np.sum(coef.astype(np.float64) ** 2))
+            val_scores.append(watched)
+            if isinstance(schedule, ReduceOnPlateau):
+                schedule.update(watched)
+        if est.verbose:
+            extra = f"  validation {watched:.6g}" if validation is not None else ""
+            print(f"epoch {epoch:4d}  lr {opt.lr:.3g}  loss {loss:.6g}{extra}", flush=True)
+        if not np.isfinite(loss) or (np.isfinite(best) and loss > 1e6 * max(abs(curve[0]), 1.0)):
+            raise FloatingPointError(
+                f"{type(est).__name__}: the loss exploded at epoch {epoch} (from {curve[0]:.3g} to "
+                f"{loss:.3g}) with learning rate {opt.lr:g}; try a smaller learning_rate or "
+                f"learning_rate='auto'")
+        if watched < best - est.tol:
+            best, stale = watched, 0
+        else:
+            stale += 1
+            if stale >= est.n_iter_no_change:
+                converged = True
+                break
+    est.loss_curve_ = curve
+    if validation is not None:
+        est.validation_scores_ = val_scores
+    if not converged:
+        warnings.warn(
+            f"{type(est).__name__}: the {_solver_name(est.solver)} solver ran max_iter={max_epochs} "
+            f"epochs without the loss improving by less than tol={est.tol:g} for "
+            f"{est.n_iter_no_change} epochs; increase max_iter or use a decaying schedule",
+            ConvergenceWarning)
+    return coef, intercept, opt, len(curve)
+
+
+def _solver_name(solver):
+    return repr(solver) if isinstance(solver, str) else type(solver).__name__
+
+
+def new_objective_factory(loss, X, y, sample_weight, alpha_of_weight_sum, n_threads, **kwargs):
+    """``rows -> Objective`` over X[rows] (all rows for None), alpha from the rows' weight sum."""
+
+    def make(rows):
+        Xr = X if rows is None else X[rows]
+        yr = y if rows is None else y[rows]
+        wr = sample_weight if (rows is None or sample_weight is None) else sample_weight[rows]
+        wsum = float(len(yr)) if wr is None else float(np.sum(wr, dtype=np.float64))
+        return Objective(loss, Xr, yr, sample_weight=wr, alpha=alpha_of_weight_sum(wsum),
+                         n_threads=n_threads, **kwargs)
+
+    return make
