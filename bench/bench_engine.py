@@ -7,11 +7,13 @@ constant lr):
                for one epoch (max_iter=1, tol=None; batch 1 only: it has no mini-batches)
   fused_pass   one fused loss+gradient pass over X (fastoptim.losses.Objective.value_grad)
   gather_probe (batch 256) fo_probe_gather_u64: X's rows read whole in the epoch's shuffled
-               order, prefetched 16 rows ahead like the engine, nothing computed -- the floor of
-               any epoch that visits shuffled rows
+               order, prefetched 16 rows ahead like the engine, nothing computed
+  shuffle      (batch 256) the epoch's seeded Fisher-Yates permutation of the n rows alone;
+               gather_probe + shuffle is the floor of any epoch over freshly shuffled rows
 Ratios: sklearn / fastoptim at batch 1 (target >= 3), and fastoptim / fused_pass at batch 256
 (target <= 2: a mini-batch epoch within twice the cost of one full-batch gradient);
-fastoptim / gather_probe (no target) shows how much of that is the shuffled row order itself.
+fastoptim / gather_probe and floor_over_fused_pass = (gather_probe + shuffle) / fused_pass
+(no targets) show how much of that is the shuffled row order itself.
 Batch 1 over shuffled rows is bound by memory latency (each row is a fresh access), not by
 bandwidth; the engine prefetches rows 16 samples ahead.
 """
@@ -55,6 +57,7 @@ def rows(quick=False):
         if batch == 256:
             words, order = X.view(np.uint64), epoch_permutation(n, 1)
             contenders["gather_probe"] = lambda: _probe.gather_rows(words, order, n_threads)
+            contenders["shuffle"] = lambda: epoch_permutation(n, 1)
         if batch == 1:
             try:
                 from sklearn.linear_model import SGDClassifier
@@ -79,6 +82,8 @@ def rows(quick=False):
             ratios["epoch_over_fused_pass"] = times["fastoptim"] / times["fused_pass"]
             targets["epoch_over_fused_pass"] = Target("<=", 2.0)
             ratios["epoch_over_gather_probe"] = times["fastoptim"] / times["gather_probe"]
+            ratios["floor_over_fused_pass"] = ((times["gather_probe"] + times["shuffle"])
+                                               / times["fused_pass"])
         out.append(Row(name=f"epoch logistic SGD batch {batch} dense {n}x{d} float64", times=times,
                        ratios=ratios, targets=targets,
                        notes=f"{n_threads} threads, shuffled rows, {n // batch} steps"))
