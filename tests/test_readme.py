@@ -42,3 +42,12 @@ def test_readme_optimizer_example_fits_the_two_points():
     example = next(b for b in _blocks("python") if "minimize" in b)
     w, b = (float(v) for v in _run(example)[-1].split("]")[0].strip("[ ").split())
     assert abs(w - 1.79176) < 1e-3 and abs(b + 2.28217) < 1e-3
+
+
+def test_readme_estimator_example_recovers_the_coefficients():
+    example = next(b for b in _blocks("python") if "LinearRegression" in b)
+    last = _run(example)[-1]
+    coef = [float(v) for v in last.split("]")[0].strip("[ ").split()]
+    intercept, epochs = last.split("]")[1].split()
+    assert max(abs(c - k) for k, c in enumerate(coef)) < 1e-3 and abs(float(intercept) - 1) < 1e-3
+    assert 1 <= int(epochs) <= 300
