@@ -10,6 +10,7 @@
 /* Rows are visited in shuffled order, so each is a fresh memory access: ask
  * for the whole row FO_EPOCH_PREFETCH samples ahead (across batch ends). */
 #define FO_EPOCH_PREFETCH 16
+#define FO_EPOCH_PARALLEL_MIN 65536
 
 FO_INLINE void FO_SUF(prefetch_row)(const FO_DATA *d, int64_t i)
 {
@@ -421,8 +422,12 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
     const int64_t n_coef = K * p, n_grad = K * p + K;
     /* per part: the sums (n_grad), scratch (3K doubles, then p values of FO_T) */
     const int64_t stride = ((n_grad + 3 * K + p + 7) / 8) * 8;
-    /* parts per batch: one per thread when each gets at least 64 rows */
-    const int n_parts = (n_threads > 1 && B >= 64 * (int64_t)n_threads) ? n_threads : 1;
+    /* parts per batch: one per thread when each gets at least 64 rows and the
+     * epoch holds enough values (n K d >= FO_EPOCH_PARALLEL_MIN) to pay for
+     * waking a team: many epochs over a small problem run faster on one
+     * thread, above all when other processes keep the cores busy */
+    const int n_parts = (n_threads > 1 && B >= 64 * (int64_t)n_threads &&
+                         n * K * p >= FO_EPOCH_PARALLEL_MIN) ? n_threads : 1;
 
     int64_t *perm = (int64_t *)malloc((size_t)n * sizeof(int64_t));
     double *parts = (double *)malloc((size_t)stride * (size_t)n_parts * sizeof(double));
@@ -537,5 +542,6 @@ cleanup:
 #undef FO_DATA
 #undef FO_SQRT
 #undef FO_EPOCH_PREFETCH
+#undef FO_EPOCH_PARALLEL_MIN
 #undef FO_SGD_V
 #undef FO_SGD_LANES

@@ -22,8 +22,10 @@ Direct solvers (dense linear algebra from scipy's BLAS/LAPACK):
   equations, each product :math:`X_c^T W X_c v` one pass of the C core's
   Hessian-vector kernel (dense or CSR) with the centering applied as a
   rank-one correction, :math:`X_c^T W X_c v = X^T W X v - (\sum w) \mu \mu^T v`.
-- 'auto': 'cholesky', falling back to 'lstsq' when the normal equations are
-  singular or too ill-conditioned for it (reciprocal condition < 1e-10).
+- 'auto': 'cholesky', falling back to 'lstsq' (alpha = 0) or 'svd' (alpha > 0;
+  LSQR damped by sqrt(alpha) for sparse X) when the normal equations are singular
+  or too ill-conditioned for it (reciprocal condition < 1e-10); an explicit
+  'cholesky' raises LinAlgError there instead.
 
 Iterative solvers: any optimizer of fastoptim.optim, by name or as an
 object (see :mod:`fastoptim.linear_model._stochastic`), on the squared loss
@@ -39,7 +41,7 @@ import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
-from ..base import BaseEstimator, RegressorMixin, validate_sample_weight, validate_y
+from ..base import BaseEstimator, RegressorMixin, validate_sample_weight, validate_X, validate_y
 from ..exceptions import ConvergenceWarning
 from ..losses import Objective
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, fit_stochastic,
@@ -81,17 +83,20 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         self._check_solver()
         if not isinstance(self.fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
-        X = self._validate_fit_X(X)
+        X = validate_X(X)
         Y = validate_y(y, X.shape[0], X.dtype, multi_output=True)
         sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
         single = Y.ndim == 1
         Y2 = Y[:, None] if single else Y
-        self.n_iter_ = 1  # direct solvers: one solve ('cg' and the optimizers count theirs)
+        self._n_iter = 1  # direct solvers: one solve ('cg' and the optimizers count theirs)
         if is_stochastic(self.solver):
             check_stochastic_params(self)
             coef, intercept = self._fit_stochastic(X, Y2, sw, alpha)
         else:
             coef, intercept = self._fit_direct(X, Y2, sw, alpha)
+        # the fitted state, all at once: a fit that raised leaves the previous one intact
+        self.n_features_in_ = X.shape[1]
+        self.n_iter_ = self._n_iter
         self.solver_ = self.solver if isinstance(self.solver, str) else type(self.solver).__name__
         self.coef_ = (coef[0] if single else coef).astype(X.dtype, copy=False)
         if self.fit_intercept:
@@ -116,15 +121,16 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             return _solve_svd(X, Y, sw, alpha, self.fit_intercept, solver)
         G, R, x_mean, y_mean = centered_normal_equations(X, Y, sw, self.fit_intercept)
         try:
-            coef = solve_normal_equations(G, R, alpha, check_condition=solver == "auto")
+            coef = solve_normal_equations(G, R, alpha, check_condition=True)
         except np.linalg.LinAlgError as exc:
             if solver == "cholesky":
                 raise np.linalg.LinAlgError(
                     f"{type(self).__name__}: X^T X {'+ alpha I ' if alpha else ''}is singular or too "
                     f"ill-conditioned for solver='cholesky' ({exc}); use solver='lstsq' (minimum-norm "
                     f"least squares) or Ridge with alpha > 0") from None
+            # dense: LAPACK's SVD; sparse: LSQR (damped by sqrt(alpha) for ridge)
             return _solve_svd(X, Y, sw, alpha, self.fit_intercept,
-                              "lstsq" if alpha == 0 else "svd")
+                              "lstsq" if alpha == 0 or sp.issparse(X) else "svd")
         intercept = y_mean - coef @ x_mean
         return coef, intercept
 
@@ -142,13 +148,14 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
                 warnings.warn(f"{type(self).__name__}: conjugate gradients stopped at max_iter="
                               f"{max_iter} iterations before the residual fell below tol={tol:g}; "
                               f"increase max_iter", ConvergenceWarning)
-        self.n_iter_ = np.asarray(iters)
+        self._n_iter = np.asarray(iters)
         return np.vstack(coefs), np.asarray(intercepts)
 
     def _fit_stochastic(self, X, Y, sw, alpha):
         n, p = X.shape
         K = Y.shape[1]
-        warm = self.warm_start and hasattr(self, "coef_") and getattr(self, "_fit_shape", None) == (p, K)
+        warm = (self.warm_start and hasattr(self, "coef_")
+                and np.asarray(self.coef_).size == K * p and np.size(self.intercept_) in (1, K))
         if warm:
             coef0 = np.asarray(self.coef_, dtype=X.dtype).reshape(K, p)
             icpt0 = np.asarray(self.intercept_, dtype=X.dtype).reshape(-1)
@@ -167,8 +174,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             epochs.append(n_ep)
         if K > 1:
             self.loss_curve_ = curves
-        self.n_iter_ = epochs[0] if K == 1 else np.asarray(epochs)
-        self._fit_shape = (p, K)
+        self._n_iter = epochs[0] if K == 1 else np.asarray(epochs)
         return np.vstack(coefs), np.asarray(intercepts)
 
     # -- predict ------------------------------------------------------------------------
@@ -290,7 +296,8 @@ def _solve_svd(X, Y, sw, alpha, fit_intercept, solver):
     if sp.issparse(X):
         if solver == "svd":
             raise ValueError("solver='svd' needs dense X; use solver='cholesky' or 'cg' for sparse X")
-        coef = np.vstack([_lsqr_centered(X, Y[:, k], sw, x_mean, y_mean[k]) for k in range(Y.shape[1])])
+        coef = np.vstack([_lsqr_centered(X, Y[:, k], sw, x_mean, y_mean[k], alpha)
+                          for k in range(Y.shape[1])])
         return coef, y_mean - coef @ x_mean
     Xc = np.array(X, dtype=np.float64) - x_mean
     Yc = Y.astype(np.float64) - y_mean
@@ -310,15 +317,18 @@ def _solve_svd(X, Y, sw, alpha, fit_intercept, solver):
     return coef, y_mean - coef @ x_mean
 
 
-def _lsqr_centered(X, y, sw, x_mean, y_mean):
-    """Minimum-norm least squares on centered, weighted sparse X by LSQR (Paige & Saunders 1982)."""
+def _lsqr_centered(X, y, sw, x_mean, y_mean, alpha=0.0):
+    """Least squares on centered, weighted sparse X by LSQR (Paige & Saunders 1982).
+
+    alpha = 0: the minimum-norm solution; alpha > 0: ridge, as LSQR's damping
+    (damp^2 = alpha adds alpha ||b||^2 to the objective)."""
     s = np.ones(X.shape[0]) if sw is None else np.sqrt(sw.astype(np.float64))
     op = scipy.sparse.linalg.LinearOperator(
         X.shape, dtype=np.float64,
         matvec=lambda v: s * (X @ v - x_mean @ v),
         rmatvec=lambda u: X.T @ (s * u) - x_mean * np.sum(s * u))
-    return scipy.sparse.linalg.lsqr(op, s * (y - y_mean), atol=1e-14, btol=1e-14,
-                                    iter_lim=10 * (X.shape[1] + 10))[0]
+    return scipy.sparse.linalg.lsqr(op, s * (y - y_mean), damp=float(np.sqrt(alpha)), atol=1e-14,
+                                    btol=1e-14, iter_lim=10 * (X.shape[1] + 10))[0]
 
 
 def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
@@ -420,7 +430,8 @@ class LinearRegression(_LeastSquares):
     n_iter_ : int or ndarray
         Epochs of a stochastic solver (per target when several); 1 for a direct solve.
     loss_curve_ : list of float
-        Stochastic solvers: each epoch's mean loss (a list per target when several).
+        Stochastic solvers: each epoch's mean data loss, sum w (z - y)^2 / (2 sum w), taken as
+        the samples were visited, without the penalty (a list per target when several).
     solver_ : str
         The solver used.
 
@@ -467,7 +478,7 @@ class Ridge(_LeastSquares):
     n_iter_ : int or ndarray
         'cg': iterations per target; stochastic solvers: epochs; 1 for a direct solve.
     loss_curve_ : list of float
-        Stochastic solvers only.
+        Stochastic solvers only: each epoch's mean data loss (without the penalty).
     solver_ : str
 
     Examples

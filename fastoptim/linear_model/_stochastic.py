@@ -12,7 +12,6 @@ name          optimizer                              learning_rate='auto'
 'adagrad'     Adagrad(lr)                            0.01 (torch's default)
 'rmsprop'     RMSProp(lr)                            0.01 (torch's default)
 'adam'        Adam(lr)                               0.001 (torch's default)
-'adamw'       AdamW(lr)                              0.001 (torch's default)
 ============  =====================================  ==========================
 
 L is the largest per-sample curvature of the objective (the loss's second
@@ -20,7 +19,11 @@ derivative bound times max_i (||x_i||^2 + 1 with an intercept), times the
 largest normalized sample weight, plus the L2 penalty): 1 / L is the step
 at which plain SGD cannot blow up on any sample (Bottou, Curtis & Nocedal
 2018, sec. 4).  An optimizer object is deep-copied at fit (the estimator's
-parameter is never modified) and its lr is used as it is.
+parameter is never modified) and its lr is used as it is.  Every solver by
+name minimizes the estimator's objective (its L2 penalty enters the
+gradient); an optimizer object's own weight decay (AdamW's decoupled decay,
+``weight_decay`` of the others) comes on top of it and, as in torch.optim,
+applies to the intercept too.
 
 The C engine (:func:`fastoptim.optim.run_epoch`) runs each epoch; this module
 decides between epochs: the schedule, early stopping on a held-out fraction,
@@ -34,7 +37,7 @@ import numpy as np
 
 from ..exceptions import ConvergenceWarning
 from ..losses import Objective
-from ..optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
+from ..optim import SGD, Adagrad, Adam, Optimizer, RMSProp
 from ..optim.engine import run_epoch
 from ..optim.schedules import ReduceOnPlateau
 
@@ -43,7 +46,7 @@ __all__ = ["STOCHASTIC_SOLVERS", "is_stochastic", "check_stochastic_params", "ma
 
 DEFAULT_MAX_EPOCHS = 1000  # max_iter=None
 
-STOCHASTIC_SOLVERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+STOCHASTIC_SOLVERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
 # a bound on d2l/dz2 per loss (hinge: the subgradient steps are bounded by |x|, as if 1)
 _CURVATURE = {"squared": 1.0, "logistic": 0.25, "hinge": 1.0, "squared_hinge": 2.0,
@@ -101,8 +104,7 @@ def make_optimizer(solver, learning_rate, lipschitz):
     if solver in ("momentum", "nesterov"):
         return SGD(lr=0.1 / lip if auto else learning_rate, momentum=0.9,
                    nesterov=solver == "nesterov")
-    cls, default = {"adagrad": (Adagrad, 1e-2), "rmsprop": (RMSProp, 1e-2), "adam": (Adam, 1e-3),
-                    "adamw": (AdamW, 1e-3)}[solver]
+    cls, default = {"adagrad": (Adagrad, 1e-2), "rmsprop": (RMSProp, 1e-2), "adam": (Adam, 1e-3)}[solver]
     return cls(lr=default if auto else learning_rate)
 
 
