@@ -29,6 +29,7 @@ EXTENSIONS = {
     "fastoptim._core._probe": ["probe.c"],
     "fastoptim._core._update": ["update.c"],
     "fastoptim._core._epoch": ["epoch.c", "update.c", "loss.c"],
+    "fastoptim._core._kernels": ["kernels.c"],
 }
 
 OPENMP_TEST = textwrap.dedent(

@@ -7,9 +7,10 @@ __version__ = "0.1.0.dev0"
 
 from ._config import show_config
 from .gradcheck import check_grad
-from . import linear_model, losses, optim
+from . import kernels, linear_model, losses, optim
+from .kernel_ridge import KernelRidge
 from .linear_model import LinearRegression, Ridge
 from .optim import minimize
 
 __all__ = ["__version__", "show_config", "check_grad", "losses", "optim", "minimize",
-           "linear_model", "LinearRegression", "Ridge"]
+           "kernels", "linear_model", "LinearRegression", "Ridge", "KernelRidge"]

@@ -140,7 +140,8 @@ def check_finite(arr, name):
 def check_scalar(value, name, *, min_value=None, include_min=True, kind=numbers.Real):
     """A finite real (or int) scalar, optionally bounded below."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
-        raise TypeError(f"{name} must be a {kind.__name__.lower()} number, got {value!r}")
+        what = "an int" if kind is numbers.Integral else f"a {kind.__name__.lower()} number"
+        raise TypeError(f"{name} must be {what}, got {value!r}")
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     if min_value is not None:

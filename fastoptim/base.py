@@ -8,15 +8,16 @@ fitted attributes end with an underscore.  That is all that ``clone``,
 ``__sklearn_tags__`` imports scikit-learn lazily: only scikit-learn calls it.
 """
 import inspect
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._validation import as_float_data, check_finite
-from .exceptions import not_fitted_error
+from .exceptions import DataConversionWarning, not_fitted_error
 
-__all__ = ["BaseEstimator", "RegressorMixin", "check_is_fitted", "validate_X", "validate_y",
-           "validate_sample_weight"]
+__all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "check_is_fitted", "validate_X",
+           "validate_y", "validate_labels", "validate_sample_weight"]
 
 
 class BaseEstimator:
@@ -100,12 +101,6 @@ class BaseEstimator:
 
     # -- validation shared by fit and predict -------------------------------------------
 
-    def _validate_fit_X(self, X, dtype=None):
-        """X for fit: validated, and n_features_in_ recorded."""
-        X = validate_X(X, "X", dtype=dtype)
-        self.n_features_in_ = X.shape[1]
-        return X
-
     def _validate_predict_X(self, X, dtype=None):
         """X for predict: the estimator must be fitted and X have n_features_in_ columns."""
         check_is_fitted(self)
@@ -140,6 +135,27 @@ class RegressorMixin:
         from sklearn.utils import RegressorTags
 
         tags.regressor_tags = RegressorTags()
+        return tags
+
+
+class ClassifierMixin:
+    """``score`` as the (weighted) accuracy of ``predict``."""
+
+    def score(self, X, y, sample_weight=None):
+        """The fraction of samples whose predicted class equals y (weighted by sample_weight)."""
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        pred = self.predict(X)
+        hits = (pred == y).astype(np.float64)
+        return float(np.average(hits, weights=sample_weight))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        from sklearn.utils import ClassifierTags
+
+        tags.classifier_tags = ClassifierTags()
         return tags
 
 
@@ -202,6 +218,40 @@ def validate_y(y, n_samples, dtype, *, multi_output=True, name="y"):
     y = np.ascontiguousarray(y, dtype=dtype)
     check_finite(y, name)
     return y
+
+
+def validate_labels(y, n_samples, name="y"):
+    """Class labels of any type (ints, floats, strings): returns (classes, indices 0..K-1).
+
+    A column vector (n_samples, 1) is accepted with a DataConversionWarning.
+    """
+    if y is None:
+        raise ValueError(f"{name} is None: this estimator requires y to be passed, but the target "
+                         f"y is None")
+    if sp.issparse(y):
+        raise TypeError(f"{name} must be a dense array of labels; call y.toarray() first")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn("A column-vector y was passed when a 1d array was expected. Please change "
+                      "the shape of y to (n_samples,), for example using ravel().",
+                      DataConversionWarning, stacklevel=3)
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of class labels of shape (n_samples,), got "
+                         f"shape {y.shape}")
+    if y.shape[0] != n_samples:
+        raise ValueError(f"{name} has {y.shape[0]} samples but X has {n_samples}; they must match")
+    if y.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: {name} must hold real numbers or labels")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError(f"{name} contains NaN or infinity; class labels must be finite")
+    if y.dtype.kind == "O":
+        types = {type(v) for v in y}
+        if len(types) > 1 and not all(issubclass(t, (int, float, np.number)) for t in types):
+            raise TypeError(f"{name} mixes label types {sorted(t.__name__ for t in types)}; use one "
+                            f"type (all strings or all numbers)")
+    classes, idx = np.unique(y, return_inverse=True)
+    return classes, idx.reshape(-1)
 
 
 def validate_sample_weight(sample_weight, n_samples, dtype):

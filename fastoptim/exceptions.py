@@ -1,11 +1,15 @@
 """Warnings and errors raised by fastoptim."""
 import sys
 
-__all__ = ["ConvergenceWarning", "NotFittedError"]
+__all__ = ["ConvergenceWarning", "DataConversionWarning", "NotFittedError"]
 
 
 class ConvergenceWarning(UserWarning):
     """An iterative solver stopped at its iteration limit before meeting its tolerance."""
+
+
+class DataConversionWarning(UserWarning):
+    """Input was converted to the shape or type the estimator needs (e.g. a column y)."""
 
 
 class NotFittedError(ValueError, AttributeError):

@@ -35,6 +35,7 @@ import warnings
 
 import numpy as np
 
+from .._validation import check_scalar
 from ..exceptions import ConvergenceWarning
 from ..losses import Objective
 from ..optim import SGD, Adagrad, Adam, Optimizer, RMSProp
@@ -85,10 +86,7 @@ def check_stochastic_params(est):
 
 
 def _check_int(value, name, low):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
+    check_scalar(value, name, min_value=low, kind=numbers.Integral)
 
 
 def make_optimizer(solver, learning_rate, lipschitz):

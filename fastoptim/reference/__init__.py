@@ -3,6 +3,6 @@
 They are the test oracles (tests compare every kernel against them) and the
 NumPy baselines of the benchmarks.  Written for clarity, not speed.
 """
-from . import losses
+from . import kernels, losses
 
-__all__ = ["losses"]
+__all__ = ["kernels", "losses"]

@@ -1,0 +1,108 @@
+"""Glue for the kernel-matrix transforms of src_c/kernels.c (see fo_kernels.h).
+
+Inputs are validated, made contiguous and given one dtype by fastoptim.kernels;
+these functions only pick the float32/float64 kernel, release the GIL around
+it and return the C status code for the caller to check."""
+from libc.stdint cimport int64_t
+from cython cimport floating
+
+from fastoptim._core._cdefs cimport cptr as _ptr, mptr as _mut_ptr
+
+cdef extern from "fastoptim/fo_kernels.h":
+    cdef enum:
+        FO_KERNEL_LINEAR
+        FO_KERNEL_POLY
+        FO_KERNEL_RBF
+        FO_KERNEL_SIGMOID
+        FO_GRAM_RECT
+        FO_GRAM_SYM_LOWER
+        FO_GRAM_SYM
+    ctypedef struct fo_kernel_params:
+        int kind
+        double gamma
+        int degree
+        double coef0
+    int fo_kernel_gram_f64(const fo_kernel_params *kp, int shape, int64_t n, int64_t m,
+                           double *G, const double *x_sqnorm, const double *z_sqnorm,
+                           const double *row_scale, const double *col_scale, int n_threads) nogil
+    int fo_kernel_gram_f32(const fo_kernel_params *kp, int shape, int64_t n, int64_t m,
+                           float *G, const float *x_sqnorm, const float *z_sqnorm,
+                           const float *row_scale, const float *col_scale, int n_threads) nogil
+    int fo_row_sqnorms_f64(int64_t n, int64_t p, const double *X, double *out,
+                           int n_threads) nogil
+    int fo_row_sqnorms_f32(int64_t n, int64_t p, const float *X, float *out,
+                           int n_threads) nogil
+    int fo_row_sqnorms_csr_f64(int64_t n, const double *data, const int64_t *indptr,
+                               double *out, int n_threads) nogil
+    int fo_row_sqnorms_csr_f32(int64_t n, const float *data, const int64_t *indptr,
+                               float *out, int n_threads) nogil
+
+# Kernel ids and Gram shapes, read from fo_kernels.h.
+KERNEL_IDS = {
+    "linear": FO_KERNEL_LINEAR,
+    "poly": FO_KERNEL_POLY,
+    "rbf": FO_KERNEL_RBF,
+    "sigmoid": FO_KERNEL_SIGMOID,
+}
+GRAM_RECT = FO_GRAM_RECT
+GRAM_SYM_LOWER = FO_GRAM_SYM_LOWER
+GRAM_SYM = FO_GRAM_SYM
+
+
+def kernel_gram(int kind, double gamma, int degree, double coef0, int shape, floating[:, ::1] G,
+                const floating[::1] x_sqnorm, const floating[::1] z_sqnorm,
+                const floating[::1] row_scale, const floating[::1] col_scale, int n_threads):
+    """Run fo_kernel_gram on G (n x m, C-contiguous, holding X Z^T); returns the status.
+
+    The norms are used by 'rbf' only and the scales may be None (no scaling)."""
+    cdef fo_kernel_params kp
+    cdef int status
+    cdef int64_t n = G.shape[0], m = G.shape[1]
+    kp.kind = kind
+    kp.gamma = gamma
+    kp.degree = degree
+    kp.coef0 = coef0
+    if n == 0 or m == 0:
+        return 0
+    if floating is double:
+        with nogil:
+            status = fo_kernel_gram_f64(&kp, shape, n, m, &G[0, 0], _ptr(x_sqnorm), _ptr(z_sqnorm),
+                                        _ptr(row_scale), _ptr(col_scale), n_threads)
+    else:
+        with nogil:
+            status = fo_kernel_gram_f32(&kp, shape, n, m, &G[0, 0], _ptr(x_sqnorm), _ptr(z_sqnorm),
+                                        _ptr(row_scale), _ptr(col_scale), n_threads)
+    return status
+
+
+def row_sqnorms(const floating[:, ::1] X, floating[::1] out, int n_threads):
+    """Run fo_row_sqnorms: out[i] = |X[i]|^2 (dense, C-contiguous X); returns the status."""
+    cdef int status
+    cdef int64_t n = X.shape[0], p = X.shape[1]
+    if n == 0:
+        return 0
+    if floating is double:
+        with nogil:
+            status = fo_row_sqnorms_f64(n, p, &X[0, 0] if p > 0 else NULL, _mut_ptr(out),
+                                        n_threads)
+    else:
+        with nogil:
+            status = fo_row_sqnorms_f32(n, p, &X[0, 0] if p > 0 else NULL, _mut_ptr(out),
+                                        n_threads)
+    return status
+
+
+def row_sqnorms_csr(const floating[::1] data, const int64_t[::1] indptr, floating[::1] out,
+                    int n_threads):
+    """Run fo_row_sqnorms_csr over the len(indptr) - 1 rows of a CSR matrix; returns the status."""
+    cdef int status
+    cdef int64_t n = indptr.shape[0] - 1
+    if n <= 0:
+        return 0
+    if floating is double:
+        with nogil:
+            status = fo_row_sqnorms_csr_f64(n, _ptr(data), &indptr[0], _mut_ptr(out), n_threads)
+    else:
+        with nogil:
+            status = fo_row_sqnorms_csr_f32(n, _ptr(data), &indptr[0], _mut_ptr(out), n_threads)
+    return status
