@@ -24,8 +24,8 @@
  * and a status. */
 typedef struct {
     double *grad;      /* K*d coefficient part, then K intercept part */
-    double *scratch;   /* 3*K doubles: scores, directions/derivatives, probabilities */
-    FO_T *part;        /* n_features values: one row block's gradient part (dense rows) */
+    double *scratch;   /* (2 FO_TILE_R + 1) K doubles: scores, derivatives, probabilities */
+    FO_T *part;        /* K * n_features values: a row block's gradient part (dense rows) */
     double loss;
     double weight;
     int status;
@@ -421,6 +421,208 @@ FO_HOT static void FO_SUF(multiclass_grad_rows)(int loss, const FO_DATA *d, int6
     blk->weight = w_sum;
 }
 
+/* ---- dense rows against K coefficient rows: register tiles ----------------------
+ *
+ * The multiclass losses and the Hessian products need, per block of rows,
+ * the K scores of each row (Z = X_b W^T) and the update of K gradient rows
+ * (G += D^T X_b): two small matrix products.  They run on register tiles of
+ * FO_TILE_R rows x FO_TILE_K classes, in the input dtype (short sums, like
+ * the binary kernels): each x vector loaded feeds FO_TILE_K multiply-adds and
+ * each coefficient vector FO_TILE_R, so the K x d coefficients are read once
+ * per FO_TILE_R rows instead of once per row.
+ */
+#define FO_TILE_R 4
+#define FO_TILE_K 2
+
+/* Z[r * K + k] = x_r . W_k for the nr <= FO_TILE_R rows xr[r] (W: K x p). */
+FO_INLINE void FO_SUF(tile_scores)(const FO_T *const *xr, int nr, const FO_T *W, int64_t K,
+                                   int64_t p, double *Z)
+{
+    const FO_T *x0 = xr[0], *x1 = nr > 1 ? xr[1] : x0, *x2 = nr > 2 ? xr[2] : x0,
+               *x3 = nr > 3 ? xr[3] : x0;
+#if FO_HAVE_VECTOR_EXT
+    const int64_t main = p - p % FO_LANES;
+#else
+    const int64_t main = 0;
+#endif
+    for (int64_t k = 0; k < K; k += FO_TILE_K) {
+        const int two = k + 1 < K;
+        const FO_T *FO_RESTRICT w0 = W + k * p, *FO_RESTRICT w1 = two ? w0 + p : w0;
+        FO_T s[FO_TILE_R][FO_TILE_K] = {{0}};
+#if FO_HAVE_VECTOR_EXT
+        FO_V a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0};
+        for (int64_t j = 0; j < main; j += FO_LANES) {
+            const FO_V c0 = FO_VLOAD(w0 + j), c1 = FO_VLOAD(w1 + j);
+            const FO_V v0 = FO_VLOAD(x0 + j), v1 = FO_VLOAD(x1 + j), v2 = FO_VLOAD(x2 + j),
+                       v3 = FO_VLOAD(x3 + j);
+            a00 += v0 * c0; a01 += v0 * c1;
+            a10 += v1 * c0; a11 += v1 * c1;
+            a20 += v2 * c0; a21 += v2 * c1;
+            a30 += v3 * c0; a31 += v3 * c1;
+        }
+        s[0][0] = FO_VHSUM(a00); s[0][1] = FO_VHSUM(a01);
+        s[1][0] = FO_VHSUM(a10); s[1][1] = FO_VHSUM(a11);
+        s[2][0] = FO_VHSUM(a20); s[2][1] = FO_VHSUM(a21);
+        s[3][0] = FO_VHSUM(a30); s[3][1] = FO_VHSUM(a31);
+#endif
+        for (int64_t j = main; j < p; j++) {
+            s[0][0] += x0[j] * w0[j]; s[0][1] += x0[j] * w1[j];
+            s[1][0] += x1[j] * w0[j]; s[1][1] += x1[j] * w1[j];
+            s[2][0] += x2[j] * w0[j]; s[2][1] += x2[j] * w1[j];
+            s[3][0] += x3[j] * w0[j]; s[3][1] += x3[j] * w1[j];
+        }
+        for (int r = 0; r < nr; r++) {
+            Z[r * K + k] = (double)s[r][0];
+            if (two) Z[r * K + k + 1] = (double)s[r][1];
+        }
+    }
+}
+
+/* G_k += sum_r g[r * K + k] x_r for the nr <= FO_TILE_R rows xr[r] (G: K x p). */
+FO_INLINE void FO_SUF(tile_outer_add)(const FO_T *const *xr, int nr, const double *g, int64_t K,
+                                      int64_t p, FO_T *G)
+{
+    const FO_T *x0 = xr[0], *x1 = nr > 1 ? xr[1] : x0, *x2 = nr > 2 ? xr[2] : x0,
+               *x3 = nr > 3 ? xr[3] : x0;
+#if FO_HAVE_VECTOR_EXT
+    const int64_t main = p - p % FO_LANES;
+#else
+    const int64_t main = 0;
+#endif
+    for (int64_t k = 0; k < K; k++) {
+        const FO_T g0 = (FO_T)g[k], g1 = nr > 1 ? (FO_T)g[K + k] : 0,
+                   g2 = nr > 2 ? (FO_T)g[2 * K + k] : 0, g3 = nr > 3 ? (FO_T)g[3 * K + k] : 0;
+        if (g0 == 0 && g1 == 0 && g2 == 0 && g3 == 0) continue;
+        FO_T *FO_RESTRICT gk = G + k * p;
+#if FO_HAVE_VECTOR_EXT
+        for (int64_t j = 0; j < main; j += FO_LANES)
+            FO_VSTORE(gk + j, FO_VLOAD(gk + j) + ((g0 * FO_VLOAD(x0 + j) + g1 * FO_VLOAD(x1 + j)) +
+                                                  (g2 * FO_VLOAD(x2 + j) + g3 * FO_VLOAD(x3 + j))));
+#endif
+        for (int64_t j = main; j < p; j++)
+            gk[j] += (g0 * x0[j] + g1 * x1[j]) + (g2 * x2[j] + g3 * x3[j]);
+    }
+}
+
+/* Rows per flush of a thread's FO_T gradient part into its double sums. */
+#define FO_TILE_FLUSH 256
+
+FO_INLINE void FO_SUF(flush_part)(FO_T *part, double *acc, int64_t n)
+{
+    for (int64_t j = 0; j < n; j++) {
+        acc[j] += (double)part[j];
+        part[j] = 0;
+    }
+}
+
+/* Dense rows, K >= 2 (softmax, multiclass hinge): value and gradient by tiles.
+ * Scratch: Z and D (FO_TILE_R * K doubles each) and K probabilities. */
+FO_HOT static void FO_SUF(dense_multiclass_grad)(int loss, const FO_DATA *d, int64_t K,
+                                                 const FO_T *W, const double *intercept,
+                                                 int64_t start, int64_t stop,
+                                                 FO_SUF(fo_block) *blk)
+{
+    const int64_t p = d->n_features;
+    FO_T *part = blk->part;
+    double *gi = blk->grad + K * p;
+    double *Z = blk->scratch, *D = Z + FO_TILE_R * K, *prob = D + FO_TILE_R * K;
+    double loss_sum = 0.0, w_sum = 0.0;
+    int64_t since_flush = 0;
+    for (int64_t k = 0; k < K * p; k++) part[k] = 0;
+    for (int64_t i = start; i < stop; i += FO_TILE_R) {
+        const int nr = (int)(stop - i < FO_TILE_R ? stop - i : FO_TILE_R);
+        const FO_T *xr[FO_TILE_R];
+        for (int r = 0; r < nr; r++) xr[r] = d->X + (i + r) * p;
+        FO_SUF(tile_scores)(xr, nr, W, K, p, Z);
+        for (int r = 0; r < nr; r++) {
+            double *z = Z + r * K, *dz = D + r * K;
+            int finite = 1;
+            for (int64_t k = 0; k < K; k++) {
+                z[k] += intercept ? intercept[k] : 0.0;
+                finite &= isfinite(z[k]);
+            }
+            if (!finite) { blk->status = FO_ERR_NONFINITE; goto done; }
+            const double yc = (double)d->y[i + r];
+            const int64_t c = (int64_t)yc;
+            if (!(yc >= 0.0 && yc < (double)K) || (double)c != yc) {
+                blk->status = FO_ERR_BAD_ARGUMENT;
+                goto done;
+            }
+            const double w = d->sample_weight ? (double)d->sample_weight[i + r] : 1.0;
+            const double l = loss == FO_LOSS_SOFTMAX ? fo_softmax_loss(z, K, c, prob, dz)
+                                                     : fo_multiclass_hinge_loss(z, K, c, dz);
+            loss_sum += w * l;
+            w_sum += w;
+            for (int64_t k = 0; k < K; k++) {
+                dz[k] *= w;
+                gi[k] += dz[k];
+            }
+        }
+        FO_SUF(tile_outer_add)(xr, nr, D, K, p, part);
+        if ((since_flush += nr) >= FO_TILE_FLUSH) {
+            FO_SUF(flush_part)(part, blk->grad, K * p);
+            since_flush = 0;
+        }
+    }
+done:
+    FO_SUF(flush_part)(part, blk->grad, K * p);
+    blk->loss = loss_sum;
+    blk->weight = w_sum;
+}
+
+/* Dense rows: the Hessian-vector product by tiles (K = 1 for the binary losses).
+ * H v = sum_i w_i x_i t_i^T with t_i = p_k (u_k - p . u) (softmax) or
+ * l''(z_i) u_i (binary), u_i = V x_i + v_b. */
+FO_HOT static void FO_SUF(dense_hessp)(int loss, const FO_DATA *d, int64_t K, const FO_T *W,
+                                       const double *intercept, const FO_T *V,
+                                       const double *vintercept, int64_t start, int64_t stop,
+                                       FO_SUF(fo_block) *blk)
+{
+    const int64_t p = d->n_features;
+    FO_T *part = blk->part;
+    double *gi = blk->grad + K * p;
+    double *Z = blk->scratch, *U = Z + FO_TILE_R * K, *prob = U + FO_TILE_R * K;
+    double w_sum = 0.0;
+    int64_t since_flush = 0;
+    for (int64_t k = 0; k < K * p; k++) part[k] = 0;
+    for (int64_t i = start; i < stop; i += FO_TILE_R) {
+        const int nr = (int)(stop - i < FO_TILE_R ? stop - i : FO_TILE_R);
+        const FO_T *xr[FO_TILE_R];
+        for (int r = 0; r < nr; r++) xr[r] = d->X + (i + r) * p;
+        FO_SUF(tile_scores)(xr, nr, W, K, p, Z);
+        FO_SUF(tile_scores)(xr, nr, V, K, p, U);
+        for (int r = 0; r < nr; r++) {
+            double *z = Z + r * K, *t = U + r * K;
+            int finite = 1;
+            for (int64_t k = 0; k < K; k++) {
+                z[k] += intercept ? intercept[k] : 0.0;
+                t[k] += vintercept ? vintercept[k] : 0.0;
+                finite &= isfinite(z[k]) & isfinite(t[k]);
+            }
+            if (!finite) { blk->status = FO_ERR_NONFINITE; goto done; }
+            const double w = d->sample_weight ? (double)d->sample_weight[i + r] : 1.0;
+            w_sum += w;
+            if (loss == FO_LOSS_SOFTMAX) {
+                fo_softmax(z, K, prob);
+                double pt = 0.0;
+                for (int64_t k = 0; k < K; k++) pt += prob[k] * t[k];
+                for (int64_t k = 0; k < K; k++) t[k] = w * prob[k] * (t[k] - pt);
+            } else {
+                t[0] *= w * fo_binary_curvature(loss, z[0], (double)d->y[i + r]);
+            }
+            for (int64_t k = 0; k < K; k++) gi[k] += t[k];
+        }
+        FO_SUF(tile_outer_add)(xr, nr, U, K, p, part);
+        if ((since_flush += nr) >= FO_TILE_FLUSH) {
+            FO_SUF(flush_part)(part, blk->grad, K * p);
+            since_flush = 0;
+        }
+    }
+done:
+    FO_SUF(flush_part)(part, blk->grad, K * p);
+    blk->weight = w_sum;
+}
+
 /* ---- Hessian-vector products --------------------------------------------- */
 
 FO_HOT static void FO_SUF(hessp_rows)(int loss, const FO_DATA *d, int64_t K, const double *coef,
@@ -461,17 +663,23 @@ FO_HOT static void FO_SUF(hessp_rows)(int loss, const FO_DATA *d, int64_t K, con
 /* One block of rows; coef_t is coef in the input dtype (the dense binary
  * workers' short sums), coef the same values in double (everything else). */
 static void FO_SUF(run_block)(int kind, int loss, const FO_DATA *d, int64_t K, const FO_T *coef_t,
-                              const double *coef, const double *intercept, const double *vcoef,
-                              const double *vintercept, int64_t start, int64_t stop,
-                              FO_SUF(fo_block) *blk)
+                              const FO_T *vcoef_t, const double *coef, const double *intercept,
+                              const double *vcoef, const double *vintercept, int64_t start,
+                              int64_t stop, FO_SUF(fo_block) *blk)
 {
     double b = intercept ? intercept[0] : 0.0;
     if (kind == FO_KERNEL_HESSP) {
-        FO_SUF(hessp_rows)(loss, d, K, coef, intercept, vcoef, vintercept, start, stop, blk);
+        if (d->X)
+            FO_SUF(dense_hessp)(loss, d, K, coef_t, intercept, vcoef_t, vintercept, start, stop, blk);
+        else
+            FO_SUF(hessp_rows)(loss, d, K, coef, intercept, vcoef, vintercept, start, stop, blk);
         return;
     }
     if (fo_loss_is_multiclass(loss)) {
-        FO_SUF(multiclass_grad_rows)(loss, d, K, coef, intercept, start, stop, blk);
+        if (d->X)
+            FO_SUF(dense_multiclass_grad)(loss, d, K, coef_t, intercept, start, stop, blk);
+        else
+            FO_SUF(multiclass_grad_rows)(loss, d, K, coef, intercept, start, stop, blk);
         return;
     }
     /* indexed by loss id: FO_LOSS_SQUARED .. FO_LOSS_SQUARED_HINGE are 0 .. 3 */
@@ -539,9 +747,10 @@ static int FO_SUF(run_kernel)(int kind, int loss, const FO_DATA *d, int64_t K, c
                               int n_threads, double *sum, double *loss_mean)
 {
     const int64_t p = d->n_features, n_grad = K * p + K;
-    /* per block: gradient (n_grad), scratch (3K), the dense gradient part
-     * (p values of FO_T <= p doubles); a 64-byte multiple */
-    const int64_t stride = ((n_grad + 3 * K + p + 7) / 8) * 8;
+    /* per block: gradient (n_grad), scratch ((2 FO_TILE_R + 1) K >= 3K), the
+     * dense gradient part (K p values of FO_T <= K p doubles); a 64-byte multiple */
+    const int64_t n_scratch = (2 * FO_TILE_R + 1) * K;
+    const int64_t stride = ((n_grad + n_scratch + K * p + 7) / 8) * 8;
     int status = FO_OK;
     double *acc = NULL, *coefd = NULL, *bd = NULL, *vcoefd = NULL, *vbd = NULL;
     FO_SUF(fo_block) *blocks = NULL;
@@ -557,7 +766,7 @@ static int FO_SUF(run_kernel)(int kind, int loss, const FO_DATA *d, int64_t K, c
     for (int b = 0; b < n_threads; b++) {
         blocks[b].grad = acc + (size_t)b * (size_t)stride;
         blocks[b].scratch = blocks[b].grad + n_grad;
-        blocks[b].part = (FO_T *)(blocks[b].scratch + 3 * K);
+        blocks[b].part = (FO_T *)(blocks[b].scratch + n_scratch);
     }
 
 #ifdef _OPENMP
@@ -566,7 +775,8 @@ static int FO_SUF(run_kernel)(int kind, int loss, const FO_DATA *d, int64_t K, c
     for (int b = 0; b < n_threads; b++) {
         int64_t start, stop;
         fo_block_range(d->n_samples, n_threads, b, &start, &stop);
-        FO_SUF(run_block)(kind, loss, d, K, coef, coefd, bd, vcoefd, vbd, start, stop, &blocks[b]);
+        FO_SUF(run_block)(kind, loss, d, K, coef, vcoef, coefd, bd, vcoefd, vbd, start, stop,
+                          &blocks[b]);
     }
 
     double loss_total = 0.0, weight_total = 0.0;
