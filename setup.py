@@ -30,6 +30,7 @@ EXTENSIONS = {
     "fastoptim._core._update": ["update.c"],
     "fastoptim._core._epoch": ["epoch.c", "update.c", "loss.c"],
     "fastoptim._core._kernels": ["kernels.c"],
+    "fastoptim._core._svmlight": ["svmlight.c"],
 }
 
 OPENMP_TEST = textwrap.dedent(
