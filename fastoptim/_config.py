@@ -18,7 +18,14 @@ def _cpu_count():
         return os.cpu_count() or 1
 
 
-def effective_n_threads(n_threads=None):
+#: With ``n_threads=None``, a kernel gets one thread per this many values of
+#: its data at most: below it, handing rows to another thread costs more than
+#: it saves (and far more when other processes keep the cores busy: an OpenMP
+#: worker spinning between calls then competes with the caller).
+MIN_WORK_PER_THREAD = 1 << 18
+
+
+def effective_n_threads(n_threads=None, work=None):
     """Resolve an ``n_threads`` argument to the number of threads (and row blocks) to use.
 
     Parameters
@@ -26,8 +33,12 @@ def effective_n_threads(n_threads=None):
     n_threads : int or None
         ``None``: what OpenMP allows now -- ``omp_get_max_threads()``, which
         honours ``OMP_NUM_THREADS`` and limits set with threadpoolctl -- capped
-        at the number of usable CPUs unless ``OMP_NUM_THREADS`` asks for more.
+        at the number of usable CPUs unless ``OMP_NUM_THREADS`` asks for more,
+        and at one thread per :data:`MIN_WORK_PER_THREAD` values of ``work``.
         ``-1``: every usable CPU.  A positive int: exactly that many.
+    work : int, optional
+        How many values one call of the kernel reads (stored entries of X,
+        times the number of outputs); only limits ``n_threads=None``.
 
     Returns
     -------
@@ -42,6 +53,8 @@ def effective_n_threads(n_threads=None):
         n = _openmp.openmp_max_threads()
         if "OMP_NUM_THREADS" not in os.environ:
             n = min(n, _cpu_count())
+        if work is not None:
+            n = min(n, int(work) // MIN_WORK_PER_THREAD)
         return max(1, n)
     if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, (int, np.integer)):
         raise TypeError(

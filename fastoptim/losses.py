@@ -163,7 +163,8 @@ class Objective:
         self.weight_sum = (float(self.n_samples) if self._sample_weight is None
                            else float(np.sum(self._sample_weight, dtype=np.float64)))
         self.alpha = float(check_scalar(alpha, "alpha", min_value=0.0))
-        self.n_threads = effective_n_threads(n_threads)
+        stored = X.nnz if sp.issparse(X) else X.size
+        self.n_threads = effective_n_threads(n_threads, work=stored * self.n_outputs)
         self._messages = {
             _status.ERR_BAD_ARGUMENT: (
                 f"X has column indices outside [0, {self.n_features}); "

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import fastoptim
@@ -108,3 +109,18 @@ def test_omp_num_threads_env():
     res = _run_python("-c", code, env_extra={"OMP_NUM_THREADS": "3"})
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "3"
+
+
+def test_automatic_threads_scale_with_the_work():
+    from fastoptim import _config
+    from fastoptim.losses import Objective
+
+    most = _config.effective_n_threads(None)
+    small = Objective("logistic", np.ones((100, 5)), np.ones(100))
+    assert small.n_threads == 1  # 500 values: one thread
+    n_rows = 2 * _config.MIN_WORK_PER_THREAD // 4 + 1
+    big = Objective("logistic", np.ones((n_rows, 4)), np.ones(n_rows))
+    assert big.n_threads == min(most, 2)
+    # an explicit count is kept whatever the size
+    assert Objective("logistic", np.ones((100, 5)), np.ones(100), n_threads=3).n_threads == 3
+    assert _config.effective_n_threads(None, work=10 ** 12) == most
