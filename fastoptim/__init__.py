@@ -9,8 +9,9 @@ from ._config import show_config
 from .gradcheck import check_grad
 from . import kernels, linear_model, losses, optim
 from .kernel_ridge import KernelRidge
-from .linear_model import LinearRegression, Ridge
+from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
 from .optim import minimize
 
 __all__ = ["__version__", "show_config", "check_grad", "losses", "optim", "minimize",
-           "kernels", "linear_model", "LinearRegression", "Ridge", "KernelRidge"]
+           "kernels", "linear_model", "LinearRegression", "Ridge", "KernelRidge",
+           "LogisticRegression", "SoftmaxRegression"]

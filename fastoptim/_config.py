@@ -1,4 +1,5 @@
 """Build configuration and thread-count resolution."""
+import contextlib
 import os
 import platform
 import sys
@@ -69,6 +70,21 @@ def effective_n_threads(n_threads=None, work=None):
             f"n_threads must be None, -1 (all CPUs) or a positive int, got {n_threads}"
         )
     return n_threads
+
+
+def blas_single_threaded():
+    """A context in which BLAS runs on one thread (threadpoolctl's limit, when installed).
+
+    For solvers whose BLAS calls are tiny (scipy's L-BFGS-B works on a few
+    vectors of n_parameters values): BLAS worker threads would only compete
+    with the C kernels' OpenMP threads between evaluations.  Without
+    threadpoolctl (an optional dependency) BLAS keeps its own setting.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def config_info():

@@ -131,8 +131,17 @@ def check_real(arr, name):
 
 
 def check_finite(arr, name):
-    """Raise ValueError naming `name` when arr holds NaN or infinity."""
+    """Raise ValueError naming `name` when arr holds NaN or infinity.
+
+    Fast path: the sum of finite values is finite unless it overflows, so one
+    summing pass (no temporary array) clears almost every input; only a
+    non-finite sum (NaN/inf present, or overflow) pays the element-wise check.
+    """
     values = arr.data if sp.issparse(arr) else arr
+    if values.dtype.kind == "f":
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.sum(values)):
+                return
     if not np.all(np.isfinite(values)):
         raise ValueError(f"{name} contains NaN or infinity; remove or impute those values first")
 

@@ -16,7 +16,8 @@ import scipy.sparse as sp
 from ._validation import as_float_data, check_finite
 from .exceptions import DataConversionWarning, not_fitted_error
 
-__all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "check_is_fitted", "validate_X",
+__all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "available_if", "check_is_fitted",
+           "validate_X",
            "validate_y", "validate_labels", "validate_sample_weight"]
 
 
@@ -159,6 +160,32 @@ class ClassifierMixin:
         return tags
 
 
+class available_if:
+    """A method that exists only when ``check(self)`` holds (else: AttributeError).
+
+    So ``hasattr(est, "partial_fit")`` tells whether the estimator's current
+    parameters support it, as scikit-learn's ``available_if`` does.
+    """
+
+    def __init__(self, check, why):
+        self.check, self.why = check, why
+
+    def __call__(self, method):
+        self.method = method
+        self.__doc__ = method.__doc__
+        return self
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self.method
+        if not self.check(obj):
+            raise AttributeError(f"{type(obj).__name__}.{self.name} is not available: {self.why}")
+        return self.method.__get__(obj, owner)
+
+
 def _same(a, b):
     """Parameter equality for __repr__: identity, or equal values of the same type."""
     if a is b:
@@ -243,13 +270,25 @@ def validate_labels(y, n_samples, name="y"):
         raise ValueError(f"{name} has {y.shape[0]} samples but X has {n_samples}; they must match")
     if y.dtype.kind == "c":
         raise ValueError(f"Complex data not supported: {name} must hold real numbers or labels")
-    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
-        raise ValueError(f"{name} contains NaN or infinity; class labels must be finite")
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)):
+            raise ValueError(f"{name} contains NaN or infinity; class labels must be finite")
+        if np.any(y != np.round(y)):
+            raise ValueError(f"Unknown label type: continuous. {name} holds non-integer numbers; "
+                             f"a classifier needs class labels (use a regressor for continuous "
+                             f"targets)")
     if y.dtype.kind == "O":
         types = {type(v) for v in y}
         if len(types) > 1 and not all(issubclass(t, (int, float, np.number)) for t in types):
             raise TypeError(f"{name} mixes label types {sorted(t.__name__ for t in types)}; use one "
                             f"type (all strings or all numbers)")
+    if y.dtype.kind in "biu" and y.size:
+        lo, hi = int(y.min()), int(y.max())
+        if hi - lo < 1 << 20:  # small integer range: a table instead of a sort
+            present = np.bincount((y - lo).astype(np.intp), minlength=hi - lo + 1) > 0
+            classes = (np.flatnonzero(present) + lo).astype(y.dtype)
+            table = np.cumsum(present) - 1
+            return classes, table[(y - lo).astype(np.intp)]
     classes, idx = np.unique(y, return_inverse=True)
     return classes, idx.reshape(-1)
 

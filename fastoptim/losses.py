@@ -290,6 +290,43 @@ class Objective:
         return out.reshape(c_shape), self._shaped_intercept(outb, b_shape)
 
 
+    def hessian(self, coef, intercept=None):
+        """Value, gradient and the full Hessian in one pass (binary losses, few features).
+
+        For Newton's method with a Cholesky factorization: the Hessian is a dense
+        (d + 1) x (d + 1) float64 matrix, the last row and column for the
+        intercept (dropped when ``intercept`` is None).  'squared_hinge' gets its
+        generalized Hessian; 'hinge' and the multiclass losses have none here.
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of float64, shape (d,) or (d + 1,) with an intercept
+        hess : ndarray of float64, shape (d, d) or (d + 1, d + 1)
+        """
+        if self.loss not in ("squared", "logistic", "squared_hinge"):
+            raise ValueError(f"the full Hessian is defined here for 'squared', 'logistic' and "
+                             f"'squared_hinge', not {self.loss!r}; use hessp or a first-order solver")
+        P = self.n_features + 1
+        if P * P * max(1, self.n_threads) > 1 << 28:
+            raise ValueError(f"the Hessian of {self.n_features} features would need "
+                             f"{P * P * 8 / 2 ** 20:.0f} MB per thread; use a Hessian-free solver "
+                             f"(Objective.hessp, newton-cg) or L-BFGS")
+        c, _ = self._coef(coef)
+        b, _ = self._intercept(intercept)
+        grad = np.empty(P)
+        hess = np.empty(P * P)
+        status, value = _loss.loss_hessian(
+            self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
+            self.n_features, self._y, self._sample_weight, c, b, self.alpha, self.n_threads,
+            grad, hess)
+        self._check(status)
+        hess = hess.reshape(P, P)
+        if b is None:
+            return value, grad[:-1], hess[:-1, :-1]
+        return value, grad, hess
+
+
 def _n_classes_from(loss, coef):
     if loss in _MULTICLASS:
         shape = np.shape(coef)

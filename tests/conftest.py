@@ -189,3 +189,14 @@ def loss(request):
 @pytest.fixture(scope="session")
 def data_dir():
     return DATA_DIR
+
+
+def assert_rel(got, ref, rtol, what=""):
+    """max |got - ref| <= rtol * max |ref| (normwise relative error)."""
+    got = np.asarray(got, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    assert got.shape == ref.shape, (what, got.shape, ref.shape)
+    assert np.all(np.isfinite(got)), what
+    scale = max(float(np.max(np.abs(ref))), np.finfo(np.float64).tiny)
+    err = float(np.max(np.abs(got - ref)))
+    assert err <= rtol * scale, f"{what}: max abs error {err:.3e} > {rtol:.0e} * {scale:.3e}"

@@ -109,6 +109,22 @@ int fo_loss_pointwise_f32(int loss, int64_t n, int64_t n_outputs, const float *z
                           const float *y, float *out_loss, float *out_dz);
 
 /*
+ * Value, gradient and the full Hessian of a binary loss's objective (the
+ * generalized Hessian for squared_hinge; not hinge), for Newton's method on
+ * problems with few features: grad has d + 1 entries and hess (d + 1)^2
+ * (row-major, symmetric), the last entry/row/column for the intercept
+ * (compute them and ignore them without one; intercept NULL = 0).  Each
+ * thread holds a (d + 1)^2 array.  Returns FO_OK, FO_ERR_NONFINITE,
+ * FO_ERR_BAD_ARGUMENT or FO_ERR_NO_MEMORY.
+ */
+int fo_loss_hessian_f64(int loss, const fo_data_f64 *data, const double *coef,
+                        const double *intercept, double alpha, int n_threads, double *value,
+                        double *grad, double *hess);
+int fo_loss_hessian_f32(int loss, const fo_data_f32 *data, const float *coef,
+                        const float *intercept, double alpha, int n_threads, double *value,
+                        double *grad, double *hess);
+
+/*
  * For the epoch engine: one thread's unnormalized gradient sums over the dense
  * rows rows[start..stop) of X (sample numbers, any order), binary losses only:
  *   acc[j] += sum_i w_i dl/dz(z_i) x_ij  (j < d),  acc[d] += sum_i w_i dl/dz(z_i),

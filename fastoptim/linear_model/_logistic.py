@@ -1,0 +1,712 @@
+r"""Logistic and softmax (multinomial) regression: LogisticRegression, SoftmaxRegression.
+
+Both minimize scikit-learn's objective, so that C means the same thing:
+
+.. math::
+
+    C \sum_i w_i\, l(y_i, W x_i + b) + \tfrac{1}{2} \|W\|_F^2
+
+(the intercept b is not penalized; no penalty with ``penalty=None``), with l
+the logistic loss :math:`\log(1 + e^{-y z})` for two classes (y in {-1, +1})
+and the softmax cross-entropy :math:`-z_{y} + \log \sum_k e^{z_k}` for K
+classes (MATH.md, "softmax output layer").  The solvers see it divided by
+:math:`C \sum_i w_i`: the mean loss plus :math:`\frac{1}{2 C \sum w}\|W\|^2`,
+:class:`fastoptim.losses.Objective`'s form, evaluated by the fused C kernel in
+one pass over X.
+
+Solvers
+-------
+- 'lbfgs': scipy.optimize's L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995) on the
+  fused value + gradient; stops when the largest gradient entry is below tol.
+- 'newton-cg': truncated Newton (Nocedal & Wright 2006, Alg. 7.1): each step
+  solves :math:`H d = -g` by conjugate gradients with the C core's
+  Hessian-vector products (one pass over X each), to a relative residual
+  :math:`\min(0.5, \sqrt{\|g\|_\infty})`, then backtracks (Armijo).
+- 'newton-cholesky': Newton's method with the full Hessian, built by the C
+  core in the same pass as the value and gradient ((d + 1)^2 sums per thread:
+  for problems with few features, dense or sparse), solved by LAPACK's
+  Cholesky; binary models only (two classes or one-vs-rest).
+- 'gd': full-batch gradient descent with Armijo backtracking
+  (:func:`fastoptim.optim.line_search.armijo`), the step growing back by 2x
+  after each accepted one.
+- 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', or an optimizer
+  object: mini-batch epochs of the C engine (:mod:`._stochastic`).
+"""
+import copy
+import numbers
+import warnings
+
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+import scipy.sparse as sp
+import scipy.special
+
+from .._config import blas_single_threaded
+from ..base import (BaseEstimator, ClassifierMixin, available_if, check_is_fitted,
+                    validate_labels, validate_sample_weight, validate_X)
+from ..exceptions import ConvergenceWarning
+from ..losses import Objective
+from ..optim.engine import run_epoch
+from ..optim.line_search import armijo
+from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, fit_stochastic,
+                          is_stochastic, lipschitz_bound, make_optimizer, new_objective_factory)
+
+__all__ = ["LogisticRegression", "SoftmaxRegression"]
+
+_DIRECT = ("lbfgs", "newton-cg", "newton-cholesky", "gd")
+
+
+# -- the full-batch solvers ------------------------------------------------------------------
+
+class _Packed:
+    """An Objective seen as f(x) over one float64 vector x = [coef.ravel(), intercept]."""
+
+    def __init__(self, objective, fit_intercept):
+        self.obj = objective
+        self.fit_intercept = fit_intercept
+        self.shape = objective.coef_shape
+        self.n_coef = int(np.prod(self.shape))
+        self.K = objective.n_outputs
+        self.n_evals = 0
+
+    def split(self, x):
+        dt = self.obj.dtype
+        coef = x[:self.n_coef].astype(dt).reshape(self.shape)
+        b = x[self.n_coef:].astype(dt) if self.fit_intercept else None
+        return coef, b
+
+    def pack(self, coef, b):
+        parts = [np.asarray(coef, dtype=np.float64).ravel()]
+        if self.fit_intercept:
+            parts.append(np.asarray(b, dtype=np.float64).ravel())
+        return np.concatenate(parts)
+
+    def __call__(self, x):
+        coef, b = self.split(x)
+        self.n_evals += 1
+        value, gc, gb = self.obj.value_grad(coef, b)
+        g = np.asarray(gc, dtype=np.float64).ravel()
+        if self.fit_intercept:
+            g = np.concatenate([g, np.asarray(gb, dtype=np.float64).ravel()])
+        return float(value), g
+
+    def hessp(self, x, v):
+        coef, b = self.split(x)
+        vc, vb = self.split(v)
+        hc, hb = self.obj.hessp(coef, b, vc, vb)
+        h = np.asarray(hc, dtype=np.float64).ravel()
+        if self.fit_intercept:
+            h = np.concatenate([h, np.asarray(hb, dtype=np.float64).ravel()])
+        return h
+
+
+def _solve_lbfgs(f, x0, max_iter, tol):
+    with blas_single_threaded():  # L-BFGS-B's own BLAS calls are on a few short vectors
+        res = scipy.optimize.minimize(
+            f, x0, jac=True, method="L-BFGS-B",
+            options={"maxiter": max_iter, "maxls": 50, "gtol": tol,
+                     "ftol": 64 * np.finfo(float).eps})
+    # scikit-learn's reading: scipy's status 0 is the gradient test or f no longer
+    # decreasing (ftol) -- the latter is where round-off in f ends the descent, first
+    # with float32 data (documented: tol below ~1e-5 is not reachable there)
+    converged = res.status == 0
+    return res.x, int(res.nit), converged
+
+
+def _solve_newton_cg(f, x0, max_iter, tol):
+    x = x0.copy()
+    value, g = f(x)
+    for it in range(1, max_iter + 1):
+        gmax = np.max(np.abs(g))
+        if gmax <= tol:
+            return x, it - 1, True
+        d = _truncated_cg(lambda v: f.hessp(x, v), g, rtol=min(0.5, np.sqrt(gmax)),
+                          max_iter=max(20, 2 * x.size))
+        slope = float(g @ d)
+        if not slope < 0:  # not a descent direction (round-off): fall back to -g
+            d, slope = -g, -float(g @ g)
+        t = 1.0
+        flat = 10 * np.finfo(float).eps * max(abs(value), 1.0)
+        for _ in range(60):  # Armijo backtracking on the Newton direction
+            new_value, new_g = f(x + t * d)
+            if np.isfinite(new_value) and (
+                    new_value <= value + 1e-4 * t * slope
+                    # near the optimum the decrease is below round-off: accept a step
+                    # that keeps f flat and shrinks the gradient
+                    or (abs(new_value - value) <= flat
+                        and np.max(np.abs(new_g)) < np.max(np.abs(g)))):
+                break
+            t *= 0.5
+        else:
+            return x, it, False  # no decrease possible at this precision
+        x = x + t * d
+        value, g = new_value, new_g
+    return x, max_iter, np.max(np.abs(g)) <= tol
+
+
+def _truncated_cg(hessp, g, rtol, max_iter):
+    """Approximately solve H d = -g by conjugate gradients (stops on negative curvature)."""
+    d = np.zeros_like(g)
+    r = -g.copy()
+    p = r.copy()
+    rr = float(r @ r)
+    stop = (rtol * np.linalg.norm(g)) ** 2
+    for _ in range(max_iter):
+        if rr <= stop:
+            break
+        hp = hessp(p)
+        curv = float(p @ hp)
+        if curv <= 0:
+            if not d.any():
+                d = -g.copy()
+            break
+        a = rr / curv
+        d += a * p
+        r -= a * hp
+        rr_new = float(r @ r)
+        p = r + (rr_new / rr) * p
+        rr = rr_new
+    return d
+
+
+def _solve_gd(f, x0, max_iter, tol):
+    x = x0.copy()
+    value, g = f(x)
+    lr = 1.0
+    for it in range(1, max_iter + 1):
+        if np.max(np.abs(g)) <= tol:
+            return x, it - 1, True
+        res = armijo(f, x, g, f0=value, lr0=lr, max_evals=60)
+        if not res.success:
+            return x, it, np.max(np.abs(g)) <= tol
+        x, value, g = res.x_new, res.f_new, res.grad_new
+        lr = 2.0 * res.step
+    return x, max_iter, np.max(np.abs(g)) <= tol
+
+
+def _solve_newton_cholesky(f, x0, max_iter, tol):
+    """Newton's method with the full Hessian (one C pass: value, gradient, Hessian) and a
+    Cholesky solve; the trial point's pass doubles as the next iteration's when the
+    Armijo condition holds (Nocedal & Wright 2006, Alg. 3.1 with Newton directions)."""
+    x = x0.copy()
+
+    def hessian(point):
+        coef, b = f.split(point)
+        f.n_evals += 1
+        return f.obj.hessian(coef, b)
+
+    value, g, H = hessian(x)
+    for it in range(1, max_iter + 1):
+        gmax = np.max(np.abs(g))
+        if gmax <= tol:
+            return x, it - 1, True
+        try:
+            d = scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, check_finite=False), -g,
+                                       check_finite=False)
+        except np.linalg.LinAlgError:  # singular (no penalty, separable data): least squares
+            d = scipy.linalg.lstsq(H, -g, check_finite=False)[0]
+        slope = float(g @ d)
+        if not slope < 0:
+            d, slope = -g, -float(g @ g)
+        flat = 10 * np.finfo(float).eps * max(abs(value), 1.0)
+        t, new = 1.0, None
+        for _ in range(60):
+            trial = x + t * d
+            if t == 1.0:
+                new = hessian(trial)
+                new_value, new_g = new[0], new[1]
+            else:
+                new_value, new_g = f(trial)
+            if np.isfinite(new_value) and (
+                    new_value <= value + 1e-4 * t * slope
+                    or (abs(new_value - value) <= flat and np.max(np.abs(new_g)) < gmax)):
+                break
+            t *= 0.5
+        else:
+            return x, it, False
+        x = trial
+        if t == 1.0:
+            value, g, H = new
+        else:
+            value, g, H = hessian(x)
+    return x, max_iter, np.max(np.abs(g)) <= tol
+
+
+_FULL_BATCH = {"lbfgs": _solve_lbfgs, "newton-cg": _solve_newton_cg,
+               "newton-cholesky": _solve_newton_cholesky, "gd": _solve_gd}
+
+
+# -- the estimators --------------------------------------------------------------------------
+
+class _LinearClassifier(ClassifierMixin, BaseEstimator):
+    """What LogisticRegression and SoftmaxRegression share."""
+
+    _softmax_only = False
+
+    # -- parameters ---------------------------------------------------------------------------
+
+    def _check_params(self):
+        if self.penalty not in ("l2", None):
+            raise ValueError(f"penalty must be 'l2' or None, got {self.penalty!r}")
+        C = self.C
+        if isinstance(C, (bool, np.bool_)) or not isinstance(C, numbers.Real):
+            raise TypeError(f"C must be a number > 0, got {C!r}")
+        if not (np.isfinite(C) and C > 0):
+            raise ValueError(f"C must be a finite number > 0 (smaller C: stronger penalty), got {C!r}")
+        if not isinstance(self.fit_intercept, (bool, np.bool_)):
+            raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
+        s = self.solver
+        if not (is_stochastic(s) or (isinstance(s, str) and s in _DIRECT)):
+            names = ", ".join(repr(n) for n in _DIRECT + STOCHASTIC_SOLVERS)
+            raise ValueError(f"solver={s!r} is not a solver of {type(self).__name__}; use one of "
+                             f"{names}, or an optimizer object such as fastoptim.optim.Adam(lr=0.01)")
+        if not self._softmax_only and self.multi_class not in ("auto", "multinomial", "ovr"):
+            raise ValueError(f"multi_class must be 'auto', 'multinomial' or 'ovr', got "
+                             f"{self.multi_class!r}")
+        if is_stochastic(s):
+            check_stochastic_params(self)
+        else:
+            if self.max_iter is not None:
+                if isinstance(self.max_iter, (bool, np.bool_)) or not isinstance(self.max_iter,
+                                                                                 numbers.Integral):
+                    raise TypeError(f"max_iter must be an int, got {self.max_iter!r}")
+                if self.max_iter < 1:
+                    raise ValueError(f"max_iter must be >= 1, got {self.max_iter}")
+            if isinstance(self.tol, (bool, np.bool_)) or not isinstance(self.tol, numbers.Real) \
+                    or not self.tol > 0:
+                raise ValueError(f"tol must be a number > 0, got {self.tol!r}")
+
+    def _mode(self, n_classes):
+        if self._softmax_only:
+            return "multinomial"
+        if n_classes == 2:
+            return "binary"
+        return "ovr" if self.multi_class == "ovr" else "multinomial"
+
+    def _class_weights(self, classes, y_idx, sw, n):
+        cw = self.class_weight
+        if cw is None:
+            return sw
+        if isinstance(cw, str):
+            if cw != "balanced":
+                raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
+            # scikit-learn's rule: sum(w) / (K * the class's weight sum)
+            w = None if sw is None else sw.astype(np.float64)
+            counts = np.bincount(y_idx, weights=w, minlength=len(classes)).astype(np.float64)
+            total = float(n if w is None else w.sum())
+            per_class = total / (len(classes) * np.where(counts > 0, counts, 1.0))
+        elif isinstance(cw, dict):
+            per_class = np.ones(len(classes))
+            known = {c.item() if hasattr(c, "item") else c: k for k, c in enumerate(classes)}
+            for label, weight in cw.items():
+                key = label.item() if hasattr(label, "item") else label
+                if key not in known:
+                    raise ValueError(f"class_weight names the class {label!r}, which is not in y "
+                                     f"(classes: {classes.tolist()})")
+                if not (isinstance(weight, numbers.Real) and np.isfinite(weight) and weight >= 0):
+                    raise ValueError(f"class_weight[{label!r}] must be a number >= 0, got {weight!r}")
+                per_class[known[key]] = weight
+        else:
+            raise TypeError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
+        w = per_class[y_idx]
+        return w if sw is None else sw * w
+
+    # -- fit ------------------------------------------------------------------------------------
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            float32 stays float32 (coef_ too); other numbers become float64.
+        y : array-like of shape (n_samples,)
+            Class labels of any type (ints, floats, strings).
+        sample_weight : float or array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X = validate_X(X)
+        classes, y_idx = validate_labels(y, X.shape[0])
+        if len(classes) < 2:
+            label = classes[0].item() if hasattr(classes[0], "item") else classes[0]
+            raise ValueError(f"y holds only one class ({label!r}); {type(self).__name__} needs "
+                             f"samples of at least two classes")
+        sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
+        sw = self._class_weights(classes, y_idx, sw, X.shape[0])
+        if sw is not None:
+            sw = np.ascontiguousarray(sw, dtype=X.dtype)
+            if not np.sum(sw, dtype=np.float64) > 0:
+                raise ValueError("the sample weights times the class weights sum to zero (every "
+                                 "weight is zero)")
+        mode = self._mode(len(classes))
+        if mode == "multinomial" and self.solver == "newton-cholesky":
+            raise ValueError("solver='newton-cholesky' fits binary models (two classes, or "
+                             "multi_class='ovr'); for the multinomial model use 'lbfgs' or "
+                             "'newton-cg'")
+        warm = self._warm_start_point(X.shape[1], len(classes), mode)
+        coef, intercept, n_iter, curves = self._fit_mode(X, y_idx, sw, len(classes), mode, warm)
+        # the fitted state, all at once: a fit that raised leaves the previous one intact
+        self.classes_ = classes
+        self.n_features_in_ = X.shape[1]
+        self.coef_ = coef.astype(X.dtype, copy=False)
+        self.intercept_ = intercept.astype(X.dtype, copy=False)
+        self.n_iter_ = np.asarray(n_iter, dtype=np.int64)
+        if curves is not None:
+            self.loss_curve_ = curves[0] if len(curves) == 1 else curves
+        self._mode_ = mode
+        self._partial = None  # a later partial_fit continues from this fit
+        return self
+
+    def _warm_start_point(self, p, n_classes, mode):
+        if not (self.warm_start and hasattr(self, "coef_")):
+            return None
+        rows = 1 if mode == "binary" else n_classes
+        if self.coef_.shape != (rows, p) or getattr(self, "_mode_", None) != mode:
+            return None
+        return self.coef_, self.intercept_
+
+    def _fit_mode(self, X, y_idx, sw, n_classes, mode, warm):
+        """Returns coef (rows x p), intercept (rows,), n_iter per problem, loss curves or None."""
+        if mode == "multinomial":
+            problems = [("softmax", y_idx.astype(np.float64), n_classes)]
+        elif mode == "binary":
+            problems = [("logistic", np.where(y_idx == 1, 1.0, -1.0), None)]
+        else:
+            problems = [("logistic", np.where(y_idx == k, 1.0, -1.0), None) for k in range(n_classes)]
+        coefs, intercepts, iters, curves = [], [], [], []
+        for k, (loss, target, K) in enumerate(problems):
+            if warm is None:
+                c0 = b0 = None
+            elif mode == "multinomial":
+                c0, b0 = warm
+            else:
+                c0, b0 = warm[0][k], warm[1][k:k + 1]
+            c, b, it, curve = self._fit_one(X, loss, target, K, sw, c0, b0)
+            coefs.append(np.asarray(c).reshape(-1, X.shape[1]))
+            intercepts.append(np.zeros(coefs[-1].shape[0]) if b is None else np.asarray(b).ravel())
+            iters.append(it)
+            if curve is not None:
+                curves.append(curve)
+        return (np.vstack(coefs), np.concatenate(intercepts), iters,
+                curves if curves else None)
+
+    def _alpha(self, weight_sum):
+        return 0.0 if self.penalty is None else 1.0 / (float(self.C) * float(weight_sum))
+
+    def _fit_one(self, X, loss, target, K, sw, c0, b0):
+        """One optimization problem; returns (coef, intercept or None, n_iter, loss curve or None)."""
+        n_threads = self.n_threads
+        kwargs = {} if K is None else {"n_classes": K}
+        if is_stochastic(self.solver):
+            make = new_objective_factory(loss, X, target, sw, self._alpha, n_threads, **kwargs)
+            probe = make(None)
+            coef = np.zeros(probe.coef_shape, dtype=X.dtype) if c0 is None else \
+                np.array(c0, dtype=X.dtype).reshape(probe.coef_shape)
+            b = np.zeros(probe.n_outputs, dtype=X.dtype) if b0 is None else \
+                np.array(b0, dtype=X.dtype).reshape(probe.n_outputs)
+            coef, b, opt, n_ep = fit_stochastic(self, make, X, X.shape[0], coef_init=coef,
+                                                intercept_init=b, fit_intercept=self.fit_intercept)
+            self._optimizers = getattr(self, "_optimizers", [])
+            return coef, b, n_ep, list(self.loss_curve_)
+        wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
+        obj = Objective(loss, X, target, sample_weight=sw, alpha=self._alpha(wsum),
+                        n_threads=n_threads, **kwargs)
+        f = _Packed(obj, self.fit_intercept)
+        coef0 = np.zeros(obj.coef_shape) if c0 is None else np.asarray(c0, np.float64).reshape(obj.coef_shape)
+        bb0 = np.zeros(obj.n_outputs) if b0 is None else np.asarray(b0, np.float64).reshape(obj.n_outputs)
+        x0 = f.pack(coef0, bb0)
+        max_iter = 100 if self.max_iter is None else int(self.max_iter)
+        with np.errstate(over="ignore"):
+            x, n_iter, converged = _FULL_BATCH[self.solver](f, x0, max_iter, float(self.tol))
+        if not converged:
+            warnings.warn(f"{type(self).__name__}: solver {self.solver!r} stopped after max_iter="
+                          f"{max_iter} iterations before the gradient fell below tol={self.tol:g}; "
+                          f"increase max_iter, or scale the features", ConvergenceWarning)
+        coef, b = f.split(x)
+        return coef, b, n_iter, None
+
+    # -- partial_fit ---------------------------------------------------------------------------
+
+    def _has_partial_fit(self):
+        return is_stochastic(self.solver)
+
+    @available_if(_has_partial_fit, "partial_fit needs a stochastic solver ('sgd', 'momentum', "
+                  "'nesterov', 'adagrad', 'rmsprop', 'adam' or an optimizer object)")
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch of the stochastic solver over (X, y), continuing from the current state.
+
+        Continues from the last ``fit`` or ``partial_fit`` (coefficients and, after a
+        ``partial_fit``, the optimizer's state).  Only with a stochastic solver.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like, optional
+            Every class label; required at the first call on an unfitted model (a
+            batch may not contain them all); when given later it must equal classes_.
+        sample_weight : float or array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X = validate_X(X)
+        fitted = hasattr(self, "classes_")
+        if classes is not None:
+            given = np.unique(np.asarray(classes))
+            if len(given) < 2:
+                raise ValueError("classes must hold at least two labels")
+            if fitted and not np.array_equal(given, self.classes_):
+                raise ValueError(f"classes={given.tolist()} differs from the classes of the earlier "
+                                 f"fit ({self.classes_.tolist()}); refit from scratch to change them")
+            all_classes = given
+        elif fitted:
+            all_classes = self.classes_
+        else:
+            raise ValueError("classes must be given at the first call of partial_fit (every "
+                             "class label, since a batch may not contain them all)")
+        if fitted and X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                             f"expecting {self.n_features_in_} features as input")
+        labels = np.asarray(y).ravel()
+        pos = np.clip(np.searchsorted(all_classes, labels), 0, len(all_classes) - 1)
+        if labels.shape[0] != X.shape[0] or not np.all(all_classes[pos] == labels):
+            raise ValueError("y holds labels that are not in classes (or has a different length "
+                             "than X)")
+        sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
+        mode = self._mode(len(all_classes))
+        if mode == "multinomial":
+            problems = [("softmax", pos.astype(np.float64), len(all_classes))]
+        elif mode == "binary":
+            problems = [("logistic", np.where(pos == 1, 1.0, -1.0), None)]
+        else:
+            problems = [("logistic", np.where(pos == k, 1.0, -1.0), None)
+                        for k in range(len(all_classes))]
+        state = getattr(self, "_partial", None)
+        start = state is None
+        if start:  # from the last fit's coefficients (and epoch count), or from zero
+            coef0 = np.asarray(self.coef_, dtype=X.dtype) if fitted else None
+            icpt0 = np.asarray(self.intercept_, dtype=X.dtype) if fitted else None
+            done = np.zeros(len(problems), dtype=np.int64)
+            if fitted and np.size(self.n_iter_) == len(problems):
+                done = np.asarray(self.n_iter_, dtype=np.int64).reshape(-1)
+            state = []
+        losses = []
+        for k, (loss, target, K) in enumerate(problems):
+            kwargs = {} if K is None else {"n_classes": K}
+            wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
+            obj = Objective(loss, X, target, sample_weight=sw, alpha=self._alpha(wsum),
+                            n_threads=self.n_threads, **kwargs)
+            if start:
+                if coef0 is None:
+                    coef = np.zeros(obj.coef_shape, dtype=X.dtype)
+                    b = np.zeros(obj.n_outputs, dtype=X.dtype)
+                elif mode == "multinomial":
+                    coef, b = coef0.reshape(obj.coef_shape).copy(), icpt0.copy()
+                else:
+                    coef, b = coef0[k].copy(), icpt0[k:k + 1].copy()
+                opt = make_optimizer(self.solver, self.learning_rate,
+                                     lipschitz_bound(obj, X, self.fit_intercept))
+                state.append([coef, b, opt, int(done[k]), None])
+            coef, b, opt, epochs, first_loss = state[k]
+            if coef.dtype != X.dtype:
+                raise ValueError(f"X has dtype {X.dtype} but the model was fitted on "
+                                 f"{coef.dtype}; keep one dtype")
+            if self.schedule is not None:
+                opt.lr = float(self.schedule(epochs + 1))
+            batch = min(200, X.shape[0]) if self.batch_size is None else int(self.batch_size)
+            try:
+                loss_value = run_epoch(obj, opt, coef, b if self.fit_intercept else None,
+                                       batch_size=batch, seed=epochs + 1)
+            except FloatingPointError:
+                raise FloatingPointError(
+                    f"{type(self).__name__}.partial_fit diverged: with learning rate {opt.lr:g} the "
+                    f"loss or the coefficients stopped being finite; try a smaller learning_rate") from None
+            first_loss = loss_value if first_loss is None else first_loss
+            if loss_value > 1e6 * max(abs(first_loss), 1.0):
+                raise FloatingPointError(
+                    f"{type(self).__name__}.partial_fit: the loss exploded (from {first_loss:.3g} to "
+                    f"{loss_value:.3g}) with learning rate {opt.lr:g}; try a smaller learning_rate "
+                    f"or learning_rate='auto'")
+            state[k][3], state[k][4] = epochs + 1, first_loss
+            losses.append(loss_value)
+        self._partial = state
+        self.classes_ = all_classes
+        self.n_features_in_ = X.shape[1]
+        self.coef_ = np.vstack([np.asarray(c).reshape(-1, X.shape[1]) for c, *_ in state])
+        self.intercept_ = np.concatenate([b if self.fit_intercept else np.zeros_like(b)
+                                          for _, b, *_ in state])
+        self.n_iter_ = np.asarray([e for _, _, _, e, _ in state], dtype=np.int64)
+        curve = [] if start or not hasattr(self, "loss_curve_") else list(self.loss_curve_)
+        self.loss_curve_ = curve + [float(np.mean(losses))]
+        self._mode_ = mode
+        return self
+
+    # -- prediction ------------------------------------------------------------------------------
+
+    def decision_function(self, X):
+        """Scores X @ coef_.T + intercept_: shape (n_samples,) for two classes, else (n_samples, K)."""
+        X = self._validate_predict_X(X)
+        z = np.asarray(X @ self.coef_.T) + self.intercept_
+        if z.shape[1] == 2:  # a two-class softmax: the score of class 1 over class 0
+            return z[:, 1] - z[:, 0]
+        return z.ravel() if z.shape[1] == 1 else z
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes), columns in classes_ order.
+
+        Two classes: the sigmoid of the score; multinomial: the softmax of the
+        scores; one-vs-rest: each class's sigmoid, normalized to sum 1.
+        """
+        check_is_fitted(self)
+        z = self.decision_function(X)
+        if z.ndim == 1:
+            p1 = scipy.special.expit(z)
+            return np.column_stack([1.0 - p1, p1])
+        if self._mode_ == "ovr":
+            return np.exp(self._ovr_log_proba(z))
+        return scipy.special.softmax(z, axis=1)
+
+    @staticmethod
+    def _ovr_log_proba(z):
+        """log(sigmoid(z_k) / sum_j sigmoid(z_j)), in log space (no 0/0 for very low scores)."""
+        ls = scipy.special.log_expit(z)
+        return ls - scipy.special.logsumexp(ls, axis=1, keepdims=True)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed stably."""
+        check_is_fitted(self)
+        z = self.decision_function(X)
+        if z.ndim == 1:
+            return np.column_stack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])
+        if self._mode_ == "ovr":
+            return self._ovr_log_proba(z)
+        return scipy.special.log_softmax(z, axis=1)
+
+    def predict(self, X):
+        """The most probable class of each sample (labels from classes_)."""
+        z = self.decision_function(X)
+        idx = (z > 0).astype(np.intp) if z.ndim == 1 else np.argmax(z, axis=1)
+        return self.classes_[idx]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        return tags
+
+
+_PARAMS_DOC = """
+    penalty : {'l2', None}, default 'l2'
+    C : float, default 1.0
+        Inverse penalty strength (> 0): the loss is multiplied by C.
+    fit_intercept : bool, default True
+    solver : str or optimizer, default 'lbfgs'
+        'lbfgs', 'newton-cg', 'newton-cholesky' (binary models, few features),
+        'gd' (full batch with Armijo line search), a
+        stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop',
+        'adam') or an optimizer object from :mod:`fastoptim.optim`.
+    max_iter : int, optional
+        Iterations of the full-batch solvers (None: 100), epochs of the
+        stochastic ones (None: 1000).
+    tol : float, default 1e-4
+        Full-batch solvers: stop when every gradient entry of the scaled
+        objective is below tol; stochastic solvers: see ``n_iter_no_change``.
+    learning_rate : 'auto' or float, default 'auto'
+        Stochastic solvers by name (see :mod:`fastoptim.linear_model._stochastic`).
+    schedule : callable, optional
+        ``schedule(epoch) -> lr`` for the stochastic solvers.
+    batch_size : int, optional
+        Stochastic solvers: None is min(200, n_samples).
+    early_stopping : bool, default False
+        Stochastic solvers: hold out validation_fraction of the samples and
+        stop when their loss stops improving.
+    validation_fraction : float, default 0.1
+    n_iter_no_change : int, default 5
+    class_weight : dict, 'balanced' or None
+        Multiplies each sample's weight by its class's weight ('balanced':
+        sum of the sample weights / (n_classes * the class's sum of sample weights),
+        n_samples / (n_classes * count of the class) without sample weights).
+    warm_start : bool, default False
+        Start from the previous fit's coefficients.
+    random_state : int, RandomState or None
+    verbose : int, default 0
+    n_threads : int, optional"""
+
+
+class LogisticRegression(_LinearClassifier):
+    __doc__ = r"""Logistic regression, binary or multiclass (multinomial or one-vs-rest).
+
+    Minimizes :math:`C \sum_i w_i l_i + \frac{1}{2}\|W\|^2` (scikit-learn's
+    objective: C means the same thing).
+
+    Parameters
+    ----------""" + _PARAMS_DOC + """
+    multi_class : {'auto', 'multinomial', 'ovr'}, default 'auto'
+        Three classes or more: one softmax model ('auto', 'multinomial') or
+        one binary model per class ('ovr').  Two classes: always one binary
+        logistic model.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    n_iter_ : ndarray
+        Iterations (or epochs) per fitted problem.
+    loss_curve_ : list
+        Stochastic solvers: each epoch's mean loss.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastoptim import LogisticRegression
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = ["no", "no", "yes", "yes"]
+    >>> LogisticRegression().fit(X, y).predict([[0.2], [2.8]]).tolist()
+    ['no', 'yes']
+    """
+
+    def __init__(self, penalty="l2", *, C=1.0, fit_intercept=True, solver="lbfgs", max_iter=None,
+                 tol=1e-4, learning_rate="auto", schedule=None, batch_size=None,
+                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
+                 class_weight=None, multi_class="auto", warm_start=False, random_state=None,
+                 verbose=0, n_threads=None):
+        self._store_init_args(locals())
+
+
+class SoftmaxRegression(_LinearClassifier):
+    __doc__ = r"""Multinomial logistic regression: a linear layer followed by softmax.
+
+    :math:`p(k \mid x) = e^{w_k \cdot x + b_k} / \sum_j e^{w_j \cdot x + b_j}`, with
+    one weight vector per class (also for two classes), trained on the
+    cross-entropy: minimizes :math:`C \sum_i w_i (-\log p(y_i \mid x_i)) + \frac{1}{2}\|W\|^2`.
+
+    Parameters
+    ----------""" + _PARAMS_DOC + """
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    coef_ : ndarray of shape (n_classes, n_features)
+    intercept_ : ndarray of shape (n_classes,)
+    n_iter_ : ndarray of shape (1,)
+    loss_curve_ : list
+        Stochastic solvers: each epoch's mean loss.
+    n_features_in_ : int
+    """
+
+    _softmax_only = True
+
+    def __init__(self, penalty="l2", *, C=1.0, fit_intercept=True, solver="lbfgs", max_iter=None,
+                 tol=1e-4, learning_rate="auto", schedule=None, batch_size=None,
+                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
+                 class_weight=None, warm_start=False, random_state=None, verbose=0,
+                 n_threads=None):
+        self._store_init_args(locals())
