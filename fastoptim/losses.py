@@ -165,6 +165,7 @@ class Objective:
         self.alpha = float(check_scalar(alpha, "alpha", min_value=0.0))
         stored = X.nnz if sp.issparse(X) else X.size
         self.n_threads = effective_n_threads(n_threads, work=stored * self.n_outputs)
+        self._n_threads_arg = n_threads
         self._messages = {
             _status.ERR_BAD_ARGUMENT: (
                 f"X has column indices outside [0, {self.n_features}); "
@@ -308,7 +309,7 @@ class Objective:
             raise ValueError(f"the full Hessian is defined here for 'squared', 'logistic' and "
                              f"'squared_hinge', not {self.loss!r}; use hessp or a first-order solver")
         P = self.n_features + 1
-        if P * P * max(1, self.n_threads) > 1 << 28:
+        if P * P > 1 << 24:
             raise ValueError(f"the Hessian of {self.n_features} features would need "
                              f"{P * P * 8 / 2 ** 20:.0f} MB per thread; use a Hessian-free solver "
                              f"(Objective.hessp, newton-cg) or L-BFGS")
@@ -316,9 +317,17 @@ class Objective:
         b, _ = self._intercept(intercept)
         grad = np.empty(P)
         hess = np.empty(P * P)
+        # its own thread count: the work is the products of each row's stored entries
+        if getattr(self, "_hessian_pairs", None) is None:
+            if self._indptr is None:
+                self._hessian_pairs = self.n_samples * self.n_features * (self.n_features + 1) // 2
+            else:
+                per_row = np.diff(self._indptr).astype(np.int64)
+                self._hessian_pairs = int(np.sum(per_row * (per_row + 1) // 2))
+        n_threads = effective_n_threads(self._n_threads_arg, work=self._hessian_pairs)
         status, value = _loss.loss_hessian(
             self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
-            self.n_features, self._y, self._sample_weight, c, b, self.alpha, self.n_threads,
+            self.n_features, self._y, self._sample_weight, c, b, self.alpha, n_threads,
             grad, hess)
         self._check(status)
         hess = hess.reshape(P, P)

@@ -854,16 +854,23 @@ static void FO_SUF(hessian_rows)(int loss, const FO_DATA *d, const double *coef,
             }
         } else {
             const int64_t lo = d->indptr[i], hi = d->indptr[i + 1];
+            int sorted = 1;  /* canonical CSR: a row's indices ascend, so k >= j below */
+            for (int64_t q = lo + 1; q < hi; q++) sorted &= d->indices[q - 1] <= d->indices[q];
             for (int64_t q = lo; q < hi; q++) {
                 const int64_t j = d->indices[q];
                 const double xj = (double)d->data[q];
                 grad[j] += g * xj;
                 const double a = c * xj;
-                for (int64_t r = q; r < hi; r++) {
-                    const int64_t k = d->indices[r];
-                    H[(j < k ? j : k) * P + (j < k ? k : j)] += a * (double)d->data[r];
+                double *FO_RESTRICT hj = H + j * P;
+                if (sorted) {
+                    for (int64_t r = q; r < hi; r++) hj[d->indices[r]] += a * (double)d->data[r];
+                } else {
+                    for (int64_t r = q; r < hi; r++) {
+                        const int64_t k = d->indices[r];
+                        H[(j < k ? j : k) * P + (j < k ? k : j)] += a * (double)d->data[r];
+                    }
                 }
-                H[j * P + p] += a;
+                hj[p] += a;
             }
         }
         grad[p] += g;
