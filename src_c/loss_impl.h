@@ -489,18 +489,36 @@ FO_INLINE void FO_SUF(tile_outer_add)(const FO_T *const *xr, int nr, const doubl
 #else
     const int64_t main = 0;
 #endif
-    for (int64_t k = 0; k < K; k++) {
-        const FO_T g0 = (FO_T)g[k], g1 = nr > 1 ? (FO_T)g[K + k] : 0,
-                   g2 = nr > 2 ? (FO_T)g[2 * K + k] : 0, g3 = nr > 3 ? (FO_T)g[3 * K + k] : 0;
-        if (g0 == 0 && g1 == 0 && g2 == 0 && g3 == 0) continue;
+    /* two classes per pass: each x vector loaded feeds both gradient rows */
+    for (int64_t k = 0; k < K; k += 2) {
+        const int two = k + 1 < K;
+        FO_T a[2][FO_TILE_R];
+        for (int c = 0; c < 2; c++) {
+            const int64_t kc = two ? k + c : k;
+            a[c][0] = (FO_T)g[kc];
+            a[c][1] = nr > 1 ? (FO_T)g[K + kc] : 0;
+            a[c][2] = nr > 2 ? (FO_T)g[2 * K + kc] : 0;
+            a[c][3] = nr > 3 ? (FO_T)g[3 * K + kc] : 0;
+        }
+        if (!two) a[1][0] = a[1][1] = a[1][2] = a[1][3] = 0;
         FO_T *FO_RESTRICT gk = G + k * p;
+        FO_T *FO_RESTRICT gl = two ? gk + p : gk;
 #if FO_HAVE_VECTOR_EXT
-        for (int64_t j = 0; j < main; j += FO_LANES)
-            FO_VSTORE(gk + j, FO_VLOAD(gk + j) + ((g0 * FO_VLOAD(x0 + j) + g1 * FO_VLOAD(x1 + j)) +
-                                                  (g2 * FO_VLOAD(x2 + j) + g3 * FO_VLOAD(x3 + j))));
+        for (int64_t j = 0; j < main; j += FO_LANES) {
+            const FO_V v0 = FO_VLOAD(x0 + j), v1 = FO_VLOAD(x1 + j), v2 = FO_VLOAD(x2 + j),
+                       v3 = FO_VLOAD(x3 + j);
+            FO_VSTORE(gk + j, FO_VLOAD(gk + j) + ((a[0][0] * v0 + a[0][1] * v1) +
+                                                  (a[0][2] * v2 + a[0][3] * v3)));
+            if (two)
+                FO_VSTORE(gl + j, FO_VLOAD(gl + j) + ((a[1][0] * v0 + a[1][1] * v1) +
+                                                      (a[1][2] * v2 + a[1][3] * v3)));
+        }
 #endif
-        for (int64_t j = main; j < p; j++)
-            gk[j] += (g0 * x0[j] + g1 * x1[j]) + (g2 * x2[j] + g3 * x3[j]);
+        for (int64_t j = main; j < p; j++) {
+            gk[j] += (a[0][0] * x0[j] + a[0][1] * x1[j]) + (a[0][2] * x2[j] + a[0][3] * x3[j]);
+            if (two)
+                gl[j] += (a[1][0] * x0[j] + a[1][1] * x1[j]) + (a[1][2] * x2[j] + a[1][3] * x3[j]);
+        }
     }
 }
 
