@@ -205,11 +205,13 @@ def check_is_fitted(estimator):
                                f"fit(X, y) before using it")
 
 
-def validate_X(X, name="X", dtype=None):
+def validate_X(X, name="X", dtype=None, finite=True):
     """A 2-D float design matrix, dense (C-ordered) or CSR, with finite values.
 
     float32 stays float32, float64 stays float64, other numbers become float64
-    (or ``dtype`` when given).  Complex values, NaN and infinity are refused.
+    (or ``dtype`` when given).  Complex values, NaN and infinity are refused
+    (``finite=False`` leaves the NaN/infinity check to a caller whose own pass
+    over X detects them, e.g. through a non-finite Gram matrix).
     """
     if X is None:
         raise ValueError(f"{name} is None; pass a 2-D array of shape (n_samples, n_features)")
@@ -218,7 +220,8 @@ def validate_X(X, name="X", dtype=None):
     if np.dtype(X.dtype).kind == "c":
         raise ValueError(f"Complex data not supported: {name} must hold real numbers")
     X = as_float_data(X, name, dtype=dtype)
-    check_finite(X.data if sp.issparse(X) else X, name)
+    if finite:
+        check_finite(X.data if sp.issparse(X) else X, name)
     return X
 
 

@@ -13,8 +13,8 @@ intercept the problem is solved on centered data (weighted means
 Direct solvers (dense linear algebra from scipy's BLAS/LAPACK):
 
 - 'cholesky': the normal equations :math:`(X_c^T W X_c + \alpha I) b = X_c^T W y_c`,
-  the Gram matrix by BLAS ``syrk`` over blocks of rows centered on the fly
-  (no centered copy of X), factorized by LAPACK ``potrf``.
+  the Gram matrix by BLAS ``syrk`` in one pass over blocks of rows shifted on
+  the fly (no centered copy of X), factorized by LAPACK ``potrf``.
 - 'lstsq' (LinearRegression): LAPACK ``gelsd`` (SVD) on the centered, weighted
   X: the minimum-norm solution, for rank-deficient X.  Sparse X: LSQR.
 - 'svd' (Ridge): :math:`b = V \operatorname{diag}(s / (s^2 + \alpha)) U^T y_c`.
@@ -41,6 +41,7 @@ import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
+from .._validation import check_finite
 from ..base import BaseEstimator, RegressorMixin, validate_sample_weight, validate_X, validate_y
 from ..exceptions import ConvergenceWarning
 from ..losses import Objective
@@ -83,7 +84,10 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         self._check_solver()
         if not isinstance(self.fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
-        X = validate_X(X)
+        # 'auto'/'cholesky' on dense X: the Gram matrix's own pass over X finds NaN/inf
+        # (a non-finite G), so X is not read a second time just to check it
+        gram_checks = self.solver in ("auto", "cholesky") and not sp.issparse(X)
+        X = validate_X(X, finite=not gram_checks)
         Y = validate_y(y, X.shape[0], X.dtype, multi_output=True)
         sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
         single = Y.ndim == 1
@@ -119,7 +123,12 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             return self._fit_cg(X, Y, sw, alpha)
         if solver in ("lstsq", "svd"):
             return _solve_svd(X, Y, sw, alpha, self.fit_intercept, solver)
-        G, R, x_mean, y_mean = centered_normal_equations(X, Y, sw, self.fit_intercept)
+        with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf in X: reported below
+            G, R, x_mean, y_mean = centered_normal_equations(X, Y, sw, self.fit_intercept)
+        if not (np.all(np.isfinite(G)) and np.all(np.isfinite(x_mean))):
+            check_finite(X, "X")  # names NaN/infinity in X (fit skipped the upfront check)
+            raise FloatingPointError("X^T X overflowed: the values of X are too large to square "
+                                     "in its dtype; scale X (or use float64)")
         try:
             coef = solve_normal_equations(G, R, alpha, check_condition=True)
         except np.linalg.LinAlgError as exc:
@@ -226,17 +235,21 @@ def weighted_means(X, Y, sw):
 def centered_normal_equations(X, Y, sw, fit_intercept):
     """G = Xc^T W Xc (p x p), R = Xc^T W Yc (p x k), and the means; all float64.
 
-    Dense X: BLAS ``syrk``/``gemm`` over blocks of _BLOCK_ROWS rows, each block
-    converted to float64, centered and weighted on the fly -- X itself is
-    never copied.  CSR X: the sparse products, centered by the rank-one
-    correction ``X^T W X - (sum w) mu mu^T``.
+    Dense X: one pass of BLAS ``syrk``/``gemm`` over blocks of _BLOCK_ROWS rows,
+    each block shifted by the first row c and weighted on the fly (X itself is
+    never copied); the block sums give the means, and the shift is undone
+    exactly: Xc^T W Xc = Xs^T W Xs - (sum w) m m^T with Xs = X - c, m = mu - c.
+    The first row is close to the data in scale, so the correction does not
+    cancel the way ``X^T W X - (sum w) mu mu^T`` would for columns with a large
+    mean.  CSR X: the sparse products with that rank-one correction (shifting
+    would densify X).
     """
     p = X.shape[1]
-    if fit_intercept:
-        x_mean, y_mean = weighted_means(X, Y, sw)
-    else:
-        x_mean, y_mean = np.zeros(p), np.zeros(Y.shape[1])
     if sp.issparse(X):
+        if fit_intercept:
+            x_mean, y_mean = weighted_means(X, Y, sw)
+        else:
+            x_mean, y_mean = np.zeros(p), np.zeros(Y.shape[1])
         Xw = X if sw is None else sp.diags(sw.astype(np.float64)) @ X
         G = np.asarray((X.T @ Xw).todense(), dtype=np.float64)
         R = np.asarray(Xw.T @ Y.astype(np.float64), dtype=np.float64)
@@ -249,22 +262,33 @@ def centered_normal_equations(X, Y, sw, fit_intercept):
     # over blocks in float64: the long sum never accumulates in float32
     dt = X.dtype
     syrk = scipy.linalg.blas.get_blas_funcs("syrk", dtype=dt)
-    G = np.zeros((p, p))
-    R = np.zeros((p, Y.shape[1]))
-    xm, ym = x_mean.astype(dt), y_mean.astype(dt)
+    k = Y.shape[1]
+    G, R = np.zeros((p, p)), np.zeros((p, k))
+    sx, sy = np.zeros(p), np.zeros(k)  # sums of the shifted (weighted) rows
+    cx = X[0].copy() if fit_intercept else np.zeros(p, dtype=dt)
+    cy = Y[0].copy() if fit_intercept else np.zeros(k, dtype=dt)
     for lo in range(0, X.shape[0], _BLOCK_ROWS):
         hi = min(lo + _BLOCK_ROWS, X.shape[0])
-        B = X[lo:hi] - xm if fit_intercept else X[lo:hi].copy()  # one cache-sized block
-        Yb = Y[lo:hi] - ym if fit_intercept else Y[lo:hi].copy()
+        B = X[lo:hi] - cx if fit_intercept else X[lo:hi].copy()  # one cache-sized block
+        Yb = Y[lo:hi] - cy if fit_intercept else Y[lo:hi].copy()
         if sw is not None:
-            s = np.sqrt(sw[lo:hi])[:, None]
-            B *= s
-            Yb *= s
+            s = np.sqrt(sw[lo:hi])
+            B *= s[:, None]
+            Yb *= s[:, None]
         # B.T is Fortran-ordered: BLAS reads the block in place (upper triangle of B^T B)
         G += syrk(1.0, B.T, trans=0, lower=0)
         R += B.T @ Yb
+        if fit_intercept:  # sum_i w_i (x_i - c) = B^T sqrt(w)
+            sx += B.sum(axis=0, dtype=np.float64) if sw is None else B.T @ s
+            sy += Yb.sum(axis=0, dtype=np.float64) if sw is None else Yb.T @ s
     G = np.triu(G) + np.triu(G, 1).T
-    return G, R, x_mean, y_mean
+    if not fit_intercept:
+        return G, R, np.zeros(p), np.zeros(k)
+    wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
+    mx, my = sx / wsum, sy / wsum
+    G -= wsum * np.outer(mx, mx)
+    R -= wsum * np.outer(mx, my)
+    return G, R, cx.astype(np.float64) + mx, cy.astype(np.float64) + my
 
 
 def solve_normal_equations(G, R, alpha, check_condition=False):
