@@ -51,3 +51,8 @@ def test_readme_estimator_example_recovers_the_coefficients():
     intercept, epochs = last.split("]")[1].split()
     assert max(abs(c - k) for k, c in enumerate(coef)) < 1e-3 and abs(float(intercept) - 1) < 1e-3
     assert 1 <= int(epochs) <= 300
+
+
+def test_readme_logistic_example_runs_on_usps():
+    example = next(b for b in _blocks("python") if "load_usps" in b)
+    assert float(_run(example)[-1]) > 0.9
