@@ -286,7 +286,11 @@ _ESTIMATORS = [KernelRidge(), KernelRidge(kernel="rbf"), KernelRidge(kernel="pol
 
 
 if parametrize_with_checks is not None:
-    @parametrize_with_checks(_ESTIMATORS)
+    with warnings.catch_warnings():  # "does not inherit from sklearn.base.BaseEstimator": by design
+        warnings.simplefilter("ignore", UserWarning)
+        _checks = parametrize_with_checks(_ESTIMATORS)
+
+    @_checks
     def test_scikit_learn_estimator_checks(estimator, check):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
