@@ -31,6 +31,7 @@ EXTENSIONS = {
     "fastoptim._core._epoch": ["epoch.c", "update.c", "loss.c"],
     "fastoptim._core._kernels": ["kernels.c"],
     "fastoptim._core._svmlight": ["svmlight.c"],
+    "fastoptim._core._dual_cd": ["dual_cd.c"],
 }
 
 OPENMP_TEST = textwrap.dedent(

@@ -7,11 +7,12 @@ __version__ = "0.1.0.dev0"
 
 from ._config import show_config
 from .gradcheck import check_grad
-from . import kernels, linear_model, losses, optim
+from . import datasets, kernels, linear_model, losses, optim, svm
 from .kernel_ridge import KernelRidge
 from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
+from .svm import LinearSVC
 from .optim import minimize
 
 __all__ = ["__version__", "show_config", "check_grad", "losses", "optim", "minimize",
-           "kernels", "linear_model", "LinearRegression", "Ridge", "KernelRidge",
-           "LogisticRegression", "SoftmaxRegression"]
+           "datasets", "kernels", "linear_model", "svm", "LinearRegression", "Ridge",
+           "KernelRidge", "LogisticRegression", "SoftmaxRegression", "LinearSVC"]

@@ -8,6 +8,7 @@ fitted attributes end with an underscore.  That is all that ``clone``,
 ``__sklearn_tags__`` imports scikit-learn lazily: only scikit-learn calls it.
 """
 import inspect
+import numbers
 import warnings
 
 import numpy as np
@@ -17,7 +18,7 @@ from ._validation import as_float_data, check_finite
 from .exceptions import DataConversionWarning, not_fitted_error
 
 __all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "available_if", "check_is_fitted",
-           "validate_X",
+           "validate_X", "class_sample_weights",
            "validate_y", "validate_labels", "validate_sample_weight"]
 
 
@@ -140,7 +141,17 @@ class RegressorMixin:
 
 
 class ClassifierMixin:
-    """``score`` as the (weighted) accuracy of ``predict``."""
+    """``score`` as the (weighted) accuracy of ``predict``; fit's validation of (X, y)."""
+
+    def _validate_classification(self, X, y):
+        """(X validated, classes_, y as class indices); at least two classes."""
+        X = validate_X(X)
+        classes, y_idx = validate_labels(y, X.shape[0])
+        if len(classes) < 2:
+            label = classes[0].item() if hasattr(classes[0], "item") else classes[0]
+            raise ValueError(f"y holds only one class ({label!r}); {type(self).__name__} needs "
+                             f"samples of at least two classes")
+        return X, classes, y_idx
 
     def score(self, X, y, sample_weight=None):
         """The fraction of samples whose predicted class equals y (weighted by sample_weight)."""
@@ -294,6 +305,39 @@ def validate_labels(y, n_samples, name="y"):
             return classes, table[(y - lo).astype(np.intp)]
     classes, idx = np.unique(y, return_inverse=True)
     return classes, idx.reshape(-1)
+
+
+def class_sample_weights(class_weight, classes, y_idx, sw, n):
+    """Each sample's weight times its class's weight (None when both are absent).
+
+    'balanced': sum of the sample weights / (n_classes * the class's sum of sample
+    weights), scikit-learn's rule; a dict maps labels to weights (others: 1).
+    """
+    cw = class_weight
+    if cw is None:
+        return sw
+    if isinstance(cw, str):
+        if cw != "balanced":
+            raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
+        w = None if sw is None else sw.astype(np.float64)
+        counts = np.bincount(y_idx, weights=w, minlength=len(classes)).astype(np.float64)
+        total = float(n if w is None else w.sum())
+        per_class = total / (len(classes) * np.where(counts > 0, counts, 1.0))
+    elif isinstance(cw, dict):
+        per_class = np.ones(len(classes))
+        known = {c.item() if hasattr(c, "item") else c: k for k, c in enumerate(classes)}
+        for label, weight in cw.items():
+            key = label.item() if hasattr(label, "item") else label
+            if key not in known:
+                raise ValueError(f"class_weight names the class {label!r}, which is not in y "
+                                 f"(classes: {classes.tolist()})")
+            if not (isinstance(weight, numbers.Real) and np.isfinite(weight) and weight >= 0):
+                raise ValueError(f"class_weight[{label!r}] must be a number >= 0, got {weight!r}")
+            per_class[known[key]] = weight
+    else:
+        raise TypeError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
+    w = per_class[y_idx]
+    return w if sw is None else sw * w
 
 
 def validate_sample_weight(sample_weight, n_samples, dtype):

@@ -549,7 +549,7 @@ FO_HOT static void FO_SUF(dense_multiclass_grad)(int loss, const FO_DATA *d, int
     for (int64_t k = 0; k < K * p; k++) part[k] = 0;
     for (int64_t i = start; i < stop; i += FO_TILE_R) {
         const int nr = (int)(stop - i < FO_TILE_R ? stop - i : FO_TILE_R);
-        const FO_T *xr[FO_TILE_R];
+        const FO_T *xr[FO_TILE_R] = {NULL};
         for (int r = 0; r < nr; r++) xr[r] = d->X + (i + r) * p;
         FO_SUF(tile_scores)(xr, nr, W, K, p, Z);
         for (int r = 0; r < nr; r++) {
@@ -605,7 +605,7 @@ FO_HOT static void FO_SUF(dense_hessp)(int loss, const FO_DATA *d, int64_t K, co
     for (int64_t k = 0; k < K * p; k++) part[k] = 0;
     for (int64_t i = start; i < stop; i += FO_TILE_R) {
         const int nr = (int)(stop - i < FO_TILE_R ? stop - i : FO_TILE_R);
-        const FO_T *xr[FO_TILE_R];
+        const FO_T *xr[FO_TILE_R] = {NULL};
         for (int r = 0; r < nr; r++) xr[r] = d->X + (i + r) * p;
         FO_SUF(tile_scores)(xr, nr, W, K, p, Z);
         FO_SUF(tile_scores)(xr, nr, V, K, p, U);

@@ -44,7 +44,7 @@ import scipy.special
 
 from .._config import blas_single_threaded
 from ..base import (BaseEstimator, ClassifierMixin, available_if, check_is_fitted,
-                    validate_labels, validate_sample_weight, validate_X)
+                    class_sample_weights, validate_sample_weight, validate_X)
 from ..exceptions import ConvergenceWarning
 from ..losses import Objective
 from ..optim.engine import run_epoch
@@ -285,32 +285,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         return "ovr" if self.multi_class == "ovr" else "multinomial"
 
     def _class_weights(self, classes, y_idx, sw, n):
-        cw = self.class_weight
-        if cw is None:
-            return sw
-        if isinstance(cw, str):
-            if cw != "balanced":
-                raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
-            # scikit-learn's rule: sum(w) / (K * the class's weight sum)
-            w = None if sw is None else sw.astype(np.float64)
-            counts = np.bincount(y_idx, weights=w, minlength=len(classes)).astype(np.float64)
-            total = float(n if w is None else w.sum())
-            per_class = total / (len(classes) * np.where(counts > 0, counts, 1.0))
-        elif isinstance(cw, dict):
-            per_class = np.ones(len(classes))
-            known = {c.item() if hasattr(c, "item") else c: k for k, c in enumerate(classes)}
-            for label, weight in cw.items():
-                key = label.item() if hasattr(label, "item") else label
-                if key not in known:
-                    raise ValueError(f"class_weight names the class {label!r}, which is not in y "
-                                     f"(classes: {classes.tolist()})")
-                if not (isinstance(weight, numbers.Real) and np.isfinite(weight) and weight >= 0):
-                    raise ValueError(f"class_weight[{label!r}] must be a number >= 0, got {weight!r}")
-                per_class[known[key]] = weight
-        else:
-            raise TypeError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
-        w = per_class[y_idx]
-        return w if sw is None else sw * w
+        return class_sample_weights(self.class_weight, classes, y_idx, sw, n)
 
     # -- fit ------------------------------------------------------------------------------------
 
@@ -330,12 +305,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         self
         """
         self._check_params()
-        X = validate_X(X)
-        classes, y_idx = validate_labels(y, X.shape[0])
-        if len(classes) < 2:
-            label = classes[0].item() if hasattr(classes[0], "item") else classes[0]
-            raise ValueError(f"y holds only one class ({label!r}); {type(self).__name__} needs "
-                             f"samples of at least two classes")
+        X, classes, y_idx = self._validate_classification(X, y)
         sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
         sw = self._class_weights(classes, y_idx, sw, X.shape[0])
         if sw is not None:
