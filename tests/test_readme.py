@@ -49,7 +49,7 @@ def test_readme_estimator_example_recovers_the_coefficients():
     last = _run(example)[-1]
     coef = [float(v) for v in last.split("]")[0].strip("[ ").split()]
     intercept, epochs = last.split("]")[1].split()
-    assert max(abs(c - k) for k, c in enumerate(coef)) < 1e-3 and abs(float(intercept) - 1) < 1e-3
+    assert max(abs(c - k) for k, c in enumerate(coef)) < 5e-3 and abs(float(intercept) - 1) < 5e-3
     assert 1 <= int(epochs) <= 300
 
 
