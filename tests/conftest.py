@@ -200,3 +200,15 @@ def assert_rel(got, ref, rtol, what=""):
     scale = max(float(np.max(np.abs(ref))), np.finfo(np.float64).tiny)
     err = float(np.max(np.abs(got - ref)))
     assert err <= rtol * scale, f"{what}: max abs error {err:.3e} > {rtol:.0e} * {scale:.3e}"
+
+
+def usps_source():
+    """The shared USPS text files as arrays (train, test: label column, then 256 values), or skip."""
+    folder = DATA_DIR / "usps"
+    train, test = folder / "zip.train.gz", folder / "zip.test.gz"
+    if not (train.exists() and test.exists()):
+        pytest.skip(f"USPS digits not found at {folder} (expected zip.train.gz and zip.test.gz "
+                    f"in ../shared/data/usps)")
+    tr, te = np.loadtxt(train), np.loadtxt(test)
+    assert tr.shape == (7291, 257) and te.shape == (2007, 257)
+    return tr, te

@@ -20,7 +20,6 @@ class weight, through its dual
 - bad inputs raise errors that name the argument.
 """
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,10 +28,8 @@ import scipy.sparse as sp
 from fastoptim._core import _dual_cd, _status
 from fastoptim.exceptions import ConvergenceWarning, NotFittedError
 from fastoptim.svm import LinearSVC
-from conftest import assert_rel
+from conftest import assert_rel, usps_source
 
-DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-USPS_DIR = DATA_DIR / "usps"
 LOSSES = ("hinge", "squared_hinge")
 TIGHT = dict(tol=1e-10, max_iter=200_000, random_state=0)
 
@@ -242,12 +239,7 @@ def test_against_sklearn(K, loss, options):
 
 @pytest.fixture(scope="module")
 def usps():
-    train, test = USPS_DIR / "zip.train.gz", USPS_DIR / "zip.test.gz"
-    if not (train.exists() and test.exists()):
-        pytest.skip(f"USPS digits not found at {USPS_DIR} (expected zip.train.gz and zip.test.gz "
-                    f"in ../shared/data/usps)")
-    tr, te = np.loadtxt(train), np.loadtxt(test)
-    assert tr.shape == (7291, 257) and te.shape == (2007, 257)
+    tr, te = usps_source()
     return tr[:, 1:], tr[:, 0].astype(int), te[:, 1:], te[:, 0].astype(int)
 
 

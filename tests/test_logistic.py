@@ -23,7 +23,6 @@ Library bugs found are strict xfails; each reason says what is wrong.
 """
 import pickle
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -34,10 +33,8 @@ import scipy.special
 from fastoptim.exceptions import ConvergenceWarning, DataConversionWarning, NotFittedError
 from fastoptim.linear_model import LogisticRegression, SoftmaxRegression
 from fastoptim.optim import Adam, schedules
-from conftest import assert_rel
+from conftest import assert_rel, usps_source
 
-DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-USPS_DIR = DATA_DIR / "usps"
 
 STOCHASTIC = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 DIRECT = ("lbfgs", "newton-cg")
@@ -575,12 +572,7 @@ def test_ovr_matches_sklearn_one_vs_rest(weights):
 
 @pytest.fixture(scope="module")
 def usps():
-    train, test = USPS_DIR / "zip.train.gz", USPS_DIR / "zip.test.gz"
-    if not (train.exists() and test.exists()):
-        pytest.skip(f"USPS digits not found at {USPS_DIR} (expected zip.train.gz and zip.test.gz "
-                    f"in ../shared/data/usps)")
-    tr, te = np.loadtxt(train), np.loadtxt(test)
-    assert tr.shape == (7291, 257) and te.shape == (2007, 257)
+    tr, te = usps_source()
     assert set(np.unique(tr[:, 0])) == set(range(10)) == set(np.unique(te[:, 0]))
     Xtr, Xte = np.ascontiguousarray(tr[:, 1:], np.float32), np.ascontiguousarray(te[:, 1:], np.float32)
     assert -1.0 - 1e-6 <= Xtr.min() and Xtr.max() <= 1.0 + 1e-6

@@ -175,7 +175,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
                                          getattr(self, "n_threads", None))
             c0 = coef0[k].copy() if warm else np.zeros(p, dtype=X.dtype)
             b0 = icpt0[k:k + 1].copy() if warm else np.zeros(1, dtype=X.dtype)
-            c, b, opt, n_ep = fit_stochastic(self, make, X, n, coef_init=c0, intercept_init=b0,
+            c, b, opt, n_ep = fit_stochastic(self, make, n, coef_init=c0, intercept_init=b0,
                                              fit_intercept=self.fit_intercept)
             coefs.append(c)
             intercepts.append(0.0 if b is None else float(b[0]))

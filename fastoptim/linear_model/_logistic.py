@@ -284,9 +284,6 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
             return "binary"
         return "ovr" if self.multi_class == "ovr" else "multinomial"
 
-    def _class_weights(self, classes, y_idx, sw, n):
-        return class_sample_weights(self.class_weight, classes, y_idx, sw, n)
-
     # -- fit ------------------------------------------------------------------------------------
 
     def fit(self, X, y, sample_weight=None):
@@ -307,7 +304,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         self._check_params()
         X, classes, y_idx = self._validate_classification(X, y)
         sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
-        sw = self._class_weights(classes, y_idx, sw, X.shape[0])
+        sw = class_sample_weights(self.class_weight, classes, y_idx, sw, X.shape[0])
         if sw is not None:
             sw = np.ascontiguousarray(sw, dtype=X.dtype)
             if not np.sum(sw, dtype=np.float64) > 0:
@@ -374,14 +371,13 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         kwargs = {} if K is None else {"n_classes": K}
         if is_stochastic(self.solver):
             make = new_objective_factory(loss, X, target, sw, self._alpha, n_threads, **kwargs)
-            probe = make(None)
-            coef = np.zeros(probe.coef_shape, dtype=X.dtype) if c0 is None else \
-                np.array(c0, dtype=X.dtype).reshape(probe.coef_shape)
-            b = np.zeros(probe.n_outputs, dtype=X.dtype) if b0 is None else \
-                np.array(b0, dtype=X.dtype).reshape(probe.n_outputs)
-            coef, b, opt, n_ep = fit_stochastic(self, make, X, X.shape[0], coef_init=coef,
-                                                intercept_init=b, fit_intercept=self.fit_intercept)
-            self._optimizers = getattr(self, "_optimizers", [])
+            shape, n_out = ((X.shape[1],), 1) if K is None else ((K, X.shape[1]), K)
+            coef = np.zeros(shape, dtype=X.dtype) if c0 is None else \
+                np.array(c0, dtype=X.dtype).reshape(shape)
+            b = np.zeros(n_out, dtype=X.dtype) if b0 is None else \
+                np.array(b0, dtype=X.dtype).reshape(n_out)
+            coef, b, _, n_ep = fit_stochastic(self, make, X.shape[0], coef_init=coef,
+                                              intercept_init=b, fit_intercept=self.fit_intercept)
             return coef, b, n_ep, list(self.loss_curve_)
         wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
         obj = Objective(loss, X, target, sample_weight=sw, alpha=self._alpha(wsum),
@@ -483,7 +479,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
                 else:
                     coef, b = coef0[k].copy(), icpt0[k:k + 1].copy()
                 opt = make_optimizer(self.solver, self.learning_rate,
-                                     lipschitz_bound(obj, X, self.fit_intercept))
+                                     lipschitz_bound(obj, self.fit_intercept))
                 state.append([coef, b, opt, int(done[k]), None])
             coef, b, opt, epochs, first_loss = state[k]
             if coef.dtype != X.dtype:

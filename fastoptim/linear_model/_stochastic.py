@@ -106,8 +106,9 @@ def make_optimizer(solver, learning_rate, lipschitz):
     return cls(lr=default if auto else learning_rate)
 
 
-def lipschitz_bound(objective, X, fit_intercept):
+def lipschitz_bound(objective, fit_intercept):
     """The largest per-sample curvature L of ``objective`` (see the module docstring)."""
+    X = objective.X  # the objective's own rows (the training rows under early stopping)
     if hasattr(X, "multiply"):  # CSR
         row_sq = np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
     else:
@@ -119,7 +120,7 @@ def lipschitz_bound(objective, X, fit_intercept):
     return _CURVATURE[objective.loss] * top + objective.alpha
 
 
-def fit_stochastic(est, make_objective, X, n_samples, *, coef_init, intercept_init, fit_intercept):
+def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init, fit_intercept):
     """Train one linear model with est's stochastic solver; returns (coef, intercept, optimizer).
 
     Parameters
@@ -131,8 +132,8 @@ def fit_stochastic(est, make_objective, X, n_samples, *, coef_init, intercept_in
         and ``n_iter_`` (epochs).
     make_objective : callable
         ``make_objective(rows) -> Objective`` over the given rows (None: all).
-    X : ndarray or CSR
-        The validated design matrix (for the learning-rate bound).
+    n_samples : int
+        Rows of the whole data set (the validation split draws from them).
     coef_init, intercept_init : ndarray
         The starting point (zeros or a warm start), trained in place.
     """
@@ -150,8 +151,7 @@ def fit_stochastic(est, make_objective, X, n_samples, *, coef_init, intercept_in
     objective = make_objective(train_rows)
     validation = make_objective(val_rows) if val_rows is not None else None
     batch = min(200, objective.n_samples) if est.batch_size is None else int(est.batch_size)
-    Xt = X if train_rows is None else X[train_rows]
-    opt = make_optimizer(est.solver, est.learning_rate, lipschitz_bound(objective, Xt, fit_intercept))
+    opt = make_optimizer(est.solver, est.learning_rate, lipschitz_bound(objective, fit_intercept))
     coef, intercept = coef_init, (intercept_init if fit_intercept else None)
     schedule = est.schedule
     if isinstance(schedule, ReduceOnPlateau):
