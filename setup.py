@@ -32,6 +32,7 @@ EXTENSIONS = {
     "fastoptim._core._kernels": ["kernels.c"],
     "fastoptim._core._svmlight": ["svmlight.c"],
     "fastoptim._core._dual_cd": ["dual_cd.c"],
+    "fastoptim._core._svc": ["svc.c", "kernels.c"],
 }
 
 OPENMP_TEST = textwrap.dedent(

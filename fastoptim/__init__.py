@@ -10,9 +10,9 @@ from .gradcheck import check_grad
 from . import datasets, kernels, linear_model, losses, optim, svm
 from .kernel_ridge import KernelRidge
 from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
-from .svm import LinearSVC
+from .svm import SVC, LinearSVC
 from .optim import minimize
 
 __all__ = ["__version__", "show_config", "check_grad", "losses", "optim", "minimize",
            "datasets", "kernels", "linear_model", "svm", "LinearRegression", "Ridge",
-           "KernelRidge", "LogisticRegression", "SoftmaxRegression", "LinearSVC"]
+           "KernelRidge", "LogisticRegression", "SoftmaxRegression", "LinearSVC", "SVC"]

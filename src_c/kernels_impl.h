@@ -190,6 +190,17 @@ int FO_SUF(fo_kernel_gram)(const fo_kernel_params *kp, int shape, int64_t n, int
     return FO_OK;
 }
 
+/* Entries g[0..len) hold the dot products x.z_j; make them kernel values K(x, z_j)
+ * (xi = |x|^2 and zn[j] = |z_j|^2 for rbf, else unused and may be NULL). */
+FO_HOT int FO_SUF(fo_kernel_transform)(const fo_kernel_params *kp, FO_T *g, int64_t len, FO_T xi,
+                                       const FO_T *zn)
+{
+    if (!kp || kp->kind < 0 || kp->kind >= FO_N_KERNELS || len < 0) return FO_ERR_BAD_ARGUMENT;
+    if (len == 0) return FO_OK;
+    if (!g || (kp->kind == FO_KERNEL_RBF && !zn)) return FO_ERR_BAD_ARGUMENT;
+    return FO_SUF(kernel_row)(kp, g, len, xi, zn, (FO_T)1, NULL) ? FO_OK : FO_ERR_NONFINITE;
+}
+
 /* out[i] = |row i|^2 for rows start..stop: dense X (n x p), or CSR (data, indptr) when X is NULL. */
 static FO_HOT void FO_SUF(sqnorm_rows)(int64_t start, int64_t stop, int64_t p, const FO_T *X,
                                        const FO_T *data, const int64_t *indptr, FO_T *out)

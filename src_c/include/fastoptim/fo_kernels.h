@@ -70,6 +70,16 @@ int fo_kernel_gram_f32(const fo_kernel_params *kp, int shape, int64_t n, int64_t
                        const float *x_sqnorm, const float *z_sqnorm, const float *row_scale,
                        const float *col_scale, int n_threads);
 
+/* Turn dot products into kernel values in place: g[j] = x.z_j  ->  K(x, z_j) for
+ * j < len (rbf: xi = |x|^2, zn[j] = |z_j|^2; other kernels ignore them).  The
+ * row transform of fo_kernel_gram, for callers that compute the products
+ * themselves (the SVC's kernel rows).  Returns FO_OK, FO_ERR_NONFINITE or
+ * FO_ERR_BAD_ARGUMENT. */
+int fo_kernel_transform_f64(const fo_kernel_params *kp, double *g, int64_t len, double xi,
+                            const double *zn);
+int fo_kernel_transform_f32(const fo_kernel_params *kp, float *g, int64_t len, float xi,
+                            const float *zn);
+
 /* out_i = sum_j X_ij^2 over the n rows of dense X (n x p, row-major); sums in double. */
 int fo_row_sqnorms_f64(int64_t n, int64_t p, const double *X, double *out, int n_threads);
 int fo_row_sqnorms_f32(int64_t n, int64_t p, const float *X, float *out, int n_threads);

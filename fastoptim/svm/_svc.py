@@ -1,0 +1,448 @@
+r"""SVC: the kernel support vector classifier, solved in the dual by SMO in C.
+
+For each pair of classes (one-vs-one), with :math:`y_t = \pm 1` and
+:math:`C_t` = C times the sample's and its class's weights:
+
+.. math::
+
+    \min_\alpha\ \tfrac{1}{2} \alpha^T Q \alpha - \textstyle\sum_t \alpha_t
+    \quad\text{s.t.}\quad 0 \le \alpha_t \le C_t,\ \ \textstyle\sum_t y_t \alpha_t = 0,
+    \qquad Q_{st} = y_s y_t K(x_s, x_t),
+
+the dual of :math:`\min_{w,b} \tfrac12 \|w\|^2 + \sum_t C_t \max(0, 1 - y_t (w \cdot
+\phi(x_t) + b))` (``../shared/MATH.md``, the SVM dual).  The decision function is
+:math:`d(x) = \sum_t \alpha_t y_t K(x_t, x) + b`; the samples with
+:math:`\alpha_t > 0` are the support vectors.
+
+The C core (``src_c/svc.c``) solves it by sequential minimal optimization
+(Platt 1998) with the second-order working-set selection of Fan, Chen & Lin
+(JMLR 2005), shrinking (Joachims 1999) and an LRU cache of kernel rows; a
+kernel row is computed in C (dot products by register tiles, then the kernel
+transform), split across threads when it is long.  The one-vs-one problems
+are independent and run on ``n_threads`` Python threads, each in C without the
+GIL.  Same parameters, attributes and conventions as scikit-learn's SVC
+(libsvm's layout of ``dual_coef_``; for two classes the signs are flipped so
+that a positive decision means ``classes_[1]``).
+
+References
+----------
+J. Platt, "Sequential minimal optimization: a fast algorithm for training
+support vector machines", Microsoft Research TR-98-14, 1998.
+R.-E. Fan, P.-H. Chen and C.-J. Lin, "Working set selection using second order
+information for training support vector machines", JMLR 6, 2005.
+C.-C. Chang and C.-J. Lin, "LIBSVM: a library for support vector machines",
+ACM TIST 2(3), 2011.
+"""
+import numbers
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._config import effective_n_threads
+from .._core import _kernels, _status, _svc
+from .._validation import csr_parts
+from ..base import (BaseEstimator, ClassifierMixin, check_is_fitted, class_sample_weights,
+                    validate_X, validate_sample_weight)
+from ..exceptions import ConvergenceWarning
+from ..kernels import KERNELS, check_kernel, gram, row_sqnorms
+
+__all__ = ["SVC"]
+
+_KERNEL_NAMES = KERNELS + ("precomputed",)
+
+
+class SVC(ClassifierMixin, BaseEstimator):
+    r"""Kernel support vector classifier, trained in the dual by SMO (one-vs-one).
+
+    Parameters
+    ----------
+    C : float, default 1.0
+        Bound on each dual variable (> 0): the cost of a margin violation.
+    kernel : {'rbf', 'linear', 'poly', 'sigmoid', 'precomputed'} or callable, default 'rbf'
+        :math:`\exp(-\gamma \|x - z\|^2)`, :math:`x \cdot z`, :math:`(\gamma\, x \cdot z +
+        c_0)^d`, :math:`\tanh(\gamma\, x \cdot z + c_0)`; 'precomputed': X is the
+        (n_samples, n_samples) kernel matrix in fit and (n_test, n_train) in predict; a
+        callable ``kernel(X, Z)`` returns the whole (n_X, n_Z) matrix.
+    degree : int, default 3
+        Degree of 'poly'.
+    gamma : {'scale', 'auto'} or float, default 'scale'
+        'scale': 1 / (n_features * X.var()); 'auto': 1 / n_features; or a number > 0.
+    coef0 : float, default 0.0
+        The constant of 'poly' and 'sigmoid'.
+    shrinking : bool, default True
+        Drop bound variables from the working set while they cannot move (same solution).
+    tol : float, default 1e-3
+        Stop when the largest KKT violation m(a) - M(a) is <= tol.
+    cache_size : float, default 200
+        Kernel-row cache in MB (> 0), shared by the problems solved at once.
+    class_weight : dict, 'balanced' or None
+        Multiplies C for the samples of each class.
+    verbose : int, default 0
+        > 0: print each pair's iterations and kernel rows computed.
+    max_iter : int, default -1
+        Iterations (pairs of variables) per binary problem; -1: max(10^7, 100 m).
+    decision_function_shape : {'ovr', 'ovo'}, default 'ovr'
+        Shape of ``decision_function`` with more than two classes: (n, n_classes) votes
+        plus confidences, or the (n, n_classes (n_classes - 1) / 2) pairwise values.
+    break_ties : bool, default False
+        With 'ovr' and more than two classes, predict the argmax of the decision
+        function instead of the majority vote (ties: the first class).
+    n_threads : int or None, default None
+        Threads: binary problems solved at once, or (one problem) threads per kernel row.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    support_ : ndarray of shape (n_SV,)
+        Indices of the support vectors in the training data, grouped by class.
+    support_vectors_ : ndarray or sparse matrix of shape (n_SV, n_features)
+        (Empty with kernel='precomputed'.)
+    n_support_ : ndarray of shape (n_classes,), int32
+    dual_coef_ : ndarray of shape (n_classes - 1, n_SV)
+        :math:`y_t \alpha_t` of each support vector in the problems of its class (libsvm's layout).
+    intercept_ : ndarray of shape (n_classes (n_classes - 1) / 2,)
+        b of each one-vs-one problem.
+    coef_ : ndarray of shape (n_classes (n_classes - 1) / 2, n_features)
+        kernel='linear' only: w of each problem.
+    n_iter_ : ndarray of shape (n_classes (n_classes - 1) / 2,), int32
+        SMO iterations of each problem.
+    fit_status_ : int
+        0 when every problem converged, 1 when one stopped at max_iter.
+    shape_fit_ : tuple
+    n_features_in_ : int
+
+    Notes
+    -----
+    Kernel rows are cached in double precision (libsvm caches float32), so at the
+    same cache_size fewer rows fit, and the solution agrees with the exact QP to
+    the solver's tolerance.  float32 X: kernel values are computed in float32.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastoptim.svm import SVC
+    >>> X = np.array([[0.0, 0.0], [0.2, 0.1], [1.0, 1.0], [0.9, 1.1]]); y = [0, 0, 1, 1]
+    >>> SVC(C=10.0).fit(X, y).predict([[0.1, 0.0], [1.0, 0.9]]).tolist()
+    [0, 1]
+    """
+
+    def __init__(self, C=1.0, kernel="rbf", degree=3, gamma="scale", coef0=0.0, shrinking=True,
+                 tol=1e-3, cache_size=200, class_weight=None, verbose=0, max_iter=-1,
+                 decision_function_shape="ovr", break_ties=False, n_threads=None):
+        self._store_init_args(locals())
+
+    # -- parameters ---------------------------------------------------------------------------
+
+    def _check_params(self):
+        def positive(name, value, what="a finite number > 0"):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{name} must be {what}, got {value!r}")
+            if not (np.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be {what}, got {value!r}")
+
+        positive("C", self.C)
+        positive("tol", self.tol)
+        positive("cache_size", self.cache_size, "a number of megabytes > 0")
+        k = self.kernel
+        if not callable(k) and not (isinstance(k, str) and k in _KERNEL_NAMES):
+            raise ValueError(f"kernel must be one of {', '.join(map(repr, _KERNEL_NAMES))} or "
+                             f"a callable, got {k!r}")
+        g = self.gamma
+        if isinstance(g, str):
+            if g not in ("scale", "auto"):
+                raise ValueError(f"gamma must be 'scale', 'auto' or a number > 0, got {g!r}")
+        else:
+            positive("gamma", g, "'scale', 'auto' or a finite number > 0")
+        m = self.max_iter
+        if isinstance(m, (bool, np.bool_)) or not isinstance(m, numbers.Integral):
+            raise TypeError(f"max_iter must be an int (-1: no limit), got {m!r}")
+        if m == 0 or m < -1:
+            raise ValueError(f"max_iter must be -1 (no limit) or >= 1, got {m}")
+        if self.decision_function_shape not in ("ovr", "ovo"):
+            raise ValueError(f"decision_function_shape must be 'ovr' or 'ovo', got "
+                             f"{self.decision_function_shape!r}")
+        if self.break_ties and self.decision_function_shape == "ovo":
+            raise ValueError("break_ties=True needs decision_function_shape='ovr'")
+
+    def _gamma_value(self, X):
+        g = self.gamma
+        if not isinstance(g, str):
+            return float(g)
+        d = X.shape[1]
+        if g == "auto":
+            return 1.0 / d
+        if sp.issparse(X):
+            mean = X.sum() / (X.shape[0] * d)
+            var = X.multiply(X).sum() / (X.shape[0] * d) - mean ** 2
+        else:
+            var = float(np.var(X, dtype=np.float64))
+        return 1.0 / (d * var) if var > 0 else 1.0
+
+    def _spec(self, X):
+        if self.kernel == "precomputed":
+            return None
+        gamma = self._gamma_value(X) if not callable(self.kernel) else 1.0
+        return check_kernel(self.kernel, gamma, self.degree, self.coef0, X.shape[1])
+
+    # -- fit ------------------------------------------------------------------------------------
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the one-vs-one SVMs.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Or, with kernel='precomputed', the (n_samples, n_samples) kernel matrix.
+        y : array-like of shape (n_samples,)
+            Class labels of any type; at least two classes.
+        sample_weight : float or array-like of shape (n_samples,), optional
+            Multiplies each sample's C (weight 0: the sample takes no part).
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X, classes, y_idx = self._validate_classification(X, y)
+        n = X.shape[0]
+        if self.kernel == "precomputed" and X.shape[0] != X.shape[1]:
+            raise ValueError(f"kernel='precomputed' needs the square (n_samples, n_samples) "
+                             f"kernel matrix as X, got shape {X.shape}")
+        sw = validate_sample_weight(sample_weight, n, np.float64)
+        sw = class_sample_weights(self.class_weight, classes, y_idx, sw, n)
+        cost = float(self.C) * (np.ones(n) if sw is None else np.asarray(sw, np.float64))
+        spec = self._spec(X)
+        n_threads = effective_n_threads(self.n_threads)
+        n_classes = len(classes)
+        pairs = [(a, b) for a in range(n_classes) for b in range(a + 1, n_classes)]
+        members = [np.flatnonzero(y_idx == k).astype(np.int64) for k in range(n_classes)]
+        for k, idx in enumerate(members):
+            if not np.any(cost[idx] > 0):
+                raise ValueError(f"every sample of class {classes[k]!r} has weight zero; "
+                                 f"remove the class or give its samples a positive weight")
+
+        solve = self._solver(X, spec, n_threads if len(pairs) == 1 else 1,
+                             min(n_threads, len(pairs)))
+
+        def run(pair):
+            a, b = pair
+            rows = np.concatenate([members[a], members[b]])
+            yy = np.concatenate([np.ones(len(members[a])), -np.ones(len(members[b]))])
+            alpha = np.zeros(len(rows))
+            out = solve(rows, yy, np.ascontiguousarray(cost[rows]), alpha)
+            return rows, yy, alpha, out
+
+        workers = min(n_threads, len(pairs))
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(run, pairs))
+        else:
+            results = [run(p) for p in pairs]
+
+        n_iter, fit_status = [], 0
+        rhos = []
+        for (a, b), (rows, yy, alpha, (status, rho, objective, iters, n_rows)) in zip(pairs, results):
+            if status == _status.ERR_NONFINITE:
+                raise ValueError(f"the kernel values or the SMO gradient are not finite "
+                                 f"(kernel={self.kernel!r}, gamma={self.gamma!r}, degree="
+                                 f"{self.degree!r}); scale X or lower gamma/degree/C")
+            _status.check_status(status)
+            if status == _status.STOP_MAX_ITER:
+                fit_status = 1
+                warnings.warn(f"SVC stopped after max_iter={self.max_iter} iterations on the "
+                              f"problem {classes[a]} vs {classes[b]} before the KKT violation "
+                              f"fell below tol={self.tol:g}; increase max_iter or scale X",
+                              ConvergenceWarning)
+            if self.verbose:
+                print(f"[SVC] {classes[a]} vs {classes[b]}: {iters} iterations, "
+                      f"{n_rows} kernel rows, objective {objective:.6g}")
+            n_iter.append(iters)
+            rhos.append(rho)
+        self._store_solution(X, classes, members, pairs, results, rhos)
+        self.n_iter_ = np.asarray(n_iter, dtype=np.int32)
+        self.fit_status_ = fit_status
+        self.shape_fit_ = X.shape
+        self._kernel_spec = spec
+        return self
+
+    def _solver(self, X, spec, row_threads, concurrent):
+        """solve(rows, y, C, alpha) -> (status, rho, objective, n_iter, n_kernel_rows)."""
+        cache = float(self.cache_size) * 1024 * 1024 / concurrent
+        max_iter, tol, shrinking = int(self.max_iter), float(self.tol), bool(self.shrinking)
+        if spec is None or callable(spec.kernel):
+            K = X if spec is None else gram(X, None, spec, row_threads * concurrent)
+            K = np.ascontiguousarray(K, dtype=np.float64)
+            if not np.all(np.isfinite(K)):
+                raise ValueError("the precomputed kernel matrix X has NaN or infinite values")
+            return lambda rows, y, C, alpha: _svc.svc_solve_precomputed(
+                K, rows, y, C, tol, max_iter, cache, shrinking, alpha)
+        if sp.issparse(X):
+            values, indices, indptr = csr_parts(X)
+        else:
+            values, indices, indptr = X.reshape(-1), None, None
+        sqnorm = row_sqnorms(X, row_threads * concurrent) if spec.kernel == "rbf" else None
+        kid = _kernels.KERNEL_IDS[spec.kernel]
+        n, d = X.shape
+        return lambda rows, y, C, alpha: _svc.svc_solve(
+            values, indices, indptr, n, d, sqnorm, rows, y, C, kid, spec.gamma, spec.degree,
+            spec.coef0, tol, max_iter, cache, shrinking, row_threads, alpha)
+
+    def _store_solution(self, X, classes, members, pairs, results, rhos):
+        """libsvm's layout: support vectors grouped by class; row b-1 of dual_coef_ holds the
+        coefficients of class a's vectors in the problem (a, b), row a those of class b's."""
+        n_classes = len(classes)
+        is_sv = np.zeros(X.shape[0], dtype=bool)
+        for rows, _, alpha, _ in results:
+            is_sv[rows[alpha > 0]] = True
+        sv_of_class = [idx[is_sv[idx]] for idx in members]
+        support = np.concatenate(sv_of_class)
+        offsets = np.concatenate([[0], np.cumsum([len(s) for s in sv_of_class])])
+        position = np.full(X.shape[0], -1, dtype=np.int64)
+        position[support] = np.arange(len(support))
+        dual = np.zeros((n_classes - 1, len(support)))
+        for (a, b), (rows, yy, alpha, _) in zip(pairs, results):
+            coef = yy * alpha
+            na = len(members[a])
+            dual[b - 1, position[rows[:na][alpha[:na] > 0]]] = coef[:na][alpha[:na] > 0]
+            dual[a, position[rows[na:][alpha[na:] > 0]]] = coef[na:][alpha[na:] > 0]
+        intercept = -np.asarray(rhos)
+        self._dual_coef = dual
+        self._intercept = intercept
+        self._sv_offsets = offsets
+        self.support_ = support.astype(np.int32)
+        self.n_support_ = np.diff(offsets).astype(np.int32)
+        if self.kernel == "precomputed":
+            self.support_vectors_ = np.empty((0, 0), dtype=np.float64)
+        else:
+            self.support_vectors_ = X[support]
+        if n_classes == 2:  # positive decision: classes_[1]
+            self.dual_coef_ = -dual
+            self.intercept_ = -intercept
+        else:
+            self.dual_coef_ = dual
+            self.intercept_ = intercept
+        self.classes_ = classes
+        self.n_features_in_ = X.shape[1]
+
+    # -- prediction ------------------------------------------------------------------------------
+
+    @property
+    def coef_(self):
+        """w of each one-vs-one problem (kernel='linear' only)."""
+        if self.kernel != "linear":
+            raise AttributeError("coef_ is only available when kernel='linear'")
+        self._check_fitted()
+        K = len(self.classes_)
+        off = self._sv_offsets
+        SV = self.support_vectors_
+        rows = []
+        for a in range(K):
+            for b in range(a + 1, K):
+                sa, sb = slice(off[a], off[a + 1]), slice(off[b], off[b + 1])
+                w = SV[sa].T @ self._dual_coef[b - 1, sa] + SV[sb].T @ self._dual_coef[a, sb]
+                rows.append(np.ravel(w))
+        coef = np.vstack(rows)
+        return -coef if K == 2 else coef
+
+    def _check_fitted(self):
+        check_is_fitted(self)
+
+    def _pairwise_decision(self, X):
+        """libsvm's d_ab(x) for every pair (a, b), shape (n, n_pairs)."""
+        self._check_fitted()
+        if self.kernel == "precomputed":
+            check_is_fitted(self)
+            X = validate_X(X)
+            if X.shape[1] != self.shape_fit_[0]:
+                raise ValueError(f"kernel='precomputed': X must be the (n_samples, "
+                                 f"n_train={self.shape_fit_[0]}) kernel matrix against the "
+                                 f"training samples, got shape {X.shape}")
+            Kx = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)[:, self.support_]
+        else:
+            X = self._validate_predict_X(X)
+            Kx = gram(X, self.support_vectors_, self._kernel_spec,
+                      effective_n_threads(self.n_threads))
+        Kx = np.asarray(Kx, dtype=np.float64)
+        K = len(self.classes_)
+        off = self._sv_offsets
+        cols = []
+        p = 0
+        for a in range(K):
+            for b in range(a + 1, K):
+                sa, sb = slice(off[a], off[a + 1]), slice(off[b], off[b + 1])
+                cols.append(Kx[:, sa] @ self._dual_coef[b - 1, sa]
+                            + Kx[:, sb] @ self._dual_coef[a, sb] + self._intercept[p])
+                p += 1
+        return np.column_stack(cols)
+
+    def decision_function(self, X):
+        """Decision values.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for two classes (positive: classes_[1]); else
+        (n_samples, n_classes) with 'ovr' (votes plus confidences in (-1/3, 1/3)) or
+        (n_samples, n_classes (n_classes - 1) / 2) with 'ovo'.
+        """
+        dec = self._pairwise_decision(X)
+        K = len(self.classes_)
+        if K == 2:
+            return -dec[:, 0]
+        if self.decision_function_shape == "ovo":
+            return dec
+        return _ovr_votes(dec, K)
+
+    def predict(self, X):
+        """Class labels: the majority vote over the one-vs-one problems (ties: the first class).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        dec = self._pairwise_decision(X)
+        K = len(self.classes_)
+        if K == 2:
+            return self.classes_[(dec[:, 0] <= 0).astype(np.intp)]
+        if self.break_ties:
+            return self.classes_[np.argmax(_ovr_votes(dec, K), axis=1)]
+        votes = np.zeros((dec.shape[0], K), dtype=np.int64)
+        p = 0
+        for a in range(K):
+            for b in range(a + 1, K):
+                pos = dec[:, p] > 0
+                votes[:, a] += pos
+                votes[:, b] += ~pos
+                p += 1
+        return self.classes_[np.argmax(votes, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        tags.input_tags.pairwise = self.kernel == "precomputed"
+        return tags
+
+
+def _ovr_votes(dec, n_classes):
+    """One-vs-rest scores from pairwise decisions: votes + confidence / (3 (|confidence| + 1))."""
+    votes = np.zeros((dec.shape[0], n_classes))
+    conf = np.zeros((dec.shape[0], n_classes))
+    p = 0
+    for a in range(n_classes):
+        for b in range(a + 1, n_classes):
+            d = dec[:, p]
+            votes[:, a] += d >= 0
+            votes[:, b] += d < 0
+            conf[:, a] += d
+            conf[:, b] -= d
+            p += 1
+    return votes + conf / (3 * (np.abs(conf) + 1))

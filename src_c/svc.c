@@ -1,0 +1,651 @@
+/*
+ * svc.c -- the kernel SVM dual solved by SMO (see fo_svc.h for the problem).
+ *
+ * Math.  With G = Q a - e the gradient of f, the variables that may move are
+ *
+ *     I_up(a)  = {t : y_t = +1, a_t < C_t  or  y_t = -1, a_t > 0}
+ *     I_low(a) = {t : y_t = +1, a_t > 0    or  y_t = -1, a_t < C_t}
+ *
+ * and a is optimal (KKT) when m(a) = max_{I_up} -y_t G_t <= M(a) = min_{I_low} -y_t G_t.
+ * Each iteration (Fan, Chen & Lin, "Working set selection using second order
+ * information for training support vector machines", JMLR 6, 2005, WSS 2):
+ *
+ *     i = argmax_{t in I_up} -y_t G_t
+ *     j = argmin_{t in I_low, -y_t G_t < m(a)} -(m(a) + y_t G_t)^2 / a_it,
+ *         a_it = K_ii + K_tt - 2 K_it  (tau = 1e-12 when not positive)
+ *
+ * then the two-variable subproblem along y_i a_i + y_j a_j = const is solved
+ * exactly and clipped to the box, and G += Q_i da_i + Q_j da_j.  It stops when
+ * m(a) - M(a) <= tol.  rho = the mean of y_t G_t over the free variables (0 <
+ * a_t < C_t), or the middle of its feasible interval when none is free.
+ *
+ * Shrinking (Joachims 1999; Chang & Lin, "LIBSVM: a library for support vector
+ * machines", ACM TIST 2011, section 5.1): every min(m, 1000) iterations the
+ * variables at a bound whose -y_t G_t cannot enter a violating pair are dropped
+ * from the active set; G_bar_t = sum_{a_s = C_s} C_s Q_ts is kept up to date so
+ * that their gradients can be rebuilt (G_t = G_bar_t - 1 + sum_{free s} a_s Q_ts)
+ * when the active set first reaches 10 tol, and before the end.
+ *
+ * Rows of Q are kept in an LRU cache (whole rows of m doubles: a row fetched
+ * for one active set stays valid for every other).  The solver itself is the
+ * same for every data type; only the row computation (svc_impl.h) differs.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fastoptim/fo_config.h"
+#include "fastoptim/fo_kernels.h"
+#include "fastoptim/fo_status.h"
+#include "fastoptim/fo_svc.h"
+
+#define FO_SVC_TAU 1e-12
+/* multiply-adds in one kernel row before it is split across threads */
+#define FO_SVC_PAR_MIN 65536.0
+
+void fo_svc_params_init(fo_svc_params *params)
+{
+    params->kernel.kind = FO_KERNEL_RBF;
+    params->kernel.gamma = 1.0;
+    params->kernel.degree = 3;
+    params->kernel.coef0 = 0.0;
+    params->tol = 1e-3;
+    params->max_iter = -1;
+    params->cache_bytes = 200.0 * 1024 * 1024;
+    params->shrinking = 1;
+    params->n_threads = 1;
+}
+
+/* ------------------------------------------------------------------ the rows of Q */
+
+typedef struct svc_source svc_source;
+typedef int (*svc_row_fn)(const svc_source *S, int64_t i, double *q);
+
+struct svc_source {
+    svc_row_fn q_row;        /* row i of Q into m doubles */
+    const void *data;        /* fo_data_f64 / fo_data_f32, or the precomputed matrix */
+    int64_t n_all;           /* precomputed: its order */
+    const void *sqnorm;      /* rbf: squared norms of all rows of data (FO_T) */
+    fo_kernel_params kp;
+    int64_t m;
+    const int64_t *rows;
+    const double *y;
+    void *zn;                /* rbf: the norms of this problem's rows, in order (FO_T) */
+    void *narrow;            /* float32: one row of K before widening */
+    void *scratch;           /* CSR: one dense row of d zeros per thread (FO_T) */
+    int64_t scratch_len;
+    double work_per_entry;   /* multiply-adds per kernel value */
+    int n_threads;
+};
+
+#define FO_T double
+#define FO_SUF(name) name##_f64
+#define FO_DATA fo_data_f64
+#include "svc_impl.h"
+#undef FO_T
+#undef FO_SUF
+#undef FO_DATA
+
+#define FO_T float
+#define FO_SUF(name) name##_f32
+#define FO_DATA fo_data_f32
+#include "svc_impl.h"
+#undef FO_T
+#undef FO_SUF
+#undef FO_DATA
+
+static int svc_q_row_precomputed(const svc_source *S, int64_t i, double *q)
+{
+    const double *K = (const double *)S->data + S->rows[i] * S->n_all;
+    const double yi = S->y[i];
+    int ok = 1;
+    for (int64_t j = 0; j < S->m; j++) {
+        const double v = K[S->rows[j]];
+        ok &= fabs(v) <= DBL_MAX;
+        q[j] = yi * S->y[j] * v;
+    }
+    return ok ? FO_OK : FO_ERR_NONFINITE;
+}
+
+/* ------------------------------------------------------------------ the LRU row cache */
+
+typedef struct {
+    double **row;      /* m entries: the cached row or NULL */
+    int64_t *prev;     /* the LRU list over cached indices; m is the sentinel */
+    int64_t *next;
+    int64_t count, capacity, m;
+    int64_t misses;
+} svc_cache;
+
+static int svc_cache_init(svc_cache *c, int64_t m, double bytes)
+{
+    c->m = m;
+    c->count = 0;
+    c->misses = 0;
+    double cap = floor(bytes / ((double)m * sizeof(double)));
+    c->capacity = cap < 2.0 ? 2 : (cap > (double)m ? m : (int64_t)cap);
+    if (c->capacity > m) c->capacity = m < 2 ? 2 : m;
+    c->row = calloc((size_t)m, sizeof(double *));
+    c->prev = malloc((size_t)(m + 1) * sizeof(int64_t));
+    c->next = malloc((size_t)(m + 1) * sizeof(int64_t));
+    if (!c->row || !c->prev || !c->next) return FO_ERR_NO_MEMORY;
+    c->prev[m] = c->next[m] = m;
+    return FO_OK;
+}
+
+static void svc_cache_free(svc_cache *c)
+{
+    if (c->row)
+        for (int64_t t = 0; t < c->m; t++) free(c->row[t]);
+    free(c->row);
+    free(c->prev);
+    free(c->next);
+}
+
+static void svc_cache_unlink(svc_cache *c, int64_t t)
+{
+    c->next[c->prev[t]] = c->next[t];
+    c->prev[c->next[t]] = c->prev[t];
+}
+
+static void svc_cache_push_front(svc_cache *c, int64_t t)
+{
+    const int64_t s = c->m;
+    c->next[t] = c->next[s];
+    c->prev[t] = s;
+    c->prev[c->next[s]] = t;
+    c->next[s] = t;
+}
+
+/* Row t of Q, computed when not cached; *status set on failure (then NULL). */
+static const double *svc_cache_get(svc_cache *c, const svc_source *S, int64_t t, int *status)
+{
+    if (c->row[t]) {
+        svc_cache_unlink(c, t);
+        svc_cache_push_front(c, t);
+        return c->row[t];
+    }
+    double *buf;
+    if (c->count < c->capacity) {
+        buf = malloc((size_t)c->m * sizeof(double));
+        if (!buf) {
+            *status = FO_ERR_NO_MEMORY;
+            return NULL;
+        }
+        c->count++;
+    } else {  /* evict the least recently used row (never the one fetched just before) */
+        const int64_t old = c->prev[c->m];
+        svc_cache_unlink(c, old);
+        buf = c->row[old];
+        c->row[old] = NULL;
+    }
+    const int s = S->q_row(S, t, buf);
+    c->misses++;
+    if (s != FO_OK) {
+        free(buf);
+        c->count--;
+        *status = s;
+        return NULL;
+    }
+    c->row[t] = buf;
+    svc_cache_push_front(c, t);
+    return buf;
+}
+
+/* ------------------------------------------------------------------ the solver */
+
+typedef struct {
+    int64_t m;
+    const double *y, *C;
+    double *a, *G, *G_bar;
+    int64_t *active;   /* active[0..n_active) are the active variables */
+    int64_t n_active;
+    svc_cache cache;
+    const svc_source *S;
+    double tol;
+    int unshrunk;      /* the gradient was rebuilt once the violation reached 10 tol */
+} svc_state;
+
+FO_INLINE int svc_at_upper(const svc_state *st, int64_t t) { return st->a[t] >= st->C[t]; }
+FO_INLINE int svc_at_lower(const svc_state *st, int64_t t) { return st->a[t] <= 0.0; }
+
+/* G_t for the inactive t, from G_bar and the free variables' rows. */
+static int svc_reconstruct_gradient(svc_state *st)
+{
+    const int64_t m = st->m;
+    if (st->n_active == m) return FO_OK;
+    int status = FO_OK;
+    int64_t n_free = 0;
+    for (int64_t k = 0; k < st->n_active; k++) {
+        const int64_t t = st->active[k];
+        n_free += !svc_at_upper(st, t) && !svc_at_lower(st, t);
+    }
+    for (int64_t k = st->n_active; k < m; k++) {
+        const int64_t t = st->active[k];
+        st->G[t] = st->G_bar[t] - 1.0;
+    }
+    /* inactive variables are at a bound, so the free ones are all active */
+    const int64_t n_inactive = m - st->n_active;
+    if (n_inactive < n_free) {  /* one row per inactive variable */
+        for (int64_t k = st->n_active; k < m; k++) {
+            const int64_t t = st->active[k];
+            const double *q = svc_cache_get(&st->cache, st->S, t, &status);
+            if (!q) return status;
+            double s = 0.0;
+            for (int64_t u = 0; u < m; u++)
+                if (!svc_at_upper(st, u) && !svc_at_lower(st, u)) s += st->a[u] * q[u];
+            st->G[t] += s;
+        }
+    } else {  /* one row per free variable */
+        for (int64_t k = 0; k < st->n_active; k++) {
+            const int64_t u = st->active[k];
+            if (svc_at_upper(st, u) || svc_at_lower(st, u)) continue;
+            const double *q = svc_cache_get(&st->cache, st->S, u, &status);
+            if (!q) return status;
+            const double au = st->a[u];
+            for (int64_t kk = st->n_active; kk < m; kk++) {
+                const int64_t t = st->active[kk];
+                st->G[t] += au * q[t];
+            }
+        }
+    }
+    st->n_active = m;
+    return FO_OK;
+}
+
+/* The largest violations over the active set: gmax1 = m(a), gmax2 = -M(a). */
+static void svc_violations(const svc_state *st, double *gmax1, double *gmax2)
+{
+    double g1 = -HUGE_VAL, g2 = -HUGE_VAL;
+    for (int64_t k = 0; k < st->n_active; k++) {
+        const int64_t t = st->active[k];
+        const double g = st->G[t];
+        if (st->y[t] > 0) {
+            if (!svc_at_upper(st, t) && -g > g1) g1 = -g;
+            if (!svc_at_lower(st, t) && g > g2) g2 = g;
+        } else {
+            if (!svc_at_upper(st, t) && -g > g2) g2 = -g;
+            if (!svc_at_lower(st, t) && g > g1) g1 = g;
+        }
+    }
+    *gmax1 = g1;
+    *gmax2 = g2;
+}
+
+/* Can t (at a bound) not enter a violating pair while m(a) <= gmax1, -M(a) <= gmax2? */
+static int svc_be_shrunk(const svc_state *st, int64_t t, double gmax1, double gmax2)
+{
+    const double g = st->G[t];
+    if (svc_at_upper(st, t)) return st->y[t] > 0 ? -g > gmax1 : -g > gmax2;
+    if (svc_at_lower(st, t)) return st->y[t] > 0 ? g > gmax2 : g > gmax1;
+    return 0;
+}
+
+static int svc_shrink(svc_state *st)
+{
+    double gmax1, gmax2;
+    svc_violations(st, &gmax1, &gmax2);
+    if (!st->unshrunk && gmax1 + gmax2 <= 10.0 * st->tol) {
+        st->unshrunk = 1;  /* close to the end: rebuild once, then shrink again */
+        const int s = svc_reconstruct_gradient(st);
+        if (s != FO_OK) return s;
+    }
+    for (int64_t k = 0; k < st->n_active; k++) {
+        const int64_t t = st->active[k];
+        if (svc_be_shrunk(st, t, gmax1, gmax2)) {
+            st->n_active--;
+            st->active[k] = st->active[st->n_active];
+            st->active[st->n_active] = t;
+            k--;
+        }
+    }
+    return FO_OK;
+}
+
+/* WSS 2: the pair (i, j), or 1 in *optimal when m(a) - M(a) <= tol. */
+static int svc_select(svc_state *st, const double *qd, int64_t *out_i, int64_t *out_j,
+                      const double **q_i, int *optimal)
+{
+    double gmax = -HUGE_VAL;
+    int64_t i = -1;
+    for (int64_t k = 0; k < st->n_active; k++) {
+        const int64_t t = st->active[k];
+        const double v = st->y[t] > 0 ? (svc_at_upper(st, t) ? -HUGE_VAL : -st->G[t])
+                                      : (svc_at_lower(st, t) ? -HUGE_VAL : st->G[t]);
+        if (v >= gmax && v > -HUGE_VAL) {
+            gmax = v;
+            i = t;
+        }
+    }
+    *optimal = 1;
+    if (i < 0) return FO_OK;
+    int status = FO_OK;
+    const double *q = svc_cache_get(&st->cache, st->S, i, &status);
+    if (!q) return status;
+    const double yi = st->y[i];
+    double gmax2 = -HUGE_VAL, best = HUGE_VAL;
+    int64_t j = -1;
+    for (int64_t k = 0; k < st->n_active; k++) {
+        const int64_t t = st->active[k];
+        const double g = st->G[t];
+        double diff, quad;
+        if (st->y[t] > 0) {
+            if (svc_at_lower(st, t)) continue;
+            if (g > gmax2) gmax2 = g;
+            diff = gmax + g;
+            quad = qd[i] + qd[t] - 2.0 * yi * q[t];
+        } else {
+            if (svc_at_upper(st, t)) continue;
+            if (-g > gmax2) gmax2 = -g;
+            diff = gmax - g;
+            quad = qd[i] + qd[t] + 2.0 * yi * q[t];
+        }
+        if (diff > 0.0) {
+            const double obj = -(diff * diff) / (quad > 0.0 ? quad : FO_SVC_TAU);
+            if (obj <= best) {
+                best = obj;
+                j = t;
+            }
+        }
+    }
+    if (gmax + gmax2 < st->tol || j < 0) return FO_OK;
+    *optimal = 0;
+    *out_i = i;
+    *out_j = j;
+    *q_i = q;
+    return FO_OK;
+}
+
+/* rho from the KKT conditions over all variables (gradient complete). */
+static double svc_rho(const svc_state *st)
+{
+    double ub = HUGE_VAL, lb = -HUGE_VAL, sum_free = 0.0;
+    int64_t n_free = 0;
+    for (int64_t t = 0; t < st->m; t++) {
+        const double yg = st->y[t] * st->G[t];
+        if (svc_at_upper(st, t) && svc_at_lower(st, t)) continue;  /* C_t = 0: no part */
+        if (svc_at_upper(st, t)) {
+            if (st->y[t] < 0) ub = fmin(ub, yg); else lb = fmax(lb, yg);
+        } else if (svc_at_lower(st, t)) {
+            if (st->y[t] > 0) ub = fmin(ub, yg); else lb = fmax(lb, yg);
+        } else {
+            n_free++;
+            sum_free += yg;
+        }
+    }
+    if (n_free > 0) return sum_free / (double)n_free;
+    if (ub < HUGE_VAL && lb > -HUGE_VAL) return 0.5 * (ub + lb);
+    return ub < HUGE_VAL ? ub : (lb > -HUGE_VAL ? lb : 0.0);
+}
+
+/* The two-variable step on (i, j) along y_i a_i + y_j a_j = const, clipped to the box. */
+static void svc_pair_step(svc_state *st, const double *qd, int64_t i, int64_t j, double qij,
+                          double *ai_out, double *aj_out)
+{
+    const double Ci = st->C[i], Cj = st->C[j];
+    double ai = st->a[i], aj = st->a[j];
+    const double Gi = st->G[i], Gj = st->G[j];
+    if (st->y[i] != st->y[j]) {
+        double quad = qd[i] + qd[j] + 2.0 * qij;
+        if (quad <= 0.0) quad = FO_SVC_TAU;
+        const double delta = (-Gi - Gj) / quad;
+        const double diff = ai - aj;  /* conserved */
+        ai += delta;
+        aj += delta;
+        if (diff > 0.0) {
+            if (aj < 0.0) { aj = 0.0; ai = diff; }
+        } else {
+            if (ai < 0.0) { ai = 0.0; aj = -diff; }
+        }
+        if (diff > Ci - Cj) {
+            if (ai > Ci) { ai = Ci; aj = Ci - diff; }
+        } else {
+            if (aj > Cj) { aj = Cj; ai = Cj + diff; }
+        }
+    } else {
+        double quad = qd[i] + qd[j] - 2.0 * qij;
+        if (quad <= 0.0) quad = FO_SVC_TAU;
+        const double delta = (Gi - Gj) / quad;
+        const double sum = ai + aj;  /* conserved */
+        ai -= delta;
+        aj += delta;
+        if (sum > Ci) {
+            if (ai > Ci) { ai = Ci; aj = sum - Ci; }
+        } else {
+            if (aj < 0.0) { aj = 0.0; ai = sum; }
+        }
+        if (sum > Cj) {
+            if (aj > Cj) { aj = Cj; ai = sum - Cj; }
+        } else {
+            if (ai < 0.0) { ai = 0.0; aj = sum; }
+        }
+    }
+    *ai_out = ai;
+    *aj_out = aj;
+}
+
+/* G_bar += sign C_t q over all m when t crosses its upper bound. */
+static void svc_update_g_bar(svc_state *st, int was_upper, int64_t t, const double *q)
+{
+    if (was_upper == svc_at_upper(st, t)) return;
+    const double c = was_upper ? -st->C[t] : st->C[t];
+    double *FO_RESTRICT gb = st->G_bar;
+    for (int64_t u = 0; u < st->m; u++) gb[u] += c * q[u];
+}
+
+static int svc_solve(const svc_source *S, const double *C, const fo_svc_params *p, double *alpha,
+                     fo_svc_result *res)
+{
+    const int64_t m = S->m;
+    svc_state st;
+    memset(&st, 0, sizeof st);
+    st.m = m;
+    st.y = S->y;
+    st.C = C;
+    st.a = alpha;
+    st.S = S;
+    st.tol = p->tol;
+    st.G = malloc((size_t)m * sizeof(double));
+    st.G_bar = calloc((size_t)m, sizeof(double));
+    st.active = malloc((size_t)m * sizeof(int64_t));
+    double *qd = malloc((size_t)m * sizeof(double));
+    int status = svc_cache_init(&st.cache, m, p->cache_bytes);
+    int64_t iter = 0;
+    if (!st.G || !st.G_bar || !st.active || !qd) status = FO_ERR_NO_MEMORY;
+    if (status != FO_OK) goto done;
+
+    if (S->q_row == svc_q_row_precomputed) {
+        const double *K = (const double *)S->data;
+        for (int64_t t = 0; t < m; t++) qd[t] = K[S->rows[t] * S->n_all + S->rows[t]];
+    } else {
+        status = S->q_row == svc_q_row_f64 ? svc_diagonal_f64(S, qd) : svc_diagonal_f32(S, qd);
+        if (status != FO_OK) goto done;
+    }
+    for (int64_t t = 0; t < m; t++) {
+        if (!(fabs(qd[t]) <= DBL_MAX)) {
+            status = FO_ERR_NONFINITE;
+            goto done;
+        }
+        st.G[t] = -1.0;
+        st.active[t] = t;
+    }
+    st.n_active = m;
+    for (int64_t t = 0; t < m; t++) {  /* a warm start: G = Q a - 1, G_bar */
+        if (alpha[t] <= 0.0) continue;
+        const double *q = svc_cache_get(&st.cache, S, t, &status);
+        if (!q) goto done;
+        for (int64_t u = 0; u < m; u++) st.G[u] += alpha[t] * q[u];
+        if (svc_at_upper(&st, t))
+            for (int64_t u = 0; u < m; u++) st.G_bar[u] += C[t] * q[u];
+    }
+
+    const int64_t max_iter =
+        p->max_iter >= 0 ? p->max_iter : (100 * m > 10000000 ? 100 * m : 10000000);
+    int64_t counter = (m < 1000 ? m : 1000) + 1;
+    status = FO_STOP_MAX_ITER;
+    while (iter < max_iter) {
+        if (--counter == 0) {
+            counter = m < 1000 ? m : 1000;
+            if (p->shrinking) {
+                const int s = svc_shrink(&st);
+                if (s != FO_OK) { status = s; goto done; }
+            }
+        }
+        int64_t i = -1, j = -1;
+        const double *q_i = NULL;
+        int optimal = 0;
+        int s = svc_select(&st, qd, &i, &j, &q_i, &optimal);
+        if (s != FO_OK) { status = s; goto done; }
+        if (optimal) {
+            if (st.n_active == m) { status = FO_OK; break; }
+            s = svc_reconstruct_gradient(&st);  /* optimal on the active set: check them all */
+            if (s != FO_OK) { status = s; goto done; }
+            s = svc_select(&st, qd, &i, &j, &q_i, &optimal);
+            if (s != FO_OK) { status = s; goto done; }
+            if (optimal) { status = FO_OK; break; }
+            counter = 1;  /* shrink again at the next iteration */
+        }
+        iter++;
+        const double *q_j = svc_cache_get(&st.cache, S, j, &s);
+        if (!q_j) { status = s; goto done; }
+        /* q_i is still cached: the LRU evicts only the oldest row, and capacity >= 2 */
+        const double old_i = alpha[i], old_j = alpha[j];
+        const int up_i = svc_at_upper(&st, i), up_j = svc_at_upper(&st, j);
+        double ai, aj;
+        svc_pair_step(&st, qd, i, j, q_i[j], &ai, &aj);
+        alpha[i] = ai;
+        alpha[j] = aj;
+        const double di = ai - old_i, dj = aj - old_j;
+        int ok = 1;
+        for (int64_t k = 0; k < st.n_active; k++) {
+            const int64_t t = st.active[k];
+            st.G[t] += q_i[t] * di + q_j[t] * dj;
+            ok &= fabs(st.G[t]) <= DBL_MAX;
+        }
+        if (!ok) { status = FO_ERR_NONFINITE; goto done; }
+        svc_update_g_bar(&st, up_i, i, q_i);
+        svc_update_g_bar(&st, up_j, j, q_j);
+    }
+    {
+        const int s = svc_reconstruct_gradient(&st);
+        if (s != FO_OK) { status = s; goto done; }
+    }
+    res->rho = svc_rho(&st);
+    double obj = 0.0;
+    for (int64_t t = 0; t < m; t++) obj += alpha[t] * (st.G[t] - 1.0);
+    res->objective = 0.5 * obj;
+
+done:
+    res->n_iter = iter;
+    res->n_kernel_rows = st.cache.misses;
+    svc_cache_free(&st.cache);
+    free(st.G);
+    free(st.G_bar);
+    free(st.active);
+    free(qd);
+    return status;
+}
+
+/* ------------------------------------------------------------------ entry points */
+
+static int svc_check(int64_t m, const int64_t *rows, int64_t n_all, const double *y,
+                     const double *C, const fo_svc_params *p, const double *alpha)
+{
+    if (m < 1 || !rows || !y || !C || !p || !alpha) return FO_ERR_BAD_ARGUMENT;
+    if (!(p->tol > 0.0) || !(p->cache_bytes > 0.0) || p->n_threads < 1) return FO_ERR_BAD_ARGUMENT;
+    double balance = 0.0;
+    for (int64_t t = 0; t < m; t++) {
+        if (rows[t] < 0 || rows[t] >= n_all) return FO_ERR_BAD_ARGUMENT;
+        if (y[t] != 1.0 && y[t] != -1.0) return FO_ERR_BAD_ARGUMENT;
+        if (!(C[t] >= 0.0 && C[t] <= DBL_MAX)) return FO_ERR_BAD_ARGUMENT;
+        if (!(alpha[t] >= 0.0 && alpha[t] <= C[t])) return FO_ERR_BAD_ARGUMENT;
+        balance += y[t] * alpha[t];
+    }
+    double scale = 0.0;
+    for (int64_t t = 0; t < m; t++) scale += C[t];
+    if (fabs(balance) > 1e-10 * (scale > 1.0 ? scale : 1.0)) return FO_ERR_BAD_ARGUMENT;
+    return FO_OK;
+}
+
+static int svc_check_kernel(const fo_kernel_params *kp)
+{
+    if (kp->kind < 0 || kp->kind >= FO_N_KERNELS) return FO_ERR_BAD_ARGUMENT;
+    if (kp->kind != FO_KERNEL_LINEAR && !(kp->gamma > 0.0 && kp->gamma <= DBL_MAX))
+        return FO_ERR_BAD_ARGUMENT;
+    if (kp->kind == FO_KERNEL_POLY && kp->degree < 1) return FO_ERR_BAD_ARGUMENT;
+    if (!(fabs(kp->coef0) <= DBL_MAX)) return FO_ERR_BAD_ARGUMENT;
+    return FO_OK;
+}
+
+#define FO_SVC_ENTRY(SUF, T, DATA)                                                               \
+    int fo_svc_solve_##SUF(const DATA *data, const T *sqnorm, int64_t m, const int64_t *rows,    \
+                           const double *y, const double *C, const fo_svc_params *params,        \
+                           double *alpha, fo_svc_result *result)                                 \
+    {                                                                                            \
+        if (!data || !result) return FO_ERR_BAD_ARGUMENT;                                        \
+        int status = svc_check(m, rows, data->n_samples, y, C, params, alpha);                  \
+        if (status == FO_OK) status = svc_check_kernel(&params->kernel);                         \
+        if (status != FO_OK) return status;                                                      \
+        const int rbf = params->kernel.kind == FO_KERNEL_RBF;                                    \
+        if (rbf && !sqnorm) return FO_ERR_BAD_ARGUMENT;                                          \
+        if (!data->X && (!data->indptr || (data->indptr[data->n_samples] > 0 &&                  \
+                                           (!data->data || !data->indices))))                    \
+            return FO_ERR_BAD_ARGUMENT;                                                          \
+        svc_source S;                                                                            \
+        memset(&S, 0, sizeof S);                                                                 \
+        S.q_row = svc_q_row_##SUF;                                                               \
+        S.data = data;                                                                           \
+        S.sqnorm = sqnorm;                                                                       \
+        S.kp = params->kernel;                                                                   \
+        S.m = m;                                                                                 \
+        S.rows = rows;                                                                           \
+        S.y = y;                                                                                 \
+        S.n_threads = params->n_threads;                                                         \
+        const int64_t d = data->n_features;                                                      \
+        S.work_per_entry = data->X ? (double)d                                                   \
+                                   : (data->n_samples > 0 ? (double)data->indptr[data->n_samples] \
+                                                                / (double)data->n_samples         \
+                                                          : 0.0) + 1.0;                           \
+        if (rbf) {                                                                               \
+            S.zn = malloc((size_t)m * sizeof(T));                                                \
+            if (!S.zn) return FO_ERR_NO_MEMORY;                                                  \
+            for (int64_t t = 0; t < m; t++) ((T *)S.zn)[t] = sqnorm[rows[t]];                    \
+        }                                                                                        \
+        if (sizeof(T) != sizeof(double)) S.narrow = malloc((size_t)m * sizeof(T));               \
+        if (!data->X) {                                                                          \
+            S.scratch_len = d > 0 ? d : 1;                                                       \
+            S.scratch = calloc((size_t)(S.scratch_len * params->n_threads), sizeof(T));          \
+        }                                                                                        \
+        if ((sizeof(T) != sizeof(double) && !S.narrow) || (!data->X && !S.scratch))              \
+            status = FO_ERR_NO_MEMORY;                                                           \
+        else                                                                                     \
+            status = svc_solve(&S, C, params, alpha, result);                                    \
+        free(S.zn);                                                                              \
+        free(S.narrow);                                                                          \
+        free(S.scratch);                                                                         \
+        return status;                                                                           \
+    }
+
+FO_SVC_ENTRY(f64, double, fo_data_f64)
+FO_SVC_ENTRY(f32, float, fo_data_f32)
+
+int fo_svc_solve_precomputed(const double *K, int64_t n_all, int64_t m, const int64_t *rows,
+                             const double *y, const double *C, const fo_svc_params *params,
+                             double *alpha, fo_svc_result *result)
+{
+    if (!K || n_all < 1 || !result) return FO_ERR_BAD_ARGUMENT;
+    const int status = svc_check(m, rows, n_all, y, C, params, alpha);
+    if (status != FO_OK) return status;
+    svc_source S;
+    memset(&S, 0, sizeof S);
+    S.q_row = svc_q_row_precomputed;
+    S.data = K;
+    S.n_all = n_all;
+    S.m = m;
+    S.rows = rows;
+    S.y = y;
+    S.n_threads = 1;
+    return svc_solve(&S, C, params, alpha, result);
+}

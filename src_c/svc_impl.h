@@ -1,0 +1,130 @@
+/*
+ * svc_impl.h -- the kernel rows of the SVC solver for one floating type;
+ * svc.c includes it twice (FO_T, FO_SUF, FO_DATA).
+ *
+ * A row is K(x_r, x_{rows[j]}) for j < m: first the dot products (dense rows
+ * by tiles of four, so four independent vector sums share each load of x_r;
+ * CSR rows against x_r scattered into a dense scratch vector), then the
+ * kernel transform of kernels.c, then Q_ij = y_i y_j K_ij widened to double.
+ * Dot products and kernel values are in the input type (float32 data:
+ * per-row work in float32), the cached row of Q in double.
+ */
+
+/* out[j - j0] = x . X[rows[j]] for j in [j0, j1), dense X with d columns. */
+FO_HOT static void FO_SUF(svc_dots_dense)(const FO_T *X, int64_t d, const FO_T *FO_RESTRICT x,
+                                          const int64_t *rows, int64_t j0, int64_t j1,
+                                          FO_T *FO_RESTRICT out)
+{
+    int64_t j = j0;
+    for (; j + 4 <= j1; j += 4) {
+        const FO_T *FO_RESTRICT a = X + rows[j] * d;
+        const FO_T *FO_RESTRICT b = X + rows[j + 1] * d;
+        const FO_T *FO_RESTRICT c = X + rows[j + 2] * d;
+        const FO_T *FO_RESTRICT e = X + rows[j + 3] * d;
+        if (j + 4 < j1) FO_PREFETCH(X + rows[j + 4] * d);
+        FO_T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+#if defined(_OPENMP) || defined(FO_HAVE_OPENMP_SIMD)
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+#endif
+        for (int64_t k = 0; k < d; k++) {
+            const FO_T xk = x[k];
+            s0 += xk * a[k];
+            s1 += xk * b[k];
+            s2 += xk * c[k];
+            s3 += xk * e[k];
+        }
+        out[j - j0] = s0;
+        out[j - j0 + 1] = s1;
+        out[j - j0 + 2] = s2;
+        out[j - j0 + 3] = s3;
+    }
+    for (; j < j1; j++) {
+        const FO_T *FO_RESTRICT a = X + rows[j] * d;
+        FO_T s = 0;
+        FO_SIMD_REDUCTION(+, s)
+        for (int64_t k = 0; k < d; k++) s += x[k] * a[k];
+        out[j - j0] = s;
+    }
+}
+
+/* The same for CSR rows: x_r is scattered into `dense` (d zeros on entry and on exit). */
+FO_HOT static void FO_SUF(svc_dots_csr)(const FO_DATA *data, int64_t r, const int64_t *rows,
+                                        int64_t j0, int64_t j1, FO_T *FO_RESTRICT dense,
+                                        FO_T *FO_RESTRICT out)
+{
+    const FO_T *FO_RESTRICT v = data->data;
+    const int32_t *FO_RESTRICT ind = data->indices;
+    const int64_t *indptr = data->indptr;
+    for (int64_t k = indptr[r]; k < indptr[r + 1]; k++) dense[ind[k]] += v[k];
+    for (int64_t j = j0; j < j1; j++) {
+        const int64_t t = rows[j];
+        FO_T s = 0;
+        for (int64_t k = indptr[t]; k < indptr[t + 1]; k++) s += v[k] * dense[ind[k]];
+        out[j - j0] = s;
+    }
+    for (int64_t k = indptr[r]; k < indptr[r + 1]; k++) dense[ind[k]] = 0;
+}
+
+/* Kernel values K(x_r, x_rows[j]) for j in [j0, j1) into out (one thread's block). */
+static int FO_SUF(svc_kernel_block)(const svc_source *S, int64_t r, int64_t j0, int64_t j1,
+                                    FO_T *dense, FO_T *out)
+{
+    const FO_DATA *data = (const FO_DATA *)S->data;
+    const FO_T *zn = (const FO_T *)S->zn;
+    if (data->X != NULL) {
+        const int64_t d = data->n_features;
+        FO_SUF(svc_dots_dense)(data->X, d, data->X + r * d, S->rows, j0, j1, out);
+    } else {
+        FO_SUF(svc_dots_csr)(data, r, S->rows, j0, j1, dense, out);
+    }
+    const FO_T xi = zn ? ((const FO_T *)S->sqnorm)[r] : (FO_T)0;
+    return FO_SUF(fo_kernel_transform)(&S->kp, out, j1 - j0, xi, zn ? zn + j0 : NULL);
+}
+
+/* Row i of Q (i < m) into q (m doubles); rows longer than FO_SVC_PAR_MIN multiply-adds are
+ * split into contiguous blocks, one per thread. */
+static int FO_SUF(svc_q_row)(const svc_source *S, int64_t i, double *q)
+{
+    const int64_t m = S->m;
+    const int64_t r = S->rows[i];
+    FO_T *k = (sizeof(FO_T) == sizeof(double)) ? (FO_T *)q : (FO_T *)S->narrow;
+    int nt = S->n_threads;
+    if ((double)m * S->work_per_entry < FO_SVC_PAR_MIN || nt < 1) nt = 1;
+    if (nt > m) nt = (int)m;
+    int status = FO_OK;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static, 1) num_threads(nt) reduction(min : status) if (nt > 1)
+#endif
+    for (int b = 0; b < nt; b++) {
+        int64_t start, stop;
+        fo_block_range(m, nt, b, &start, &stop);
+        FO_T *dense = S->scratch ? (FO_T *)S->scratch + (int64_t)b * S->scratch_len : NULL;
+        const int s = FO_SUF(svc_kernel_block)(S, r, start, stop, dense, k + start);
+        if (s < status) status = s;
+    }
+    const double yi = S->y[i];
+    for (int64_t j = 0; j < m; j++) q[j] = yi * S->y[j] * (double)k[j];
+    return status;
+}
+
+/* K(x_r, x_r) for every row of the problem (the diagonal of Q). */
+static int FO_SUF(svc_diagonal)(const svc_source *S, double *qd)
+{
+    const FO_DATA *data = (const FO_DATA *)S->data;
+    for (int64_t t = 0; t < S->m; t++) {
+        const int64_t r = S->rows[t];
+        double s = 0.0;
+        if (data->X != NULL) {
+            const FO_T *x = data->X + r * data->n_features;
+            for (int64_t k = 0; k < data->n_features; k++) s += (double)x[k] * (double)x[k];
+        } else {
+            for (int64_t k = data->indptr[r]; k < data->indptr[r + 1]; k++)
+                s += (double)data->data[k] * (double)data->data[k];
+        }
+        FO_T g = (FO_T)s, xn = (FO_T)s;
+        const int st = FO_SUF(fo_kernel_transform)(&S->kp, &g, 1, xn, &xn);
+        if (st != FO_OK) return st;
+        qd[t] = (double)g;
+    }
+    return FO_OK;
+}
