@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
+from ._dask import is_dask_collection
 from ._validation import as_float_data, check_finite
 from .exceptions import DataConversionWarning, not_fitted_error
 
@@ -22,14 +23,42 @@ __all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "available_if",
            "validate_y", "validate_labels", "validate_sample_weight"]
 
 
+# The prediction methods that also take dask arrays (lazily, chunk by chunk; see _dask.py).
+_ROW_METHODS = ("predict", "decision_function", "predict_proba", "predict_log_proba")
+
+
 class BaseEstimator:
     """Parameters from the ``__init__`` signature; validation helpers for fit/predict.
 
     Subclasses list every parameter as an explicit keyword of ``__init__`` and
-    store it unchanged under the same name.
+    store it unchanged under the same name.  Their prediction methods
+    (``_ROW_METHODS``) are wrapped so that a dask array in gives a lazy dask
+    array out (``fastoptim._dask.dask_rows``); ``fit`` takes dask arrays where
+    the class sets ``_dask_fit = True`` (through :meth:`_dask_data`).
     """
 
     _multi_output = False  # True where y may be 2-D (several targets)
+    _dask_fit = False  # True where fit takes dask arrays (X stays on the workers)
+    _dask_hint = ""  # what to do instead, for estimators that need in-memory data
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        from ._dask import dask_rows
+        for name in _ROW_METHODS:
+            method = cls.__dict__.get(name)
+            if method is not None and callable(method) and not getattr(method, "_dask_rows", False):
+                wrapped = dask_rows(method)
+                wrapped._dask_rows = True
+                setattr(cls, name, wrapped)
+
+    def _dask_data(self, X, solver=None):
+        """X (a dask array) as a fastoptim._dask.DaskData, or a TypeError where fit needs
+        in-memory data."""
+        if not self._dask_fit:
+            raise TypeError(f"{type(self).__name__} needs in-memory data, and X is a dask array: "
+                            f"call X.compute() first{self._dask_hint}")
+        from ._dask import DaskData
+        return DaskData(X)
 
     def _store_init_args(self, args):
         """Store ``__init__``'s arguments (its ``locals()``) unchanged, under their names."""
@@ -144,8 +173,14 @@ class ClassifierMixin:
     """``score`` as the (weighted) accuracy of ``predict``; fit's validation of (X, y)."""
 
     def _validate_classification(self, X, y):
-        """(X validated, classes_, y as class indices); at least two classes."""
-        X = validate_X(X)
+        """(X validated, classes_, y as class indices); at least two classes.  A dask X
+        becomes a DaskData (where fit supports it); a dask y is gathered (n labels, once)."""
+        if is_dask_collection(X):
+            X = self._dask_data(X)
+            if is_dask_collection(y):
+                y = y.compute()
+        else:
+            X = validate_X(X)
         classes, y_idx = validate_labels(y, X.shape[0])
         if len(classes) < 2:
             label = classes[0].item() if hasattr(classes[0], "item") else classes[0]
@@ -226,6 +261,10 @@ def validate_X(X, name="X", dtype=None, finite=True):
     """
     if X is None:
         raise ValueError(f"{name} is None; pass a 2-D array of shape (n_samples, n_features)")
+    if is_dask_collection(X):
+        raise TypeError(f"{name} is a dask collection, and this step needs in-memory data; call "
+                        f"{name}.compute() first (fit of LogisticRegression, SoftmaxRegression, "
+                        f"LinearRegression, Ridge and LinearSVC takes dask arrays)")
     if not sp.issparse(X) and not isinstance(X, (str, bytes)):
         X = np.asarray(X)
     if np.dtype(X.dtype).kind == "c":
@@ -344,6 +383,8 @@ def validate_sample_weight(sample_weight, n_samples, dtype):
     """None, a scalar (every sample the same weight) or n_samples finite weights >= 0."""
     if sample_weight is None:
         return None
+    if is_dask_collection(sample_weight):  # n numbers: gathered once (O(n), not per iteration)
+        sample_weight = sample_weight.compute()
     w = np.asarray(sample_weight)
     if w.ndim == 0:
         w = np.full(n_samples, float(w))

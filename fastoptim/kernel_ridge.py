@@ -55,6 +55,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg
 
 from ._config import effective_n_threads
+from ._dask import is_dask_collection
 from ._validation import check_scalar
 from .base import BaseEstimator, RegressorMixin, validate_X, validate_sample_weight, validate_y
 from .exceptions import ConvergenceWarning
@@ -151,6 +152,9 @@ class KernelRidge(RegressorMixin, BaseEstimator):
     array([9.])
     """
 
+    _dask_hint = (" (the kernel matrix couples every pair of rows); for data beyond memory fit "
+                  "a sample, or a linear model on random features of it")
+
     def __init__(self, alpha=1.0, *, kernel="linear", gamma=None, degree=3, coef0=1,
                  kernel_params=None, solver="cholesky", n_components=100, tol=1e-6,
                  max_iter=None, random_state=None, n_threads=None):
@@ -205,6 +209,8 @@ class KernelRidge(RegressorMixin, BaseEstimator):
         """
         # validate and solve first, then replace the fitted state in one go: a fit that
         # raises leaves the estimator as it was (fitted or not)
+        if is_dask_collection(X):
+            self._dask_data(X)  # raises: the kernel matrix needs every row in memory
         X = validate_X(X, "X")
         alpha, spec = self._check_params(X.shape[1])
         Y = validate_y(y, X.shape[0], X.dtype, multi_output=True)

@@ -41,10 +41,12 @@ import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
+from .._dask import DaskData, is_dask_collection, objective_for
+from .._dask import column_stats as dask_column_stats
+from .._dask import normal_equations as dask_normal_equations
 from .._validation import check_finite
 from ..base import BaseEstimator, RegressorMixin, validate_sample_weight, validate_X, validate_y
 from ..exceptions import ConvergenceWarning
-from ..losses import Objective
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, fit_stochastic,
                           is_stochastic, new_objective_factory)
 
@@ -56,6 +58,8 @@ _RCOND_MIN = 1e-10  # 'auto' leaves Cholesky for lstsq below this reciprocal con
 
 class _LeastSquares(RegressorMixin, BaseEstimator):
     """What LinearRegression and Ridge share: validation, the solvers, predict."""
+
+    _dask_fit = True  # fit on dask arrays: fastoptim._dask
 
     _direct_solvers = ()
     _multi_output = True
@@ -87,7 +91,15 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         # 'auto'/'cholesky' on dense X: the Gram matrix's own pass over X finds NaN/inf
         # (a non-finite G), so X is not read a second time just to check it
         gram_checks = self.solver in ("auto", "cholesky") and not sp.issparse(X)
-        X = validate_X(X, finite=not gram_checks)
+        if is_dask_collection(X):  # the rows stay on the workers: fastoptim._dask
+            if self.solver in ("lstsq", "svd"):
+                raise ValueError(f"solver={self.solver!r} needs in-memory data, and X is a dask "
+                                 f"array; use solver='cholesky' (or 'auto'), 'cg' or a "
+                                 f"stochastic solver")
+            X = self._dask_data(X)
+            y = y.compute() if is_dask_collection(y) else y
+        else:
+            X = validate_X(X, finite=not gram_checks)
         Y = validate_y(y, X.shape[0], X.dtype, multi_output=True)
         sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
         single = Y.ndim == 1
@@ -123,8 +135,13 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             return self._fit_cg(X, Y, sw, alpha)
         if solver in ("lstsq", "svd"):
             return _solve_svd(X, Y, sw, alpha, self.fit_intercept, solver)
+        dask = isinstance(X, DaskData)
         with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf in X: reported below
-            G, R, x_mean, y_mean = centered_normal_equations(X, Y, sw, self.fit_intercept)
+            G, R, x_mean, y_mean = (dask_normal_equations if dask else centered_normal_equations)(
+                X, Y, sw, self.fit_intercept)
+        if dask and not (np.all(np.isfinite(G)) and np.all(np.isfinite(x_mean))):
+            raise ValueError("X (a dask array) holds NaN or infinity, or values too large to "
+                             "square; clean or scale X")
         if not (np.all(np.isfinite(G)) and np.all(np.isfinite(x_mean))):
             check_finite(X, "X")  # names NaN/infinity in X (fit skipped the upfront check)
             raise FloatingPointError("X^T X overflowed: the values of X are too large to square "
@@ -132,11 +149,11 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         try:
             coef = solve_normal_equations(G, R, alpha, check_condition=True)
         except np.linalg.LinAlgError as exc:
-            if solver == "cholesky":
+            if solver == "cholesky" or dask:
                 raise np.linalg.LinAlgError(
                     f"{type(self).__name__}: X^T X {'+ alpha I ' if alpha else ''}is singular or too "
-                    f"ill-conditioned for solver='cholesky' ({exc}); use solver='lstsq' (minimum-norm "
-                    f"least squares) or Ridge with alpha > 0") from None
+                    f"ill-conditioned for solver={solver!r} ({exc}); use solver='lstsq' (minimum-"
+                    f"norm least squares, in-memory data) or Ridge with alpha > 0") from None
             # dense: LAPACK's SVD; sparse: LSQR (damped by sqrt(alpha) for ridge)
             return _solve_svd(X, Y, sw, alpha, self.fit_intercept,
                               "lstsq" if alpha == 0 or sp.issparse(X) else "svd")
@@ -364,12 +381,17 @@ def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
     """
     n, p = X.shape
     wsum = float(n if sw is None else np.sum(sw, dtype=np.float64))
-    obj = Objective("squared", X, y, sample_weight=sw, alpha=alpha / wsum, n_threads=n_threads)
+    obj = objective_for("squared", X, y, sample_weight=sw, alpha=alpha / wsum,
+                        n_threads=n_threads)
     dtype = obj.dtype
     zero = np.zeros(p, dtype=dtype)
+    dask = isinstance(X, DaskData)
+    if dask:  # one pass over the chunks for the means and the preconditioner's sums
+        x_mean, y_mean, sq = dask_column_stats(X, y, sw)
     if fit_intercept:
-        x_mean, y_mean = weighted_means(X, y[:, None], sw)
-        y_mean = float(y_mean[0])
+        if not dask:
+            x_mean, y_mean = weighted_means(X, y[:, None], sw)
+            y_mean = float(y_mean[0])
     else:
         x_mean, y_mean = np.zeros(p), 0.0
     # right-hand side: Xc^T W yc / W = -grad at 0 (no intercept) - mu * mean(y)
@@ -386,7 +408,9 @@ def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
 
     op = scipy.sparse.linalg.LinearOperator((p, p), matvec=matvec, dtype=np.float64)
     # Jacobi preconditioner: the operator's diagonal, (sum_i w_i x_ij^2) / W - mu_j^2 + alpha / W
-    if sp.issparse(X):
+    if dask:
+        pass  # sq came with the means
+    elif sp.issparse(X):
         sq = np.asarray(X.multiply(X).T @ (np.ones(n) if sw is None else sw.astype(np.float64))).ravel()
     else:
         sq = np.einsum("ij,ij,i->j", X, X, np.ones(n) if sw is None else sw, dtype=np.float64)

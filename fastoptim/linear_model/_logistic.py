@@ -43,6 +43,7 @@ import scipy.sparse as sp
 import scipy.special
 
 from .._config import blas_single_threaded
+from .._dask import objective_for
 from ..base import (BaseEstimator, ClassifierMixin, available_if, check_is_fitted,
                     class_sample_weights, validate_sample_weight, validate_X)
 from ..exceptions import ConvergenceWarning
@@ -50,7 +51,8 @@ from ..losses import Objective
 from ..optim.engine import run_epoch
 from ..optim.line_search import armijo
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, fit_stochastic,
-                          is_stochastic, lipschitz_bound, make_optimizer, new_objective_factory)
+                          is_stochastic, lipschitz_bound, make_optimizer, new_objective_factory,
+                          start_loss)
 
 __all__ = ["LogisticRegression", "SoftmaxRegression"]
 
@@ -83,6 +85,11 @@ class _Packed:
         return np.concatenate(parts)
 
     def __call__(self, x):
+        if not np.all(np.isfinite(x)):  # a solver's step from an overflowed value or gradient
+            raise FloatingPointError(
+                "the solver's iterates stopped being finite: the objective or its gradient "
+                "overflowed, which happens when the values of X are too large; scale X (e.g. "
+                "standardize its columns) or try a smaller C")
         coef, b = self.split(x)
         self.n_evals += 1
         value, gc, gb = self.obj.value_grad(coef, b)
@@ -194,7 +201,14 @@ def _solve_newton_cholesky(f, x0, max_iter, tol):
     def hessian(point):
         coef, b = f.split(point)
         f.n_evals += 1
-        return f.obj.hessian(coef, b)
+        out = f.obj.hessian(coef, b)
+        # sum_i d_i x_i x_i^T with bounded d_i: a finite value with a non-finite Hessian
+        # means the products of X's values overflowed (not a bad step)
+        if np.isfinite(out[0]) and not np.all(np.isfinite(out[2])):
+            raise FloatingPointError(
+                "the Hessian overflowed: the values of X are too large to square in its dtype; "
+                "scale X (e.g. standardize its columns)")
+        return out
 
     value, g, H = hessian(x)
     for it in range(1, max_iter + 1):
@@ -243,6 +257,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
     """What LogisticRegression and SoftmaxRegression share."""
 
     _softmax_only = False
+    _dask_fit = True  # fit on dask arrays: fastoptim._dask
 
     # -- parameters ---------------------------------------------------------------------------
 
@@ -380,7 +395,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
                                               intercept_init=b, fit_intercept=self.fit_intercept)
             return coef, b, n_ep, list(self.loss_curve_)
         wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
-        obj = Objective(loss, X, target, sample_weight=sw, alpha=self._alpha(wsum),
+        obj = objective_for(loss, X, target, sample_weight=sw, alpha=self._alpha(wsum),
                         n_threads=n_threads, **kwargs)
         f = _Packed(obj, self.fit_intercept)
         coef0 = np.zeros(obj.coef_shape) if c0 is None else np.asarray(c0, np.float64).reshape(obj.coef_shape)
@@ -457,6 +472,8 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
                         for k in range(len(all_classes))]
         state = getattr(self, "_partial", None)
         start = state is None
+        if not start:  # trained on a copy: a call that raises (divergence, an interrupt) keeps
+            state = copy.deepcopy(state)  # the model and its optimizer state as they were
         if start:  # from the last fit's coefficients (and epoch count), or from zero
             coef0 = np.asarray(self.coef_, dtype=X.dtype) if fitted else None
             icpt0 = np.asarray(self.intercept_, dtype=X.dtype) if fitted else None
@@ -488,6 +505,8 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
             if self.schedule is not None:
                 opt.lr = float(self.schedule(epochs + 1))
             batch = min(200, X.shape[0]) if self.batch_size is None else int(self.batch_size)
+            if first_loss is None:  # the loss at the start: the scale of an explosion
+                first_loss = start_loss(obj, coef, b if self.fit_intercept else None)
             try:
                 loss_value = run_epoch(obj, opt, coef, b if self.fit_intercept else None,
                                        batch_size=batch, seed=epochs + 1)
@@ -495,8 +514,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
                 raise FloatingPointError(
                     f"{type(self).__name__}.partial_fit diverged: with learning rate {opt.lr:g} the "
                     f"loss or the coefficients stopped being finite; try a smaller learning_rate") from None
-            first_loss = loss_value if first_loss is None else first_loss
-            if loss_value > 1e6 * max(abs(first_loss), 1.0):
+            if not np.isfinite(loss_value) or loss_value > 1e6 * max(abs(first_loss), 1.0):
                 raise FloatingPointError(
                     f"{type(self).__name__}.partial_fit: the loss exploded (from {first_loss:.3g} to "
                     f"{loss_value:.3g}) with learning rate {opt.lr:g}; try a smaller learning_rate "

@@ -106,17 +106,30 @@ def make_optimizer(solver, learning_rate, lipschitz):
     return cls(lr=default if auto else learning_rate)
 
 
-def lipschitz_bound(objective, fit_intercept):
-    """The largest per-sample curvature L of ``objective`` (see the module docstring)."""
+def max_scaled_row_sqnorm(objective, fit_intercept, scale=None):
+    """max_i of |x_i|^2 (+ 1 with an intercept), times w_i scale with sample weights (scale:
+    the engine's weight factor, default the objective's n / sum(w))."""
     X = objective.X  # the objective's own rows (the training rows under early stopping)
+    if X.shape[0] == 0:
+        return 0.0
     if hasattr(X, "multiply"):  # CSR
         row_sq = np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
     else:
         row_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
     row_sq += 1.0 if fit_intercept else 0.0
     if objective._sample_weight is not None:  # the engine scales sample i by w_i n / sum(w)
-        row_sq *= objective._sample_weight.astype(np.float64) * (objective.n_samples / objective.weight_sum)
-    top = float(np.max(row_sq))
+        if scale is None:
+            scale = objective.n_samples / objective.weight_sum
+        row_sq *= objective._sample_weight.astype(np.float64) * scale
+    return float(np.max(row_sq))
+
+
+def lipschitz_bound(objective, fit_intercept):
+    """The largest per-sample curvature L of ``objective`` (see the module docstring)."""
+    if hasattr(objective, "max_row_curvature"):  # a DaskObjective: the max over its chunks
+        top = objective.max_row_curvature(fit_intercept)
+    else:
+        top = max_scaled_row_sqnorm(objective, fit_intercept)
     return _CURVATURE[objective.loss] * top + objective.alpha
 
 
@@ -141,6 +154,10 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
         else est.random_state
     seed = int(rng.randint(0, 2 ** 31 - 1))
     train_rows = val_rows = None
+    if est.early_stopping and getattr(make_objective, "dask", False):
+        raise ValueError("early_stopping=True is not available on dask arrays (the validation "
+                         "rows would have to be gathered); set early_stopping=False, or hold "
+                         "out a validation set yourself")
     if est.early_stopping:
         n_val = int(np.ceil(est.validation_fraction * n_samples))
         if n_val < 1 or n_samples - n_val < 1:
@@ -158,12 +175,18 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
         schedule = copy.deepcopy(schedule)
     curve, val_scores = [], []
     best, stale, converged = np.inf, 0, False
+    start = start_loss(objective, coef, intercept)  # the scale an exploding epoch is measured by
     max_epochs = DEFAULT_MAX_EPOCHS if est.max_iter is None else int(est.max_iter)
     for epoch in range(1, max_epochs + 1):
         if schedule is not None:
             opt.lr = float(schedule(epoch))
         try:
-            loss = run_epoch(objective, opt, coef, intercept, batch_size=batch, seed=seed + epoch)
+            if hasattr(objective, "run_epoch"):  # a DaskObjective: the chunks in turn
+                loss = objective.run_epoch(opt, coef, intercept, batch_size=batch,
+                                           seed=seed + epoch)
+            else:
+                loss = run_epoch(objective, opt, coef, intercept, batch_size=batch,
+                                 seed=seed + epoch)
         except FloatingPointError:
             raise FloatingPointError(
                 f"{type(est).__name__}: the fit diverged at epoch {epoch}: with learning rate "
@@ -182,11 +205,13 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
         if est.verbose:
             extra = f"  validation {watched:.6g}" if validation is not None else ""
             print(f"epoch {epoch:4d}  lr {opt.lr:.3g}  loss {loss:.6g}{extra}", flush=True)
-        if not np.isfinite(loss) or (np.isfinite(best) and loss > 1e6 * max(abs(curve[0]), 1.0)):
+        # from the first epoch on: an epoch whose mean loss is 1e6 times the loss at the
+        # starting point (or at the first epoch) has diverged, even while still finite
+        if not np.isfinite(loss) or loss > 1e6 * max(abs(curve[0]) if epoch > 1 else 0.0, start, 1.0):
             raise FloatingPointError(
-                f"{type(est).__name__}: the loss exploded at epoch {epoch} (from {curve[0]:.3g} to "
-                f"{loss:.3g}) with learning rate {opt.lr:g}; try a smaller learning_rate or "
-                f"learning_rate='auto'")
+                f"{type(est).__name__}: the loss exploded at epoch {epoch} (from {start:.3g} at the "
+                f"start to {loss:.3g}) with learning rate {opt.lr:g}; try a smaller learning_rate "
+                f"or learning_rate='auto'")
         if watched < best - est.tol:
             best, stale = watched, 0
         else:
@@ -206,12 +231,46 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
     return coef, intercept, opt, len(curve)
 
 
+def start_loss(objective, coef, intercept):
+    """The mean data loss at the starting point (coef, intercept), the scale against which
+    an exploding epoch is detected: in closed form at zero coefficients (no pass over X),
+    else one evaluation of the objective (a warm start); 0 when it cannot be evaluated."""
+    y = getattr(objective, "_y", None)
+    if not np.any(coef) and (intercept is None or not np.any(intercept)):
+        K = objective.n_outputs
+        closed = {"logistic": float(np.log(2.0)), "hinge": 1.0, "squared_hinge": 1.0,
+                  "softmax": float(np.log(K)), "multiclass_hinge": K - 1.0}
+        if objective.loss in closed:
+            return closed[objective.loss]
+        if objective.loss == "squared" and y is not None:  # mean w y^2 / 2
+            half_sq = 0.5 * y.astype(np.float64) ** 2
+            w = objective._sample_weight
+            return float(np.mean(half_sq) if w is None
+                         else np.dot(w.astype(np.float64), half_sq) / objective.weight_sum)
+    try:
+        value = float(objective.value_grad(coef, intercept)[0])
+    except (ValueError, FloatingPointError):
+        return 0.0
+    return value if np.isfinite(value) else 0.0
+
+
 def _solver_name(solver):
     return repr(solver) if isinstance(solver, str) else type(solver).__name__
 
 
 def new_objective_factory(loss, X, y, sample_weight, alpha_of_weight_sum, n_threads, **kwargs):
     """``rows -> Objective`` over X[rows] (all rows for None), alpha from the rows' weight sum."""
+    if getattr(X, "parts", None) is not None:  # a DaskData: one objective over every chunk
+        from .._dask import DaskObjective
+
+        def make_dask(rows):
+            wsum = float(len(y)) if sample_weight is None else float(
+                np.sum(sample_weight, dtype=np.float64))
+            return DaskObjective(loss, X, y, sample_weight=sample_weight,
+                                 alpha=alpha_of_weight_sum(wsum), n_threads=n_threads, **kwargs)
+
+        make_dask.dask = True
+        return make_dask
 
     def make(rows):
         Xr = X if rows is None else X[rows]

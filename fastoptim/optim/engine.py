@@ -54,7 +54,7 @@ def _param(arr, name, obj, shape):
 
 
 def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0, shuffle=True,
-              lazy="auto"):
+              lazy="auto", weight_scale=None):
     """One epoch of mini-batch training, in place, without the GIL.
 
     Parameters
@@ -75,6 +75,11 @@ def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0,
     lazy : {'auto', True, False}, default 'auto'
         Sparse (lazy) updates, for sparse X only (one thread); 'auto' uses them
         when X is sparse and batch_size <= 256.  See the module docstring.
+    weight_scale : float, optional
+        Each sample's weight is multiplied by this in the batch gradients; default
+        ``n_samples / weight_sum`` (mean weight 1).  A part of a larger data set
+        trained in turn (fastoptim's dask path) passes the whole set's factor, so
+        that its steps equal those of an epoch over the whole set.
 
     Returns
     -------
@@ -113,7 +118,11 @@ def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0,
         raise ValueError("lazy=True needs sparse X (updates touch the batch's nonzero columns)")
     use_lazy = sparse and (lazy is True or (lazy == "auto" and batch_size <= 256))
     sw = objective._sample_weight
-    weight_scale = objective.n_samples / objective.weight_sum
+    if weight_scale is None:
+        weight_scale = objective.n_samples / objective.weight_sum
+    elif not (isinstance(weight_scale, numbers.Real) and np.isfinite(weight_scale)
+              and weight_scale > 0):
+        raise ValueError(f"weight_scale must be a finite number > 0, got {weight_scale!r}")
     config = dict(loss=objective._loss_id, n_outputs=K, batch_size=int(min(batch_size, objective.n_samples)),
                   seed=int(seed) & (2 ** 64 - 1), shuffle=bool(shuffle), alpha=objective.alpha,
                   weight_scale=weight_scale, lazy=use_lazy)

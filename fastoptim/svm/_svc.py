@@ -128,6 +128,9 @@ class SVC(ClassifierMixin, BaseEstimator):
     [0, 1]
     """
 
+    _dask_hint = (" (the kernel SVM couples every pair of rows); fit a sample, or use "
+                  "LinearSVC(dual=False), whose fit takes dask arrays")
+
     def __init__(self, C=1.0, kernel="rbf", degree=3, gamma="scale", coef0=0.0, shrinking=True,
                  tol=1e-3, cache_size=200, class_weight=None, verbose=0, max_iter=-1,
                  decision_function_shape="ovr", break_ties=False, n_threads=None):
