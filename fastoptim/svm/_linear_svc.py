@@ -1,57 +1,216 @@
-r"""LinearSVC: a linear support vector classifier solved in the dual by coordinate descent.
+r"""LinearSVC: a linear support vector classifier, solved in the dual or in the primal.
 
 The objective is scikit-learn's (liblinear's), so that C means the same thing:
 
 .. math::
 
-    \min_{w}\ \tfrac{1}{2} \|\tilde w\|^2 + C \sum_i s_i\, \xi_i,\qquad
-    \xi_i = \max(0, 1 - y_i \tilde w \cdot \tilde x_i)\ \text{('hinge')}\ \text{or its square
-    ('squared_hinge')},
+    \min_{w, b}\ P(w, b) = \tfrac{1}{2} \|w\|^2 + \frac{b^2}{2 s^2}
+        + C \sum_i c_i\, \xi_i(y_i (w \cdot x_i + b)),\qquad
+    \xi(m) = \max(0, 1 - m)\ \text{('hinge')}\ \text{or}\ \max(0, 1 - m)^2\
+    \text{('squared_hinge')},
 
-with :math:`s_i` the sample weight times the class weight, y in {-1, +1} and
-:math:`\tilde x_i = [x_i, \text{intercept\_scaling}]`: the intercept is the
-weight of a constant extra feature and **is penalized** like the other
-weights (as in liblinear and scikit-learn's LinearSVC; a larger
-``intercept_scaling`` weakens that penalty).  ``intercept_ =
-intercept_scaling * w[-1]``.
+with :math:`c_i` the sample weight times the class weight, y in {-1, +1} and
+s = ``intercept_scaling``.  The intercept **is penalized**, as in liblinear and
+scikit-learn's LinearSVC: b is s times the weight of a constant feature of
+value s, so :math:`\|\tilde w\|^2` of :math:`\tilde w = [w, b / s]` holds
+:math:`b^2 / s^2` (a larger ``intercept_scaling`` weakens that penalty).  More
+than two classes: one binary problem per class (one-vs-rest), or one
+Weston-Watkins problem (below).
 
-The C core (``src_c/dual_cd.c``) solves the dual
+The dual (``dual=True``), in C (``src_c/dual_cd.c``):
 
 .. math::
 
     \min_\alpha\ \tfrac{1}{2} \alpha^T (Q + D) \alpha - \textstyle\sum_i \alpha_i,\quad
     0 \le \alpha_i \le U_i,\quad Q_{ij} = y_i y_j \tilde x_i \cdot \tilde x_j,
 
-(hinge: :math:`U_i = C s_i, D_{ii} = 0`; squared hinge: :math:`U_i = \infty,
-D_{ii} = 1 / (2 C s_i)`) one coordinate at a time, in a fresh random order
-each pass, keeping :math:`w = \sum_i \alpha_i y_i \tilde x_i` up to date
-(Hsieh, Chang, Lin, Keerthi & Sundararajan, ICML 2008, Algorithms 1 and 2:
-random permutation and shrinking).  It stops when the spread of the projected
-gradient over a pass, max PG - min PG, is at most ``tol`` (liblinear's rule).
-More than two classes: one binary problem per class (one-vs-rest).
+(hinge: :math:`U_i = C c_i, D_{ii} = 0`; squared hinge: :math:`U_i = \infty,
+D_{ii} = 1 / (2 C c_i)`), :math:`\tilde x_i = [x_i, s]`, one coordinate at a
+time in a fresh random order each pass, keeping :math:`\tilde w = \sum_i
+\alpha_i y_i \tilde x_i` up to date (Hsieh, Chang, Lin, Keerthi & Sundararajan,
+ICML 2008, Algorithms 1 and 2: random permutation and shrinking).  It stops
+when the spread of the projected gradient over a pass, max PG - min PG, is at
+most ``tol`` (liblinear's rule).
+
+The primal (``dual=False``) is :class:`fastoptim.losses.Objective` scaled by
+:math:`1 / (C \sum_i c_i)` -- the weighted mean loss plus
+:math:`\frac{\lambda}{2}\|w\|^2`, :math:`\lambda = 1 / (C \sum_i c_i)`, one
+fused C pass over X per evaluation -- plus the intercept's penalty
+:math:`\frac{\lambda}{2 s^2} b^2`, added around it in Python (X is never
+copied to append a constant column).  Solvers:
+
+- 'newton-cholesky' (squared hinge): Newton's method on the generalized
+  Hessian of the scaled objective in (w, b),
+  :math:`\frac{2}{\sum c} \sum_{i \in I(w, b)} c_i \hat x_i \hat x_i^T +
+  \lambda\, \mathrm{diag}(1, \dots, 1, 1/s^2)`, :math:`\hat x_i = [x_i, 1]`
+  (I: the samples with margin < 1), built by the C core in the pass that
+  computes the value and the gradient, solved by LAPACK's Cholesky,
+  with Armijo backtracking: the squared hinge is once differentiable with a
+  Lipschitz gradient, so the generalized Newton method with a line search
+  converges, and in finitely many steps near the solution (Keerthi & DeCoste
+  2005; Mangasarian 2002).  For few features (dense) or short rows (sparse).
+- 'newton-cg' (squared hinge): the same Newton direction by conjugate
+  gradients on Hessian-vector products (one pass over X each): truncated
+  Newton, as liblinear's primal solver for this loss (Lin, Weng & Keerthi 2008).
+- 'lbfgs': scipy's L-BFGS-B on the value and gradient.  On the squared hinge
+  it converges like on any smooth function; on the hinge and on the
+  Weston-Watkins loss (piecewise linear, not differentiable at the kinks) it is
+  used as a quasi-Newton method for non-smooth functions (Lewis & Overton 2013):
+  it reaches the optimum's neighbourhood and stops when an iteration lowers the
+  objective by less than 1e-4 * tol (relative) or its line search finds no more
+  decrease.  The solution is approximate: it can stall at a kink, 1e-5 to 1e-3
+  above the optimal objective on the tests' problems with coefficients a few per
+  cent off.  Use the dual for an exact binary hinge solution.
+- 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam' or an optimizer
+  object: mini-batch epochs of the C engine, shared with LogisticRegression
+  (:mod:`fastoptim.linear_model._stochastic`).  The engine does not penalize
+  intercepts, so these solvers leave out :math:`b^2 / (2 s^2)`: the minimizer
+  of the objective they see is at most :math:`b^2 / (2 s^2)` (b: its intercept)
+  above the optimum of P -- usually far below 1e-3 of P.
+
+Every full-batch primal solver stops when the largest gradient entry is at
+most :math:`\epsilon` times the largest one at the start, with liblinear's
+:math:`\epsilon = \mathrm{tol} \cdot \max(\min(n_+, n_-), 1) / n` (n+, n-:
+the sizes of the two classes of the problem; the smallest class for
+Weston-Watkins), or after ``max_iter`` iterations.
+
+Weston-Watkins (``multi_class='weston_watkins'``, primal only):
+
+.. math::
+
+    \min_{W, b}\ \tfrac{1}{2} \|W\|_F^2 + \frac{\|b\|^2}{2 s^2}
+      + C \sum_i c_i \sum_{j \ne y_i} \max(0, z_{ij} - z_{i y_i} + 1),\qquad
+    z_i = W x_i + b,
+
+one weight vector per class, trained jointly (Weston & Watkins 1999; the loss
+'multiclass_hinge' of :mod:`fastoptim.losses`).  The intercepts are penalized
+like the binary case's, so that ``intercept_scaling`` means the same in every
+mode; with the penalty the solution is unique and its rows of W and entries of
+b each sum to zero (the loss sees only differences of scores).  Crammer &
+Singer (2001) penalize only the largest violation per sample instead (not
+implemented here).
+
+References
+----------
+C.-J. Hsieh, K.-W. Chang, C.-J. Lin, S. S. Keerthi and S. Sundararajan, "A dual coordinate
+descent method for large-scale linear SVM", ICML 2008.
+S. S. Keerthi and D. DeCoste, "A modified finite Newton method for fast solution of large scale
+linear SVMs", JMLR 6, 2005.
+C.-J. Lin, R. C. Weng and S. S. Keerthi, "Trust region Newton method for large-scale logistic
+regression", JMLR 9, 2008 (also the L2-loss SVM's primal, liblinear's solver).
+O. L. Mangasarian, "A finite Newton method for classification", Optim. Methods Softw. 17, 2002.
+A. S. Lewis and M. L. Overton, "Nonsmooth optimization via quasi-Newton methods", Math.
+Program. 141, 2013.
+J. Weston and C. Watkins, "Support vector machines for multi-class pattern recognition",
+ESANN 1999.
+K. Crammer and Y. Singer, "On the algorithmic implementation of multiclass kernel-based vector
+machines", JMLR 2, 2001.
 """
 import numbers
 import warnings
 
 import numpy as np
+import scipy.optimize
 import scipy.sparse as sp
 
+from .._config import blas_single_threaded
 from .._core import _dual_cd, _status
+from .._dask import DaskData, objective_for
 from .._validation import csr_parts
 from ..base import BaseEstimator, ClassifierMixin, class_sample_weights, validate_sample_weight
 from ..exceptions import ConvergenceWarning
+from ..linear_model._logistic import _FULL_BATCH, _Packed
+from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params,
+                                        fit_stochastic, is_stochastic, new_objective_factory)
 
 __all__ = ["LinearSVC"]
 
 _LOSSES = ("hinge", "squared_hinge")
+_MULTI_CLASS = ("ovr", "weston_watkins")
+_NEWTON = ("newton-cholesky", "newton-cg")
+_PRIMAL = _NEWTON + ("lbfgs",)
+#: solver='auto' in the primal takes 'newton-cholesky' over 'newton-cg' while one pass that
+#: builds the Hessian (the products of each row's stored entries, sum_i nnz_i^2 / 2) costs at
+#: most this many passes over X: a truncated Newton step takes tens of Hessian-vector products
+_CHOLESKY_WORK = 32
+#: lbfgs on the non-smooth losses stops when an iteration lowers the objective by less than
+#: _FTOL * tol (relative): at tol=1e-4 that leaves it about 1e-4 relative above the optimum
+_FTOL = 1e-4
+
+
+class _InterceptPenalty:
+    """An Objective plus the intercept's penalty (lam / (2 s^2)) ||b||^2, lam its alpha,
+    all times ``scale``.
+
+    Offers what ``_Packed`` and the full-batch solvers call (``value_grad``,
+    ``hessp``, ``hessian``); the term is added in Python, never by copying X.
+    ``scale`` (1 / the largest initial gradient entry, set by the caller) makes
+    the solvers' absolute tests relative: the gradient threshold, and Newton-CG's
+    forcing term min(0.5, sqrt(max |g|)) becomes min(0.5, sqrt(max |g| / max |g0|)).
+    """
+
+    def __init__(self, objective, intercept_scaling):
+        self.obj = objective
+        self.beta = objective.alpha / float(intercept_scaling) ** 2
+        self.scale = 1.0
+        self.coef_shape = objective.coef_shape
+        self.n_outputs = objective.n_outputs
+        self.dtype = objective.dtype
+
+    def value_grad(self, coef, intercept=None):
+        value, g, gb = self.obj.value_grad(coef, intercept)
+        g = self.scale * np.asarray(g, dtype=np.float64)
+        if intercept is None:
+            return self.scale * value, g, gb
+        b = np.asarray(intercept, dtype=np.float64)
+        value += 0.5 * self.beta * float(np.sum(b * b))
+        return self.scale * value, g, self.scale * (gb + self.beta * b)
+
+    def hessp(self, coef, intercept, vec_coef, vec_intercept=None):
+        hv, hb = self.obj.hessp(coef, intercept, vec_coef, vec_intercept)
+        hv = self.scale * np.asarray(hv, dtype=np.float64)
+        if intercept is None:
+            return hv, hb
+        return hv, self.scale * (hb + self.beta * np.asarray(vec_intercept, dtype=np.float64))
+
+    def hessian(self, coef, intercept=None):
+        value, grad, hess = self.obj.hessian(coef, intercept)
+        if intercept is not None:
+            b = float(np.asarray(intercept, dtype=np.float64).reshape(-1)[0])
+            value += 0.5 * self.beta * b * b
+            grad[-1] += self.beta * b
+            hess[-1, -1] += self.beta
+        if self.scale != 1.0:
+            grad *= self.scale
+            hess *= self.scale
+        return self.scale * value, grad, hess
+
+
+def _lbfgs_nonsmooth(f, x0, max_iter, ftol):
+    """L-BFGS-B as a method for non-smooth functions (Lewis & Overton 2013).
+
+    The gradient never vanishes at a kink, so the test is the objective's relative
+    decrease in an iteration (scipy's ``ftol``), or the line search finding none.
+    Returns (x, iterations, True unless max_iter ended it).
+    """
+    with blas_single_threaded():
+        res = scipy.optimize.minimize(f, x0, jac=True, method="L-BFGS-B",
+                                      options={"maxiter": max_iter, "maxls": 50, "gtol": 0.0,
+                                               "ftol": ftol})
+    return res.x, int(res.nit), int(res.nit) < max_iter
+
+
+def _solver_name(solver):
+    return solver if isinstance(solver, str) else type(solver).__name__
 
 
 class LinearSVC(ClassifierMixin, BaseEstimator):
-    r"""Linear support vector classifier, trained in the dual by coordinate descent.
+    r"""Linear support vector classifier, trained in the dual or in the primal.
 
-    Minimizes :math:`\frac{1}{2}\|w\|^2 + C \sum_i s_i \xi_i` with :math:`\xi_i`
-    the hinge loss or its square of :math:`y_i (w \cdot x_i + b)` -- scikit-learn's
-    LinearSVC objective, including its penalized intercept (see Notes).
+    Minimizes :math:`\frac{1}{2}\|w\|^2 + \frac{b^2}{2 s^2} + C \sum_i c_i \xi_i`
+    with :math:`\xi_i` the hinge loss or its square of :math:`y_i (w \cdot x_i + b)`
+    -- scikit-learn's LinearSVC objective, including its penalized intercept (see
+    Notes) -- or the Weston-Watkins multiclass objective.
 
     Parameters
     ----------
@@ -59,55 +218,105 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         Cost of the losses (> 0); smaller C means a stronger penalty on w.
     loss : {'squared_hinge', 'hinge'}, default 'squared_hinge'
         The loss per sample: :math:`\max(0, 1 - y z)^2` or :math:`\max(0, 1 - y z)`.
+        Ignored with ``multi_class='weston_watkins'`` (its own hinge).
     dual : bool or 'auto', default True
-        Solve the dual problem (the only solver available; ``'auto'`` means True).
+        True: dual coordinate descent.  False: the primal, with ``solver``.
+        'auto' (scikit-learn's rule): the primal when ``solver`` names a primal
+        solver or ``multi_class='weston_watkins'``; otherwise the dual for the hinge
+        (scikit-learn has no primal hinge solver) or when n_samples < n_features,
+        else the primal.
     fit_intercept : bool, default True
-        Fit an intercept as the weight of a constant feature (penalized; see Notes).
+        Fit an intercept (penalized; see Notes).
     intercept_scaling : float, default 1.0
-        The value (> 0) of that constant feature; intercept_ = intercept_scaling *
-        its weight, so a larger value weakens the penalty on the intercept.
+        s > 0: the intercept's penalty is :math:`b^2 / (2 s^2)`, so a larger value
+        weakens it (liblinear: b is s times the weight of a constant feature s).
     class_weight : dict, 'balanced' or None
         Multiplies C for the samples of each class ('balanced': sum of the sample
         weights / (n_classes * the class's sum of sample weights)).
     max_iter : int, default 1000
-        Passes of coordinate descent over the samples, per binary problem.
+        Dual: passes over the samples per binary problem.  Primal: iterations
+        (Newton or L-BFGS steps) per problem, or epochs of a stochastic solver.
     tol : float, default 1e-4
-        Stop when max - min of the projected dual gradient over a pass is <= tol.
+        Dual: stop when max - min of the projected dual gradient over a pass is
+        <= tol.  Full-batch primal solvers: stop when the largest gradient entry
+        falls below :math:`\epsilon` times its initial value, :math:`\epsilon =
+        tol \max(\min(n_+, n_-), 1) / n` (liblinear's primal rule).  Stochastic
+        solvers: the improvement of the epoch's mean loss below which an epoch
+        counts as stale (see ``n_iter_no_change``).
     random_state : int, RandomState or None
-        Seeds the random order of the coordinates in each pass.
+        Seeds the order of the coordinates in each dual pass, the shuffles of the
+        stochastic solvers and their validation split.
     verbose : int, default 0
-        > 0: print the passes each binary problem took.
+        > 0: print the iterations each problem took (stochastic: one line per epoch).
+    solver : str or optimizer, default 'auto'
+        The primal solver: 'newton-cholesky' or 'newton-cg' (squared hinge only),
+        'lbfgs', a stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad',
+        'rmsprop', 'adam') or an optimizer object from :mod:`fastoptim.optim`
+        (e.g. ``AdamW(lr=1e-3, weight_decay=0.0)``: there is no 'adamw' name, since
+        AdamW's default weight decay would change the objective).  'auto': the dual
+        when ``dual`` resolves to True; else 'newton-cholesky' for the squared hinge
+        when building the Hessian is cheap (few features or short sparse rows),
+        'newton-cg' for the other squared-hinge problems, 'lbfgs' for the hinge and
+        Weston-Watkins.  Any other value than 'auto' requires ``dual=False`` or
+        ``dual='auto'``.
+    multi_class : {'ovr', 'weston_watkins'}, default 'ovr'
+        Three classes or more: one binary problem per class ('ovr'), or one joint
+        Weston-Watkins problem (primal solvers only: 'lbfgs' or stochastic).  With two
+        classes 'weston_watkins' fits the two-row model and stores the difference of
+        its rows, so ``coef_`` has one row as with 'ovr'.
+    learning_rate, schedule, batch_size, early_stopping, validation_fraction, n_iter_no_change
+        The stochastic solvers' settings, read as by
+        :class:`fastoptim.LogisticRegression` (:mod:`fastoptim.linear_model._stochastic`):
+        the rate of a solver by name ('auto' or a number > 0, default 'auto'), a callable
+        ``schedule(epoch) -> lr`` (default None), the mini-batch size (default None:
+        min(200, n_samples)), whether to hold out ``validation_fraction`` (default 0.1)
+        of the samples and stop when their loss stops improving (default False), and the
+        number of stale epochs that stops the run (default 5).
+    n_threads : int, optional
+        Threads of the primal solvers' C passes (None: what OpenMP and threadpoolctl
+        allow).  The dual coordinate descent runs on one thread.
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Two classes: one row, positive for classes_[1]; more: one row per class
-        (one-vs-rest).
+        Two classes: one row, positive for classes_[1]; more: one row per class.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Zeros when fit_intercept=False.
     dual_coef_ : ndarray of shape (1, n_samples) or (n_classes, n_samples)
-        The dual solution alpha_i of each binary problem (>= 0; y_i not folded in).
+        Dual solver only: the dual solution alpha_i of each binary problem (>= 0;
+        y_i not folded in).
     n_iter_ : int
-        The largest number of passes over the binary problems.
+        The largest number of passes, iterations or epochs over the problems.
+    solver_ : str
+        The solver used: 'dual-cd', a primal solver's name, or the optimizer's class name.
+    loss_curve_ : list
+        Stochastic solvers: each epoch's mean loss (a list per problem when several).
     n_features_in_ : int
 
     Notes
     -----
     As in liblinear, the intercept is :math:`b = s\, w_{d+1}` for the weight of an
     extra feature of constant value s = ``intercept_scaling``, and
-    :math:`w_{d+1}^2/2` is part of the penalty; ``coef_`` and ``intercept_`` equal
-    scikit-learn's LinearSVC (dual=True) at the same C, loss and tol up to the
-    solver tolerance.  Sample weights and class weights scale each sample's C.
-    One difference: with more than two classes and ``class_weight``, every
-    sample keeps its own class's weight in every one-vs-rest problem, whereas
-    liblinear weights only the positive class of each problem (the "rest"
-    samples get plain C).
+    :math:`w_{d+1}^2/2 = b^2 / (2 s^2)` is part of the penalty; ``coef_`` and
+    ``intercept_`` equal scikit-learn's LinearSVC (dual=True or False) at the same C,
+    loss and tol up to the solver tolerance.  The stochastic solvers leave the
+    intercept's penalty out (their C engine does not penalize intercepts; see the
+    module docstring).  scikit-learn refuses ``dual=False`` with the hinge; here it
+    is solved by 'lbfgs' or a stochastic solver, approximately (the hinge is not
+    differentiable).  Sample weights and class weights scale each sample's C.  With
+    more than two classes, one-vs-rest and ``class_weight``, every sample keeps its
+    own class's weight in every problem, whereas liblinear weights only the positive
+    class of each problem (the "rest" samples get plain C).
 
     References
     ----------
     C.-J. Hsieh, K.-W. Chang, C.-J. Lin, S. S. Keerthi and S. Sundararajan, "A dual
     coordinate descent method for large-scale linear SVM", ICML 2008.
+    S. S. Keerthi and D. DeCoste, "A modified finite Newton method for fast solution
+    of large scale linear SVMs", JMLR 6, 2005.
+    J. Weston and C. Watkins, "Support vector machines for multi-class pattern
+    recognition", ESANN 1999.
 
     Examples
     --------
@@ -116,11 +325,17 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = ["no", "no", "yes", "yes"]
     >>> LinearSVC(random_state=0).fit(X, y).predict([[0.2], [2.8]]).tolist()
     ['no', 'yes']
+    >>> LinearSVC(dual=False).fit(X, y).predict([[0.2], [2.8]]).tolist()
+    ['no', 'yes']
     """
+
+    _dask_fit = True  # the primal solvers take dask arrays (fastoptim._dask); the dual does not
 
     def __init__(self, C=1.0, loss="squared_hinge", dual=True, fit_intercept=True,
                  intercept_scaling=1.0, class_weight=None, max_iter=1000, tol=1e-4,
-                 random_state=None, verbose=0):
+                 random_state=None, verbose=0, solver="auto", *, multi_class="ovr",
+                 learning_rate="auto", schedule=None, batch_size=None, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=5, n_threads=None):
         self._store_init_args(locals())
 
     # -- parameters ---------------------------------------------------------------------------
@@ -136,11 +351,13 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             raise ValueError(f"loss must be 'squared_hinge' or 'hinge', got {self.loss!r}")
         if isinstance(self.dual, str):
             if self.dual != "auto":
-                raise ValueError(f"dual must be True or 'auto', got {self.dual!r}")
+                raise ValueError(f"dual must be True, False or 'auto', got {self.dual!r}")
         elif not isinstance(self.dual, (bool, np.bool_)):
-            raise TypeError(f"dual must be True or 'auto', got {self.dual!r}")
-        elif not self.dual:
-            raise ValueError("dual=False is not available yet; use dual=True")
+            raise TypeError(f"dual must be True, False or 'auto', got {self.dual!r}")
+        if not (isinstance(self.multi_class, str) and self.multi_class in _MULTI_CLASS):
+            raise ValueError(f"multi_class must be 'ovr' or 'weston_watkins', got "
+                             f"{self.multi_class!r}")
+        self._check_solver()
         if not isinstance(self.fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
         s = self.intercept_scaling
@@ -157,6 +374,84 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         if isinstance(t, (bool, np.bool_)) or not isinstance(t, numbers.Real) \
                 or not (np.isfinite(t) and t > 0):
             raise ValueError(f"tol must be a finite number > 0, got {t!r}")
+        self._check_random_state()
+        if is_stochastic(self.solver):
+            check_stochastic_params(self)
+
+    def _check_solver(self):
+        s = self.solver
+        if isinstance(s, str) and s == "adamw":
+            raise ValueError("solver='adamw' is not a solver name: AdamW's default weight decay "
+                             "would change the objective; pass an optimizer object such as "
+                             "fastoptim.optim.AdamW(lr=1e-3, weight_decay=0.0)")
+        if not (is_stochastic(s) or (isinstance(s, str) and s in ("auto",) + _PRIMAL)):
+            names = ", ".join(repr(n) for n in ("auto",) + _PRIMAL + STOCHASTIC_SOLVERS)
+            raise ValueError(f"solver={s!r} is not a solver of LinearSVC; use one of {names}, "
+                             f"or an optimizer object such as fastoptim.optim.Adam(lr=0.01)")
+        ww = self.multi_class == "weston_watkins"
+        named = not (isinstance(s, str) and s == "auto")
+        if self.dual is True or (isinstance(self.dual, np.bool_) and self.dual):
+            if ww:
+                raise ValueError("multi_class='weston_watkins' is solved in the primal only, but "
+                                 "dual=True; set dual=False (or dual='auto')")
+            if named:
+                raise ValueError(f"solver={_solver_name(s)!r} solves the primal problem, but "
+                                 f"dual=True; set dual=False (or dual='auto') to use it, or "
+                                 f"solver='auto' for the dual coordinate descent")
+        if isinstance(s, str) and s in _NEWTON:
+            if ww:
+                raise ValueError(f"solver={s!r} needs a twice-differentiable loss, and the "
+                                 f"Weston-Watkins hinge is not; use solver='lbfgs' or a "
+                                 f"stochastic solver with multi_class='weston_watkins'")
+            if self.loss == "hinge":
+                raise ValueError(f"solver={s!r} needs a twice-differentiable loss, and "
+                                 f"loss='hinge' is not; use loss='squared_hinge', "
+                                 f"solver='lbfgs' or a stochastic solver, or the dual (dual=True)")
+
+    def _pick_solver(self, X):
+        """'dual-cd' or the primal solver (a name or the optimizer object) for this X."""
+        n, d = X.shape
+        s = self.solver
+        named = not (isinstance(s, str) and s == "auto")
+        ww = self.multi_class == "weston_watkins"
+        dask = isinstance(X, DaskData)
+        if isinstance(self.dual, str):  # 'auto': scikit-learn's rule (>= 1.3); dask: primal
+            dual = not (named or ww or dask) and (self.loss == "hinge" or n < d)
+        else:
+            dual = bool(self.dual)
+        if dual:
+            if dask:
+                raise TypeError("LinearSVC's dual coordinate descent needs in-memory data, and X "
+                                "is a dask array; set dual=False (the primal solvers take dask "
+                                "arrays) or call X.compute() first")
+            return "dual-cd"
+        if named:
+            return s
+        if ww or self.loss == "hinge":
+            return "lbfgs"
+        if (d + 1) ** 2 > 1 << 24 or (dask and X.sparse):  # Objective.hessian's limit;
+            return "newton-cg"  # a dask array's sparse chunks: row lengths unknown here
+        if sp.issparse(X):
+            per_row = np.diff(X.indptr).astype(np.float64)
+            pairs, stored = float(per_row @ (per_row + 1)) / 2, max(float(X.nnz), 1.0)
+        else:
+            pairs, stored = n * d * (d + 1) / 2, float(n * d)
+        return "newton-cholesky" if pairs <= _CHOLESKY_WORK * stored else "newton-cg"
+
+    def _check_random_state(self):
+        rs = self.random_state
+        if rs is None or isinstance(rs, np.random.RandomState):
+            return
+        if isinstance(rs, np.random.Generator):
+            if is_stochastic(self.solver):
+                raise ValueError("random_state must be None, an int >= 0 or a numpy RandomState "
+                                 "with a stochastic solver (a Generator only seeds the dual "
+                                 "solver); pass an int")
+            return
+        if isinstance(rs, numbers.Integral) and not isinstance(rs, (bool, np.bool_)) and rs >= 0:
+            return
+        raise ValueError(f"random_state must be None, an int >= 0 or a numpy RandomState/"
+                         f"Generator, got {rs!r}")
 
     def _seed(self):
         rs = self.random_state
@@ -166,10 +461,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             return int(rs.randint(0, 2 ** 31 - 1))
         if isinstance(rs, np.random.Generator):
             return int(rs.integers(0, 2 ** 63 - 1))
-        if isinstance(rs, numbers.Integral) and not isinstance(rs, (bool, np.bool_)) and rs >= 0:
-            return int(rs)
-        raise ValueError(f"random_state must be None, an int >= 0 or a numpy RandomState/"
-                         f"Generator, got {rs!r}")
+        return int(rs)
 
     # -- fit ------------------------------------------------------------------------------------
 
@@ -178,8 +470,9 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            float32 stays float32 (coef_ too); other numbers become float64.
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            float32 stays float32 (coef_ too); other numbers become float64.  A dask
+            array stays on its workers (the primal solvers only; see fastoptim._dask).
         y : array-like of shape (n_samples,)
             Class labels of any type (ints, floats, strings); at least two classes.
         sample_weight : float or array-like of shape (n_samples,), optional
@@ -191,25 +484,52 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         """
         self._check_params()
         X, classes, y_idx = self._validate_classification(X, y)
-        n, d = X.shape
+        n = X.shape[0]
         sw = validate_sample_weight(sample_weight, n, np.float64)
         sw = class_sample_weights(self.class_weight, classes, y_idx, sw, n)
-        cost = np.full(n, float(self.C)) if sw is None else float(self.C) * np.asarray(sw, np.float64)
-        cost = np.ascontiguousarray(cost, dtype=np.float64)
-        if not np.sum(cost) > 0:
+        if sw is not None and not np.sum(sw, dtype=np.float64) > 0:
             raise ValueError("the sample weights times the class weights sum to zero (every "
                              "weight is zero)")
+        solver = self._pick_solver(X)
+        if solver == "dual-cd":
+            fitted = self._fit_dual(X, classes, y_idx, sw)
+        else:
+            fitted = self._fit_primal(X, classes, y_idx, sw, solver)
+        # the fitted state, all at once: a fit that raised leaves the previous one intact
+        # (except the loss curve, which the stochastic solvers write as they go)
+        for name in ("dual_coef_", "loss_curve_", "validation_scores_"):
+            if name not in fitted and hasattr(self, name):
+                delattr(self, name)
+        fitted["coef_"] = fitted["coef_"].astype(X.dtype, copy=False)
+        fitted["intercept_"] = np.asarray(fitted["intercept_"], dtype=X.dtype)
+        fitted.update(classes_=classes, n_features_in_=X.shape[1], solver_=_solver_name(solver))
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        return self
+
+    def _problems(self, y_idx, n_classes):
+        """[(loss, targets, n_classes or None, size of the smallest class)] to solve."""
+        counts = np.bincount(y_idx, minlength=n_classes)
+        n = len(y_idx)
+        if self.multi_class == "weston_watkins":
+            return [("multiclass_hinge", y_idx.astype(np.float64), n_classes, counts.min())]
+        ks = [1] if n_classes == 2 else range(n_classes)
+        return [(self.loss, np.where(y_idx == k, 1.0, -1.0), None, min(counts[k], n - counts[k]))
+                for k in ks]
+
+    def _fit_dual(self, X, classes, y_idx, sw):
+        n, d = X.shape
+        cost = np.full(n, float(self.C)) if sw is None else float(self.C) * np.asarray(sw, np.float64)
+        cost = np.ascontiguousarray(cost, dtype=np.float64)
         if sp.issparse(X):
             values, indices, indptr = csr_parts(X)
         else:
             values, indices, indptr = X.reshape(-1), None, None
         seed = self._seed()
-        targets = ([y_idx == 1] if len(classes) == 2
-                   else [y_idx == k for k in range(len(classes))])
         scaling = float(self.intercept_scaling)
         coefs, intercepts, alphas, iters = [], [], [], []
-        for k, positive in enumerate(targets):
-            y_pm = np.where(positive, 1.0, -1.0).astype(X.dtype)
+        for k, (_, target, _, _) in enumerate(self._problems(y_idx, len(classes))):
+            y_pm = target.astype(X.dtype)
             alpha = np.zeros(n)
             w = np.zeros(d + 1)
             status, n_iter = _dual_cd.dual_cd(
@@ -231,14 +551,76 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             intercepts.append(scaling * w[d] if self.fit_intercept else 0.0)
             alphas.append(alpha)
             iters.append(n_iter)
-        # the fitted state, all at once: a fit that raised leaves the previous one intact
-        self.classes_ = classes
-        self.n_features_in_ = d
-        self.coef_ = np.vstack(coefs).astype(X.dtype, copy=False)
-        self.intercept_ = np.asarray(intercepts, dtype=X.dtype)
-        self.dual_coef_ = np.vstack(alphas)
-        self.n_iter_ = int(max(iters))
-        return self
+        return {"coef_": np.vstack(coefs), "intercept_": np.asarray(intercepts),
+                "dual_coef_": np.vstack(alphas), "n_iter_": int(max(iters))}
+
+    def _fit_primal(self, X, classes, y_idx, sw, solver):
+        n, d = X.shape
+        C = float(self.C)
+        coefs, intercepts, iters, curves, scores = [], [], [], [], []
+        for k, (loss, target, K, smallest) in enumerate(self._problems(y_idx, len(classes))):
+            kwargs = {} if K is None else {"n_classes": K}
+            if is_stochastic(solver):
+                coef, b, n_iter = self._run_stochastic(X, loss, target, sw, kwargs)
+                curves.append(list(self.loss_curve_))
+                if self.early_stopping:
+                    scores.append(list(self.validation_scores_))
+            else:
+                eps = float(self.tol) * max(int(smallest), 1) / n
+                coef, b, n_iter = self._run_full_batch(X, loss, target, sw, kwargs, solver, eps)
+            if self.verbose and not is_stochastic(solver):
+                print(f"[LinearSVC] problem {k}: {n_iter} {_solver_name(solver)} iterations")
+            coef = np.asarray(coef, dtype=np.float64).reshape(-1, d)
+            b = np.zeros(coef.shape[0]) if b is None else np.asarray(b, np.float64).reshape(-1)
+            if K == 2:  # Weston-Watkins on two classes: the score of class 1 over class 0
+                coef, b = coef[1:] - coef[:1], b[1:] - b[:1]
+            coefs.append(coef)
+            intercepts.append(b if self.fit_intercept else np.zeros_like(b))
+            iters.append(n_iter)
+        fitted = {"coef_": np.vstack(coefs), "intercept_": np.concatenate(intercepts),
+                  "n_iter_": int(max(iters))}
+        if curves:
+            fitted["loss_curve_"] = curves[0] if len(curves) == 1 else curves
+        if scores:
+            fitted["validation_scores_"] = scores[0] if len(scores) == 1 else scores
+        return fitted
+
+    def _alpha(self, weight_sum):
+        """The scaled objective's L2 strength: P / (C sum c_i) = mean loss + alpha/2 ||w||^2."""
+        return 1.0 / (float(self.C) * float(weight_sum))
+
+    def _run_full_batch(self, X, loss, target, sw, kwargs, solver, eps):
+        wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
+        obj = objective_for(loss, X, target, sample_weight=sw, alpha=self._alpha(wsum),
+                            n_threads=self.n_threads, **kwargs)
+        penalized = _InterceptPenalty(obj, self.intercept_scaling)
+        f = _Packed(penalized, self.fit_intercept)
+        x0 = f.pack(np.zeros(obj.coef_shape), np.zeros(obj.n_outputs))
+        max_iter = int(self.max_iter)
+        with np.errstate(over="ignore"):
+            g0 = float(np.max(np.abs(f(x0)[1])))
+            if g0 > 0:  # the solvers see the objective / max |g0|: their tests become relative
+                penalized.scale = 1.0 / g0
+            if loss == "squared_hinge":
+                x, n_iter, converged = _FULL_BATCH[solver](f, x0, max_iter, eps)
+            else:
+                x, n_iter, converged = _lbfgs_nonsmooth(f, x0, max_iter, _FTOL * float(self.tol))
+        if not converged:
+            warnings.warn(f"{type(self).__name__} (solver={solver!r}, loss={loss!r}, "
+                          f"C={self.C!r}) stopped after max_iter={max_iter} iterations before "
+                          f"the gradient fell below tol={self.tol:g} (relative to the start); "
+                          f"increase max_iter, or scale the features", ConvergenceWarning)
+        coef, b = f.split(x)
+        return coef, b, n_iter
+
+    def _run_stochastic(self, X, loss, target, sw, kwargs):
+        make = new_objective_factory(loss, X, target, sw, self._alpha, self.n_threads, **kwargs)
+        K = kwargs.get("n_classes")
+        shape, n_out = ((X.shape[1],), 1) if K is None else ((K, X.shape[1]), K)
+        coef, b, _, n_epochs = fit_stochastic(
+            self, make, X.shape[0], coef_init=np.zeros(shape, dtype=X.dtype),
+            intercept_init=np.zeros(n_out, dtype=X.dtype), fit_intercept=self.fit_intercept)
+        return coef, b, n_epochs
 
     # -- prediction ------------------------------------------------------------------------------
 
