@@ -89,8 +89,8 @@ def _run_python(*args, env_extra=None):
                           env=env)
 
 
-def test_python_m_fastoptim():
-    res = _run_python("-m", "fastoptim")
+def test_python_m_fastoptim_info():
+    res = _run_python("-m", "fastoptim", "info")  # the bare command runs the demo: test_cli.py
     assert res.returncode == 0, res.stderr
     assert f"fastoptim {fastoptim.__version__}" in res.stdout
     assert "OpenMP" in res.stdout

@@ -1,0 +1,375 @@
+"""The ``fastoptim`` command: the USPS demo end to end (in a subprocess), compare,
+train/predict round trips through svmlight and CSV files, model files in a fresh
+process, and the one-line errors (exit status 2) on missing or malformed files."""
+import importlib.util
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from fastoptim import LinearRegression, LinearSVC, LogisticRegression, Ridge, SoftmaxRegression
+from fastoptim import _cli
+from fastoptim.__main__ import main
+from fastoptim.datasets import dump_svmlight, load_csv, load_svmlight
+from fastoptim.model_io import load_model
+
+HAVE_MPL = importlib.util.find_spec("matplotlib") is not None
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "lbfgs"]
+
+
+def run(args, cwd, timeout=120):
+    """``python -m fastoptim ARGS`` in a fresh process."""
+    env = dict(os.environ, MPLBACKEND="Agg")
+    return subprocess.run([sys.executable, "-m", "fastoptim", *map(str, args)], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def parse_table(stdout):
+    """{optimizer: (epochs, train loss, score, seconds)} from the results table."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("optimizer "))
+    rows = {}
+    for line in lines[start + 2:]:
+        fields = line.split()
+        if not fields or fields[0].startswith("train") or len(fields) < 5:
+            break
+        name, epochs, loss, score, seconds = fields[:5]
+        if loss == "diverged":
+            rows[name] = None
+            continue
+        score = float(score[:-1]) / 100 if score.endswith("%") else float(score)
+        rows[name] = (int(epochs) if epochs != "-" else None, float(loss), score, float(seconds))
+    return rows
+
+
+def _is_png(path):
+    data = path.read_bytes()
+    return len(data) > len(PNG_SIGNATURE) and data.startswith(PNG_SIGNATURE)
+
+
+# -- the USPS demo -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("quick")
+    return run(["--quick"], cwd), cwd
+
+
+def test_quick_run_end_to_end(quick_run):
+    proc, cwd = quick_run
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    rows = parse_table(proc.stdout)
+    assert list(rows) == OPTIMIZERS
+    for name, (epochs, loss, acc, seconds) in rows.items():
+        assert epochs >= 1 and 0 < loss < np.log(10) and 0 <= acc <= 1 and seconds >= 0, name
+    assert rows["lbfgs"][2] > 0.85 and rows["adam"][2] > 0.85
+    assert rows["lbfgs"][1] < rows["gd"][1]  # the reference reaches the lowest loss
+    progress = [line for line in proc.stderr.splitlines() if line.startswith("[")]
+    assert len(progress) == len(OPTIMIZERS)  # one line per optimizer
+    png = cwd / "fastoptim-usps.png"
+    if HAVE_MPL:
+        assert _is_png(png)
+        assert f"wrote {png.name}" in proc.stdout
+    else:
+        assert "pip install matplotlib to get the plot" in proc.stdout
+        assert not png.exists()
+
+
+def test_quick_run_without_matplotlib(tmp_path, monkeypatch, capsys):
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.pyplot"):
+        monkeypatch.setitem(sys.modules, name, None)  # import matplotlib -> ImportError
+    monkeypatch.setattr(_cli, "USPS_RUNS", _cli.USPS_RUNS[-2:-1])  # adam only: fast
+    out = tmp_path / "curves.png"
+    assert main(["--quick", "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "pip install matplotlib to get the plot" in stdout
+    assert list(parse_table(stdout)) == ["adam"]
+    assert not out.exists()
+
+
+def test_no_plot_and_out(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(_cli, "USPS_RUNS", _cli.USPS_RUNS[-2:-1])  # adam only: fast
+    assert main(["--quick", "--no-plot"]) == 0
+    assert list(tmp_path.iterdir()) == []
+    assert "pip install" not in capsys.readouterr().out
+    if HAVE_MPL:
+        assert main(["--quick", "--out", "sub.png"]) == 0
+        assert _is_png(tmp_path / "sub.png")
+
+
+# -- data files ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """Train/test files of a binary, a 3-class and a regression problem, svmlight and CSV."""
+    d = tmp_path_factory.mktemp("data")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 8))
+    X[:, 5] = 0.0  # a column that is always 0: missing from the svmlight lines
+    w = rng.standard_normal(8)
+    score = X @ w + 0.3 * rng.standard_normal(300)
+    targets = {"binary": np.where(score > 0, 1.0, -1.0),
+               "multi": np.digitize(score, np.quantile(score, [0.3, 0.7])).astype(float) + 1,
+               "reg": score}
+    for name, y in targets.items():
+        dump_svmlight(X[:200], y[:200], d / f"{name}-train.svm")
+        dump_svmlight(X[200:], y[200:], d / f"{name}-test.svm")
+        np.savetxt(d / f"{name}-train.csv", np.column_stack([X[:200], y[:200]]), delimiter=",",
+                   fmt="%.17g")
+        np.savetxt(d / f"{name}-test.csv", np.column_stack([X[200:], y[200:]]), delimiter=",",
+                   fmt="%.17g")
+    np.savetxt(d / "unlabelled.csv", X[200:], delimiter=",", fmt="%.17g")
+    return d
+
+
+def _read(path, fmt, n_features=None):
+    if fmt == "svm":
+        return load_svmlight(path, n_features=n_features)
+    return load_csv(path)
+
+
+CASES = [  # (--model, extra options, in-memory estimator, data)
+    ("logistic", [], LogisticRegression(random_state=0), "binary"),
+    ("logistic", ["--solver", "newton-cg", "-C", "0.1"],
+     LogisticRegression(solver="newton-cg", C=0.1, random_state=0), "multi"),
+    ("softmax", ["--solver", "adam", "--max-iter", "7", "--lr", "0.01", "--batch-size", "16"],
+     SoftmaxRegression(solver="adam", max_iter=7, learning_rate=0.01, batch_size=16,
+                       random_state=0), "multi"),
+    ("linearsvc", ["-C", "0.5"], LinearSVC(C=0.5, random_state=0), "multi"),
+    ("ridge", ["--alpha", "3"], Ridge(alpha=3.0, random_state=0), "reg"),
+    ("linear", ["--solver", "sgd", "--max-iter", "5"],
+     LinearRegression(solver="sgd", max_iter=5, random_state=0), "reg"),
+]
+
+
+@pytest.mark.parametrize("fmt", ["svm", "csv"])
+@pytest.mark.parametrize("model, options, estimator, data", CASES,
+                         ids=[f"{c[0]}-{c[3]}-{'-'.join(c[1][:2]) or 'default'}" for c in CASES])
+def test_train_predict_round_trip(files, tmp_path, capsys, fmt, model, options, estimator, data):
+    train, test = files / f"{data}-train.{fmt}", files / f"{data}-test.{fmt}"
+    model_file, out = tmp_path / "model.npz", tmp_path / "pred.txt"
+    assert main(["train", str(train), str(model_file), "--model", model, *options]) == 0
+    assert f"saved {model_file}" in capsys.readouterr().out
+    assert main(["predict", str(test), str(model_file), str(out)]) == 0
+    stdout = capsys.readouterr().out
+    X, y = _read(train, fmt)
+    X_test, y_test = _read(test, fmt, n_features=X.shape[1])
+    with np.errstate(all="ignore"):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = estimator.fit(X, y).predict(X_test)
+    got = np.loadtxt(out)
+    assert got.shape == expected.shape
+    assert np.array_equal(got, expected)  # exactly the in-memory predictions
+    loaded = load_model(model_file)
+    assert np.array_equal(loaded.predict(X_test), expected)
+    if data == "reg":
+        assert "Mean squared error" in stdout
+    else:
+        hits = int(np.sum(expected == y_test))
+        assert f"({hits}/{len(y_test)})" in stdout
+        assert set(np.unique(got)) <= set(np.unique(y))
+        # labels are written as the file has them: whole numbers without '.0'
+        assert all("." not in line for line in out.read_text().splitlines())
+
+
+def test_predict_csv_without_labels(files, tmp_path, capsys):
+    model_file, out = tmp_path / "m.npz", tmp_path / "pred.txt"
+    assert main(["train", str(files / "binary-train.csv"), str(model_file)]) == 0
+    assert main(["predict", str(files / "unlabelled.csv"), str(model_file), str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "Accuracy" not in stdout and "wrote 100 predictions" in stdout
+    assert np.loadtxt(out).shape == (100,)
+
+
+def test_model_file_in_a_fresh_process(files, tmp_path, capsys):
+    model_file = tmp_path / "model.npz"
+    assert main(["train", str(files / "multi-train.svm"), str(model_file),
+                 "--model", "softmax"]) == 0
+    est = load_model(model_file)
+    X_test, _ = load_svmlight(files / "multi-test.svm", n_features=est.n_features_in_)
+    scores = tmp_path / "scores.npy"
+    code = ("import sys, numpy as np\n"
+            "from fastoptim.model_io import load_model\n"
+            "from fastoptim.datasets import load_svmlight\n"
+            "m = load_model(sys.argv[1])\n"
+            "X, _ = load_svmlight(sys.argv[2], n_features=m.n_features_in_)\n"
+            "np.save(sys.argv[3], m.predict_proba(X))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(model_file),
+                           str(files / "multi-test.svm"), str(scores)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert np.array_equal(np.load(scores), est.predict_proba(X_test))  # bit for bit
+
+
+def test_predict_in_a_fresh_process(files, tmp_path):
+    model_file, out = tmp_path / "model.npz", tmp_path / "pred.txt"
+    assert main(["train", str(files / "binary-train.svm"), str(model_file)]) == 0
+    proc = run(["predict", files / "binary-test.svm", model_file, out], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Accuracy = ")
+    X, y = load_svmlight(files / "binary-train.svm")
+    X_test, _ = load_svmlight(files / "binary-test.svm", n_features=X.shape[1])
+    expected = LogisticRegression(random_state=0).fit(X, y).predict(X_test)
+    assert np.array_equal(np.loadtxt(out), expected)
+
+
+# -- compare -------------------------------------------------------------------------------------
+
+def test_compare_held_out(files, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", str(files / "multi-train.svm"), "--model", "softmax",
+                 "--epochs", "5", "--max-iter", "20"]) == 0
+    captured = capsys.readouterr()
+    rows = parse_table(captured.out)
+    assert list(rows) == OPTIMIZERS
+    assert "tested on 50 samples (held-out 0.25" in captured.out
+    assert all(r[0] == 5 for name, r in rows.items() if name in _cli.STOCHASTIC)
+    assert len([line for line in captured.err.splitlines() if line.startswith("[")]) == 8
+    png = tmp_path / "fastoptim-multi-train.png"
+    assert _is_png(png) if HAVE_MPL else not png.exists()
+
+
+def test_compare_test_file_regression(files, tmp_path, capsys):
+    out = tmp_path / "reg.png"
+    assert main(["compare", str(files / "reg-train.csv"), "--test", str(files / "reg-test.csv"),
+                 "--model", "ridge", "--optimizers", "sgd", "adam", "auto", "--epochs", "3",
+                 "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    rows = parse_table(stdout)
+    assert list(rows) == ["sgd", "adam", "auto"]
+    assert "test R2" in stdout and rows["auto"][2] > 0.9
+    assert _is_png(out) if HAVE_MPL else not out.exists()
+
+
+def test_compare_reports_divergence(files, tmp_path, capsys):
+    assert main(["compare", str(files / "binary-train.svm"), "--optimizers", "sgd", "lbfgs",
+                 "--lr", "1e8", "--epochs", "3", "--no-plot"]) == 0
+    captured = capsys.readouterr()
+    rows = parse_table(captured.out)
+    assert rows["sgd"] is None and rows["lbfgs"] is not None
+    assert "diverged" in captured.err
+
+
+# -- errors: one line on stderr, exit status 2 ---------------------------------------------------
+
+def _error(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
+def test_missing_files(files, tmp_path, capsys):
+    assert main(["train", str(tmp_path / "nope.svm"), str(tmp_path / "m.npz")]) == 2
+    assert _error(capsys) == f"fastoptim train: error: {tmp_path / 'nope.svm'}: no such file"
+    assert main(["predict", str(files / "binary-test.svm"), str(tmp_path / "nope.npz"),
+                 str(tmp_path / "o.txt")]) == 2
+    assert "nope.npz: no such model file" in _error(capsys)
+    assert main(["compare", str(tmp_path / "nope.csv")]) == 2
+    assert "nope.csv: no such file" in _error(capsys)
+
+
+@pytest.mark.parametrize("name, text, where", [
+    ("bad.svm", "1 1:0.5 2:1\n-1 1:0.25\n1 3:1 2:0.5\n", "bad.svm:3:"),
+    ("bad.svm", "1 1:0.5\n# comment\n\n1 2:abc\n", "bad.svm:4:"),
+    ("bad.csv", "1,2,0\n3,4,1\n5,six,0\n", "bad.csv:3:"),
+    ("bad.csv", "1,2,0\n3,4\n", "bad.csv:2:"),
+])
+def test_malformed_data_file(tmp_path, capsys, name, text, where):
+    path = tmp_path / name
+    path.write_text(text)
+    assert main(["train", str(path), str(tmp_path / "m.npz")]) == 2
+    message = _error(capsys)
+    assert message.startswith("fastoptim train: error: ") and where in message
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_malformed_data_file_in_a_fresh_process(tmp_path):
+    (tmp_path / "bad.svm").write_text("1 1:0.5\n1 1:0.5 1:2\n")
+    proc = run(["train", "bad.svm", "m.npz"], cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "fastoptim train: error: bad.svm:2: feature index 1 appears twice: indices must be "
+        "strictly increasing on a line"]
+
+
+def test_bad_model_files(files, tmp_path, capsys):
+    model_file = tmp_path / "model.npz"
+    assert main(["train", str(files / "binary-train.svm"), str(model_file)]) == 0
+    capsys.readouterr()
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(model_file.read_bytes()[:-200])
+    out = tmp_path / "pred.txt"
+    assert main(["predict", str(files / "binary-test.svm"), str(truncated), str(out)]) == 2
+    message = _error(capsys)
+    assert "truncated.npz" in message and "truncated" in message.split("truncated.npz", 1)[1]
+    # a data file given as the model file
+    assert main(["predict", str(files / "binary-test.svm"), str(files / "binary-train.svm"),
+                 str(out)]) == 2
+    assert "binary-train.svm: not a fastoptim model file" in _error(capsys)
+    assert not out.exists()
+
+
+def test_usage_errors(files, tmp_path, capsys):
+    data = str(files / "binary-train.svm")
+    assert main(["train", data, str(tmp_path / "m.npz"), "--model", "ridge", "-C", "2"]) == 2
+    assert "-C does not apply to --model ridge" in _error(capsys)
+    assert main(["train", data, str(tmp_path / "m.npz"), "--solver", "magic"]) == 2
+    assert "solver='magic'" in _error(capsys)
+    assert main(["train", str(files / "reg-train.csv"), str(tmp_path / "m.npz")]) == 2
+    assert "not whole numbers" in _error(capsys)
+    assert main(["compare", data, "--model", "linearsvc", "--optimizers", "adam"]) == 2
+    assert "dual coordinate descent" in _error(capsys)
+    # a test file with more columns than the model
+    model_file = tmp_path / "m.npz"
+    assert main(["train", str(files / "binary-train.csv"), str(model_file)]) == 0
+    capsys.readouterr()
+    wide = tmp_path / "wide.csv"
+    wide.write_text("1,2,3,4,5,6,7,8,9,10,1\n")
+    assert main(["predict", str(wide), str(model_file), str(tmp_path / "o.txt")]) == 2
+    assert "wide.csv: 11 columns, but the model has 8 features" in _error(capsys)
+    with pytest.raises(SystemExit) as exc:  # argparse's own usage errors: status 2 too
+        main(["train"])
+    assert exc.value.code == 2
+
+
+# -- info and bench ------------------------------------------------------------------------------
+
+def test_info(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("fastoptim ") and "OpenMP" in out and "threads" in out
+
+
+def test_bench_help(capfd):
+    if _cli.find_bench() is None:
+        pytest.skip("bench/ is not next to the package")
+    assert main(["bench", "--help"]) == 0
+    out = capfd.readouterr().out
+    assert "usage:" in out and "--quick" in out
+
+
+def test_bench_missing(monkeypatch, capsys):
+    monkeypatch.setattr(_cli, "find_bench", lambda: None)
+    assert main(["bench", "--quick"]) == 2
+    message = _error(capsys)
+    assert message.startswith("fastoptim bench: ") and "bench" in message
+
+
+def test_format_detection(tmp_path):
+    (tmp_path / "a.data").write_text("# c\n1 1:2 3:4\n")
+    (tmp_path / "b.data").write_text("1,2,3\n")
+    (tmp_path / "c.csv").write_text("")
+    assert _cli.detect_format(tmp_path / "a.data") == "svmlight"
+    assert _cli.detect_format(tmp_path / "b.data") == "csv"
+    assert _cli.detect_format(tmp_path / "c.csv") == "csv"
+    assert _cli.detect_format(tmp_path / "d.svm.gz") == "svmlight"
+    assert _cli.detect_format(tmp_path / "e.tsv.bz2") == "csv"

@@ -1,0 +1,329 @@
+"""fastoptim.model_io: save_model / load_model round trips (every supported estimator,
+float32 and float64, binary and multiclass, string labels) and the errors on files that
+are not model files."""
+import json
+import warnings
+import zipfile
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from fastoptim import (KernelRidge, LinearRegression, LinearSVC, LogisticRegression, Ridge,
+                       SoftmaxRegression)
+from fastoptim.exceptions import ConvergenceWarning, NotFittedError
+from fastoptim.model_io import FORMAT, FORMAT_VERSION, SUPPORTED, load_model, save_model
+from fastoptim.optim import Adam
+
+
+def _data(kind, dtype, n=120, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)).astype(dtype)
+    score = X @ rng.standard_normal(d)
+    if kind == "regression":
+        return X, score + 0.1 * rng.standard_normal(n)
+    if kind == "two-targets":
+        return X, np.column_stack([score, -2 * score + 1])
+    if kind == "binary":
+        return X, np.where(score > 0, 1, 0)
+    return X, np.digitize(score, np.quantile(score, [0.33, 0.66]))  # 3 classes
+
+
+CLASSIFIERS = {
+    "logistic-lbfgs": lambda: LogisticRegression(),
+    "logistic-ovr": lambda: LogisticRegression(multi_class="ovr"),
+    "logistic-sgd": lambda: LogisticRegression(solver="sgd", max_iter=5, random_state=0),
+    "softmax-lbfgs": lambda: SoftmaxRegression(C=0.5),
+    "softmax-adam": lambda: SoftmaxRegression(solver="adam", max_iter=5, random_state=0),
+    "linearsvc": lambda: LinearSVC(random_state=0),
+    "linearsvc-hinge": lambda: LinearSVC(loss="hinge", C=0.3, random_state=0),
+}
+REGRESSORS = {
+    "linear": lambda: LinearRegression(),
+    "ridge": lambda: Ridge(alpha=0.5),
+    "ridge-cg": lambda: Ridge(solver="cg"),
+    "ridge-adam": lambda: Ridge(solver="adam", max_iter=5, random_state=0),
+    "linear-sgd": lambda: LinearRegression(solver="sgd", max_iter=5, random_state=0),
+}
+
+
+def _fit(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+def _outputs(est, X):
+    """Everything a fitted estimator computes from X."""
+    out = {"predict": est.predict(X)}
+    for name in ("decision_function", "predict_proba", "predict_log_proba"):
+        if hasattr(est, name):
+            out[name] = getattr(est, name)(X)
+    return out
+
+
+def _assert_same(loaded, est, X):
+    assert type(loaded) is type(est)
+    assert loaded.get_params() == est.get_params()
+    got, ref = _outputs(loaded, X), _outputs(est, X)
+    assert got.keys() == ref.keys()
+    for name in ref:
+        assert got[name].dtype == ref[name].dtype, name
+        assert np.array_equal(got[name], ref[name]), name  # bit for bit
+    for attr in ("coef_", "intercept_", "classes_", "n_iter_", "n_features_in_"):
+        if hasattr(est, attr):
+            a, b = getattr(loaded, attr), getattr(est, attr)
+            assert type(a) is type(b), attr
+            if isinstance(b, np.ndarray):
+                assert a.dtype == b.dtype and a.shape == b.shape, attr
+            assert np.array_equal(a, b), attr
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+@pytest.mark.parametrize("name", list(CLASSIFIERS))
+def test_classifier_round_trip(tmp_path, name, kind, dtype):
+    X, y = _data(kind, dtype)
+    est = _fit(CLASSIFIERS[name](), X, y)
+    path = tmp_path / "model.npz"
+    save_model(est, path)
+    loaded = load_model(path)
+    _assert_same(loaded, est, X)
+    assert loaded.coef_.dtype == dtype
+    if hasattr(est, "loss_curve_"):
+        assert loaded.loss_curve_ == est.loss_curve_
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", ["regression", "two-targets"])
+@pytest.mark.parametrize("name", list(REGRESSORS))
+def test_regressor_round_trip(tmp_path, name, kind, dtype):
+    X, y = _data(kind, dtype)
+    est = _fit(REGRESSORS[name](), X, y)
+    path = tmp_path / "model.npz"
+    save_model(est, path)
+    loaded = load_model(path)
+    _assert_same(loaded, est, X)
+    assert loaded.coef_.dtype == dtype
+    assert loaded.solver_ == est.solver_
+
+
+@pytest.mark.parametrize("labels", [
+    np.array(["cat", "dog", "emu"]),                        # unicode dtype
+    np.array(["cat", "dog", "emu"], dtype=object),          # object dtype of str
+    np.array([-1.0, 2.0, 7.0]),                              # float labels
+    np.array([10, 20, 30], dtype=np.int32),
+])
+@pytest.mark.parametrize("factory", [LogisticRegression, SoftmaxRegression,
+                                     lambda: LinearSVC(random_state=0)])
+def test_labels_round_trip(tmp_path, labels, factory):
+    X, y_idx = _data("multiclass", np.float64)
+    y = labels[y_idx]
+    est = _fit(factory(), X, y)
+    save_model(est, tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz")
+    assert loaded.classes_.dtype == est.classes_.dtype
+    assert loaded.classes_.tolist() == est.classes_.tolist()
+    assert [type(v) for v in loaded.classes_.tolist()] == [type(v) for v in est.classes_.tolist()]
+    pred = loaded.predict(X)
+    assert pred.dtype == est.predict(X).dtype
+    assert pred.tolist() == est.predict(X).tolist()
+
+
+def test_binary_string_labels(tmp_path):
+    X, y_idx = _data("binary", np.float32)
+    y = np.array(["no", "yes"])[y_idx]
+    est = LogisticRegression().fit(X, y)
+    save_model(est, tmp_path / "m.npz")
+    _assert_same(load_model(tmp_path / "m.npz"), est, X)
+
+
+def test_sparse_fit_and_predict(tmp_path):
+    X, y = _data("multiclass", np.float64)
+    Xs = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0))
+    est = SoftmaxRegression().fit(Xs, y)
+    save_model(est, tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz")
+    assert np.array_equal(loaded.predict_proba(Xs), est.predict_proba(Xs))
+
+
+def test_params_round_trip(tmp_path):
+    X, y = _data("multiclass", np.float64)
+    est = LogisticRegression(C=0.25, class_weight={0: 2.0, 1: 1.0, 2: 0.5}, max_iter=50,
+                             tol=1e-6, fit_intercept=False).fit(X, y)
+    save_model(est, tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz")
+    assert loaded.class_weight == {0: 2.0, 1: 1.0, 2: 0.5}  # int keys stay ints
+    assert loaded.get_params() == est.get_params()
+    assert loaded.intercept_.tolist() == [0.0, 0.0, 0.0]
+    _assert_same(loaded, est, X)
+    # the loaded model refits like the original
+    assert np.array_equal(loaded.fit(X, y).coef_, est.coef_)
+
+
+def test_optimizer_object_is_dropped_with_a_warning(tmp_path):
+    X, y = _data("binary", np.float64)
+    est = _fit(LogisticRegression(solver=Adam(lr=0.01), max_iter=3, random_state=0), X, y)
+    with pytest.warns(UserWarning, match=r"solver=Adam\(lr=0.01\).*default"):
+        save_model(est, tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz")
+    assert loaded.solver == LogisticRegression().solver
+    assert np.array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    meta = json.loads(str(np.load(tmp_path / "m.npz")["__meta__"]))
+    assert meta["dropped_params"] == {"solver": "Adam(lr=0.01)"}
+
+
+def test_file_layout(tmp_path):
+    X, y = _data("binary", np.float32)
+    est = LogisticRegression().fit(X, y)
+    path = tmp_path / "model.bin"  # used as given: no '.npz' appended
+    save_model(est, path)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.bin"]  # no temporary file left
+    with np.load(path, allow_pickle=False) as z:  # nothing needs pickle
+        entries = {name: z[name] for name in z.files}
+    assert str(entries["__format__"]) == FORMAT == "fastoptim-model"
+    assert int(entries["__format_version__"]) == FORMAT_VERSION == 1
+    meta = json.loads(str(entries["__meta__"]))
+    assert meta["class"] == "LogisticRegression"
+    assert meta["params"]["C"] == 1.0
+    assert meta["attributes"]["coef_"] == {"kind": "array"}
+    assert entries["attr.coef_"].dtype == np.float32
+    assert np.array_equal(entries["attr.coef_"], est.coef_)
+
+
+def test_overwrite(tmp_path):
+    X, y = _data("binary", np.float64)
+    path = tmp_path / "m.npz"
+    save_model(LogisticRegression(C=0.1).fit(X, y), path)
+    save_model(Ridge().fit(X, y.astype(float)), path)
+    assert isinstance(load_model(path), Ridge)
+
+
+def test_supported_list():
+    assert SUPPORTED == ("LinearRegression", "Ridge", "LogisticRegression", "SoftmaxRegression",
+                         "LinearSVC")
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+def test_unsupported_estimator(tmp_path):
+    X, y = _data("regression", np.float64)
+    with pytest.raises(TypeError, match="KernelRidge"):
+        save_model(KernelRidge().fit(X, y), tmp_path / "m.npz")
+
+    class MyRidge(Ridge):
+        pass
+
+    with pytest.raises(TypeError, match="MyRidge"):
+        save_model(MyRidge().fit(X, y), tmp_path / "m.npz")
+    with pytest.raises(TypeError, match="dict"):
+        save_model({"coef_": 1}, tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_unfitted(tmp_path):
+    with pytest.raises(NotFittedError):
+        save_model(LogisticRegression(), tmp_path / "m.npz")
+
+
+@pytest.fixture
+def saved(tmp_path):
+    X, y = _data("multiclass", np.float64)
+    path = tmp_path / "model.npz"
+    save_model(SoftmaxRegression().fit(X, y), path)
+    return path
+
+
+@pytest.mark.parametrize("keep", [0.95, 0.5, 0.1, 30, 3])
+def test_truncated_file(saved, keep):
+    data = saved.read_bytes()
+    n = int(len(data) * keep) if isinstance(keep, float) else keep
+    bad = saved.with_name("truncated.npz")
+    bad.write_bytes(data[:n])
+    with pytest.raises(ValueError, match=r"truncated\.npz: .*truncated"):
+        load_model(bad)
+
+
+def test_corrupted_member(saved):
+    data = bytearray(saved.read_bytes())
+    i = data.find(b"attr.coef_.npy")
+    data[i + 200:i + 260] = b"\x00" * 60  # inside the stored array: a CRC mismatch
+    bad = saved.with_name("corrupt.npz")
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"corrupt\.npz: .*(damaged|truncated)"):
+        load_model(bad)
+
+
+def test_not_a_model_file(tmp_path):
+    text = tmp_path / "data.svm"
+    text.write_text("1 1:0.5 2:1\n")
+    with pytest.raises(ValueError, match=r"data\.svm: not a fastoptim model file"):
+        load_model(text)
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty\.npz: not a fastoptim model file \(an empty"):
+        load_model(empty)
+    npy = tmp_path / "array.npy"
+    np.save(npy, np.arange(3))
+    with pytest.raises(ValueError, match="not a fastoptim model file"):
+        load_model(npy)
+    other = tmp_path / "other.npz"
+    np.savez(other, coef_=np.ones(3))
+    with pytest.raises(ValueError, match=r"other\.npz: an \.npz archive but not a fastoptim"):
+        load_model(other)
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, __format__=np.array("something-else"), __meta__=np.array("{}"))
+    with pytest.raises(ValueError, match="another format"):
+        load_model(wrong)
+    plainzip = tmp_path / "plain.zip"
+    with zipfile.ZipFile(plainzip, "w") as z:
+        z.writestr("readme.txt", "hello")
+    with pytest.raises(ValueError, match="not a fastoptim model file"):
+        load_model(plainzip)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_model(tmp_path / "absent.npz")
+
+
+def _rewrite(path, out, **changes):
+    """Copy a model file with some entries (or meta keys, as meta__key) changed."""
+    with np.load(path, allow_pickle=False) as z:
+        entries = {name: z[name] for name in z.files}
+    meta = json.loads(str(entries["__meta__"]))
+    for key, value in changes.items():
+        if key.startswith("meta__"):
+            meta[key[6:]] = value
+        else:
+            entries[key] = value
+    entries["__meta__"] = np.array(json.dumps(meta))
+    np.savez(out, **entries)
+    return out
+
+
+def test_newer_version(saved):
+    bad = _rewrite(saved, saved.with_name("v2.npz"), __format_version__=np.array(2))
+    with pytest.raises(ValueError, match=r"v2\.npz: .*version 2.*upgrade fastoptim"):
+        load_model(bad)
+
+
+def test_unknown_class_and_parameter(saved):
+    bad = _rewrite(saved, saved.with_name("cls.npz"), meta__class="SVC")
+    with pytest.raises(ValueError, match=r"cls\.npz: .*class 'SVC'"):
+        load_model(bad)
+    with np.load(saved) as z:
+        meta = json.loads(str(z["__meta__"]))
+    params = dict(meta["params"], gamma=1.0)
+    bad = _rewrite(saved, saved.with_name("param.npz"), meta__params=params)
+    with pytest.raises(ValueError, match=r"param\.npz: SoftmaxRegression has no parameter 'gamma'"):
+        load_model(bad)
+
+
+def test_missing_array_entry(saved):
+    with np.load(saved, allow_pickle=False) as z:
+        entries = {name: z[name] for name in z.files if name != "attr.coef_"}
+    bad = saved.with_name("nocoef.npz")
+    np.savez(bad, **entries)
+    with pytest.raises(ValueError, match=r"nocoef\.npz: the entry 'attr\.coef_' is missing"):
+        load_model(bad)
