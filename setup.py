@@ -9,8 +9,11 @@ any x86-64 and takes the AVX2/FMA clone where the CPU has it.
 Environment knobs:
   FASTOPTIM_NO_OPENMP=1        build without OpenMP
   FASTOPTIM_NO_TARGET_CLONES=1 build the hot kernels once, for the baseline CPU
+  FASTOPTIM_EXTRA_CFLAGS="..." flags appended to every compile and link command (e.g. the
+                               sanitizers of tools/sanitize.sh)
 """
 import os
+import shlex
 import sys
 import tempfile
 import textwrap
@@ -101,6 +104,9 @@ class BuildExt(build_ext):
             clones = _compiles(cc, TARGET_CLONES_TEST, ["-O2"])
             if clones:
                 macros.append(("FO_HAVE_TARGET_CLONES", "1"))
+        extra = shlex.split(os.environ.get("FASTOPTIM_EXTRA_CFLAGS", ""))
+        compile_args += extra
+        link_args += extra
         compiler_name = (getattr(cc, "compiler_so", None) or [cc.compiler_type])[0]
         macros.append(("FO_BUILD_COMPILER", '"%s"' % os.path.basename(compiler_name)))
         macros.append(("FO_BUILD_FLAGS", '"%s"' % " ".join(compile_args)))

@@ -35,7 +35,8 @@ def as_float_data(X, name="X", dtype=None):
     ----------
     X : array-like or scipy.sparse matrix/array
         Dense input of any order is made C-contiguous; sparse input of any
-        format becomes CSR with int32 column indices and int64 row pointers.
+        format becomes canonical CSR (sorted indices, duplicates summed; a copy
+        only when X is not canonical already).
     dtype : numpy dtype, optional
         Force this float dtype instead of keeping X's own.
 
@@ -48,7 +49,22 @@ def as_float_data(X, name="X", dtype=None):
         out_dtype = np.dtype(dtype) if dtype is not None else _float_dtype_for(X.dtype, name)
         if X.ndim != 2:
             raise ValueError(f"{name} must be 2-D, got a sparse array of shape {X.shape}")
+        # read on the caller's CSR matrix, where scipy caches it (one pass, the first time)
+        canonical = X.has_canonical_format if X.format == "csr" else None
         X = sp.csr_matrix(X)  # any format (CSC, COO, ...) -> CSR, once
+        # scipy does not check the column indices: one out of range would make its own
+        # products and the C kernels read outside their arrays
+        if X.indices.size and (X.indices.min() < 0 or X.indices.max() >= X.shape[1]):
+            raise ValueError(
+                f"{name} has column indices outside [0, {X.shape[1]}); rebuild the sparse matrix "
+                f"with shape[1] covering every index")
+        if not (X.has_canonical_format if canonical is None else canonical):
+            # duplicate entries summed, indices sorted, on a copy (the caller's arrays are
+            # shared with X): kernels that square stored entries (row norms, the dual
+            # solvers' diagonals) read duplicates as separate values, and sorted rows give
+            # the same sums, in the same order, as the canonical matrix
+            X = X.copy()
+            X.sum_duplicates()
         if X.dtype != out_dtype:
             X = X.astype(out_dtype)
         _check_not_empty(X.shape, name)
@@ -82,11 +98,11 @@ def _check_not_empty(shape, name):
 
 
 def csr_parts(X, name="X"):
-    """(data, indices int32, indptr int64) of a CSR matrix, checked once.
+    """(data, indices int32, indptr int64) of a CSR matrix from :func:`as_float_data`.
 
-    int64 column indices are narrowed to int32 when they fit (they always do
-    unless X has more than 2**31 - 1 columns, which no dense coefficient
-    vector could hold).
+    as_float_data has checked the column indices' range; int64 column indices
+    are narrowed to int32 when they fit (they always do unless X has more than
+    2**31 - 1 columns, which no dense coefficient vector could hold).
     """
     data = np.ascontiguousarray(X.data)
     indices = X.indices
@@ -99,11 +115,12 @@ def csr_parts(X, name="X"):
     if (indptr[0] != 0 or indptr[-1] != data.shape[0] or indices.shape[0] != data.shape[0]
             or np.any(indptr[1:] < indptr[:-1])):
         raise ValueError(f"{name} is a malformed CSR matrix (inconsistent indptr/indices/data)")
-    if indices.size and (indices.min() < 0 or indices.max() >= X.shape[1]):
-        raise ValueError(
-            f"{name} has column indices outside [0, {X.shape[1]}); rebuild the sparse matrix "
-            f"with shape[1] covering every index"
-        )
+    if data.shape[0] == 0:
+        # no stored entry (an all-zero X): one unused element each, never read (every row
+        # is empty by indptr), so that the glue hands C non-NULL pointers -- it passes an
+        # empty data array as NULL, which the C core refuses as missing data
+        data = np.zeros(1, dtype=data.dtype)
+        indices = np.zeros(1, dtype=np.int32)
     return data, indices, indptr
 
 

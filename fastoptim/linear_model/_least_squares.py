@@ -47,8 +47,8 @@ from .._dask import normal_equations as dask_normal_equations
 from .._validation import check_finite
 from ..base import BaseEstimator, RegressorMixin, validate_sample_weight, validate_X, validate_y
 from ..exceptions import ConvergenceWarning
-from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, fit_stochastic,
-                          is_stochastic, new_objective_factory)
+from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
+                          fit_stochastic, is_stochastic, new_objective_factory)
 
 __all__ = ["LinearRegression", "Ridge"]
 
@@ -107,7 +107,8 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         self._n_iter = 1  # direct solvers: one solve ('cg' and the optimizers count theirs)
         if is_stochastic(self.solver):
             check_stochastic_params(self)
-            coef, intercept = self._fit_stochastic(X, Y2, sw, alpha)
+            with curves_kept_on_error(self):
+                coef, intercept = self._fit_stochastic(X, Y2, sw, alpha)
         else:
             coef, intercept = self._fit_direct(X, Y2, sw, alpha)
         # the fitted state, all at once: a fit that raised leaves the previous one intact

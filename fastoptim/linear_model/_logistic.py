@@ -50,9 +50,9 @@ from ..exceptions import ConvergenceWarning
 from ..losses import Objective
 from ..optim.engine import run_epoch
 from ..optim.line_search import armijo
-from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, fit_stochastic,
-                          is_stochastic, lipschitz_bound, make_optimizer, new_objective_factory,
-                          start_loss)
+from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
+                          fit_stochastic, is_stochastic, lipschitz_bound, make_optimizer,
+                          new_objective_factory, start_loss)
 
 __all__ = ["LogisticRegression", "SoftmaxRegression"]
 
@@ -331,7 +331,8 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
                              "multi_class='ovr'); for the multinomial model use 'lbfgs' or "
                              "'newton-cg'")
         warm = self._warm_start_point(X.shape[1], len(classes), mode)
-        coef, intercept, n_iter, curves = self._fit_mode(X, y_idx, sw, len(classes), mode, warm)
+        with curves_kept_on_error(self):
+            coef, intercept, n_iter, curves = self._fit_mode(X, y_idx, sw, len(classes), mode, warm)
         # the fitted state, all at once: a fit that raised leaves the previous one intact
         self.classes_ = classes
         self.n_features_in_ = X.shape[1]

@@ -29,6 +29,7 @@ The C engine (:func:`fastoptim.optim.run_epoch`) runs each epoch; this module
 decides between epochs: the schedule, early stopping on a held-out fraction,
 warm starts, the loss history and the convergence warning.
 """
+import contextlib
 import copy
 import numbers
 import warnings
@@ -229,6 +230,25 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
             f"{est.n_iter_no_change} epochs; increase max_iter or use a decaying schedule",
             ConvergenceWarning)
     return coef, intercept, opt, len(curve)
+
+
+_CURVES = ("loss_curve_", "validation_scores_")
+
+
+@contextlib.contextmanager
+def curves_kept_on_error(est):
+    """Put back ``loss_curve_`` and ``validation_scores_`` -- which :func:`fit_stochastic`
+    writes at the end of each problem -- when the fit raises (an error or a
+    KeyboardInterrupt in a later problem of a multi-target or one-vs-rest fit), so that a
+    failed fit leaves every fitted attribute as it was."""
+    saved = {name: est.__dict__[name] for name in _CURVES if name in est.__dict__}
+    try:
+        yield
+    except BaseException:
+        for name in _CURVES:
+            est.__dict__.pop(name, None)
+        est.__dict__.update(saved)
+        raise
 
 
 def start_loss(objective, coef, intercept):
