@@ -3,6 +3,7 @@ import contextlib
 import os
 import platform
 import sys
+import threading
 
 import numpy as np
 import scipy
@@ -72,19 +73,38 @@ def effective_n_threads(n_threads=None, work=None):
     return n_threads
 
 
+_BLAS_LOCK = threading.Lock()
+_BLAS_STATE = {"depth": 0, "limiter": None}
+
+
+@contextlib.contextmanager
 def blas_single_threaded():
     """A context in which BLAS runs on one thread (threadpoolctl's limit, when installed).
 
     For solvers whose BLAS calls are tiny (scipy's L-BFGS-B works on a few
     vectors of n_parameters values): BLAS worker threads would only compete
     with the C kernels' OpenMP threads between evaluations.  Without
-    threadpoolctl (an optional dependency) BLAS keeps its own setting.
+    threadpoolctl (an optional dependency) BLAS keeps its own setting.  The
+    limit is process-wide, so concurrent fits share one: the first to enter
+    applies it and the last to leave restores BLAS's own setting.
     """
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+        yield
+        return
+    with _BLAS_LOCK:
+        if _BLAS_STATE["depth"] == 0:
+            _BLAS_STATE["limiter"] = threadpool_limits(limits=1, user_api="blas")
+        _BLAS_STATE["depth"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_STATE["depth"] -= 1
+            if _BLAS_STATE["depth"] == 0:
+                _BLAS_STATE["limiter"].restore_original_limits()
+                _BLAS_STATE["limiter"] = None
 
 
 def config_info():

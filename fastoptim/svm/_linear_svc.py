@@ -121,6 +121,7 @@ from ..base import BaseEstimator, ClassifierMixin, class_sample_weights, validat
 from ..exceptions import ConvergenceWarning
 from ..linear_model._logistic import _FULL_BATCH, _Packed
 from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params,
+                                        curves_kept_on_error,
                                         fit_stochastic, is_stochastic, new_objective_factory)
 
 __all__ = ["LinearSVC"]
@@ -494,9 +495,9 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         if solver == "dual-cd":
             fitted = self._fit_dual(X, classes, y_idx, sw)
         else:
-            fitted = self._fit_primal(X, classes, y_idx, sw, solver)
+            with curves_kept_on_error(self):  # the stochastic solvers write loss_curve_ as they go
+                fitted = self._fit_primal(X, classes, y_idx, sw, solver)
         # the fitted state, all at once: a fit that raised leaves the previous one intact
-        # (except the loss curve, which the stochastic solvers write as they go)
         for name in ("dual_coef_", "loss_curve_", "validation_scores_"):
             if name not in fitted and hasattr(self, name):
                 delattr(self, name)

@@ -176,11 +176,15 @@ class SVC(ClassifierMixin, BaseEstimator):
         d = X.shape[1]
         if g == "auto":
             return 1.0 / d
-        if sp.issparse(X):
-            mean = X.sum() / (X.shape[0] * d)
-            var = X.multiply(X).sum() / (X.shape[0] * d) - mean ** 2
-        else:
-            var = float(np.var(X, dtype=np.float64))
+        with np.errstate(over="ignore", invalid="ignore"):
+            if sp.issparse(X):
+                mean = X.sum(dtype=np.float64) / (X.shape[0] * d)
+                var = X.multiply(X).sum(dtype=np.float64) / (X.shape[0] * d) - mean ** 2
+            else:
+                var = float(np.var(X, dtype=np.float64))
+        if not np.isfinite(var):
+            raise ValueError("gamma='scale' needs X.var(), which overflows for these values of X; "
+                             "scale X (e.g. standardize its columns) or pass gamma as a number")
         return 1.0 / (d * var) if var > 0 else 1.0
 
     def _spec(self, X):
