@@ -208,12 +208,66 @@ def _chunk_epoch(obj, state, alpha, weight_scale, batch_size, seed):
     return opt, coef, intercept, state[3] + obj.weight_sum * loss
 
 
+def _add(parts):
+    """parts[0] + parts[1] + ..., in order (the same bits on every run)."""
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total
+
+
+class _ChunkGroup:
+    """The chunk objectives of the chunks one worker holds, built there once.
+
+    On a cluster it is a dask actor on that worker: its methods are called
+    directly, worker to client (a few ms per round trip, where a task through
+    the scheduler costs tens), and each returns the sums over its chunks, in
+    chunk order (O(d) per worker).  Without a client it is a plain object here.
+    """
+
+    def __init__(self, indices, chunks, ys, sws, loss, n_classes, n_threads):
+        self.indices = list(indices)
+        self.objs = [_chunk_objective(Xk, yk, swk, loss, n_classes, n_threads)
+                     for Xk, yk, swk in zip(chunks, ys, sws)]
+
+    def meta(self):
+        return [(o.weight_sum, o.n_outputs) for o in self.objs]
+
+    @staticmethod
+    def _total(results):
+        """The chunks' tuples of weighted sums, added term by term in chunk order."""
+        return tuple(None if results[0][t] is None else _add([r[t] for r in results])
+                     for t in range(len(results[0])))
+
+    def value_grad(self, coef, intercept):
+        return self._total([_chunk_value_grad(o, coef, intercept) for o in self.objs])
+
+    def hessp(self, coef, intercept, vc, vb):
+        return self._total([_chunk_hessp(o, coef, intercept, vc, vb) for o in self.objs])
+
+    def hessian(self, coef, intercept):
+        return self._total([_chunk_hessian(o, coef, intercept) for o in self.objs])
+
+    def row_curvature(self, fit_intercept, scale):
+        return max(_chunk_row_curvature(o, fit_intercept, scale) for o in self.objs)
+
+    def epoch(self, position, state, alpha, weight_scale, batch_size, seed):
+        return _chunk_epoch(self.objs[position], state, alpha, weight_scale, batch_size, seed)
+
+
+# errors of the data or the numbers, raised by fastoptim's own code on a worker: not retried
+_OWN_ERRORS = (ValueError, TypeError, FloatingPointError, ArithmeticError, MemoryError)
+
+
 class DaskObjective:
     """:class:`fastoptim.losses.Objective`'s interface over a :class:`DaskData`.
 
     Parameters are those of ``Objective``; ``X`` is a DaskData and ``y`` and
-    ``sample_weight`` are NumPy n-vectors (sent to the chunks once, here).
-    See the module docstring for the sums.
+    ``sample_weight`` are NumPy n-vectors (sent to the workers once, here).
+    See the module docstring for the sums.  On a cluster, each worker holding
+    chunks of X gets one actor (:class:`_ChunkGroup`); when a call fails
+    because a worker was lost, the chunks (recomputed by dask from their
+    lineage) are regrouped and the call is repeated, twice at most.
     """
 
     def __init__(self, loss, X, y, *, sample_weight=None, alpha=0.0, n_classes=None,
@@ -225,20 +279,62 @@ class DaskObjective:
         self.dtype = X.dtype
         self.n_samples, self.n_features = X.shape
         self.alpha = float(alpha)
-        y = np.asarray(y)
-        futures = X.submit(_chunk_objective, X.split(y), X.split(sample_weight),
-                           shared=(self.loss, n_classes, n_threads))
-        self._objs = futures
-        # weight sums and output counts, read once from the chunks
-        if X.client is not None:
-            meta = X.client.gather([X.client.submit(_meta, o, pure=False) for o in futures])
-        else:
-            meta = [_meta(o) for o in futures]
-        self._chunk_weights = np.array([m[0] for m in meta], dtype=np.float64)
+        self._args = (X.split(np.asarray(y)), X.split(sample_weight), self.loss, n_classes,
+                      n_threads)
+        self._build_groups()
+        meta = [m for group in self._call("meta") for m in group]
         self.n_outputs = int(meta[0][1])
-        self.weight_sum = float(self._chunk_weights.sum())
+        self.weight_sum = float(sum(m[0] for m in meta))
         self._sample_weight = sample_weight
         self.bytes_per_evaluation = 0
+
+    def _build_groups(self):
+        """One _ChunkGroup per worker holding chunks (chunk order kept within a group)."""
+        X = self.X
+        ys, sws, loss, n_classes, n_threads = self._args
+        if X.client is None:
+            self._groups = [_ChunkGroup(range(X.n_chunks), X.parts, ys, sws, loss, n_classes,
+                                        n_threads)]
+            self._where = {k: (0, k) for k in range(X.n_chunks)}
+            return
+        import distributed
+        client = X.client
+        distributed.wait(X.parts)
+        holders = client.who_has(X.parts)
+        by_worker = {}
+        for k, part in enumerate(X.parts):
+            worker = sorted(holders[part.key])[0]
+            by_worker.setdefault(worker, []).append(k)
+        pending, self._where = [], {}
+        for g, (worker, ks) in enumerate(sorted(by_worker.items())):
+            y_parts = client.scatter([ys[k] for k in ks], workers=[worker])
+            w_parts = [None] * len(ks) if sws[0] is None else client.scatter(
+                [sws[k] for k in ks], workers=[worker])
+            pending.append(client.submit(_ChunkGroup, ks, [X.parts[k] for k in ks], y_parts,
+                                         w_parts, loss, n_classes, n_threads, actor=True,
+                                         workers=[worker], pure=False))
+            self._where.update({k: (g, i) for i, k in enumerate(ks)})
+        self._groups = [p.result() for p in pending]  # built on the workers at the same time
+
+    def _call(self, method, *args):
+        """method(*args) on every group: a list of results, in group order."""
+        for attempt in range(3):
+            try:
+                if self.X.client is None:
+                    return [getattr(g, method)(*args) for g in self._groups]
+                pending = [getattr(g, method)(*args) for g in self._groups]
+                return [p.result() for p in pending]
+            except _OWN_ERRORS:
+                raise
+            except Exception as exc:  # a lost worker, a closed connection: rebuild, retry
+                if attempt == 2:
+                    raise RuntimeError(
+                        f"fastoptim could not evaluate the objective on the dask cluster: "
+                        f"{type(exc).__name__}: {exc} (a worker holding chunks of X was lost "
+                        f"and dask could not rebuild them); fit again once the cluster is "
+                        f"healthy") from exc
+                self._build_groups()
+        raise AssertionError("unreachable")
 
     @property
     def coef_shape(self):
@@ -247,35 +343,23 @@ class DaskObjective:
             return (self.n_outputs, self.n_features)
         return (self.n_features,)
 
-    def _map(self, fn, *args):
-        X = self.X
-        if X.client is not None:
-            futures = [X.client.submit(fn, o, *args, pure=False) for o in self._objs]
-            out = X.client.gather(futures)
-        else:
-            out = [fn(o, *args) for o in self._objs]
+    def _map(self, method, *args):
+        out = self._call(method, *args)
         sent = sum(np.asarray(a).nbytes for a in args if a is not None)
         back = sum(np.asarray(r).nbytes for res in out for r in
                    (res if isinstance(res, tuple) else (res,)) if r is not None)
         self.bytes_per_evaluation = len(out) * sent + back
         return out
 
-    @staticmethod
-    def _sum(parts):
-        total = parts[0]
-        for p in parts[1:]:
-            total = total + p
-        return total
-
     def _combine(self, results, n_terms):
-        return [None if results[0][t] is None else self._sum([r[t] for r in results])
+        return [None if results[0][t] is None else _add([r[t] for r in results])
                 / self.weight_sum for t in range(n_terms)]
 
     def value_grad(self, coef, intercept=None):
         """As :meth:`fastoptim.losses.Objective.value_grad`."""
         c = np.asarray(coef, dtype=self.dtype)
         b = None if intercept is None else np.asarray(intercept, dtype=self.dtype)
-        value, g, gb = self._combine(self._map(_chunk_value_grad, c, b), 3)
+        value, g, gb = self._combine(self._map("value_grad", c, b), 3)
         c64 = c.astype(np.float64)
         value += 0.5 * self.alpha * float(np.sum(c64 * c64))
         g = (g + self.alpha * c64).astype(self.dtype).reshape(c.shape)
@@ -290,7 +374,7 @@ class DaskObjective:
         b = None if intercept is None else np.asarray(intercept, dtype=self.dtype)
         vc = np.asarray(vec_coef, dtype=self.dtype)
         vb = None if vec_intercept is None else np.asarray(vec_intercept, dtype=self.dtype)
-        hc, hb = self._combine(self._map(_chunk_hessp, c, b, vc, vb), 2)
+        hc, hb = self._combine(self._map("hessp", c, b, vc, vb), 2)
         hc = (hc + self.alpha * vc.astype(np.float64)).astype(self.dtype).reshape(vc.shape)
         if hb is not None:
             hb = hb.astype(self.dtype)
@@ -298,10 +382,10 @@ class DaskObjective:
         return hc, hb
 
     def hessian(self, coef, intercept=None):
-        """As :meth:`fastoptim.losses.Objective.hessian` (gathers (d+1)^2 per chunk)."""
+        """As :meth:`fastoptim.losses.Objective.hessian` (gathers (d+1)^2 per worker)."""
         c = np.asarray(coef, dtype=self.dtype)
         b = None if intercept is None else np.asarray(intercept, dtype=self.dtype)
-        value, g, h = self._combine(self._map(_chunk_hessian, c, b), 3)
+        value, g, h = self._combine(self._map("hessian", c, b), 3)
         c64 = c.astype(np.float64).ravel()
         d = self.n_features
         value += 0.5 * self.alpha * float(c64 @ c64)
@@ -314,7 +398,7 @@ class DaskObjective:
     def max_row_curvature(self, fit_intercept):
         """max_i of the scaled |x_i|^2 (+1 with an intercept) over every chunk."""
         scale = self.n_samples / self.weight_sum
-        return max(self._map(_chunk_row_curvature, fit_intercept, scale))
+        return max(self._call("row_curvature", fit_intercept, scale))
 
     def run_epoch(self, optimizer, coef, intercept=None, *, batch_size, seed=0):
         """One epoch over the chunks in turn (see the module docstring), in place.
@@ -326,12 +410,11 @@ class DaskObjective:
         seeds = np.random.SeedSequence([int(seed) & (2 ** 63 - 1)]).generate_state(
             X.n_chunks, dtype=np.uint32)
         state = (optimizer, coef, intercept, 0.0)
-        for k, obj in enumerate(self._objs):
-            args = (obj, state, self.alpha, weight_scale, int(batch_size), int(seeds[k]))
-            state = (X.client.submit(_chunk_epoch, *args, pure=False) if X.client is not None
-                     else _chunk_epoch(*args))
-        if X.client is not None:
-            state = X.client.gather(state)
+        for k in range(X.n_chunks):
+            g, position = self._where[k]
+            args = (position, state, self.alpha, weight_scale, int(batch_size), int(seeds[k]))
+            result = self._groups[g].epoch(*args)
+            state = result.result() if X.client is not None else result
         new_opt, new_coef, new_intercept, loss_sum = state
         optimizer.__dict__.update(new_opt.__dict__)
         coef[...] = new_coef
@@ -346,10 +429,6 @@ def objective_for(loss, X, y, **kwargs):
         return DaskObjective(loss, X, y, **kwargs)
     from .losses import Objective
     return Objective(loss, X, y, **kwargs)
-
-
-def _meta(obj):
-    return obj.weight_sum, obj.n_outputs
 
 
 def map_rows(method, X):

@@ -171,8 +171,8 @@ def test_only_d_sized_vectors_travel_per_iteration(client):
         rv, rg, rgb = ref.value_grad(coef, 0.3)
         assert abs(value - rv) <= 1e-12 * abs(rv)
         np.testing.assert_allclose(g, rg, rtol=1e-10, atol=1e-14)
-        # per chunk: coef (D) and intercept in, value + D + 1 gradient numbers out
-        assert obj.bytes_per_evaluation == 4 * ((D + 1) * 8 + (1 + D + 1) * 8)
+        # per worker (2, one actor each): coef (D) and intercept in, value + D + 1 sums out
+        assert obj.bytes_per_evaluation == 2 * ((D + 1) * 8 + (1 + D + 1) * 8)
         hv, hb = obj.hessp(coef, 0.3, np.ones(D), 1.0)
         rhv, rhb = ref.hessp(coef, 0.3, np.ones(D), 1.0)
         np.testing.assert_allclose(hv, rhv, rtol=1e-10)
