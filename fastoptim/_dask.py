@@ -279,8 +279,10 @@ class DaskObjective:
         self.dtype = X.dtype
         self.n_samples, self.n_features = X.shape
         self.alpha = float(alpha)
-        self._args = (X.split(np.asarray(y)), X.split(sample_weight), self.loss, n_classes,
-                      n_threads)
+        y = np.asarray(y)
+        if y.dtype.kind == "f" and y.size and np.all(np.abs(y) <= 127) and np.all(y == np.trunc(y)):
+            y = y.astype(np.int8)  # labels (+-1, class indices) travel as one byte each
+        self._args = (X.split(y), X.split(sample_weight), self.loss, n_classes, n_threads)
         self._build_groups()
         meta = [m for group in self._call("meta") for m in group]
         self.n_outputs = int(meta[0][1])
@@ -302,8 +304,8 @@ class DaskObjective:
         distributed.wait(X.parts)
         holders = client.who_has(X.parts)
         by_worker = {}
-        for k, part in enumerate(X.parts):
-            worker = sorted(holders[part.key])[0]
+        for k, part in enumerate(X.parts):  # a chunk held twice goes to the less busy holder
+            worker = min(sorted(holders[part.key]), key=lambda w: len(by_worker.get(w, ())))
             by_worker.setdefault(worker, []).append(k)
         pending, self._where = [], {}
         for g, (worker, ks) in enumerate(sorted(by_worker.items())):
