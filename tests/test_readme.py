@@ -56,3 +56,9 @@ def test_readme_estimator_example_recovers_the_coefficients():
 def test_readme_logistic_example_runs_on_usps():
     example = next(b for b in _blocks("python") if "load_usps" in b)
     assert float(_run(example)[-1]) > 0.9
+
+
+def test_readme_svc_example_matches_libsvm_on_usps():
+    example = next(b for b in _blocks("python") if "SVC(" in b and "load_usps" in b)
+    n_sv, acc = _run(example)[-1].split()
+    assert int(n_sv) == 2305 and abs(float(acc) - 0.9472) < 2e-3
