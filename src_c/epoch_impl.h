@@ -102,19 +102,16 @@ FO_HOT static int FO_SUF(part_gradient)(const fo_epoch_config *cfg, const FO_DAT
 /* grad = scale * sum of the parts' sums + alpha coef (coefficients only);
  * the parts are added in part order. */
 FO_HOT static void FO_SUF(combine_parts)(int64_t n_grad, int64_t n_coef, int n_parts,
-                                         double *parts, int64_t stride, double scale,
+                                         const double *parts, int64_t stride, double scale,
                                          double alpha, const FO_T *FO_RESTRICT coef,
                                          FO_T *FO_RESTRICT grad)
 {
-    double *FO_RESTRICT acc = parts;
-    for (int b = 1; b < n_parts; b++) {
-        const double *FO_RESTRICT part = parts + (size_t)b * (size_t)stride;
-        FO_SIMD
-        for (int64_t j = 0; j < n_grad; j++) acc[j] += part[j];
+    /* parts are only read (every thread combines the same parts): the sums in part order */
+    for (int64_t j = 0; j < n_grad; j++) {
+        double acc = parts[j];
+        for (int b = 1; b < n_parts; b++) acc += parts[(size_t)b * (size_t)stride + (size_t)j];
+        grad[j] = (FO_T)(j < n_coef ? acc * scale + alpha * (double)coef[j] : acc * scale);
     }
-    FO_SIMD
-    for (int64_t j = 0; j < n_coef; j++) grad[j] = (FO_T)(acc[j] * scale + alpha * (double)coef[j]);
-    for (int64_t j = n_coef; j < n_grad; j++) grad[j] = (FO_T)(acc[j] * scale);
 }
 
 /* Combine a batch's parts and apply the update rule (step number t) to coef and intercept. */
@@ -430,11 +427,17 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
                          n * K * p >= FO_EPOCH_PARALLEL_MIN) ? n_threads : 1;
 
     int64_t *perm = (int64_t *)malloc((size_t)n * sizeof(int64_t));
-    double *parts = (double *)malloc((size_t)stride * (size_t)n_parts * sizeof(double));
-    double *part_loss = (double *)calloc((size_t)n_parts * 2, sizeof(double));
-    int *part_status = (int *)calloc((size_t)n_parts, sizeof(int));
+    /* two halves (a double buffer) when the batches are split across threads */
+    const int halves = n_parts > 1 ? 2 : 1;
+    double *parts = (double *)malloc((size_t)stride * (size_t)n_parts * halves * sizeof(double));
+    double *part_loss = (double *)calloc((size_t)n_parts * 2 * halves, sizeof(double));
+    int *part_status = (int *)calloc((size_t)n_parts * halves, sizeof(int));
+    /* per thread: its copy of coef + intercept, a gradient, and the three state arrays */
+    const int64_t own_stride = ((5 * n_grad + 7) / 8) * 8;
+    FO_T *own = n_parts > 1 ? (FO_T *)malloc((size_t)own_stride * (size_t)n_parts * sizeof(FO_T))
+                            : NULL;
     FO_T *grad = (FO_T *)malloc((size_t)n_grad * sizeof(FO_T));
-    if (!perm || !parts || !part_loss || !part_status || !grad) {
+    if (!perm || !parts || !part_loss || !part_status || !grad || (n_parts > 1 && !own)) {
         status = FO_ERR_NO_MEMORY;
         goto cleanup;
     }
@@ -471,56 +474,94 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
         }
     } else {
         /* One parallel region for the whole epoch (forking per batch lets idle
-         * threads sleep, and waking them costs ~1 ms per batch on a VM).  Each
-         * thread sums its parts of the batch; after a barrier one thread
-         * combines the parts in order and applies the rule; the implicit
-         * barrier of `single` releases the next batch. */
-        int stop = 0;
+         * threads sleep, and waking them costs ~1 ms per batch on a VM), and one
+         * barrier per batch: each thread sums its parts of the batch into the
+         * batch's half of a double buffer; after the barrier every thread
+         * combines the parts in the same order and applies the rule to its own
+         * copy of the parameters and the optimizer state -- the same operations
+         * on the same inputs, so the copies stay bit-identical, and equal to one
+         * thread applying it -- then goes on to the next batch, whose parts go to
+         * the other half (a thread that is still reading this half is done with
+         * it before the next barrier lets anyone write it again).  Thread 0
+         * copies its parameters and state back at the end. */
+        int stop_at = -1;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(n_parts)
 #endif
         {
+#ifdef _OPENMP
+            const int tid = omp_get_thread_num(), team = omp_get_num_threads();
+#else
+            const int tid = 0, team = 1;
+#endif
+            FO_T *mine = own + (size_t)tid * (size_t)own_stride;
+            FO_T *my_coef = mine, *my_icpt = mine + n_coef, *my_grad = mine + n_grad;
+            FO_T *my_cs[3], *my_is[3];
+            FO_T *const cs_in[3] = {c_s1, c_s2, c_s3}, *const is_in[3] = {i_s1, i_s2, i_s3};
+            for (int64_t k = 0; k < n_coef; k++) my_coef[k] = coef[k];
+            for (int64_t k = 0; k < K && intercept; k++) my_icpt[k] = intercept[k];
+            for (int m = 0; m < 3; m++) {
+                my_cs[m] = cs_in[m] ? mine + 2 * n_grad + (int64_t)m * n_grad : NULL;
+                my_is[m] = is_in[m] ? mine + 2 * n_grad + (int64_t)m * n_grad + n_coef : NULL;
+                for (int64_t k = 0; cs_in[m] && k < n_coef; k++) my_cs[m][k] = cs_in[m][k];
+                for (int64_t k = 0; is_in[m] && k < K; k++) my_is[m][k] = is_in[m][k];
+            }
+            fo_rule my_rule = *rule;
+            int64_t my_t = t;
+            double my_loss = 0.0, my_weight = 0.0;
+            int my_status = FO_OK, my_stop = -1;
             for (int64_t bi = 0; bi < n_batches; bi++) {
                 const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
-#ifdef _OPENMP
-                const int tid = omp_get_thread_num(), team = omp_get_num_threads();
-#else
-                const int tid = 0, team = 1;
-#endif
+                const int half = (int)(bi & 1);
+                double *buf = parts + (size_t)half * (size_t)n_parts * (size_t)stride;
+                double *loss_buf = part_loss + (size_t)half * 2 * (size_t)n_parts;
+                int *status_buf = part_status + (size_t)half * (size_t)n_parts;
                 for (int b = tid; b < n_parts; b += team) {  /* every part, whatever the team */
                     int64_t plo, phi;
                     fo_block_range(hi - lo, n_parts, b, &plo, &phi);
-                    double *acc = parts + (size_t)b * (size_t)stride;
+                    double *acc = buf + (size_t)b * (size_t)stride;
                     /* this part in the next batch */
                     const int64_t nlo = hi, nhi = (hi + B < n) ? hi + B : n;
                     int64_t qlo = 0, qhi = 0;
                     if (nhi > nlo) fo_block_range(nhi - nlo, n_parts, b, &qlo, &qhi);
-                    part_status[b] = FO_SUF(part_gradient)(cfg, d, perm, lo + plo, lo + phi,
-                                                           nlo + qlo, nlo + qhi, coef,
-                                                           intercept, acc, acc + n_grad,
-                                                           &part_loss[2 * b], &part_loss[2 * b + 1], 1);
+                    status_buf[b] = FO_SUF(part_gradient)(cfg, d, perm, lo + plo, lo + phi,
+                                                          nlo + qlo, nlo + qhi, my_coef,
+                                                          intercept ? my_icpt : NULL, acc,
+                                                          acc + n_grad, &loss_buf[2 * b],
+                                                          &loss_buf[2 * b + 1], 1);
                 }
 #ifdef _OPENMP
 #pragma omp barrier
-#pragma omp single
 #endif
-                {
-                    for (int b = 0; b < n_parts; b++) {
-                        if (part_status[b] != FO_OK) status = part_status[b];
-                        loss_total += part_loss[2 * b];
-                        weight_total += part_loss[2 * b + 1];
-                    }
-                    if (status != FO_OK)
-                        stop = 1;
-                    else
-                        FO_SUF(apply_batch)(rule, t++, n_grad, n_coef, K, n_parts, parts, stride,
-                                            cfg->weight_scale / (double)(hi - lo), cfg->alpha,
-                                            coef, intercept, grad, c_s1, c_s2, c_s3, i_s1, i_s2,
-                                            i_s3);
+                for (int b = 0; b < n_parts; b++) {
+                    if (status_buf[b] != FO_OK) my_status = status_buf[b];
+                    my_loss += loss_buf[2 * b];
+                    my_weight += loss_buf[2 * b + 1];
                 }
-                if (stop) break;
+                if (my_status != FO_OK) {
+                    my_stop = (int)bi;
+                    break;
+                }
+                FO_SUF(apply_batch)(&my_rule, my_t++, n_grad, n_coef, K, n_parts, buf, stride,
+                                    cfg->weight_scale / (double)(hi - lo), cfg->alpha, my_coef,
+                                    intercept ? my_icpt : NULL, my_grad, my_cs[0], my_cs[1],
+                                    my_cs[2], my_is[0], my_is[1], my_is[2]);
+            }
+            if (tid == 0) {
+                for (int64_t k = 0; k < n_coef; k++) coef[k] = my_coef[k];
+                for (int64_t k = 0; k < K && intercept; k++) intercept[k] = my_icpt[k];
+                for (int m = 0; m < 3; m++) {
+                    for (int64_t k = 0; cs_in[m] && k < n_coef; k++) cs_in[m][k] = my_cs[m][k];
+                    for (int64_t k = 0; is_in[m] && k < K; k++) is_in[m][k] = my_is[m][k];
+                }
+                status = my_status;
+                loss_total = my_loss;
+                weight_total = my_weight;
+                t = my_t;
+                stop_at = my_stop;
             }
         }
+        (void)stop_at;
     }
     rule->t = t;
     if (status == FO_OK && (!FO_SUF(all_finite_n)(coef, n_coef) ||
@@ -530,6 +571,7 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
 
 cleanup:
     free(perm);
+    free(own);
     free(parts);
     free(part_loss);
     free(part_status);
