@@ -15,7 +15,7 @@ class weight, through its dual
   with an intercept and sample weights; w~ = sum_i a_i y_i x~_i;
 - dense, CSR and float32 give the same model; integer sample weights equal repetition;
 - scikit-learn's LinearSVC (when installed): coefficients within 1e-4 relative, binary and
-  one-vs-rest, both losses, with weights; USPS digits: predictions agree on >= 99 % of the
+  one-vs-rest, both losses, with weights; USPS digits: predictions agree on >= 99.5 % of the
   test digits; check_estimator;
 - bad inputs raise errors that name the argument;
 - the primal (dual=False): Newton-Cholesky, Newton-CG and L-BFGS reach the dual's objective
@@ -265,7 +265,7 @@ def test_usps_agrees_with_sklearn(usps):
         ref = svm.LinearSVC(C=0.1, tol=1e-4, dual=True, random_state=0).fit(Xtr, ytr)
     agree = np.mean(ours.predict(Xte) == ref.predict(Xte))
     acc, ref_acc = ours.score(Xte, yte), ref.score(Xte, yte)
-    assert agree >= 0.99, (agree, acc, ref_acc)
+    assert agree >= 0.995, (agree, acc, ref_acc)  # the issue asks 99.5 %; measured 100 %
     assert abs(acc - ref_acc) <= 0.01 and acc > 0.88, (acc, ref_acc)
 
 

@@ -239,6 +239,17 @@ _DEFAULT_RULE = dict(precond="none", centered=False, amsgrad=False, momentum=Fal
 def compile_chain(transforms):
     """Check a chain's order and return the C rule (a dict of fo_rule's fields, t = 1).
 
+    Parameters
+    ----------
+    transforms : list of transforms
+        The optimizer's chain, e.g. ``[AddDecayedWeights(wd), ScaleByAdam(...),
+        ScaleByLearningRate(lr)]``.
+
+    Returns
+    -------
+    dict
+        The fields of the C core's ``fo_rule`` (what ``fastoptim._core._update`` takes).
+
     Raises
     ------
     ValueError
