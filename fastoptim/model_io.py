@@ -2,7 +2,8 @@
 
 :func:`save_model` writes a fitted :class:`~fastoptim.LinearRegression`,
 :class:`~fastoptim.Ridge`, :class:`~fastoptim.LogisticRegression`,
-:class:`~fastoptim.SoftmaxRegression` or :class:`~fastoptim.LinearSVC`;
+:class:`~fastoptim.SoftmaxRegression`, :class:`~fastoptim.LinearSVC` or
+:class:`~fastoptim.SVC` (named or precomputed kernels, dense training data);
 :func:`load_model` rebuilds it, in any process, so that ``predict``,
 ``decision_function`` and ``predict_proba`` give the same bits as before the
 save.  The ``fastoptim train`` / ``fastoptim predict`` commands use these
@@ -77,7 +78,8 @@ FORMAT = "fastoptim-model"
 #: The format version this module writes (and the newest it reads).
 FORMAT_VERSION = 1
 #: The estimator classes save_model writes and load_model reads, by name.
-SUPPORTED = ("LinearRegression", "Ridge", "LogisticRegression", "SoftmaxRegression", "LinearSVC")
+SUPPORTED = ("LinearRegression", "Ridge", "LogisticRegression", "SoftmaxRegression", "LinearSVC",
+             "SVC")
 
 _ATTR = "attr."
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -87,10 +89,10 @@ _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 def _classes():
     """name -> class of the supported estimators (imported here: no import cycle)."""
     from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
-    from .svm import LinearSVC
+    from .svm import SVC, LinearSVC
 
     return {cls.__name__: cls for cls in (LinearRegression, Ridge, LogisticRegression,
-                                          SoftmaxRegression, LinearSVC)}
+                                          SoftmaxRegression, LinearSVC, SVC)}
 
 
 class _Unencodable(Exception):
@@ -146,7 +148,7 @@ def save_model(estimator, path):
 
     Parameters
     ----------
-    estimator : LinearRegression, Ridge, LogisticRegression, SoftmaxRegression or LinearSVC
+    estimator : LinearRegression, Ridge, LogisticRegression, SoftmaxRegression, LinearSVC or SVC
         Fitted.  Its parameters (``get_params(deep=False)``) and every fitted
         attribute (the attributes whose name ends with ``_``: ``coef_``,
         ``intercept_``, ``classes_``, ``n_features_in_``, ``loss_curve_``, ...)
@@ -185,6 +187,10 @@ def save_model(estimator, path):
         raise TypeError(f"save_model supports the estimators {', '.join(SUPPORTED)}; got "
                         f"{type(estimator).__module__}.{type(estimator).__qualname__}")
     check_is_fitted(estimator)
+    if name == "SVC" and callable(estimator.kernel):
+        raise TypeError("save_model: an SVC with a callable kernel cannot be stored (the file "
+                        "holds no code); use a named kernel, or kernel='precomputed' with the "
+                        "matrix computed by your function")
     params, dropped = {}, {}
     for key, value in estimator.get_params(deep=False).items():
         try:

@@ -201,7 +201,7 @@ def test_overwrite(tmp_path):
 
 def test_supported_list():
     assert SUPPORTED == ("LinearRegression", "Ridge", "LogisticRegression", "SoftmaxRegression",
-                         "LinearSVC")
+                         "LinearSVC", "SVC")
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -309,8 +309,8 @@ def test_newer_version(saved):
 
 
 def test_unknown_class_and_parameter(saved):
-    bad = _rewrite(saved, saved.with_name("cls.npz"), meta__class="SVC")
-    with pytest.raises(ValueError, match=r"cls\.npz: .*class 'SVC'"):
+    bad = _rewrite(saved, saved.with_name("cls.npz"), meta__class="KernelRidge")
+    with pytest.raises(ValueError, match=r"cls\.npz: .*class 'KernelRidge'"):
         load_model(bad)
     with np.load(saved) as z:
         meta = json.loads(str(z["__meta__"]))
@@ -327,3 +327,32 @@ def test_missing_array_entry(saved):
     np.savez(bad, **entries)
     with pytest.raises(ValueError, match=r"nocoef\.npz: the entry 'attr\.coef_' is missing"):
         load_model(bad)
+
+
+# -- SVC: the kernel model's support vectors and dual coefficients ---------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+@pytest.mark.parametrize("kernel", ["rbf", "linear", "poly"])
+def test_svc_round_trip(tmp_path, kernel, kind, dtype):
+    from fastoptim import SVC
+    X, y = _data(kind, dtype)
+    est = SVC(kernel=kernel, C=2.0).fit(X, y)
+    path = tmp_path / "svc.npz"
+    save_model(est, path)
+    loaded = load_model(path)
+    for method in ("predict", "decision_function"):
+        np.testing.assert_array_equal(getattr(loaded, method)(X), getattr(est, method)(X))
+    np.testing.assert_array_equal(loaded.support_vectors_, est.support_vectors_)
+    assert loaded.support_vectors_.dtype == dtype
+
+
+def test_svc_with_a_callable_kernel_or_sparse_data_is_refused(tmp_path):
+    import scipy.sparse as sp
+
+    from fastoptim import SVC
+    X, y = _data("binary", np.float64)
+    with pytest.raises(TypeError, match="callable kernel"):
+        save_model(SVC(kernel=lambda A, B: A @ B.T).fit(X, y), tmp_path / "a.npz")
+    with pytest.raises(TypeError, match="support_vectors_"):
+        save_model(SVC().fit(sp.csr_matrix(X), y), tmp_path / "b.npz")

@@ -271,7 +271,9 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.asarray(n_iter, dtype=np.int32)
         self.fit_status_ = fit_status
         self.shape_fit_ = X.shape
-        self._kernel_spec = spec
+        # the resolved gamma ('scale', 'auto' -> a number): predict rebuilds the kernel from it
+        self._gamma_ = None if spec is None else float(spec.gamma)
+        self._callable_spec = spec if callable(self.kernel) else None
         return self
 
     def _solver(self, X, spec, row_threads, concurrent):
@@ -315,9 +317,6 @@ class SVC(ClassifierMixin, BaseEstimator):
             dual[b - 1, position[rows[:na][alpha[:na] > 0]]] = coef[:na][alpha[:na] > 0]
             dual[a, position[rows[na:][alpha[na:] > 0]]] = coef[na:][alpha[na:] > 0]
         intercept = -np.asarray(rhos)
-        self._dual_coef = dual
-        self._intercept = intercept
-        self._sv_offsets = offsets
         self.support_ = support.astype(np.int32)
         self.n_support_ = np.diff(offsets).astype(np.int32)
         if self.kernel == "precomputed":
@@ -334,6 +333,30 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
 
     # -- prediction ------------------------------------------------------------------------------
+    # The private views below are derived from the public fitted attributes (so that a model
+    # file of them -- fastoptim.model_io -- is enough to predict): libsvm's signs (d > 0 votes
+    # for the first class of a pair) and the support vectors' class offsets.
+
+    @property
+    def _dual_coef(self):
+        return -self.dual_coef_ if len(self.classes_) == 2 else self.dual_coef_
+
+    @property
+    def _intercept(self):
+        return -self.intercept_ if len(self.classes_) == 2 else self.intercept_
+
+    @property
+    def _sv_offsets(self):
+        return np.concatenate([[0], np.cumsum(self.n_support_)])
+
+    @property
+    def _kernel_spec(self):
+        if callable(self.kernel):
+            return self._callable_spec
+        if self.kernel == "precomputed":
+            return None
+        return check_kernel(self.kernel, self._gamma_, self.degree, self.coef0,
+                            self.n_features_in_)
 
     @property
     def coef_(self):
