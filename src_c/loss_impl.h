@@ -870,6 +870,9 @@ static void FO_SUF(hessian_rows)(int loss, const FO_DATA *d, const double *coef,
                 for (int64_t k = j; k < p; k++) hj[k] += a * (double)x[k];
                 hj[p] += a;  /* the intercept column (used only with an intercept) */
             }
+        } else if (c == 0.0) {  /* no curvature (a squared hinge past the margin): no H term */
+            for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++)
+                grad[d->indices[q]] += g * (double)d->data[q];
         } else {
             const int64_t lo = d->indptr[i], hi = d->indptr[i + 1];
             int sorted = 1;  /* canonical CSR: a row's indices ascend, so k >= j below */
