@@ -40,24 +40,25 @@ def _positive_int(text):
     return value
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} must be a finite number > 0")
-    return value
+def _finite_float(strict):
+    """An argparse type: a finite number > 0 (strict) or >= 0."""
+    op = ">" if strict else ">="
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (value > 0 if strict else value >= 0) or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"{text} must be a finite number {op} 0")
+        return value
+
+    parse.__name__ = "positive_float" if strict else "nonnegative_float"
+    return parse
 
 
-def _nonneg_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} must be a finite number >= 0")
-    return value
+_positive_float = _finite_float(strict=True)
+_nonneg_float = _finite_float(strict=False)
 
 
 def _data_options(p):

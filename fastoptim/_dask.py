@@ -132,7 +132,6 @@ class DaskData:
         else:
             import dask
             self.parts = list(dask.compute(*blocks))
-        self.array = X
 
     @property
     def n_chunks(self):
@@ -444,13 +443,11 @@ def map_rows(method, X):
         raise ValueError(f"X must be 2-D (n_samples, n_features), got a {X.ndim}-D dask array")
     if X.numblocks[1] != 1:
         X = X.rechunk({1: -1})
-    meta = X._meta
     probe = np.zeros((1, X.shape[1]), dtype=X.dtype if np.dtype(X.dtype).kind == "f" else np.float64)
     sample = np.asarray(method(probe))
     if sample.ndim == 1:
         return X.map_blocks(_apply, method, drop_axis=1, dtype=sample.dtype,
                             meta=np.empty((0,), dtype=sample.dtype))
-    del meta
     return X.map_blocks(_apply, method, chunks=(X.chunks[0], (sample.shape[1],)),
                         dtype=sample.dtype, meta=np.empty((0, 0), dtype=sample.dtype))
 

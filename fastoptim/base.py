@@ -172,6 +172,12 @@ class RegressorMixin:
 class ClassifierMixin:
     """``score`` as the (weighted) accuracy of ``predict``; fit's validation of (X, y)."""
 
+    def _labels_from_scores(self, z):
+        """classes_ from decision scores: positive -> classes_[1] (one column), else the
+        largest score (the first on ties)."""
+        idx = (z > 0).astype(np.intp) if z.ndim == 1 else np.argmax(z, axis=1)
+        return self.classes_[idx]
+
     def _validate_classification(self, X, y):
         """(X validated, classes_, y as class indices); at least two classes.  A dask X
         becomes a DaskData (where fit supports it); a dask y is gathered (n labels, once)."""

@@ -124,9 +124,9 @@ static int svc_cache_init(svc_cache *c, int64_t m, double bytes)
     c->m = m;
     c->count = 0;
     c->misses = 0;
-    double cap = floor(bytes / ((double)m * sizeof(double)));
-    c->capacity = cap < 2.0 ? 2 : (cap > (double)m ? m : (int64_t)cap);
-    if (c->capacity > m) c->capacity = m < 2 ? 2 : m;
+    /* rows that fit in `bytes`, at most m (every row), at least 2 (rows i and j of a step) */
+    const double cap = fmin(floor(bytes / ((double)m * sizeof(double))), (double)m);
+    c->capacity = cap < 2.0 ? 2 : (int64_t)cap;
     c->row = calloc((size_t)m, sizeof(double *));
     c->prev = malloc((size_t)(m + 1) * sizeof(int64_t));
     c->next = malloc((size_t)(m + 1) * sizeof(int64_t));

@@ -101,9 +101,9 @@ static int FO_SUF(svc_q_row)(const svc_source *S, int64_t i, double *q)
         FO_T *dense = S->scratch ? (FO_T *)S->scratch + (int64_t)b * S->scratch_len : NULL;
         const int s = FO_SUF(svc_kernel_block)(S, r, start, stop, dense, k + start);
         if (s < status) status = s;
+        const double yi = S->y[i];  /* Q_ij = y_i y_j K_ij, widened to double, this block */
+        for (int64_t j = start; j < stop; j++) q[j] = yi * S->y[j] * (double)k[j];
     }
-    const double yi = S->y[i];
-    for (int64_t j = 0; j < m; j++) q[j] = yi * S->y[j] * (double)k[j];
     return status;
 }
 

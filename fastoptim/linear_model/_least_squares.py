@@ -386,14 +386,17 @@ def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
                         n_threads=n_threads)
     dtype = obj.dtype
     zero = np.zeros(p, dtype=dtype)
-    dask = isinstance(X, DaskData)
-    if dask:  # one pass over the chunks for the means and the preconditioner's sums
+    # the means and the Jacobi preconditioner's column sums sum_i w_i x_ij^2
+    if isinstance(X, DaskData):  # one pass over the chunks for both
         x_mean, y_mean, sq = dask_column_stats(X, y, sw)
-    if fit_intercept:
-        if not dask:
+    else:
+        if fit_intercept:
             x_mean, y_mean = weighted_means(X, y[:, None], sw)
             y_mean = float(y_mean[0])
-    else:
+        w = np.ones(n) if sw is None else sw.astype(np.float64)
+        sq = (np.asarray(X.multiply(X).T @ w).ravel() if sp.issparse(X)
+              else np.einsum("ij,ij,i->j", X, X, w, dtype=np.float64))
+    if not fit_intercept:
         x_mean, y_mean = np.zeros(p), 0.0
     # right-hand side: Xc^T W yc / W = -grad at 0 (no intercept) - mu * mean(y)
     rhs = -np.asarray(obj.value_grad(zero, None)[1], dtype=np.float64) - x_mean * y_mean
@@ -409,12 +412,6 @@ def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
 
     op = scipy.sparse.linalg.LinearOperator((p, p), matvec=matvec, dtype=np.float64)
     # Jacobi preconditioner: the operator's diagonal, (sum_i w_i x_ij^2) / W - mu_j^2 + alpha / W
-    if dask:
-        pass  # sq came with the means
-    elif sp.issparse(X):
-        sq = np.asarray(X.multiply(X).T @ (np.ones(n) if sw is None else sw.astype(np.float64))).ravel()
-    else:
-        sq = np.einsum("ij,ij,i->j", X, X, np.ones(n) if sw is None else sw, dtype=np.float64)
     diag = sq / wsum - x_mean ** 2 + alpha / wsum
     diag = np.where(diag > 0, diag, 1.0)
     M = scipy.sparse.linalg.LinearOperator((p, p), matvec=lambda v: v / diag, dtype=np.float64)

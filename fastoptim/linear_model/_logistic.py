@@ -577,9 +577,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """The most probable class of each sample (labels from classes_)."""
-        z = self.decision_function(X)
-        idx = (z > 0).astype(np.intp) if z.ndim == 1 else np.argmax(z, axis=1)
-        return self.classes_[idx]
+        return self._labels_from_scores(self.decision_function(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -363,7 +363,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         """w of each one-vs-one problem (kernel='linear' only)."""
         if self.kernel != "linear":
             raise AttributeError("coef_ is only available when kernel='linear'")
-        self._check_fitted()
+        check_is_fitted(self)
         K = len(self.classes_)
         off = self._sv_offsets
         SV = self.support_vectors_
@@ -376,14 +376,10 @@ class SVC(ClassifierMixin, BaseEstimator):
         coef = np.vstack(rows)
         return -coef if K == 2 else coef
 
-    def _check_fitted(self):
-        check_is_fitted(self)
-
     def _pairwise_decision(self, X):
         """libsvm's d_ab(x) for every pair (a, b), shape (n, n_pairs)."""
-        self._check_fitted()
+        check_is_fitted(self)
         if self.kernel == "precomputed":
-            check_is_fitted(self)
             X = validate_X(X)
             if X.shape[1] != self.shape_fit_[0]:
                 raise ValueError(f"kernel='precomputed': X must be the (n_samples, "
