@@ -273,3 +273,28 @@ def test_lazy_auto_and_errors():
         run_epoch(obj, SGD(lr=0.1), np.zeros(D), np.zeros(1), batch_size=1, lazy=True)
     with pytest.raises(ValueError, match="lazy"):
         run_epoch(obj, SGD(lr=0.1), np.zeros(D), np.zeros(1), batch_size=1, lazy="yes")
+
+
+def test_weight_scale_default_and_bad_values():
+    """weight_scale defaults to n / sum(w); passing that value gives the same bits, and twice
+    it is the step of sample weights doubled (a part of a larger set trained in turn)."""
+    X, y, sw = _problem("logistic", False, np.float64)
+    obj = Objective("logistic", X, y, sample_weight=sw, alpha=0.1)
+    runs = []
+    for scale in (None, obj.n_samples / obj.weight_sum):
+        c, b, opt = np.zeros(X.shape[1]), np.zeros(1), SGD(lr=0.1)
+        run_epoch(obj, opt, c, b, batch_size=7, seed=3, weight_scale=scale)
+        runs.append(c)
+    np.testing.assert_array_equal(runs[0], runs[1])
+    doubled = Objective("logistic", X, y, sample_weight=2 * sw, alpha=0.1)
+    c2, b2, opt2 = np.zeros(X.shape[1]), np.zeros(1), SGD(lr=0.1)
+    run_epoch(doubled, opt2, c2, b2, batch_size=7, seed=3,
+              weight_scale=2 * doubled.n_samples / doubled.weight_sum)
+    c1, b1, opt1 = np.zeros(X.shape[1]), np.zeros(1), SGD(lr=0.1)
+    run_epoch(obj, opt1, c1, b1, batch_size=7, seed=3,
+              weight_scale=2 * obj.n_samples / obj.weight_sum)
+    np.testing.assert_allclose(c2, c1, rtol=1e-12, atol=1e-15)
+    for bad in (0.0, -1.0, np.nan, np.inf, "2"):
+        with pytest.raises(ValueError, match="weight_scale must be a finite number > 0"):
+            run_epoch(obj, SGD(lr=0.1), np.zeros(X.shape[1]), np.zeros(1), batch_size=7,
+                      weight_scale=bad)
