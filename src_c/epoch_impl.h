@@ -23,6 +23,9 @@ FO_INLINE void FO_SUF(prefetch_row)(const FO_DATA *d, int64_t i)
         FO_PREFETCH(d->data + d->indptr[i]);
         FO_PREFETCH(d->indices + d->indptr[i]);
     }
+    /* the row's label and weight: as scattered as the row, and X's stream evicts them */
+    FO_PREFETCH(d->y + i);
+    if (d->sample_weight) FO_PREFETCH(d->sample_weight + i);
 }
 
 /* Gradient of one part of a batch: rows perm[lo..hi), summed in double into

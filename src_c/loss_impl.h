@@ -186,6 +186,9 @@ FO_INLINE void FO_SUF(gather_prefetch)(const FO_DATA *d, const int64_t *rows, in
     const uintptr_t first = (uintptr_t)(d->X + ra * p) & ~(uintptr_t)63;
     const uintptr_t end = (uintptr_t)(d->X + (ra + 1) * p);
     for (uintptr_t a = first; a < end; a += 64) FO_PREFETCH((const void *)a);
+    /* the row's label and weight: as scattered as the row, and X's stream evicts them */
+    FO_PREFETCH(d->y + ra);
+    if (d->sample_weight) FO_PREFETCH(d->sample_weight + ra);
 }
 
 /*
