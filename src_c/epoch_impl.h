@@ -15,10 +15,7 @@
 FO_INLINE void FO_SUF(prefetch_row)(const FO_DATA *d, int64_t i)
 {
     if (d->X) {
-        /* every cache line the row touches: from its line's start to its last byte */
-        const uintptr_t first = (uintptr_t)(d->X + i * d->n_features) & ~(uintptr_t)63;
-        const uintptr_t end = (uintptr_t)(d->X + (i + 1) * d->n_features);
-        for (uintptr_t a = first; a < end; a += 64) FO_PREFETCH((const void *)a);
+        fo_prefetch_span(d->X + i * d->n_features, d->n_features * (int64_t)sizeof(FO_T));
     } else {
         FO_PREFETCH(d->data + d->indptr[i]);
         FO_PREFETCH(d->indices + d->indptr[i]);

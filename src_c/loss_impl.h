@@ -183,9 +183,7 @@ FO_INLINE void FO_SUF(gather_prefetch)(const FO_DATA *d, const int64_t *rows, in
         if (k >= next_stop) return;
     }
     const int64_t p = d->n_features, ra = rows[k];
-    const uintptr_t first = (uintptr_t)(d->X + ra * p) & ~(uintptr_t)63;
-    const uintptr_t end = (uintptr_t)(d->X + (ra + 1) * p);
-    for (uintptr_t a = first; a < end; a += 64) FO_PREFETCH((const void *)a);
+    fo_prefetch_span(d->X + ra * p, p * (int64_t)sizeof(FO_T));
     /* the row's label and weight: as scattered as the row, and X's stream evicts them */
     FO_PREFETCH(d->y + ra);
     if (d->sample_weight) FO_PREFETCH(d->sample_weight + ra);

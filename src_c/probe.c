@@ -35,10 +35,8 @@ FO_HOT static uint64_t gather_block(const uint64_t *FO_RESTRICT w, int64_t row_w
     uint64_t s[4] = {0, 0, 0, 0};
     for (int64_t q = start; q < stop; q++) {
         if (q + FO_PROBE_GATHER_AHEAD < stop) {
-            const int64_t ra = rows[q + FO_PROBE_GATHER_AHEAD];
-            const uintptr_t first = (uintptr_t)(w + ra * row_words) & ~(uintptr_t)63;
-            const uintptr_t end = (uintptr_t)(w + (ra + 1) * row_words);
-            for (uintptr_t a = first; a < end; a += 64) FO_PREFETCH((const void *)a);
+            fo_prefetch_span(w + rows[q + FO_PROBE_GATHER_AHEAD] * row_words,
+                             row_words * (int64_t)sizeof(uint64_t));
         }
         add_words(w + rows[q] * row_words, row_words, s);
     }

@@ -34,6 +34,15 @@
 #define FO_PREFETCH(addr) ((void)(addr))
 #endif
 
+/* Prefetch every cache line of the bytes [start, start + n_bytes): a row
+ * read in shuffled order is a fresh memory access, line by line. */
+FO_INLINE void fo_prefetch_span(const void *start, int64_t n_bytes)
+{
+    const uintptr_t first = (uintptr_t)start & ~(uintptr_t)63;
+    const uintptr_t end = (uintptr_t)start + (uintptr_t)n_bytes;
+    for (uintptr_t a = first; a < end; a += 64) FO_PREFETCH((const void *)a);
+}
+
 /* `#pragma omp simd` is honoured with -fopenmp or -fopenmp-simd, ignored otherwise. */
 #if defined(_OPENMP) || defined(FO_HAVE_OPENMP_SIMD)
 #define FO_PRAGMA(x) _Pragma(#x)
