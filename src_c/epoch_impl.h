@@ -11,6 +11,10 @@
  * for the whole row FO_EPOCH_PREFETCH samples ahead (across batch ends). */
 #define FO_EPOCH_PREFETCH 16
 #define FO_EPOCH_PARALLEL_MIN 65536
+/* a part's loss, weight and status, after its sums */
+#define FO_PART_HEAD 3
+/* p rounded up to the next 64-byte boundary (a cache line) */
+#define FO_LINE_ALIGN(p) ((void *)(((uintptr_t)(p) + 63) & ~(uintptr_t)63))
 
 FO_INLINE void FO_SUF(prefetch_row)(const FO_DATA *d, int64_t i)
 {
@@ -417,8 +421,10 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
     const int64_t n = d->n_samples, p = d->n_features, K = cfg->n_outputs;
     const int64_t B = cfg->batch_size < n ? cfg->batch_size : n;
     const int64_t n_coef = K * p, n_grad = K * p + K;
-    /* per part: the sums (n_grad), scratch (3K doubles, then p values of FO_T) */
-    const int64_t stride = ((n_grad + 3 * K + p + 7) / 8) * 8;
+    /* per part, on cache lines of its own (the parts are written by different
+     * threads): the sums (n_grad), the part's loss, weight and status, then
+     * scratch (3K doubles, then p values of FO_T) */
+    const int64_t stride = ((n_grad + FO_PART_HEAD + 3 * K + p + 7) / 8) * 8;
     /* parts per batch: one per thread when each gets at least 64 rows and the
      * epoch holds enough values (n K d >= FO_EPOCH_PARALLEL_MIN) to pay for
      * waking a team: many epochs over a small problem run faster on one
@@ -429,15 +435,17 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
     int64_t *perm = (int64_t *)malloc((size_t)n * sizeof(int64_t));
     /* two halves (a double buffer) when the batches are split across threads */
     const int halves = n_parts > 1 ? 2 : 1;
-    double *parts = (double *)malloc((size_t)stride * (size_t)n_parts * halves * sizeof(double));
-    double *part_loss = (double *)calloc((size_t)n_parts * 2 * halves, sizeof(double));
-    int *part_status = (int *)calloc((size_t)n_parts * halves, sizeof(int));
-    /* per thread: its copy of coef + intercept, a gradient, and the three state arrays */
-    const int64_t own_stride = ((5 * n_grad + 7) / 8) * 8;
-    FO_T *own = n_parts > 1 ? (FO_T *)malloc((size_t)own_stride * (size_t)n_parts * sizeof(FO_T))
-                            : NULL;
+    void *parts_mem = malloc((size_t)stride * (size_t)n_parts * halves * sizeof(double) + 64);
+    double *parts = (double *)FO_LINE_ALIGN(parts_mem);
+    /* per thread, on cache lines of its own: its copy of coef + intercept, a
+     * gradient, and the three state arrays */
+    const int64_t line = 64 / (int64_t)sizeof(FO_T);
+    const int64_t own_stride = ((5 * n_grad + line - 1) / line) * line;
+    void *own_mem = n_parts > 1 ? malloc((size_t)own_stride * (size_t)n_parts * sizeof(FO_T) + 64)
+                                : NULL;
+    FO_T *own = (FO_T *)FO_LINE_ALIGN(own_mem);
     FO_T *grad = (FO_T *)malloc((size_t)n_grad * sizeof(FO_T));
-    if (!perm || !parts || !part_loss || !part_status || !grad || (n_parts > 1 && !own)) {
+    if (!perm || !parts_mem || !grad || (n_parts > 1 && !own_mem)) {
         status = FO_ERR_NO_MEMORY;
         goto cleanup;
     }
@@ -463,10 +471,10 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
         for (int64_t bi = 0; bi < n_batches && status == FO_OK; bi++) {
             const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
             status = FO_SUF(part_gradient)(cfg, d, perm, lo, hi, hi, hi + B < n ? hi + B : n, coef,
-                                           intercept, parts,
-                                           parts + n_grad, &part_loss[0], &part_loss[1], 1);
-            loss_total += part_loss[0];
-            weight_total += part_loss[1];
+                                           intercept, parts, parts + n_grad + FO_PART_HEAD,
+                                           &parts[n_grad], &parts[n_grad + 1], 1);
+            loss_total += parts[n_grad];
+            weight_total += parts[n_grad + 1];
             if (status == FO_OK)
                 FO_SUF(apply_batch)(rule, t++, n_grad, n_coef, K, 1, parts, stride,
                                     cfg->weight_scale / (double)(hi - lo), cfg->alpha, coef,
@@ -514,8 +522,6 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
                 const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
                 const int half = (int)(bi & 1);
                 double *buf = parts + (size_t)half * (size_t)n_parts * (size_t)stride;
-                double *loss_buf = part_loss + (size_t)half * 2 * (size_t)n_parts;
-                int *status_buf = part_status + (size_t)half * (size_t)n_parts;
                 for (int b = tid; b < n_parts; b += team) {  /* every part, whatever the team */
                     int64_t plo, phi;
                     fo_block_range(hi - lo, n_parts, b, &plo, &phi);
@@ -524,19 +530,19 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
                     const int64_t nlo = hi, nhi = (hi + B < n) ? hi + B : n;
                     int64_t qlo = 0, qhi = 0;
                     if (nhi > nlo) fo_block_range(nhi - nlo, n_parts, b, &qlo, &qhi);
-                    status_buf[b] = FO_SUF(part_gradient)(cfg, d, perm, lo + plo, lo + phi,
-                                                          nlo + qlo, nlo + qhi, my_coef,
-                                                          intercept ? my_icpt : NULL, acc,
-                                                          acc + n_grad, &loss_buf[2 * b],
-                                                          &loss_buf[2 * b + 1], 1);
+                    acc[n_grad + 2] = (double)FO_SUF(part_gradient)(
+                        cfg, d, perm, lo + plo, lo + phi, nlo + qlo, nlo + qhi, my_coef,
+                        intercept ? my_icpt : NULL, acc, acc + n_grad + FO_PART_HEAD,
+                        &acc[n_grad], &acc[n_grad + 1], 1);
                 }
 #ifdef _OPENMP
 #pragma omp barrier
 #endif
                 for (int b = 0; b < n_parts; b++) {
-                    if (status_buf[b] != FO_OK) my_status = status_buf[b];
-                    my_loss += loss_buf[2 * b];
-                    my_weight += loss_buf[2 * b + 1];
+                    const double *head = buf + (size_t)b * (size_t)stride + n_grad;
+                    if ((int)head[2] != FO_OK) my_status = (int)head[2];
+                    my_loss += head[0];
+                    my_weight += head[1];
                 }
                 if (my_status != FO_OK) {
                     my_stop = (int)bi;
@@ -571,10 +577,8 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
 
 cleanup:
     free(perm);
-    free(own);
-    free(parts);
-    free(part_loss);
-    free(part_status);
+    free(own_mem);
+    free(parts_mem);
     free(grad);
     return status;
 }
@@ -585,5 +589,7 @@ cleanup:
 #undef FO_SQRT
 #undef FO_EPOCH_PREFETCH
 #undef FO_EPOCH_PARALLEL_MIN
+#undef FO_PART_HEAD
+#undef FO_LINE_ALIGN
 #undef FO_SGD_V
 #undef FO_SGD_LANES
