@@ -10,7 +10,6 @@
 /* Rows are visited in shuffled order, so each is a fresh memory access: ask
  * for the whole row FO_EPOCH_PREFETCH samples ahead (across batch ends). */
 #define FO_EPOCH_PREFETCH 16
-#define FO_EPOCH_PARALLEL_MIN 65536
 /* a part's loss, weight and status, after its sums */
 #define FO_PART_HEAD 3
 /* p rounded up to the next 64-byte boundary (a cache line) */
@@ -425,12 +424,10 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
      * threads): the sums (n_grad), the part's loss, weight and status, then
      * scratch (3K doubles, then p values of FO_T) */
     const int64_t stride = ((n_grad + FO_PART_HEAD + 3 * K + p + 7) / 8) * 8;
-    /* parts per batch: one per thread when each gets at least 64 rows and the
-     * epoch holds enough values (n K d >= FO_EPOCH_PARALLEL_MIN) to pay for
-     * waking a team: many epochs over a small problem run faster on one
-     * thread, above all when other processes keep the cores busy */
-    const int n_parts = (n_threads > 1 && B >= 64 * (int64_t)n_threads &&
-                         n * K * p >= FO_EPOCH_PARALLEL_MIN) ? n_threads : 1;
+    /* parts per batch: one per thread when each gets at least 64 rows (the
+     * caller picks n_threads: fastoptim's Python layer gives small problems
+     * one thread unless the user asks for more) */
+    const int n_parts = (n_threads > 1 && B >= 64 * (int64_t)n_threads) ? n_threads : 1;
 
     int64_t *perm = (int64_t *)malloc((size_t)n * sizeof(int64_t));
     /* two halves (a double buffer) when the batches are split across threads */
@@ -588,7 +585,6 @@ cleanup:
 #undef FO_DATA
 #undef FO_SQRT
 #undef FO_EPOCH_PREFETCH
-#undef FO_EPOCH_PARALLEL_MIN
 #undef FO_PART_HEAD
 #undef FO_LINE_ALIGN
 #undef FO_SGD_V
