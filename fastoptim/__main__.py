@@ -9,8 +9,11 @@ Usage::
         a table (epochs, final training loss, test accuracy, seconds) and
         write the training-loss curves to fastoptim-usps.png (with matplotlib).
     fastoptim compare DATA [--test TEST] [--model M] [--optimizers ...]
-        The same comparison on your own svmlight or CSV file.
+        The same comparison on your own svmlight or CSV file.  M is one of
+        logistic, softmax, ridge, linear, linearsvc (dual coordinate descent
+        only) and svc (the kernel SVM, SMO only).
     fastoptim train DATA MODEL_FILE [--model M] [--solver S] [-C C] [--alpha A]
+                    [--kernel K] [--gamma G]
     fastoptim predict DATA MODEL_FILE OUTPUT
         Like liblinear's train/predict: predict writes one label per line and
         prints the accuracy when DATA has labels.  Model files are described
@@ -60,6 +63,41 @@ def _finite_float(strict):
 _positive_float = _finite_float(strict=True)
 _nonneg_float = _finite_float(strict=False)
 
+SVC_KERNELS = ("rbf", "linear", "poly", "sigmoid")
+
+
+def _svc_gamma(text):
+    """An argparse type: SVC's gamma, 'scale', 'auto' or a finite number > 0.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str or float
+    """
+    if text in ("scale", "auto"):
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither 'scale', 'auto' nor a "
+                                         f"number") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be 'scale', 'auto' or a finite "
+                                         f"number > 0")
+    return value
+
+
+def _svc_options(p):
+    p.add_argument("--kernel", choices=SVC_KERNELS, default=None,
+                   help="kernel of svc (default: rbf); only for --model svc")
+    p.add_argument("--gamma", type=_svc_gamma, default=None, metavar="G",
+                   help="kernel coefficient of svc: 'scale' (1 / (n_features * X.var())), "
+                        "'auto' (1 / n_features) or a number > 0 (default: scale); only for "
+                        "--model svc")
+
 
 def _data_options(p):
     p.add_argument("--format", choices=("auto", "svmlight", "csv"), default="auto",
@@ -106,52 +144,61 @@ def build_parser():
                    help="the model (default: logistic)")
     p.add_argument("--optimizers", nargs="+", metavar="NAME",
                    help="optimizers to compare (default: gd sgd momentum nesterov adagrad "
-                        "rmsprop adam, and lbfgs -- 'auto' (exact) for ridge/linear); also any "
-                        "solver name of the model")
+                        "rmsprop adam, and lbfgs -- 'auto' (exact) for ridge/linear; linearsvc "
+                        "trains only by 'dual-cd', svc only by 'smo'); also any solver name of "
+                        "the model")
     p.add_argument("--epochs", type=_positive_int, default=50,
                    help="epochs of the stochastic optimizers (default: 50)")
-    p.add_argument("--max-iter", type=_positive_int, default=300,
-                   help="iterations of the full-batch solvers (default: 300)")
+    p.add_argument("--max-iter", type=_positive_int, default=None,
+                   help="iterations of the full-batch solvers (default: 300; svc: SMO "
+                        "iterations per one-vs-one problem, default: no limit)")
     p.add_argument("--batch-size", type=_positive_int, default=64,
                    help="mini-batch size of the stochastic optimizers (default: 64)")
     p.add_argument("--lr", type=_positive_float, default=None,
                    help="learning rate of every stochastic optimizer (default: 'auto', the "
                         "estimators' data-derived rates)")
     p.add_argument("-C", type=_positive_float, default=None,
-                   help="inverse penalty of logistic/softmax/linearsvc (default: 1.0)")
+                   help="inverse penalty of logistic/softmax/linearsvc/svc (default: 1.0)")
     p.add_argument("--alpha", type=_nonneg_float, default=None,
                    help="penalty of ridge (default: 1.0)")
     p.add_argument("--test-fraction", type=float, default=0.25,
                    help="held-out fraction when there is no --test file (default: 0.25)")
     p.add_argument("--seed", type=int, default=0,
-                   help="seed of the split and of the solvers (default: 0)")
+                   help="seed of the split and of the solvers (default: 0; svc's SMO is "
+                        "deterministic)")
     p.add_argument("--out", default=None, metavar="PATH",
                    help="the figure (default: fastoptim-<DATA name>.png)")
     p.add_argument("--no-plot", action="store_true", help="do not draw the figure")
+    _svc_options(p)
     _data_options(p)
 
     p = sub.add_parser("train", help="train a model on a data file and save it",
                        description="Fit one model on DATA and save it to MODEL_FILE (a "
                                    "fastoptim model file: see fastoptim.model_io). The "
-                                   "estimator's defaults apply, with random_state=--seed.")
+                                   "estimator's defaults apply, with random_state=--seed. "
+                                   "--model svc trains on a dense copy of the data (model "
+                                   "files store dense support vectors).")
     p.add_argument("data", metavar="DATA")
     p.add_argument("model_file", metavar="MODEL_FILE")
     p.add_argument("--model", choices=models, default="logistic",
                    help="the model (default: logistic)")
     p.add_argument("--solver", default=None,
                    help="the estimator's solver ('lbfgs', 'gd', 'adam', 'auto', ...; default: "
-                        "the estimator's)")
+                        "the estimator's; not for svc, which trains by SMO)")
     p.add_argument("-C", type=_positive_float, default=None,
-                   help="inverse penalty of logistic/softmax/linearsvc (default: 1.0)")
+                   help="inverse penalty of logistic/softmax/linearsvc/svc (default: 1.0)")
     p.add_argument("--alpha", type=_nonneg_float, default=None,
                    help="penalty of ridge (default: 1.0)")
     p.add_argument("--max-iter", type=_positive_int, default=None,
-                   help="iterations (epochs of a stochastic solver)")
+                   help="iterations (epochs of a stochastic solver; svc: SMO iterations "
+                        "per one-vs-one problem)")
     p.add_argument("--lr", type=_positive_float, default=None,
                    help="learning rate of a stochastic solver (default: 'auto')")
     p.add_argument("--batch-size", type=_positive_int, default=None,
                    help="mini-batch size of a stochastic solver")
-    p.add_argument("--seed", type=int, default=0, help="random_state (default: 0)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random_state (default: 0; not for svc, which is deterministic)")
+    _svc_options(p)
     _data_options(p)
 
     p = sub.add_parser("predict", help="predict with a saved model",

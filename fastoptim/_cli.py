@@ -41,7 +41,18 @@ MODELS = {
     "linear": ("LinearRegression", "regressor",
                ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "auto")),
     "linearsvc": ("LinearSVC", "classifier", ("dual-cd",)),
+    "svc": ("SVC", "classifier", ("smo",)),
 }
+
+#: The only optimizer of the models trained by one solver of their own (``compare`` refuses
+#: others): --model name -> (optimizer name, what the solver is, for the messages).
+OWN_SOLVER = {
+    "linearsvc": ("dual-cd", "dual coordinate descent"),
+    "svc": ("smo", "SMO (sequential minimal optimization in the dual)"),
+}
+
+#: Budget of the full-batch solvers in ``compare`` when --max-iter is not given.
+COMPARE_MAX_ITER = 300
 
 STOCHASTIC = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
@@ -71,6 +82,11 @@ def _estimator_class(model):
     return getattr(fastoptim, MODELS[model][0])
 
 
+def _has_param(model, name):
+    """Whether the estimator of ``--model`` has the parameter ``name``."""
+    return name in _estimator_class(model)().get_params(deep=False)
+
+
 def make_estimator(model, **params):
     """A new estimator for ``--model`` with the parameters given (None values skipped).
 
@@ -89,7 +105,8 @@ def make_estimator(model, **params):
     cls = _estimator_class(model)
     valid = cls().get_params(deep=False)
     options = {"C": "-C", "alpha": "--alpha", "solver": "--solver", "learning_rate": "--lr",
-               "batch_size": "--batch-size", "max_iter": "--max-iter", "random_state": "--seed"}
+               "batch_size": "--batch-size", "max_iter": "--max-iter", "random_state": "--seed",
+               "kernel": "--kernel", "gamma": "--gamma"}
     given = {}
     for key, value in params.items():
         if value is None:
@@ -226,9 +243,10 @@ def data_loss(model, X, y):
 
     Log-loss (mean cross-entropy) for LogisticRegression/SoftmaxRegression,
     the mean (squared) hinge loss of the one-vs-rest problems for LinearSVC,
-    the mean of (prediction - y)^2 / 2 for the regressors: the per-sample
-    losses whose running means the stochastic solvers record in
-    ``loss_curve_``.
+    the mean hinge loss of the one-vs-one problems for SVC (see
+    :func:`_svc_hinge`), the mean of (prediction - y)^2 / 2 for the
+    regressors: the per-sample losses whose running means the stochastic
+    solvers record in ``loss_curve_``.
 
     Parameters
     ----------
@@ -240,6 +258,10 @@ def data_loss(model, X, y):
     -------
     float
     """
+    from .svm import SVC
+
+    if isinstance(model, SVC):
+        return _svc_hinge(model, X, y)
     if hasattr(model, "predict_log_proba"):
         logp = model.predict_log_proba(X)
         idx = np.searchsorted(model.classes_, y)
@@ -256,6 +278,46 @@ def data_loss(model, X, y):
         return float(np.mean(h if model.loss == "hinge" else h * h))
     r = np.asarray(model.predict(X), dtype=np.float64) - y
     return float(0.5 * np.mean(r * r))
+
+
+def _svc_hinge(model, X, y):
+    """The mean hinge loss of a fitted SVC's one-vs-one problems on (X, y).
+
+    SVC trains one binary problem per pair of classes (a, b), on the samples
+    of those two classes, with the margin ``d_ab(x)`` of its pairwise
+    decision function (``decision_function_shape='ovo'``, positive: class a).
+    The loss is the mean of ``max(0, 1 - s d_ab(x))`` (``s = +1`` for class a,
+    ``-1`` for class b) over every (sample, problem it takes part in): with two
+    classes, the mean hinge loss of the one problem, as for LinearSVC.  (The
+    'ovr' decision function of more than two classes is votes plus
+    confidences, not a margin, so its hinge loss would mean nothing.)
+
+    Parameters
+    ----------
+    model : fitted SVC
+    X : array or sparse matrix
+    y : ndarray
+
+    Returns
+    -------
+    float
+    """
+    classes = model.classes_
+    idx = np.searchsorted(classes, y)
+    if len(classes) == 2:
+        sign = np.where(idx == 1, 1.0, -1.0)
+        return float(np.mean(np.maximum(0.0, 1.0 - sign * model.decision_function(X))))
+    pairwise = copy.copy(model).set_params(decision_function_shape="ovo", break_ties=False)
+    dec = pairwise.decision_function(X)
+    total, count, p = 0.0, 0, 0
+    for a in range(len(classes)):
+        for b in range(a + 1, len(classes)):
+            rows = (idx == a) | (idx == b)
+            sign = np.where(idx[rows] == a, 1.0, -1.0)
+            total += float(np.sum(np.maximum(0.0, 1.0 - sign * dec[rows, p])))
+            count += int(np.count_nonzero(rows))
+            p += 1
+    return total / count if count else float("nan")
 
 
 def _score(model, X, y):
@@ -392,7 +454,10 @@ def format_table(rows, kind):
     return "\n".join(lines)
 
 
-def write_plot(curves, out, title):
+_XLABEL = "epoch (gd, lbfgs: iteration)"
+
+
+def write_plot(curves, out, title, xlabel=_XLABEL):
     """Draw the loss curves into ``out`` (PNG).
 
     Parameters
@@ -402,6 +467,8 @@ def write_plot(curves, out, title):
     out : str
         The file to write.
     title : str
+    xlabel : str, optional
+        The label of the x axis (default: epochs, iterations for gd and lbfgs).
 
     Returns
     -------
@@ -419,24 +486,27 @@ def write_plot(curves, out, title):
     fig = Figure(figsize=(8, 5), layout="constrained")
     ax = fig.add_subplot()
     loss_curves(curves, ax=ax, logy=True, title=title)
-    ax.set_xlabel("epoch (gd, lbfgs: iteration)")
+    ax.set_xlabel(xlabel)
     fig.savefig(out, dpi=110)
     print(f"wrote {out}")
     return True
 
 
-def _report(rows, curves, kind, *, title, out, plot, footnote):
+def _report(rows, curves, kind, *, title, out, plot, footnote, xlabel=_XLABEL):
     print(format_table(rows, kind))
     print(footnote)
     stopped = [r["name"] for r in rows if r["stopped"]]
     if stopped:
         print(f"stopped at their iteration limit before converging: {', '.join(stopped)}")
     if plot and curves:
-        write_plot(curves, out, title)
+        write_plot(curves, out, title, xlabel)
 
 
 _FOOTNOTE = ("train loss: {what} on the training set, without the penalty; epochs: passes over "
              "the training set (gd, lbfgs: iterations)")
+_SVC_FOOTNOTE = ("train loss: mean hinge loss of the one-vs-one problems on the training set, "
+                 "without the penalty; epochs: SMO iterations (pairs of dual variables updated; "
+                 "the most of any one-vs-one problem)")
 
 
 def _build_summary():
@@ -533,10 +603,15 @@ def compare_cmd(args):
         X, y, X_test, y_test = _split(X, y, args.test_fraction, args.seed, args.data)
         where = f"held-out {args.test_fraction:g} of the file (seed {args.seed})"
     optimizers = args.optimizers or list(default_opts)
-    if model == "linearsvc" and any(o != "dual-cd" for o in optimizers):
-        raise CLIError("--model linearsvc trains only by dual coordinate descent: use "
-                       "--optimizers dual-cd (or leave --optimizers out)")
-    common = dict(C=args.C, alpha=args.alpha, random_state=args.seed)
+    if model in OWN_SOLVER:
+        only, how = OWN_SOLVER[model]
+        if any(o != only for o in optimizers):
+            raise CLIError(f"--model {model} trains only by {how}: use --optimizers {only} (or "
+                           f"leave --optimizers out)")
+    common = dict(C=args.C, alpha=args.alpha, kernel=args.kernel, gamma=args.gamma)
+    if _has_param(model, "random_state"):  # svc is deterministic: --seed seeds the split only
+        common["random_state"] = args.seed
+    max_iter = COMPARE_MAX_ITER if args.max_iter is None else args.max_iter
     lr = "auto" if args.lr is None else args.lr
     runs = []
     for opt in optimizers:
@@ -546,11 +621,16 @@ def compare_cmd(args):
                           batch_size=batch, max_iter=args.epochs, n_iter_no_change=args.epochs)
             settings = f"lr={lr if isinstance(lr, str) else format(lr, 'g')}, batch_size={batch}"
         elif opt == "dual-cd":
+            params = dict(max_iter=max_iter)
+            settings = f"dual coordinate descent, max_iter={max_iter}"
+        elif opt == "smo":  # SVC's own budget (no limit) unless --max-iter is given
             params = dict(max_iter=args.max_iter)
-            settings = f"dual coordinate descent, max_iter={args.max_iter}"
+            est = make_estimator(model, **common)
+            settings = (f"kernel={est.kernel}, gamma={est.gamma}, "
+                        f"max_iter={'no limit' if args.max_iter is None else args.max_iter}")
         else:  # a direct solver of the estimator ('gd', 'lbfgs', 'auto', 'cg', ...)
-            params = dict(solver=opt, max_iter=args.max_iter)
-            settings = f"max_iter={args.max_iter}"
+            params = dict(solver=opt, max_iter=max_iter)
+            settings = f"max_iter={max_iter}"
         cls = _estimator_class(model)
         if "n_iter_no_change" in params and "n_iter_no_change" not in cls().get_params():
             params.pop("n_iter_no_change")
@@ -562,11 +642,13 @@ def compare_cmd(args):
     what = {"classifier": "mean cross-entropy", "regressor": "mean squared error / 2"}[kind]
     if model == "linearsvc":
         what = "mean (squared) hinge loss"
+    footnote = _SVC_FOOTNOTE if model == "svc" else _FOOTNOTE.format(what=what)
+    xlabel = "SMO iteration" if model == "svc" else _XLABEL
     stem = pathlib.Path(args.data).name.split(".")[0] or "data"
     out = args.out or f"fastoptim-{stem}.png"
     _report(results, curves, kind, out=out, plot=not args.no_plot,
             title=f"{name} on {pathlib.Path(args.data).name}: training loss",
-            footnote=_FOOTNOTE.format(what=what))
+            footnote=footnote, xlabel=xlabel)
     return 0
 
 
@@ -574,7 +656,9 @@ def train_cmd(args):
     """``fastoptim train DATA MODEL_FILE``: fit one model and save it (liblinear's train).
 
     The estimator gets its defaults except for the options given and
-    ``random_state=--seed`` (0), so a run is reproducible.
+    ``random_state=--seed`` (0), so a run is reproducible.  ``--model svc``
+    (deterministic, no random_state) is trained on a dense copy of a sparse
+    (svmlight) X: model files store dense support vectors only.
 
     Parameters
     ----------
@@ -591,9 +675,15 @@ def train_cmd(args):
     model = args.model
     X, y, fmt = load_data(args.data, args.format, target_column=args.target_column)
     _check_labels(model, y, args.data)
+    seed = args.seed
+    if seed is None and _has_param(model, "random_state"):
+        seed = 0
     est = make_estimator(model, solver=args.solver, C=args.C, alpha=args.alpha,
                          max_iter=args.max_iter, learning_rate=args.lr,
-                         batch_size=args.batch_size, random_state=args.seed)
+                         batch_size=args.batch_size, random_state=seed,
+                         kernel=args.kernel, gamma=args.gamma)
+    if model == "svc" and hasattr(X, "toarray"):  # save_model stores dense support vectors
+        X = X.toarray()
     start = time.perf_counter()
     conv = _quiet_fit(est, X, y)
     seconds = time.perf_counter() - start

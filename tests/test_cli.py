@@ -1,6 +1,7 @@
 """The ``fastoptim`` command: the USPS demo end to end (in a subprocess), compare,
-train/predict round trips through svmlight and CSV files, model files in a fresh
-process, and the one-line errors (exit status 2) on missing or malformed files."""
+train/predict round trips through svmlight and CSV files (the kernel SVC too, with
+--kernel/--gamma), model files in a fresh process, and the one-line errors (exit
+status 2) on missing or malformed files and options that do not apply."""
 import importlib.util
 import os
 import subprocess
@@ -9,9 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from fastoptim import LinearRegression, LinearSVC, LogisticRegression, Ridge, SoftmaxRegression
+from fastoptim import (SVC, LinearRegression, LinearSVC, LogisticRegression, Ridge,
+                       SoftmaxRegression)
 from fastoptim import _cli
-from fastoptim.__main__ import main
+from fastoptim.__main__ import build_parser, main
 from fastoptim.datasets import dump_svmlight, load_csv, load_svmlight
 from fastoptim.model_io import load_model
 
@@ -220,6 +222,116 @@ def test_predict_in_a_fresh_process(files, tmp_path):
     assert np.array_equal(np.loadtxt(out), expected)
 
 
+SVC_CASES = [  # (extra options, in-memory SVC, data)
+    ([], SVC(), "multi"),
+    (["--kernel", "poly", "--gamma", "0.5", "-C", "2"], SVC(kernel="poly", gamma=0.5, C=2.0),
+     "binary"),
+    (["--kernel", "linear", "--gamma", "auto", "--max-iter", "50"],
+     SVC(kernel="linear", gamma="auto", max_iter=50), "multi"),
+]
+
+
+@pytest.mark.parametrize("fmt", ["svm", "csv"])
+@pytest.mark.parametrize("options, estimator, data", SVC_CASES,
+                         ids=[f"{c[2]}-{'-'.join(c[0][:2]) or 'default'}" for c in SVC_CASES])
+def test_svc_train_predict_round_trip(files, tmp_path, capsys, fmt, options, estimator, data):
+    # svmlight files load as CSR; --model svc trains on a dense copy (model files store dense
+    # support vectors) and predicts on the file's rows as they load (CSR for svmlight)
+    train, test = files / f"{data}-train.{fmt}", files / f"{data}-test.{fmt}"
+    model_file, out = tmp_path / "svc.npz", tmp_path / "pred.txt"
+    assert main(["train", str(train), str(model_file), "--model", "svc", *options]) == 0
+    stdout = capsys.readouterr().out
+    assert stdout.startswith("SVC(") and f"saved {model_file}" in stdout
+    assert main(["predict", str(test), str(model_file), str(out)]) == 0
+    stdout = capsys.readouterr().out
+    X, y = _read(train, fmt)
+    X_test, y_test = _read(test, fmt, n_features=X.shape[1])
+    X_dense = X.toarray() if hasattr(X, "toarray") else X
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter=50 stops early: ConvergenceWarning
+        expected = estimator.fit(X_dense, y).predict(X_test)
+    got = np.loadtxt(out)
+    assert np.array_equal(got, expected)  # exactly the in-memory predictions
+    loaded = load_model(model_file)
+    assert isinstance(loaded, SVC) and not hasattr(loaded.support_vectors_, "toarray")
+    assert loaded.get_params() == estimator.get_params()
+    assert np.array_equal(loaded.predict(X_test), expected)
+    hits = int(np.sum(expected == y_test))
+    assert f"({hits}/{len(y_test)})" in stdout
+    assert all("." not in line for line in out.read_text().splitlines())
+
+
+@pytest.mark.parametrize("argv, kernel, gamma", [
+    ([], None, None),
+    (["--kernel", "sigmoid"], "sigmoid", None),
+    (["--gamma", "scale"], None, "scale"),
+    (["--gamma", "auto", "--kernel", "linear"], "linear", "auto"),
+    (["--gamma", "0.25"], None, 0.25),
+    (["--gamma", "2e-3", "--kernel", "poly"], "poly", 2e-3),
+])
+def test_svc_options_parsed(argv, kernel, gamma):
+    for command in (["train", "d.svm", "m.npz"], ["compare", "d.svm"]):
+        args = build_parser().parse_args([*command, "--model", "svc", *argv])
+        assert args.kernel == kernel and args.gamma == gamma
+        assert type(args.gamma) is type(gamma)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--gamma", "0"], "argument --gamma: 0 must be 'scale', 'auto' or a finite number > 0"),
+    (["--gamma", "-1"], "argument --gamma: -1 must be 'scale', 'auto' or a finite number > 0"),
+    (["--gamma", "inf"], "argument --gamma: inf must be 'scale', 'auto' or a finite number > 0"),
+    (["--gamma", "abc"], "argument --gamma: 'abc' is neither 'scale', 'auto' nor a number"),
+    (["--gamma", "Scale"], "argument --gamma: 'Scale' is neither 'scale', 'auto' nor a number"),
+    (["--kernel", "gaussian"], "argument --kernel: invalid choice: 'gaussian'"),
+])
+def test_svc_bad_options(files, tmp_path, capsys, argv, message):
+    with pytest.raises(SystemExit) as exc:  # argparse's usage error: status 2, no traceback
+        main(["train", str(files / "binary-train.svm"), str(tmp_path / "m.npz"), "--model", "svc",
+              *argv])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith(f"fastoptim train: error: {message}")
+    assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--kernel", "linear"], "--kernel does not apply to --model logistic"),
+    (["--model", "linearsvc", "--gamma", "0.5"], "--gamma does not apply to --model linearsvc"),
+    (["--model", "ridge", "--gamma", "scale", "--kernel", "rbf"], "does not apply to --model ridge"),
+    (["--model", "svc", "--solver", "lbfgs"], "--solver does not apply to --model svc"),
+    (["--model", "svc", "--seed", "1"], "--seed does not apply to --model svc"),
+])
+def test_svc_options_for_other_models(files, tmp_path, capsys, argv, message):
+    data = str(files / "binary-train.svm")
+    assert main(["train", data, str(tmp_path / "m.npz"), *argv]) == 2
+    assert message in _error(capsys)
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_svc_data_loss_is_the_hinge_loss_of_the_pairwise_problems(files):
+    X, y = load_svmlight(files / "multi-train.svm")
+    X = X.toarray()
+    model = SVC(C=0.5, gamma=0.1).fit(X, y)
+    classes = np.unique(y)
+    total, count = 0.0, 0
+    for i, a in enumerate(classes):  # each one-vs-one problem is the binary SVC of its samples
+        for b in classes[i + 1:]:
+            rows = (y == a) | (y == b)
+            binary = SVC(C=0.5, gamma=0.1).fit(X[rows], y[rows])
+            sign = np.where(y[rows] == binary.classes_[1], 1.0, -1.0)
+            total += np.sum(np.maximum(0.0, 1.0 - sign * binary.decision_function(X[rows])))
+            count += int(np.sum(rows))
+    assert _cli.data_loss(model, X, y) == pytest.approx(total / count, rel=1e-6)
+    assert model.decision_function_shape == "ovr"  # the model is left as it was
+    rows = (y == classes[0]) | (y == classes[1])
+    binary = SVC(C=0.5).fit(X[rows], y[rows])
+    sign = np.where(y[rows] == binary.classes_[1], 1.0, -1.0)
+    expected = np.mean(np.maximum(0.0, 1.0 - sign * binary.decision_function(X[rows])))
+    assert _cli.data_loss(binary, X[rows], y[rows]) == pytest.approx(expected, rel=1e-12)
+
+
 # -- compare -------------------------------------------------------------------------------------
 
 def test_compare_held_out(files, tmp_path, monkeypatch, capsys):
@@ -255,6 +367,48 @@ def test_compare_reports_divergence(files, tmp_path, capsys):
     rows = parse_table(captured.out)
     assert rows["sgd"] is None and rows["lbfgs"] is not None
     assert "diverged" in captured.err
+
+
+def test_compare_svc(files, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", str(files / "multi-train.svm"), "--model", "svc", "-C", "2"]) == 0
+    captured = capsys.readouterr()
+    rows = parse_table(captured.out)
+    assert list(rows) == ["smo"]
+    epochs, loss, acc, seconds = rows["smo"]
+    assert epochs >= 1 and 0 <= loss < 1 and acc > 0.7 and seconds >= 0
+    assert "kernel=rbf, gamma=scale, max_iter=no limit" in captured.out
+    assert "mean hinge loss of the one-vs-one problems" in captured.out
+    assert "stopped at their iteration limit" not in captured.out
+    assert len([line for line in captured.err.splitlines() if line.startswith("[")]) == 1
+    png = tmp_path / "fastoptim-multi-train.png"
+    assert _is_png(png) if HAVE_MPL else not png.exists()
+
+
+def test_compare_svc_test_file_and_options(files, tmp_path, capsys):
+    assert main(["compare", str(files / "binary-train.csv"), "--test",
+                 str(files / "binary-test.csv"), "--model", "svc", "--optimizers", "smo",
+                 "--kernel", "linear", "--gamma", "0.5", "--max-iter", "5", "--no-plot"]) == 0
+    stdout = capsys.readouterr().out
+    rows = parse_table(stdout)
+    assert list(rows) == ["smo"] and rows["smo"][0] == 5
+    assert "kernel=linear, gamma=0.5, max_iter=5" in stdout
+    assert "stopped at their iteration limit before converging: smo" in stdout
+    assert "tested on 100 samples (test file" in stdout
+
+
+def test_compare_svc_errors(files, capsys):
+    data = str(files / "binary-train.svm")
+    assert main(["compare", data, "--model", "svc", "--optimizers", "adam"]) == 2
+    message = _error(capsys)
+    assert message.startswith("fastoptim compare: error: --model svc trains only by SMO")
+    assert "--optimizers smo" in message
+    assert main(["compare", data, "--model", "svc", "--optimizers", "smo", "lbfgs"]) == 2
+    assert "--model svc trains only by SMO" in _error(capsys)
+    assert main(["compare", data, "--model", "svc", "--alpha", "1"]) == 2
+    assert "--alpha does not apply to --model svc" in _error(capsys)
+    assert main(["compare", data, "--kernel", "poly"]) == 2
+    assert "--kernel does not apply to --model logistic" in _error(capsys)
 
 
 # -- errors: one line on stderr, exit status 2 ---------------------------------------------------
