@@ -52,6 +52,7 @@ LOSSES = tuple(sorted(_loss.LOSS_IDS, key=_loss.LOSS_IDS.get))
 _MULTICLASS = ("softmax", "multiclass_hinge")
 _LABELS_PM1 = ("logistic", "hinge", "squared_hinge")
 _TWICE_DIFFERENTIABLE = ("squared", "logistic", "squared_hinge", "softmax")
+_BINARY_CURVATURE = ("squared", "logistic", "squared_hinge")  # one l'' per sample
 
 
 def _check_loss(loss):
@@ -214,6 +215,22 @@ class Objective:
             )
         _status.check_status(status, self._messages)
 
+    def _hessp_check(self):
+        if self.loss not in _TWICE_DIFFERENTIABLE:
+            raise ValueError(
+                f"the Hessian is not defined for loss {self.loss!r} (not twice "
+                f"differentiable); use one of {', '.join(map(repr, _TWICE_DIFFERENTIABLE))} "
+                f"or a first-order solver"
+            )
+
+    def _vec_intercept(self, b, vec_intercept):
+        """The direction's intercept part: required with an intercept, ignored without."""
+        if b is None:
+            return None
+        if vec_intercept is None:
+            raise ValueError("vec_intercept is required when intercept is given")
+        return self._intercept(vec_intercept, "vec_intercept")[0]
+
     @staticmethod
     def _shaped_intercept(flat, shape):
         if flat is None:
@@ -267,20 +284,11 @@ class Objective:
         hv_coef : ndarray, same shape as coef
         hv_intercept : float, ndarray of shape (K,), or None
         """
-        if self.loss not in _TWICE_DIFFERENTIABLE:
-            raise ValueError(
-                f"the Hessian is not defined for loss {self.loss!r} (not twice "
-                f"differentiable); use one of {', '.join(map(repr, _TWICE_DIFFERENTIABLE))} "
-                f"or a first-order solver"
-            )
+        self._hessp_check()
         c, c_shape = self._coef(coef)
         b, b_shape = self._intercept(intercept)
         v, _ = self._coef(vec_coef, "vec_coef")
-        vb = None
-        if b is not None:
-            if vec_intercept is None:
-                raise ValueError("vec_intercept is required when intercept is given")
-            vb, _ = self._intercept(vec_intercept, "vec_intercept")
+        vb = self._vec_intercept(b, vec_intercept)
         out = np.empty_like(c)
         outb = None if b is None else np.empty_like(b)
         status = _loss.loss_hessp(
@@ -290,6 +298,53 @@ class Objective:
         self._check(status)
         return out.reshape(c_shape), self._shaped_intercept(outb, b_shape)
 
+    def hessp_operator(self, coef, intercept=None):
+        """The Hessian at (coef, intercept) as a function of the direction (truncated Newton).
+
+        Conjugate gradients multiply by the Hessian many times at one point. For the
+        binary losses ('squared', 'logistic', 'squared_hinge') the per-sample
+        curvatures w_i l''(z_i) / sum(w) are computed here once (one pass over X;
+        ``n_samples`` float64 values are kept), and each product is then one pass
+        of ``X v`` and ``X^T (D X v)`` that evaluates no loss function and skips the
+        rows of zero curvature (a squared hinge past its margin). 'softmax' (a K x K
+        curvature per sample) gets :meth:`hessp` at the fixed point.
+
+        Parameters
+        ----------
+        coef, intercept : as in :meth:`value_grad`
+            The point where the Hessian is taken (copied: later changes to the
+            arrays passed do not move it).
+
+        Returns
+        -------
+        hvp : callable
+            ``hvp(vec_coef, vec_intercept=None) -> (hv_coef, hv_intercept)``, the
+            products :meth:`hessp` returns at (coef, intercept), up to round-off.
+        """
+        self._hessp_check()
+        c, c_shape = self._coef(coef)
+        b, b_shape = self._intercept(intercept)
+        c, b = c.copy(), None if b is None else b.copy()
+        if self.loss not in _BINARY_CURVATURE:
+            point_c, point_b = c.reshape(c_shape), self._shaped_intercept(b, b_shape)
+            return lambda vec_coef, vec_intercept=None: self.hessp(point_c, point_b, vec_coef,
+                                                                   vec_intercept)
+        curv = np.empty(self.n_samples)
+        self._check(_loss.loss_curvature(
+            self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
+            self.n_features, self._y, self._sample_weight, c, b, self.n_threads, curv))
+
+        def hvp(vec_coef, vec_intercept=None):
+            v, _ = self._coef(vec_coef, "vec_coef")
+            vb = self._vec_intercept(b, vec_intercept)
+            out = np.empty_like(v)
+            outb = None if b is None else np.empty_like(b)
+            self._check(_loss.loss_hessp_curv(
+                self._values, self._indices, self._indptr, self.n_samples, self.n_features,
+                self._y, curv, v, vb, self.alpha, self.n_threads, out, outb))
+            return out.reshape(c_shape), self._shaped_intercept(outb, b_shape)
+
+        return hvp
 
     def hessian(self, coef, intercept=None):
         """Value, gradient and the full Hessian in one pass (binary losses, few features).

@@ -589,10 +589,10 @@ done:
     blk->weight = w_sum;
 }
 
-/* Dense rows: the Hessian-vector product by tiles (K = 1 for the binary losses).
- * H v = sum_i w_i x_i t_i^T with t_i = p_k (u_k - p . u) (softmax) or
- * l''(z_i) u_i (binary), u_i = V x_i + v_b. */
-FO_HOT static void FO_SUF(dense_hessp)(int loss, const FO_DATA *d, int64_t K, const FO_T *W,
+/* Dense rows, softmax: the Hessian-vector product by tiles.
+ * H v = sum_i w_i x_i t_i^T with t_i = p_k (u_k - p . u), u_i = V x_i + v_b.
+ * (The binary losses go through fo_loss_curvature and fo_loss_hessp_curv.) */
+FO_HOT static void FO_SUF(dense_hessp)(const FO_DATA *d, int64_t K, const FO_T *W,
                                        const double *intercept, const FO_T *V,
                                        const double *vintercept, int64_t start, int64_t stop,
                                        FO_SUF(fo_block) *blk)
@@ -621,14 +621,10 @@ FO_HOT static void FO_SUF(dense_hessp)(int loss, const FO_DATA *d, int64_t K, co
             if (!finite) { blk->status = FO_ERR_NONFINITE; goto done; }
             const double w = d->sample_weight ? (double)d->sample_weight[i + r] : 1.0;
             w_sum += w;
-            if (loss == FO_LOSS_SOFTMAX) {
-                fo_softmax(z, K, prob);
-                double pt = 0.0;
-                for (int64_t k = 0; k < K; k++) pt += prob[k] * t[k];
-                for (int64_t k = 0; k < K; k++) t[k] = w * prob[k] * (t[k] - pt);
-            } else {
-                t[0] *= w * fo_binary_curvature(loss, z[0], (double)d->y[i + r]);
-            }
+            fo_softmax(z, K, prob);
+            double pt = 0.0;
+            for (int64_t k = 0; k < K; k++) pt += prob[k] * t[k];
+            for (int64_t k = 0; k < K; k++) t[k] = w * prob[k] * (t[k] - pt);
             for (int64_t k = 0; k < K; k++) gi[k] += t[k];
         }
         FO_SUF(tile_outer_add)(xr, nr, U, K, p, part);
@@ -642,9 +638,9 @@ done:
     blk->weight = w_sum;
 }
 
-/* ---- Hessian-vector products --------------------------------------------- */
+/* ---- Hessian-vector products (softmax; see fo_loss_hessp for the binary losses) */
 
-FO_HOT static void FO_SUF(hessp_rows)(int loss, const FO_DATA *d, int64_t K, const double *coef,
+FO_HOT static void FO_SUF(hessp_rows)(const FO_DATA *d, int64_t K, const double *coef,
                                       const double *intercept, const double *vcoef,
                                       const double *vintercept, int64_t start, int64_t stop,
                                       FO_SUF(fo_block) *blk)
@@ -659,18 +655,13 @@ FO_HOT static void FO_SUF(hessp_rows)(int loss, const FO_DATA *d, int64_t K, con
         if (st != FO_OK) { blk->status = st; break; }
         double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
         w_sum += w;
-        if (loss == FO_LOSS_SOFTMAX) {
-            /* (H v)_k = p_k (t_k - p . t) per sample, p = softmax(z) */
-            fo_softmax(z, K, prob);
-            double pt = 0.0;
-            for (int64_t k = 0; k < K; k++) pt += prob[k] * t[k];
-            for (int64_t k = 0; k < K; k++) {
-                t[k] = w * prob[k] * (t[k] - pt);
-                gi[k] += t[k];
-            }
-        } else {
-            t[0] *= w * fo_binary_curvature(loss, z[0], (double)d->y[i]);
-            gi[0] += t[0];
+        /* softmax: (H v)_k = p_k (t_k - p . t) per sample, p = softmax(z) */
+        fo_softmax(z, K, prob);
+        double pt = 0.0;
+        for (int64_t k = 0; k < K; k++) pt += prob[k] * t[k];
+        for (int64_t k = 0; k < K; k++) {
+            t[k] = w * prob[k] * (t[k] - pt);
+            gi[k] += t[k];
         }
         FO_SUF(row_outer_add)(d, i, K, t, blk->grad);
     }
@@ -689,9 +680,9 @@ static void FO_SUF(run_block)(int kind, int loss, const FO_DATA *d, int64_t K, c
     double b = intercept ? intercept[0] : 0.0;
     if (kind == FO_KERNEL_HESSP) {
         if (d->X)
-            FO_SUF(dense_hessp)(loss, d, K, coef_t, intercept, vcoef_t, vintercept, start, stop, blk);
+            FO_SUF(dense_hessp)(d, K, coef_t, intercept, vcoef_t, vintercept, start, stop, blk);
         else
-            FO_SUF(hessp_rows)(loss, d, K, coef, intercept, vcoef, vintercept, start, stop, blk);
+            FO_SUF(hessp_rows)(d, K, coef, intercept, vcoef, vintercept, start, stop, blk);
         return;
     }
     if (fo_loss_is_multiclass(loss)) {
@@ -824,6 +815,31 @@ cleanup:
     return status;
 }
 
+/* z = x_i . coef + b in double for one row (dense or CSR, CSR column indices
+ * checked): FO_OK, FO_ERR_BAD_ARGUMENT (an index out of range) or
+ * FO_ERR_NONFINITE. */
+FO_INLINE int FO_SUF(binary_score)(const FO_DATA *d, int64_t i, const double *coef, double b,
+                                   double *out)
+{
+    const int64_t p = d->n_features;
+    double z = b;
+    if (d->X) {
+        const FO_T *FO_RESTRICT x = d->X + i * p;
+        double s = 0.0;
+        FO_SIMD_REDUCTION(+, s)
+        for (int64_t j = 0; j < p; j++) s += (double)x[j] * coef[j];
+        z += s;
+    } else {
+        for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++) {
+            const int32_t j = d->indices[q];
+            if ((uint64_t)(int64_t)j >= (uint64_t)p) return FO_ERR_BAD_ARGUMENT;
+            z += (double)d->data[q] * coef[j];
+        }
+    }
+    *out = z;
+    return isfinite(z) ? FO_OK : FO_ERR_NONFINITE;
+}
+
 /* ---- the full Hessian of a binary loss (Newton with Cholesky) ---------------
  *
  *   H = (1/W) sum_i w_i l''(z_i) xt_i xt_i^T + alpha diag(1, .., 1, 0),
@@ -839,21 +855,9 @@ static void FO_SUF(hessian_rows)(int loss, const FO_DATA *d, const double *coef,
     const int64_t p = d->n_features;
     double ls = 0.0, ws = 0.0;
     for (int64_t i = start; i < stop; i++) {
-        double z = b;
-        if (d->X) {
-            const FO_T *FO_RESTRICT x = d->X + i * p;
-            double s = 0.0;
-            FO_SIMD_REDUCTION(+, s)
-            for (int64_t j = 0; j < p; j++) s += (double)x[j] * coef[j];
-            z += s;
-        } else {
-            for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++) {
-                const int32_t j = d->indices[q];
-                if ((uint64_t)(int64_t)j >= (uint64_t)p) { *status = FO_ERR_BAD_ARGUMENT; return; }
-                z += (double)d->data[q] * coef[j];
-            }
-        }
-        if (!isfinite(z)) { *status = FO_ERR_NONFINITE; return; }
+        double z;
+        const int st = FO_SUF(binary_score)(d, i, coef, b, &z);
+        if (st != FO_OK) { *status = st; return; }
         const double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0, yi = (double)d->y[i];
         double dz;
         ls += w * fo_binary_loss(loss, z, yi, &dz);
@@ -1000,6 +1004,149 @@ int FO_SUF(fo_loss_grad)(int loss, const FO_DATA *data, int64_t n_outputs, const
     return status;
 }
 
+/* ---- the Hessian as an operator (truncated Newton) ------------------------
+ *
+ * For a binary loss the Hessian is X~^T D X~ / W + alpha I' with one number
+ * per sample, d_i = w_i l''(z_i, y_i), fixed at the Newton point.  Conjugate
+ * gradients multiply by it many times at the same point, so the curvatures
+ * are computed once (fo_loss_curvature: one pass with the scores and l'') and
+ * each product is then X~^T (d (X~ v)) with no loss function evaluated and
+ * rows of zero curvature skipped (fo_loss_hessp_curv).  Nocedal & Wright
+ * (2006), section 7.1; liblinear's trust-region Newton keeps the same D. */
+
+/* Rows start..stop: curv[i] = w_i l''(z_i, y_i); their weight into *w_sum. */
+FO_HOT static int FO_SUF(curvature_rows)(int loss, const FO_DATA *d, const double *coef, double b,
+                                  int64_t start, int64_t stop, double *curv, double *w_sum)
+{
+    double ws = 0.0;
+    for (int64_t i = start; i < stop; i++) {
+        double z;
+        const int st = FO_SUF(binary_score)(d, i, coef, b, &z);
+        if (st != FO_OK) return st;
+        const double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+        curv[i] = w * fo_binary_curvature(loss, z, (double)d->y[i]);
+        ws += w;
+    }
+    *w_sum = ws;
+    return FO_OK;
+}
+
+int FO_SUF(fo_loss_curvature)(int loss, const FO_DATA *data, const FO_T *coef,
+                              const FO_T *intercept, int n_threads, double *curv)
+{
+    int status = FO_SUF(check_data)(loss, data, 1, n_threads);
+    if (status != FO_OK) return status;
+    if (!coef || !curv || loss == FO_LOSS_HINGE || fo_loss_is_multiclass(loss))
+        return FO_ERR_BAD_ARGUMENT;
+    const int64_t n = data->n_samples;
+    double *coefd = FO_SUF(to_double)(coef, data->n_features, &status);
+    /* per thread: its weight sum and status, a cache line each */
+    double *part = (double *)calloc((size_t)n_threads * 8, sizeof(double));
+    if (status != FO_OK || !coefd || !part) {
+        free(coefd);
+        free(part);
+        return FO_ERR_NO_MEMORY;
+    }
+    const double b = intercept ? (double)intercept[0] : 0.0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static, 1) num_threads(n_threads)
+#endif
+    for (int t = 0; t < n_threads; t++) {
+        int64_t start, stop;
+        fo_block_range(n, n_threads, t, &start, &stop);
+        part[8 * t + 1] = (double)FO_SUF(curvature_rows)(loss, data, coefd, b, start, stop, curv,
+                                                         &part[8 * t]);
+    }
+    double weight_total = 0.0;
+    for (int t = 0; t < n_threads; t++) {
+        if ((int)part[8 * t + 1] != FO_OK && status == FO_OK) status = (int)part[8 * t + 1];
+        weight_total += part[8 * t];
+    }
+    if (status == FO_OK && !(weight_total > 0.0)) status = FO_ERR_BAD_ARGUMENT;
+    if (status == FO_OK) {
+        const double inv = 1.0 / weight_total;
+        for (int64_t i = 0; i < n; i++) curv[i] *= inv;
+    }
+    free(coefd);
+    free(part);
+    return status;
+}
+
+/* Rows start..stop: acc[0..p) += sum_i curv_i t_i x_i, acc[p] += sum_i curv_i t_i,
+ * t_i = x_i . v + vb. */
+FO_HOT static void FO_SUF(hessp_curv_rows)(const FO_DATA *d, const double *curv, const double *v,
+                                    double vb, int64_t start, int64_t stop, double *acc)
+{
+    const int64_t p = d->n_features;
+    double *FO_RESTRICT a = acc;
+    double ab = 0.0;
+    for (int64_t i = start; i < stop; i++) {
+        const double c = curv[i];
+        if (c == 0.0) continue;  /* no curvature (a squared hinge past its margin, weight 0) */
+        if (d->X) {
+            const FO_T *FO_RESTRICT x = d->X + i * p;
+            double s = 0.0;
+            FO_SIMD_REDUCTION(+, s)
+            for (int64_t j = 0; j < p; j++) s += (double)x[j] * v[j];
+            const double t = c * (s + vb);
+            FO_SIMD
+            for (int64_t j = 0; j < p; j++) a[j] += t * (double)x[j];
+            ab += t;
+        } else {
+            const int64_t lo = d->indptr[i], hi = d->indptr[i + 1];
+            double s = vb;
+            for (int64_t q = lo; q < hi; q++) s += (double)d->data[q] * v[d->indices[q]];
+            const double t = c * s;
+            for (int64_t q = lo; q < hi; q++) a[d->indices[q]] += t * (double)d->data[q];
+            ab += t;
+        }
+    }
+    acc[p] += ab;
+}
+
+int FO_SUF(fo_loss_hessp_curv)(const FO_DATA *data, const double *curv, const FO_T *vec_coef,
+                               const FO_T *vec_intercept, double alpha, int n_threads,
+                               FO_T *out_coef, FO_T *out_intercept)
+{
+    if (!data || data->n_samples <= 0 || data->n_features <= 0 || n_threads < 1 || !curv ||
+        !vec_coef || !out_coef || (vec_intercept && !out_intercept) || !(alpha >= 0.0) ||
+        (!data->X && (!data->data || !data->indices || !data->indptr)))
+        return FO_ERR_BAD_ARGUMENT;
+    const int64_t p = data->n_features, stride = ((p + 1 + 7) / 8) * 8;
+    int status = FO_OK;
+    double *v = FO_SUF(to_double)(vec_coef, p, &status);
+    double *acc = (double *)calloc((size_t)stride * (size_t)n_threads, sizeof(double));
+    if (status != FO_OK || !v || !acc) {
+        free(v);
+        free(acc);
+        return FO_ERR_NO_MEMORY;
+    }
+    const double vb = vec_intercept ? (double)vec_intercept[0] : 0.0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static, 1) num_threads(n_threads)
+#endif
+    for (int t = 0; t < n_threads; t++) {
+        int64_t start, stop;
+        fo_block_range(data->n_samples, n_threads, t, &start, &stop);
+        FO_SUF(hessp_curv_rows)(data, curv, v, vb, start, stop, acc + (size_t)t * (size_t)stride);
+    }
+    int finite = 1;
+    for (int64_t j = 0; j <= p; j++) {
+        double s = acc[j];
+        for (int t = 1; t < n_threads; t++) s += acc[(size_t)t * (size_t)stride + (size_t)j];
+        if (j < p) {
+            out_coef[j] = (FO_T)(s + alpha * v[j]);
+            finite &= isfinite((double)out_coef[j]);
+        } else if (vec_intercept) {
+            out_intercept[0] = (FO_T)s;
+            finite &= isfinite((double)out_intercept[0]);
+        }
+    }
+    free(v);
+    free(acc);
+    return finite ? FO_OK : FO_ERR_NONFINITE;
+}
+
 int FO_SUF(fo_loss_hessp)(int loss, const FO_DATA *data, int64_t n_outputs, const FO_T *coef,
                           const FO_T *intercept, const FO_T *vec_coef, const FO_T *vec_intercept,
                           double alpha, int n_threads, FO_T *out_coef, FO_T *out_intercept)
@@ -1010,6 +1157,17 @@ int FO_SUF(fo_loss_hessp)(int loss, const FO_DATA *data, int64_t n_outputs, cons
     if (!coef || !vec_coef || !out_coef || (intercept && (!vec_intercept || !out_intercept)) ||
         !(alpha >= 0.0))
         return FO_ERR_BAD_ARGUMENT;
+    if (!fo_loss_is_multiclass(loss)) {  /* binary: the curvatures, then the operator's product */
+        double *curv = (double *)malloc((size_t)data->n_samples * sizeof(double));
+        if (!curv) return FO_ERR_NO_MEMORY;
+        status = FO_SUF(fo_loss_curvature)(loss, data, coef, intercept, n_threads, curv);
+        if (status == FO_OK)
+            status = FO_SUF(fo_loss_hessp_curv)(data, curv, vec_coef,
+                                                intercept ? vec_intercept : NULL, alpha,
+                                                n_threads, out_coef, out_intercept);
+        free(curv);
+        return status;
+    }
     const int64_t K = n_outputs, kp = K * data->n_features;
     double *sum = (double *)malloc((size_t)(kp + K) * sizeof(double));
     if (!sum) return FO_ERR_NO_MEMORY;

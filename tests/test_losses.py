@@ -778,3 +778,101 @@ def test_hessian_refuses_hinge_multiclass_and_huge_problems():
         Objective("hinge", X, y).hessian(np.zeros(3), 0.0)
     with pytest.raises(ValueError, match="use a Hessian-free solver"):
         Objective("logistic", sp.csr_matrix((4, 30000)), y).hessian(np.zeros(30000), 0.0)
+
+
+# ------------------------------------------------------------------ hessp_operator
+
+
+def _objective(p, n_threads=None):
+    return Objective(p.loss, p.X, p.y, sample_weight=p.sample_weight, alpha=p.alpha,
+                     n_classes=p.n_classes if p.loss in MULTICLASS else None,
+                     n_threads=n_threads)
+
+
+@pytest.mark.parametrize("loss", TWICE_DIFFERENTIABLE)
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+@intercepts
+@weighted
+def test_hessp_operator_matches_oracle_and_hessp(loss, sparse, dtype, intercept, weights):
+    """One operator, several directions: each product is the oracle's H v, and the same
+    numbers as hessp at that point (bit for bit: hessp of a binary loss is the operator)."""
+    p, v, vb = _hessp_problem(loss, sparse, dtype, intercept, 0.3, weights, seed=40)
+    obj = _objective(p)
+    hvp = obj.hessp_operator(p.coef, p.intercept)
+    rng = np.random.default_rng(41)
+    for k in range(3):
+        vk = v if k == 0 else rng.normal(size=p.coef.shape).astype(dtype)
+        vbk = vb if (k == 0 or vb is None) else (
+            rng.normal(size=p.n_classes).astype(dtype) if loss in MULTICLASS else float(
+                np.float32(rng.normal()) if dtype == np.float32 else rng.normal()))
+        hv, hb = hvp(vk, vbk)
+        rhv, rhb = ref.hessp(loss, p.X64, p.y64, p.coef64, p.intercept64, vk.astype(np.float64),
+                             None if vbk is None else np.asarray(vbk, float), **p.ref_kwargs())
+        scale = grad_scale(rhv, rhb)
+        assert hv.dtype == dtype and hv.shape == p.coef.shape
+        assert_grad_close(hv, rhv, rtol_for(dtype), scale)
+        assert_grad_close(hb, rhb, rtol_for(dtype), scale)
+        shv, shb = obj.hessp(p.coef, p.intercept, vk, vbk)
+        assert np.array_equal(hv, shv)
+        assert (hb is None and shb is None) or np.array_equal(hb, shb)
+
+
+@pytest.mark.parametrize("loss", ["logistic", "squared_hinge", "softmax"])
+def test_hessp_operator_keeps_its_point(loss):
+    """The point is copied: changing the arrays afterwards does not move the Hessian."""
+    p, v, vb = _hessp_problem(loss, False, np.float64, True, 0.3, False, seed=42)
+    obj = _objective(p)
+    coef = p.coef.copy()
+    intercept = np.array(p.intercept, dtype=np.float64) if loss in MULTICLASS else p.intercept
+    hvp = obj.hessp_operator(coef, intercept)
+    before = hvp(v, vb)
+    coef += 5.0
+    if loss in MULTICLASS:
+        intercept += 5.0
+    after = hvp(v, vb)
+    assert np.array_equal(before[0], after[0])
+    assert np.array_equal(np.asarray(before[1]), np.asarray(after[1]))
+
+
+def test_hessp_operator_squared_hinge_skips_rows_past_the_margin():
+    """Rows with y z >= 1 have no curvature: removing them changes nothing."""
+    p, v, vb = _hessp_problem("squared_hinge", True, np.float64, True, 0.3, False, seed=43)
+    z = ref._scores(p.X64, p.coef64, p.intercept64)
+    active = p.y64 * z < 1.0
+    assert 0 < active.sum() < len(active)
+    X = p.X64 if not sp.issparse(p.X) else p.X.toarray()
+    Xt = np.hstack([X, np.ones((X.shape[0], 1))])[active]
+    expected = 2.0 * Xt.T @ (Xt @ flat_params(v, vb)) / X.shape[0]
+    expected[:-1] += 0.3 * v
+    hv, hb = _objective(p).hessp_operator(p.coef, p.intercept)(v, vb)
+    assert_grad_close(flat_params(hv, hb), expected, 1e-12, grad_scale(expected))
+
+
+@pytest.mark.parametrize("loss", ["logistic", "squared"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_hessp_operator_threads_agree(loss, sparse):
+    p = make_problem(loss, n=3000, sparse=sparse, weights=True, alpha=0.1, seed=44)
+    v = np.random.default_rng(45).normal(size=p.coef.shape)
+    one = _objective(p, n_threads=1).hessp_operator(p.coef, p.intercept)(v, 0.7)
+    two = _objective(p, n_threads=2).hessp_operator(p.coef, p.intercept)(v, 0.7)
+    scale = grad_scale(*one)
+    assert_grad_close(two[0], one[0], 1e-12, scale)
+    assert_grad_close(two[1], one[1], 1e-12, scale)
+
+
+def test_hessp_operator_bad_input():
+    p, v, vb = _hessp_problem("logistic", False, np.float64, True, 0.0, False, seed=46)
+    obj = _objective(p)
+    with pytest.raises(ValueError, match="coef has shape"):
+        obj.hessp_operator(p.coef[:-1], p.intercept)
+    hvp = obj.hessp_operator(p.coef, p.intercept)
+    with pytest.raises(ValueError, match="vec_intercept is required"):
+        hvp(v)
+    with pytest.raises(ValueError, match="vec_coef has shape"):
+        hvp(v[:-1], vb)
+    ph, _, _ = _hessp_problem("hinge", False, np.float64, True, 0.0, False, seed=47)
+    with pytest.raises(ValueError, match="not twice differentiable"):
+        _objective(ph).hessp_operator(ph.coef, ph.intercept)
+    with pytest.raises(FloatingPointError, match="scale X"):
+        obj.hessp_operator(p.coef * 1e308, p.intercept)

@@ -401,8 +401,12 @@ def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
     # right-hand side: Xc^T W yc / W = -grad at 0 (no intercept) - mu * mean(y)
     rhs = -np.asarray(obj.value_grad(zero, None)[1], dtype=np.float64) - x_mean * y_mean
 
+    # the squared loss's curvatures (w_i / W) once; each product is then one pass over X
+    hvp = (obj.hessp_operator(zero, None) if hasattr(obj, "hessp_operator")
+           else lambda vec: obj.hessp(zero, None, vec))
+
     def matvec(v):
-        hv = obj.hessp(zero, None, v.astype(dtype, copy=False))[0].astype(np.float64)
+        hv = hvp(v.astype(dtype, copy=False))[0].astype(np.float64)
         return hv - x_mean * (x_mean @ v) if fit_intercept else hv
 
     count = [0]

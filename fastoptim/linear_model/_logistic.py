@@ -100,8 +100,18 @@ class _Packed:
 
     def hessp(self, x, v):
         coef, b = self.split(x)
-        vc, vb = self.split(v)
-        hc, hb = self.obj.hessp(coef, b, vc, vb)
+        return self._packed_product(lambda vc, vb: self.obj.hessp(coef, b, vc, vb), v)
+
+    def hessp_at(self, x):
+        """v -> H(x) v over packed vectors, the Hessian's curvatures computed once at x
+        (``hessp_operator``) when the objective offers that, else one ``hessp`` per call."""
+        if not hasattr(self.obj, "hessp_operator"):
+            return lambda v: self.hessp(x, v)
+        hvp = self.obj.hessp_operator(*self.split(x))
+        return lambda v: self._packed_product(hvp, v)
+
+    def _packed_product(self, product, v):
+        hc, hb = product(*self.split(v))
         h = np.asarray(hc, dtype=np.float64).ravel()
         if self.fit_intercept:
             h = np.concatenate([h, np.asarray(hb, dtype=np.float64).ravel()])
@@ -128,7 +138,7 @@ def _solve_newton_cg(f, x0, max_iter, tol):
         gmax = np.max(np.abs(g))
         if gmax <= tol:
             return x, it - 1, True
-        d = _truncated_cg(lambda v: f.hessp(x, v), g, rtol=min(0.5, np.sqrt(gmax)),
+        d = _truncated_cg(f.hessp_at(x), g, rtol=min(0.5, np.sqrt(gmax)),
                           max_iter=max(20, 2 * x.size))
         slope = float(g @ d)
         if not slope < 0:  # not a descent direction (round-off): fall back to -g

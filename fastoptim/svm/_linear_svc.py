@@ -144,7 +144,7 @@ class _InterceptPenalty:
     all times ``scale``.
 
     Offers what ``_Packed`` and the full-batch solvers call (``value_grad``,
-    ``hessp``, ``hessian``); the term is added in Python, never by copying X.
+    ``hessp``, ``hessp_operator``, ``hessian``); the term is added in Python, never by copying X.
     ``scale`` (1 / the largest initial gradient entry, set by the caller) makes
     the solvers' absolute tests relative: the gradient threshold, and Newton-CG's
     forcing term min(0.5, sqrt(max |g|)) becomes min(0.5, sqrt(max |g| / max |g0|)).
@@ -168,7 +168,17 @@ class _InterceptPenalty:
         return self.scale * value, g, self.scale * (gb + self.beta * b)
 
     def hessp(self, coef, intercept, vec_coef, vec_intercept=None):
-        hv, hb = self.obj.hessp(coef, intercept, vec_coef, vec_intercept)
+        return self._penalized(self.obj.hessp(coef, intercept, vec_coef, vec_intercept),
+                               intercept, vec_intercept)
+
+    def hessp_operator(self, coef, intercept=None):
+        hvp = self.obj.hessp_operator(coef, intercept)
+        return lambda vec_coef, vec_intercept=None: self._penalized(
+            hvp(vec_coef, vec_intercept), intercept, vec_intercept)
+
+    def _penalized(self, product, intercept, vec_intercept):
+        """A Hessian product of the objective, scaled, plus the intercept penalty's."""
+        hv, hb = product
         hv = self.scale * np.asarray(hv, dtype=np.float64)
         if intercept is None:
             return hv, hb
