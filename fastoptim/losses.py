@@ -52,7 +52,6 @@ LOSSES = tuple(sorted(_loss.LOSS_IDS, key=_loss.LOSS_IDS.get))
 _MULTICLASS = ("softmax", "multiclass_hinge")
 _LABELS_PM1 = ("logistic", "hinge", "squared_hinge")
 _TWICE_DIFFERENTIABLE = ("squared", "logistic", "squared_hinge", "softmax")
-_BINARY_CURVATURE = ("squared", "logistic", "squared_hinge")  # one l'' per sample
 
 
 def _check_loss(loss):
@@ -301,13 +300,14 @@ class Objective:
     def hessp_operator(self, coef, intercept=None):
         """The Hessian at (coef, intercept) as a function of the direction (truncated Newton).
 
-        Conjugate gradients multiply by the Hessian many times at one point. For the
+        Conjugate gradients multiply by the Hessian many times at one point. What
+        depends on the point is computed here once, in one pass over X: for the
         binary losses ('squared', 'logistic', 'squared_hinge') the per-sample
-        curvatures w_i l''(z_i) / sum(w) are computed here once (one pass over X;
-        ``n_samples`` float64 values are kept), and each product is then one pass
-        of ``X v`` and ``X^T (D X v)`` that evaluates no loss function and skips the
-        rows of zero curvature (a squared hinge past its margin). 'softmax' (a K x K
-        curvature per sample) gets :meth:`hessp` at the fixed point.
+        curvatures w_i l''(z_i) / sum(w) (``n_samples`` float64 values kept), for
+        'softmax' the class probabilities (``n_samples * K`` values). Each product
+        is then one pass over X that evaluates no loss function (the binary losses
+        skip the rows of zero curvature, a squared hinge past its margin).
+        :meth:`hessp` is this operator built and applied once.
 
         Parameters
         ----------
@@ -319,20 +319,17 @@ class Objective:
         -------
         hvp : callable
             ``hvp(vec_coef, vec_intercept=None) -> (hv_coef, hv_intercept)``, the
-            products :meth:`hessp` returns at (coef, intercept), up to round-off.
+            products :meth:`hessp` returns at (coef, intercept), bit for bit.
         """
         self._hessp_check()
         c, c_shape = self._coef(coef)
         b, b_shape = self._intercept(intercept)
-        c, b = c.copy(), None if b is None else b.copy()
-        if self.loss not in _BINARY_CURVATURE:
-            point_c, point_b = c.reshape(c_shape), self._shaped_intercept(b, b_shape)
-            return lambda vec_coef, vec_intercept=None: self.hessp(point_c, point_b, vec_coef,
-                                                                   vec_intercept)
-        curv = np.empty(self.n_samples)
+        n_curv = self.n_samples * (self.n_outputs if self.loss in _MULTICLASS else 1)
+        curv = np.empty(n_curv)
         self._check(_loss.loss_curvature(
             self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
-            self.n_features, self._y, self._sample_weight, c, b, self.n_threads, curv))
+            self.n_features, self._y, self._sample_weight, self.n_outputs, c, b,
+            self.n_threads, curv))
 
         def hvp(vec_coef, vec_intercept=None):
             v, _ = self._coef(vec_coef, "vec_coef")
@@ -340,8 +337,9 @@ class Objective:
             out = np.empty_like(v)
             outb = None if b is None else np.empty_like(b)
             self._check(_loss.loss_hessp_curv(
-                self._values, self._indices, self._indptr, self.n_samples, self.n_features,
-                self._y, curv, v, vb, self.alpha, self.n_threads, out, outb))
+                self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
+                self.n_features, self._y, self._sample_weight, self.n_outputs, curv, v, vb,
+                self.alpha, self.n_threads, out, outb))
             return out.reshape(c_shape), self._shaped_intercept(outb, b_shape)
 
         return hvp

@@ -26,6 +26,7 @@ typedef struct {
     double *grad;      /* K*d coefficient part, then K intercept part */
     double *scratch;   /* (2 FO_TILE_R + 1) K doubles: scores, derivatives, probabilities */
     FO_T *part;        /* K * n_features values: a row block's gradient part (dense rows) */
+    const double *probs; /* softmax Hessian products: the n x K probabilities at the point */
     double loss;
     double weight;
     int status;
@@ -590,17 +591,17 @@ done:
 }
 
 /* Dense rows, softmax: the Hessian-vector product by tiles.
- * H v = sum_i w_i x_i t_i^T with t_i = p_k (u_k - p . u), u_i = V x_i + v_b.
- * (The binary losses go through fo_loss_curvature and fo_loss_hessp_curv.) */
-FO_HOT static void FO_SUF(dense_hessp)(const FO_DATA *d, int64_t K, const FO_T *W,
-                                       const double *intercept, const FO_T *V,
+ * H v = sum_i w_i x_i t_i^T with t_i = p_k (u_k - p . u), u_i = V x_i + v_b,
+ * p_i = softmax(W x_i + b) read from blk->probs (fo_loss_curvature).
+ * (The binary losses go through fo_loss_hessp_curv's own rows.) */
+FO_HOT static void FO_SUF(dense_hessp)(const FO_DATA *d, int64_t K, const FO_T *V,
                                        const double *vintercept, int64_t start, int64_t stop,
                                        FO_SUF(fo_block) *blk)
 {
     const int64_t p = d->n_features;
     FO_T *part = blk->part;
     double *gi = blk->grad + K * p;
-    double *Z = blk->scratch, *U = Z + FO_TILE_R * K, *prob = U + FO_TILE_R * K;
+    double *U = blk->scratch;
     double w_sum = 0.0;
     int64_t since_flush = 0;
     for (int64_t k = 0; k < K * p; k++) part[k] = 0;
@@ -608,20 +609,18 @@ FO_HOT static void FO_SUF(dense_hessp)(const FO_DATA *d, int64_t K, const FO_T *
         const int nr = (int)(stop - i < FO_TILE_R ? stop - i : FO_TILE_R);
         const FO_T *xr[FO_TILE_R] = {NULL};
         for (int r = 0; r < nr; r++) xr[r] = d->X + (i + r) * p;
-        FO_SUF(tile_scores)(xr, nr, W, K, p, Z);
         FO_SUF(tile_scores)(xr, nr, V, K, p, U);
         for (int r = 0; r < nr; r++) {
-            double *z = Z + r * K, *t = U + r * K;
+            double *t = U + r * K;
+            const double *prob = blk->probs + (i + r) * K;
             int finite = 1;
             for (int64_t k = 0; k < K; k++) {
-                z[k] += intercept ? intercept[k] : 0.0;
                 t[k] += vintercept ? vintercept[k] : 0.0;
-                finite &= isfinite(z[k]) & isfinite(t[k]);
+                finite &= isfinite(t[k]);
             }
             if (!finite) { blk->status = FO_ERR_NONFINITE; goto done; }
             const double w = d->sample_weight ? (double)d->sample_weight[i + r] : 1.0;
             w_sum += w;
-            fo_softmax(z, K, prob);
             double pt = 0.0;
             for (int64_t k = 0; k < K; k++) pt += prob[k] * t[k];
             for (int64_t k = 0; k < K; k++) t[k] = w * prob[k] * (t[k] - pt);
@@ -640,23 +639,21 @@ done:
 
 /* ---- Hessian-vector products (softmax; see fo_loss_hessp for the binary losses) */
 
-FO_HOT static void FO_SUF(hessp_rows)(const FO_DATA *d, int64_t K, const double *coef,
-                                      const double *intercept, const double *vcoef,
+FO_HOT static void FO_SUF(hessp_rows)(const FO_DATA *d, int64_t K, const double *vcoef,
                                       const double *vintercept, int64_t start, int64_t stop,
                                       FO_SUF(fo_block) *blk)
 {
     const int64_t p = d->n_features;
-    double *z = blk->scratch, *t = blk->scratch + K, *prob = blk->scratch + 2 * K;
+    double *t = blk->scratch;
     double *gi = blk->grad + K * p;
     double w_sum = 0.0;
     for (int64_t i = start; i < stop; i++) {
-        int st = FO_SUF(row_scores)(d, i, K, coef, intercept, z);
-        if (st == FO_OK) st = FO_SUF(row_scores)(d, i, K, vcoef, vintercept, t);
+        const int st = FO_SUF(row_scores)(d, i, K, vcoef, vintercept, t);
         if (st != FO_OK) { blk->status = st; break; }
         double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
         w_sum += w;
-        /* softmax: (H v)_k = p_k (t_k - p . t) per sample, p = softmax(z) */
-        fo_softmax(z, K, prob);
+        /* softmax: (H v)_k = p_k (t_k - p . t) per sample, p = blk->probs row i */
+        const double *prob = blk->probs + i * K;
         double pt = 0.0;
         for (int64_t k = 0; k < K; k++) pt += prob[k] * t[k];
         for (int64_t k = 0; k < K; k++) {
@@ -680,9 +677,9 @@ static void FO_SUF(run_block)(int kind, int loss, const FO_DATA *d, int64_t K, c
     double b = intercept ? intercept[0] : 0.0;
     if (kind == FO_KERNEL_HESSP) {
         if (d->X)
-            FO_SUF(dense_hessp)(d, K, coef_t, intercept, vcoef_t, vintercept, start, stop, blk);
+            FO_SUF(dense_hessp)(d, K, vcoef_t, vintercept, start, stop, blk);
         else
-            FO_SUF(hessp_rows)(d, K, coef, intercept, vcoef, vintercept, start, stop, blk);
+            FO_SUF(hessp_rows)(d, K, vcoef, vintercept, start, stop, blk);
         return;
     }
     if (fo_loss_is_multiclass(loss)) {
@@ -720,7 +717,7 @@ int FO_SUF(fo_loss_grad_rows)(int loss, const FO_DATA *d, const int64_t *rows, i
         FO_SUF(dense_grad_rows_hinge), FO_SUF(dense_grad_rows_squared_hinge)};
     if (!d || !d->X || !rows || !coef || !acc || !part || loss < 0 || loss > FO_LOSS_SQUARED_HINGE)
         return FO_ERR_BAD_ARGUMENT;
-    FO_SUF(fo_block) blk = {acc, NULL, part, 0.0, 0.0, FO_OK};
+    FO_SUF(fo_block) blk = {acc, NULL, part, NULL, 0.0, 0.0, FO_OK};
     workers[loss](d, rows, next_start, next_stop, coef, intercept, start, stop, &blk);
     *loss_sum = blk.loss;
     *w_sum = blk.weight;
@@ -754,7 +751,7 @@ static int FO_SUF(check_data)(int loss, const FO_DATA *d, int64_t K, int n_threa
  */
 static int FO_SUF(run_kernel)(int kind, int loss, const FO_DATA *d, int64_t K, const FO_T *coef,
                               const FO_T *intercept, const FO_T *vcoef, const FO_T *vintercept,
-                              int n_threads, double *sum, double *loss_mean)
+                              const double *probs, int n_threads, double *sum, double *loss_mean)
 {
     const int64_t p = d->n_features, n_grad = K * p + K;
     /* per block: gradient (n_grad), scratch ((2 FO_TILE_R + 1) K >= 3K), the
@@ -777,6 +774,7 @@ static int FO_SUF(run_kernel)(int kind, int loss, const FO_DATA *d, int64_t K, c
         blocks[b].grad = acc + (size_t)b * (size_t)stride;
         blocks[b].scratch = blocks[b].grad + n_grad;
         blocks[b].part = (FO_T *)(blocks[b].scratch + n_scratch);
+        blocks[b].probs = probs;
     }
 
 #ifdef _OPENMP
@@ -979,7 +977,7 @@ int FO_SUF(fo_loss_grad)(int loss, const FO_DATA *data, int64_t n_outputs, const
     double *sum = (double *)malloc((size_t)(kp + K) * sizeof(double));
     if (!sum) return FO_ERR_NO_MEMORY;
     double mean_loss = 0.0;
-    status = FO_SUF(run_kernel)(FO_KERNEL_GRAD, loss, data, K, coef, intercept, NULL, NULL,
+    status = FO_SUF(run_kernel)(FO_KERNEL_GRAD, loss, data, K, coef, intercept, NULL, NULL, NULL,
                                 n_threads, sum, &mean_loss);
     if (status == FO_OK) {
         double penalty = 0.0;
@@ -1031,43 +1029,66 @@ FO_HOT static int FO_SUF(curvature_rows)(int loss, const FO_DATA *d, const doubl
     return FO_OK;
 }
 
-int FO_SUF(fo_loss_curvature)(int loss, const FO_DATA *data, const FO_T *coef,
+/* Rows start..stop, softmax: probs[i K + k] = softmax(W x_i + b)_k. */
+static int FO_SUF(softmax_probs_rows)(const FO_DATA *d, int64_t K, const double *coef,
+                                      const double *intercept, int64_t start, int64_t stop,
+                                      double *z, double *probs)
+{
+    for (int64_t i = start; i < stop; i++) {
+        const int st = FO_SUF(row_scores)(d, i, K, coef, intercept, z);
+        if (st != FO_OK) return st;
+        fo_softmax(z, K, probs + i * K);
+    }
+    return FO_OK;
+}
+
+int FO_SUF(fo_loss_curvature)(int loss, const FO_DATA *data, int64_t n_outputs, const FO_T *coef,
                               const FO_T *intercept, int n_threads, double *curv)
 {
-    int status = FO_SUF(check_data)(loss, data, 1, n_threads);
+    int status = FO_SUF(check_data)(loss, data, n_outputs, n_threads);
     if (status != FO_OK) return status;
-    if (!coef || !curv || loss == FO_LOSS_HINGE || fo_loss_is_multiclass(loss))
+    if (!coef || !curv || loss == FO_LOSS_HINGE || loss == FO_LOSS_MULTICLASS_HINGE)
         return FO_ERR_BAD_ARGUMENT;
-    const int64_t n = data->n_samples;
-    double *coefd = FO_SUF(to_double)(coef, data->n_features, &status);
-    /* per thread: its weight sum and status, a cache line each */
-    double *part = (double *)calloc((size_t)n_threads * 8, sizeof(double));
+    const int64_t n = data->n_samples, K = n_outputs, softmax = loss == FO_LOSS_SOFTMAX;
+    double *coefd = FO_SUF(to_double)(coef, K * data->n_features, &status);
+    double *bd = FO_SUF(to_double)(intercept, K, &status);
+    /* per thread, a cache line each: its weight sum and status, then K scores */
+    const int64_t stride = ((2 + K + 7) / 8) * 8;
+    double *part = (double *)calloc((size_t)n_threads * (size_t)stride, sizeof(double));
     if (status != FO_OK || !coefd || !part) {
         free(coefd);
+        free(bd);
         free(part);
         return FO_ERR_NO_MEMORY;
     }
-    const double b = intercept ? (double)intercept[0] : 0.0;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static, 1) num_threads(n_threads)
 #endif
     for (int t = 0; t < n_threads; t++) {
         int64_t start, stop;
         fo_block_range(n, n_threads, t, &start, &stop);
-        part[8 * t + 1] = (double)FO_SUF(curvature_rows)(loss, data, coefd, b, start, stop, curv,
-                                                         &part[8 * t]);
+        double *mine = part + (size_t)t * (size_t)stride;
+        mine[1] = (double)(softmax ? FO_SUF(softmax_probs_rows)(data, K, coefd, bd, start, stop,
+                                                                mine + 2, curv)
+                                   : FO_SUF(curvature_rows)(loss, data, coefd, bd ? bd[0] : 0.0,
+                                                            start, stop, curv, &mine[0]));
     }
     double weight_total = 0.0;
     for (int t = 0; t < n_threads; t++) {
-        if ((int)part[8 * t + 1] != FO_OK && status == FO_OK) status = (int)part[8 * t + 1];
-        weight_total += part[8 * t];
+        const double *mine = part + (size_t)t * (size_t)stride;
+        if ((int)mine[1] != FO_OK && status == FO_OK) status = (int)mine[1];
+        weight_total += mine[0];
     }
-    if (status == FO_OK && !(weight_total > 0.0)) status = FO_ERR_BAD_ARGUMENT;
-    if (status == FO_OK) {
-        const double inv = 1.0 / weight_total;
-        for (int64_t i = 0; i < n; i++) curv[i] *= inv;
+    if (status == FO_OK && !softmax) {
+        if (!(weight_total > 0.0)) {
+            status = FO_ERR_BAD_ARGUMENT;
+        } else {
+            const double inv = 1.0 / weight_total;
+            for (int64_t i = 0; i < n; i++) curv[i] *= inv;
+        }
     }
     free(coefd);
+    free(bd);
     free(part);
     return status;
 }
@@ -1104,16 +1125,49 @@ FO_HOT static void FO_SUF(hessp_curv_rows)(const FO_DATA *d, const double *curv,
     acc[p] += ab;
 }
 
-int FO_SUF(fo_loss_hessp_curv)(const FO_DATA *data, const double *curv, const FO_T *vec_coef,
+/* Softmax: the products of the tiles (dense) or rows (CSR) with the
+ * probabilities of fo_loss_curvature, normalized by the weight sum. */
+static int FO_SUF(softmax_hessp_curv)(const FO_DATA *data, int64_t K, const double *probs,
+                                      const FO_T *vec_coef, const FO_T *vec_intercept,
+                                      double alpha, int n_threads, FO_T *out_coef,
+                                      FO_T *out_intercept)
+{
+    const int64_t kp = K * data->n_features;
+    double *sum = (double *)malloc((size_t)(kp + K) * sizeof(double));
+    if (!sum) return FO_ERR_NO_MEMORY;
+    int status = FO_SUF(run_kernel)(FO_KERNEL_HESSP, FO_LOSS_SOFTMAX, data, K, NULL, NULL,
+                                    vec_coef, vec_intercept, probs, n_threads, sum, NULL);
+    if (status == FO_OK) {
+        int finite = 1;
+        for (int64_t j = 0; j < kp; j++) {
+            out_coef[j] = (FO_T)(sum[j] + alpha * (double)vec_coef[j]);
+            finite &= isfinite((double)out_coef[j]);
+        }
+        if (vec_intercept)
+            for (int64_t k = 0; k < K; k++) {
+                out_intercept[k] = (FO_T)sum[kp + k];
+                finite &= isfinite((double)out_intercept[k]);
+            }
+        if (!finite) status = FO_ERR_NONFINITE;
+    }
+    free(sum);
+    return status;
+}
+
+int FO_SUF(fo_loss_hessp_curv)(int loss, const FO_DATA *data, int64_t n_outputs,
+                               const double *curv, const FO_T *vec_coef,
                                const FO_T *vec_intercept, double alpha, int n_threads,
                                FO_T *out_coef, FO_T *out_intercept)
 {
-    if (!data || data->n_samples <= 0 || data->n_features <= 0 || n_threads < 1 || !curv ||
-        !vec_coef || !out_coef || (vec_intercept && !out_intercept) || !(alpha >= 0.0) ||
-        (!data->X && (!data->data || !data->indices || !data->indptr)))
+    int status = FO_SUF(check_data)(loss, data, n_outputs, n_threads);
+    if (status != FO_OK) return status;
+    if (!curv || !vec_coef || !out_coef || (vec_intercept && !out_intercept) ||
+        !(alpha >= 0.0) || loss == FO_LOSS_HINGE || loss == FO_LOSS_MULTICLASS_HINGE)
         return FO_ERR_BAD_ARGUMENT;
+    if (loss == FO_LOSS_SOFTMAX)
+        return FO_SUF(softmax_hessp_curv)(data, n_outputs, curv, vec_coef, vec_intercept, alpha,
+                                          n_threads, out_coef, out_intercept);
     const int64_t p = data->n_features, stride = ((p + 1 + 7) / 8) * 8;
-    int status = FO_OK;
     double *v = FO_SUF(to_double)(vec_coef, p, &status);
     double *acc = (double *)calloc((size_t)stride * (size_t)n_threads, sizeof(double));
     if (status != FO_OK || !v || !acc) {
@@ -1157,36 +1211,16 @@ int FO_SUF(fo_loss_hessp)(int loss, const FO_DATA *data, int64_t n_outputs, cons
     if (!coef || !vec_coef || !out_coef || (intercept && (!vec_intercept || !out_intercept)) ||
         !(alpha >= 0.0))
         return FO_ERR_BAD_ARGUMENT;
-    if (!fo_loss_is_multiclass(loss)) {  /* binary: the curvatures, then the operator's product */
-        double *curv = (double *)malloc((size_t)data->n_samples * sizeof(double));
-        if (!curv) return FO_ERR_NO_MEMORY;
-        status = FO_SUF(fo_loss_curvature)(loss, data, coef, intercept, n_threads, curv);
-        if (status == FO_OK)
-            status = FO_SUF(fo_loss_hessp_curv)(data, curv, vec_coef,
-                                                intercept ? vec_intercept : NULL, alpha,
-                                                n_threads, out_coef, out_intercept);
-        free(curv);
-        return status;
-    }
-    const int64_t K = n_outputs, kp = K * data->n_features;
-    double *sum = (double *)malloc((size_t)(kp + K) * sizeof(double));
-    if (!sum) return FO_ERR_NO_MEMORY;
-    status = FO_SUF(run_kernel)(FO_KERNEL_HESSP, loss, data, K, coef, intercept, vec_coef,
-                                intercept ? vec_intercept : NULL, n_threads, sum, NULL);
-    if (status == FO_OK) {
-        int finite = 1;
-        for (int64_t j = 0; j < kp; j++) {
-            out_coef[j] = (FO_T)(sum[j] + alpha * (double)vec_coef[j]);
-            finite &= isfinite((double)out_coef[j]);
-        }
-        if (intercept)
-            for (int64_t k = 0; k < K; k++) {
-                out_intercept[k] = (FO_T)sum[kp + k];
-                finite &= isfinite((double)out_intercept[k]);
-            }
-        if (!finite) status = FO_ERR_NONFINITE;
-    }
-    free(sum);
+    /* the curvatures (probabilities for softmax) at the point, then the operator's product */
+    const int64_t n_curv = data->n_samples * (loss == FO_LOSS_SOFTMAX ? n_outputs : 1);
+    double *curv = (double *)malloc((size_t)n_curv * sizeof(double));
+    if (!curv) return FO_ERR_NO_MEMORY;
+    status = FO_SUF(fo_loss_curvature)(loss, data, n_outputs, coef, intercept, n_threads, curv);
+    if (status == FO_OK)
+        status = FO_SUF(fo_loss_hessp_curv)(loss, data, n_outputs, curv, vec_coef,
+                                            intercept ? vec_intercept : NULL, alpha, n_threads,
+                                            out_coef, out_intercept);
+    free(curv);
     return status;
 }
 

@@ -34,16 +34,20 @@ cdef extern from "fastoptim/fo_loss.h":
     int fo_loss_hessian_f32(int loss, const fo_data_f32 *data, const float *coef,
                             const float *intercept, double alpha, int n_threads, double *value,
                             double *grad, double *hess) nogil
-    int fo_loss_curvature_f64(int loss, const fo_data_f64 *data, const double *coef,
-                              const double *intercept, int n_threads, double *curv) nogil
-    int fo_loss_curvature_f32(int loss, const fo_data_f32 *data, const float *coef,
-                              const float *intercept, int n_threads, double *curv) nogil
-    int fo_loss_hessp_curv_f64(const fo_data_f64 *data, const double *curv,
-                               const double *vec_coef, const double *vec_intercept, double alpha,
-                               int n_threads, double *out_coef, double *out_intercept) nogil
-    int fo_loss_hessp_curv_f32(const fo_data_f32 *data, const double *curv,
-                               const float *vec_coef, const float *vec_intercept, double alpha,
-                               int n_threads, float *out_coef, float *out_intercept) nogil
+    int fo_loss_curvature_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
+                              const double *coef, const double *intercept, int n_threads,
+                              double *curv) nogil
+    int fo_loss_curvature_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
+                              const float *coef, const float *intercept, int n_threads,
+                              double *curv) nogil
+    int fo_loss_hessp_curv_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
+                               const double *curv, const double *vec_coef,
+                               const double *vec_intercept, double alpha, int n_threads,
+                               double *out_coef, double *out_intercept) nogil
+    int fo_loss_hessp_curv_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
+                               const double *curv, const float *vec_coef,
+                               const float *vec_intercept, double alpha, int n_threads,
+                               float *out_coef, float *out_intercept) nogil
     int fo_loss_pointwise_f64(int loss, int64_t n, int64_t n_outputs, const double *z,
                               const double *y, double *out_loss, double *out_dz) nogil
     int fo_loss_pointwise_f32(int loss, int64_t n, int64_t n_outputs, const float *z,
@@ -134,46 +138,47 @@ def loss_hessian(int loss, const floating[::1] values, const int32_t[::1] indice
 
 def loss_curvature(int loss, const floating[::1] values, const int32_t[::1] indices,
                    const int64_t[::1] indptr, int64_t n_samples, int64_t n_features,
-                   const floating[::1] y, const floating[::1] sample_weight,
+                   const floating[::1] y, const floating[::1] sample_weight, int64_t n_outputs,
                    const floating[::1] coef, const floating[::1] intercept, int n_threads,
                    double[::1] curv):
-    """Run fo_loss_curvature (binary losses) into curv (n_samples values); returns the status."""
+    """Run fo_loss_curvature into curv (n_samples values, n_samples * K for softmax);
+    returns the status."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
     cdef int status
     _fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, sample_weight)
     if floating is double:
         with nogil:
-            status = fo_loss_curvature_f64(loss, &d64, _ptr(coef), _ptr(intercept), n_threads,
-                                           &curv[0])
+            status = fo_loss_curvature_f64(loss, &d64, n_outputs, _ptr(coef), _ptr(intercept),
+                                           n_threads, &curv[0])
     else:
         with nogil:
-            status = fo_loss_curvature_f32(loss, &d32, _ptr(coef), _ptr(intercept), n_threads,
-                                           &curv[0])
+            status = fo_loss_curvature_f32(loss, &d32, n_outputs, _ptr(coef), _ptr(intercept),
+                                           n_threads, &curv[0])
     return status
 
 
-def loss_hessp_curv(const floating[::1] values, const int32_t[::1] indices,
+def loss_hessp_curv(int loss, const floating[::1] values, const int32_t[::1] indices,
                     const int64_t[::1] indptr, int64_t n_samples, int64_t n_features,
-                    const floating[::1] y, const double[::1] curv,
-                    const floating[::1] vec_coef, const floating[::1] vec_intercept, double alpha,
-                    int n_threads, floating[::1] out_coef, floating[::1] out_intercept):
+                    const floating[::1] y, const floating[::1] sample_weight, int64_t n_outputs,
+                    const double[::1] curv, const floating[::1] vec_coef,
+                    const floating[::1] vec_intercept, double alpha, int n_threads,
+                    floating[::1] out_coef, floating[::1] out_intercept):
     """Run fo_loss_hessp_curv with the curvatures of loss_curvature; returns the status."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
     cdef int status
-    cdef const floating[::1] no_weight = None  # the weights are in curv
-    _fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, no_weight)
+    _fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, sample_weight)
     if floating is double:
         with nogil:
-            status = fo_loss_hessp_curv_f64(&d64, &curv[0], _ptr(vec_coef), _ptr(vec_intercept),
-                                            alpha, n_threads, _mut_ptr(out_coef),
-                                            _mut_ptr(out_intercept))
+            status = fo_loss_hessp_curv_f64(loss, &d64, n_outputs, &curv[0], _ptr(vec_coef),
+                                            _ptr(vec_intercept), alpha, n_threads,
+                                            _mut_ptr(out_coef), _mut_ptr(out_intercept))
     else:
         with nogil:
-            status = fo_loss_hessp_curv_f32(&d32, &curv[0], _ptr(vec_coef), _ptr(vec_intercept),
-                                            alpha, n_threads, _mut_ptr(out_coef),
-                                            _mut_ptr(out_intercept))
+            status = fo_loss_hessp_curv_f32(loss, &d32, n_outputs, &curv[0], _ptr(vec_coef),
+                                            _ptr(vec_intercept), alpha, n_threads,
+                                            _mut_ptr(out_coef), _mut_ptr(out_intercept))
     return status
 
 

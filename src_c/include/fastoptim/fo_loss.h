@@ -98,23 +98,30 @@ int fo_loss_hessp_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
                       int n_threads, float *out_coef, float *out_intercept);
 
 /*
- * The Hessian of a binary loss's objective ('squared', 'logistic',
- * 'squared_hinge'; not hinge) as an operator, for truncated Newton:
- *   fo_loss_curvature:  curv_i = w_i l''(z_i, y_i) / sum_j w_j at (coef,
- *                       intercept), n values (one pass with the scores);
- *   fo_loss_hessp_curv: H v = sum_i curv_i x~_i (x~_i . v~) + alpha [v_coef; 0]
- *                       (one pass, no loss function, rows with curv_i = 0
- *                       skipped), x~_i = [x_i; 1] when vec_intercept is given.
- * The same products as fo_loss_hessp at that point, up to round-off.
+ * The Hessian as an operator, for truncated Newton ('squared', 'logistic',
+ * 'squared_hinge', 'softmax'; not the hinge losses): what depends on the
+ * point is computed once, then each product is one pass over X that
+ * evaluates no loss function.
+ *   fo_loss_curvature:  binary losses: curv[i] = w_i l''(z_i, y_i) / sum_j w_j
+ *                       (n values); softmax: curv[i K + k] = softmax(W x_i + b)_k
+ *                       (n K values).  One pass with the scores.
+ *   fo_loss_hessp_curv: H v at that point, as fo_loss_hessp defines it (binary
+ *                       losses skip the rows with curv_i = 0); vec_intercept NULL
+ *                       when no intercept is fitted.
+ * fo_loss_hessp is these two calls.
  */
-int fo_loss_curvature_f64(int loss, const fo_data_f64 *data, const double *coef,
-                          const double *intercept, int n_threads, double *curv);
-int fo_loss_curvature_f32(int loss, const fo_data_f32 *data, const float *coef,
-                          const float *intercept, int n_threads, double *curv);
-int fo_loss_hessp_curv_f64(const fo_data_f64 *data, const double *curv, const double *vec_coef,
+int fo_loss_curvature_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
+                          const double *coef, const double *intercept, int n_threads,
+                          double *curv);
+int fo_loss_curvature_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
+                          const float *coef, const float *intercept, int n_threads,
+                          double *curv);
+int fo_loss_hessp_curv_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
+                           const double *curv, const double *vec_coef,
                            const double *vec_intercept, double alpha, int n_threads,
                            double *out_coef, double *out_intercept);
-int fo_loss_hessp_curv_f32(const fo_data_f32 *data, const double *curv, const float *vec_coef,
+int fo_loss_hessp_curv_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
+                           const double *curv, const float *vec_coef,
                            const float *vec_intercept, double alpha, int n_threads,
                            float *out_coef, float *out_intercept);
 
