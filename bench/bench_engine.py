@@ -15,7 +15,8 @@ Ratios: sklearn / fastoptim at batch 1 (target >= 3), and fastoptim / fused_pass
 fastoptim / gather_probe and floor_over_fused_pass = (gather_probe + shuffle) / fused_pass
 (no targets) show how much of that is the shuffled row order itself.
 Batch 1 over shuffled rows is bound by memory latency (each row is a fresh access), not by
-bandwidth; the engine prefetches rows 16 samples ahead.
+bandwidth; the engine prefetches rows 16 samples ahead, with their labels (and weights): X's
+stream evicts y from the caches, so an unprefetched label is a DRAM miss per sample too.
 """
 import warnings
 
