@@ -45,7 +45,7 @@ from ._core import _loss, _status
 from ._validation import (as_float_data, as_float_vector, as_param_array, check_finite,
                           check_real, check_scalar, csr_parts)
 
-__all__ = ["LOSSES", "Objective", "loss_grad", "loss_hessp", "pointwise_loss"]
+__all__ = ["LOSSES", "HessianOperator", "Objective", "loss_grad", "loss_hessp", "pointwise_loss"]
 
 #: Names of the losses, in the order of the C core's ids.
 LOSSES = tuple(sorted(_loss.LOSS_IDS, key=_loss.LOSS_IDS.get))
@@ -317,9 +317,10 @@ class Objective:
 
         Returns
         -------
-        hvp : callable
+        hvp : HessianOperator
             ``hvp(vec_coef, vec_intercept=None) -> (hv_coef, hv_intercept)``, the
-            products :meth:`hessp` returns at (coef, intercept), bit for bit.
+            products :meth:`hessp` returns at (coef, intercept), bit for bit;
+            ``hvp.diagonal()`` the Hessian's diagonal (binary losses).
         """
         self._hessp_check()
         c, c_shape = self._coef(coef)
@@ -331,7 +332,7 @@ class Objective:
             self.n_features, self._y, self._sample_weight, self.n_outputs, c, b,
             self.n_threads, curv))
 
-        def hvp(vec_coef, vec_intercept=None):
+        def product(vec_coef, vec_intercept=None):
             v, _ = self._coef(vec_coef, "vec_coef")
             vb = self._vec_intercept(b, vec_intercept)
             out = np.empty_like(v)
@@ -342,7 +343,16 @@ class Objective:
                 self.alpha, self.n_threads, out, outb))
             return out.reshape(c_shape), self._shaped_intercept(outb, b_shape)
 
-        return hvp
+        def diagonal():
+            if self.loss in _MULTICLASS:
+                return None
+            diag = np.empty(self.n_features + 1)
+            self._check(_loss.loss_hessian_diag(
+                self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
+                self.n_features, self._y, curv, self.alpha, self.n_threads, diag))
+            return diag[:-1].reshape(c_shape), None if b is None else float(diag[-1])
+
+        return HessianOperator(product, diagonal)
 
     def hessian(self, coef, intercept=None):
         """Value, gradient and the full Hessian in one pass (binary losses, few features).
@@ -387,6 +397,38 @@ class Objective:
         if b is None:
             return value, grad[:-1], hess[:-1, :-1]
         return value, grad, hess
+
+
+class HessianOperator:
+    """The Hessian of an :class:`Objective` at one point (see :meth:`Objective.hessp_operator`).
+
+    Parameters
+    ----------
+    product : callable
+        ``product(vec_coef, vec_intercept=None) -> (hv_coef, hv_intercept)``.
+    diagonal : callable
+        ``diagonal() -> (diag_coef, diag_intercept)`` or None.
+    """
+
+    def __init__(self, product, diagonal):
+        self._product = product
+        self._diagonal = diagonal
+
+    def __call__(self, vec_coef, vec_intercept=None):
+        """H v: (hv_coef, hv_intercept), shaped as :meth:`Objective.hessp` returns them."""
+        return self._product(vec_coef, vec_intercept)
+
+    def diagonal(self):
+        """The Hessian's diagonal, for a Jacobi preconditioner (one pass over X).
+
+        Returns
+        -------
+        (diag_coef, diag_intercept) or None
+            float64, ``diag_coef`` shaped as coef, ``diag_intercept`` a float (None
+            without an intercept): sum_i w_i l''(z_i) x_ij^2 / sum(w) + alpha and
+            sum_i w_i l''(z_i) / sum(w). None for 'softmax' (not computed there).
+        """
+        return self._diagonal()
 
 
 def _n_classes_from(loss, coef):

@@ -1154,6 +1154,57 @@ static int FO_SUF(softmax_hessp_curv)(const FO_DATA *data, int64_t K, const doub
     return status;
 }
 
+/* Rows start..stop: acc[j] += curv_i x_ij^2 (j < p), acc[p] += curv_i. */
+FO_HOT static void FO_SUF(curv_diag_rows)(const FO_DATA *d, const double *curv, int64_t start,
+                                          int64_t stop, double *acc)
+{
+    const int64_t p = d->n_features;
+    double *FO_RESTRICT a = acc;
+    double ab = 0.0;
+    for (int64_t i = start; i < stop; i++) {
+        const double c = curv[i];
+        if (c == 0.0) continue;
+        if (d->X) {
+            const FO_T *FO_RESTRICT x = d->X + i * p;
+            FO_SIMD
+            for (int64_t j = 0; j < p; j++) a[j] += c * (double)x[j] * (double)x[j];
+        } else {
+            for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++)
+                a[d->indices[q]] += c * (double)d->data[q] * (double)d->data[q];
+        }
+        ab += c;
+    }
+    acc[p] += ab;
+}
+
+/* Binary losses: the (p + 1) sums over the rows of H v (v non-NULL: the
+ * coefficient part without the penalty, then the intercept's) or of the
+ * diagonal (v NULL), per thread over its row block, added in block order. */
+static int FO_SUF(curv_sums)(const FO_DATA *data, const double *curv, const double *v, double vb,
+                             int n_threads, double *sums)
+{
+    const int64_t p = data->n_features, stride = ((p + 1 + 7) / 8) * 8;
+    double *acc = (double *)calloc((size_t)stride * (size_t)n_threads, sizeof(double));
+    if (!acc) return FO_ERR_NO_MEMORY;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static, 1) num_threads(n_threads)
+#endif
+    for (int t = 0; t < n_threads; t++) {
+        int64_t start, stop;
+        fo_block_range(data->n_samples, n_threads, t, &start, &stop);
+        double *mine = acc + (size_t)t * (size_t)stride;
+        if (v) FO_SUF(hessp_curv_rows)(data, curv, v, vb, start, stop, mine);
+        else FO_SUF(curv_diag_rows)(data, curv, start, stop, mine);
+    }
+    for (int64_t j = 0; j <= p; j++) {
+        double s = acc[j];
+        for (int t = 1; t < n_threads; t++) s += acc[(size_t)t * (size_t)stride + (size_t)j];
+        sums[j] = s;
+    }
+    free(acc);
+    return FO_OK;
+}
+
 int FO_SUF(fo_loss_hessp_curv)(int loss, const FO_DATA *data, int64_t n_outputs,
                                const double *curv, const FO_T *vec_coef,
                                const FO_T *vec_intercept, double alpha, int n_threads,
@@ -1167,37 +1218,43 @@ int FO_SUF(fo_loss_hessp_curv)(int loss, const FO_DATA *data, int64_t n_outputs,
     if (loss == FO_LOSS_SOFTMAX)
         return FO_SUF(softmax_hessp_curv)(data, n_outputs, curv, vec_coef, vec_intercept, alpha,
                                           n_threads, out_coef, out_intercept);
-    const int64_t p = data->n_features, stride = ((p + 1 + 7) / 8) * 8;
+    const int64_t p = data->n_features;
     double *v = FO_SUF(to_double)(vec_coef, p, &status);
-    double *acc = (double *)calloc((size_t)stride * (size_t)n_threads, sizeof(double));
-    if (status != FO_OK || !v || !acc) {
-        free(v);
-        free(acc);
-        return FO_ERR_NO_MEMORY;
-    }
-    const double vb = vec_intercept ? (double)vec_intercept[0] : 0.0;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static, 1) num_threads(n_threads)
-#endif
-    for (int t = 0; t < n_threads; t++) {
-        int64_t start, stop;
-        fo_block_range(data->n_samples, n_threads, t, &start, &stop);
-        FO_SUF(hessp_curv_rows)(data, curv, v, vb, start, stop, acc + (size_t)t * (size_t)stride);
-    }
+    double *sums = (double *)malloc((size_t)(p + 1) * sizeof(double));
+    if (status == FO_OK && v && sums)
+        status = FO_SUF(curv_sums)(data, curv, v, vec_intercept ? (double)vec_intercept[0] : 0.0,
+                                   n_threads, sums);
+    else
+        status = FO_ERR_NO_MEMORY;
     int finite = 1;
-    for (int64_t j = 0; j <= p; j++) {
-        double s = acc[j];
-        for (int t = 1; t < n_threads; t++) s += acc[(size_t)t * (size_t)stride + (size_t)j];
-        if (j < p) {
-            out_coef[j] = (FO_T)(s + alpha * v[j]);
-            finite &= isfinite((double)out_coef[j]);
-        } else if (vec_intercept) {
-            out_intercept[0] = (FO_T)s;
-            finite &= isfinite((double)out_intercept[0]);
-        }
+    for (int64_t j = 0; j < p && status == FO_OK; j++) {
+        out_coef[j] = (FO_T)(sums[j] + alpha * v[j]);
+        finite &= isfinite((double)out_coef[j]);
+    }
+    if (status == FO_OK && vec_intercept) {
+        out_intercept[0] = (FO_T)sums[p];
+        finite &= isfinite((double)out_intercept[0]);
     }
     free(v);
-    free(acc);
+    free(sums);
+    return status != FO_OK ? status : (finite ? FO_OK : FO_ERR_NONFINITE);
+}
+
+int FO_SUF(fo_loss_hessian_diag)(int loss, const FO_DATA *data, const double *curv, double alpha,
+                                 int n_threads, double *diag)
+{
+    int status = FO_SUF(check_data)(loss, data, 1, n_threads);
+    if (status != FO_OK) return status;
+    if (!curv || !diag || !(alpha >= 0.0) || loss == FO_LOSS_HINGE || fo_loss_is_multiclass(loss))
+        return FO_ERR_BAD_ARGUMENT;
+    const int64_t p = data->n_features;
+    status = FO_SUF(curv_sums)(data, curv, NULL, 0.0, n_threads, diag);
+    if (status != FO_OK) return status;
+    int finite = 1;
+    for (int64_t j = 0; j <= p; j++) {
+        if (j < p) diag[j] += alpha;
+        finite &= isfinite(diag[j]);
+    }
     return finite ? FO_OK : FO_ERR_NONFINITE;
 }
 

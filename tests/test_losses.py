@@ -876,3 +876,27 @@ def test_hessp_operator_bad_input():
         _objective(ph).hessp_operator(ph.coef, ph.intercept)
     with pytest.raises(FloatingPointError, match="scale X"):
         obj.hessp_operator(p.coef * 1e308, p.intercept)
+
+
+@pytest.mark.parametrize("loss", ["squared", "logistic", "squared_hinge"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+@intercepts
+@weighted
+def test_hessp_operator_diagonal_is_the_hessians(loss, sparse, dtype, intercept, weights):
+    """diagonal() equals the diagonal of the full Hessian (Objective.hessian), intercept last."""
+    p, _, _ = _hessp_problem(loss, sparse, dtype, intercept, 0.3, weights, seed=48)
+    obj = _objective(p)
+    dc, db = obj.hessp_operator(p.coef, p.intercept).diagonal()
+    _, _, H = obj.hessian(p.coef, p.intercept)
+    expected = np.diag(H)
+    assert dc.dtype == np.float64 and dc.shape == p.coef.shape
+    got = np.append(dc, db) if intercept else dc
+    assert db is None or type(db) is float
+    assert (db is None) == (not intercept)
+    np.testing.assert_allclose(got, expected, rtol=1e-12 if dtype == np.float64 else 1e-5)
+
+
+def test_hessp_operator_softmax_has_no_diagonal():
+    p, _, _ = _hessp_problem("softmax", False, np.float64, True, 0.3, False, seed=49)
+    assert _objective(p).hessp_operator(p.coef, p.intercept).diagonal() is None

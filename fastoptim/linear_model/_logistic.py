@@ -102,13 +102,20 @@ class _Packed:
         coef, b = self.split(x)
         return self._packed_product(lambda vc, vb: self.obj.hessp(coef, b, vc, vb), v)
 
-    def hessp_at(self, x):
-        """v -> H(x) v over packed vectors, the Hessian's curvatures computed once at x
-        (``hessp_operator``) when the objective offers that, else one ``hessp`` per call."""
+    def hessian_at(self, x):
+        """(v -> H(x) v over packed vectors, H(x)'s packed diagonal or None).
+
+        With ``hessp_operator`` the Hessian's curvatures are computed once at x and
+        its diagonal is available (binary losses); otherwise one ``hessp`` per
+        product and no diagonal.
+        """
         if not hasattr(self.obj, "hessp_operator"):
-            return lambda v: self.hessp(x, v)
+            return (lambda v: self.hessp(x, v)), None
         hvp = self.obj.hessp_operator(*self.split(x))
-        return lambda v: self._packed_product(hvp, v)
+        diag = hvp.diagonal()
+        if diag is not None:
+            diag = self.pack(*diag)
+        return (lambda v: self._packed_product(hvp, v)), diag
 
     def _packed_product(self, product, v):
         hc, hb = product(*self.split(v))
@@ -138,8 +145,9 @@ def _solve_newton_cg(f, x0, max_iter, tol):
         gmax = np.max(np.abs(g))
         if gmax <= tol:
             return x, it - 1, True
-        d = _truncated_cg(f.hessp_at(x), g, rtol=min(0.5, np.sqrt(gmax)),
-                          max_iter=max(20, 2 * x.size))
+        hessp, diag = f.hessian_at(x)
+        d = _truncated_cg(hessp, g, rtol=min(0.5, np.sqrt(gmax)), max_iter=max(20, 2 * x.size),
+                          diag=diag)
         slope = float(g @ d)
         if not slope < 0:  # not a descent direction (round-off): fall back to -g
             d, slope = -g, -float(g @ g)
@@ -162,15 +170,21 @@ def _solve_newton_cg(f, x0, max_iter, tol):
     return x, max_iter, np.max(np.abs(g)) <= tol
 
 
-def _truncated_cg(hessp, g, rtol, max_iter):
-    """Approximately solve H d = -g by conjugate gradients (stops on negative curvature)."""
+def _truncated_cg(hessp, g, rtol, max_iter, diag=None):
+    """Approximately solve H d = -g by conjugate gradients, stopping at ||r|| <= rtol ||g||
+    or on negative curvature; preconditioned by ``diag`` (H's diagonal, Jacobi) when given
+    (Nocedal & Wright 2006, Algorithms 5.3 and 7.1)."""
+    inv = None
+    if diag is not None:
+        inv = np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 1.0)
     d = np.zeros_like(g)
     r = -g.copy()
-    p = r.copy()
-    rr = float(r @ r)
+    z = r if inv is None else inv * r
+    p = z.copy()
+    rz = float(r @ z)
     stop = (rtol * np.linalg.norm(g)) ** 2
     for _ in range(max_iter):
-        if rr <= stop:
+        if float(r @ r) <= stop:
             break
         hp = hessp(p)
         curv = float(p @ hp)
@@ -178,12 +192,13 @@ def _truncated_cg(hessp, g, rtol, max_iter):
             if not d.any():
                 d = -g.copy()
             break
-        a = rr / curv
+        a = rz / curv
         d += a * p
         r -= a * hp
-        rr_new = float(r @ r)
-        p = r + (rr_new / rr) * p
-        rr = rr_new
+        z = r if inv is None else inv * r
+        rz_new = float(r @ z)
+        p = z + (rz_new / rz) * p
+        rz = rz_new
     return d
 
 

@@ -123,6 +123,7 @@ from ..linear_model._logistic import _FULL_BATCH, _Packed
 from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params,
                                         curves_kept_on_error,
                                         fit_stochastic, is_stochastic, new_objective_factory)
+from ..losses import HessianOperator
 
 __all__ = ["LinearSVC"]
 
@@ -173,8 +174,15 @@ class _InterceptPenalty:
 
     def hessp_operator(self, coef, intercept=None):
         hvp = self.obj.hessp_operator(coef, intercept)
-        return lambda vec_coef, vec_intercept=None: self._penalized(
-            hvp(vec_coef, vec_intercept), intercept, vec_intercept)
+
+        def diagonal():
+            dc, db = hvp.diagonal()
+            return self.scale * dc, None if db is None else self.scale * (db + self.beta)
+
+        return HessianOperator(
+            lambda vec_coef, vec_intercept=None: self._penalized(
+                hvp(vec_coef, vec_intercept), intercept, vec_intercept),
+            diagonal)
 
     def _penalized(self, product, intercept, vec_intercept):
         """A Hessian product of the objective, scaled, plus the intercept penalty's."""

@@ -126,6 +126,17 @@ int fo_loss_hessp_curv_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
                            float *out_coef, float *out_intercept);
 
 /*
+ * The diagonal of a binary loss's Hessian from fo_loss_curvature's values
+ * (a Jacobi preconditioner for conjugate gradients): diag[j] = sum_i curv_i
+ * x_ij^2 + alpha (j < d), diag[d] = sum_i curv_i (the intercept's).  d + 1
+ * values.  Not for softmax or the hinge losses (FO_ERR_BAD_ARGUMENT).
+ */
+int fo_loss_hessian_diag_f64(int loss, const fo_data_f64 *data, const double *curv, double alpha,
+                             int n_threads, double *diag);
+int fo_loss_hessian_diag_f32(int loss, const fo_data_f32 *data, const double *curv, double alpha,
+                             int n_threads, double *diag);
+
+/*
  * Per-sample loss and derivative with respect to the scores:
  *   z: n x n_outputs scores, y: n targets;
  *   out_loss: n values l_i;  out_dz: n x n_outputs values dl_i/dz.
