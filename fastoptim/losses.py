@@ -320,7 +320,7 @@ class Objective:
         hvp : HessianOperator
             ``hvp(vec_coef, vec_intercept=None) -> (hv_coef, hv_intercept)``, the
             products :meth:`hessp` returns at (coef, intercept), bit for bit;
-            ``hvp.diagonal()`` the Hessian's diagonal (binary losses).
+            ``hvp.diagonal()`` the Hessian's diagonal.
         """
         self._hessp_check()
         c, c_shape = self._coef(coef)
@@ -344,13 +344,16 @@ class Objective:
             return out.reshape(c_shape), self._shaped_intercept(outb, b_shape)
 
         def diagonal():
-            if self.loss in _MULTICLASS:
-                return None
-            diag = np.empty(self.n_features + 1)
+            K = self.n_outputs
+            diag = np.empty(K * self.n_features + K)
             self._check(_loss.loss_hessian_diag(
                 self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
-                self.n_features, self._y, curv, self.alpha, self.n_threads, diag))
-            return diag[:-1].reshape(c_shape), None if b is None else float(diag[-1])
+                self.n_features, self._y, self._sample_weight, K, curv, self.alpha,
+                self.n_threads, diag))
+            dc = diag[:-K].reshape(c_shape)
+            if b is None:
+                return dc, None
+            return dc, self._shaped_intercept(diag[-K:], b_shape)
 
         return HessianOperator(product, diagonal)
 
@@ -407,7 +410,7 @@ class HessianOperator:
     product : callable
         ``product(vec_coef, vec_intercept=None) -> (hv_coef, hv_intercept)``.
     diagonal : callable
-        ``diagonal() -> (diag_coef, diag_intercept)`` or None.
+        ``diagonal() -> (diag_coef, diag_intercept)``.
     """
 
     def __init__(self, product, diagonal):
@@ -423,10 +426,11 @@ class HessianOperator:
 
         Returns
         -------
-        (diag_coef, diag_intercept) or None
-            float64, ``diag_coef`` shaped as coef, ``diag_intercept`` a float (None
-            without an intercept): sum_i w_i l''(z_i) x_ij^2 / sum(w) + alpha and
-            sum_i w_i l''(z_i) / sum(w). None for 'softmax' (not computed there).
+        (diag_coef, diag_intercept)
+            float64, ``diag_coef`` shaped as coef, ``diag_intercept`` shaped as the
+            intercept (None without one): sum_i w_i l''(z_i) x_ij^2 / sum(w) + alpha
+            and sum_i w_i l''(z_i) / sum(w) for the binary losses, with
+            l'' = p_k (1 - p_k) for each class k of 'softmax'.
         """
         return self._diagonal()
 

@@ -15,6 +15,8 @@
 
 /* What a block computes: value + gradient, or a Hessian-vector product. */
 enum { FO_KERNEL_GRAD, FO_KERNEL_HESSP };
+/* What loss_impl.h's curv_sums adds up over the rows. */
+enum { FO_SUMS_HESSP, FO_SUMS_DIAG, FO_SUMS_SOFTMAX_DIAG };
 
 #define FO_T double
 #define FO_SUF(name) name##_f64

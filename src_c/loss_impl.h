@@ -1154,6 +1154,21 @@ static int FO_SUF(softmax_hessp_curv)(const FO_DATA *data, int64_t K, const doub
     return status;
 }
 
+/* a[j] += c x_ij^2 over row i's entries. */
+FO_INLINE void FO_SUF(add_squared_row)(const FO_DATA *d, int64_t i, double c, double *a)
+{
+    if (d->X) {
+        const int64_t p = d->n_features;
+        const FO_T *FO_RESTRICT x = d->X + i * p;
+        double *FO_RESTRICT out = a;
+        FO_SIMD
+        for (int64_t j = 0; j < p; j++) out[j] += c * (double)x[j] * (double)x[j];
+    } else {
+        for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++)
+            a[d->indices[q]] += c * (double)d->data[q] * (double)d->data[q];
+    }
+}
+
 /* Rows start..stop: acc[j] += curv_i x_ij^2 (j < p), acc[p] += curv_i. */
 FO_HOT static void FO_SUF(curv_diag_rows)(const FO_DATA *d, const double *curv, int64_t start,
                                           int64_t stop, double *acc)
@@ -1164,26 +1179,43 @@ FO_HOT static void FO_SUF(curv_diag_rows)(const FO_DATA *d, const double *curv, 
     for (int64_t i = start; i < stop; i++) {
         const double c = curv[i];
         if (c == 0.0) continue;
-        if (d->X) {
-            const FO_T *FO_RESTRICT x = d->X + i * p;
-            FO_SIMD
-            for (int64_t j = 0; j < p; j++) a[j] += c * (double)x[j] * (double)x[j];
-        } else {
-            for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++)
-                a[d->indices[q]] += c * (double)d->data[q] * (double)d->data[q];
-        }
+        FO_SUF(add_squared_row)(d, i, c, a);
         ab += c;
     }
     acc[p] += ab;
 }
 
-/* Binary losses: the (p + 1) sums over the rows of H v (v non-NULL: the
- * coefficient part without the penalty, then the intercept's) or of the
- * diagonal (v NULL), per thread over its row block, added in block order. */
-static int FO_SUF(curv_sums)(const FO_DATA *data, const double *curv, const double *v, double vb,
-                             int n_threads, double *sums)
+/* Rows start..stop, softmax: acc[k p + j] += w_i p_ik (1 - p_ik) x_ij^2, then
+ * acc[K p + k] += w_i p_ik (1 - p_ik), then acc[K p + K] += w_i. */
+FO_HOT static void FO_SUF(softmax_diag_rows)(const FO_DATA *d, int64_t K, const double *probs,
+                                             int64_t start, int64_t stop, double *acc)
 {
-    const int64_t p = data->n_features, stride = ((p + 1 + 7) / 8) * 8;
+    const int64_t p = d->n_features;
+    double *gi = acc + K * p, ws = 0.0;
+    for (int64_t i = start; i < stop; i++) {
+        const double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+        ws += w;
+        for (int64_t k = 0; k < K; k++) {
+            const double pk = probs[i * K + k], c = w * pk * (1.0 - pk);
+            if (c == 0.0) continue;
+            FO_SUF(add_squared_row)(d, i, c, acc + k * p);
+            gi[k] += c;
+        }
+    }
+    gi[K] += ws;
+}
+
+/* Sums over the rows from fo_loss_curvature's values, per thread over its row
+ * block, added in block order:
+ *   FO_SUMS_HESSP (binary): H v without the penalty, p + 1 values;
+ *   FO_SUMS_DIAG (binary): the diagonal without the penalty, p + 1 values;
+ *   FO_SUMS_SOFTMAX_DIAG: see softmax_diag_rows, K p + K + 1 values. */
+static int FO_SUF(curv_sums)(const FO_DATA *data, int kind, int64_t K, const double *curv,
+                             const double *v, double vb, int n_threads, double *sums)
+{
+    const int64_t p = data->n_features;
+    const int64_t n_sums = kind == FO_SUMS_SOFTMAX_DIAG ? K * p + K + 1 : p + 1;
+    const int64_t stride = ((n_sums + 7) / 8) * 8;
     double *acc = (double *)calloc((size_t)stride * (size_t)n_threads, sizeof(double));
     if (!acc) return FO_ERR_NO_MEMORY;
 #ifdef _OPENMP
@@ -1193,10 +1225,11 @@ static int FO_SUF(curv_sums)(const FO_DATA *data, const double *curv, const doub
         int64_t start, stop;
         fo_block_range(data->n_samples, n_threads, t, &start, &stop);
         double *mine = acc + (size_t)t * (size_t)stride;
-        if (v) FO_SUF(hessp_curv_rows)(data, curv, v, vb, start, stop, mine);
-        else FO_SUF(curv_diag_rows)(data, curv, start, stop, mine);
+        if (kind == FO_SUMS_HESSP) FO_SUF(hessp_curv_rows)(data, curv, v, vb, start, stop, mine);
+        else if (kind == FO_SUMS_DIAG) FO_SUF(curv_diag_rows)(data, curv, start, stop, mine);
+        else FO_SUF(softmax_diag_rows)(data, K, curv, start, stop, mine);
     }
-    for (int64_t j = 0; j <= p; j++) {
+    for (int64_t j = 0; j < n_sums; j++) {
         double s = acc[j];
         for (int t = 1; t < n_threads; t++) s += acc[(size_t)t * (size_t)stride + (size_t)j];
         sums[j] = s;
@@ -1222,8 +1255,9 @@ int FO_SUF(fo_loss_hessp_curv)(int loss, const FO_DATA *data, int64_t n_outputs,
     double *v = FO_SUF(to_double)(vec_coef, p, &status);
     double *sums = (double *)malloc((size_t)(p + 1) * sizeof(double));
     if (status == FO_OK && v && sums)
-        status = FO_SUF(curv_sums)(data, curv, v, vec_intercept ? (double)vec_intercept[0] : 0.0,
-                                   n_threads, sums);
+        status = FO_SUF(curv_sums)(data, FO_SUMS_HESSP, 1, curv, v,
+                                   vec_intercept ? (double)vec_intercept[0] : 0.0, n_threads,
+                                   sums);
     else
         status = FO_ERR_NO_MEMORY;
     int finite = 1;
@@ -1240,19 +1274,38 @@ int FO_SUF(fo_loss_hessp_curv)(int loss, const FO_DATA *data, int64_t n_outputs,
     return status != FO_OK ? status : (finite ? FO_OK : FO_ERR_NONFINITE);
 }
 
-int FO_SUF(fo_loss_hessian_diag)(int loss, const FO_DATA *data, const double *curv, double alpha,
-                                 int n_threads, double *diag)
+/* Softmax: the diagonal from the probabilities, normalized by the weight sum. */
+static int FO_SUF(softmax_diag)(const FO_DATA *data, int64_t K, const double *probs,
+                                int n_threads, double *diag)
 {
-    int status = FO_SUF(check_data)(loss, data, 1, n_threads);
+    const int64_t n_sums = K * data->n_features + K + 1;
+    double *sums = (double *)malloc((size_t)n_sums * sizeof(double));
+    if (!sums) return FO_ERR_NO_MEMORY;
+    int status = FO_SUF(curv_sums)(data, FO_SUMS_SOFTMAX_DIAG, K, probs, NULL, 0.0, n_threads,
+                                   sums);
+    const double weight_total = sums[n_sums - 1];
+    if (status == FO_OK && !(weight_total > 0.0)) status = FO_ERR_BAD_ARGUMENT;
+    for (int64_t j = 0; j < n_sums - 1 && status == FO_OK; j++) diag[j] = sums[j] / weight_total;
+    free(sums);
+    return status;
+}
+
+int FO_SUF(fo_loss_hessian_diag)(int loss, const FO_DATA *data, int64_t n_outputs,
+                                 const double *curv, double alpha, int n_threads, double *diag)
+{
+    int status = FO_SUF(check_data)(loss, data, n_outputs, n_threads);
     if (status != FO_OK) return status;
-    if (!curv || !diag || !(alpha >= 0.0) || loss == FO_LOSS_HINGE || fo_loss_is_multiclass(loss))
+    if (!curv || !diag || !(alpha >= 0.0) || loss == FO_LOSS_HINGE ||
+        loss == FO_LOSS_MULTICLASS_HINGE)
         return FO_ERR_BAD_ARGUMENT;
-    const int64_t p = data->n_features;
-    status = FO_SUF(curv_sums)(data, curv, NULL, 0.0, n_threads, diag);
+    const int64_t K = n_outputs, kp = K * data->n_features;
+    status = loss == FO_LOSS_SOFTMAX ? FO_SUF(softmax_diag)(data, K, curv, n_threads, diag)
+                                     : FO_SUF(curv_sums)(data, FO_SUMS_DIAG, 1, curv, NULL, 0.0,
+                                                         n_threads, diag);
     if (status != FO_OK) return status;
     int finite = 1;
-    for (int64_t j = 0; j <= p; j++) {
-        if (j < p) diag[j] += alpha;
+    for (int64_t j = 0; j < kp + K; j++) {
+        if (j < kp) diag[j] += alpha;
         finite &= isfinite(diag[j]);
     }
     return finite ? FO_OK : FO_ERR_NONFINITE;

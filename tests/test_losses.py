@@ -897,6 +897,22 @@ def test_hessp_operator_diagonal_is_the_hessians(loss, sparse, dtype, intercept,
     np.testing.assert_allclose(got, expected, rtol=1e-12 if dtype == np.float64 else 1e-5)
 
 
-def test_hessp_operator_softmax_has_no_diagonal():
-    p, _, _ = _hessp_problem("softmax", False, np.float64, True, 0.3, False, seed=49)
-    assert _objective(p).hessp_operator(p.coef, p.intercept).diagonal() is None
+@pytest.mark.parametrize("loss", TWICE_DIFFERENTIABLE)
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@intercepts
+def test_hessp_operator_diagonal_is_e_H_e(loss, sparse, intercept):
+    """Every diagonal entry is e_j . H e_j, H e_j from the operator's own products."""
+    p, _, _ = _hessp_problem(loss, sparse, np.float64, intercept, 0.3, True, seed=49)
+    hvp = _objective(p).hessp_operator(p.coef, p.intercept)
+    dc, db = hvp.diagonal()
+    n_coef = p.coef.size
+    got = flat_params(dc, db)
+    n_b = got.size - n_coef
+    assert (n_b > 0) == intercept and dc.shape == p.coef.shape
+    expected = np.empty(got.size)
+    for j in range(got.size):
+        e = np.zeros(got.size)
+        e[j] = 1.0
+        vc, vb = split_params(e, p.coef.shape, p.intercept)
+        expected[j] = flat_params(*hvp(vc, vb))[j]
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)

@@ -48,10 +48,12 @@ cdef extern from "fastoptim/fo_loss.h":
                                const double *curv, const float *vec_coef,
                                const float *vec_intercept, double alpha, int n_threads,
                                float *out_coef, float *out_intercept) nogil
-    int fo_loss_hessian_diag_f64(int loss, const fo_data_f64 *data, const double *curv,
-                                 double alpha, int n_threads, double *diag) nogil
-    int fo_loss_hessian_diag_f32(int loss, const fo_data_f32 *data, const double *curv,
-                                 double alpha, int n_threads, double *diag) nogil
+    int fo_loss_hessian_diag_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
+                                 const double *curv, double alpha, int n_threads,
+                                 double *diag) nogil
+    int fo_loss_hessian_diag_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
+                                 const double *curv, double alpha, int n_threads,
+                                 double *diag) nogil
     int fo_loss_pointwise_f64(int loss, int64_t n, int64_t n_outputs, const double *z,
                               const double *y, double *out_loss, double *out_dz) nogil
     int fo_loss_pointwise_f32(int loss, int64_t n, int64_t n_outputs, const float *z,
@@ -188,20 +190,21 @@ def loss_hessp_curv(int loss, const floating[::1] values, const int32_t[::1] ind
 
 def loss_hessian_diag(int loss, const floating[::1] values, const int32_t[::1] indices,
                       const int64_t[::1] indptr, int64_t n_samples, int64_t n_features,
-                      const floating[::1] y, const double[::1] curv, double alpha, int n_threads,
-                      double[::1] diag):
-    """Run fo_loss_hessian_diag (binary losses) into diag (n_features + 1 values)."""
+                      const floating[::1] y, const floating[::1] sample_weight, int64_t n_outputs,
+                      const double[::1] curv, double alpha, int n_threads, double[::1] diag):
+    """Run fo_loss_hessian_diag into diag (K * n_features + K values, K = 1 if binary)."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
     cdef int status
-    cdef const floating[::1] no_weight = None  # the weights are in curv
-    _fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, no_weight)
+    _fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, sample_weight)
     if floating is double:
         with nogil:
-            status = fo_loss_hessian_diag_f64(loss, &d64, &curv[0], alpha, n_threads, &diag[0])
+            status = fo_loss_hessian_diag_f64(loss, &d64, n_outputs, &curv[0], alpha, n_threads,
+                                              &diag[0])
     else:
         with nogil:
-            status = fo_loss_hessian_diag_f32(loss, &d32, &curv[0], alpha, n_threads, &diag[0])
+            status = fo_loss_hessian_diag_f32(loss, &d32, n_outputs, &curv[0], alpha, n_threads,
+                                              &diag[0])
     return status
 
 

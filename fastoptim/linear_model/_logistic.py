@@ -105,16 +105,17 @@ class _Packed:
     def hessian_at(self, x):
         """(v -> H(x) v over packed vectors, H(x)'s packed diagonal or None).
 
-        With ``hessp_operator`` the Hessian's curvatures are computed once at x and
-        its diagonal is available (binary losses); otherwise one ``hessp`` per
-        product and no diagonal.
+        With ``hessp_operator`` the Hessian's curvatures are computed once at x;
+        otherwise (dask) one ``hessp`` per product. The diagonal only for one
+        output: the softmax objective is flat along equal shifts of the K
+        intercepts, and conjugate gradients from d = 0 keep the shift at zero only
+        unpreconditioned (a Jacobi-scaled residual leaves that subspace, moving the
+        intercepts by a constant that changes no prediction but every intercept).
         """
         if not hasattr(self.obj, "hessp_operator"):
             return (lambda v: self.hessp(x, v)), None
         hvp = self.obj.hessp_operator(*self.split(x))
-        diag = hvp.diagonal()
-        if diag is not None:
-            diag = self.pack(*diag)
+        diag = self.pack(*hvp.diagonal()) if self.K == 1 else None
         return (lambda v: self._packed_product(hvp, v)), diag
 
     def _packed_product(self, product, v):

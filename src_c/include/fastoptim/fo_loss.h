@@ -126,15 +126,17 @@ int fo_loss_hessp_curv_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
                            float *out_coef, float *out_intercept);
 
 /*
- * The diagonal of a binary loss's Hessian from fo_loss_curvature's values
- * (a Jacobi preconditioner for conjugate gradients): diag[j] = sum_i curv_i
- * x_ij^2 + alpha (j < d), diag[d] = sum_i curv_i (the intercept's).  d + 1
- * values.  Not for softmax or the hinge losses (FO_ERR_BAD_ARGUMENT).
+ * The diagonal of the Hessian from fo_loss_curvature's values (a Jacobi
+ * preconditioner for conjugate gradients), K d + K values (K = 1 for the
+ * binary losses), the coefficients' then the intercepts':
+ *   binary:  sum_i curv_i x_ij^2 + alpha,  sum_i curv_i;
+ *   softmax: sum_i w_i p_ik (1 - p_ik) x_ij^2 / sum_i w_i + alpha,  and without x_ij^2.
+ * Not for the hinge losses (FO_ERR_BAD_ARGUMENT).
  */
-int fo_loss_hessian_diag_f64(int loss, const fo_data_f64 *data, const double *curv, double alpha,
-                             int n_threads, double *diag);
-int fo_loss_hessian_diag_f32(int loss, const fo_data_f32 *data, const double *curv, double alpha,
-                             int n_threads, double *diag);
+int fo_loss_hessian_diag_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
+                             const double *curv, double alpha, int n_threads, double *diag);
+int fo_loss_hessian_diag_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
+                             const double *curv, double alpha, int n_threads, double *diag);
 
 /*
  * Per-sample loss and derivative with respect to the scores:
