@@ -185,6 +185,10 @@ def _chunk_hessp(obj, coef, intercept, vc, vb):
     return tuple(_weighted(obj, obj.hessp(coef, intercept, vc, vb)))
 
 
+def _chunk_hessian_diagonal(obj, coef, intercept):
+    return tuple(_weighted(obj, obj.hessp_operator(coef, intercept).diagonal()))
+
+
 def _chunk_hessian(obj, coef, intercept):
     value, g, h = obj.hessian(coef, intercept)
     return obj.weight_sum * float(value), *_weighted(obj, (g, h))
@@ -246,6 +250,9 @@ class _ChunkGroup:
 
     def hessian(self, coef, intercept):
         return self._total([_chunk_hessian(o, coef, intercept) for o in self.objs])
+
+    def hessian_diagonal(self, coef, intercept):
+        return self._total([_chunk_hessian_diagonal(o, coef, intercept) for o in self.objs])
 
     def row_curvature(self, fit_intercept, scale):
         return max(_chunk_row_curvature(o, fit_intercept, scale) for o in self.objs)
@@ -381,6 +388,25 @@ class DaskObjective:
             hb = hb.astype(self.dtype)
             hb = hb.reshape(np.shape(intercept)) if np.ndim(intercept) else hb.ravel()[0].item()
         return hc, hb
+
+    def hessp_operator(self, coef, intercept=None):
+        """As :meth:`fastoptim.losses.Objective.hessp_operator`: here each product is one
+        :meth:`hessp` round (the chunks' curvatures are not kept between rounds)."""
+        from .losses import HessianOperator
+
+        c = np.array(coef, dtype=self.dtype)
+        b = None if intercept is None else np.array(intercept, dtype=self.dtype)
+
+        def diagonal():
+            dc, db = self._combine(self._map("hessian_diagonal", c, b), 2)
+            dc = (dc + self.alpha).reshape(c.shape)
+            if db is not None:
+                db = db.reshape(np.shape(intercept)) if np.ndim(intercept) else float(db.ravel()[0])
+            return dc, db
+
+        return HessianOperator(
+            lambda vec_coef, vec_intercept=None: self.hessp(c, b, vec_coef, vec_intercept),
+            diagonal)
 
     def hessian(self, coef, intercept=None):
         """As :meth:`fastoptim.losses.Objective.hessian` (gathers (d+1)^2 per worker)."""

@@ -813,31 +813,6 @@ cleanup:
     return status;
 }
 
-/* z = x_i . coef + b in double for one row (dense or CSR, CSR column indices
- * checked): FO_OK, FO_ERR_BAD_ARGUMENT (an index out of range) or
- * FO_ERR_NONFINITE. */
-FO_INLINE int FO_SUF(binary_score)(const FO_DATA *d, int64_t i, const double *coef, double b,
-                                   double *out)
-{
-    const int64_t p = d->n_features;
-    double z = b;
-    if (d->X) {
-        const FO_T *FO_RESTRICT x = d->X + i * p;
-        double s = 0.0;
-        FO_SIMD_REDUCTION(+, s)
-        for (int64_t j = 0; j < p; j++) s += (double)x[j] * coef[j];
-        z += s;
-    } else {
-        for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++) {
-            const int32_t j = d->indices[q];
-            if ((uint64_t)(int64_t)j >= (uint64_t)p) return FO_ERR_BAD_ARGUMENT;
-            z += (double)d->data[q] * coef[j];
-        }
-    }
-    *out = z;
-    return isfinite(z) ? FO_OK : FO_ERR_NONFINITE;
-}
-
 /* ---- the full Hessian of a binary loss (Newton with Cholesky) ---------------
  *
  *   H = (1/W) sum_i w_i l''(z_i) xt_i xt_i^T + alpha diag(1, .., 1, 0),
@@ -854,7 +829,7 @@ static void FO_SUF(hessian_rows)(int loss, const FO_DATA *d, const double *coef,
     double ls = 0.0, ws = 0.0;
     for (int64_t i = start; i < stop; i++) {
         double z;
-        const int st = FO_SUF(binary_score)(d, i, coef, b, &z);
+        const int st = FO_SUF(row_scores)(d, i, 1, coef, &b, &z);
         if (st != FO_OK) { *status = st; return; }
         const double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0, yi = (double)d->y[i];
         double dz;
@@ -1019,7 +994,7 @@ FO_HOT static int FO_SUF(curvature_rows)(int loss, const FO_DATA *d, const doubl
     double ws = 0.0;
     for (int64_t i = start; i < stop; i++) {
         double z;
-        const int st = FO_SUF(binary_score)(d, i, coef, b, &z);
+        const int st = FO_SUF(row_scores)(d, i, 1, coef, &b, &z);
         if (st != FO_OK) return st;
         const double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
         curv[i] = w * fo_binary_curvature(loss, z, (double)d->y[i]);
@@ -1125,35 +1100,6 @@ FO_HOT static void FO_SUF(hessp_curv_rows)(const FO_DATA *d, const double *curv,
     acc[p] += ab;
 }
 
-/* Softmax: the products of the tiles (dense) or rows (CSR) with the
- * probabilities of fo_loss_curvature, normalized by the weight sum. */
-static int FO_SUF(softmax_hessp_curv)(const FO_DATA *data, int64_t K, const double *probs,
-                                      const FO_T *vec_coef, const FO_T *vec_intercept,
-                                      double alpha, int n_threads, FO_T *out_coef,
-                                      FO_T *out_intercept)
-{
-    const int64_t kp = K * data->n_features;
-    double *sum = (double *)malloc((size_t)(kp + K) * sizeof(double));
-    if (!sum) return FO_ERR_NO_MEMORY;
-    int status = FO_SUF(run_kernel)(FO_KERNEL_HESSP, FO_LOSS_SOFTMAX, data, K, NULL, NULL,
-                                    vec_coef, vec_intercept, probs, n_threads, sum, NULL);
-    if (status == FO_OK) {
-        int finite = 1;
-        for (int64_t j = 0; j < kp; j++) {
-            out_coef[j] = (FO_T)(sum[j] + alpha * (double)vec_coef[j]);
-            finite &= isfinite((double)out_coef[j]);
-        }
-        if (vec_intercept)
-            for (int64_t k = 0; k < K; k++) {
-                out_intercept[k] = (FO_T)sum[kp + k];
-                finite &= isfinite((double)out_intercept[k]);
-            }
-        if (!finite) status = FO_ERR_NONFINITE;
-    }
-    free(sum);
-    return status;
-}
-
 /* a[j] += c x_ij^2 over row i's entries. */
 FO_INLINE void FO_SUF(add_squared_row)(const FO_DATA *d, int64_t i, double c, double *a)
 {
@@ -1248,28 +1194,30 @@ int FO_SUF(fo_loss_hessp_curv)(int loss, const FO_DATA *data, int64_t n_outputs,
     if (!curv || !vec_coef || !out_coef || (vec_intercept && !out_intercept) ||
         !(alpha >= 0.0) || loss == FO_LOSS_HINGE || loss == FO_LOSS_MULTICLASS_HINGE)
         return FO_ERR_BAD_ARGUMENT;
-    if (loss == FO_LOSS_SOFTMAX)
-        return FO_SUF(softmax_hessp_curv)(data, n_outputs, curv, vec_coef, vec_intercept, alpha,
-                                          n_threads, out_coef, out_intercept);
-    const int64_t p = data->n_features;
-    double *v = FO_SUF(to_double)(vec_coef, p, &status);
-    double *sums = (double *)malloc((size_t)(p + 1) * sizeof(double));
-    if (status == FO_OK && v && sums)
-        status = FO_SUF(curv_sums)(data, FO_SUMS_HESSP, 1, curv, v,
-                                   vec_intercept ? (double)vec_intercept[0] : 0.0, n_threads,
-                                   sums);
-    else
-        status = FO_ERR_NO_MEMORY;
+    /* the sums without the penalty: K d coefficients, then K intercepts (K = 1 if binary) */
+    const int64_t K = n_outputs, kp = K * data->n_features;
+    double *sums = (double *)malloc((size_t)(kp + K) * sizeof(double));
+    if (!sums) return FO_ERR_NO_MEMORY;
+    if (loss == FO_LOSS_SOFTMAX) {  /* the tiles (dense) or rows (CSR) with the probabilities */
+        status = FO_SUF(run_kernel)(FO_KERNEL_HESSP, loss, data, K, NULL, NULL, vec_coef,
+                                    vec_intercept, curv, n_threads, sums, NULL);
+    } else {
+        double *v = FO_SUF(to_double)(vec_coef, kp, &status);
+        if (status == FO_OK)
+            status = FO_SUF(curv_sums)(data, FO_SUMS_HESSP, 1, curv, v,
+                                       vec_intercept ? (double)vec_intercept[0] : 0.0,
+                                       n_threads, sums);
+        free(v);
+    }
     int finite = 1;
-    for (int64_t j = 0; j < p && status == FO_OK; j++) {
-        out_coef[j] = (FO_T)(sums[j] + alpha * v[j]);
+    for (int64_t j = 0; j < kp && status == FO_OK; j++) {
+        out_coef[j] = (FO_T)(sums[j] + alpha * (double)vec_coef[j]);
         finite &= isfinite((double)out_coef[j]);
     }
-    if (status == FO_OK && vec_intercept) {
-        out_intercept[0] = (FO_T)sums[p];
-        finite &= isfinite((double)out_intercept[0]);
+    for (int64_t k = 0; k < K && status == FO_OK && vec_intercept; k++) {
+        out_intercept[k] = (FO_T)sums[kp + k];
+        finite &= isfinite((double)out_intercept[k]);
     }
-    free(v);
     free(sums);
     return status != FO_OK ? status : (finite ? FO_OK : FO_ERR_NONFINITE);
 }

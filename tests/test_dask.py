@@ -148,9 +148,12 @@ def test_least_squares_on_the_cluster_equals_in_memory(client, est, fmt):
     assert abs(intercept - ref.intercept_) <= 1e-6 * max(1.0, abs(ref.intercept_))
 
 
-def test_linear_svc_primal_on_the_cluster_equals_in_memory(client):
+@pytest.mark.parametrize("solver", [None, "newton-cg"], ids=["default", "newton-cg"])
+def test_linear_svc_primal_on_the_cluster_equals_in_memory(client, solver):
     X, y, _ = problem(7)
     kw = dict(dual=False, tol=1e-10, max_iter=500)
+    if solver is not None:
+        kw["solver"] = solver
     try:
         ref = LinearSVC(**kw).fit(X, y)
     except ValueError as exc:  # the primal solver is not available in this build
@@ -176,6 +179,12 @@ def test_only_d_sized_vectors_travel_per_iteration(client):
         hv, hb = obj.hessp(coef, 0.3, np.ones(D), 1.0)
         rhv, rhb = ref.hessp(coef, 0.3, np.ones(D), 1.0)
         np.testing.assert_allclose(hv, rhv, rtol=1e-10)
+        # the operator: the same products, and the diagonal summed over the chunks
+        op, rop = obj.hessp_operator(coef, 0.3), ref.hessp_operator(coef, 0.3)
+        np.testing.assert_allclose(op(np.ones(D), 1.0)[0], rhv, rtol=1e-10)
+        (dc, db), (rdc, rdb) = op.diagonal(), rop.diagonal()
+        np.testing.assert_allclose(dc, rdc, rtol=1e-10)
+        assert abs(db - rdb) <= 1e-10 * abs(rdb)
 
 
 def test_stochastic_solvers_train_the_chunks_in_turn(client):

@@ -402,8 +402,7 @@ def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
     rhs = -np.asarray(obj.value_grad(zero, None)[1], dtype=np.float64) - x_mean * y_mean
 
     # the squared loss's curvatures (w_i / W) once; each product is then one pass over X
-    hvp = (obj.hessp_operator(zero, None) if hasattr(obj, "hessp_operator")
-           else lambda vec: obj.hessp(zero, None, vec))
+    hvp = obj.hessp_operator(zero, None)
 
     def matvec(v):
         hv = hvp(v.astype(dtype, copy=False))[0].astype(np.float64)

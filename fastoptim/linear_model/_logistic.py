@@ -98,32 +98,27 @@ class _Packed:
             g = np.concatenate([g, np.asarray(gb, dtype=np.float64).ravel()])
         return float(value), g
 
-    def hessp(self, x, v):
-        coef, b = self.split(x)
-        return self._packed_product(lambda vc, vb: self.obj.hessp(coef, b, vc, vb), v)
-
     def hessian_at(self, x):
-        """(v -> H(x) v over packed vectors, H(x)'s packed diagonal or None).
+        """(v -> H(x) v over packed vectors, H(x)'s packed diagonal or None), from the
+        objective's ``hessp_operator`` (its curvatures computed once at x).
 
-        With ``hessp_operator`` the Hessian's curvatures are computed once at x;
-        otherwise (dask) one ``hessp`` per product. The diagonal only for one
-        output: the softmax objective is flat along equal shifts of the K
-        intercepts, and conjugate gradients from d = 0 keep the shift at zero only
-        unpreconditioned (a Jacobi-scaled residual leaves that subspace, moving the
-        intercepts by a constant that changes no prediction but every intercept).
+        The diagonal only for one output: the softmax objective is flat along equal
+        shifts of the K intercepts, and conjugate gradients from d = 0 keep the shift
+        at zero only unpreconditioned (a Jacobi-scaled residual leaves that subspace,
+        moving the intercepts by a constant that changes no prediction but every
+        intercept).
         """
-        if not hasattr(self.obj, "hessp_operator"):
-            return (lambda v: self.hessp(x, v)), None
         hvp = self.obj.hessp_operator(*self.split(x))
         diag = self.pack(*hvp.diagonal()) if self.K == 1 else None
-        return (lambda v: self._packed_product(hvp, v)), diag
 
-    def _packed_product(self, product, v):
-        hc, hb = product(*self.split(v))
-        h = np.asarray(hc, dtype=np.float64).ravel()
-        if self.fit_intercept:
-            h = np.concatenate([h, np.asarray(hb, dtype=np.float64).ravel()])
-        return h
+        def product(v):
+            hc, hb = hvp(*self.split(v))
+            h = np.asarray(hc, dtype=np.float64).ravel()
+            if self.fit_intercept:
+                h = np.concatenate([h, np.asarray(hb, dtype=np.float64).ravel()])
+            return h
+
+        return product, diag
 
 
 def _solve_lbfgs(f, x0, max_iter, tol):

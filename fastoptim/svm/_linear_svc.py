@@ -145,7 +145,7 @@ class _InterceptPenalty:
     all times ``scale``.
 
     Offers what ``_Packed`` and the full-batch solvers call (``value_grad``,
-    ``hessp``, ``hessp_operator``, ``hessian``); the term is added in Python, never by copying X.
+    ``hessp_operator``, ``hessian``); the term is added in Python, never by copying X.
     ``scale`` (1 / the largest initial gradient entry, set by the caller) makes
     the solvers' absolute tests relative: the gradient threshold, and Newton-CG's
     forcing term min(0.5, sqrt(max |g|)) becomes min(0.5, sqrt(max |g| / max |g0|)).
@@ -167,10 +167,6 @@ class _InterceptPenalty:
         b = np.asarray(intercept, dtype=np.float64)
         value += 0.5 * self.beta * float(np.sum(b * b))
         return self.scale * value, g, self.scale * (gb + self.beta * b)
-
-    def hessp(self, coef, intercept, vec_coef, vec_intercept=None):
-        return self._penalized(self.obj.hessp(coef, intercept, vec_coef, vec_intercept),
-                               intercept, vec_intercept)
 
     def hessp_operator(self, coef, intercept=None):
         hvp = self.obj.hessp_operator(coef, intercept)
