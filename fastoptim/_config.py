@@ -1,9 +1,7 @@
 """Build configuration and thread-count resolution."""
-import contextlib
 import os
 import platform
 import sys
-import threading
 
 import numpy as np
 import scipy
@@ -73,43 +71,11 @@ def effective_n_threads(n_threads=None, work=None):
     return n_threads
 
 
-_BLAS_LOCK = threading.Lock()
-_BLAS_STATE = {"depth": 0, "limiter": None}
-
-
-@contextlib.contextmanager
-def blas_single_threaded():
-    """A context in which BLAS runs on one thread (threadpoolctl's limit, when installed).
-
-    For solvers whose BLAS calls are tiny (scipy's L-BFGS-B works on a few
-    vectors of n_parameters values): BLAS worker threads would only compete
-    with the C kernels' OpenMP threads between evaluations.  Without
-    threadpoolctl (an optional dependency) BLAS keeps its own setting.  The
-    limit is process-wide, so concurrent fits share one: the first to enter
-    applies it and the last to leave restores BLAS's own setting.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with _BLAS_LOCK:
-        if _BLAS_STATE["depth"] == 0:
-            _BLAS_STATE["limiter"] = threadpool_limits(limits=1, user_api="blas")
-        _BLAS_STATE["depth"] += 1
-    try:
-        yield
-    finally:
-        with _BLAS_LOCK:
-            _BLAS_STATE["depth"] -= 1
-            if _BLAS_STATE["depth"] == 0:
-                _BLAS_STATE["limiter"].restore_original_limits()
-                _BLAS_STATE["limiter"] = None
-
-
 def config_info():
     """The build and run-time configuration as a dict (what :func:`show_config` prints)."""
     from . import __version__
+    from ._blas import describe as blas_description
+    from ._core import _wait_policy
 
     return {
         "fastoptim": __version__,
@@ -126,6 +92,8 @@ def config_info():
         "n_threads": effective_n_threads(None),
         "cpu_count": _cpu_count(),
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "(unset)"),
+        "openmp_wait": _wait_policy.describe(),
+        "blas_limited": blas_description(),
     }
 
 
@@ -158,5 +126,7 @@ def show_config(file=None):
         f"  hot kernels    {kernels}",
         f"  threads        {info['n_threads']} (CPUs: {info['cpu_count']}, "
         f"OMP_NUM_THREADS={info['OMP_NUM_THREADS']})",
+        f"  idle threads   spin {info['openmp_wait']}, then sleep",
+        f"  BLAS           threads set per call in {info['blas_limited']}",
     ]
     print("\n".join(lines), file=file or sys.stdout)

@@ -14,7 +14,7 @@ from fastoptim._core import _openmp
 EXPECTED_KEYS = {
     "fastoptim", "python", "platform", "machine", "numpy", "scipy", "compiler",
     "compile_flags", "openmp", "target_clones", "cpu_uses_avx2_clone", "n_threads",
-    "cpu_count", "OMP_NUM_THREADS",
+    "cpu_count", "OMP_NUM_THREADS", "openmp_wait", "blas_limited",
 }
 
 
