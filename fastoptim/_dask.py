@@ -285,6 +285,7 @@ class DaskObjective:
         self.dtype = X.dtype
         self.n_samples, self.n_features = X.shape
         self.alpha = float(alpha)
+        self.n_threads_requested = n_threads  # the workers' C passes; the client's LAPACK
         y = np.asarray(y)
         if y.dtype.kind == "f" and y.size and np.all(np.abs(y) <= 127) and np.all(y == np.trunc(y)):
             y = y.astype(np.int8)  # labels (+-1, class indices) travel as one byte each

@@ -54,6 +54,7 @@ import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
+from ._blas import blas_n_threads, blas_threads
 from ._config import effective_n_threads
 from ._dask import is_dask_collection
 from ._validation import check_scalar
@@ -216,26 +217,33 @@ class KernelRidge(RegressorMixin, BaseEstimator):
         Y = validate_y(y, X.shape[0], X.dtype, multi_output=True)
         sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
         rng = None if self.solver in _EXACT else _check_random_state(self.random_state)
-        n_threads = effective_n_threads(self.n_threads)
+        effective_n_threads(self.n_threads)  # validates it
+        n_threads = self.n_threads  # each step sizes its threads (C passes, BLAS) by its work
         single = Y.ndim == 1
         Y2 = Y[:, None] if single else Y
         s = None if sw is None else np.sqrt(sw)
         fitted = {"n_iter_": 1}  # one direct solve; 'cg' counts its iterations
-        if self.solver in _EXACT:
-            if self.solver == "cholesky":
-                A = _solve_cholesky(X, Y2, s, alpha, spec, n_threads)
+        n, c = X.shape[0], (0 if self.solver in _EXACT else int(self.n_components))
+        flops = {"cholesky": n ** 3 / 3, "cg": 2.0 * n * n,  # cg: per product with K
+                 "nystroem": min(c, n) ** 3 + 2.0 * n * min(c, n) ** 2,
+                 "rff": 2.0 * n * X.shape[1] * c + c ** 3}
+        with blas_threads(blas_n_threads(n_threads, flops[self.solver])):
+            if self.solver in _EXACT:
+                if self.solver == "cholesky":
+                    A = _solve_cholesky(X, Y2, s, alpha, spec, n_threads)
+                else:
+                    A, fitted["n_iter_"] = self._solve_cg(X, Y2, s, alpha, spec, n_threads)
+                fitted["dual_coef_"] = (A[:, 0] if single else A).astype(X.dtype, copy=False)
+                fitted["X_fit_"] = X
             else:
-                A, fitted["n_iter_"] = self._solve_cg(X, Y2, s, alpha, spec, n_threads)
-            fitted["dual_coef_"] = (A[:, 0] if single else A).astype(X.dtype, copy=False)
-            fitted["X_fit_"] = X
-        else:
-            if self.solver == "nystroem":
-                Phi, maps = _nystroem_features(X, spec, int(self.n_components), rng, n_threads)
-            else:
-                Phi, maps = _rff_features_fit(X, spec, int(self.n_components), rng)
-            beta = _ridge_features(Phi, Y2, s, alpha)
-            fitted.update(maps)
-            fitted["coef_"] = (beta[:, 0] if single else beta.T).astype(X.dtype, copy=False)
+                if self.solver == "nystroem":
+                    Phi, maps = _nystroem_features(X, spec, int(self.n_components), rng,
+                                                   n_threads)
+                else:
+                    Phi, maps = _rff_features_fit(X, spec, int(self.n_components), rng)
+                beta = _ridge_features(Phi, Y2, s, alpha)
+                fitted.update(maps)
+                fitted["coef_"] = (beta[:, 0] if single else beta.T).astype(X.dtype, copy=False)
         for name in _FITTED:
             self.__dict__.pop(name, None)
         self.__dict__.update(fitted)
@@ -283,20 +291,22 @@ class KernelRidge(RegressorMixin, BaseEstimator):
             In the common dtype of X and the training data (float32 when both are).
         """
         X = self._validate_predict_X(X)
-        n_threads = effective_n_threads(self.n_threads)
-        spec = self._spec
+        n_threads, spec = self.n_threads, self._spec
         if hasattr(self, "dual_coef_"):
             basis, weights = self.X_fit_, self.dual_coef_
         elif hasattr(self, "components_"):
             basis, weights = self.components_, self.normalization_.T @ self.coef_.T
         else:
-            return _rff_features(X, self.random_weights_, self.random_offset_) @ self.coef_.T
+            W = self.random_weights_
+            with blas_threads(blas_n_threads(n_threads, 2.0 * X.shape[0] * W.shape[0] * W.shape[1])):
+                return _rff_features(X, W, self.random_offset_) @ self.coef_.T
         m = basis.shape[0]
         rows = max(1, _PREDICT_BLOCK_BYTES // (8 * m))
-        if X.shape[0] <= rows:
-            return gram(X, basis, spec, n_threads) @ weights
-        parts = [gram(X[lo:lo + rows], basis, spec, n_threads) @ weights
-                 for lo in range(0, X.shape[0], rows)]
+        with blas_threads(blas_n_threads(n_threads, 2.0 * min(rows, X.shape[0]) * m)):
+            if X.shape[0] <= rows:
+                return gram(X, basis, spec, n_threads) @ weights
+            parts = [gram(X[lo:lo + rows], basis, spec, n_threads) @ weights
+                     for lo in range(0, X.shape[0], rows)]
         return np.concatenate(parts, axis=0)
 
 

@@ -34,6 +34,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
+from ._blas import blas_n_threads, blas_threads
 from ._config import effective_n_threads
 from ._core import _kernels, _status
 from .base import validate_X
@@ -167,8 +168,11 @@ def gram(X, Z, spec, n_threads, *, scale=None, lower_only=False, x_sqnorm=None):
     ----------
     X, Z : ndarray (C-contiguous) or CSR matrix, float32/float64
     spec : KernelSpec
-    n_threads : int
-        Resolved thread count.
+    n_threads : int or None
+        The caller's ``n_threads`` argument: None sizes each step's threads by its
+        work (the BLAS product by its flops, :mod:`fastoptim._blas`; the C passes
+        by their values, :func:`fastoptim._config.effective_n_threads`); an int
+        is used as given, BLAS included.
     scale : ndarray, optional
         With Z None: returns S K S for S = diag(scale) (sample weights' square roots).
     lower_only : bool
@@ -199,28 +203,37 @@ def gram(X, Z, spec, n_threads, *, scale=None, lower_only=False, x_sqnorm=None):
     rbf = spec.kernel == "rbf"
     xn = zn = None
     if rbf:
-        xn = x_sqnorm.astype(dtype, copy=False) if x_sqnorm is not None else row_sqnorms(X, n_threads)
-        zn = xn if sym else row_sqnorms(Z, n_threads)
+        xn = (x_sqnorm.astype(dtype, copy=False) if x_sqnorm is not None
+              else row_sqnorms(X, effective_n_threads(n_threads, work=_stored(X))))
+        zn = xn if sym else row_sqnorms(Z, effective_n_threads(n_threads, work=_stored(Z)))
+    n_x, n_z = X.shape[0], Z.shape[0]
+    transform_threads = effective_n_threads(n_threads, work=n_x * n_z)
     if sym and not sp.issparse(X):
         # syrk on X^T (Fortran view of C-ordered X, no copy): the upper triangle of the
         # Fortran-ordered result, i.e. the lower triangle of its C-ordered transpose
         syrk = scipy.linalg.blas.get_blas_funcs("syrk", dtype=dtype)
-        A = syrk(1.0, X.T, trans=1, lower=0)
+        with blas_threads(blas_n_threads(n_threads, n_x * n_x * X.shape[1])):
+            A = syrk(1.0, X.T, trans=1, lower=0)
         shape = _kernels.GRAM_SYM_LOWER if lower_only else _kernels.GRAM_SYM
-        _transform(spec, shape, A.T, xn, xn, s, s, n_threads)
+        _transform(spec, shape, A.T, xn, xn, s, s, transform_threads)
         return A if lower_only else A.T  # the full matrix is symmetric: A.T is C-ordered
     if sp.issparse(X) or sp.issparse(Z):
         G = X @ Z.T
         G = G.toarray() if sp.issparse(G) else np.asarray(G)
         G = np.ascontiguousarray(G, dtype=dtype)
     else:
-        G = np.empty((X.shape[0], Z.shape[0]), dtype=dtype)
-        np.matmul(X, Z.T, out=G)
+        G = np.empty((n_x, n_z), dtype=dtype)
+        with blas_threads(blas_n_threads(n_threads, 2.0 * n_x * n_z * X.shape[1])):
+            np.matmul(X, Z.T, out=G)
     if sym:
-        _transform(spec, _kernels.GRAM_SYM, G, xn, xn, s, s, n_threads)
+        _transform(spec, _kernels.GRAM_SYM, G, xn, xn, s, s, transform_threads)
     else:
-        _transform(spec, _kernels.GRAM_RECT, G, xn, zn, None, None, n_threads)
+        _transform(spec, _kernels.GRAM_RECT, G, xn, zn, None, None, transform_threads)
     return G
+
+
+def _stored(X):
+    return X.nnz if sp.issparse(X) else X.size
 
 
 def _as_dtype(X, dtype):
@@ -247,8 +260,9 @@ def pairwise_kernels(X, Z=None, kernel="rbf", gamma=None, degree=3, coef0=1, n_t
     coef0 : float, default 1
         Constant of 'poly' and 'sigmoid'.
     n_threads : int, optional
-        Threads of the C transform (None: what OpenMP and threadpoolctl allow).
-        The BLAS product uses BLAS's own threads.
+        Threads of the C transform and of the BLAS product.  None: what OpenMP and
+        threadpoolctl allow, fewer for a small matrix (a product of less than
+        ~60 Mflop on one BLAS thread); an int: exactly that many for both.
 
     Returns
     -------
@@ -270,4 +284,5 @@ def pairwise_kernels(X, Z=None, kernel="rbf", gamma=None, degree=3, coef0=1, n_t
         if Z.shape[1] != X.shape[1]:
             raise ValueError(f"Z has {Z.shape[1]} features but X has {X.shape[1]}; they must match")
     spec = check_kernel(kernel, gamma, degree, coef0, X.shape[1])
-    return gram(X, Z, spec, effective_n_threads(n_threads))
+    effective_n_threads(n_threads)  # validates it
+    return gram(X, Z, spec, n_threads)

@@ -41,6 +41,7 @@ import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
+from .._blas import blas_n_threads, blas_threads
 from .._dask import DaskData, is_dask_collection, objective_for
 from .._dask import column_stats as dask_column_stats
 from .._dask import normal_equations as dask_normal_equations
@@ -110,7 +111,10 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             with curves_kept_on_error(self):
                 coef, intercept = self._fit_stochastic(X, Y2, sw, alpha)
         else:
-            coef, intercept = self._fit_direct(X, Y2, sw, alpha)
+            n, p = X.shape
+            flops = (X.nnz * p if sp.issparse(X) else n * p * p) + p ** 3 / 3  # X^T X, Cholesky
+            with blas_threads(blas_n_threads(getattr(self, "n_threads", None), flops)):
+                coef, intercept = self._fit_direct(X, Y2, sw, alpha)
         # the fitted state, all at once: a fit that raised leaves the previous one intact
         self.n_features_in_ = X.shape[1]
         self.n_iter_ = self._n_iter

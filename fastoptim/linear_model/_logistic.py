@@ -42,7 +42,7 @@ import scipy.optimize
 import scipy.sparse as sp
 import scipy.special
 
-from .._config import blas_single_threaded
+from .._blas import blas_n_threads, blas_threads
 from .._dask import objective_for
 from ..base import (BaseEstimator, ClassifierMixin, available_if, check_is_fitted,
                     class_sample_weights, validate_sample_weight, validate_X)
@@ -122,7 +122,7 @@ class _Packed:
 
 
 def _solve_lbfgs(f, x0, max_iter, tol):
-    with blas_single_threaded():  # L-BFGS-B's own BLAS calls are on a few short vectors
+    with blas_threads(1):  # L-BFGS-B's own BLAS calls are on a few short vectors
         res = scipy.optimize.minimize(
             f, x0, jac=True, method="L-BFGS-B",
             options={"maxiter": max_iter, "maxls": 50, "gtol": tol,
@@ -232,15 +232,19 @@ def _solve_newton_cholesky(f, x0, max_iter, tol):
         return out
 
     value, g, H = hessian(x)
+    # LAPACK on the objective's thread budget: a Hessian of a few hundred rows on one thread
+    lapack_threads = blas_n_threads(f.obj.n_threads_requested, H.shape[0] ** 3 / 3)
     for it in range(1, max_iter + 1):
         gmax = np.max(np.abs(g))
         if gmax <= tol:
             return x, it - 1, True
         try:
-            d = scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, check_finite=False), -g,
-                                       check_finite=False)
+            with blas_threads(lapack_threads):
+                d = scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, check_finite=False), -g,
+                                           check_finite=False)
         except np.linalg.LinAlgError:  # singular (no penalty, separable data): least squares
-            d = scipy.linalg.lstsq(H, -g, check_finite=False)[0]
+            with blas_threads(lapack_threads):
+                d = scipy.linalg.lstsq(H, -g, check_finite=False)[0]
         slope = float(g @ d)
         if not slope < 0:
             d, slope = -g, -float(g @ g)

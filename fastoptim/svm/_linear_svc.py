@@ -113,7 +113,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 
-from .._config import blas_single_threaded
+from .._blas import blas_threads
 from .._core import _dual_cd, _status
 from .._dask import DaskData, objective_for
 from .._validation import csr_parts
@@ -158,6 +158,7 @@ class _InterceptPenalty:
         self.coef_shape = objective.coef_shape
         self.n_outputs = objective.n_outputs
         self.dtype = objective.dtype
+        self.n_threads_requested = objective.n_threads_requested
 
     def value_grad(self, coef, intercept=None):
         value, g, gb = self.obj.value_grad(coef, intercept)
@@ -208,7 +209,7 @@ def _lbfgs_nonsmooth(f, x0, max_iter, ftol):
     decrease in an iteration (scipy's ``ftol``), or the line search finding none.
     Returns (x, iterations, True unless max_iter ended it).
     """
-    with blas_single_threaded():
+    with blas_threads(1):
         res = scipy.optimize.minimize(f, x0, jac=True, method="L-BFGS-B",
                                       options={"maxiter": max_iter, "maxls": 50, "gtol": 0.0,
                                                "ftol": ftol})
