@@ -165,13 +165,24 @@ class Objective:
         self.alpha = float(check_scalar(alpha, "alpha", min_value=0.0))
         stored = X.nnz if sp.issparse(X) else X.size
         self.n_threads = effective_n_threads(n_threads, work=stored * self.n_outputs)
-        self._n_threads_arg = n_threads
+        self.n_threads_requested = n_threads
+        self.values_per_row = stored / self.n_samples
         self._messages = {
             _status.ERR_BAD_ARGUMENT: (
                 f"X has column indices outside [0, {self.n_features}); "
                 f"rebuild the sparse matrix with shape[1] covering every index"
             ),
         }
+
+    def threads_for(self, work):
+        """Threads for one parallel region of a C call that reads about ``work`` values.
+
+        An explicit ``n_threads`` is used as given; with ``n_threads=None``, one
+        thread per :data:`fastoptim._config.MIN_WORK_PER_THREAD` values at most
+        (the training engine asks with one batch's values: its threads meet once
+        per batch).
+        """
+        return effective_n_threads(self.n_threads_requested, work=work)
 
     @property
     def coef_shape(self):
@@ -390,7 +401,7 @@ class Objective:
             else:
                 per_row = np.diff(self._indptr).astype(np.int64)
                 self._hessian_pairs = int(np.sum(per_row * (per_row + 1) // 2))
-        n_threads = effective_n_threads(self._n_threads_arg, work=self._hessian_pairs)
+        n_threads = self.threads_for(self._hessian_pairs)
         status, value = _loss.loss_hessian(
             self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
             self.n_features, self._y, self._sample_weight, c, b, self.alpha, n_threads,

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -19,7 +20,36 @@
 #include "fastoptim/fo_status.h"
 #include "fastoptim/fo_update.h"
 #include "fastoptim/fo_vec.h"
+#include "fastoptim/fo_wait.h"
 #include "update_shapes.h"
+
+/*
+ * The threads of a multi-part epoch (epoch_impl.h): one OpenMP region per epoch, in which
+ * thread 0 drives the batches -- it publishes the parameters of batch bi, computes parts
+ * itself and applies the rule -- and helpers 1.. claim parts of the current batch with a
+ * compare-and-swap, computing each with a private copy of the published parameters into
+ * slots of their own, then publishing it.  Thread 0 never waits for a helper that has not
+ * claimed a part (a descheduled helper just takes no part in that batch) and waits for a
+ * claimed part at most three times its own mean time per part before it computes that part
+ * itself (the helper's copy is dropped): whoever computes a part, it is the same code on the
+ * same inputs, and the parts are added in part order, so the bits depend only on the number
+ * of parts.  Part states are (batch sequence << 8) | code: 0 free, 1 thread 0's, 2w claimed
+ * by helper w, 2w + 1 published by helper w.  Idle helpers spin FO_TEAM_SPIN_NS, then nap.
+ */
+#if defined(_OPENMP) && FO_HAVE_C11_ATOMICS
+#include <stdatomic.h>
+#define FO_EPOCH_TEAM 1
+#define FO_TEAM_SPIN_NS 50000
+typedef struct {
+    int n_helpers, n_parts;
+    _Atomic int64_t job;      /* the batch sequence (batch index + 1); 0: none yet */
+    _Atomic int quit;
+    _Atomic int64_t *state;   /* per part */
+    double *slots;            /* per helper: n_parts slots of `stride` doubles */
+    void *pub;                /* the published parameters: n_coef (+ K) _Atomic FO_T */
+    void *mine;               /* per helper: a private copy of them (FO_T) */
+} fo_epoch_team;
+#endif
 
 /* splitmix64 (Steele, Lea & Flood 2014): a small, well-mixed 64-bit generator. */
 static uint64_t fo_splitmix64(uint64_t *state)

@@ -403,6 +403,191 @@ static FO_SUF(fo_sgd1_worker) FO_SUF(pick_sgd1)(const fo_rule *r)
     return workers[fo_rule_shape(r)];
 }
 
+/* Part b of batch bi (the batches of B rows of perm, each cut into n_parts blocks) into the
+ * slot acc: its sums, then loss, weight and status (FO_PART_HEAD), then scratch. */
+static void FO_SUF(team_part)(const fo_epoch_config *cfg, const FO_DATA *d, const int64_t *perm,
+                              int64_t B, int n_parts, int64_t bi, int b, const FO_T *coef,
+                              const FO_T *intercept, double *acc)
+{
+    const int64_t n = d->n_samples, n_grad = cfg->n_outputs * d->n_features + cfg->n_outputs;
+    const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
+    const int64_t nlo = hi, nhi = (hi + B < n) ? hi + B : n;  /* the same part, next batch */
+    int64_t plo, phi, qlo = 0, qhi = 0;
+    fo_block_range(hi - lo, n_parts, b, &plo, &phi);
+    if (nhi > nlo) fo_block_range(nhi - nlo, n_parts, b, &qlo, &qhi);
+    acc[n_grad + 2] = (double)FO_SUF(part_gradient)(
+        cfg, d, perm, lo + plo, lo + phi, nlo + qlo, nlo + qhi, coef, intercept, acc,
+        acc + n_grad + FO_PART_HEAD, &acc[n_grad], &acc[n_grad + 1], 1);
+}
+
+#ifdef FO_EPOCH_TEAM
+/* Helper w (1..) of the epoch's team: parts of the batches thread 0 posts, until quit. */
+static void FO_SUF(team_helper)(fo_epoch_team *T, int w, const fo_epoch_config *cfg,
+                                const FO_DATA *d, const int64_t *perm, int64_t B, int64_t stride,
+                                int has_intercept)
+{
+    if (w > T->n_helpers) return;
+    const int n_parts = T->n_parts;
+    const int64_t n_coef = cfg->n_outputs * d->n_features, n_par = n_coef + cfg->n_outputs;
+    double *slots = T->slots + (size_t)(w - 1) * (size_t)n_parts * (size_t)stride;
+    FO_T *mine = (FO_T *)T->mine + (size_t)(w - 1) * (size_t)n_par;
+    _Atomic FO_T *pub = (_Atomic FO_T *)T->pub;
+    int64_t last = 0;
+    fo_waiter waiter = {0, 0, 0, 0, 0};
+    for (;;) {
+        const int64_t job = fo_wait_job(&T->job, &T->quit, 0, last, &waiter, FO_TEAM_SPIN_NS);
+        if (job < 0) return;
+        last = job;
+        const int64_t base = job << 8;
+        int copied = 0;
+        for (int k = 0; k < n_parts; k++) {  /* claim from the back */
+            const int b = n_parts - 1 - k;
+            const int got = fo_claim(&T->state[b], base, 2 * w);
+            if (got < 0) break;  /* the next batch has begun */
+            if (!got) continue;
+            if (!copied) {  /* stable while we hold a part of this batch (else it is dropped) */
+                for (int64_t j = 0; j < n_par; j++)
+                    mine[j] = atomic_load_explicit(&pub[j], memory_order_relaxed);
+                copied = 1;
+            }
+            FO_SUF(team_part)(cfg, d, perm, B, n_parts, job - 1, b, mine,
+                              has_intercept ? mine + n_coef : NULL, slots + (size_t)b * stride);
+            int64_t expect = base | (2 * w);  /* publish, unless thread 0 took the part over */
+            atomic_compare_exchange_strong_explicit(&T->state[b], &expect, base | (2 * w + 1),
+                                                    memory_order_acq_rel, memory_order_relaxed);
+        }
+    }
+}
+#endif
+
+/* Thread 0's side of part b of the current batch (sequence seq): wait briefly for the helper
+ * that claimed it, else compute it; a published helper part is copied into its slot. */
+#ifdef FO_EPOCH_TEAM
+static void FO_SUF(team_collect)(fo_epoch_team *T, const fo_epoch_config *cfg, const FO_DATA *d,
+                                 const int64_t *perm, int64_t B, int64_t bi, int b,
+                                 int64_t stride, double patience, const FO_T *coef,
+                                 const FO_T *intercept, double *slot)
+{
+    const int w = fo_await_part(&T->state[b], (bi + 1) << 8, patience);
+    if (w < 0) FO_SUF(team_part)(cfg, d, perm, B, T->n_parts, bi, b, coef, intercept, slot);
+    if (w <= 0) return;
+    const int64_t n_head = cfg->n_outputs * d->n_features + cfg->n_outputs + FO_PART_HEAD;
+    const double *theirs = T->slots + ((size_t)(w - 1) * (size_t)T->n_parts + (size_t)b) *
+                                          (size_t)stride;
+    for (int64_t j = 0; j < n_head; j++) slot[j] = theirs[j];
+}
+#endif
+
+/* Adds the loss and weight sums of a batch's parts (in part order) to the epoch's totals;
+ * returns the parts' worst status. */
+static int FO_SUF(add_heads)(const double *parts, int n_parts, int64_t stride, int64_t n_grad,
+                             double *loss_total, double *weight_total)
+{
+    int status = FO_OK;
+    for (int b = 0; b < n_parts; b++) {
+        const double *head = parts + (size_t)b * (size_t)stride + n_grad;
+        if ((int)head[2] != FO_OK) status = (int)head[2];
+        *loss_total += head[0];
+        *weight_total += head[1];
+    }
+    return status;
+}
+
+/* The batches of an epoch whose batches are cut into n_parts > 1 parts: one OpenMP region,
+ * thread 0 driving and helpers claiming parts (see epoch.c); without OpenMP or C11 atomics,
+ * the same parts one after the other.  Either way the parts of a batch are added in part
+ * order and the rule is applied once, by the calling thread. */
+static int FO_SUF(team_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule,
+                              const int64_t *perm, int64_t B, int n_parts, int64_t stride,
+                              FO_T *coef, FO_T *intercept, FO_T *c_s1, FO_T *c_s2, FO_T *c_s3,
+                              FO_T *i_s1, FO_T *i_s2, FO_T *i_s3, double *parts, FO_T *grad,
+                              int64_t *t_io, double *loss_io, double *weight_io)
+{
+    const int64_t n = d->n_samples, K = cfg->n_outputs, n_coef = K * d->n_features;
+    const int64_t n_grad = n_coef + K, n_batches = (n + B - 1) / B;
+    int64_t t = *t_io;
+    double loss_total = 0.0, weight_total = 0.0;
+    int status = FO_OK;
+#ifdef FO_EPOCH_TEAM
+    fo_epoch_team T;
+    memset(&T, 0, sizeof T);
+    T.n_helpers = n_parts - 1;
+    T.n_parts = n_parts;
+    T.state = malloc((size_t)n_parts * sizeof *T.state);
+    T.slots = malloc((size_t)T.n_helpers * (size_t)n_parts * (size_t)stride * sizeof(double));
+    T.pub = malloc((size_t)n_grad * sizeof(_Atomic FO_T));
+    T.mine = malloc((size_t)T.n_helpers * (size_t)n_grad * sizeof(FO_T));
+    if (!T.state || !T.slots || !T.pub || !T.mine) {
+        status = FO_ERR_NO_MEMORY;
+    } else {
+        _Atomic FO_T *pub = (_Atomic FO_T *)T.pub;
+        for (int b = 0; b < n_parts; b++) atomic_init(&T.state[b], 0);
+        for (int64_t j = 0; j < n_grad; j++) atomic_init(&pub[j], (FO_T)0);
+        atomic_init(&T.job, 0);
+        atomic_init(&T.quit, 0);
+#pragma omp parallel num_threads(n_parts)
+        {
+            if (omp_get_thread_num() == 0) {
+                double part_ns = 20000.0;  /* thread 0's running mean time per part */
+                for (int64_t bi = 0; bi < n_batches && status == FO_OK; bi++) {
+                    const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
+                    const int64_t seq = bi + 1, base = seq << 8;
+                    for (int64_t j = 0; j < n_coef; j++)
+                        atomic_store_explicit(&pub[j], coef[j], memory_order_relaxed);
+                    for (int64_t k = 0; k < K && intercept; k++)
+                        atomic_store_explicit(&pub[n_coef + k], intercept[k], memory_order_relaxed);
+                    for (int b = 0; b < n_parts; b++)
+                        atomic_store_explicit(&T.state[b], base, memory_order_relaxed);
+                    atomic_store_explicit(&T.job, seq, memory_order_release);
+                    for (int b = 0; b < n_parts; b++) {  /* claim from the front */
+                        if (fo_claim(&T.state[b], base, 1) != 1) continue;
+                        const int64_t t0 = fo_now_ns();
+                        FO_SUF(team_part)(cfg, d, perm, B, n_parts, bi, b, coef, intercept,
+                                          parts + (size_t)b * (size_t)stride);
+                        part_ns += 0.125 * ((double)(fo_now_ns() - t0) - part_ns);
+                    }
+                    for (int b = 0; b < n_parts; b++)
+                        FO_SUF(team_collect)(&T, cfg, d, perm, B, bi, b, stride,
+                                             3.0 * part_ns + 2000.0, coef, intercept,
+                                             parts + (size_t)b * (size_t)stride);
+                    status = FO_SUF(add_heads)(parts, n_parts, stride, n_grad, &loss_total,
+                                               &weight_total);
+                    if (status == FO_OK)
+                        FO_SUF(apply_batch)(rule, t++, n_grad, n_coef, K, n_parts, parts, stride,
+                                            cfg->weight_scale / (double)(hi - lo), cfg->alpha,
+                                            coef, intercept, grad, c_s1, c_s2, c_s3, i_s1,
+                                            i_s2, i_s3);
+                }
+                atomic_store_explicit(&T.quit, 1, memory_order_release);
+            } else {
+                FO_SUF(team_helper)(&T, omp_get_thread_num(), cfg, d, perm, B, stride,
+                                    intercept != NULL);
+            }
+        }
+    }
+    free(T.state);
+    free(T.slots);
+    free(T.pub);
+    free(T.mine);
+#else
+    for (int64_t bi = 0; bi < n_batches && status == FO_OK; bi++) {
+        const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
+        for (int b = 0; b < n_parts; b++)
+            FO_SUF(team_part)(cfg, d, perm, B, n_parts, bi, b, coef, intercept,
+                              parts + (size_t)b * (size_t)stride);
+        status = FO_SUF(add_heads)(parts, n_parts, stride, n_grad, &loss_total, &weight_total);
+        if (status == FO_OK)
+            FO_SUF(apply_batch)(rule, t++, n_grad, n_coef, K, n_parts, parts, stride,
+                                cfg->weight_scale / (double)(hi - lo), cfg->alpha, coef,
+                                intercept, grad, c_s1, c_s2, c_s3, i_s1, i_s2, i_s3);
+    }
+#endif
+    *t_io = t;
+    *loss_io = loss_total;
+    *weight_io = weight_total;
+    return status;
+}
+
 int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule, FO_T *coef,
                      FO_T *intercept, FO_T *c_s1, FO_T *c_s2, FO_T *c_s3, FO_T *i_s1, FO_T *i_s2,
                      FO_T *i_s3, int n_threads, double *mean_loss)
@@ -430,19 +615,10 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
     const int n_parts = (n_threads > 1 && B >= 64 * (int64_t)n_threads) ? n_threads : 1;
 
     int64_t *perm = (int64_t *)malloc((size_t)n * sizeof(int64_t));
-    /* two halves (a double buffer) when the batches are split across threads */
-    const int halves = n_parts > 1 ? 2 : 1;
-    void *parts_mem = malloc((size_t)stride * (size_t)n_parts * halves * sizeof(double) + 64);
+    void *parts_mem = malloc((size_t)stride * (size_t)n_parts * sizeof(double) + 64);
     double *parts = (double *)FO_LINE_ALIGN(parts_mem);
-    /* per thread, on cache lines of its own: its copy of coef + intercept, a
-     * gradient, and the three state arrays */
-    const int64_t line = 64 / (int64_t)sizeof(FO_T);
-    const int64_t own_stride = ((5 * n_grad + line - 1) / line) * line;
-    void *own_mem = n_parts > 1 ? malloc((size_t)own_stride * (size_t)n_parts * sizeof(FO_T) + 64)
-                                : NULL;
-    FO_T *own = (FO_T *)FO_LINE_ALIGN(own_mem);
     FO_T *grad = (FO_T *)malloc((size_t)n_grad * sizeof(FO_T));
-    if (!perm || !parts_mem || !grad || (n_parts > 1 && !own_mem)) {
+    if (!perm || !parts_mem || !grad) {
         status = FO_ERR_NO_MEMORY;
         goto cleanup;
     }
@@ -478,93 +654,9 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
                                     intercept, grad, c_s1, c_s2, c_s3, i_s1, i_s2, i_s3);
         }
     } else {
-        /* One parallel region for the whole epoch (forking per batch lets idle
-         * threads sleep, and waking them costs ~1 ms per batch on a VM), and one
-         * barrier per batch: each thread sums its parts of the batch into the
-         * batch's half of a double buffer; after the barrier every thread
-         * combines the parts in the same order and applies the rule to its own
-         * copy of the parameters and the optimizer state -- the same operations
-         * on the same inputs, so the copies stay bit-identical, and equal to one
-         * thread applying it -- then goes on to the next batch, whose parts go to
-         * the other half (a thread that is still reading this half is done with
-         * it before the next barrier lets anyone write it again).  Thread 0
-         * copies its parameters and state back at the end. */
-        int stop_at = -1;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(n_parts)
-#endif
-        {
-#ifdef _OPENMP
-            const int tid = omp_get_thread_num(), team = omp_get_num_threads();
-#else
-            const int tid = 0, team = 1;
-#endif
-            FO_T *mine = own + (size_t)tid * (size_t)own_stride;
-            FO_T *my_coef = mine, *my_icpt = mine + n_coef, *my_grad = mine + n_grad;
-            FO_T *my_cs[3], *my_is[3];
-            FO_T *const cs_in[3] = {c_s1, c_s2, c_s3}, *const is_in[3] = {i_s1, i_s2, i_s3};
-            for (int64_t k = 0; k < n_coef; k++) my_coef[k] = coef[k];
-            for (int64_t k = 0; k < K && intercept; k++) my_icpt[k] = intercept[k];
-            for (int m = 0; m < 3; m++) {
-                my_cs[m] = cs_in[m] ? mine + 2 * n_grad + (int64_t)m * n_grad : NULL;
-                my_is[m] = is_in[m] ? mine + 2 * n_grad + (int64_t)m * n_grad + n_coef : NULL;
-                for (int64_t k = 0; cs_in[m] && k < n_coef; k++) my_cs[m][k] = cs_in[m][k];
-                for (int64_t k = 0; is_in[m] && k < K; k++) my_is[m][k] = is_in[m][k];
-            }
-            fo_rule my_rule = *rule;
-            int64_t my_t = t;
-            double my_loss = 0.0, my_weight = 0.0;
-            int my_status = FO_OK, my_stop = -1;
-            for (int64_t bi = 0; bi < n_batches; bi++) {
-                const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
-                const int half = (int)(bi & 1);
-                double *buf = parts + (size_t)half * (size_t)n_parts * (size_t)stride;
-                for (int b = tid; b < n_parts; b += team) {  /* every part, whatever the team */
-                    int64_t plo, phi;
-                    fo_block_range(hi - lo, n_parts, b, &plo, &phi);
-                    double *acc = buf + (size_t)b * (size_t)stride;
-                    /* this part in the next batch */
-                    const int64_t nlo = hi, nhi = (hi + B < n) ? hi + B : n;
-                    int64_t qlo = 0, qhi = 0;
-                    if (nhi > nlo) fo_block_range(nhi - nlo, n_parts, b, &qlo, &qhi);
-                    acc[n_grad + 2] = (double)FO_SUF(part_gradient)(
-                        cfg, d, perm, lo + plo, lo + phi, nlo + qlo, nlo + qhi, my_coef,
-                        intercept ? my_icpt : NULL, acc, acc + n_grad + FO_PART_HEAD,
-                        &acc[n_grad], &acc[n_grad + 1], 1);
-                }
-#ifdef _OPENMP
-#pragma omp barrier
-#endif
-                for (int b = 0; b < n_parts; b++) {
-                    const double *head = buf + (size_t)b * (size_t)stride + n_grad;
-                    if ((int)head[2] != FO_OK) my_status = (int)head[2];
-                    my_loss += head[0];
-                    my_weight += head[1];
-                }
-                if (my_status != FO_OK) {
-                    my_stop = (int)bi;
-                    break;
-                }
-                FO_SUF(apply_batch)(&my_rule, my_t++, n_grad, n_coef, K, n_parts, buf, stride,
-                                    cfg->weight_scale / (double)(hi - lo), cfg->alpha, my_coef,
-                                    intercept ? my_icpt : NULL, my_grad, my_cs[0], my_cs[1],
-                                    my_cs[2], my_is[0], my_is[1], my_is[2]);
-            }
-            if (tid == 0) {
-                for (int64_t k = 0; k < n_coef; k++) coef[k] = my_coef[k];
-                for (int64_t k = 0; k < K && intercept; k++) intercept[k] = my_icpt[k];
-                for (int m = 0; m < 3; m++) {
-                    for (int64_t k = 0; cs_in[m] && k < n_coef; k++) cs_in[m][k] = my_cs[m][k];
-                    for (int64_t k = 0; is_in[m] && k < K; k++) is_in[m][k] = my_is[m][k];
-                }
-                status = my_status;
-                loss_total = my_loss;
-                weight_total = my_weight;
-                t = my_t;
-                stop_at = my_stop;
-            }
-        }
-        (void)stop_at;
+        status = FO_SUF(team_epoch)(cfg, d, rule, perm, B, n_parts, stride, coef, intercept,
+                                    c_s1, c_s2, c_s3, i_s1, i_s2, i_s3, parts, grad, &t,
+                                    &loss_total, &weight_total);
     }
     rule->t = t;
     if (status == FO_OK && (!FO_SUF(all_finite_n)(coef, n_coef) ||
@@ -574,7 +666,6 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
 
 cleanup:
     free(perm);
-    free(own_mem);
     free(parts_mem);
     free(grad);
     return status;

@@ -127,12 +127,16 @@ def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0,
                   seed=int(seed) & (2 ** 64 - 1), shuffle=bool(shuffle), alpha=objective.alpha,
                   weight_scale=weight_scale, lazy=use_lazy)
     spec = dict(optimizer._rule, t=optimizer.n_steps + 1)
+    # the threads meet once per batch: with n_threads=None, a batch too small to share
+    # (a few hundred rows of a few dozen features) runs on one thread
+    n_threads = min(objective.n_threads,
+                    objective.threads_for(config["batch_size"] * objective.values_per_row * K))
     flat = lambda st, k: None if st.get(k) is None else st[k].reshape(-1)
     status, mean_loss, next_t = _epoch.run_epoch(
         config, spec, objective._values, objective._indices, objective._indptr,
         objective.n_samples, objective.n_features, objective._y, sw, c, b,
         flat(sc, "s1"), flat(sc, "s2"), flat(sc, "s3"), flat(si, "s1"), flat(si, "s2"),
-        flat(si, "s3"), objective.n_threads)
+        flat(si, "s3"), n_threads)
     optimizer.n_steps = next_t - 1
     if status == _status.ERR_NONFINITE:
         raise FloatingPointError(
