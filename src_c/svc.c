@@ -36,14 +36,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "fastoptim/fo_config.h"
 #include "fastoptim/fo_kernels.h"
 #include "fastoptim/fo_status.h"
 #include "fastoptim/fo_svc.h"
+#include "fastoptim/fo_wait.h"
+
+#if FO_HAVE_C11_ATOMICS
+#include <stdatomic.h>
+#endif
 
 #define FO_SVC_TAU 1e-12
-/* multiply-adds in one kernel row before it is split across threads */
-#define FO_SVC_PAR_MIN 65536.0
 
 void fo_svc_params_init(fo_svc_params *params)
 {
@@ -61,10 +68,16 @@ void fo_svc_params_init(fo_svc_params *params)
 /* ------------------------------------------------------------------ the rows of Q */
 
 typedef struct svc_source svc_source;
+typedef struct svc_team svc_team;
 typedef int (*svc_row_fn)(const svc_source *S, int64_t i, double *q);
+typedef int (*svc_chunk_fn)(const svc_source *S, int64_t i, int64_t j0, int64_t j1, void *dense,
+                            void *narrow, double *out);
 
 struct svc_source {
     svc_row_fn q_row;        /* row i of Q into m doubles */
+    svc_chunk_fn q_chunk;    /* entries [j0, j1) of row i (computed kernels) */
+    int64_t chunk_len;       /* rows are computed in chunks of this many entries */
+    svc_team *team;          /* helper threads, or NULL */
     const void *data;        /* fo_data_f64 / fo_data_f32, or the precomputed matrix */
     int64_t n_all;           /* precomputed: its order */
     const void *sqnorm;      /* rbf: squared norms of all rows of data (FO_T) */
@@ -73,10 +86,10 @@ struct svc_source {
     const int64_t *rows;
     const double *y;
     void *zn;                /* rbf: the norms of this problem's rows, in order (FO_T) */
-    void *narrow;            /* float32: one row of K before widening */
+    void *narrow;            /* float32: one chunk of K before widening, per thread (FO_T) */
     void *scratch;           /* CSR: one dense row of d zeros per thread (FO_T) */
     int64_t scratch_len;
-    double work_per_entry;   /* multiply-adds per kernel value */
+    size_t type_size;        /* sizeof(FO_T) */
     int n_threads;
 };
 
@@ -95,6 +108,145 @@ struct svc_source {
 #undef FO_T
 #undef FO_SUF
 #undef FO_DATA
+
+/* ------------------------------------------------------------------ rows in chunks, by a team
+ *
+ * A row of Q is computed in chunks of chunk_len entries (a multiple of 16, set from the work
+ * per entry; never from the thread count), so every value comes from the same code on the
+ * same inputs whichever thread computes it: any number of threads gives the same bits.
+ *
+ * With n_threads > 1 the whole solve is one OpenMP region (no fork and join per row): thread
+ * 0 runs SMO and posts each row it misses in the cache; helpers 1.. that are awake claim
+ * chunks one compare-and-swap at a time (from the back; thread 0 claims from the front),
+ * compute them into rows of their own and publish each one; thread 0 copies them in.  Thread
+ * 0 never waits for a helper that has not claimed a chunk -- a helper that the OS has not
+ * scheduled simply takes no part -- and waits for a claimed chunk at most three times its
+ * own mean time per chunk before it computes that chunk itself (the helper's copy is then
+ * dropped), so a helper descheduled in the middle of a chunk stalls nothing either.  Idle
+ * helpers spin for FO_SVC_SPIN_NS, then nap (50 us doubling to 800 us) until the next row.
+ * Chunk states are (row sequence << 8) | code: 0 free, 1 thread 0's, 2w claimed by helper
+ * w, 2w + 1 published by helper w.
+ */
+#define FO_SVC_SPIN_NS 50000
+#define FO_SVC_ROW_BITS 31
+
+#if defined(_OPENMP) && FO_HAVE_C11_ATOMICS
+#define FO_SVC_TEAM 1
+struct svc_team {
+    int n_helpers;
+    int64_t n_chunks;
+    _Atomic int64_t job;      /* (sequence << FO_SVC_ROW_BITS) | row; 0: none yet */
+    _Atomic int quit;
+    _Atomic int64_t *state;   /* per chunk */
+    double *rows;             /* per helper: a row of m doubles */
+    int *status;              /* per helper and chunk: the chunk's status */
+    char *narrow;             /* per helper: a chunk of FO_T */
+    char *dense;              /* per helper, CSR: d zeros of FO_T */
+    int64_t seq;              /* thread 0's row counter */
+    double chunk_ns;          /* thread 0's running mean time per chunk */
+};
+#endif
+
+static void svc_chunk_range(const svc_source *S, int64_t c, int64_t *j0, int64_t *j1)
+{
+    *j0 = c * S->chunk_len;
+    *j1 = *j0 + S->chunk_len < S->m ? *j0 + S->chunk_len : S->m;
+}
+
+/* Row i of Q, chunk by chunk, on the calling thread alone. */
+static int svc_row_alone(const svc_source *S, int64_t i, double *q)
+{
+    const int64_t n_chunks = (S->m + S->chunk_len - 1) / S->chunk_len;
+    int status = FO_OK;
+    for (int64_t c = 0; c < n_chunks; c++) {
+        int64_t j0, j1;
+        svc_chunk_range(S, c, &j0, &j1);
+        const int s = S->q_chunk(S, i, j0, j1, S->scratch, S->narrow, q + j0);
+        if (s < status) status = s;
+    }
+    return status;
+}
+
+#ifdef FO_SVC_TEAM
+static int svc_row_team(const svc_source *S, int64_t i, double *q)
+{
+    svc_team *T = S->team;
+    const int64_t n = T->n_chunks, seq = ++T->seq, base = seq << 8;
+    for (int64_t c = 0; c < n; c++) atomic_store_explicit(&T->state[c], base, memory_order_relaxed);
+    atomic_store_explicit(&T->job, (seq << FO_SVC_ROW_BITS) | i, memory_order_release);
+    int status = FO_OK;
+    for (int64_t c = 0; c < n; c++) {  /* claim from the front */
+        if (fo_claim(&T->state[c], base, 1) != 1) continue;
+        int64_t j0, j1;
+        svc_chunk_range(S, c, &j0, &j1);
+        const int64_t t0 = fo_now_ns();
+        const int s = S->q_chunk(S, i, j0, j1, S->scratch, S->narrow, q + j0);
+        T->chunk_ns += 0.125 * ((double)(fo_now_ns() - t0) - T->chunk_ns);
+        if (s < status) status = s;
+    }
+    const double patience = 3.0 * T->chunk_ns + 2000.0;
+    for (int64_t c = 0; c < n; c++) {  /* the helpers' chunks: wait briefly, or take over */
+        const int w = fo_await_part(&T->state[c], base, patience);
+        if (w == 0) continue;
+        int64_t j0, j1;
+        svc_chunk_range(S, c, &j0, &j1);
+        if (w < 0) {
+            const int s = S->q_chunk(S, i, j0, j1, S->scratch, S->narrow, q + j0);
+            if (s < status) status = s;
+            continue;
+        }
+        const int s = T->status[(size_t)(w - 1) * (size_t)n + (size_t)c];
+        if (s < status) status = s;
+        memcpy(q + j0, T->rows + (size_t)(w - 1) * (size_t)S->m + (size_t)j0,
+               (size_t)(j1 - j0) * sizeof(double));
+    }
+    return status;
+}
+
+/* Helper w (1..): computes chunks of the rows thread 0 posts until it says quit. */
+static void svc_team_helper(const svc_source *S, int w)
+{
+    svc_team *T = S->team;
+    if (w > T->n_helpers) return;
+    const int64_t n = T->n_chunks;
+    double *row = T->rows + (size_t)(w - 1) * (size_t)S->m;
+    int *status = T->status + (size_t)(w - 1) * (size_t)n;
+    void *narrow = T->narrow ? T->narrow + (size_t)(w - 1) * (size_t)S->chunk_len * S->type_size
+                             : NULL;
+    void *dense = T->dense ? T->dense + (size_t)(w - 1) * (size_t)S->scratch_len * S->type_size
+                           : NULL;
+    int64_t last = 0;
+    fo_waiter waiter = {0, 0, 0, 0, 0};
+    for (;;) {
+        const int64_t job = fo_wait_job(&T->job, &T->quit, FO_SVC_ROW_BITS, last, &waiter,
+                                        FO_SVC_SPIN_NS);
+        if (job < 0) return;
+        last = job >> FO_SVC_ROW_BITS;
+        const int64_t i = job & (((int64_t)1 << FO_SVC_ROW_BITS) - 1), base = last << 8;
+        for (int64_t k = 0; k < n; k++) {  /* claim from the back */
+            const int64_t c = n - 1 - k;
+            const int got = fo_claim(&T->state[c], base, 2 * w);
+            if (got < 0) break;  /* the next row has begun */
+            if (!got) continue;
+            int64_t j0, j1;
+            svc_chunk_range(S, c, &j0, &j1);
+            status[c] = S->q_chunk(S, i, j0, j1, dense, narrow, row + j0);
+            int64_t expect = base | (2 * w);  /* publish, unless thread 0 took the chunk over */
+            atomic_compare_exchange_strong_explicit(&T->state[c], &expect, base | (2 * w + 1),
+                                                    memory_order_acq_rel, memory_order_relaxed);
+        }
+    }
+}
+#endif
+
+/* Row i of Q for the computed kernels: with the team when there is one. */
+static int svc_q_row_computed(const svc_source *S, int64_t i, double *q)
+{
+#ifdef FO_SVC_TEAM
+    if (S->team) return svc_row_team(S, i, q);
+#endif
+    return svc_row_alone(S, i, q);
+}
 
 static int svc_q_row_precomputed(const svc_source *S, int64_t i, double *q)
 {
@@ -460,7 +612,7 @@ static int svc_solve(const svc_source *S, const double *C, const fo_svc_params *
         const double *K = (const double *)S->data;
         for (int64_t t = 0; t < m; t++) qd[t] = K[S->rows[t] * S->n_all + S->rows[t]];
     } else {
-        status = S->q_row == svc_q_row_f64 ? svc_diagonal_f64(S, qd) : svc_diagonal_f32(S, qd);
+        status = S->q_chunk == svc_q_chunk_f64 ? svc_diagonal_f64(S, qd) : svc_diagonal_f32(S, qd);
         if (status != FO_OK) goto done;
     }
     for (int64_t t = 0; t < m; t++) {
@@ -579,6 +731,64 @@ static int svc_check_kernel(const fo_kernel_params *kp)
     return FO_OK;
 }
 
+/* Entries per chunk of a row: about 8192 multiply-adds, a multiple of 16 in [64, 2048]. */
+static int64_t svc_chunk_len(double work_per_entry)
+{
+    double len = 8192.0 / (work_per_entry > 1.0 ? work_per_entry : 1.0);
+    len = len < 64.0 ? 64.0 : (len > 2048.0 ? 2048.0 : len);
+    return ((int64_t)len + 15) / 16 * 16;
+}
+
+/* svc_solve for the computed kernels: alone, or as thread 0 of a team (see above). */
+static int svc_run(svc_source *S, const double *C, const fo_svc_params *p, double *alpha,
+                   fo_svc_result *res)
+{
+#ifdef FO_SVC_TEAM
+    const int64_t n_chunks = (S->m + S->chunk_len - 1) / S->chunk_len;
+    int nt = S->n_threads;
+    if (nt > n_chunks) nt = (int)n_chunks;
+    if (nt > 1 && S->m < ((int64_t)1 << FO_SVC_ROW_BITS)) {
+        svc_team T;
+        memset(&T, 0, sizeof T);
+        T.n_helpers = nt - 1;
+        T.n_chunks = n_chunks;
+        T.chunk_ns = 20000.0;
+        T.state = malloc((size_t)n_chunks * sizeof *T.state);
+        T.rows = malloc((size_t)T.n_helpers * (size_t)S->m * sizeof(double));
+        T.status = malloc((size_t)T.n_helpers * (size_t)n_chunks * sizeof(int));
+        if (S->narrow) T.narrow = malloc((size_t)T.n_helpers * (size_t)S->chunk_len * S->type_size);
+        if (S->scratch) T.dense = calloc((size_t)T.n_helpers * (size_t)S->scratch_len, S->type_size);
+        int status = FO_OK;
+        if (!T.state || !T.rows || !T.status || (S->narrow && !T.narrow) ||
+            (S->scratch && !T.dense)) {
+            status = FO_ERR_NO_MEMORY;
+        } else {
+            for (int64_t c = 0; c < n_chunks; c++) atomic_init(&T.state[c], 0);
+            atomic_init(&T.job, 0);
+            atomic_init(&T.quit, 0);
+            S->team = &T;
+#pragma omp parallel num_threads(nt)
+            {
+                if (omp_get_thread_num() == 0) {
+                    status = svc_solve(S, C, p, alpha, res);
+                    atomic_store_explicit(&T.quit, 1, memory_order_release);
+                } else {
+                    svc_team_helper(S, omp_get_thread_num());
+                }
+            }
+            S->team = NULL;
+        }
+        free(T.state);
+        free(T.rows);
+        free(T.status);
+        free(T.narrow);
+        free(T.dense);
+        return status;
+    }
+#endif
+    return svc_solve(S, C, p, alpha, res);
+}
+
 #define FO_SVC_ENTRY(SUF, T, DATA)                                                               \
     int fo_svc_solve_##SUF(const DATA *data, const T *sqnorm, int64_t m, const int64_t *rows,    \
                            const double *y, const double *C, const fo_svc_params *params,        \
@@ -595,33 +805,33 @@ static int svc_check_kernel(const fo_kernel_params *kp)
             return FO_ERR_BAD_ARGUMENT;                                                          \
         svc_source S;                                                                            \
         memset(&S, 0, sizeof S);                                                                 \
-        S.q_row = svc_q_row_##SUF;                                                               \
+        S.q_row = svc_q_row_computed;                                                            \
+        S.q_chunk = svc_q_chunk_##SUF;                                                           \
         S.data = data;                                                                           \
         S.sqnorm = sqnorm;                                                                       \
         S.kp = params->kernel;                                                                   \
         S.m = m;                                                                                 \
         S.rows = rows;                                                                           \
         S.y = y;                                                                                 \
+        S.type_size = sizeof(T);                                                                 \
         S.n_threads = params->n_threads;                                                         \
-        const int64_t d = data->n_features;                                                      \
-        S.work_per_entry = data->X ? (double)d                                                   \
-                                   : (data->n_samples > 0 ? (double)data->indptr[data->n_samples] \
-                                                                / (double)data->n_samples         \
-                                                          : 0.0) + 1.0;                           \
+        S.chunk_len = svc_chunk_len(                                                             \
+            data->X ? (double)data->n_features                                                   \
+                    : (double)data->indptr[data->n_samples] / (double)data->n_samples + 1.0);    \
         if (rbf) {                                                                               \
             S.zn = malloc((size_t)m * sizeof(T));                                                \
             if (!S.zn) return FO_ERR_NO_MEMORY;                                                  \
             for (int64_t t = 0; t < m; t++) ((T *)S.zn)[t] = sqnorm[rows[t]];                    \
         }                                                                                        \
-        if (sizeof(T) != sizeof(double)) S.narrow = malloc((size_t)m * sizeof(T));               \
+        if (sizeof(T) != sizeof(double)) S.narrow = malloc((size_t)S.chunk_len * sizeof(T));     \
         if (!data->X) {                                                                          \
-            S.scratch_len = d > 0 ? d : 1;                                                       \
-            S.scratch = calloc((size_t)(S.scratch_len * params->n_threads), sizeof(T));          \
+            S.scratch_len = data->n_features > 0 ? data->n_features : 1;                         \
+            S.scratch = calloc((size_t)S.scratch_len, sizeof(T));                                \
         }                                                                                        \
         if ((sizeof(T) != sizeof(double) && !S.narrow) || (!data->X && !S.scratch))              \
             status = FO_ERR_NO_MEMORY;                                                           \
         else                                                                                     \
-            status = svc_solve(&S, C, params, alpha, result);                                    \
+            status = svc_run(&S, C, params, alpha, result);                                      \
         free(S.zn);                                                                              \
         free(S.narrow);                                                                          \
         free(S.scratch);                                                                         \

@@ -81,29 +81,17 @@ static int FO_SUF(svc_kernel_block)(const svc_source *S, int64_t r, int64_t j0, 
     return FO_SUF(fo_kernel_transform)(&S->kp, out, j1 - j0, xi, zn ? zn + j0 : NULL);
 }
 
-/* Row i of Q (i < m) into q (m doubles); rows longer than FO_SVC_PAR_MIN multiply-adds are
- * split into contiguous blocks, one per thread. */
-static int FO_SUF(svc_q_row)(const svc_source *S, int64_t i, double *q)
+/* Entries [j0, j1) of row i of Q into out[0 .. j1 - j0): the kernel values in FO_T
+ * (float32: into `narrow`, j1 - j0 values of scratch; CSR: `dense`, d zeros on entry and
+ * exit), then Q_ij = y_i y_j K_ij widened to double.  The rows are always computed in the
+ * same chunks (svc.c), by whichever thread claims them: the bits never depend on who. */
+static int FO_SUF(svc_q_chunk)(const svc_source *S, int64_t i, int64_t j0, int64_t j1,
+                               void *dense, void *narrow, double *out)
 {
-    const int64_t m = S->m;
-    const int64_t r = S->rows[i];
-    FO_T *k = (sizeof(FO_T) == sizeof(double)) ? (FO_T *)q : (FO_T *)S->narrow;
-    int nt = S->n_threads;
-    if ((double)m * S->work_per_entry < FO_SVC_PAR_MIN || nt < 1) nt = 1;
-    if (nt > m) nt = (int)m;
-    int status = FO_OK;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static, 1) num_threads(nt) reduction(min : status) if (nt > 1)
-#endif
-    for (int b = 0; b < nt; b++) {
-        int64_t start, stop;
-        fo_block_range(m, nt, b, &start, &stop);
-        FO_T *dense = S->scratch ? (FO_T *)S->scratch + (int64_t)b * S->scratch_len : NULL;
-        const int s = FO_SUF(svc_kernel_block)(S, r, start, stop, dense, k + start);
-        if (s < status) status = s;
-        const double yi = S->y[i];  /* Q_ij = y_i y_j K_ij, widened to double, this block */
-        for (int64_t j = start; j < stop; j++) q[j] = yi * S->y[j] * (double)k[j];
-    }
+    FO_T *k = (sizeof(FO_T) == sizeof(double)) ? (FO_T *)(void *)out : (FO_T *)narrow;
+    const int status = FO_SUF(svc_kernel_block)(S, S->rows[i], j0, j1, (FO_T *)dense, k);
+    const double yi = S->y[i];
+    for (int64_t j = j0; j < j1; j++) out[j - j0] = yi * S->y[j] * (double)k[j - j0];
     return status;
 }
 

@@ -21,9 +21,11 @@
  * and reconstructs their gradients before the end.
  *
  * Rows of Q come from an LRU cache of cache_bytes (each row: m doubles,
- * computed in one call with the row split across n_threads OpenMP threads when
- * it is long enough: dot products by register tiles, then the kernel
- * transform of fo_kernels.h).
+ * computed in fixed chunks: dot products by register tiles, then the kernel
+ * transform of fo_kernels.h).  With n_threads > 1 the solve is one OpenMP
+ * region: the calling thread runs SMO and the others claim chunks of the rows
+ * it misses, never holding it up (svc.c); the result does not depend on
+ * n_threads, bit for bit.
  */
 #ifndef FASTOPTIM_FO_SVC_H
 #define FASTOPTIM_FO_SVC_H
@@ -45,7 +47,7 @@ typedef struct {
     double cache_bytes;       /* size of the kernel-row cache (default 200 MB); at least two
                                * rows are always kept */
     int shrinking;            /* 1: shrink bound variables (default 1) */
-    int n_threads;            /* threads that compute one kernel row (default 1) */
+    int n_threads;            /* threads that share the kernel rows (default 1) */
 } fo_svc_params;
 
 void fo_svc_params_init(fo_svc_params *params);
