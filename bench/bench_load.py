@@ -8,7 +8,8 @@ must wait for a descheduled partner at every barrier stalls.  Each row times the
 three ways -- fastoptim with its default threads, fastoptim with n_threads=1, scikit-learn --
 first on the quiet machine, then while one CPU-bound background process (started here,
 bounded to BUSY_S seconds, stopped at the end of the row) keeps a core busy.  Times under
-load are the median of interleaved runs (a minimum would hide the stalls this row is about),
+load are the median of 25 interleaved runs (a minimum would hide the stalls this row is about;
+single loaded runs scatter by 2x, and medians of 9 moved the ratios by 0.3-0.5 between runs),
 quiet times the best of interleaved runs, as elsewhere in bench/.
 
 Rows, the shapes of the sets the problem was reported on (synthetic data, fixed seeds):
@@ -98,6 +99,7 @@ def _problems():
 
 def rows(quick=False):
     repeat = 3 if quick else 9
+    loaded_repeat = 5 if quick else 25  # under load single runs scatter by 2x: a longer median
     out = []
     for name, X, y, make, theirs in _problems():
         ours, one = make(None), make(1)
@@ -110,7 +112,7 @@ def rows(quick=False):
             busy = _busy_process()
             try:
                 time.sleep(IDLE_S)
-                loaded = interleaved_median(fns, repeat)
+                loaded = interleaved_median(fns, loaded_repeat)
             finally:
                 busy.kill()
                 busy.wait()
