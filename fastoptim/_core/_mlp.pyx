@@ -1,0 +1,146 @@
+"""Glue for the multi-layer perceptron kernels of src_c/mlp.c (see fo_mlp.h).
+
+Inputs are validated and made contiguous by the Python layer (fastoptim.neural_network);
+these functions only build the network struct, hand down scipy's BLAS gemm (sgemm/dgemm
+from scipy.linalg.cython_blas: no BLAS to link), release the GIL around the C call and
+return the C status code for the caller to check."""
+from libc.stdint cimport int32_t, int64_t
+from cython cimport floating
+from scipy.linalg.cython_blas cimport dgemm, sgemm
+
+from fastoptim._core._cdefs cimport fo_data_f64, fo_data_f32, cptr, mptr, fill_data
+
+cdef extern from "fastoptim/fo_mlp.h":
+    ctypedef struct fo_mlp_net:
+        int n_layers
+        const int64_t *sizes
+        int activation
+        int output
+        double leaky_slope
+        void *gemm
+    cdef enum:
+        FO_ACT_IDENTITY
+        FO_ACT_LOGISTIC
+        FO_ACT_TANH
+        FO_ACT_RELU
+        FO_ACT_LEAKY_RELU
+        FO_ACT_GELU
+        FO_OUT_SOFTMAX
+        FO_OUT_LOGISTIC
+        FO_OUT_IDENTITY
+        FO_MLP_MAX_LAYERS
+    int64_t fo_mlp_n_params(const fo_mlp_net *net) nogil
+    int fo_mlp_loss_grad_f64(const fo_mlp_net *net, const fo_data_f64 *data, const double *Y,
+                             const double *params, double l2, double *value,
+                             double *grad) nogil
+    int fo_mlp_loss_grad_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *Y,
+                             const float *params, double l2, double *value, float *grad) nogil
+    int fo_mlp_forward_f64(const fo_mlp_net *net, const fo_data_f64 *data, const double *params,
+                           double *out) nogil
+    int fo_mlp_forward_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *params,
+                           float *out) nogil
+    int fo_mlp_activate_f64(int activation, double leaky_slope, int64_t n, int64_t d, double *z,
+                            const double *b, double *a) nogil
+    int fo_mlp_activate_f32(int activation, double leaky_slope, int64_t n, int64_t d, float *z,
+                            const float *b, float *a) nogil
+    int fo_mlp_act_delta_f64(int activation, double leaky_slope, int64_t n, int64_t d,
+                             const double *z, const double *a, double *delta) nogil
+    int fo_mlp_act_delta_f32(int activation, double leaky_slope, int64_t n, int64_t d,
+                             const float *z, const float *a, float *delta) nogil
+
+# Ids read from fo_mlp.h.
+ACTIVATION_IDS = {
+    "identity": FO_ACT_IDENTITY,
+    "logistic": FO_ACT_LOGISTIC,
+    "tanh": FO_ACT_TANH,
+    "relu": FO_ACT_RELU,
+    "leaky_relu": FO_ACT_LEAKY_RELU,
+    "gelu": FO_ACT_GELU,
+}
+OUTPUT_IDS = {"softmax": FO_OUT_SOFTMAX, "logistic": FO_OUT_LOGISTIC, "identity": FO_OUT_IDENTITY}
+MAX_LAYERS = FO_MLP_MAX_LAYERS
+
+
+cdef fo_mlp_net _net(const int64_t[::1] sizes, int activation, int output, double leaky_slope,
+                     bint single):
+    cdef fo_mlp_net net
+    net.n_layers = <int>sizes.shape[0] - 1
+    net.sizes = &sizes[0]
+    net.activation = activation
+    net.output = output
+    net.leaky_slope = leaky_slope
+    net.gemm = <void *>sgemm if single else <void *>dgemm
+    return net
+
+
+def n_params(const int64_t[::1] sizes):
+    """fo_mlp_n_params: the length of the parameter buffer (-1 for a bad shape)."""
+    cdef fo_mlp_net net = _net(sizes, 0, 0, 0.0, False)
+    return fo_mlp_n_params(&net)
+
+
+def loss_grad(const int64_t[::1] sizes, int activation, int output, double leaky_slope,
+              const floating[::1] values, const int32_t[::1] indices, const int64_t[::1] indptr,
+              int64_t n_samples, const floating[::1] Y, const floating[::1] sample_weight,
+              const floating[::1] params, double l2, floating[::1] grad):
+    """Run fo_mlp_loss_grad; `values` is X raveled (dense, indices None) or the CSR data,
+    Y the targets raveled (n_samples x K).  Returns (status, value); grad is written."""
+    cdef fo_data_f64 d64
+    cdef fo_data_f32 d32
+    cdef double value = 0.0
+    cdef int status
+    cdef fo_mlp_net net = _net(sizes, activation, output, leaky_slope, floating is float)
+    cdef const floating[::1] no_y = None  # the networks read Y, not the data's y
+    fill_data(&d64, &d32, values, indices, indptr, n_samples, sizes[0], no_y, sample_weight)
+    with nogil:
+        if floating is double:
+            status = fo_mlp_loss_grad_f64(&net, &d64, cptr(Y), cptr(params), l2, &value,
+                                          mptr(grad))
+        else:
+            status = fo_mlp_loss_grad_f32(&net, &d32, cptr(Y), cptr(params), l2, &value,
+                                          mptr(grad))
+    return status, value
+
+
+def forward(const int64_t[::1] sizes, int activation, int output, double leaky_slope,
+            const floating[::1] values, const int32_t[::1] indices, const int64_t[::1] indptr,
+            int64_t n_samples, const floating[::1] params, floating[::1] out):
+    """Run fo_mlp_forward: the output activations, n_samples x K raveled into out."""
+    cdef fo_data_f64 d64
+    cdef fo_data_f32 d32
+    cdef int status
+    cdef fo_mlp_net net = _net(sizes, activation, output, leaky_slope, floating is float)
+    cdef const floating[::1] none = None
+    fill_data(&d64, &d32, values, indices, indptr, n_samples, sizes[0], none, none)
+    with nogil:
+        if floating is double:
+            status = fo_mlp_forward_f64(&net, &d64, cptr(params), mptr(out))
+        else:
+            status = fo_mlp_forward_f32(&net, &d32, cptr(params), mptr(out))
+    return status
+
+
+def activate(int activation, double leaky_slope, int64_t n, int64_t d, floating[::1] z,
+             const floating[::1] b, floating[::1] a):
+    """fo_mlp_activate: z += b (per column), a = f(z).  Returns the status."""
+    cdef int status
+    with nogil:
+        if floating is double:
+            status = fo_mlp_activate_f64(activation, leaky_slope, n, d, mptr(z), cptr(b), mptr(a))
+        else:
+            status = fo_mlp_activate_f32(activation, leaky_slope, n, d, mptr(z), cptr(b), mptr(a))
+    return status
+
+
+def act_delta(int activation, double leaky_slope, int64_t n, int64_t d, const floating[::1] z,
+              const floating[::1] a, floating[::1] delta):
+    """fo_mlp_act_delta: delta *= f'(z).  Returns the status."""
+    cdef int status
+    with nogil:
+        if floating is double:
+            status = fo_mlp_act_delta_f64(activation, leaky_slope, n, d, cptr(z), cptr(a),
+                                          mptr(delta))
+        else:
+            status = fo_mlp_act_delta_f32(activation, leaky_slope, n, d, cptr(z), cptr(a),
+                                          mptr(delta))
+    return status

@@ -1,0 +1,187 @@
+"""A multi-layer perceptron's shape, and its objective and forward pass over the C kernels.
+
+Parameters live in one contiguous buffer, layer after layer: W^l of shape
+(sizes[l-1], sizes[l]) in row-major order (scikit-learn's ``coefs_[l-1]``), then b^l
+(``intercepts_[l-1]``).  The objective (fo_mlp.h):
+
+    F(theta) = sum_i w_i c_i / sum_i w_i + (l2 / 2) sum_l ||W^l||^2,
+
+c_i the sample's cross-entropy (softmax output), log-loss summed over the outputs
+(logistic output) or squared error / 2 summed over the outputs (identity output).
+Matrix products run in scipy's BLAS (dgemm/sgemm), on at most ``n_threads`` threads.
+"""
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._blas import blas_n_threads, blas_threads
+from .._core import _mlp, _status
+from .._validation import as_float_data, csr_parts
+
+__all__ = ["Network", "ACTIVATIONS", "OUTPUTS"]
+
+ACTIVATIONS = tuple(_mlp.ACTIVATION_IDS)
+OUTPUTS = tuple(_mlp.OUTPUT_IDS)
+
+
+class Network:
+    """The shape of a multi-layer perceptron: layer widths, hidden activation, output.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths ``(n_features, hidden_1, ..., hidden_{L-1}, n_outputs)``, each >= 1.
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'gelu'}
+        The hidden units' function (GELU in the exact erf form, torch's default).
+    output : {'softmax', 'logistic', 'identity'}
+        The output layer and its cost: softmax + cross-entropy (``n_outputs >= 2``
+        classes), sigmoid + log-loss per output, or identity + squared error / 2.
+    leaky_slope : float, default=0.01
+        The slope of 'leaky_relu' below zero (torch.nn.LeakyReLU's default).
+    dtype : {numpy.float64, numpy.float32}, default=numpy.float64
+        The parameters' and the data's dtype.
+    """
+
+    def __init__(self, sizes, activation="relu", output="softmax", *, leaky_slope=0.01,
+                 dtype=np.float64):
+        sizes = tuple(sizes)
+        if len(sizes) < 2 or len(sizes) - 1 > _mlp.MAX_LAYERS:
+            raise ValueError(f"sizes must list the input width, the hidden widths and the "
+                             f"output width (2 to {_mlp.MAX_LAYERS + 1} numbers), got {sizes}")
+        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+                   for s in sizes):
+            raise ValueError(f"sizes must be positive integers, got {sizes}")
+        if activation not in _mlp.ACTIVATION_IDS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+        if output not in _mlp.OUTPUT_IDS:
+            raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
+        if output == "softmax" and sizes[-1] < 2:
+            raise ValueError("output='softmax' needs at least 2 outputs (classes); use "
+                             "output='logistic' for one binary output")
+        if not (isinstance(leaky_slope, numbers.Real) and np.isfinite(leaky_slope)):
+            raise ValueError(f"leaky_slope must be a finite number, got {leaky_slope!r}")
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+        self.sizes = sizes
+        self.activation = activation
+        self.output = output
+        self.leaky_slope = float(leaky_slope)
+        self.dtype = dtype
+        self._sizes = np.asarray(sizes, dtype=np.int64)
+        self.n_params = int(_mlp.n_params(self._sizes))
+
+    @property
+    def n_layers(self):
+        """The number of affine layers (hidden layers + 1)."""
+        return len(self.sizes) - 1
+
+    def unpack(self, params):
+        """``(coefs, intercepts)``: lists of views into ``params`` (scikit-learn's layout)."""
+        params = np.asarray(params)
+        if params.shape != (self.n_params,):
+            raise ValueError(f"params must have shape ({self.n_params},), got {params.shape}")
+        coefs, intercepts, at = [], [], 0
+        for d_in, d_out in zip(self.sizes[:-1], self.sizes[1:]):
+            coefs.append(params[at:at + d_in * d_out].reshape(d_in, d_out))
+            at += d_in * d_out
+            intercepts.append(params[at:at + d_out])
+            at += d_out
+        return coefs, intercepts
+
+    def pack(self, coefs, intercepts):
+        """One parameter buffer of :attr:`dtype` from per-layer weights and biases."""
+        if len(coefs) != self.n_layers or len(intercepts) != self.n_layers:
+            raise ValueError(f"coefs and intercepts must hold {self.n_layers} arrays each, got "
+                             f"{len(coefs)} and {len(intercepts)}")
+        parts = []
+        for l, (W, b) in enumerate(zip(coefs, intercepts)):
+            W, b = np.asarray(W), np.asarray(b)
+            shape = (self.sizes[l], self.sizes[l + 1])
+            if W.shape != shape or b.shape != (shape[1],):
+                raise ValueError(f"layer {l}: coefs must have shape {shape} and intercepts "
+                                 f"({shape[1]},), got {W.shape} and {b.shape}")
+            parts += [W.ravel(), b]
+        return np.concatenate(parts).astype(self.dtype)
+
+    def _data(self, X):
+        X = as_float_data(X, "X", dtype=self.dtype)
+        if X.shape[1] != self.sizes[0]:
+            raise ValueError(f"X has {X.shape[1]} features, the network takes {self.sizes[0]}")
+        if sp.issparse(X):
+            values, indices, indptr = csr_parts(X, "X")
+        else:
+            values, indices, indptr = X.reshape(-1), None, None
+        return X.shape[0], values, indices, indptr
+
+    def _params(self, params):
+        params = np.asarray(params)
+        if params.shape != (self.n_params,) or params.dtype != self.dtype:
+            raise ValueError(f"params must be a ({self.n_params},) array of {self.dtype}, got "
+                             f"{params.shape} of {params.dtype}")
+        return np.ascontiguousarray(params)
+
+    def _flops(self, n):
+        return 6.0 * n * sum(a * b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
+
+    def loss_grad(self, X, Y, params, *, l2=0.0, sample_weight=None, n_threads=None):
+        """The objective's value and gradient (one forward and one backward pass).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, sizes[0])
+        Y : ndarray of shape (n_samples, sizes[-1])
+            Targets: one-hot rows (softmax), values in [0, 1] (logistic) or real values.
+        params : ndarray of shape (n_params,)
+        l2 : float, default=0.0
+            The weights' penalty coefficient (biases are not penalized).
+        sample_weight : ndarray of shape (n_samples,), optional
+        n_threads : int, optional
+            BLAS threads for the products (``None``: by the work, see fastoptim._blas).
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (n_params,), of :attr:`dtype`
+        """
+        n, values, indices, indptr = self._data(X)
+        Y = np.ascontiguousarray(Y, dtype=self.dtype)
+        if Y.shape != (n, self.sizes[-1]):
+            raise ValueError(f"Y must have shape ({n}, {self.sizes[-1]}), got {Y.shape}")
+        sw = None if sample_weight is None else np.ascontiguousarray(sample_weight,
+                                                                     dtype=self.dtype)
+        if sw is not None and sw.shape != (n,):
+            raise ValueError(f"sample_weight must have shape ({n},), got {sw.shape}")
+        params = self._params(params)
+        grad = np.empty(self.n_params, dtype=self.dtype)
+        with blas_threads(blas_n_threads(n_threads, self._flops(n))):
+            status, value = _mlp.loss_grad(
+                self._sizes, _mlp.ACTIVATION_IDS[self.activation], _mlp.OUTPUT_IDS[self.output],
+                self.leaky_slope, values, indices, indptr, n, Y.reshape(-1), sw, params,
+                float(l2), grad)
+        _status.check_status(status, {
+            _status.ERR_NONFINITE: "the network's loss or gradient is not finite (NaN or "
+                                   "infinity in X, Y or params, or scores that overflow)",
+            _status.ERR_BAD_ARGUMENT: "bad network arguments: l2 must be >= 0 and the sample "
+                                      "weights must sum to a positive finite number"})
+        return value, grad
+
+    def forward(self, X, params, *, n_threads=None):
+        """The output layer's activations (probabilities, or values for 'identity').
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, sizes[-1]), of :attr:`dtype`
+        """
+        n, values, indices, indptr = self._data(X)
+        params = self._params(params)
+        out = np.empty((n, self.sizes[-1]), dtype=self.dtype)
+        with blas_threads(blas_n_threads(n_threads, self._flops(n) / 3.0)):
+            status = _mlp.forward(self._sizes, _mlp.ACTIVATION_IDS[self.activation],
+                                  _mlp.OUTPUT_IDS[self.output], self.leaky_slope, values,
+                                  indices, indptr, n, params, out.reshape(-1))
+        _status.check_status(status, {
+            _status.ERR_NONFINITE: "the network's outputs are not finite (NaN or infinity in "
+                                   "X or params, or scores that overflow)"})
+        return out

@@ -1,0 +1,117 @@
+/*
+ * fo_mlp.h -- multi-layer perceptrons: forward pass, loss and backpropagation
+ * over dense (row-major) or CSR input, float64 and float32 (../shared/MATH.md,
+ * "Neural networks").
+ *
+ * Network of L affine layers (L - 1 hidden), sizes[0] = n_features, sizes[L] = K:
+ *
+ *     z^l = a^(l-1) W^l + b^l,   a^l = f(z^l) (hidden),   a^0 = x,
+ *     output: softmax(z^L) (cost: cross-entropy), sigmoid(z^L) per output (log-loss),
+ *             or z^L itself (squared error / 2),
+ *
+ *     F(theta) = sum_i w_i c_i / sum_i w_i  +  (l2 / 2) sum_l ||W^l||^2
+ *
+ * (biases not penalized; c_i summed over the outputs).  The parameters are one
+ * contiguous buffer, layer after layer: W^l (sizes[l-1] x sizes[l], row-major,
+ * scikit-learn's coefs_[l-1] layout) then b^l (sizes[l]).  The gradient has the
+ * same layout.
+ *
+ * Rows are processed in blocks of FO_MLP_BLOCK_ROWS: each block's products go
+ * through the BLAS gemm the caller hands in (sgemm/dgemm with the Fortran
+ * interface, as scipy.linalg.cython_blas exports them: no link-time BLAS), bias
+ * and activation fused in one pass after each product, the output loss and its
+ * delta in one pass.  A block's gradient is added to a double accumulator in
+ * block order, so the result does not depend on the thread count of the C code
+ * (it has none here; BLAS threads are the caller's budget).
+ */
+#ifndef FASTOPTIM_FO_MLP_H
+#define FASTOPTIM_FO_MLP_H
+
+#include <stdint.h>
+
+#include "fastoptim/fo_loss.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    FO_ACT_IDENTITY = 0,
+    FO_ACT_LOGISTIC = 1,   /* 1 / (1 + exp(-z)) */
+    FO_ACT_TANH = 2,
+    FO_ACT_RELU = 3,       /* max(z, 0); derivative 0 at z = 0, as torch */
+    FO_ACT_LEAKY_RELU = 4, /* z > 0 ? z : slope z */
+    FO_ACT_GELU = 5,       /* z Phi(z), the exact erf form (torch's default) */
+    FO_N_ACTIVATIONS = 6
+} fo_activation;
+
+typedef enum {
+    FO_OUT_SOFTMAX = 0,  /* K >= 2 classes; Y rows one-hot (or any distribution) */
+    FO_OUT_LOGISTIC = 1, /* K independent binary outputs; Y in [0, 1] */
+    FO_OUT_IDENTITY = 2, /* regression: (z - y)^2 / 2 per output */
+    FO_N_OUTPUTS = 3
+} fo_output;
+
+#define FO_MLP_MAX_LAYERS 64
+#define FO_MLP_BLOCK_ROWS 256
+
+/* Fortran BLAS gemm: C = alpha op(A) op(B) + beta C, column-major. */
+typedef void (*fo_dgemm_fn)(char *transa, char *transb, int *m, int *n, int *k, double *alpha,
+                            double *a, int *lda, double *b, int *ldb, double *beta, double *c,
+                            int *ldc);
+typedef void (*fo_sgemm_fn)(char *transa, char *transb, int *m, int *n, int *k, float *alpha,
+                            float *a, int *lda, float *b, int *ldb, float *beta, float *c,
+                            int *ldc);
+
+/* The network's shape.  gemm: an fo_dgemm_fn for the f64 functions, fo_sgemm_fn for f32. */
+typedef struct {
+    int n_layers;          /* L >= 1 affine layers */
+    const int64_t *sizes;  /* L + 1 widths, each >= 1 */
+    int activation;        /* fo_activation of the hidden units */
+    int output;            /* fo_output */
+    double leaky_slope;    /* FO_ACT_LEAKY_RELU's slope below 0 (torch: 0.01) */
+    void *gemm;
+} fo_mlp_net;
+
+/* Number of parameters (weights and biases of every layer); -1 for a bad shape. */
+int64_t fo_mlp_n_params(const fo_mlp_net *net);
+
+/*
+ * Objective value and gradient over all rows of `data` (its y is not used):
+ *   Y: n_samples x K targets (row-major); data->sample_weight: NULL for all ones.
+ * Returns FO_OK, FO_ERR_NONFINITE (a score, the value or the gradient is not
+ * finite), FO_ERR_NO_MEMORY or FO_ERR_BAD_ARGUMENT.
+ */
+int fo_mlp_loss_grad_f64(const fo_mlp_net *net, const fo_data_f64 *data, const double *Y,
+                         const double *params, double l2, double *value, double *grad);
+int fo_mlp_loss_grad_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *Y,
+                         const float *params, double l2, double *value, float *grad);
+
+/*
+ * The output layer's activations for every row (n_samples x K: probabilities for
+ * softmax/logistic, values for identity).  Returns FO_OK, FO_ERR_NONFINITE,
+ * FO_ERR_NO_MEMORY or FO_ERR_BAD_ARGUMENT.
+ */
+int fo_mlp_forward_f64(const fo_mlp_net *net, const fo_data_f64 *data, const double *params,
+                       double *out);
+int fo_mlp_forward_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *params,
+                       float *out);
+
+/*
+ * Elementwise pieces, exported for the tests' oracles:
+ *   fo_mlp_activate:   a = f(z + b) over n rows of width d (b: d values or NULL), z kept;
+ *   fo_mlp_act_delta:  dz = da * f'(z) (a = f(z) given too: the cheap form for logistic/tanh).
+ */
+int fo_mlp_activate_f64(int activation, double leaky_slope, int64_t n, int64_t d,
+                        double *z, const double *b, double *a);
+int fo_mlp_activate_f32(int activation, double leaky_slope, int64_t n, int64_t d,
+                        float *z, const float *b, float *a);
+int fo_mlp_act_delta_f64(int activation, double leaky_slope, int64_t n, int64_t d,
+                         const double *z, const double *a, double *delta);
+int fo_mlp_act_delta_f32(int activation, double leaky_slope, int64_t n, int64_t d,
+                         const float *z, const float *a, float *delta);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FASTOPTIM_FO_MLP_H */

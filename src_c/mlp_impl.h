@@ -1,0 +1,322 @@
+/*
+ * mlp_impl.h -- the body of mlp.c, included once per dtype with
+ *   FO_T (float or double), FO_SUF(name) (name##_f32 / name##_f64),
+ *   FO_DATA (fo_data_f32 / fo_data_f64) and FO_GEMM (fo_sgemm_fn / fo_dgemm_fn).
+ * Elementwise work in double, stored as FO_T; sums over rows in double.
+ */
+
+/* Row-major C = alpha A B + beta C through the column-major Fortran gemm: one call with the
+ * operands swapped (row-major X is column-major X^T).  ta/tb say whether A/B are transposed
+ * in the row-major product; lda/ldb/ldc are row strides. */
+static void FO_SUF(gemm_rm)(void *fn, int ta, int tb, int64_t m, int64_t n, int64_t k, FO_T alpha,
+                            const FO_T *A, int64_t lda, const FO_T *B, int64_t ldb, FO_T beta,
+                            FO_T *C, int64_t ldc)
+{
+    char opb = tb ? 'T' : 'N', opa = ta ? 'T' : 'N';
+    int mi = (int)n, ni = (int)m, ki = (int)k, la = (int)lda, lb = (int)ldb, lc = (int)ldc;
+    ((FO_GEMM)fn)(&opb, &opa, &mi, &ni, &ki, &alpha, (FO_T *)B, &lb, (FO_T *)A, &la, &beta, C,
+                  &lc);
+}
+
+int FO_SUF(fo_mlp_activate)(int activation, double leaky_slope, int64_t n, int64_t d, FO_T *z,
+                            const FO_T *b, FO_T *a)
+{
+    if (n < 0 || d < 0 || !z || !a || activation < 0 || activation >= FO_N_ACTIVATIONS)
+        return FO_ERR_BAD_ARGUMENT;
+    for (int64_t i = 0; i < n; i++) {
+        FO_T *zi = z + i * d, *ai = a + i * d;
+        if (b)
+            for (int64_t j = 0; j < d; j++) zi[j] += b[j];
+        for (int64_t j = 0; j < d; j++) ai[j] = (FO_T)fo_act_value(activation, leaky_slope, zi[j]);
+    }
+    return FO_OK;
+}
+
+int FO_SUF(fo_mlp_act_delta)(int activation, double leaky_slope, int64_t n, int64_t d,
+                             const FO_T *z, const FO_T *a, FO_T *delta)
+{
+    if (n < 0 || d < 0 || !z || !a || !delta || activation < 0 ||
+        activation >= FO_N_ACTIVATIONS)
+        return FO_ERR_BAD_ARGUMENT;
+    if (activation == FO_ACT_IDENTITY) return FO_OK;
+    for (int64_t e = 0; e < n * d; e++)
+        delta[e] = (FO_T)((double)delta[e] * fo_act_slope(activation, leaky_slope, z[e], a[e]));
+    return FO_OK;
+}
+
+/* One sample's output: its cost c (summed over the K outputs, unweighted) and
+ * delta = scale (p - y), p the output activation of the scores z. */
+static double FO_SUF(out_loss_delta)(int output, int64_t K, const FO_T *z, const FO_T *y,
+                                     double scale, FO_T *delta)
+{
+    double c = 0.0;
+    if (output == FO_OUT_SOFTMAX) {
+        double m = (double)z[0], s = 0.0, ysum = 0.0, yz = 0.0;
+        for (int64_t k = 1; k < K; k++) m = (double)z[k] > m ? (double)z[k] : m;
+        for (int64_t k = 0; k < K; k++) s += exp((double)z[k] - m);
+        const double lse = m + log(s);
+        for (int64_t k = 0; k < K; k++) {
+            ysum += (double)y[k];
+            yz += (double)y[k] * (double)z[k];
+            delta[k] = (FO_T)(scale * (exp((double)z[k] - lse) - (double)y[k]));
+        }
+        c = ysum * lse - yz;
+    } else if (output == FO_OUT_LOGISTIC) {
+        for (int64_t k = 0; k < K; k++) {
+            const double zk = (double)z[k], yk = (double)y[k];
+            c += (zk > 0.0 ? zk : 0.0) - yk * zk + log1p(exp(-fabs(zk)));
+            delta[k] = (FO_T)(scale * (fo_sigmoid(zk) - yk));
+        }
+    } else {
+        for (int64_t k = 0; k < K; k++) {
+            const double r = (double)z[k] - (double)y[k];
+            c += 0.5 * r * r;
+            delta[k] = (FO_T)(scale * r);
+        }
+    }
+    return c;
+}
+
+/* One sample's output activation; 0 when a score is not finite. */
+static int FO_SUF(out_activate)(int output, int64_t K, const FO_T *z, FO_T *out)
+{
+    int finite = 1;
+    for (int64_t k = 0; k < K; k++) finite &= isfinite((double)z[k]);
+    if (output == FO_OUT_SOFTMAX) {
+        double m = (double)z[0], s = 0.0;
+        for (int64_t k = 1; k < K; k++) m = (double)z[k] > m ? (double)z[k] : m;
+        for (int64_t k = 0; k < K; k++) s += exp((double)z[k] - m);
+        for (int64_t k = 0; k < K; k++) out[k] = (FO_T)(exp((double)z[k] - m) / s);
+    } else if (output == FO_OUT_LOGISTIC) {
+        for (int64_t k = 0; k < K; k++) out[k] = (FO_T)fo_sigmoid((double)z[k]);
+    } else {
+        for (int64_t k = 0; k < K; k++) out[k] = z[k];
+    }
+    return finite;
+}
+
+/* The buffers of one block of rows, allocated once per call. */
+typedef struct {
+    FO_T *z[FO_MLP_MAX_LAYERS + 1]; /* z[l]: rows x sizes[l] pre-activations, l = 1..L */
+    FO_T *a[FO_MLP_MAX_LAYERS + 1]; /* a[l]: rows x sizes[l] activations, l = 1..L-1 */
+    FO_T *delta[2];                 /* ping-pong rows x max width */
+    FO_T *gblock;                   /* n_params: one block's gradient */
+    FO_T *mem;
+} FO_SUF(mlp_work);
+
+static void FO_SUF(mlp_work_free)(FO_SUF(mlp_work) *w)
+{
+    free(w->mem);
+    w->mem = NULL;
+}
+
+static int FO_SUF(mlp_work_alloc)(const fo_mlp_net *net, int64_t rows, int64_t n_params,
+                                  int backward, FO_SUF(mlp_work) *w)
+{
+    const int L = net->n_layers;
+    int64_t total = 0, widest = 0;
+    for (int l = 1; l <= L; l++) {
+        total += rows * net->sizes[l] * (l < L ? 2 : 1);
+        if (net->sizes[l] > widest) widest = net->sizes[l];
+    }
+    if (backward) total += 2 * rows * widest + n_params;
+    memset(w, 0, sizeof *w);
+    w->mem = malloc((size_t)(total > 0 ? total : 1) * sizeof(FO_T));
+    if (!w->mem) return FO_ERR_NO_MEMORY;
+    FO_T *p = w->mem;
+    for (int l = 1; l <= L; l++) {
+        w->z[l] = p;
+        p += rows * net->sizes[l];
+        if (l < L) {
+            w->a[l] = p;
+            p += rows * net->sizes[l];
+        }
+    }
+    if (backward) {
+        w->delta[0] = p;
+        p += rows * widest;
+        w->delta[1] = p;
+        p += rows * widest;
+        w->gblock = p;
+    }
+    return FO_OK;
+}
+
+/* z (rows r0..r1 of the data) = x W + b for the first layer: BLAS for dense X, a scatter of
+ * W's rows for CSR. */
+static void FO_SUF(mlp_first_layer)(const fo_mlp_net *net, const FO_DATA *d, int64_t r0,
+                                    int64_t r1, const FO_T *W, FO_T *z)
+{
+    const int64_t nb = r1 - r0, d_in = net->sizes[0], d_out = net->sizes[1];
+    if (d->X) {
+        FO_SUF(gemm_rm)(net->gemm, 0, 0, nb, d_out, d_in, (FO_T)1, d->X + r0 * d_in, d_in, W,
+                        d_out, (FO_T)0, z, d_out);
+    } else {
+        for (int64_t i = 0; i < nb; i++) {
+            FO_T *zi = z + i * d_out;
+            for (int64_t k = 0; k < d_out; k++) zi[k] = (FO_T)0;
+            for (int64_t e = d->indptr[r0 + i]; e < d->indptr[r0 + i + 1]; e++) {
+                const FO_T v = d->data[e];
+                const FO_T *Wj = W + (int64_t)d->indices[e] * d_out;
+                for (int64_t k = 0; k < d_out; k++) zi[k] += v * Wj[k];
+            }
+        }
+    }
+}
+
+/* The forward pass over rows r0..r1: z[l] and a[l] for every layer, z[L] the output scores
+ * (bias included, no output activation). */
+static void FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_DATA *d, int64_t r0,
+                                      int64_t r1, const FO_T *params, FO_SUF(mlp_work) *w)
+{
+    const int L = net->n_layers;
+    const int64_t nb = r1 - r0;
+    const FO_T *p = params;
+    for (int l = 1; l <= L; l++) {
+        const int64_t d_in = net->sizes[l - 1], d_out = net->sizes[l];
+        const FO_T *W = p, *b = p + d_in * d_out;
+        p = b + d_out;
+        if (l == 1)
+            FO_SUF(mlp_first_layer)(net, d, r0, r1, W, w->z[1]);
+        else
+            FO_SUF(gemm_rm)(net->gemm, 0, 0, nb, d_out, d_in, (FO_T)1, w->a[l - 1], d_in, W,
+                            d_out, (FO_T)0, w->z[l], d_out);
+        if (l < L) {
+            FO_SUF(fo_mlp_activate)(net->activation, net->leaky_slope, nb, d_out, w->z[l], b,
+                                    w->a[l]);
+        } else {
+            for (int64_t i = 0; i < nb; i++)
+                for (int64_t k = 0; k < d_out; k++) w->z[l][i * d_out + k] += b[k];
+        }
+    }
+}
+
+static int FO_SUF(mlp_check)(const fo_mlp_net *net, const FO_DATA *d, const void *params,
+                             int64_t *n_params)
+{
+    if (!net || !d || !params || !net->gemm || d->n_samples <= 0) return FO_ERR_BAD_ARGUMENT;
+    if (!d->X && (!d->data || !d->indices || !d->indptr)) return FO_ERR_BAD_ARGUMENT;
+    if (net->activation < 0 || net->activation >= FO_N_ACTIVATIONS || net->output < 0 ||
+        net->output >= FO_N_OUTPUTS)
+        return FO_ERR_BAD_ARGUMENT;
+    *n_params = fo_mlp_n_params(net);
+    if (*n_params <= 0 || net->sizes[0] != d->n_features) return FO_ERR_BAD_ARGUMENT;
+    if (net->output == FO_OUT_SOFTMAX && net->sizes[net->n_layers] < 2) return FO_ERR_BAD_ARGUMENT;
+    return FO_OK;
+}
+
+int FO_SUF(fo_mlp_loss_grad)(const fo_mlp_net *net, const FO_DATA *d, const FO_T *Y,
+                             const FO_T *params, double l2, double *value, FO_T *grad)
+{
+    int64_t n_params = 0;
+    int status = FO_SUF(mlp_check)(net, d, params, &n_params);
+    if (status != FO_OK) return status;
+    if (!Y || !value || !grad || !(l2 >= 0.0)) return FO_ERR_BAD_ARGUMENT;
+    const int L = net->n_layers;
+    const int64_t n = d->n_samples, K = net->sizes[L];
+    const int64_t rows = n < FO_MLP_BLOCK_ROWS ? n : FO_MLP_BLOCK_ROWS;
+    double w_sum = 0.0;
+    for (int64_t i = 0; i < n; i++) w_sum += d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+    if (!(w_sum > 0.0) || !isfinite(w_sum)) return FO_ERR_BAD_ARGUMENT;
+
+    FO_SUF(mlp_work) w;
+    status = FO_SUF(mlp_work_alloc)(net, rows, n_params, 1, &w);
+    double *acc = calloc((size_t)n_params, sizeof(double));
+    if (status != FO_OK || !acc) {
+        FO_SUF(mlp_work_free)(&w);
+        free(acc);
+        return FO_ERR_NO_MEMORY;
+    }
+    double loss = 0.0;
+    for (int64_t r0 = 0; r0 < n; r0 += rows) {
+        const int64_t r1 = r0 + rows < n ? r0 + rows : n, nb = r1 - r0;
+        FO_SUF(mlp_forward_block)(net, d, r0, r1, params, &w);
+        /* output: loss and delta = w_i (p - y) / sum w */
+        FO_T *D = w.delta[L & 1];
+        for (int64_t i = 0; i < nb; i++) {
+            const double wi = (d->sample_weight ? (double)d->sample_weight[r0 + i] : 1.0);
+            loss += wi * FO_SUF(out_loss_delta)(net->output, K, w.z[L] + i * K, Y + (r0 + i) * K,
+                                           wi / w_sum, D + i * K);
+        }
+        /* backward */
+        FO_T *g_end = w.gblock + n_params;
+        for (int l = L; l >= 1; l--) {
+            const int64_t d_in = net->sizes[l - 1], d_out = net->sizes[l];
+            FO_T *gb = g_end - d_out, *gW = gb - d_in * d_out;
+            g_end = gW;
+            FO_T *Dl = w.delta[l & 1];
+            for (int64_t k = 0; k < d_out; k++) gb[k] = (FO_T)0;
+            for (int64_t i = 0; i < nb; i++)
+                for (int64_t k = 0; k < d_out; k++) gb[k] += Dl[i * d_out + k];
+            if (l > 1) {
+                FO_SUF(gemm_rm)(net->gemm, 1, 0, d_in, d_out, nb, (FO_T)1, w.a[l - 1], d_in, Dl,
+                                d_out, (FO_T)0, gW, d_out);
+                const FO_T *W = params + (gW - w.gblock);
+                FO_T *Dp = w.delta[(l - 1) & 1];
+                FO_SUF(gemm_rm)(net->gemm, 0, 1, nb, d_in, d_out, (FO_T)1, Dl, d_out, W, d_out,
+                                (FO_T)0, Dp, d_in);
+                FO_SUF(fo_mlp_act_delta)(net->activation, net->leaky_slope, nb, d_in,
+                                         w.z[l - 1], w.a[l - 1], Dp);
+            } else if (d->X) {
+                FO_SUF(gemm_rm)(net->gemm, 1, 0, d_in, d_out, nb, (FO_T)1, d->X + r0 * d_in, d_in,
+                                Dl, d_out, (FO_T)0, gW, d_out);
+            } else {
+                for (int64_t e = 0; e < d_in * d_out; e++) gW[e] = (FO_T)0;
+                for (int64_t i = 0; i < nb; i++) {
+                    const FO_T *Di = Dl + i * d_out;
+                    for (int64_t e = d->indptr[r0 + i]; e < d->indptr[r0 + i + 1]; e++) {
+                        const FO_T v = d->data[e];
+                        FO_T *gj = gW + (int64_t)d->indices[e] * d_out;
+                        for (int64_t k = 0; k < d_out; k++) gj[k] += v * Di[k];
+                    }
+                }
+            }
+        }
+        for (int64_t j = 0; j < n_params; j++) acc[j] += (double)w.gblock[j];
+    }
+    /* the penalty on the weights (not the biases) */
+    double penalty = 0.0;
+    int64_t off = 0;
+    for (int l = 1; l <= L; l++) {
+        const int64_t nw = net->sizes[l - 1] * net->sizes[l];
+        for (int64_t j = off; j < off + nw; j++) {
+            const double v = (double)params[j];
+            penalty += v * v;
+            acc[j] += l2 * v;
+        }
+        off += nw + net->sizes[l];
+    }
+    *value = loss / w_sum + 0.5 * l2 * penalty;
+    int finite = isfinite(*value);
+    for (int64_t j = 0; j < n_params; j++) {
+        grad[j] = (FO_T)acc[j];
+        finite &= isfinite((double)grad[j]);
+    }
+    FO_SUF(mlp_work_free)(&w);
+    free(acc);
+    return finite ? FO_OK : FO_ERR_NONFINITE;
+}
+
+int FO_SUF(fo_mlp_forward)(const fo_mlp_net *net, const FO_DATA *d, const FO_T *params, FO_T *out)
+{
+    int64_t n_params = 0;
+    int status = FO_SUF(mlp_check)(net, d, params, &n_params);
+    if (status != FO_OK) return status;
+    if (!out) return FO_ERR_BAD_ARGUMENT;
+    const int L = net->n_layers;
+    const int64_t n = d->n_samples, K = net->sizes[L];
+    const int64_t rows = n < FO_MLP_BLOCK_ROWS ? n : FO_MLP_BLOCK_ROWS;
+    FO_SUF(mlp_work) w;
+    if (FO_SUF(mlp_work_alloc)(net, rows, n_params, 0, &w) != FO_OK) return FO_ERR_NO_MEMORY;
+    int finite = 1;
+    for (int64_t r0 = 0; r0 < n; r0 += rows) {
+        const int64_t r1 = r0 + rows < n ? r0 + rows : n, nb = r1 - r0;
+        FO_SUF(mlp_forward_block)(net, d, r0, r1, params, &w);
+        for (int64_t i = 0; i < nb; i++) {
+            FO_T *oi = out + (r0 + i) * K;
+            finite &= FO_SUF(out_activate)(net->output, K, w.z[L] + i * K, oi);
+        }
+    }
+    FO_SUF(mlp_work_free)(&w);
+    return finite ? FO_OK : FO_ERR_NONFINITE;
+}

@@ -1,0 +1,206 @@
+"""The network kernels (src_c/mlp.c through fastoptim.neural_network.Network) against the
+NumPy oracle (fastoptim.reference.mlp) and central differences."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from fastoptim import check_grad
+from fastoptim._core import _mlp
+from fastoptim.neural_network import Network
+from fastoptim.reference import mlp as ref
+
+ACTIVATIONS = ["identity", "logistic", "tanh", "relu", "leaky_relu", "gelu"]
+OUTPUTS = ["softmax", "logistic", "identity"]
+
+
+def _problem(n, sizes, output, seed=0, density=None):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, sizes[0]))
+    if density is not None:
+        X[rng.random(X.shape) > density] = 0.0
+    K = sizes[-1]
+    if output == "softmax":
+        Y = np.eye(K)[rng.integers(0, K, n)]
+    elif output == "logistic":
+        Y = (rng.random((n, K)) < 0.4).astype(float)
+    else:
+        Y = rng.standard_normal((n, K))
+    return X, Y, rng
+
+
+def _params(net, rng, scale=0.5):
+    return (scale * rng.standard_normal(net.n_params)).astype(net.dtype)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("sparse", [False, True])
+def test_loss_grad_matches_numpy(activation, output, sparse):
+    sizes = (9, 7, 5, 3)
+    X, Y, rng = _problem(600, sizes, output, density=0.4 if sparse else None)  # 3 blocks
+    w = rng.uniform(0.2, 2.0, X.shape[0])
+    net = Network(sizes, activation, output)
+    params = _params(net, rng)
+    value, grad = net.loss_grad(sp.csr_matrix(X) if sparse else X, Y, params, l2=0.03,
+                                sample_weight=w)
+    coefs, intercepts = net.unpack(params)
+    v_ref, gW, gb = ref.loss_grad(X, Y, coefs, intercepts, activation, output, 0.03, w)
+    assert value == pytest.approx(v_ref, rel=1e-13)
+    np.testing.assert_allclose(grad, net.pack(gW, gb), rtol=1e-11, atol=1e-14)
+    out = net.forward(sp.csr_matrix(X) if sparse else X, params)
+    np.testing.assert_allclose(out, ref.forward(X, coefs, intercepts, activation, output),
+                               rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_gradient_against_central_differences(activation, output):
+    sizes = (4, 6, 5, 3)
+    X, Y, rng = _problem(40, sizes, output, seed=1)
+    net = Network(sizes, activation, output)
+    params = _params(net, rng)
+    if activation in ("relu", "leaky_relu"):
+        # keep every pre-activation away from the kink, where differences straddle it
+        coefs, intercepts = net.unpack(params)
+        zs, _ = ref._layers(X, coefs, intercepts, activation, 0.01)
+        assert min(np.abs(z).min() for z in zs[:-1]) > 1e-5
+    err = check_grad(lambda p: net.loss_grad(X, Y, p, l2=0.01), params, eps=1e-5)
+    assert err < 1e-6
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "gelu"])
+def test_sparse_first_layer_equals_dense(activation):
+    sizes = (30, 8, 4)
+    X, Y, rng = _problem(300, sizes, "softmax", seed=2, density=0.1)
+    net = Network(sizes, activation, "softmax")
+    params = _params(net, rng)
+    v_dense, g_dense = net.loss_grad(X, Y, params)
+    v_csr, g_csr = net.loss_grad(sp.csr_matrix(X), Y, params)
+    assert v_csr == pytest.approx(v_dense, rel=1e-14)
+    np.testing.assert_allclose(g_csr, g_dense, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(net.forward(sp.csc_matrix(X), params), net.forward(X, params),
+                               rtol=1e-13)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("sparse", [False, True])
+def test_float32_matches_float64(activation, sparse):
+    sizes = (12, 10, 4)
+    X, Y, rng = _problem(500, sizes, "softmax", seed=3, density=0.5 if sparse else None)
+    net64 = Network(sizes, activation, "softmax")
+    net32 = Network(sizes, activation, "softmax", dtype=np.float32)
+    params = _params(net64, rng)
+    X32 = X.astype(np.float32)
+    v64, g64 = net64.loss_grad(X, Y, params, l2=0.01)
+    v32, g32 = net32.loss_grad(sp.csr_matrix(X32) if sparse else X32, Y, params.astype(np.float32),
+                               l2=0.01)
+    assert g32.dtype == np.float32
+    assert v32 == pytest.approx(v64, rel=1e-5)
+    np.testing.assert_allclose(g32, g64, rtol=2e-3, atol=2e-5 * np.abs(g64).max())
+    if activation in ("relu", "leaky_relu"):
+        return  # float32's step (1e-2) crosses the kinks; the comparison above covers them
+    # and a float32 gradient check at float32's step
+    err = check_grad(lambda p: net32.loss_grad(X32, Y, p.astype(np.float32), l2=0.01),
+                     params.astype(np.float32), eps=1e-2)
+    assert err < 5e-2
+
+
+def test_one_layer_network_is_multinomial_logistic_regression():
+    from fastoptim.losses import loss_grad
+    X, Y, rng = _problem(200, (6, 4), "softmax", seed=4)
+    net = Network((6, 4), "relu", "softmax")
+    params = _params(net, rng)
+    value, grad = net.loss_grad(X, Y, params, l2=0.2)
+    W, b = net.unpack(params)[0][0], net.unpack(params)[1][0]
+    v2, gc, gi = loss_grad("softmax", X, Y.argmax(axis=1).astype(float), W.T.copy(), b.copy(),
+                           alpha=0.2)
+    assert value == pytest.approx(v2, rel=1e-13)
+    gW, gb = net.unpack(grad)[0][0], net.unpack(grad)[1][0]
+    np.testing.assert_allclose(gW.T, gc, rtol=1e-11, atol=1e-15)
+    np.testing.assert_allclose(gb, gi, rtol=1e-11, atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_elementwise_kernels(activation, dtype):
+    rng = np.random.default_rng(5)
+    z0 = (3 * rng.standard_normal((7, 5))).astype(dtype)
+    z0[0, :2] = 0.0  # the kink: ReLU's derivative is 0 there (torch's convention)
+    b = rng.standard_normal(5).astype(dtype)
+    z, a = z0.copy().ravel(), np.empty(z0.size, dtype=dtype)
+    assert _mlp.activate(_mlp.ACTIVATION_IDS[activation], 0.01, 7, 5, z, b, a) == 0
+    zb = (z0.astype(float) + b)
+    rtol = 1e-14 if dtype == np.float64 else 1e-6
+    np.testing.assert_allclose(z, zb.ravel(), rtol=rtol)
+    np.testing.assert_allclose(a, ref.activation(activation, z.astype(float)), rtol=rtol,
+                               atol=rtol)
+    delta = rng.standard_normal(z0.size).astype(dtype)
+    expect = delta * ref.activation_slope(activation, z.astype(float))
+    assert _mlp.act_delta(_mlp.ACTIVATION_IDS[activation], 0.01, 7, 5, z, a, delta) == 0
+    np.testing.assert_allclose(delta, expect, rtol=10 * rtol, atol=10 * rtol)
+
+
+def test_same_bits_on_every_call_and_thread_count_budget():
+    sizes = (50, 64, 32, 10)
+    X, Y, rng = _problem(2000, sizes, "softmax", seed=6)
+    net = Network(sizes, "relu", "softmax")
+    params = _params(net, rng, 0.2)
+    first = net.loss_grad(X, Y, params, n_threads=2)
+    for _ in range(3):
+        again = net.loss_grad(X, Y, params, n_threads=2)
+        assert again[0] == first[0] and np.array_equal(again[1], first[1])
+    one = net.loss_grad(X, Y, params, n_threads=1)
+    np.testing.assert_allclose(one[1], first[1], rtol=1e-12, atol=1e-16)
+
+
+def test_unpack_pack_round_trip_and_layout():
+    net = Network((3, 4, 2), "tanh", "softmax")
+    params = np.arange(net.n_params, dtype=float)
+    assert net.n_params == 3 * 4 + 4 + 4 * 2 + 2
+    coefs, intercepts = net.unpack(params)
+    assert [c.shape for c in coefs] == [(3, 4), (4, 2)]
+    assert coefs[0][0, 1] == 1.0 and intercepts[0][0] == 12.0 and coefs[1][0, 0] == 16.0
+    np.testing.assert_array_equal(net.pack(coefs, intercepts), params)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(sizes=(3,)), "sizes must list"),
+    (dict(sizes=(3, 0, 2)), "positive integers"),
+    (dict(sizes=(3, 2.5, 2)), "positive integers"),
+    (dict(sizes=(3, 4, 2), activation="swish"), "activation must be one of"),
+    (dict(sizes=(3, 4, 2), output="hinge"), "output must be one of"),
+    (dict(sizes=(3, 4, 1), output="softmax"), "at least 2 outputs"),
+    (dict(sizes=(3, 4, 2), leaky_slope=float("nan")), "leaky_slope"),
+])
+def test_bad_network(kwargs, match):
+    sizes = kwargs.pop("sizes")
+    with pytest.raises(ValueError, match=match):
+        Network(sizes, **kwargs)
+
+
+def test_bad_inputs():
+    net = Network((3, 4, 2), "tanh", "softmax")
+    X, Y, rng = _problem(10, (3, 4, 2), "softmax")
+    params = _params(net, rng)
+    with pytest.raises(ValueError, match="params must be"):
+        net.loss_grad(X, Y, params[:-1])
+    with pytest.raises(ValueError, match="params must be"):
+        net.loss_grad(X, Y, params.astype(np.float32))
+    with pytest.raises(ValueError, match="X has 4 features"):
+        net.loss_grad(np.ones((10, 4)), Y, params)
+    with pytest.raises(ValueError, match="Y must have shape"):
+        net.loss_grad(X, Y[:, :1], params)
+    with pytest.raises(ValueError, match="sample_weight must have shape"):
+        net.loss_grad(X, Y, params, sample_weight=np.ones(3))
+    with pytest.raises(ValueError, match="l2 must be >= 0"):
+        net.loss_grad(X, Y, params, l2=-1.0)
+    with pytest.raises(ValueError, match="sample weights must sum"):
+        net.loss_grad(X, Y, params, sample_weight=np.zeros(10))
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(FloatingPointError, match="not finite"):
+        net.loss_grad(bad, Y, params)
+    with pytest.raises(FloatingPointError, match="not finite"):
+        net.forward(bad, params)
+    with pytest.raises(ValueError, match="coefs must have shape"):
+        net.pack([np.ones((3, 4)), np.ones((2, 4))], [np.ones(4), np.ones(2)])
