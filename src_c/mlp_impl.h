@@ -101,6 +101,7 @@ typedef struct {
     FO_T *a[FO_MLP_MAX_LAYERS + 1]; /* a[l]: rows x sizes[l] activations, l = 1..L-1 */
     FO_T *delta[2];                 /* ping-pong rows x max width */
     FO_T *gblock;                   /* n_params: one block's gradient */
+    FO_T *xb;                       /* rows x n_features: a dense batch gathered by index */
     FO_T *mem;
 } FO_SUF(mlp_work);
 
@@ -111,7 +112,7 @@ static void FO_SUF(mlp_work_free)(FO_SUF(mlp_work) *w)
 }
 
 static int FO_SUF(mlp_work_alloc)(const fo_mlp_net *net, int64_t rows, int64_t n_params,
-                                  int backward, FO_SUF(mlp_work) *w)
+                                  int backward, int gather, FO_SUF(mlp_work) *w)
 {
     const int L = net->n_layers;
     int64_t total = 0, widest = 0;
@@ -120,6 +121,7 @@ static int FO_SUF(mlp_work_alloc)(const fo_mlp_net *net, int64_t rows, int64_t n
         if (net->sizes[l] > widest) widest = net->sizes[l];
     }
     if (backward) total += 2 * rows * widest + n_params;
+    if (gather) total += rows * net->sizes[0];
     memset(w, 0, sizeof *w);
     w->mem = malloc((size_t)(total > 0 ? total : 1) * sizeof(FO_T));
     if (!w->mem) return FO_ERR_NO_MEMORY;
@@ -138,36 +140,37 @@ static int FO_SUF(mlp_work_alloc)(const fo_mlp_net *net, int64_t rows, int64_t n
         w->delta[1] = p;
         p += rows * widest;
         w->gblock = p;
+        p += n_params;
     }
+    if (gather) w->xb = p;
     return FO_OK;
 }
 
-/* z (rows r0..r1 of the data) = x W + b for the first layer: BLAS for dense X, a scatter of
- * W's rows for CSR. */
-static void FO_SUF(mlp_first_layer)(const fo_mlp_net *net, const FO_DATA *d, int64_t r0,
-                                    int64_t r1, const FO_T *W, FO_T *z)
+/* The sample behind position r of the block's row range: rows[r] when the rows are
+ * gathered by index (a shuffled epoch), else r itself. */
+static inline int64_t FO_SUF(mlp_row)(const int64_t *rows, int64_t r)
 {
-    const int64_t nb = r1 - r0, d_in = net->sizes[0], d_out = net->sizes[1];
-    if (d->X) {
-        FO_SUF(gemm_rm)(net->gemm, 0, 0, nb, d_out, d_in, (FO_T)1, d->X + r0 * d_in, d_in, W,
-                        d_out, (FO_T)0, z, d_out);
-    } else {
-        for (int64_t i = 0; i < nb; i++) {
-            FO_T *zi = z + i * d_out;
-            for (int64_t k = 0; k < d_out; k++) zi[k] = (FO_T)0;
-            for (int64_t e = d->indptr[r0 + i]; e < d->indptr[r0 + i + 1]; e++) {
-                const FO_T v = d->data[e];
-                const FO_T *Wj = W + (int64_t)d->indices[e] * d_out;
-                for (int64_t k = 0; k < d_out; k++) zi[k] += v * Wj[k];
-            }
-        }
-    }
+    return rows ? rows[r] : r;
+}
+
+/* The dense input of rows r0..r1 as one row-major block: X itself when the rows are
+ * contiguous, else gathered into w->xb. */
+static const FO_T *FO_SUF(mlp_dense_block)(const FO_DATA *d, const int64_t *rows, int64_t r0,
+                                           int64_t r1, FO_SUF(mlp_work) *w)
+{
+    const int64_t p = d->n_features;
+    if (!rows) return d->X + r0 * p;
+    for (int64_t i = 0; i < r1 - r0; i++)
+        memcpy(w->xb + i * p, d->X + rows[r0 + i] * p, (size_t)p * sizeof(FO_T));
+    return w->xb;
 }
 
 /* The forward pass over rows r0..r1: z[l] and a[l] for every layer, z[L] the output scores
- * (bias included, no output activation). */
-static void FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_DATA *d, int64_t r0,
-                                      int64_t r1, const FO_T *params, FO_SUF(mlp_work) *w)
+ * (bias included, no output activation).  The first layer is BLAS for dense X, a scatter
+ * of W's rows for CSR. */
+static void FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_DATA *d,
+                                      const int64_t *rows, int64_t r0, int64_t r1,
+                                      const FO_T *params, FO_SUF(mlp_work) *w)
 {
     const int L = net->n_layers;
     const int64_t nb = r1 - r0;
@@ -176,11 +179,25 @@ static void FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_DATA *d, i
         const int64_t d_in = net->sizes[l - 1], d_out = net->sizes[l];
         const FO_T *W = p, *b = p + d_in * d_out;
         p = b + d_out;
-        if (l == 1)
-            FO_SUF(mlp_first_layer)(net, d, r0, r1, W, w->z[1]);
-        else
+        if (l == 1 && d->X) {
+            FO_SUF(gemm_rm)(net->gemm, 0, 0, nb, d_out, d_in, (FO_T)1,
+                            FO_SUF(mlp_dense_block)(d, rows, r0, r1, w), d_in, W, d_out,
+                            (FO_T)0, w->z[1], d_out);
+        } else if (l == 1) {
+            for (int64_t i = 0; i < nb; i++) {
+                const int64_t r = FO_SUF(mlp_row)(rows, r0 + i);
+                FO_T *zi = w->z[1] + i * d_out;
+                for (int64_t k = 0; k < d_out; k++) zi[k] = (FO_T)0;
+                for (int64_t e = d->indptr[r]; e < d->indptr[r + 1]; e++) {
+                    const FO_T v = d->data[e];
+                    const FO_T *Wj = W + (int64_t)d->indices[e] * d_out;
+                    for (int64_t k = 0; k < d_out; k++) zi[k] += v * Wj[k];
+                }
+            }
+        } else {
             FO_SUF(gemm_rm)(net->gemm, 0, 0, nb, d_out, d_in, (FO_T)1, w->a[l - 1], d_in, W,
                             d_out, (FO_T)0, w->z[l], d_out);
+        }
         if (l < L) {
             FO_SUF(fo_mlp_activate)(net->activation, net->leaky_slope, nb, d_out, w->z[l], b,
                                     w->a[l]);
@@ -190,6 +207,84 @@ static void FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_DATA *d, i
         }
     }
 }
+
+/*
+ * One block's forward and backward pass: w->gblock = the gradient of
+ * sum_{i in block} scale w_i c_i (no penalty), the block's dense input still in place
+ * (w->xb) from the forward pass.  Returns sum_i w_i c_i over the block.
+ */
+static double FO_SUF(mlp_block_grad)(const fo_mlp_net *net, const FO_DATA *d,
+                                     const int64_t *rows, int64_t r0, int64_t r1, const FO_T *Y,
+                                     double scale, const FO_T *params, int64_t n_params,
+                                     FO_SUF(mlp_work) *w)
+{
+    const int L = net->n_layers;
+    const int64_t nb = r1 - r0, K = net->sizes[L];
+    FO_SUF(mlp_forward_block)(net, d, rows, r0, r1, params, w);
+    double loss = 0.0;
+    FO_T *D = w->delta[L & 1];
+    for (int64_t i = 0; i < nb; i++) {
+        const int64_t r = FO_SUF(mlp_row)(rows, r0 + i);
+        const double wi = d->sample_weight ? (double)d->sample_weight[r] : 1.0;
+        loss += wi * FO_SUF(out_loss_delta)(net->output, K, w->z[L] + i * K, Y + r * K,
+                                            wi * scale, D + i * K);
+    }
+    FO_T *g_end = w->gblock + n_params;
+    for (int l = L; l >= 1; l--) {
+        const int64_t d_in = net->sizes[l - 1], d_out = net->sizes[l];
+        FO_T *gb = g_end - d_out, *gW = gb - d_in * d_out;
+        g_end = gW;
+        FO_T *Dl = w->delta[l & 1];
+        for (int64_t k = 0; k < d_out; k++) gb[k] = (FO_T)0;
+        for (int64_t i = 0; i < nb; i++)
+            for (int64_t k = 0; k < d_out; k++) gb[k] += Dl[i * d_out + k];
+        if (l > 1) {
+            FO_SUF(gemm_rm)(net->gemm, 1, 0, d_in, d_out, nb, (FO_T)1, w->a[l - 1], d_in, Dl,
+                            d_out, (FO_T)0, gW, d_out);
+            const FO_T *W = params + (gW - w->gblock);
+            FO_T *Dp = w->delta[(l - 1) & 1];
+            FO_SUF(gemm_rm)(net->gemm, 0, 1, nb, d_in, d_out, (FO_T)1, Dl, d_out, W, d_out,
+                            (FO_T)0, Dp, d_in);
+            FO_SUF(fo_mlp_act_delta)(net->activation, net->leaky_slope, nb, d_in, w->z[l - 1],
+                                     w->a[l - 1], Dp);
+        } else if (d->X) {
+            const FO_T *Xb = rows ? w->xb : d->X + r0 * d_in;
+            FO_SUF(gemm_rm)(net->gemm, 1, 0, d_in, d_out, nb, (FO_T)1, Xb, d_in, Dl, d_out,
+                            (FO_T)0, gW, d_out);
+        } else {
+            for (int64_t e = 0; e < d_in * d_out; e++) gW[e] = (FO_T)0;
+            for (int64_t i = 0; i < nb; i++) {
+                const int64_t r = FO_SUF(mlp_row)(rows, r0 + i);
+                const FO_T *Di = Dl + i * d_out;
+                for (int64_t e = d->indptr[r]; e < d->indptr[r + 1]; e++) {
+                    const FO_T v = d->data[e];
+                    FO_T *gj = gW + (int64_t)d->indices[e] * d_out;
+                    for (int64_t k = 0; k < d_out; k++) gj[k] += v * Di[k];
+                }
+            }
+        }
+    }
+    return loss;
+}
+
+/* sum_l ||W^l||^2, and l2 W^l added to the weights' entries of g (double or FO_T). */
+#ifndef FO_MLP_PENALTY
+#define FO_MLP_PENALTY(net, params, g, l2, out)                                              \
+    do {                                                                                     \
+        int64_t off_ = 0;                                                                    \
+        double pen_ = 0.0;                                                                   \
+        for (int l_ = 1; l_ <= (net)->n_layers; l_++) {                                      \
+            const int64_t nw_ = (net)->sizes[l_ - 1] * (net)->sizes[l_];                     \
+            for (int64_t j_ = off_; j_ < off_ + nw_; j_++) {                                 \
+                const double v_ = (double)(params)[j_];                                      \
+                pen_ += v_ * v_;                                                             \
+                (g)[j_] += (l2) * v_;                                                        \
+            }                                                                                \
+            off_ += nw_ + (net)->sizes[l_];                                                  \
+        }                                                                                    \
+        (out) = pen_;                                                                        \
+    } while (0)
+#endif
 
 static int FO_SUF(mlp_check)(const fo_mlp_net *net, const FO_DATA *d, const void *params,
                              int64_t *n_params)
@@ -205,6 +300,14 @@ static int FO_SUF(mlp_check)(const fo_mlp_net *net, const FO_DATA *d, const void
     return FO_OK;
 }
 
+static double FO_SUF(mlp_weight_sum)(const FO_DATA *d)
+{
+    double w_sum = 0.0;
+    for (int64_t i = 0; i < d->n_samples; i++)
+        w_sum += d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+    return w_sum;
+}
+
 int FO_SUF(fo_mlp_loss_grad)(const fo_mlp_net *net, const FO_DATA *d, const FO_T *Y,
                              const FO_T *params, double l2, double *value, FO_T *grad)
 {
@@ -212,80 +315,27 @@ int FO_SUF(fo_mlp_loss_grad)(const fo_mlp_net *net, const FO_DATA *d, const FO_T
     int status = FO_SUF(mlp_check)(net, d, params, &n_params);
     if (status != FO_OK) return status;
     if (!Y || !value || !grad || !(l2 >= 0.0)) return FO_ERR_BAD_ARGUMENT;
-    const int L = net->n_layers;
-    const int64_t n = d->n_samples, K = net->sizes[L];
+    const int64_t n = d->n_samples;
     const int64_t rows = n < FO_MLP_BLOCK_ROWS ? n : FO_MLP_BLOCK_ROWS;
-    double w_sum = 0.0;
-    for (int64_t i = 0; i < n; i++) w_sum += d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+    const double w_sum = FO_SUF(mlp_weight_sum)(d);
     if (!(w_sum > 0.0) || !isfinite(w_sum)) return FO_ERR_BAD_ARGUMENT;
 
     FO_SUF(mlp_work) w;
-    status = FO_SUF(mlp_work_alloc)(net, rows, n_params, 1, &w);
+    status = FO_SUF(mlp_work_alloc)(net, rows, n_params, 1, 0, &w);
     double *acc = calloc((size_t)n_params, sizeof(double));
     if (status != FO_OK || !acc) {
         FO_SUF(mlp_work_free)(&w);
         free(acc);
         return FO_ERR_NO_MEMORY;
     }
-    double loss = 0.0;
+    double loss = 0.0, penalty = 0.0;
     for (int64_t r0 = 0; r0 < n; r0 += rows) {
-        const int64_t r1 = r0 + rows < n ? r0 + rows : n, nb = r1 - r0;
-        FO_SUF(mlp_forward_block)(net, d, r0, r1, params, &w);
-        /* output: loss and delta = w_i (p - y) / sum w */
-        FO_T *D = w.delta[L & 1];
-        for (int64_t i = 0; i < nb; i++) {
-            const double wi = (d->sample_weight ? (double)d->sample_weight[r0 + i] : 1.0);
-            loss += wi * FO_SUF(out_loss_delta)(net->output, K, w.z[L] + i * K, Y + (r0 + i) * K,
-                                           wi / w_sum, D + i * K);
-        }
-        /* backward */
-        FO_T *g_end = w.gblock + n_params;
-        for (int l = L; l >= 1; l--) {
-            const int64_t d_in = net->sizes[l - 1], d_out = net->sizes[l];
-            FO_T *gb = g_end - d_out, *gW = gb - d_in * d_out;
-            g_end = gW;
-            FO_T *Dl = w.delta[l & 1];
-            for (int64_t k = 0; k < d_out; k++) gb[k] = (FO_T)0;
-            for (int64_t i = 0; i < nb; i++)
-                for (int64_t k = 0; k < d_out; k++) gb[k] += Dl[i * d_out + k];
-            if (l > 1) {
-                FO_SUF(gemm_rm)(net->gemm, 1, 0, d_in, d_out, nb, (FO_T)1, w.a[l - 1], d_in, Dl,
-                                d_out, (FO_T)0, gW, d_out);
-                const FO_T *W = params + (gW - w.gblock);
-                FO_T *Dp = w.delta[(l - 1) & 1];
-                FO_SUF(gemm_rm)(net->gemm, 0, 1, nb, d_in, d_out, (FO_T)1, Dl, d_out, W, d_out,
-                                (FO_T)0, Dp, d_in);
-                FO_SUF(fo_mlp_act_delta)(net->activation, net->leaky_slope, nb, d_in,
-                                         w.z[l - 1], w.a[l - 1], Dp);
-            } else if (d->X) {
-                FO_SUF(gemm_rm)(net->gemm, 1, 0, d_in, d_out, nb, (FO_T)1, d->X + r0 * d_in, d_in,
-                                Dl, d_out, (FO_T)0, gW, d_out);
-            } else {
-                for (int64_t e = 0; e < d_in * d_out; e++) gW[e] = (FO_T)0;
-                for (int64_t i = 0; i < nb; i++) {
-                    const FO_T *Di = Dl + i * d_out;
-                    for (int64_t e = d->indptr[r0 + i]; e < d->indptr[r0 + i + 1]; e++) {
-                        const FO_T v = d->data[e];
-                        FO_T *gj = gW + (int64_t)d->indices[e] * d_out;
-                        for (int64_t k = 0; k < d_out; k++) gj[k] += v * Di[k];
-                    }
-                }
-            }
-        }
+        const int64_t r1 = r0 + rows < n ? r0 + rows : n;
+        loss += FO_SUF(mlp_block_grad)(net, d, NULL, r0, r1, Y, 1.0 / w_sum, params, n_params,
+                                       &w);
         for (int64_t j = 0; j < n_params; j++) acc[j] += (double)w.gblock[j];
     }
-    /* the penalty on the weights (not the biases) */
-    double penalty = 0.0;
-    int64_t off = 0;
-    for (int l = 1; l <= L; l++) {
-        const int64_t nw = net->sizes[l - 1] * net->sizes[l];
-        for (int64_t j = off; j < off + nw; j++) {
-            const double v = (double)params[j];
-            penalty += v * v;
-            acc[j] += l2 * v;
-        }
-        off += nw + net->sizes[l];
-    }
+    FO_MLP_PENALTY(net, params, acc, l2, penalty);
     *value = loss / w_sum + 0.5 * l2 * penalty;
     int finite = isfinite(*value);
     for (int64_t j = 0; j < n_params; j++) {
@@ -295,6 +345,52 @@ int FO_SUF(fo_mlp_loss_grad)(const fo_mlp_net *net, const FO_DATA *d, const FO_T
     FO_SUF(mlp_work_free)(&w);
     free(acc);
     return finite ? FO_OK : FO_ERR_NONFINITE;
+}
+
+int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
+                         const FO_DATA *d, const FO_T *Y, fo_rule *rule, FO_T *params, FO_T *s1,
+                         FO_T *s2, FO_T *s3, double *mean_loss)
+{
+    int64_t n_params = 0;
+    int status = FO_SUF(mlp_check)(net, d, params, &n_params);
+    if (status != FO_OK) return status;
+    if (!cfg || !Y || !rule || !mean_loss || cfg->batch_size < 1 || !(cfg->l2 >= 0.0) ||
+        !(cfg->weight_scale > 0.0) || !isfinite(cfg->weight_scale))
+        return FO_ERR_BAD_ARGUMENT;
+    status = fo_rule_check(rule, s1, s2, s3);
+    if (status != FO_OK) return status;
+    const int64_t n = d->n_samples, B = cfg->batch_size < n ? cfg->batch_size : n;
+    FO_SUF(mlp_work) w;
+    int64_t *perm = cfg->shuffle ? malloc((size_t)n * sizeof(int64_t)) : NULL;
+    status = FO_SUF(mlp_work_alloc)(net, B, n_params, 1, d->X && cfg->shuffle, &w);
+    if (status != FO_OK || (cfg->shuffle && !perm)) {
+        FO_SUF(mlp_work_free)(&w);
+        free(perm);
+        return FO_ERR_NO_MEMORY;
+    }
+    if (perm) fo_epoch_permutation(n, cfg->seed, perm);
+    double loss = 0.0, w_seen = 0.0, penalty = 0.0;
+    for (int64_t r0 = 0; r0 < n && status == FO_OK; r0 += B) {
+        const int64_t r1 = r0 + B < n ? r0 + B : n;
+        loss += FO_SUF(mlp_block_grad)(net, d, perm, r0, r1, Y,
+                                       cfg->weight_scale / (double)(r1 - r0), params, n_params,
+                                       &w);
+        for (int64_t i = r0; i < r1; i++)
+            w_seen += d->sample_weight ? (double)d->sample_weight[perm ? perm[i] : i] : 1.0;
+        FO_MLP_PENALTY(net, params, w.gblock, cfg->l2, penalty);
+        if (!isfinite(loss)) {
+            status = FO_ERR_NONFINITE;
+            break;
+        }
+        /* a gradient with NaN or infinity is refused: the parameters stay as they were */
+        status = FO_SUF(fo_update_step)(rule, n_params, params, w.gblock, s1, s2, s3, 1, 1);
+        if (status == FO_OK) rule->t++;
+    }
+    (void)penalty;
+    *mean_loss = w_seen > 0.0 ? loss / w_seen : 0.0;
+    FO_SUF(mlp_work_free)(&w);
+    free(perm);
+    return status;
 }
 
 int FO_SUF(fo_mlp_forward)(const fo_mlp_net *net, const FO_DATA *d, const FO_T *params, FO_T *out)
@@ -307,11 +403,11 @@ int FO_SUF(fo_mlp_forward)(const fo_mlp_net *net, const FO_DATA *d, const FO_T *
     const int64_t n = d->n_samples, K = net->sizes[L];
     const int64_t rows = n < FO_MLP_BLOCK_ROWS ? n : FO_MLP_BLOCK_ROWS;
     FO_SUF(mlp_work) w;
-    if (FO_SUF(mlp_work_alloc)(net, rows, n_params, 0, &w) != FO_OK) return FO_ERR_NO_MEMORY;
+    if (FO_SUF(mlp_work_alloc)(net, rows, n_params, 0, 0, &w) != FO_OK) return FO_ERR_NO_MEMORY;
     int finite = 1;
     for (int64_t r0 = 0; r0 < n; r0 += rows) {
         const int64_t r1 = r0 + rows < n ? r0 + rows : n, nb = r1 - r0;
-        FO_SUF(mlp_forward_block)(net, d, r0, r1, params, &w);
+        FO_SUF(mlp_forward_block)(net, d, NULL, r0, r1, params, &w);
         for (int64_t i = 0; i < nb; i++) {
             FO_T *oi = out + (r0 + i) * K;
             finite &= FO_SUF(out_activate)(net->output, K, w.z[L] + i * K, oi);

@@ -204,3 +204,144 @@ def test_bad_inputs():
         net.forward(bad, params)
     with pytest.raises(ValueError, match="coefs must have shape"):
         net.pack([np.ones((3, 4)), np.ones((2, 4))], [np.ones(4), np.ones(2)])
+
+
+# ------------------------------------------------------------------ the C training epoch
+
+from fastoptim.optim import SGD, Adagrad, Adam, AdamW, RMSProp  # noqa: E402
+from fastoptim.optim.engine import epoch_permutation  # noqa: E402
+
+OPTIMIZERS = {
+    "sgd": lambda: SGD(lr=0.1),
+    "nesterov": lambda: SGD(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    "adagrad": lambda: Adagrad(lr=0.1),
+    "rmsprop": lambda: RMSProp(lr=1e-2, centered=True, momentum=0.5),
+    "adam": lambda: Adam(lr=1e-2),
+    "amsgrad": lambda: Adam(lr=1e-2, amsgrad=True),
+    "adamw": lambda: AdamW(lr=1e-2, weight_decay=0.1),
+}
+
+
+def _epoch_oracle(net, X, Y, params, optimizer, batch_size, seed, shuffle, l2, w):
+    """The epoch as a Python loop: the NumPy network oracle per batch, the optimizers' NumPy
+    twins for the steps; the batch gradient is n / sum(w) / |B| sum_B w_i dc_i + l2 W."""
+    n = X.shape[0]
+    w = np.ones(n) if w is None else w
+    scale = n / w.sum()
+    order = epoch_permutation(n, seed) if shuffle else np.arange(n)
+    for lo in range(0, n, batch_size):
+        idx = order[lo:lo + batch_size]
+        coefs, intercepts = net.unpack(params)
+        _, gW, gb = ref.loss_grad(X[idx], Y[idx], coefs, intercepts, net.activation, net.output,
+                                  0.0, w[idx], net.leaky_slope)
+        factor = w[idx].sum() * scale / len(idx)
+        gW = [g * factor + l2 * W for g, W in zip(gW, coefs)]
+        gb = [g * factor for g in gb]
+        optimizer.step_numpy([params], [net.pack(gW, gb)])
+
+
+@pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_epoch_matches_python_loop(opt, sparse, shuffle):
+    sizes = (8, 6, 5, 3)
+    X, Y, rng = _problem(101, sizes, "softmax", seed=7, density=0.5 if sparse else None)
+    w = rng.uniform(0.5, 2.0, X.shape[0])
+    net = Network(sizes, "tanh", "softmax")
+    start = _params(net, rng)
+    ours, theirs = start.copy(), start.copy()
+    o1, o2 = OPTIMIZERS[opt](), OPTIMIZERS[opt]()
+    Xin = sp.csr_matrix(X) if sparse else X
+    for epoch in range(3):
+        net.train_epoch(Xin, Y, ours, o1, batch_size=16, seed=epoch, shuffle=shuffle, l2=0.01,
+                        sample_weight=w)
+        _epoch_oracle(net, X, Y, theirs, o2, 16, epoch, shuffle, 0.01, w)
+    assert o1.n_steps == o2.n_steps == 3 * 7
+    np.testing.assert_allclose(ours, theirs, rtol=1e-11, atol=1e-13)
+
+
+@pytest.mark.parametrize("activation, output", [("relu", "identity"), ("gelu", "logistic"),
+                                                ("leaky_relu", "softmax"),
+                                                ("logistic", "identity")])
+def test_epoch_activations_and_outputs(activation, output):
+    sizes = (5, 7, 4) if output != "softmax" else (5, 7, 3)
+    X, Y, rng = _problem(64, sizes, output, seed=8)
+    net = Network(sizes, activation, output)
+    start = _params(net, rng)
+    ours, theirs = start.copy(), start.copy()
+    o1, o2 = Adam(lr=1e-2), Adam(lr=1e-2)
+    for epoch in range(2):
+        net.train_epoch(X, Y, ours, o1, batch_size=10, seed=epoch, l2=0.001)
+        _epoch_oracle(net, X, Y, theirs, o2, 10, epoch, True, 0.001, None)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-11, atol=1e-13)
+
+
+def test_epoch_reduces_the_loss_and_repeats_bits():
+    sizes = (10, 16, 3)
+    X, _, rng = _problem(400, sizes, "softmax", seed=9)
+    Y = np.eye(3)[np.argmax(X @ rng.standard_normal((10, 3)), axis=1)]  # learnable labels
+    net = Network(sizes, "relu", "softmax")
+    start = _params(net, rng, 0.3)
+    runs = []
+    for _ in range(2):
+        p, opt = start.copy(), Adam(lr=1e-2)
+        curve = [net.train_epoch(X, Y, p, opt, batch_size=32, seed=e) for e in range(10)]
+        runs.append(p)
+    assert curve[-1] < 0.5 * curve[0]
+    assert np.array_equal(runs[0], runs[1])
+    full = net.loss_grad(X, Y, runs[0])[0]
+    assert full < net.loss_grad(X, Y, start)[0]
+
+
+def test_epoch_float32_tracks_float64():
+    sizes = (10, 12, 3)
+    X, Y, rng = _problem(300, sizes, "softmax", seed=10)
+    net64, net32 = Network(sizes, "tanh", "softmax"), Network(sizes, "tanh", "softmax",
+                                                              dtype=np.float32)
+    start = _params(net64, rng, 0.3)
+    p64, p32 = start.copy(), start.astype(np.float32)
+    o64, o32 = Adam(lr=1e-2), Adam(lr=1e-2)
+    for e in range(3):
+        net64.train_epoch(X, Y, p64, o64, batch_size=32, seed=e)
+        net32.train_epoch(X.astype(np.float32), Y, p32, o32, batch_size=32, seed=e)
+    assert o32.state[0]["s1"].dtype == np.float32
+    np.testing.assert_allclose(p32, p64, rtol=1e-3, atol=1e-4)
+
+
+def test_epoch_divergence_keeps_the_last_good_parameters():
+    sizes = (4, 8, 1)
+    X, Y, rng = _problem(64, sizes, "identity", seed=11)
+    X *= 1e3
+    net = Network(sizes, "identity", "identity")
+    p = _params(net, rng)
+    with pytest.raises(FloatingPointError, match="lr=1e\\+06.*smaller learning rate"):
+        for e in range(20):
+            net.train_epoch(X, Y, p, SGD(lr=1e6), batch_size=8, seed=e)
+    assert np.all(np.isfinite(p))
+
+
+def test_epoch_bad_inputs():
+    net = Network((3, 4, 2), "tanh", "softmax")
+    X, Y, rng = _problem(10, (3, 4, 2), "softmax")
+    p = _params(net, rng)
+    with pytest.raises(TypeError, match="optimizer must be"):
+        net.train_epoch(X, Y, p, "adam", batch_size=4)
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        net.train_epoch(X, Y, p, Adam(), batch_size=0)
+    with pytest.raises(TypeError, match="batch_size must be an int"):
+        net.train_epoch(X, Y, p, Adam(), batch_size=2.5)
+    with pytest.raises(ValueError, match="updated in place"):
+        net.train_epoch(X, Y, p.astype(np.float32), Adam(), batch_size=4)
+    frozen = p.copy()
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="updated in place"):
+        net.train_epoch(X, Y, frozen, Adam(), batch_size=4)
+    with pytest.raises(ValueError, match="sample_weight must be finite"):
+        net.train_epoch(X, Y, p, Adam(), batch_size=4, sample_weight=-np.ones(10))
+    with pytest.raises(ValueError, match="l2 must be"):
+        net.train_epoch(X, Y, p, Adam(), batch_size=4, l2=-1)
+    opt = Adam()
+    net.train_epoch(X, Y, p, opt, batch_size=4)
+    with pytest.raises(ValueError, match="state"):
+        Network((3, 5, 2), "tanh", "softmax").train_epoch(
+            X, Y, np.zeros(Network((3, 5, 2)).n_params), opt, batch_size=4)

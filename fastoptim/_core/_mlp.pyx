@@ -4,11 +4,12 @@ Inputs are validated and made contiguous by the Python layer (fastoptim.neural_n
 these functions only build the network struct, hand down scipy's BLAS gemm (sgemm/dgemm
 from scipy.linalg.cython_blas: no BLAS to link), release the GIL around the C call and
 return the C status code for the caller to check."""
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 from cython cimport floating
 from scipy.linalg.cython_blas cimport dgemm, sgemm
 
-from fastoptim._core._cdefs cimport fo_data_f64, fo_data_f32, cptr, mptr, fill_data
+from fastoptim._core._cdefs cimport (fo_data_f64, fo_data_f32, fo_rule, rule_from, cptr, mptr,
+                                    fill_data)
 
 cdef extern from "fastoptim/fo_mlp.h":
     ctypedef struct fo_mlp_net:
@@ -18,6 +19,12 @@ cdef extern from "fastoptim/fo_mlp.h":
         int output
         double leaky_slope
         void *gemm
+    ctypedef struct fo_mlp_epoch_config:
+        int64_t batch_size
+        uint64_t seed
+        int shuffle
+        double l2
+        double weight_scale
     cdef enum:
         FO_ACT_IDENTITY
         FO_ACT_LOGISTIC
@@ -35,6 +42,13 @@ cdef extern from "fastoptim/fo_mlp.h":
                              double *grad) nogil
     int fo_mlp_loss_grad_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *Y,
                              const float *params, double l2, double *value, float *grad) nogil
+    int fo_mlp_epoch_f64(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
+                         const fo_data_f64 *data, const double *Y, fo_rule *rule,
+                         double *params, double *s1, double *s2, double *s3,
+                         double *mean_loss) nogil
+    int fo_mlp_epoch_f32(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
+                         const fo_data_f32 *data, const float *Y, fo_rule *rule, float *params,
+                         float *s1, float *s2, float *s3, double *mean_loss) nogil
     int fo_mlp_forward_f64(const fo_mlp_net *net, const fo_data_f64 *data, const double *params,
                            double *out) nogil
     int fo_mlp_forward_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *params,
@@ -100,6 +114,38 @@ def loss_grad(const int64_t[::1] sizes, int activation, int output, double leaky
             status = fo_mlp_loss_grad_f32(&net, &d32, cptr(Y), cptr(params), l2, &value,
                                           mptr(grad))
     return status, value
+
+
+def epoch(const int64_t[::1] sizes, int activation, int output, double leaky_slope,
+          dict config, dict spec, const floating[::1] values, const int32_t[::1] indices,
+          const int64_t[::1] indptr, int64_t n_samples, const floating[::1] Y,
+          const floating[::1] sample_weight, floating[::1] params, floating[::1] s1,
+          floating[::1] s2, floating[::1] s3):
+    """Run fo_mlp_epoch.  config: batch_size, seed, shuffle, l2, weight_scale; spec: the
+    optimizer's rule (fastoptim.optim.transforms.compile_chain) with t the first step.
+    Returns (status, mean_loss, next_t); params and the state arrays change in place."""
+    cdef fo_data_f64 d64
+    cdef fo_data_f32 d32
+    cdef fo_mlp_epoch_config cfg
+    cdef fo_rule r = rule_from(spec)
+    cdef double mean_loss = 0.0
+    cdef int status
+    cdef fo_mlp_net net = _net(sizes, activation, output, leaky_slope, floating is float)
+    cdef const floating[::1] no_y = None
+    cfg.batch_size = config["batch_size"]
+    cfg.seed = config["seed"]
+    cfg.shuffle = config["shuffle"]
+    cfg.l2 = config["l2"]
+    cfg.weight_scale = config["weight_scale"]
+    fill_data(&d64, &d32, values, indices, indptr, n_samples, sizes[0], no_y, sample_weight)
+    with nogil:
+        if floating is double:
+            status = fo_mlp_epoch_f64(&net, &cfg, &d64, cptr(Y), &r, mptr(params), mptr(s1),
+                                      mptr(s2), mptr(s3), &mean_loss)
+        else:
+            status = fo_mlp_epoch_f32(&net, &cfg, &d32, cptr(Y), &r, mptr(params), mptr(s1),
+                                      mptr(s2), mptr(s3), &mean_loss)
+    return status, mean_loss, r.t
 
 
 def forward(const int64_t[::1] sizes, int activation, int output, double leaky_slope,

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from .._blas import blas_n_threads, blas_threads
 from .._core import _mlp, _status
 from .._validation import as_float_data, csr_parts
+from ..optim.engine import check_epoch_args
 
 __all__ = ["Network", "ACTIVATIONS", "OUTPUTS"]
 
@@ -115,6 +116,18 @@ class Network:
             values, indices, indptr = X.reshape(-1), None, None
         return X.shape[0], values, indices, indptr
 
+    def _targets(self, Y, sample_weight, n):
+        """Y as a C-contiguous (n, n_outputs) array and the weights (or None), in :attr:`dtype`."""
+        Y = np.ascontiguousarray(Y, dtype=self.dtype)
+        if Y.shape != (n, self.sizes[-1]):
+            raise ValueError(f"Y must have shape ({n}, {self.sizes[-1]}), got {Y.shape}")
+        if sample_weight is None:
+            return Y, None
+        sw = np.ascontiguousarray(sample_weight, dtype=self.dtype)
+        if sw.shape != (n,):
+            raise ValueError(f"sample_weight must have shape ({n},), got {sw.shape}")
+        return Y, sw
+
     def _params(self, params):
         params = np.asarray(params)
         if params.shape != (self.n_params,) or params.dtype != self.dtype:
@@ -146,13 +159,7 @@ class Network:
         grad : ndarray of shape (n_params,), of :attr:`dtype`
         """
         n, values, indices, indptr = self._data(X)
-        Y = np.ascontiguousarray(Y, dtype=self.dtype)
-        if Y.shape != (n, self.sizes[-1]):
-            raise ValueError(f"Y must have shape ({n}, {self.sizes[-1]}), got {Y.shape}")
-        sw = None if sample_weight is None else np.ascontiguousarray(sample_weight,
-                                                                     dtype=self.dtype)
-        if sw is not None and sw.shape != (n,):
-            raise ValueError(f"sample_weight must have shape ({n},), got {sw.shape}")
+        Y, sw = self._targets(Y, sample_weight, n)
         params = self._params(params)
         grad = np.empty(self.n_params, dtype=self.dtype)
         with blas_threads(blas_n_threads(n_threads, self._flops(n))):
@@ -166,6 +173,79 @@ class Network:
             _status.ERR_BAD_ARGUMENT: "bad network arguments: l2 must be >= 0 and the sample "
                                       "weights must sum to a positive finite number"})
         return value, grad
+
+    def train_epoch(self, X, Y, params, optimizer, *, batch_size, seed=0, shuffle=True, l2=0.0,
+                    sample_weight=None, n_threads=None):
+        """One epoch of mini-batch training in C, in place, without the GIL.
+
+        Each batch B takes the gradient of ``n / sum(w) / |B| sum_{i in B} w_i c_i + l2/2
+        sum ||W||^2`` and one step of the optimizer's update rule over the whole parameter
+        buffer (fastoptim.optim's rules, the same C code as the linear engine).
+
+        Parameters
+        ----------
+        X, Y, params, l2, sample_weight
+            As in :meth:`loss_grad`; ``params`` is updated in place.
+        optimizer : fastoptim.optim.Optimizer
+            Its rule, lr and state (created at the first epoch, one array like ``params``);
+            ``n_steps`` advances by the number of batches.
+        batch_size : int >= 1
+            Clipped to n_samples.
+        seed : int
+            This epoch's shuffle (fastoptim.optim.engine.epoch_permutation(n, seed)).
+        shuffle : bool, default True
+        n_threads : int, optional
+            BLAS threads for the products (``None``: by a batch's work).
+
+        Returns
+        -------
+        float
+            The weighted mean of the per-sample costs, each taken when its batch was visited.
+
+        Raises
+        ------
+        FloatingPointError
+            When a cost or a gradient stopped being finite; the parameters are those after
+            the last good step.
+        """
+        check_epoch_args(optimizer, batch_size, seed)
+        if not (isinstance(l2, numbers.Real) and l2 >= 0 and np.isfinite(l2)):
+            raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
+        n, values, indices, indptr = self._data(X)
+        Y, sw = self._targets(Y, sample_weight, n)
+        weight_scale = 1.0
+        if sw is not None:
+            total = float(np.sum(sw, dtype=np.float64))
+            if not (np.all(np.isfinite(sw)) and np.all(sw >= 0) and total > 0):
+                raise ValueError("sample_weight must be finite, >= 0 and not all zero")
+            weight_scale = n / total
+        if not (isinstance(params, np.ndarray) and params.shape == (self.n_params,)
+                and params.dtype == self.dtype and params.flags.c_contiguous
+                and params.flags.writeable):
+            raise ValueError(f"params must be a writeable C-contiguous ({self.n_params},) array "
+                             f"of {self.dtype} (it is updated in place)")
+        optimizer._check_state([params])
+        if optimizer.state is None:
+            optimizer.state = optimizer._init_state([params])
+        state = optimizer.state[0]
+        flat = lambda k: None if state.get(k) is None else state[k].reshape(-1)
+        batch = int(min(batch_size, n))
+        config = dict(batch_size=batch, seed=int(seed) & (2 ** 64 - 1), shuffle=bool(shuffle),
+                      l2=float(l2), weight_scale=weight_scale)
+        spec = dict(optimizer._rule, t=optimizer.n_steps + 1)
+        with blas_threads(blas_n_threads(n_threads, self._flops(batch))):
+            status, mean_loss, next_t = _mlp.epoch(
+                self._sizes, _mlp.ACTIVATION_IDS[self.activation], _mlp.OUTPUT_IDS[self.output],
+                self.leaky_slope, config, spec, values, indices, indptr, n, Y.reshape(-1), sw,
+                params, flat("s1"), flat("s2"), flat("s3"))
+        optimizer.n_steps = next_t - 1
+        if status == _status.ERR_NONFINITE:
+            raise FloatingPointError(
+                f"training diverged: with lr={optimizer.lr:g} the network's loss or gradient "
+                f"stopped being finite (the parameters are those of the last good step); try "
+                f"a smaller learning rate")
+        _status.check_status(status)
+        return mean_loss
 
     def forward(self, X, params, *, n_threads=None):
         """The output layer's activations (probabilities, or values for 'identity').

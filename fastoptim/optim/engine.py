@@ -53,6 +53,18 @@ def _param(arr, name, obj, shape):
     return arr.reshape(-1)
 
 
+def check_epoch_args(optimizer, batch_size, seed):
+    """The checks every epoch runner makes: an Optimizer, an int batch_size >= 1, an int seed."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError("optimizer must be a fastoptim.optim optimizer (SGD, Adam, ...)")
+    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, numbers.Integral):
+        raise TypeError(f"batch_size must be an int, got {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {seed!r}")
+
+
 def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0, shuffle=True,
               lazy="auto", weight_scale=None):
     """One epoch of mini-batch training, in place, without the GIL.
@@ -94,14 +106,7 @@ def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0,
     """
     if not isinstance(objective, Objective):
         raise TypeError("objective must be a fastoptim.losses.Objective")
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError("optimizer must be a fastoptim.optim optimizer (SGD, Adam, ...)")
-    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, numbers.Integral):
-        raise TypeError(f"batch_size must be an int, got {batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {seed!r}")
+    check_epoch_args(optimizer, batch_size, seed)
     K = objective.n_outputs
     c = _param(coef, "coef", objective, objective.coef_shape)
     b = None if intercept is None else _param(intercept, "intercept", objective, (K,))

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "fastoptim/fo_loss.h"
+#include "fastoptim/fo_update.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -86,6 +87,35 @@ int fo_mlp_loss_grad_f64(const fo_mlp_net *net, const fo_data_f64 *data, const d
                          const double *params, double l2, double *value, double *grad);
 int fo_mlp_loss_grad_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *Y,
                          const float *params, double l2, double *value, float *grad);
+
+/*
+ * One epoch of mini-batch training, in place (the linear engine's conventions, fo_epoch.h):
+ * rows shuffled by the seeded permutation fo_epoch_permutation(n, seed) (or storage order),
+ * cut into batches of batch_size (the last may be shorter); for each batch B the gradient of
+ *
+ *     weight_scale / |B| sum_{i in B} w_i c_i  +  (l2 / 2) sum_l ||W^l||^2
+ *
+ * (weight_scale = n / sum_i w_i gives mean weight 1), then the update rule (fo_update.h)
+ * over the whole parameter buffer, rule->t counting steps.  s1..s3: the rule's state,
+ * n_params each (NULL where unused).  *mean_loss: the weighted mean of the per-sample
+ * costs, each taken when its batch was visited.  Returns FO_OK, FO_ERR_NONFINITE (a
+ * cost or a gradient stopped being finite: the step was refused, the parameters are those
+ * after the last good step), FO_ERR_BAD_ARGUMENT or FO_ERR_NO_MEMORY.
+ */
+typedef struct {
+    int64_t batch_size;  /* >= 1, clipped to n_samples */
+    uint64_t seed;       /* this epoch's shuffle */
+    int shuffle;         /* 0: storage order */
+    double l2;           /* the weights' penalty */
+    double weight_scale; /* n / sum(sample_weight); 1 without weights */
+} fo_mlp_epoch_config;
+
+int fo_mlp_epoch_f64(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
+                     const fo_data_f64 *data, const double *Y, fo_rule *rule, double *params,
+                     double *s1, double *s2, double *s3, double *mean_loss);
+int fo_mlp_epoch_f32(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
+                     const fo_data_f32 *data, const float *Y, fo_rule *rule, float *params,
+                     float *s1, float *s2, float *s3, double *mean_loss);
 
 /*
  * The output layer's activations for every row (n_samples x K: probabilities for
