@@ -95,6 +95,70 @@ static int FO_SUF(out_activate)(int output, int64_t K, const FO_T *z, FO_T *out)
     return finite;
 }
 
+int FO_SUF(fo_mlp_batchnorm_forward)(int64_t n, int64_t d, const FO_T *x, const FO_T *gamma,
+                                     const FO_T *beta, double eps, int training,
+                                     double momentum, FO_T *run_mean, FO_T *run_var, FO_T *xhat,
+                                     FO_T *inv_std, FO_T *y)
+{
+    if (n < 1 || d < 1 || !x || !gamma || !beta || !xhat || !inv_std || !y || !(eps > 0.0) ||
+        !(momentum >= 0.0 && momentum <= 1.0))
+        return FO_ERR_BAD_ARGUMENT;
+    if (training && n < 2) return FO_ERR_BAD_ARGUMENT;
+    if (!training && (!run_mean || !run_var)) return FO_ERR_BAD_ARGUMENT;
+    int finite = 1;
+    for (int64_t j = 0; j < d; j++) {
+        double mu, var;
+        if (training) {
+            double s = 0.0, ss = 0.0;
+            for (int64_t i = 0; i < n; i++) s += (double)x[i * d + j];
+            mu = s / (double)n;
+            for (int64_t i = 0; i < n; i++) {
+                const double c = (double)x[i * d + j] - mu;
+                ss += c * c;
+            }
+            var = ss / (double)n;
+            if (run_mean) run_mean[j] = (FO_T)((1.0 - momentum) * (double)run_mean[j] + momentum * mu);
+            if (run_var)
+                run_var[j] = (FO_T)((1.0 - momentum) * (double)run_var[j] +
+                                    momentum * var * (double)n / (double)(n - 1));
+        } else {
+            mu = (double)run_mean[j];
+            var = (double)run_var[j];
+        }
+        const double is = 1.0 / sqrt(var + eps), gj = (double)gamma[j], bj = (double)beta[j];
+        finite &= isfinite(is) && isfinite(mu);
+        inv_std[j] = (FO_T)is;
+        for (int64_t i = 0; i < n; i++) {
+            const double h = ((double)x[i * d + j] - mu) * is;
+            xhat[i * d + j] = (FO_T)h;
+            y[i * d + j] = (FO_T)(gj * h + bj);
+        }
+    }
+    return finite ? FO_OK : FO_ERR_NONFINITE;
+}
+
+int FO_SUF(fo_mlp_batchnorm_backward)(int64_t n, int64_t d, const FO_T *g, const FO_T *xhat,
+                                      const FO_T *inv_std, const FO_T *gamma, int training,
+                                      FO_T *dx, FO_T *dgamma, FO_T *dbeta)
+{
+    if (n < 1 || d < 1 || !g || !xhat || !inv_std || !gamma || !dx || !dgamma || !dbeta)
+        return FO_ERR_BAD_ARGUMENT;
+    for (int64_t j = 0; j < d; j++) {
+        double sg = 0.0, sgh = 0.0;
+        for (int64_t i = 0; i < n; i++) {
+            sg += (double)g[i * d + j];
+            sgh += (double)g[i * d + j] * (double)xhat[i * d + j];
+        }
+        dgamma[j] = (FO_T)sgh;
+        dbeta[j] = (FO_T)sg;
+        const double k = (double)gamma[j] * (double)inv_std[j];
+        const double mg = training ? sg / (double)n : 0.0, mgh = training ? sgh / (double)n : 0.0;
+        for (int64_t i = 0; i < n; i++)
+            dx[i * d + j] = (FO_T)(k * ((double)g[i * d + j] - mg - (double)xhat[i * d + j] * mgh));
+    }
+    return FO_OK;
+}
+
 /* The buffers of one block of rows, allocated once per call. */
 typedef struct {
     FO_T *z[FO_MLP_MAX_LAYERS + 1]; /* z[l]: rows x sizes[l] pre-activations, l = 1..L */

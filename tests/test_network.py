@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from fastoptim import check_grad
-from fastoptim._core import _mlp
+from fastoptim._core import _mlp, _status
 from fastoptim.neural_network import Network
 from fastoptim.reference import mlp as ref
 
@@ -345,3 +345,77 @@ def test_epoch_bad_inputs():
     with pytest.raises(ValueError, match="state"):
         Network((3, 5, 2), "tanh", "softmax").train_epoch(
             X, Y, np.zeros(Network((3, 5, 2)).n_params), opt, batch_size=4)
+
+
+# ------------------------------------------------------------------ batch normalization
+
+def _bn(x, gamma, beta, training=True, run=None, eps=1e-5, momentum=0.1):
+    n, d = x.shape
+    dt = x.dtype
+    xhat, inv_std, y = (np.empty(n * d, dt), np.empty(d, dt), np.empty(n * d, dt))
+    rm, rv = (None, None) if run is None else run
+    status = _mlp.batchnorm_forward(n, d, x.ravel(), gamma, beta, eps, training, momentum, rm, rv,
+                                    xhat, inv_std, y)
+    return status, y.reshape(n, d), xhat, inv_std
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_batchnorm_forward_matches_torch_semantics(dtype):
+    rng = np.random.default_rng(12)
+    x = (3 + 2 * rng.standard_normal((33, 5))).astype(dtype)
+    gamma, beta = rng.uniform(0.5, 2, 5).astype(dtype), rng.standard_normal(5).astype(dtype)
+    rm, rv = rng.standard_normal(5).astype(dtype), rng.uniform(0.5, 2, 5).astype(dtype)
+    expect_y, expect_rm, expect_rv = ref.batchnorm_forward(x.astype(float), gamma, beta,
+                                                           run_mean=rm.astype(float),
+                                                           run_var=rv.astype(float))
+    status, y, _, _ = _bn(x, gamma, beta, run=(rm, rv))
+    tol = 1e-13 if dtype == np.float64 else 2e-6
+    assert status == 0
+    np.testing.assert_allclose(y, expect_y, rtol=tol, atol=tol)
+    np.testing.assert_allclose(rm, expect_rm, rtol=tol, atol=tol)
+    np.testing.assert_allclose(rv, expect_rv, rtol=tol, atol=tol)
+    # evaluation uses the running statistics
+    status, y_eval, _, _ = _bn(x, gamma, beta, training=False, run=(rm, rv))
+    np.testing.assert_allclose(y_eval, ref.batchnorm_forward(x.astype(float), gamma, beta,
+                                                             training=False, run_mean=rm,
+                                                             run_var=rv)[0], rtol=tol, atol=tol)
+    # in place (y = x)
+    xx = x.copy().ravel()
+    xhat, inv_std = np.empty_like(xx), np.empty(5, dtype)
+    assert _mlp.batchnorm_forward(33, 5, xx, gamma, beta, 1e-5, True, 0.1, None, None, xhat,
+                                  inv_std, xx) == 0
+    np.testing.assert_allclose(xx.reshape(33, 5), expect_y, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batchnorm_backward_against_central_differences(training):
+    rng = np.random.default_rng(13)
+    n, d = 9, 4
+    x0 = rng.standard_normal((n, d))
+    gamma, beta = rng.uniform(0.5, 2, d), rng.standard_normal(d)
+    R = rng.standard_normal((n, d))
+    run = (rng.standard_normal(d), rng.uniform(0.5, 2, d))
+
+    def f(theta):
+        x = theta[:n * d].reshape(n, d)
+        gm, bt = theta[n * d:n * d + d].copy(), theta[n * d + d:].copy()
+        status, y, xhat, inv_std = _bn(x.copy(), gm, bt, training,
+                                       None if training else (run[0].copy(), run[1].copy()))
+        assert status == 0
+        g = R.ravel().copy()
+        dx, dgm, dbt = np.empty(n * d), np.empty(d), np.empty(d)
+        assert _mlp.batchnorm_backward(n, d, g, xhat, inv_std, gm, training, dx, dgm, dbt) == 0
+        return float((y * R).sum()), np.concatenate([dx, dgm, dbt])
+
+    assert check_grad(f, np.concatenate([x0.ravel(), gamma, beta]), eps=1e-5) < 1e-7
+
+
+def test_batchnorm_bad_inputs():
+    x = np.ones((1, 3))
+    g = np.ones(3)
+    status, *_ = _bn(x, g, g)
+    assert status == _status.ERR_BAD_ARGUMENT  # a training batch of one sample, as torch
+    status, *_ = _bn(np.ones((4, 3)), g, g, training=False)
+    assert status == _status.ERR_BAD_ARGUMENT  # evaluation needs the running statistics
+    status, *_ = _bn(np.ones((4, 3)), g, g, eps=0.0)
+    assert status == _status.ERR_BAD_ARGUMENT

@@ -53,6 +53,20 @@ cdef extern from "fastoptim/fo_mlp.h":
                            double *out) nogil
     int fo_mlp_forward_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *params,
                            float *out) nogil
+    int fo_mlp_batchnorm_forward_f64(int64_t n, int64_t d, const double *x, const double *gamma,
+                                     const double *beta, double eps, int training,
+                                     double momentum, double *run_mean, double *run_var,
+                                     double *xhat, double *inv_std, double *y) nogil
+    int fo_mlp_batchnorm_forward_f32(int64_t n, int64_t d, const float *x, const float *gamma,
+                                     const float *beta, double eps, int training,
+                                     double momentum, float *run_mean, float *run_var,
+                                     float *xhat, float *inv_std, float *y) nogil
+    int fo_mlp_batchnorm_backward_f64(int64_t n, int64_t d, const double *g, const double *xhat,
+                                      const double *inv_std, const double *gamma, int training,
+                                      double *dx, double *dgamma, double *dbeta) nogil
+    int fo_mlp_batchnorm_backward_f32(int64_t n, int64_t d, const float *g, const float *xhat,
+                                      const float *inv_std, const float *gamma, int training,
+                                      float *dx, float *dgamma, float *dbeta) nogil
     int fo_mlp_activate_f64(int activation, double leaky_slope, int64_t n, int64_t d, double *z,
                             const double *b, double *a) nogil
     int fo_mlp_activate_f32(int activation, double leaky_slope, int64_t n, int64_t d, float *z,
@@ -189,4 +203,41 @@ def act_delta(int activation, double leaky_slope, int64_t n, int64_t d, const fl
         else:
             status = fo_mlp_act_delta_f32(activation, leaky_slope, n, d, cptr(z), cptr(a),
                                           mptr(delta))
+    return status
+
+
+def batchnorm_forward(int64_t n, int64_t d, const floating[::1] x, const floating[::1] gamma,
+                      const floating[::1] beta, double eps, bint training, double momentum,
+                      floating[::1] run_mean, floating[::1] run_var, floating[::1] xhat,
+                      floating[::1] inv_std, floating[::1] y):
+    """fo_mlp_batchnorm_forward (run_mean/run_var None: not tracked).  Returns the status."""
+    cdef int status
+    with nogil:
+        if floating is double:
+            status = fo_mlp_batchnorm_forward_f64(n, d, cptr(x), cptr(gamma), cptr(beta), eps,
+                                                  training, momentum, mptr(run_mean),
+                                                  mptr(run_var), mptr(xhat), mptr(inv_std),
+                                                  mptr(y))
+        else:
+            status = fo_mlp_batchnorm_forward_f32(n, d, cptr(x), cptr(gamma), cptr(beta), eps,
+                                                  training, momentum, mptr(run_mean),
+                                                  mptr(run_var), mptr(xhat), mptr(inv_std),
+                                                  mptr(y))
+    return status
+
+
+def batchnorm_backward(int64_t n, int64_t d, const floating[::1] g, const floating[::1] xhat,
+                       const floating[::1] inv_std, const floating[::1] gamma, bint training,
+                       floating[::1] dx, floating[::1] dgamma, floating[::1] dbeta):
+    """fo_mlp_batchnorm_backward.  Returns the status."""
+    cdef int status
+    with nogil:
+        if floating is double:
+            status = fo_mlp_batchnorm_backward_f64(n, d, cptr(g), cptr(xhat), cptr(inv_std),
+                                                   cptr(gamma), training, mptr(dx),
+                                                   mptr(dgamma), mptr(dbeta))
+        else:
+            status = fo_mlp_batchnorm_backward_f32(n, d, cptr(g), cptr(xhat), cptr(inv_std),
+                                                   cptr(gamma), training, mptr(dx),
+                                                   mptr(dgamma), mptr(dbeta))
     return status

@@ -89,3 +89,17 @@ def loss_grad(X, Y, coefs, intercepts, act, output, l2=0.0, sample_weight=None,
         if l > 0:
             delta = (delta @ coefs[l].T) * activation_slope(act, zs[l - 1], leaky_slope)
     return value, gW, gb
+
+
+def batchnorm_forward(x, gamma, beta, eps=1e-5, training=True, momentum=0.1, run_mean=None,
+                      run_var=None):
+    """(y, new_run_mean, new_run_var): torch.nn.BatchNorm1d's forward and running update."""
+    if training:
+        mu, var = x.mean(axis=0), x.var(axis=0)
+        n = x.shape[0]
+        if run_mean is not None:
+            run_mean = (1 - momentum) * run_mean + momentum * mu
+            run_var = (1 - momentum) * run_var + momentum * var * n / (n - 1)
+    else:
+        mu, var = run_mean, run_var
+    return gamma * (x - mu) / np.sqrt(var + eps) + beta, run_mean, run_var

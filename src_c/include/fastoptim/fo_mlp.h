@@ -128,6 +128,35 @@ int fo_mlp_forward_f32(const fo_mlp_net *net, const fo_data_f32 *data, const flo
                        float *out);
 
 /*
+ * Batch normalization over n rows of width d (torch.nn.BatchNorm1d's semantics, Ioffe &
+ * Szegedy 2015), one pass each way:
+ *   training: mu_j, var_j = mean and biased variance of column j, xhat = (x - mu) / sqrt(var
+ *             + eps), y = gamma xhat + beta; running statistics (when not NULL) move by
+ *             momentum m: mu_run <- (1 - m) mu_run + m mu, var_run <- (1 - m) var_run
+ *             + m var n / (n - 1).  n = 1 is FO_ERR_BAD_ARGUMENT (torch refuses it too).
+ *   evaluation (training = 0): xhat = (x - mu_run) / sqrt(var_run + eps).
+ *   xhat (n x d) and inv_std (d) are kept for the backward pass (may alias nothing else);
+ *   y may be x itself.
+ * Backward, g = dL/dy (n x d): dx = gamma inv_std (g - mean g - xhat mean(g xhat)) in a
+ * training batch (gamma inv_std g in evaluation), dgamma = sum g xhat, dbeta = sum g
+ * (column sums, in double).  dx may be g itself.
+ */
+int fo_mlp_batchnorm_forward_f64(int64_t n, int64_t d, const double *x, const double *gamma,
+                                 const double *beta, double eps, int training, double momentum,
+                                 double *run_mean, double *run_var, double *xhat,
+                                 double *inv_std, double *y);
+int fo_mlp_batchnorm_forward_f32(int64_t n, int64_t d, const float *x, const float *gamma,
+                                 const float *beta, double eps, int training, double momentum,
+                                 float *run_mean, float *run_var, float *xhat, float *inv_std,
+                                 float *y);
+int fo_mlp_batchnorm_backward_f64(int64_t n, int64_t d, const double *g, const double *xhat,
+                                  const double *inv_std, const double *gamma, int training,
+                                  double *dx, double *dgamma, double *dbeta);
+int fo_mlp_batchnorm_backward_f32(int64_t n, int64_t d, const float *g, const float *xhat,
+                                  const float *inv_std, const float *gamma, int training,
+                                  float *dx, float *dgamma, float *dbeta);
+
+/*
  * Elementwise pieces, exported for the tests' oracles:
  *   fo_mlp_activate:   a = f(z + b) over n rows of width d (b: d values or NULL), z kept;
  *   fo_mlp_act_delta:  dz = da * f'(z) (a = f(z) given too: the cheap form for logistic/tanh).
