@@ -97,6 +97,11 @@ def _check_not_empty(shape, name):
                          f"required: {name} needs at least one column")
 
 
+def stored_values(X):
+    """The values X stores: its nonzeros when sparse, every entry when dense (a pass's work)."""
+    return X.nnz if sp.issparse(X) else X.size
+
+
 def csr_parts(X, name="X"):
     """(data, indices int32, indptr int64) of a CSR matrix from :func:`as_float_data`.
 

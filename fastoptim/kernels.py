@@ -37,6 +37,7 @@ import scipy.sparse as sp
 from ._blas import blas_n_threads, blas_threads
 from ._config import effective_n_threads
 from ._core import _kernels, _status
+from ._validation import stored_values
 from .base import validate_X
 
 __all__ = ["KERNELS", "pairwise_kernels"]
@@ -204,8 +205,8 @@ def gram(X, Z, spec, n_threads, *, scale=None, lower_only=False, x_sqnorm=None):
     xn = zn = None
     if rbf:
         xn = (x_sqnorm.astype(dtype, copy=False) if x_sqnorm is not None
-              else row_sqnorms(X, effective_n_threads(n_threads, work=_stored(X))))
-        zn = xn if sym else row_sqnorms(Z, effective_n_threads(n_threads, work=_stored(Z)))
+              else row_sqnorms(X, effective_n_threads(n_threads, work=stored_values(X))))
+        zn = xn if sym else row_sqnorms(Z, effective_n_threads(n_threads, work=stored_values(Z)))
     n_x, n_z = X.shape[0], Z.shape[0]
     transform_threads = effective_n_threads(n_threads, work=n_x * n_z)
     if sym and not sp.issparse(X):
@@ -230,10 +231,6 @@ def gram(X, Z, spec, n_threads, *, scale=None, lower_only=False, x_sqnorm=None):
     else:
         _transform(spec, _kernels.GRAM_RECT, G, xn, zn, None, None, transform_threads)
     return G
-
-
-def _stored(X):
-    return X.nnz if sp.issparse(X) else X.size
 
 
 def _as_dtype(X, dtype):

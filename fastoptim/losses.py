@@ -43,7 +43,7 @@ import scipy.sparse as sp
 from ._config import effective_n_threads
 from ._core import _loss, _status
 from ._validation import (as_float_data, as_float_vector, as_param_array, check_finite,
-                          check_real, check_scalar, csr_parts)
+                          check_real, check_scalar, csr_parts, stored_values)
 
 __all__ = ["LOSSES", "HessianOperator", "Objective", "loss_grad", "loss_hessp", "pointwise_loss"]
 
@@ -163,7 +163,7 @@ class Objective:
         self.weight_sum = (float(self.n_samples) if self._sample_weight is None
                            else float(np.sum(self._sample_weight, dtype=np.float64)))
         self.alpha = float(check_scalar(alpha, "alpha", min_value=0.0))
-        stored = X.nnz if sp.issparse(X) else X.size
+        stored = stored_values(X)
         self.n_threads = effective_n_threads(n_threads, work=stored * self.n_outputs)
         self.n_threads_requested = n_threads
         self.values_per_row = stored / self.n_samples

@@ -441,7 +441,7 @@ int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
                                        &w);
         for (int64_t i = r0; i < r1; i++)
             w_seen += d->sample_weight ? (double)d->sample_weight[perm ? perm[i] : i] : 1.0;
-        FO_MLP_PENALTY(net, params, w.gblock, cfg->l2, penalty);
+        if (cfg->l2 > 0.0) FO_MLP_PENALTY(net, params, w.gblock, cfg->l2, penalty);
         if (!isfinite(loss)) {
             status = FO_ERR_NONFINITE;
             break;

@@ -22,7 +22,8 @@ transform), in fixed chunks.  The one-vs-one problems are independent and run
 on ``n_threads`` Python threads, each in C without the GIL; a single (binary)
 problem shares its rows instead: its solve is one parallel region in which
 the threads that are running claim the chunks of each missed row, so a thread
-the OS keeps waiting never holds up the others (a machine other processes use).  Same parameters, attributes and conventions as scikit-learn's SVC
+the OS keeps waiting never holds up the others (a machine other processes
+use).  Same parameters, attributes and conventions as scikit-learn's SVC
 (libsvm's layout of ``dual_coef_``; for two classes the signs are flipped so
 that a positive decision means ``classes_[1]``).
 
@@ -44,7 +45,7 @@ import scipy.sparse as sp
 
 from .._config import effective_n_threads
 from .._core import _kernels, _status, _svc
-from .._validation import csr_parts
+from .._validation import csr_parts, stored_values
 from ..base import (BaseEstimator, ClassifierMixin, check_is_fitted, class_sample_weights,
                     validate_X, validate_sample_weight)
 from ..exceptions import ConvergenceWarning
@@ -309,10 +310,8 @@ class SVC(ClassifierMixin, BaseEstimator):
         """solve(rows, y, C, alpha) -> (status, rho, objective, n_iter, n_kernel_rows)."""
         cache = float(self.cache_size) * 1024 * 1024 / concurrent
         max_iter, tol, shrinking = int(self.max_iter), float(self.tol), bool(self.shrinking)
-        stored = X.nnz if sp.issparse(X) else X.size
         if spec is None or callable(spec.kernel):
-            K = X if spec is None else gram(X, None, spec, effective_n_threads(
-                self.n_threads, work=X.shape[0] * stored))
+            K = X if spec is None else gram(X, None, spec, self.n_threads)  # sized by its work
             K = np.ascontiguousarray(K, dtype=np.float64)
             if not np.all(np.isfinite(K)):
                 raise ValueError("the precomputed kernel matrix X has NaN or infinite values")
@@ -322,7 +321,7 @@ class SVC(ClassifierMixin, BaseEstimator):
             values, indices, indptr = csr_parts(X)
         else:
             values, indices, indptr = X.reshape(-1), None, None
-        sqnorm = (row_sqnorms(X, effective_n_threads(self.n_threads, work=stored))
+        sqnorm = (row_sqnorms(X, effective_n_threads(self.n_threads, work=stored_values(X)))
                   if spec.kernel == "rbf" else None)
         kid = _kernels.KERNEL_IDS[spec.kernel]
         n, d = X.shape
