@@ -6,12 +6,17 @@ Contenders, timed in this process on the same data:
   sklearn     scikit-learn's Ridge(alpha=1.0) (solver 'auto': Cholesky on a centered copy of X)
               and LinearRegression() (LAPACK lstsq), when installed
 Ratio: sklearn / fastoptim (Ridge target >= 1.5; LinearRegression: no target).
+
+And Ridge on USPS (7291 x 256, fastoptim.datasets.load_usps): 256 columns make the Gram
+matrix's BLAS calls the work, where two BLAS thread pools (NumPy's and SciPy's OpenBLAS)
+once competed for the cores; default threads against n_threads=1 (one_thread_over_default).
 """
 import numpy as np
 
 from common import Row, Target, interleaved_best
 
 from fastoptim import LinearRegression, Ridge
+from fastoptim.datasets import load_usps
 
 ALPHA = 1.0
 
@@ -50,4 +55,16 @@ def rows(quick=False):
                     targets["vs_sklearn"] = target
             out.append(Row(name=f"{name} fit dense {n}x{d} {np.dtype(dtype).name}", times=times,
                            ratios=ratios, targets=targets, notes="solver 'auto' on both sides"))
+    X, digits, _, _ = load_usps()
+    y = digits.astype(np.float64)
+    contenders = {"fastoptim": lambda: Ridge(alpha=ALPHA).fit(X, y),
+                  "fastoptim_1thread": lambda: Ridge(alpha=ALPHA, n_threads=1).fit(X, y)}
+    if skl is not None:
+        contenders["sklearn"] = lambda: skl.Ridge(alpha=ALPHA).fit(X, y)
+    times = interleaved_best(contenders, repeat * 3, rounds)
+    ratios = {"one_thread_over_default": times["fastoptim_1thread"] / times["fastoptim"]}
+    if "sklearn" in times:
+        ratios["vs_sklearn"] = times["sklearn"] / times["fastoptim"]
+    out.append(Row(name=f"Ridge fit USPS {X.shape[0]}x{X.shape[1]} float64", times=times,
+                   ratios=ratios, targets={}, notes="solver 'auto' on both sides"))
     return out

@@ -419,3 +419,20 @@ def test_batchnorm_bad_inputs():
     assert status == _status.ERR_BAD_ARGUMENT  # evaluation needs the running statistics
     status, *_ = _bn(np.ones((4, 3)), g, g, eps=0.0)
     assert status == _status.ERR_BAD_ARGUMENT
+
+
+def test_batchnorm_backward_float32_matches_float64():
+    rng = np.random.default_rng(14)
+    n, d = 17, 6
+    x = rng.standard_normal((n, d))
+    gamma, beta, g = rng.uniform(0.5, 2, d), rng.standard_normal(d), rng.standard_normal(n * d)
+    out = {}
+    for dt in (np.float64, np.float32):
+        _, _, xhat, inv_std = _bn(x.astype(dt), gamma.astype(dt), beta.astype(dt))
+        dx, dgm, dbt = np.empty(n * d, dt), np.empty(d, dt), np.empty(d, dt)
+        assert _mlp.batchnorm_backward(n, d, g.astype(dt), xhat, inv_std, gamma.astype(dt), True,
+                                       dx, dgm, dbt) == 0
+        out[dt] = (dx, dgm, dbt)
+    for a, b in zip(out[np.float32], out[np.float64]):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
