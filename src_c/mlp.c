@@ -24,8 +24,42 @@ int64_t fo_mlp_n_params(const fo_mlp_net *net)
     for (int l = 0; l <= net->n_layers; l++)
         if (net->sizes[l] < 1 || net->sizes[l] > ((int64_t)1 << 30)) return -1;
     for (int l = 1; l <= net->n_layers; l++)
-        total += (net->sizes[l - 1] + 1) * net->sizes[l];
+        total += (net->sizes[l - 1] + 1 + (net->batch_norm && l < net->n_layers ? 2 : 0)) *
+                 net->sizes[l];
     return total;
+}
+
+int64_t fo_mlp_n_running(const fo_mlp_net *net)
+{
+    if (fo_mlp_n_params(net) < 0) return -1;
+    int64_t total = 0;
+    if (net->batch_norm)
+        for (int l = 1; l < net->n_layers; l++) total += 2 * net->sizes[l];
+    return total;
+}
+
+/* SplitMix64's finalizer (Steele, Lea & Flood 2014): a bijective mix of 64 bits. */
+static inline uint64_t fo_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* A counter-based draw (as Salmon et al. 2011's Philox, with SplitMix64 rounds): the
+ * uniform number of (seed, step, sample, layer, unit) is a hash of the counter alone, so a
+ * mask does not depend on the order, the block or the thread that draws it. */
+int fo_mlp_dropout_keep(double p, uint64_t seed, int64_t step, int64_t sample, int layer,
+                        int64_t unit)
+{
+    uint64_t h = fo_mix64(seed ^ 0x9e3779b97f4a7c15ULL);
+    h = fo_mix64(h ^ (uint64_t)step);
+    h = fo_mix64(h ^ ((uint64_t)sample << 8 ^ (uint64_t)layer));
+    h = fo_mix64(h ^ (uint64_t)unit);
+    const double u = (double)(h >> 11) * 0x1.0p-53;
+    return u >= p;
 }
 
 static inline double fo_sigmoid(double z)

@@ -161,13 +161,26 @@ int FO_SUF(fo_mlp_batchnorm_backward)(int64_t n, int64_t d, const FO_T *g, const
 
 /* The buffers of one block of rows, allocated once per call. */
 typedef struct {
-    FO_T *z[FO_MLP_MAX_LAYERS + 1]; /* z[l]: rows x sizes[l] pre-activations, l = 1..L */
-    FO_T *a[FO_MLP_MAX_LAYERS + 1]; /* a[l]: rows x sizes[l] activations, l = 1..L-1 */
-    FO_T *delta[2];                 /* ping-pong rows x max width */
-    FO_T *gblock;                   /* n_params: one block's gradient */
-    FO_T *xb;                       /* rows x n_features: a dense batch gathered by index */
+    FO_T *z[FO_MLP_MAX_LAYERS + 1];   /* rows x sizes[l]: scores (with batch norm, u = the
+                                         normalized scores), l = 1..L */
+    FO_T *a[FO_MLP_MAX_LAYERS + 1];   /* rows x sizes[l]: f(z), l = 1..L-1 */
+    FO_T *in[FO_MLP_MAX_LAYERS + 1];  /* layer l+1's input: a[l], or a[l] after dropout */
+    FO_T *xhat[FO_MLP_MAX_LAYERS + 1];    /* batch norm: rows x sizes[l] */
+    FO_T *inv_std[FO_MLP_MAX_LAYERS + 1]; /* batch norm: sizes[l] */
+    FO_T *delta[2];                   /* ping-pong rows x max width */
+    FO_T *gblock;                     /* n_params: one block's gradient */
+    FO_T *xb;                         /* rows x n_features: a dense batch gathered by index */
     FO_T *mem;
 } FO_SUF(mlp_work);
+
+/* What a pass does with batch norm and dropout (fo_mlp_mode, with the running statistics). */
+typedef struct {
+    int training;
+    double momentum;
+    uint64_t seed;
+    int64_t step;
+    FO_T *running; /* fo_mlp_n_running values or NULL */
+} FO_SUF(mlp_pass);
 
 static void FO_SUF(mlp_work_free)(FO_SUF(mlp_work) *w)
 {
@@ -175,14 +188,22 @@ static void FO_SUF(mlp_work_free)(FO_SUF(mlp_work) *w)
     w->mem = NULL;
 }
 
-static int FO_SUF(mlp_work_alloc)(const fo_mlp_net *net, int64_t rows, int64_t n_params,
-                                  int backward, int gather, FO_SUF(mlp_work) *w)
+static int FO_SUF(mlp_dropping)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *pass)
 {
-    const int L = net->n_layers;
+    return pass->training && net->dropout > 0.0;
+}
+
+static int FO_SUF(mlp_work_alloc)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *pass,
+                                  int64_t rows, int64_t n_params, int backward, int gather,
+                                  FO_SUF(mlp_work) *w)
+{
+    const int L = net->n_layers, drop = FO_SUF(mlp_dropping)(net, pass);
     int64_t total = 0, widest = 0;
     for (int l = 1; l <= L; l++) {
-        total += rows * net->sizes[l] * (l < L ? 2 : 1);
-        if (net->sizes[l] > widest) widest = net->sizes[l];
+        const int64_t s = net->sizes[l];
+        total += rows * s;
+        if (l < L) total += rows * s * (1 + drop + net->batch_norm) + s * net->batch_norm;
+        if (s > widest) widest = s;
     }
     if (backward) total += 2 * rows * widest + n_params;
     if (gather) total += rows * net->sizes[0];
@@ -191,11 +212,21 @@ static int FO_SUF(mlp_work_alloc)(const fo_mlp_net *net, int64_t rows, int64_t n
     if (!w->mem) return FO_ERR_NO_MEMORY;
     FO_T *p = w->mem;
     for (int l = 1; l <= L; l++) {
+        const int64_t s = net->sizes[l];
         w->z[l] = p;
-        p += rows * net->sizes[l];
-        if (l < L) {
-            w->a[l] = p;
-            p += rows * net->sizes[l];
+        p += rows * s;
+        if (l == L) break;
+        w->a[l] = w->in[l] = p;
+        p += rows * s;
+        if (drop) {
+            w->in[l] = p;
+            p += rows * s;
+        }
+        if (net->batch_norm) {
+            w->xhat[l] = p;
+            p += rows * s;
+            w->inv_std[l] = p;
+            p += s;
         }
     }
     if (backward) {
@@ -229,20 +260,42 @@ static const FO_T *FO_SUF(mlp_dense_block)(const FO_DATA *d, const int64_t *rows
     return w->xb;
 }
 
-/* The forward pass over rows r0..r1: z[l] and a[l] for every layer, z[L] the output scores
- * (bias included, no output activation).  The first layer is BLAS for dense X, a scatter
- * of W's rows for CSR. */
-static void FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_DATA *d,
-                                      const int64_t *rows, int64_t r0, int64_t r1,
-                                      const FO_T *params, FO_SUF(mlp_work) *w)
+/* x *= m / (1 - p) per element (m the dropout mask of layer l's units for the block's
+ * rows): once on the activations forward, once on their gradient backward. */
+static void FO_SUF(mlp_dropout)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *pass, int l,
+                                const int64_t *rows, int64_t r0, int64_t nb, const FO_T *x,
+                                FO_T *out)
+{
+    const int64_t s = net->sizes[l];
+    const double scale = 1.0 / (1.0 - net->dropout);
+    for (int64_t i = 0; i < nb; i++) {
+        const int64_t r = FO_SUF(mlp_row)(rows, r0 + i);
+        for (int64_t j = 0; j < s; j++)
+            out[i * s + j] = fo_mlp_dropout_keep(net->dropout, pass->seed, pass->step, r, l, j)
+                                 ? (FO_T)((double)x[i * s + j] * scale)
+                                 : (FO_T)0;
+    }
+}
+
+/* The forward pass over rows r0..r1: z[l], a[l] and in[l] for every layer, z[L] the
+ * output scores (bias included, no output activation).  The first layer is BLAS for
+ * dense X, a scatter of W's rows for CSR.  Returns FO_OK, or batch norm's
+ * FO_ERR_BAD_ARGUMENT (a training block of one row). */
+static int FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *pass,
+                                     const FO_DATA *d, const int64_t *rows, int64_t r0,
+                                     int64_t r1, const FO_T *params, FO_SUF(mlp_work) *w)
 {
     const int L = net->n_layers;
     const int64_t nb = r1 - r0;
     const FO_T *p = params;
+    FO_T *running = pass->running;
     for (int l = 1; l <= L; l++) {
         const int64_t d_in = net->sizes[l - 1], d_out = net->sizes[l];
+        const int bn = net->batch_norm && l < L;
         const FO_T *W = p, *b = p + d_in * d_out;
         p = b + d_out;
+        const FO_T *gamma = p, *beta = p + d_out;
+        if (bn) p += 2 * d_out;
         if (l == 1 && d->X) {
             FO_SUF(gemm_rm)(net->gemm, 0, 0, nb, d_out, d_in, (FO_T)1,
                             FO_SUF(mlp_dense_block)(d, rows, r0, r1, w), d_in, W, d_out,
@@ -259,58 +312,80 @@ static void FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_DATA *d,
                 }
             }
         } else {
-            FO_SUF(gemm_rm)(net->gemm, 0, 0, nb, d_out, d_in, (FO_T)1, w->a[l - 1], d_in, W,
+            FO_SUF(gemm_rm)(net->gemm, 0, 0, nb, d_out, d_in, (FO_T)1, w->in[l - 1], d_in, W,
                             d_out, (FO_T)0, w->z[l], d_out);
         }
-        if (l < L) {
-            FO_SUF(fo_mlp_activate)(net->activation, net->leaky_slope, nb, d_out, w->z[l], b,
-                                    w->a[l]);
-        } else {
+        if (l == L || bn)
             for (int64_t i = 0; i < nb; i++)
                 for (int64_t k = 0; k < d_out; k++) w->z[l][i * d_out + k] += b[k];
+        if (l == L) break;
+        if (bn) {
+            FO_T *mean = running, *var = running ? running + d_out : NULL;
+            if (running) running += 2 * d_out;
+            const int status = FO_SUF(fo_mlp_batchnorm_forward)(
+                nb, d_out, w->z[l], gamma, beta, net->bn_eps, pass->training, pass->momentum,
+                mean, var, w->xhat[l], w->inv_std[l], w->z[l]);
+            if (status != FO_OK) return status;
         }
+        FO_SUF(fo_mlp_activate)(net->activation, net->leaky_slope, nb, d_out, w->z[l],
+                                bn ? NULL : b, w->a[l]);
+        if (FO_SUF(mlp_dropping)(net, pass))
+            FO_SUF(mlp_dropout)(net, pass, l, rows, r0, nb, w->a[l], w->in[l]);
     }
+    return FO_OK;
 }
 
 /*
  * One block's forward and backward pass: w->gblock = the gradient of
  * sum_{i in block} scale w_i c_i (no penalty), the block's dense input still in place
- * (w->xb) from the forward pass.  Returns sum_i w_i c_i over the block.
+ * (w->xb) from the forward pass.  *loss = sum_i w_i c_i over the block.  Returns the
+ * forward pass's status.
  */
-static double FO_SUF(mlp_block_grad)(const fo_mlp_net *net, const FO_DATA *d,
-                                     const int64_t *rows, int64_t r0, int64_t r1, const FO_T *Y,
-                                     double scale, const FO_T *params, int64_t n_params,
-                                     FO_SUF(mlp_work) *w)
+static int FO_SUF(mlp_block_grad)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *pass,
+                                  const FO_DATA *d, const int64_t *rows, int64_t r0, int64_t r1,
+                                  const FO_T *Y, double scale, const FO_T *params,
+                                  int64_t n_params, FO_SUF(mlp_work) *w, double *loss)
 {
     const int L = net->n_layers;
     const int64_t nb = r1 - r0, K = net->sizes[L];
-    FO_SUF(mlp_forward_block)(net, d, rows, r0, r1, params, w);
-    double loss = 0.0;
+    *loss = 0.0;
+    const int status = FO_SUF(mlp_forward_block)(net, pass, d, rows, r0, r1, params, w);
+    if (status != FO_OK) return status;
     FO_T *D = w->delta[L & 1];
     for (int64_t i = 0; i < nb; i++) {
         const int64_t r = FO_SUF(mlp_row)(rows, r0 + i);
         const double wi = d->sample_weight ? (double)d->sample_weight[r] : 1.0;
-        loss += wi * FO_SUF(out_loss_delta)(net->output, K, w->z[L] + i * K, Y + r * K,
-                                            wi * scale, D + i * K);
+        *loss += wi * FO_SUF(out_loss_delta)(net->output, K, w->z[L] + i * K, Y + r * K,
+                                             wi * scale, D + i * K);
     }
     FO_T *g_end = w->gblock + n_params;
     for (int l = L; l >= 1; l--) {
         const int64_t d_in = net->sizes[l - 1], d_out = net->sizes[l];
-        FO_T *gb = g_end - d_out, *gW = gb - d_in * d_out;
+        const int bn = net->batch_norm && l < L; /* gamma^l, beta^l: written at layer l + 1 */
+        FO_T *gb = g_end - (bn ? 3 : 1) * d_out, *gW = gb - d_in * d_out;
         g_end = gW;
         FO_T *Dl = w->delta[l & 1];
         for (int64_t k = 0; k < d_out; k++) gb[k] = (FO_T)0;
         for (int64_t i = 0; i < nb; i++)
             for (int64_t k = 0; k < d_out; k++) gb[k] += Dl[i * d_out + k];
         if (l > 1) {
-            FO_SUF(gemm_rm)(net->gemm, 1, 0, d_in, d_out, nb, (FO_T)1, w->a[l - 1], d_in, Dl,
+            FO_SUF(gemm_rm)(net->gemm, 1, 0, d_in, d_out, nb, (FO_T)1, w->in[l - 1], d_in, Dl,
                             d_out, (FO_T)0, gW, d_out);
             const FO_T *W = params + (gW - w->gblock);
             FO_T *Dp = w->delta[(l - 1) & 1];
             FO_SUF(gemm_rm)(net->gemm, 0, 1, nb, d_in, d_out, (FO_T)1, Dl, d_out, W, d_out,
                             (FO_T)0, Dp, d_in);
+            if (FO_SUF(mlp_dropping)(net, pass))
+                FO_SUF(mlp_dropout)(net, pass, l - 1, rows, r0, nb, Dp, Dp);
             FO_SUF(fo_mlp_act_delta)(net->activation, net->leaky_slope, nb, d_in, w->z[l - 1],
                                      w->a[l - 1], Dp);
+            if (net->batch_norm) { /* layer l - 1 is hidden: its gamma, beta end at gW */
+                FO_T *ggamma = gW - 2 * d_in, *gbeta = gW - d_in;
+                FO_SUF(fo_mlp_batchnorm_backward)(nb, d_in, Dp, w->xhat[l - 1],
+                                                  w->inv_std[l - 1],
+                                                  params + (ggamma - w->gblock),
+                                                  pass->training, Dp, ggamma, gbeta);
+            }
         } else if (d->X) {
             const FO_T *Xb = rows ? w->xb : d->X + r0 * d_in;
             FO_SUF(gemm_rm)(net->gemm, 1, 0, d_in, d_out, nb, (FO_T)1, Xb, d_in, Dl, d_out,
@@ -328,7 +403,7 @@ static double FO_SUF(mlp_block_grad)(const fo_mlp_net *net, const FO_DATA *d,
             }
         }
     }
-    return loss;
+    return FO_OK;
 }
 
 /* sum_l ||W^l||^2, and l2 W^l added to the weights' entries of g (double or FO_T). */
@@ -344,7 +419,8 @@ static double FO_SUF(mlp_block_grad)(const fo_mlp_net *net, const FO_DATA *d,
                 pen_ += v_ * v_;                                                             \
                 (g)[j_] += (l2) * v_;                                                        \
             }                                                                                \
-            off_ += nw_ + (net)->sizes[l_];                                                  \
+            off_ += nw_ + (net)->sizes[l_] *                                                 \
+                              ((net)->batch_norm && l_ < (net)->n_layers ? 3 : 1);           \
         }                                                                                    \
         (out) = pen_;                                                                        \
     } while (0)
@@ -357,6 +433,9 @@ static int FO_SUF(mlp_check)(const fo_mlp_net *net, const FO_DATA *d, const void
     if (!d->X && (!d->data || !d->indices || !d->indptr)) return FO_ERR_BAD_ARGUMENT;
     if (net->activation < 0 || net->activation >= FO_N_ACTIVATIONS || net->output < 0 ||
         net->output >= FO_N_OUTPUTS)
+        return FO_ERR_BAD_ARGUMENT;
+    if (!(net->dropout >= 0.0 && net->dropout < 1.0) ||
+        (net->batch_norm && !(net->bn_eps > 0.0)))
         return FO_ERR_BAD_ARGUMENT;
     *n_params = fo_mlp_n_params(net);
     if (*n_params <= 0 || net->sizes[0] != d->n_features) return FO_ERR_BAD_ARGUMENT;
@@ -372,20 +451,31 @@ static double FO_SUF(mlp_weight_sum)(const FO_DATA *d)
     return w_sum;
 }
 
-int FO_SUF(fo_mlp_loss_grad)(const fo_mlp_net *net, const FO_DATA *d, const FO_T *Y,
-                             const FO_T *params, double l2, double *value, FO_T *grad)
+int FO_SUF(fo_mlp_loss_grad)(const fo_mlp_net *net, const fo_mlp_mode *mode, const FO_DATA *d,
+                             const FO_T *Y, const FO_T *params, double l2, FO_T *bn_running,
+                             double *value, FO_T *grad)
 {
     int64_t n_params = 0;
     int status = FO_SUF(mlp_check)(net, d, params, &n_params);
     if (status != FO_OK) return status;
     if (!Y || !value || !grad || !(l2 >= 0.0)) return FO_ERR_BAD_ARGUMENT;
+    FO_SUF(mlp_pass) pass = {0, 0.0, 0, 0, bn_running};
+    if (mode) {
+        pass.training = mode->training;
+        pass.momentum = mode->bn_momentum;
+        pass.seed = mode->dropout_seed;
+        pass.step = mode->dropout_step;
+    }
+    if (net->batch_norm && !pass.training && !bn_running) return FO_ERR_BAD_ARGUMENT;
     const int64_t n = d->n_samples;
-    const int64_t rows = n < FO_MLP_BLOCK_ROWS ? n : FO_MLP_BLOCK_ROWS;
+    /* training batch norm: the statistics of all rows, so one block */
+    const int64_t rows = (net->batch_norm && pass.training) || n < FO_MLP_BLOCK_ROWS
+                             ? n : FO_MLP_BLOCK_ROWS;
     const double w_sum = FO_SUF(mlp_weight_sum)(d);
     if (!(w_sum > 0.0) || !isfinite(w_sum)) return FO_ERR_BAD_ARGUMENT;
 
     FO_SUF(mlp_work) w;
-    status = FO_SUF(mlp_work_alloc)(net, rows, n_params, 1, 0, &w);
+    status = FO_SUF(mlp_work_alloc)(net, &pass, rows, n_params, 1, 0, &w);
     double *acc = calloc((size_t)n_params, sizeof(double));
     if (status != FO_OK || !acc) {
         FO_SUF(mlp_work_free)(&w);
@@ -393,40 +483,48 @@ int FO_SUF(fo_mlp_loss_grad)(const fo_mlp_net *net, const FO_DATA *d, const FO_T
         return FO_ERR_NO_MEMORY;
     }
     double loss = 0.0, penalty = 0.0;
-    for (int64_t r0 = 0; r0 < n; r0 += rows) {
+    for (int64_t r0 = 0; r0 < n && status == FO_OK; r0 += rows) {
         const int64_t r1 = r0 + rows < n ? r0 + rows : n;
-        loss += FO_SUF(mlp_block_grad)(net, d, NULL, r0, r1, Y, 1.0 / w_sum, params, n_params,
-                                       &w);
+        double block_loss = 0.0;
+        status = FO_SUF(mlp_block_grad)(net, &pass, d, NULL, r0, r1, Y, 1.0 / w_sum, params,
+                                        n_params, &w, &block_loss);
+        loss += block_loss;
         for (int64_t j = 0; j < n_params; j++) acc[j] += (double)w.gblock[j];
     }
-    FO_MLP_PENALTY(net, params, acc, l2, penalty);
-    *value = loss / w_sum + 0.5 * l2 * penalty;
-    int finite = isfinite(*value);
-    for (int64_t j = 0; j < n_params; j++) {
-        grad[j] = (FO_T)acc[j];
-        finite &= isfinite((double)grad[j]);
+    if (status == FO_OK) {
+        FO_MLP_PENALTY(net, params, acc, l2, penalty);
+        *value = loss / w_sum + 0.5 * l2 * penalty;
+        int finite = isfinite(*value);
+        for (int64_t j = 0; j < n_params; j++) {
+            grad[j] = (FO_T)acc[j];
+            finite &= isfinite((double)grad[j]);
+        }
+        status = finite ? FO_OK : FO_ERR_NONFINITE;
     }
     FO_SUF(mlp_work_free)(&w);
     free(acc);
-    return finite ? FO_OK : FO_ERR_NONFINITE;
+    return status;
 }
 
 int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
-                         const FO_DATA *d, const FO_T *Y, fo_rule *rule, FO_T *params, FO_T *s1,
-                         FO_T *s2, FO_T *s3, double *mean_loss)
+                         const FO_DATA *d, const FO_T *Y, fo_rule *rule, FO_T *params,
+                         FO_T *bn_running, FO_T *s1, FO_T *s2, FO_T *s3, double *mean_loss)
 {
     int64_t n_params = 0;
     int status = FO_SUF(mlp_check)(net, d, params, &n_params);
     if (status != FO_OK) return status;
     if (!cfg || !Y || !rule || !mean_loss || cfg->batch_size < 1 || !(cfg->l2 >= 0.0) ||
-        !(cfg->weight_scale > 0.0) || !isfinite(cfg->weight_scale))
+        !(cfg->weight_scale > 0.0) || !isfinite(cfg->weight_scale) ||
+        !(cfg->bn_momentum >= 0.0 && cfg->bn_momentum <= 1.0))
         return FO_ERR_BAD_ARGUMENT;
     status = fo_rule_check(rule, s1, s2, s3);
     if (status != FO_OK) return status;
     const int64_t n = d->n_samples, B = cfg->batch_size < n ? cfg->batch_size : n;
+    if (net->batch_norm && (B < 2 || n % B == 1)) return FO_ERR_BAD_ARGUMENT;
+    FO_SUF(mlp_pass) pass = {1, cfg->bn_momentum, cfg->dropout_seed, 0, bn_running};
     FO_SUF(mlp_work) w;
     int64_t *perm = cfg->shuffle ? malloc((size_t)n * sizeof(int64_t)) : NULL;
-    status = FO_SUF(mlp_work_alloc)(net, B, n_params, 1, d->X && cfg->shuffle, &w);
+    status = FO_SUF(mlp_work_alloc)(net, &pass, B, n_params, 1, d->X && cfg->shuffle, &w);
     if (status != FO_OK || (cfg->shuffle && !perm)) {
         FO_SUF(mlp_work_free)(&w);
         free(perm);
@@ -436,9 +534,13 @@ int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
     double loss = 0.0, w_seen = 0.0, penalty = 0.0;
     for (int64_t r0 = 0; r0 < n && status == FO_OK; r0 += B) {
         const int64_t r1 = r0 + B < n ? r0 + B : n;
-        loss += FO_SUF(mlp_block_grad)(net, d, perm, r0, r1, Y,
-                                       cfg->weight_scale / (double)(r1 - r0), params, n_params,
-                                       &w);
+        double batch_loss = 0.0;
+        pass.step = rule->t;
+        status = FO_SUF(mlp_block_grad)(net, &pass, d, perm, r0, r1, Y,
+                                        cfg->weight_scale / (double)(r1 - r0), params, n_params,
+                                        &w, &batch_loss);
+        if (status != FO_OK) break;
+        loss += batch_loss;
         for (int64_t i = r0; i < r1; i++)
             w_seen += d->sample_weight ? (double)d->sample_weight[perm ? perm[i] : i] : 1.0;
         if (cfg->l2 > 0.0) FO_MLP_PENALTY(net, params, w.gblock, cfg->l2, penalty);
@@ -457,26 +559,31 @@ int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
     return status;
 }
 
-int FO_SUF(fo_mlp_forward)(const fo_mlp_net *net, const FO_DATA *d, const FO_T *params, FO_T *out)
+int FO_SUF(fo_mlp_forward)(const fo_mlp_net *net, const FO_DATA *d, const FO_T *params,
+                           const FO_T *bn_running, FO_T *out)
 {
     int64_t n_params = 0;
     int status = FO_SUF(mlp_check)(net, d, params, &n_params);
     if (status != FO_OK) return status;
-    if (!out) return FO_ERR_BAD_ARGUMENT;
+    if (!out || (net->batch_norm && !bn_running)) return FO_ERR_BAD_ARGUMENT;
     const int L = net->n_layers;
     const int64_t n = d->n_samples, K = net->sizes[L];
     const int64_t rows = n < FO_MLP_BLOCK_ROWS ? n : FO_MLP_BLOCK_ROWS;
+    /* evaluation: the running statistics are read, never written */
+    FO_SUF(mlp_pass) pass = {0, 0.0, 0, 0, (FO_T *)bn_running};
     FO_SUF(mlp_work) w;
-    if (FO_SUF(mlp_work_alloc)(net, rows, n_params, 0, 0, &w) != FO_OK) return FO_ERR_NO_MEMORY;
+    if (FO_SUF(mlp_work_alloc)(net, &pass, rows, n_params, 0, 0, &w) != FO_OK)
+        return FO_ERR_NO_MEMORY;
     int finite = 1;
-    for (int64_t r0 = 0; r0 < n; r0 += rows) {
+    for (int64_t r0 = 0; r0 < n && status == FO_OK; r0 += rows) {
         const int64_t r1 = r0 + rows < n ? r0 + rows : n, nb = r1 - r0;
-        FO_SUF(mlp_forward_block)(net, d, NULL, r0, r1, params, &w);
-        for (int64_t i = 0; i < nb; i++) {
+        status = FO_SUF(mlp_forward_block)(net, &pass, d, NULL, r0, r1, params, &w);
+        for (int64_t i = 0; i < nb && status == FO_OK; i++) {
             FO_T *oi = out + (r0 + i) * K;
             finite &= FO_SUF(out_activate)(net->output, K, w.z[L] + i * K, oi);
         }
     }
     FO_SUF(mlp_work_free)(&w);
+    if (status != FO_OK) return status;
     return finite ? FO_OK : FO_ERR_NONFINITE;
 }

@@ -62,7 +62,7 @@ def test_gradient_against_central_differences(activation, output):
     if activation in ("relu", "leaky_relu"):
         # keep every pre-activation away from the kink, where differences straddle it
         coefs, intercepts = net.unpack(params)
-        zs, _ = ref._layers(X, coefs, intercepts, activation, 0.01)
+        zs = ref._layers(X, coefs, intercepts, activation, 0.01)[0]
         assert min(np.abs(z).min() for z in zs[:-1]) > 1e-5
     err = check_grad(lambda p: net.loss_grad(X, Y, p, l2=0.01), params, eps=1e-5)
     assert err < 1e-6
@@ -436,3 +436,274 @@ def test_batchnorm_backward_float32_matches_float64():
     for a, b in zip(out[np.float32], out[np.float64]):
         assert a.dtype == np.float32
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+# ------------------------------------------------ batch norm and dropout inside the network
+
+def _bn_params(net, rng, scale=0.5):
+    """Parameters with gammas near 1 (and betas near 0), as after some training."""
+    params = _params(net, rng, scale)
+    _, _, gammas, betas = net.unpack(params, batch_norm=True)
+    for g in gammas:
+        g[:] = 1.0 + 0.3 * rng.standard_normal(g.shape)
+    return params
+
+
+def _bn_oracle(net, params, running=None, training=True):
+    coefs, intercepts, gammas, betas = net.unpack(params, batch_norm=True)
+    means, variances = net.unpack_running(running) if running is not None else (None, None)
+    return coefs, intercepts, dict(gammas=gammas, betas=betas, training=training, means=means,
+                                   variances=variances, eps=net.bn_eps)
+
+
+def _masks(net, p, seed, step, samples):
+    return [ref.dropout_mask(p, seed, step, samples, l + 1, d)
+            for l, d in enumerate(net.sizes[1:-1])]
+
+
+def test_layout_with_batch_norm():
+    net = Network((5, 4, 3, 2), "relu", "softmax", batch_norm=True)
+    assert net.n_params == 5 * 4 + 4 * 3 + 4 * 3 + 3 * 3 + 3 * 2 + 2
+    assert net.n_running == 2 * (4 + 3)
+    params = np.arange(net.n_params, dtype=float)
+    coefs, intercepts, gammas, betas = net.unpack(params, batch_norm=True)
+    assert [g.shape for g in gammas] == [(4,), (3,)] and len(betas) == 2
+    assert gammas[0][0] == 24 and betas[0][0] == 28 and coefs[1][0, 0] == 32
+    np.testing.assert_array_equal(net.pack(coefs, intercepts, gammas, betas), params)
+    means, variances = net.unpack_running(net.new_running())
+    assert all(np.all(m == 0) for m in means) and all(np.all(v == 1) for v in variances)
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "gelu"])
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_loss_grad_matches_numpy(activation, output, sparse, training):
+    sizes = (9, 7, 5, 3)
+    X, Y, rng = _problem(300 if training else 600, sizes, output, seed=3,
+                         density=0.4 if sparse else None)
+    w = rng.uniform(0.2, 2.0, X.shape[0])
+    net = Network(sizes, activation, output, batch_norm=True)
+    params = _bn_params(net, rng)
+    running = net.new_running()
+    for m, v in zip(*net.unpack_running(running)):
+        m[:] = 0.2 * rng.standard_normal(m.shape)
+        v[:] = rng.uniform(0.5, 2.0, v.shape)
+    Xin = sp.csr_matrix(X) if sparse else X
+    value, grad = net.loss_grad(Xin, Y, params, l2=0.02, sample_weight=w, training=training,
+                                running=running.copy())
+    coefs, intercepts, bn = _bn_oracle(net, params, running, training)
+    v_ref, gW, gb, gg, gbeta = ref.loss_grad(X, Y, coefs, intercepts, activation, output, 0.02,
+                                             w, bn=bn)
+    assert value == pytest.approx(v_ref, rel=1e-12)
+    np.testing.assert_allclose(grad, net.pack(gW, gb, gg, gbeta), rtol=1e-10, atol=1e-13)
+    bn["training"] = False
+    out = net.forward(Xin, params, running=running)
+    np.testing.assert_allclose(out, ref.forward(X, coefs, intercepts, activation, output, bn=bn),
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_batch_norm_loss_grad_moves_running_statistics_as_torch():
+    sizes = (6, 5, 4, 3)
+    X, Y, rng = _problem(50, sizes, "softmax", seed=4)
+    net = Network(sizes, "tanh", "softmax", batch_norm=True)
+    params = _bn_params(net, rng)
+    running = net.new_running()
+    net.loss_grad(X, Y, params, running=running, bn_momentum=0.1)
+    coefs, intercepts, bn = _bn_oracle(net, params)
+    _, _, _, norm = ref._layers(X, coefs, intercepts, "tanh", 0.01, bn)
+    z1 = X @ coefs[0] + intercepts[0]
+    means, variances = net.unpack_running(running)
+    np.testing.assert_allclose(means[0], 0.1 * z1.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(variances[0], 0.9 + 0.1 * z1.var(axis=0, ddof=1), rtol=1e-12)
+    before = running.copy()
+    net.loss_grad(X, Y, params, running=running)  # bn_momentum=0: kept
+    np.testing.assert_array_equal(running, before)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("batch_norm, dropout", [(True, 0.0), (False, 0.3), (True, 0.3)])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_batch_norm_and_dropout_gradients_against_central_differences(activation, batch_norm,
+                                                                      dropout, sparse):
+    sizes = (4, 6, 5, 3)
+    net = Network(sizes, activation, "softmax", batch_norm=batch_norm, dropout=dropout)
+    for seed in range(5, 100):
+        X, Y, rng = _problem(40, sizes, "softmax", seed=seed, density=0.6 if sparse else None)
+        params = _bn_params(net, rng) if batch_norm else _params(net, rng)
+        if activation not in ("relu", "leaky_relu"):
+            break
+        # keep every pre-activation away from the kink, where differences straddle it
+        coefs, intercepts = net.unpack(params)[:2]
+        bn = _bn_oracle(net, params)[2] if batch_norm else None
+        zs = ref._layers(X, coefs, intercepts, activation, 0.01, bn)[0]
+        if min(np.abs(z).min() for z in zs[:-1]) > 1e-4:
+            break
+    else:
+        raise AssertionError("no draw keeps the pre-activations off the kink")
+    Xin = sp.csr_matrix(X) if sparse else X
+    fn = lambda p: net.loss_grad(Xin, Y, p, l2=0.01, dropout_seed=11, dropout_step=3)
+    # (with batch norm the biases before it have a zero gradient, up to rounding: the
+    # differences' round-off, relative to a thousandth of the largest entry, sets the bound)
+    assert check_grad(fn, params, eps=1e-5) < (1e-5 if batch_norm else 1e-6)
+    if dropout:  # the fixed mask is the oracle's, and it changes the objective
+        coefs, intercepts = net.unpack(params)[:2]
+        bn = _bn_oracle(net, params)[2] if batch_norm else None
+        masks = _masks(net, dropout, 11, 3, np.arange(40))
+        v_ref = ref.loss_grad(X, Y, coefs, intercepts, activation, "softmax", 0.01, bn=bn,
+                              masks=masks)[0]
+        assert fn(params)[0] == pytest.approx(v_ref, rel=1e-12)
+        assert net.loss_grad(Xin, Y, params, l2=0.01, dropout_seed=12)[0] != pytest.approx(
+            v_ref, rel=1e-6)
+
+
+@pytest.mark.parametrize("batch_norm, dropout", [(True, 0.0), (False, 0.25), (True, 0.25)])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_batch_norm_and_dropout_float32_match_float64(batch_norm, dropout, sparse):
+    sizes = (8, 10, 6, 4)
+    X, Y, rng = _problem(300, sizes, "softmax", seed=6, density=0.5 if sparse else None)
+    kw = dict(batch_norm=batch_norm, dropout=dropout)
+    n64, n32 = Network(sizes, "gelu", "softmax", **kw), Network(sizes, "gelu", "softmax",
+                                                                dtype=np.float32, **kw)
+    p = _bn_params(n64, rng) if batch_norm else _params(n64, rng)
+    conv = (lambda A: sp.csr_matrix(A)) if sparse else (lambda A: A)
+    v64, g64 = n64.loss_grad(conv(X), Y, p, dropout_seed=1)
+    v32, g32 = n32.loss_grad(conv(X.astype(np.float32)), Y, p.astype(np.float32),
+                             dropout_seed=1)
+    assert v32 == pytest.approx(v64, rel=1e-5)
+    np.testing.assert_allclose(g32, g64, rtol=1e-3, atol=1e-5 * np.abs(g64).max())
+
+
+def test_dropout_mask_is_the_counter_based_draw():
+    for p, seed, step, layer in [(0.5, 0, 1, 1), (0.1, 2 ** 63 + 5, 12345, 3), (0.9, 7, 0, 2)]:
+        samples = np.array([0, 1, 17, 99999, 2 ** 40])
+        mask = ref.dropout_mask(p, seed, step, samples, layer, 33)
+        keep = np.array([[_mlp.dropout_keep(p, seed, step, int(s), layer, j) for j in range(33)]
+                         for s in samples])
+        np.testing.assert_array_equal(mask > 0, keep)
+        np.testing.assert_allclose(mask[keep], 1.0 / (1.0 - p))
+    big = ref.dropout_mask(0.3, 5, 1, np.arange(2000), 1, 100)
+    assert abs((big > 0).mean() - 0.7) < 0.005  # 200000 draws: 5 standard errors
+    # a new step, seed, layer or sample is a new mask
+    assert not np.array_equal(big, ref.dropout_mask(0.3, 5, 2, np.arange(2000), 1, 100))
+    assert not np.array_equal(big, ref.dropout_mask(0.3, 6, 1, np.arange(2000), 1, 100))
+    assert not np.array_equal(big, ref.dropout_mask(0.3, 5, 1, np.arange(2000), 2, 100))
+
+
+def _bn_epoch_oracle(net, X, Y, params, running, optimizer, batch_size, seed, shuffle, l2, w,
+                     momentum=0.1, dropout_seed=0):
+    """The epoch with batch norm and dropout as a Python loop of the NumPy oracle."""
+    n = X.shape[0]
+    w = np.ones(n) if w is None else w
+    scale = n / w.sum()
+    order = epoch_permutation(n, seed) if shuffle else np.arange(n)
+    means, variances = net.unpack_running(running)
+    for lo in range(0, n, batch_size):
+        idx = order[lo:lo + batch_size]
+        coefs, intercepts, gammas, betas = net.unpack(params, batch_norm=True)
+        bn = dict(gammas=gammas, betas=betas, training=True, eps=net.bn_eps)
+        masks = (_masks(net, net.dropout, dropout_seed, optimizer.n_steps + 1, idx)
+                 if net.dropout else None)
+        zs = [X[idx] @ coefs[0] + intercepts[0]]
+        _, gW, gb, gg, gbeta = ref.loss_grad(X[idx], Y[idx], coefs, intercepts, net.activation,
+                                             net.output, 0.0, w[idx], net.leaky_slope, bn=bn,
+                                             masks=masks)
+        # the running statistics of each hidden layer's scores z (before normalization)
+        inputs = ref._layers(X[idx], coefs, intercepts, net.activation, net.leaky_slope, bn,
+                             masks)[2]
+        for l in range(len(means)):
+            z = inputs[l] @ coefs[l] + intercepts[l]
+            means[l][:] = (1 - momentum) * means[l] + momentum * z.mean(axis=0)
+            variances[l][:] = (1 - momentum) * variances[l] + momentum * z.var(axis=0, ddof=1)
+        factor = w[idx].sum() * scale / len(idx)
+        grads = net.pack([g * factor + l2 * W for g, W in zip(gW, coefs)],
+                         [g * factor for g in gb], [g * factor for g in gg],
+                         [g * factor for g in gbeta])
+        optimizer.step_numpy([params], [grads])
+
+
+def _pre_bn_biases(net):
+    """A mask of the parameter buffer: the hidden layers' biases (followed by batch norm)."""
+    mask = np.zeros(net.n_params, dtype=bool)
+    _, intercepts = net.unpack(np.arange(net.n_params))[:2]
+    for b in intercepts[:-1]:
+        mask[b] = True
+    return mask
+
+
+@pytest.mark.parametrize("opt", ["sgd", "adam", "rmsprop"])
+@pytest.mark.parametrize("dropout", [0.0, 0.2])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_batch_norm_epoch_matches_python_loop(opt, dropout, sparse):
+    sizes = (8, 6, 5, 3)
+    X, Y, rng = _problem(102, sizes, "softmax", seed=12, density=0.5 if sparse else None)
+    w = rng.uniform(0.5, 2.0, X.shape[0])
+    net = Network(sizes, "relu", "softmax", batch_norm=True, dropout=dropout)
+    start = _bn_params(net, rng)
+    ours, theirs = start.copy(), start.copy()
+    run_ours, run_theirs = net.new_running(), net.new_running()
+    o1, o2 = OPTIMIZERS[opt](), OPTIMIZERS[opt]()
+    Xin = sp.csr_matrix(X) if sparse else X
+    for epoch in range(3):
+        net.train_epoch(Xin, Y, ours, o1, batch_size=16, seed=epoch, l2=0.01, sample_weight=w,
+                        running=run_ours, dropout_seed=9)
+        _bn_epoch_oracle(net, X, Y, theirs, run_theirs, o2, 16, epoch, True, 0.01, w,
+                         dropout_seed=9)
+    # the biases before batch norm have a zero gradient in exact arithmetic: Adam's and
+    # RMSProp's normalization (g / (sqrt(v) + eps)) turns the gradients' rounding into steps
+    # of lr |g| / eps, so those entries agree to what rounding allows, the rest to 1e-10
+    before_bn = _pre_bn_biases(net)
+    np.testing.assert_allclose(ours[~before_bn], theirs[~before_bn], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours[before_bn], theirs[before_bn], atol=1e-7)
+    # (the running means follow those biases)
+    np.testing.assert_allclose(run_ours, run_theirs, rtol=1e-10, atol=1e-7)
+
+
+def test_dropout_epoch_matches_python_loop_without_batch_norm():
+    sizes = (8, 9, 7, 3)
+    X, Y, rng = _problem(90, sizes, "softmax", seed=13)
+    net = Network(sizes, "tanh", "softmax", dropout=0.4)
+    start = _params(net, rng)
+    ours, theirs = start.copy(), start.copy()
+    o1, o2 = Adam(lr=1e-2), Adam(lr=1e-2)
+    for epoch in range(2):
+        net.train_epoch(X, Y, ours, o1, batch_size=20, seed=epoch, dropout_seed=3)
+        order = epoch_permutation(90, epoch)
+        for lo in range(0, 90, 20):
+            idx = order[lo:lo + 20]
+            coefs, intercepts = net.unpack(theirs)
+            masks = _masks(net, 0.4, 3, o2.n_steps + 1, idx)
+            _, gW, gb = ref.loss_grad(X[idx], Y[idx], coefs, intercepts, "tanh", "softmax",
+                                      masks=masks)
+            o2.step_numpy([theirs], [net.pack(gW, gb)])
+    np.testing.assert_allclose(ours, theirs, rtol=1e-11, atol=1e-13)
+    # evaluation has no dropout: forward is the plain network
+    coefs, intercepts = net.unpack(ours)
+    np.testing.assert_allclose(net.forward(X, ours),
+                               ref.forward(X, coefs, intercepts, "tanh", "softmax"), rtol=1e-12)
+
+
+def test_batch_norm_epoch_refuses_a_batch_of_one_sample():
+    sizes = (4, 5, 3)
+    X, Y, rng = _problem(33, sizes, "softmax")
+    net = Network(sizes, "relu", "softmax", batch_norm=True)
+    params, running = _bn_params(net, rng), net.new_running()
+    with pytest.raises(ValueError, match="batch of one sample.*choose another batch_size"):
+        net.train_epoch(X, Y, params, Adam(), batch_size=16, running=running)
+    with pytest.raises(ValueError, match="running is required"):
+        net.train_epoch(X, Y, params, Adam(), batch_size=11)
+    with pytest.raises(ValueError, match="running is required"):
+        net.forward(X, params)
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        net.loss_grad(X[:1], Y[:1], params)
+    with pytest.raises(ValueError, match="dropout must be"):
+        Network(sizes, dropout=1.0)
+    net.train_epoch(X, Y, params, Adam(), batch_size=11, running=running)  # 3 batches of 11
+    # the C core refuses it too, before any step
+    before = params.copy()
+    status, _, _ = _mlp.epoch(net._sizes, net._arch, dict(
+        batch_size=16, seed=0, shuffle=False, l2=0.0, weight_scale=1.0, bn_momentum=0.1,
+        dropout_seed=0), dict(Adam()._rule, t=1), X.ravel(), None, None, 33, Y.ravel(), None,
+        params, running, *([np.zeros_like(params)] * 3))
+    assert status == _status.ERR_BAD_ARGUMENT
+    np.testing.assert_array_equal(params, before)

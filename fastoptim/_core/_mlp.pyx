@@ -19,12 +19,22 @@ cdef extern from "fastoptim/fo_mlp.h":
         int output
         double leaky_slope
         void *gemm
+        int batch_norm
+        double bn_eps
+        double dropout
+    ctypedef struct fo_mlp_mode:
+        int training
+        double bn_momentum
+        uint64_t dropout_seed
+        int64_t dropout_step
     ctypedef struct fo_mlp_epoch_config:
         int64_t batch_size
         uint64_t seed
         int shuffle
         double l2
         double weight_scale
+        double bn_momentum
+        uint64_t dropout_seed
     cdef enum:
         FO_ACT_IDENTITY
         FO_ACT_LOGISTIC
@@ -37,22 +47,27 @@ cdef extern from "fastoptim/fo_mlp.h":
         FO_OUT_IDENTITY
         FO_MLP_MAX_LAYERS
     int64_t fo_mlp_n_params(const fo_mlp_net *net) nogil
-    int fo_mlp_loss_grad_f64(const fo_mlp_net *net, const fo_data_f64 *data, const double *Y,
-                             const double *params, double l2, double *value,
-                             double *grad) nogil
-    int fo_mlp_loss_grad_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *Y,
-                             const float *params, double l2, double *value, float *grad) nogil
+    int64_t fo_mlp_n_running(const fo_mlp_net *net) nogil
+    int fo_mlp_dropout_keep(double p, uint64_t seed, int64_t step, int64_t sample, int layer,
+                            int64_t unit) nogil
+    int fo_mlp_loss_grad_f64(const fo_mlp_net *net, const fo_mlp_mode *mode,
+                             const fo_data_f64 *data, const double *Y, const double *params,
+                             double l2, double *bn_running, double *value, double *grad) nogil
+    int fo_mlp_loss_grad_f32(const fo_mlp_net *net, const fo_mlp_mode *mode,
+                             const fo_data_f32 *data, const float *Y, const float *params,
+                             double l2, float *bn_running, double *value, float *grad) nogil
     int fo_mlp_epoch_f64(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
                          const fo_data_f64 *data, const double *Y, fo_rule *rule,
-                         double *params, double *s1, double *s2, double *s3,
-                         double *mean_loss) nogil
+                         double *params, double *bn_running, double *s1, double *s2,
+                         double *s3, double *mean_loss) nogil
     int fo_mlp_epoch_f32(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
                          const fo_data_f32 *data, const float *Y, fo_rule *rule, float *params,
-                         float *s1, float *s2, float *s3, double *mean_loss) nogil
+                         float *bn_running, float *s1, float *s2, float *s3,
+                         double *mean_loss) nogil
     int fo_mlp_forward_f64(const fo_mlp_net *net, const fo_data_f64 *data, const double *params,
-                           double *out) nogil
+                           const double *bn_running, double *out) nogil
     int fo_mlp_forward_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *params,
-                           float *out) nogil
+                           const float *bn_running, float *out) nogil
     int fo_mlp_batchnorm_forward_f64(int64_t n, int64_t d, const double *x, const double *gamma,
                                      const double *beta, double eps, int training,
                                      double momentum, double *run_mean, double *run_var,
@@ -89,94 +104,127 @@ OUTPUT_IDS = {"softmax": FO_OUT_SOFTMAX, "logistic": FO_OUT_LOGISTIC, "identity"
 MAX_LAYERS = FO_MLP_MAX_LAYERS
 
 
-cdef fo_mlp_net _net(const int64_t[::1] sizes, int activation, int output, double leaky_slope,
-                     bint single):
+cdef fo_mlp_net _net(const int64_t[::1] sizes, dict arch, bint single):
+    """The network struct from sizes and arch: activation and output (ids), leaky_slope,
+    batch_norm, bn_eps, dropout."""
     cdef fo_mlp_net net
     net.n_layers = <int>sizes.shape[0] - 1
     net.sizes = &sizes[0]
-    net.activation = activation
-    net.output = output
-    net.leaky_slope = leaky_slope
+    net.activation = arch["activation"]
+    net.output = arch["output"]
+    net.leaky_slope = arch["leaky_slope"]
+    net.batch_norm = arch["batch_norm"]
+    net.bn_eps = arch["bn_eps"]
+    net.dropout = arch["dropout"]
     net.gemm = <void *>sgemm if single else <void *>dgemm
     return net
 
 
-def n_params(const int64_t[::1] sizes):
+_SHAPE_ONLY = dict(activation=0, output=0, leaky_slope=0.0, batch_norm=False, bn_eps=1e-5,
+                   dropout=0.0)
+
+
+def n_params(const int64_t[::1] sizes, bint batch_norm=False):
     """fo_mlp_n_params: the length of the parameter buffer (-1 for a bad shape)."""
-    cdef fo_mlp_net net = _net(sizes, 0, 0, 0.0, False)
+    cdef fo_mlp_net net = _net(sizes, dict(_SHAPE_ONLY, batch_norm=batch_norm), False)
     return fo_mlp_n_params(&net)
 
 
-def loss_grad(const int64_t[::1] sizes, int activation, int output, double leaky_slope,
-              const floating[::1] values, const int32_t[::1] indices, const int64_t[::1] indptr,
-              int64_t n_samples, const floating[::1] Y, const floating[::1] sample_weight,
-              const floating[::1] params, double l2, floating[::1] grad):
+def n_running(const int64_t[::1] sizes, bint batch_norm=False):
+    """fo_mlp_n_running: the number of batch norm's running statistics."""
+    cdef fo_mlp_net net = _net(sizes, dict(_SHAPE_ONLY, batch_norm=batch_norm), False)
+    return fo_mlp_n_running(&net)
+
+
+def dropout_keep(double p, uint64_t seed, int64_t step, int64_t sample, int layer,
+                 int64_t unit):
+    """fo_mlp_dropout_keep: True to keep the unit (the counter-based mask draw)."""
+    return bool(fo_mlp_dropout_keep(p, seed, step, sample, layer, unit))
+
+
+def loss_grad(const int64_t[::1] sizes, dict arch, dict mode, const floating[::1] values,
+              const int32_t[::1] indices, const int64_t[::1] indptr, int64_t n_samples,
+              const floating[::1] Y, const floating[::1] sample_weight,
+              const floating[::1] params, double l2, floating[::1] bn_running,
+              floating[::1] grad):
     """Run fo_mlp_loss_grad; `values` is X raveled (dense, indices None) or the CSR data,
-    Y the targets raveled (n_samples x K).  Returns (status, value); grad is written."""
+    Y the targets raveled (n_samples x K); mode: training, bn_momentum, dropout_seed,
+    dropout_step.  Returns (status, value); grad (and bn_running in training) written."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
     cdef double value = 0.0
     cdef int status
-    cdef fo_mlp_net net = _net(sizes, activation, output, leaky_slope, floating is float)
+    cdef fo_mlp_mode m
+    cdef fo_mlp_net net = _net(sizes, arch, floating is float)
     cdef const floating[::1] no_y = None  # the networks read Y, not the data's y
+    m.training = mode["training"]
+    m.bn_momentum = mode["bn_momentum"]
+    m.dropout_seed = mode["dropout_seed"]
+    m.dropout_step = mode["dropout_step"]
     fill_data(&d64, &d32, values, indices, indptr, n_samples, sizes[0], no_y, sample_weight)
     with nogil:
         if floating is double:
-            status = fo_mlp_loss_grad_f64(&net, &d64, cptr(Y), cptr(params), l2, &value,
-                                          mptr(grad))
+            status = fo_mlp_loss_grad_f64(&net, &m, &d64, cptr(Y), cptr(params), l2,
+                                          mptr(bn_running), &value, mptr(grad))
         else:
-            status = fo_mlp_loss_grad_f32(&net, &d32, cptr(Y), cptr(params), l2, &value,
-                                          mptr(grad))
+            status = fo_mlp_loss_grad_f32(&net, &m, &d32, cptr(Y), cptr(params), l2,
+                                          mptr(bn_running), &value, mptr(grad))
     return status, value
 
 
-def epoch(const int64_t[::1] sizes, int activation, int output, double leaky_slope,
-          dict config, dict spec, const floating[::1] values, const int32_t[::1] indices,
-          const int64_t[::1] indptr, int64_t n_samples, const floating[::1] Y,
-          const floating[::1] sample_weight, floating[::1] params, floating[::1] s1,
-          floating[::1] s2, floating[::1] s3):
-    """Run fo_mlp_epoch.  config: batch_size, seed, shuffle, l2, weight_scale; spec: the
-    optimizer's rule (fastoptim.optim.transforms.compile_chain) with t the first step.
-    Returns (status, mean_loss, next_t); params and the state arrays change in place."""
+def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
+          const floating[::1] values, const int32_t[::1] indices, const int64_t[::1] indptr,
+          int64_t n_samples, const floating[::1] Y, const floating[::1] sample_weight,
+          floating[::1] params, floating[::1] bn_running, floating[::1] s1, floating[::1] s2,
+          floating[::1] s3):
+    """Run fo_mlp_epoch.  config: batch_size, seed, shuffle, l2, weight_scale, bn_momentum,
+    dropout_seed; spec: the optimizer's rule (fastoptim.optim.transforms.compile_chain)
+    with t the first step.  Returns (status, mean_loss, next_t); params, bn_running and the
+    state arrays change in place."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
     cdef fo_mlp_epoch_config cfg
     cdef fo_rule r = rule_from(spec)
     cdef double mean_loss = 0.0
     cdef int status
-    cdef fo_mlp_net net = _net(sizes, activation, output, leaky_slope, floating is float)
+    cdef fo_mlp_net net = _net(sizes, arch, floating is float)
     cdef const floating[::1] no_y = None
     cfg.batch_size = config["batch_size"]
     cfg.seed = config["seed"]
     cfg.shuffle = config["shuffle"]
     cfg.l2 = config["l2"]
     cfg.weight_scale = config["weight_scale"]
+    cfg.bn_momentum = config["bn_momentum"]
+    cfg.dropout_seed = config["dropout_seed"]
     fill_data(&d64, &d32, values, indices, indptr, n_samples, sizes[0], no_y, sample_weight)
     with nogil:
         if floating is double:
-            status = fo_mlp_epoch_f64(&net, &cfg, &d64, cptr(Y), &r, mptr(params), mptr(s1),
-                                      mptr(s2), mptr(s3), &mean_loss)
+            status = fo_mlp_epoch_f64(&net, &cfg, &d64, cptr(Y), &r, mptr(params),
+                                      mptr(bn_running), mptr(s1), mptr(s2), mptr(s3),
+                                      &mean_loss)
         else:
-            status = fo_mlp_epoch_f32(&net, &cfg, &d32, cptr(Y), &r, mptr(params), mptr(s1),
-                                      mptr(s2), mptr(s3), &mean_loss)
+            status = fo_mlp_epoch_f32(&net, &cfg, &d32, cptr(Y), &r, mptr(params),
+                                      mptr(bn_running), mptr(s1), mptr(s2), mptr(s3),
+                                      &mean_loss)
     return status, mean_loss, r.t
 
 
-def forward(const int64_t[::1] sizes, int activation, int output, double leaky_slope,
-            const floating[::1] values, const int32_t[::1] indices, const int64_t[::1] indptr,
-            int64_t n_samples, const floating[::1] params, floating[::1] out):
-    """Run fo_mlp_forward: the output activations, n_samples x K raveled into out."""
+def forward(const int64_t[::1] sizes, dict arch, const floating[::1] values,
+            const int32_t[::1] indices, const int64_t[::1] indptr, int64_t n_samples,
+            const floating[::1] params, const floating[::1] bn_running, floating[::1] out):
+    """Run fo_mlp_forward (evaluation mode): the output activations, n_samples x K raveled
+    into out."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
     cdef int status
-    cdef fo_mlp_net net = _net(sizes, activation, output, leaky_slope, floating is float)
+    cdef fo_mlp_net net = _net(sizes, arch, floating is float)
     cdef const floating[::1] none = None
     fill_data(&d64, &d32, values, indices, indptr, n_samples, sizes[0], none, none)
     with nogil:
         if floating is double:
-            status = fo_mlp_forward_f64(&net, &d64, cptr(params), mptr(out))
+            status = fo_mlp_forward_f64(&net, &d64, cptr(params), cptr(bn_running), mptr(out))
         else:
-            status = fo_mlp_forward_f32(&net, &d32, cptr(params), mptr(out))
+            status = fo_mlp_forward_f32(&net, &d32, cptr(params), cptr(bn_running), mptr(out))
     return status
 
 

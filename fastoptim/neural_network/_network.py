@@ -2,7 +2,11 @@
 
 Parameters live in one contiguous buffer, layer after layer: W^l of shape
 (sizes[l-1], sizes[l]) in row-major order (scikit-learn's ``coefs_[l-1]``), then b^l
-(``intercepts_[l-1]``).  The objective (fo_mlp.h):
+(``intercepts_[l-1]``), and with batch norm, after each hidden layer's b^l its gamma^l
+and beta^l.  Batch norm's running statistics are a second buffer (``n_running`` values:
+per hidden layer its mean, then its variance).  Each hidden layer is torch's
+``Linear -> BatchNorm1d -> activation -> Dropout`` (the last two as configured).  The
+objective (fo_mlp.h):
 
     F(theta) = sum_i w_i c_i / sum_i w_i + (l2 / 2) sum_l ||W^l||^2,
 
@@ -40,12 +44,20 @@ class Network:
         classes), sigmoid + log-loss per output, or identity + squared error / 2.
     leaky_slope : float, default=0.01
         The slope of 'leaky_relu' below zero (torch.nn.LeakyReLU's default).
+    batch_norm : bool, default=False
+        BatchNorm1d after each hidden affine layer (torch's semantics; gamma and beta are
+        parameters, the running statistics a separate buffer).
+    dropout : float in [0, 1), default=0.0
+        Inverted dropout on the hidden units in training (the mask a counter-based draw
+        from (seed, step, sample, layer, unit): the same for every thread count).
+    bn_eps : float, default=1e-5
+        BatchNorm1d's eps.
     dtype : {numpy.float64, numpy.float32}, default=numpy.float64
         The parameters' and the data's dtype.
     """
 
     def __init__(self, sizes, activation="relu", output="softmax", *, leaky_slope=0.01,
-                 dtype=np.float64):
+                 batch_norm=False, dropout=0.0, bn_eps=1e-5, dtype=np.float64):
         sizes = tuple(sizes)
         if len(sizes) < 2 or len(sizes) - 1 > _mlp.MAX_LAYERS:
             raise ValueError(f"sizes must list the input width, the hidden widths and the "
@@ -62,6 +74,10 @@ class Network:
                              "output='logistic' for one binary output")
         if not (isinstance(leaky_slope, numbers.Real) and np.isfinite(leaky_slope)):
             raise ValueError(f"leaky_slope must be a finite number, got {leaky_slope!r}")
+        if not (isinstance(dropout, numbers.Real) and 0 <= dropout < 1):
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+        if not (isinstance(bn_eps, numbers.Real) and bn_eps > 0 and np.isfinite(bn_eps)):
+            raise ValueError(f"bn_eps must be a finite number > 0, got {bn_eps!r}")
         dtype = np.dtype(dtype)
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64, got {dtype}")
@@ -69,41 +85,88 @@ class Network:
         self.activation = activation
         self.output = output
         self.leaky_slope = float(leaky_slope)
+        self.batch_norm = bool(batch_norm)
+        self.dropout = float(dropout)
+        self.bn_eps = float(bn_eps)
         self.dtype = dtype
         self._sizes = np.asarray(sizes, dtype=np.int64)
-        self.n_params = int(_mlp.n_params(self._sizes))
+        self._arch = dict(activation=_mlp.ACTIVATION_IDS[activation],
+                          output=_mlp.OUTPUT_IDS[output], leaky_slope=self.leaky_slope,
+                          batch_norm=self.batch_norm, bn_eps=self.bn_eps, dropout=self.dropout)
+        self.n_params = int(_mlp.n_params(self._sizes, self.batch_norm))
+        self.n_running = int(_mlp.n_running(self._sizes, self.batch_norm))
 
     @property
     def n_layers(self):
         """The number of affine layers (hidden layers + 1)."""
         return len(self.sizes) - 1
 
-    def unpack(self, params):
-        """``(coefs, intercepts)``: lists of views into ``params`` (scikit-learn's layout)."""
+    def _layout(self):
+        """(name, layer, shape) of each piece of the parameter buffer, in order."""
+        out = []
+        for l, (d_in, d_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            out += [("coefs", l, (d_in, d_out)), ("intercepts", l, (d_out,))]
+            if self.batch_norm and l < self.n_layers - 1:
+                out += [("gammas", l, (d_out,)), ("betas", l, (d_out,))]
+        return out
+
+    def unpack(self, params, *, batch_norm=False):
+        """``(coefs, intercepts)``: lists of views into ``params`` (scikit-learn's layout);
+        with ``batch_norm=True``, ``(coefs, intercepts, gammas, betas)`` (gammas and betas:
+        one per hidden layer)."""
         params = np.asarray(params)
         if params.shape != (self.n_params,):
             raise ValueError(f"params must have shape ({self.n_params},), got {params.shape}")
-        coefs, intercepts, at = [], [], 0
-        for d_in, d_out in zip(self.sizes[:-1], self.sizes[1:]):
-            coefs.append(params[at:at + d_in * d_out].reshape(d_in, d_out))
-            at += d_in * d_out
-            intercepts.append(params[at:at + d_out])
-            at += d_out
-        return coefs, intercepts
+        parts = dict(coefs=[], intercepts=[], gammas=[], betas=[])
+        at = 0
+        for name, _, shape in self._layout():
+            size = int(np.prod(shape))
+            parts[name].append(params[at:at + size].reshape(shape))
+            at += size
+        if batch_norm:
+            return parts["coefs"], parts["intercepts"], parts["gammas"], parts["betas"]
+        return parts["coefs"], parts["intercepts"]
 
-    def pack(self, coefs, intercepts):
-        """One parameter buffer of :attr:`dtype` from per-layer weights and biases."""
+    def unpack_running(self, running):
+        """``(means, variances)``: per hidden layer, views into the running statistics."""
+        running = np.asarray(running)
+        if running.shape != (self.n_running,):
+            raise ValueError(f"running must have shape ({self.n_running},), got {running.shape}")
+        means, variances, at = [], [], 0
+        if self.batch_norm:
+            for d in self.sizes[1:-1]:
+                means.append(running[at:at + d])
+                variances.append(running[at + d:at + 2 * d])
+                at += 2 * d
+        return means, variances
+
+    def new_running(self):
+        """Fresh running statistics (means 0, variances 1, as torch's BatchNorm1d)."""
+        running = np.zeros(self.n_running, dtype=self.dtype)
+        for v in self.unpack_running(running)[1]:
+            v[:] = 1.0
+        return running
+
+    def pack(self, coefs, intercepts, gammas=None, betas=None):
+        """One parameter buffer of :attr:`dtype` from per-layer weights and biases (and, with
+        batch norm, per hidden layer gamma and beta: default ones and zeros)."""
         if len(coefs) != self.n_layers or len(intercepts) != self.n_layers:
             raise ValueError(f"coefs and intercepts must hold {self.n_layers} arrays each, got "
                              f"{len(coefs)} and {len(intercepts)}")
+        n_hidden = self.n_layers - 1 if self.batch_norm else 0
+        hidden = self.sizes[1:-1]
+        gammas = [np.ones(d) for d in hidden] if gammas is None else list(gammas)
+        betas = [np.zeros(d) for d in hidden] if betas is None else list(betas)
+        if self.batch_norm and (len(gammas) != n_hidden or len(betas) != n_hidden):
+            raise ValueError(f"gammas and betas must hold {n_hidden} arrays each (one per "
+                             f"hidden layer), got {len(gammas)} and {len(betas)}")
+        given = dict(coefs=coefs, intercepts=intercepts, gammas=gammas, betas=betas)
         parts = []
-        for l, (W, b) in enumerate(zip(coefs, intercepts)):
-            W, b = np.asarray(W), np.asarray(b)
-            shape = (self.sizes[l], self.sizes[l + 1])
-            if W.shape != shape or b.shape != (shape[1],):
-                raise ValueError(f"layer {l}: coefs must have shape {shape} and intercepts "
-                                 f"({shape[1]},), got {W.shape} and {b.shape}")
-            parts += [W.ravel(), b]
+        for name, l, shape in self._layout():
+            a = np.asarray(given[name][l])
+            if a.shape != shape:
+                raise ValueError(f"layer {l}: {name} must have shape {shape}, got {a.shape}")
+            parts.append(a.ravel())
         return np.concatenate(parts).astype(self.dtype)
 
     def _data(self, X):
@@ -138,7 +201,24 @@ class Network:
     def _flops(self, n):
         return 6.0 * n * sum(a * b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
 
-    def loss_grad(self, X, Y, params, *, l2=0.0, sample_weight=None, n_threads=None):
+    def _running(self, running, required, name="running"):
+        if not self.batch_norm:
+            return None
+        if running is None:
+            if required:
+                raise ValueError(f"{name} is required with batch_norm=True: the running "
+                                 f"statistics (Network.new_running() for fresh ones)")
+            return None
+        if not (isinstance(running, np.ndarray) and running.shape == (self.n_running,)
+                and running.dtype == self.dtype and running.flags.c_contiguous
+                and running.flags.writeable):
+            raise ValueError(f"{name} must be a writeable C-contiguous ({self.n_running},) "
+                             f"array of {self.dtype}")
+        return running
+
+    def loss_grad(self, X, Y, params, *, l2=0.0, sample_weight=None, training=True,
+                  running=None, bn_momentum=0.0, dropout_seed=0, dropout_step=0,
+                  n_threads=None):
         """The objective's value and gradient (one forward and one backward pass).
 
         Parameters
@@ -148,8 +228,18 @@ class Network:
             Targets: one-hot rows (softmax), values in [0, 1] (logistic) or real values.
         params : ndarray of shape (n_params,)
         l2 : float, default=0.0
-            The weights' penalty coefficient (biases are not penalized).
+            The weights' penalty coefficient (biases, gammas and betas are not penalized).
         sample_weight : ndarray of shape (n_samples,), optional
+        training : bool, default=True
+            Batch norm on the statistics of all of X's rows (the whole of X is one batch)
+            and dropout on; False: batch norm on ``running``, no dropout.
+        running : ndarray of shape (n_running,), optional
+            Batch norm's running statistics: read in evaluation (required there), moved
+            by ``bn_momentum`` in training.
+        bn_momentum : float, default=0.0
+            How far the running statistics move in training (0: not at all).
+        dropout_seed, dropout_step : int
+            The dropout mask's key and step counter (fixed: the same mask at every call).
         n_threads : int, optional
             BLAS threads for the products (``None``: by the work, see fastoptim._blas).
 
@@ -161,21 +251,28 @@ class Network:
         n, values, indices, indptr = self._data(X)
         Y, sw = self._targets(Y, sample_weight, n)
         params = self._params(params)
+        running = self._running(running, required=not training)
+        if self.batch_norm and training and n < 2:
+            raise ValueError("batch normalization needs at least 2 samples in a training "
+                             "batch (X has 1); pass more rows or training=False")
         grad = np.empty(self.n_params, dtype=self.dtype)
+        mode = dict(training=bool(training), bn_momentum=float(bn_momentum),
+                    dropout_seed=int(dropout_seed) & (2 ** 64 - 1), dropout_step=int(dropout_step))
         with blas_threads(blas_n_threads(n_threads, self._flops(n))):
             status, value = _mlp.loss_grad(
-                self._sizes, _mlp.ACTIVATION_IDS[self.activation], _mlp.OUTPUT_IDS[self.output],
-                self.leaky_slope, values, indices, indptr, n, Y.reshape(-1), sw, params,
-                float(l2), grad)
+                self._sizes, self._arch, mode, values, indices, indptr, n, Y.reshape(-1), sw,
+                params, float(l2), running, grad)
         _status.check_status(status, {
             _status.ERR_NONFINITE: "the network's loss or gradient is not finite (NaN or "
                                    "infinity in X, Y or params, or scores that overflow)",
-            _status.ERR_BAD_ARGUMENT: "bad network arguments: l2 must be >= 0 and the sample "
-                                      "weights must sum to a positive finite number"})
+            _status.ERR_BAD_ARGUMENT: "bad network arguments: l2 must be >= 0, bn_momentum in "
+                                      "[0, 1] and the sample weights must sum to a positive "
+                                      "finite number"})
         return value, grad
 
     def train_epoch(self, X, Y, params, optimizer, *, batch_size, seed=0, shuffle=True, l2=0.0,
-                    sample_weight=None, n_threads=None):
+                    sample_weight=None, running=None, bn_momentum=0.1, dropout_seed=0,
+                    n_threads=None):
         """One epoch of mini-batch training in C, in place, without the GIL.
 
         Each batch B takes the gradient of ``n / sum(w) / |B| sum_{i in B} w_i c_i + l2/2
@@ -194,6 +291,13 @@ class Network:
         seed : int
             This epoch's shuffle (fastoptim.optim.engine.epoch_permutation(n, seed)).
         shuffle : bool, default True
+        running : ndarray of shape (n_running,)
+            Batch norm's running statistics (required with batch norm), updated in place
+            after each batch's forward pass.
+        bn_momentum : float, default=0.1
+            torch's convention: running <- (1 - momentum) running + momentum batch statistic.
+        dropout_seed : int
+            The dropout masks' key (the step counter is the optimizer's step).
         n_threads : int, optional
             BLAS threads for the products (``None``: by a batch's work).
 
@@ -224,20 +328,27 @@ class Network:
                 and params.flags.writeable):
             raise ValueError(f"params must be a writeable C-contiguous ({self.n_params},) array "
                              f"of {self.dtype} (it is updated in place)")
+        running = self._running(running, required=True)
+        batch = int(min(batch_size, n))
+        if self.batch_norm and (batch < 2 or n % batch == 1):
+            raise ValueError(f"batch_size={batch_size} leaves a training batch of one sample "
+                             f"({n} samples), and batch normalization needs at least 2; choose "
+                             f"another batch_size")
+        if not (isinstance(bn_momentum, numbers.Real) and 0 <= bn_momentum <= 1):
+            raise ValueError(f"bn_momentum must be in [0, 1], got {bn_momentum!r}")
         optimizer._check_state([params])
         if optimizer.state is None:
             optimizer.state = optimizer._init_state([params])
         state = optimizer.state[0]
         flat = lambda k: None if state.get(k) is None else state[k].reshape(-1)
-        batch = int(min(batch_size, n))
         config = dict(batch_size=batch, seed=int(seed) & (2 ** 64 - 1), shuffle=bool(shuffle),
-                      l2=float(l2), weight_scale=weight_scale)
+                      l2=float(l2), weight_scale=weight_scale, bn_momentum=float(bn_momentum),
+                      dropout_seed=int(dropout_seed) & (2 ** 64 - 1))
         spec = dict(optimizer._rule, t=optimizer.n_steps + 1)
         with blas_threads(blas_n_threads(n_threads, self._flops(batch))):
             status, mean_loss, next_t = _mlp.epoch(
-                self._sizes, _mlp.ACTIVATION_IDS[self.activation], _mlp.OUTPUT_IDS[self.output],
-                self.leaky_slope, config, spec, values, indices, indptr, n, Y.reshape(-1), sw,
-                params, flat("s1"), flat("s2"), flat("s3"))
+                self._sizes, self._arch, config, spec, values, indices, indptr, n,
+                Y.reshape(-1), sw, params, running, flat("s1"), flat("s2"), flat("s3"))
         optimizer.n_steps = next_t - 1
         if status == _status.ERR_NONFINITE:
             raise FloatingPointError(
@@ -247,8 +358,9 @@ class Network:
         _status.check_status(status)
         return mean_loss
 
-    def forward(self, X, params, *, n_threads=None):
-        """The output layer's activations (probabilities, or values for 'identity').
+    def forward(self, X, params, *, running=None, n_threads=None):
+        """The output layer's activations (probabilities, or values for 'identity'), in
+        evaluation mode: batch norm on ``running`` (required with batch norm), no dropout.
 
         Returns
         -------
@@ -256,11 +368,11 @@ class Network:
         """
         n, values, indices, indptr = self._data(X)
         params = self._params(params)
+        running = self._running(running, required=True)
         out = np.empty((n, self.sizes[-1]), dtype=self.dtype)
         with blas_threads(blas_n_threads(n_threads, self._flops(n) / 3.0)):
-            status = _mlp.forward(self._sizes, _mlp.ACTIVATION_IDS[self.activation],
-                                  _mlp.OUTPUT_IDS[self.output], self.leaky_slope, values,
-                                  indices, indptr, n, params, out.reshape(-1))
+            status = _mlp.forward(self._sizes, self._arch, values, indices, indptr, n, params,
+                                  running, out.reshape(-1))
         _status.check_status(status, {
             _status.ERR_NONFINITE: "the network's outputs are not finite (NaN or infinity in "
                                    "X or params, or scores that overflow)"})

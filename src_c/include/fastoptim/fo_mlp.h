@@ -13,8 +13,21 @@
  *
  * (biases not penalized; c_i summed over the outputs).  The parameters are one
  * contiguous buffer, layer after layer: W^l (sizes[l-1] x sizes[l], row-major,
- * scikit-learn's coefs_[l-1] layout) then b^l (sizes[l]).  The gradient has the
+ * scikit-learn's coefs_[l-1] layout) then b^l (sizes[l]), and with batch_norm, after
+ * each hidden layer's b^l, its gamma^l then beta^l (sizes[l] each).  The gradient has the
  * same layout.
+ *
+ * With batch normalization (net->batch_norm), each hidden layer is torch's
+ * Linear -> BatchNorm1d -> activation [-> Dropout]:
+ *
+ *     z^l = a^(l-1) W^l + b^l,  u^l = gamma^l BN(z^l) + beta^l,  a^l = f(u^l) m^l / (1 - p)
+ *
+ * BN over the rows of the batch (training) or with the running statistics
+ * (evaluation), see fo_mlp_batchnorm_forward.  The running statistics live beside the
+ * parameters in `bn_running`: per hidden layer its mean then its variance (sizes[l]
+ * each; fo_mlp_n_running values).  Dropout (net->dropout = p > 0, training only): m^l_ij
+ * = 1 with probability 1 - p, else 0, a counter-based draw from (seed, step, sample,
+ * layer, unit) -- the same mask whatever the thread count or the block of rows.
  *
  * Rows are processed in blocks of FO_MLP_BLOCK_ROWS: each block's products go
  * through the BLAS gemm the caller hands in (sgemm/dgemm with the Fortran
@@ -72,21 +85,45 @@ typedef struct {
     int output;            /* fo_output */
     double leaky_slope;    /* FO_ACT_LEAKY_RELU's slope below 0 (torch: 0.01) */
     void *gemm;
+    int batch_norm;        /* 1: BatchNorm1d after each hidden affine layer */
+    double bn_eps;         /* BatchNorm1d's eps (torch: 1e-5) */
+    double dropout;        /* p in [0, 1): inverted dropout on the hidden units in training */
 } fo_mlp_net;
 
-/* Number of parameters (weights and biases of every layer); -1 for a bad shape. */
+/* How a pass treats batch norm and dropout. */
+typedef struct {
+    int training;          /* 1: batch statistics and dropout; 0: running statistics, none */
+    double bn_momentum;    /* training: the running statistics move by this (0: kept) */
+    uint64_t dropout_seed; /* the mask's key */
+    int64_t dropout_step;  /* the mask's step counter (fo_mlp_epoch: the rule's step t) */
+} fo_mlp_mode;
+
+/* Number of parameters (weights and biases of every layer, gamma and beta with batch
+ * norm); -1 for a bad shape. */
 int64_t fo_mlp_n_params(const fo_mlp_net *net);
+
+/* Number of running statistics (2 x the hidden widths with batch norm, else 0). */
+int64_t fo_mlp_n_running(const fo_mlp_net *net);
+
+/* The dropout mask's draw: 1 to keep unit `unit` of layer `layer` for `sample` at `step`. */
+int fo_mlp_dropout_keep(double p, uint64_t seed, int64_t step, int64_t sample, int layer,
+                        int64_t unit);
 
 /*
  * Objective value and gradient over all rows of `data` (its y is not used):
  *   Y: n_samples x K targets (row-major); data->sample_weight: NULL for all ones.
+ *   mode: NULL for evaluation; in training with batch norm, the statistics are those of
+ *   all n rows (one block), and bn_running (when not NULL) moves by mode->bn_momentum.
+ *   bn_running: fo_mlp_n_running values (needed in evaluation with batch norm).
  * Returns FO_OK, FO_ERR_NONFINITE (a score, the value or the gradient is not
  * finite), FO_ERR_NO_MEMORY or FO_ERR_BAD_ARGUMENT.
  */
-int fo_mlp_loss_grad_f64(const fo_mlp_net *net, const fo_data_f64 *data, const double *Y,
-                         const double *params, double l2, double *value, double *grad);
-int fo_mlp_loss_grad_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *Y,
-                         const float *params, double l2, double *value, float *grad);
+int fo_mlp_loss_grad_f64(const fo_mlp_net *net, const fo_mlp_mode *mode,
+                         const fo_data_f64 *data, const double *Y, const double *params,
+                         double l2, double *bn_running, double *value, double *grad);
+int fo_mlp_loss_grad_f32(const fo_mlp_net *net, const fo_mlp_mode *mode,
+                         const fo_data_f32 *data, const float *Y, const float *params,
+                         double l2, float *bn_running, double *value, float *grad);
 
 /*
  * One epoch of mini-batch training, in place (the linear engine's conventions, fo_epoch.h):
@@ -108,24 +145,30 @@ typedef struct {
     int shuffle;         /* 0: storage order */
     double l2;           /* the weights' penalty */
     double weight_scale; /* n / sum(sample_weight); 1 without weights */
+    double bn_momentum;  /* batch norm's running statistics (torch: 0.1) */
+    uint64_t dropout_seed;
 } fo_mlp_epoch_config;
 
+/* With batch norm, every batch must hold >= 2 rows (FO_ERR_BAD_ARGUMENT before any step
+ * otherwise) and bn_running is updated after each batch's forward pass; dropout masks
+ * are drawn with step = rule->t of the batch's update. */
 int fo_mlp_epoch_f64(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
                      const fo_data_f64 *data, const double *Y, fo_rule *rule, double *params,
-                     double *s1, double *s2, double *s3, double *mean_loss);
+                     double *bn_running, double *s1, double *s2, double *s3,
+                     double *mean_loss);
 int fo_mlp_epoch_f32(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
                      const fo_data_f32 *data, const float *Y, fo_rule *rule, float *params,
-                     float *s1, float *s2, float *s3, double *mean_loss);
+                     float *bn_running, float *s1, float *s2, float *s3, double *mean_loss);
 
 /*
  * The output layer's activations for every row (n_samples x K: probabilities for
- * softmax/logistic, values for identity).  Returns FO_OK, FO_ERR_NONFINITE,
- * FO_ERR_NO_MEMORY or FO_ERR_BAD_ARGUMENT.
+ * softmax/logistic, values for identity), in evaluation mode (batch norm on bn_running,
+ * no dropout).  Returns FO_OK, FO_ERR_NONFINITE, FO_ERR_NO_MEMORY or FO_ERR_BAD_ARGUMENT.
  */
 int fo_mlp_forward_f64(const fo_mlp_net *net, const fo_data_f64 *data, const double *params,
-                       double *out);
+                       const double *bn_running, double *out);
 int fo_mlp_forward_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *params,
-                       float *out);
+                       const float *bn_running, float *out);
 
 /*
  * Batch normalization over n rows of width d (torch.nn.BatchNorm1d's semantics, Ioffe &
