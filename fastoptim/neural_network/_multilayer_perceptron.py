@@ -9,7 +9,8 @@ The objective, for the training rows (weights w_i: sample_weight times class_wei
 
 c_i the cross-entropy of the softmax output (multiclass), the log-loss of a sigmoid
 output (binary: one output; multilabel: one per label) or the squared error / 2 summed
-over the outputs (regression); n the number of training rows.  ``alpha / n`` is
+over the outputs (regression); n the number of training rows (with weights, the sum of
+the sample weights times the class weights: a weight counts as repetitions).  ``alpha / n`` is
 scikit-learn's L2 penalty of its L-BFGS objective; for mini-batches scikit-learn instead
 adds ``alpha / |B|`` to each batch's gradient, so its SGD with batch size B minimizes the
 objective above with ``alpha_fastoptim = alpha_sklearn n / B`` (the same value for every
@@ -81,6 +82,11 @@ def _make_optimizer(solver, learning_rate):
     if solver in ("momentum", "nesterov"):
         return SGD(lr=lr, momentum=0.9, nesterov=solver == "nesterov")
     return {"adagrad": Adagrad, "rmsprop": RMSProp, "adam": Adam, "adamw": AdamW}[solver](lr=lr)
+
+
+def _count(X, sw):
+    """The penalty's n: the rows, or the sum of their weights (a weight is a repetition)."""
+    return float(X.shape[0]) if sw is None else float(np.sum(sw, dtype=np.float64))
 
 
 def _solver_name(solver):
@@ -277,7 +283,7 @@ class _BaseMLP(BaseEstimator):
         return self
 
     def _fit_lbfgs(self, net, X, Y, sw, params, running):
-        l2 = float(self.alpha) / X.shape[0]
+        l2 = float(self.alpha) / _count(X, sw)
         n_threads = self.n_threads
         curve = []
 
@@ -350,7 +356,7 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(f"batch_size={self.batch_size} leaves a training batch of one "
                              f"sample ({Xt.shape[0]} training rows), and batch_norm needs at "
                              f"least 2 per batch; choose another batch_size")
-        l2 = float(self.alpha) / Xt.shape[0]
+        l2 = float(self.alpha) / _count(Xt, swt)
         if incremental and getattr(self, "_optimizer", None) is not None:
             opt = copy.deepcopy(self._optimizer)
         else:

@@ -201,7 +201,7 @@ class Network:
     def _flops(self, n):
         return 6.0 * n * sum(a * b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
 
-    def _running(self, running, required, name="running"):
+    def _running(self, running, required, name="running", read_only=False):
         if not self.batch_norm:
             return None
         if running is None:
@@ -209,6 +209,8 @@ class Network:
                 raise ValueError(f"{name} is required with batch_norm=True: the running "
                                  f"statistics (Network.new_running() for fresh ones)")
             return None
+        if read_only and isinstance(running, np.ndarray) and running.shape == (self.n_running,):
+            return np.ascontiguousarray(running, dtype=self.dtype)
         if not (isinstance(running, np.ndarray) and running.shape == (self.n_running,)
                 and running.dtype == self.dtype and running.flags.c_contiguous
                 and running.flags.writeable):
@@ -368,7 +370,7 @@ class Network:
         """
         n, values, indices, indptr = self._data(X)
         params = self._params(params)
-        running = self._running(running, required=True)
+        running = self._running(running, required=True, read_only=True)
         out = np.empty((n, self.sizes[-1]), dtype=self.dtype)
         with blas_threads(blas_n_threads(n_threads, self._flops(n) / 3.0)):
             status = _mlp.forward(self._sizes, self._arch, values, indices, indptr, n, params,
