@@ -1,0 +1,171 @@
+"""MLPClassifier / MLPRegressor against torch (nn.Sequential of Linear / BatchNorm1d /
+activation, the same torch.optim optimizer, the same initial weights, no shuffling, float64):
+the parameters after 3 epochs, batch norm's running statistics and the evaluation-mode
+outputs.  Skipped without torch (the `torch` extra: torch==2.13.0)."""
+import warnings
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+
+from fastoptim import MLPClassifier, MLPRegressor  # noqa: E402
+from fastoptim.exceptions import ConvergenceWarning  # noqa: E402
+from fastoptim.optim import SGD, Adagrad, Adam, AdamW, RMSProp  # noqa: E402
+
+OPTIMIZERS = {  # id -> (fastoptim optimizer, torch.optim class, keyword arguments)
+    "sgd": (SGD, "SGD", dict(lr=0.05)),
+    "momentum": (SGD, "SGD", dict(lr=0.02, momentum=0.9)),
+    "nesterov": (SGD, "SGD", dict(lr=0.02, momentum=0.9, nesterov=True)),
+    "adagrad": (Adagrad, "Adagrad", dict(lr=0.05)),
+    "rmsprop": (RMSProp, "RMSprop", dict(lr=0.005)),
+    "adam": (Adam, "Adam", dict(lr=0.01)),
+    "adamw": (AdamW, "AdamW", dict(lr=0.01, weight_decay=0.05)),
+}
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "logistic": nn.Sigmoid, "gelu": nn.GELU,
+               "leaky_relu": lambda: nn.LeakyReLU(0.01), "identity": nn.Identity}
+
+
+def _data(n=120, p=7, K=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = np.argmax(X @ rng.standard_normal((p, K)) + 0.5 * rng.standard_normal((n, K)), axis=1)
+    return X, y, rng
+
+
+def _weights(sizes, rng):
+    coefs = [rng.standard_normal((a, b)) / np.sqrt(a) for a, b in zip(sizes[:-1], sizes[1:])]
+    intercepts = [0.1 * rng.standard_normal(b) for b in sizes[1:]]
+    return coefs, intercepts
+
+
+def _torch_model(coefs, intercepts, activation, batch_norm):
+    layers = []
+    for l, (W, b) in enumerate(zip(coefs, intercepts)):
+        lin = nn.Linear(*W.shape, dtype=torch.float64)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W.T.copy()))
+            lin.bias.copy_(torch.from_numpy(b.copy()))
+        layers.append(lin)
+        if l < len(coefs) - 1:
+            if batch_norm:
+                layers.append(nn.BatchNorm1d(W.shape[1], dtype=torch.float64))
+            layers.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*layers)
+
+
+def _train_torch(model, opt_name, kw, X, target, loss_fn, batch, epochs):
+    opt = getattr(torch.optim, opt_name)(model.parameters(), **kw)
+    Xt = torch.from_numpy(X)
+    model.train()
+    for _ in range(epochs):
+        for lo in range(0, X.shape[0], batch):
+            opt.zero_grad()
+            loss = loss_fn(model(Xt[lo:lo + batch]), target[lo:lo + batch])
+            loss.backward()
+            opt.step()
+    model.eval()
+    return model
+
+
+def _torch_parts(model):
+    """(coefs, intercepts, gammas, betas, running means, running vars) as NumPy arrays."""
+    lins = [m for m in model if isinstance(m, nn.Linear)]
+    bns = [m for m in model if isinstance(m, nn.BatchNorm1d)]
+    t = lambda v: v.detach().numpy()
+    return ([t(m.weight).T for m in lins], [t(m.bias) for m in lins],
+            [t(m.weight) for m in bns], [t(m.bias) for m in bns],
+            [t(m.running_mean) for m in bns], [t(m.running_var) for m in bns])
+
+
+def _compare(est, model, batch_norm, adaptive, linear=False):
+    coefs, intercepts, gammas, betas, means, variances = _torch_parts(model)
+    # with batch norm the hidden biases have a zero gradient in exact arithmetic: an adaptive
+    # optimizer's g / (sqrt(v) + eps) turns each side's rounding into steps of lr |g| / eps,
+    # so those biases (and the running means that follow them) agree to rounding's reach
+    # (Adagrad's eps is 1e-10); so do the betas before another batch norm in a linear network
+    hidden_atol = 1e-6 if batch_norm and adaptive else 1e-12
+    for a, b in zip(est.coefs_ + est.bn_gammas_, coefs + gammas):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    for l, (a, b) in enumerate(zip(est.bn_betas_, betas)):
+        shift_free = linear and l < len(betas) - 1
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=hidden_atol if shift_free else 1e-12)
+    for l, (a, b) in enumerate(zip(est.intercepts_, intercepts)):
+        last = l == len(intercepts) - 1
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12 if last else hidden_atol)
+    for a, b in zip(est.bn_running_means_, means):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=hidden_atol)
+    for a, b in zip(est.bn_running_vars_, variances):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_classifier_trajectory_equals_torch(opt, batch_norm):
+    X, y, rng = _data()
+    sizes = (7, 9, 6, 4)
+    coefs, intercepts = _weights(sizes, rng)
+    ours_cls, torch_name, kw = OPTIMIZERS[opt]
+    est = MLPClassifier(sizes[1:-1], "tanh", solver=ours_cls(**kw), alpha=0.0, batch_size=20,
+                        shuffle=False, max_iter=3, tol=0.0, n_iter_no_change=100,
+                        batch_norm=batch_norm)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y, coefs_init=coefs, intercepts_init=intercepts)
+    model = _train_torch(_torch_model(coefs, intercepts, "tanh", batch_norm), torch_name, kw,
+                         X, torch.from_numpy(y), nn.CrossEntropyLoss(), 20, 3)
+    adaptive = opt in ("adagrad", "rmsprop", "adam", "adamw")
+    _compare(est, model, batch_norm, adaptive)
+    with torch.no_grad():
+        proba = torch.softmax(model(torch.from_numpy(X)), dim=1).numpy()
+    # evaluation subtracts the running means, which carry the pre-norm biases' rounding
+    np.testing.assert_allclose(est.predict_proba(X), proba, rtol=1e-9,
+                               atol=1e-6 if batch_norm and adaptive else 1e-12)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_every_activation_equals_torch(activation):
+    X, y, rng = _data(seed=1)
+    sizes = (7, 8, 5, 4)
+    coefs, intercepts = _weights(sizes, rng)
+    est = MLPClassifier(sizes[1:-1], activation, solver=Adam(lr=0.01), alpha=0.0,
+                        batch_size=30, shuffle=False, max_iter=3, tol=0.0,
+                        n_iter_no_change=100, batch_norm=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y, coefs_init=coefs, intercepts_init=intercepts)
+    model = _train_torch(_torch_model(coefs, intercepts, activation, True), "Adam",
+                         dict(lr=0.01), X, torch.from_numpy(y), nn.CrossEntropyLoss(), 30, 3)
+    _compare(est, model, True, adaptive=True, linear=activation == "identity")
+
+
+def test_binary_and_regression_losses_equal_torch():
+    X, y, rng = _data(K=2, seed=2)
+    sizes = (7, 6, 1)
+    coefs, intercepts = _weights(sizes, rng)
+    est = MLPClassifier((6,), "relu", solver=SGD(lr=0.1, momentum=0.9), alpha=0.0,
+                        batch_size=24, shuffle=False, max_iter=3, tol=0.0, n_iter_no_change=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y, coefs_init=coefs, intercepts_init=intercepts)
+    model = _train_torch(_torch_model(coefs, intercepts, "relu", False), "SGD",
+                         dict(lr=0.1, momentum=0.9), X,
+                         torch.from_numpy(y.astype(np.float64))[:, None], nn.BCEWithLogitsLoss(),
+                         24, 3)
+    _compare(est, model, False, adaptive=False)
+    # regression: squared error / 2 summed over the outputs, the mean over the batch
+    Y = np.column_stack([np.sin(X[:, 0]), X[:, 1] * X[:, 2]])
+    coefs, intercepts = _weights((7, 6, 2), rng)
+    reg = MLPRegressor((6,), "gelu", solver=Adam(lr=0.01), alpha=0.0, batch_size=24,
+                       shuffle=False, max_iter=3, tol=0.0, n_iter_no_change=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, Y, coefs_init=coefs, intercepts_init=intercepts)
+    half_sq = lambda out, t: 0.5 * ((out - t) ** 2).sum(dim=1).mean()
+    model = _train_torch(_torch_model(coefs, intercepts, "gelu", False), "Adam", dict(lr=0.01),
+                         X, torch.from_numpy(Y), half_sq, 24, 3)
+    _compare(reg, model, False, adaptive=True)
+    with torch.no_grad():
+        np.testing.assert_allclose(reg.predict(X), model(torch.from_numpy(X)).numpy(),
+                                   rtol=1e-10, atol=1e-12)
