@@ -105,35 +105,48 @@ int FO_SUF(fo_mlp_batchnorm_forward)(int64_t n, int64_t d, const FO_T *x, const 
         return FO_ERR_BAD_ARGUMENT;
     if (training && n < 2) return FO_ERR_BAD_ARGUMENT;
     if (!training && (!run_mean || !run_var)) return FO_ERR_BAD_ARGUMENT;
-    int finite = 1;
-    for (int64_t j = 0; j < d; j++) {
-        double mu, var;
-        if (training) {
-            double s = 0.0, ss = 0.0;
-            for (int64_t i = 0; i < n; i++) s += (double)x[i * d + j];
-            mu = s / (double)n;
-            for (int64_t i = 0; i < n; i++) {
-                const double c = (double)x[i * d + j] - mu;
-                ss += c * c;
+    /* row-major passes (a column at a time would stride by d); per column the sums run
+     * over the rows in order, in double */
+    double *mu = malloc((size_t)(2 * d) * sizeof(double));
+    if (!mu) return FO_ERR_NO_MEMORY;
+    double *is = mu + d;
+    if (training) {
+        for (int64_t j = 0; j < d; j++) mu[j] = is[j] = 0.0;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = 0; j < d; j++) mu[j] += (double)x[i * d + j];
+        for (int64_t j = 0; j < d; j++) mu[j] /= (double)n;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = 0; j < d; j++) {
+                const double c = (double)x[i * d + j] - mu[j];
+                is[j] += c * c;
             }
-            var = ss / (double)n;
-            if (run_mean) run_mean[j] = (FO_T)((1.0 - momentum) * (double)run_mean[j] + momentum * mu);
+        for (int64_t j = 0; j < d; j++) {
+            const double var = is[j] / (double)n;
+            if (run_mean) run_mean[j] = (FO_T)((1.0 - momentum) * (double)run_mean[j] + momentum * mu[j]);
             if (run_var)
                 run_var[j] = (FO_T)((1.0 - momentum) * (double)run_var[j] +
                                     momentum * var * (double)n / (double)(n - 1));
-        } else {
-            mu = (double)run_mean[j];
-            var = (double)run_var[j];
+            is[j] = var;
         }
-        const double is = 1.0 / sqrt(var + eps), gj = (double)gamma[j], bj = (double)beta[j];
-        finite &= isfinite(is) && isfinite(mu);
-        inv_std[j] = (FO_T)is;
-        for (int64_t i = 0; i < n; i++) {
-            const double h = ((double)x[i * d + j] - mu) * is;
-            xhat[i * d + j] = (FO_T)h;
-            y[i * d + j] = (FO_T)(gj * h + bj);
+    } else {
+        for (int64_t j = 0; j < d; j++) {
+            mu[j] = (double)run_mean[j];
+            is[j] = (double)run_var[j];
         }
     }
+    int finite = 1;
+    for (int64_t j = 0; j < d; j++) {
+        is[j] = 1.0 / sqrt(is[j] + eps);
+        finite &= isfinite(is[j]) && isfinite(mu[j]);
+        inv_std[j] = (FO_T)is[j];
+    }
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = 0; j < d; j++) {
+            const double h = ((double)x[i * d + j] - mu[j]) * is[j];
+            xhat[i * d + j] = (FO_T)h;
+            y[i * d + j] = (FO_T)((double)gamma[j] * h + (double)beta[j]);
+        }
+    free(mu);
     return finite ? FO_OK : FO_ERR_NONFINITE;
 }
 
@@ -143,19 +156,27 @@ int FO_SUF(fo_mlp_batchnorm_backward)(int64_t n, int64_t d, const FO_T *g, const
 {
     if (n < 1 || d < 1 || !g || !xhat || !inv_std || !gamma || !dx || !dgamma || !dbeta)
         return FO_ERR_BAD_ARGUMENT;
-    for (int64_t j = 0; j < d; j++) {
-        double sg = 0.0, sgh = 0.0;
-        for (int64_t i = 0; i < n; i++) {
-            sg += (double)g[i * d + j];
-            sgh += (double)g[i * d + j] * (double)xhat[i * d + j];
+    double *sg = malloc((size_t)(3 * d) * sizeof(double));
+    if (!sg) return FO_ERR_NO_MEMORY;
+    double *sgh = sg + d, *k = sg + 2 * d; /* column sums, then means; gamma inv_std */
+    for (int64_t j = 0; j < d; j++) sg[j] = sgh[j] = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = 0; j < d; j++) {
+            sg[j] += (double)g[i * d + j];
+            sgh[j] += (double)g[i * d + j] * (double)xhat[i * d + j];
         }
-        dgamma[j] = (FO_T)sgh;
-        dbeta[j] = (FO_T)sg;
-        const double k = (double)gamma[j] * (double)inv_std[j];
-        const double mg = training ? sg / (double)n : 0.0, mgh = training ? sgh / (double)n : 0.0;
-        for (int64_t i = 0; i < n; i++)
-            dx[i * d + j] = (FO_T)(k * ((double)g[i * d + j] - mg - (double)xhat[i * d + j] * mgh));
+    for (int64_t j = 0; j < d; j++) {
+        dgamma[j] = (FO_T)sgh[j];
+        dbeta[j] = (FO_T)sg[j];
+        k[j] = (double)gamma[j] * (double)inv_std[j];
+        sg[j] = training ? sg[j] / (double)n : 0.0;
+        sgh[j] = training ? sgh[j] / (double)n : 0.0;
     }
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = 0; j < d; j++)
+            dx[i * d + j] = (FO_T)(k[j] * ((double)g[i * d + j] - sg[j] -
+                                           (double)xhat[i * d + j] * sgh[j]));
+    free(sg);
     return FO_OK;
 }
 
