@@ -423,3 +423,68 @@ def test_bad_initial_weights():
         clf.fit(X, y, coefs_init=[np.full((4, 5), np.nan), good_W[1]], intercepts_init=good_b)
     _quiet(clf.fit, X, y, coefs_init=good_W, intercepts_init=good_b)
     assert clf.coefs_[0].shape == (4, 5)
+
+
+# ------------------------------------------------------------------ threads
+
+def test_blas_threads_follow_n_threads_and_nothing_else_runs(monkeypatch):
+    """The network's only threads are BLAS's (the C epoch has no OpenMP region; its update
+    runs on one thread): BLAS is limited to n_threads during each epoch, and sampling the
+    process's threads while a fit runs finds no more running than n_threads."""
+    import sys
+    import threading
+    from fastoptim import _blas
+    from fastoptim._core import _mlp
+    if not _blas._backends() or min(lib.get() for lib in _blas._backends()) < 2:
+        pytest.skip("BLAS runs on one thread here, or cannot be limited")
+    seen = []
+    real = _mlp.epoch
+
+    def spy(*args):
+        seen.append(max(lib.get() for lib in _blas._backends()))
+        return real(*args)
+
+    monkeypatch.setattr(_mlp, "epoch", spy)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4000, 300))
+    y = rng.integers(0, 5, 4000)
+    for n_threads in (1, 2):
+        seen.clear()
+        _quiet(MLPClassifier((256, 128), batch_size=512, max_iter=2, n_threads=n_threads,
+                             random_state=0).fit, X, y)
+        assert seen and set(seen) == {n_threads}
+    if not sys.platform.startswith("linux"):
+        return
+    import os
+
+    def running_threads():
+        count = 0
+        for tid in os.listdir("/proc/self/task"):
+            if int(tid) == threading.get_native_id():
+                continue
+            try:
+                with open(f"/proc/self/task/{tid}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            count += state == "R"
+        return count
+
+    samples, done = [], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            samples.append(running_threads())
+            done.wait(0.002)
+
+    import time
+    time.sleep(0.5)  # OpenBLAS's idle workers spin a while after the 2-thread fit above
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        _quiet(MLPClassifier((256, 128), batch_size=512, max_iter=4, n_threads=1,
+                             random_state=0).fit, X, y)
+    finally:
+        done.set()
+        sampler.join()
+    assert len(samples) > 20 and max(samples) <= 1
