@@ -62,3 +62,9 @@ def test_readme_svc_example_matches_libsvm_on_usps():
     example = next(b for b in _blocks("python") if "SVC(" in b and "load_usps" in b)
     n_sv, acc = _run(example)[-1].split()
     assert int(n_sv) == 2305 and abs(float(acc) - 0.9472) < 2e-3
+
+
+def test_readme_network_example_reaches_95_percent_on_usps():
+    example = next(b for b in _blocks("python") if "MLPClassifier" in b)
+    epochs, accuracy = _run(example)[-1].split()
+    assert float(accuracy) >= 0.95 and 1 <= int(epochs) < 200
