@@ -23,11 +23,27 @@ int FO_SUF(fo_mlp_activate)(int activation, double leaky_slope, int64_t n, int64
 {
     if (n < 0 || d < 0 || !z || !a || activation < 0 || activation >= FO_N_ACTIVATIONS)
         return FO_ERR_BAD_ARGUMENT;
+    /* one loop per activation (the piecewise-linear ones vectorize), row by row so that the
+     * bias add and the activation share the row in cache; the values are fo_act_value's */
     for (int64_t i = 0; i < n; i++) {
-        FO_T *zi = z + i * d, *ai = a + i * d;
+        FO_T *restrict zi = z + i * d, *restrict ai = a + i * d;
         if (b)
             for (int64_t j = 0; j < d; j++) zi[j] += b[j];
-        for (int64_t j = 0; j < d; j++) ai[j] = (FO_T)fo_act_value(activation, leaky_slope, zi[j]);
+        switch (activation) {
+        case FO_ACT_IDENTITY:
+            if (ai != zi) memcpy(ai, zi, (size_t)d * sizeof(FO_T));
+            break;
+        case FO_ACT_RELU:
+            for (int64_t j = 0; j < d; j++) ai[j] = zi[j] > (FO_T)0 ? zi[j] : (FO_T)0;
+            break;
+        case FO_ACT_LEAKY_RELU:
+            for (int64_t j = 0; j < d; j++)
+                ai[j] = zi[j] > (FO_T)0 ? zi[j] : (FO_T)(leaky_slope * (double)zi[j]);
+            break;
+        default:
+            for (int64_t j = 0; j < d; j++)
+                ai[j] = (FO_T)fo_act_value(activation, leaky_slope, zi[j]);
+        }
     }
     return FO_OK;
 }
@@ -38,9 +54,34 @@ int FO_SUF(fo_mlp_act_delta)(int activation, double leaky_slope, int64_t n, int6
     if (n < 0 || d < 0 || !z || !a || !delta || activation < 0 ||
         activation >= FO_N_ACTIVATIONS)
         return FO_ERR_BAD_ARGUMENT;
-    if (activation == FO_ACT_IDENTITY) return FO_OK;
-    for (int64_t e = 0; e < n * d; e++)
-        delta[e] = (FO_T)((double)delta[e] * fo_act_slope(activation, leaky_slope, z[e], a[e]));
+    const int64_t m = n * d;
+    /* fo_act_slope's values, one loop per activation */
+    switch (activation) {
+    case FO_ACT_IDENTITY:
+        break;
+    case FO_ACT_RELU: /* delta * 0 keeps the sign of zero that delta * f'(z) has */
+        for (int64_t e = 0; e < m; e++) delta[e] = z[e] > (FO_T)0 ? delta[e] : delta[e] * (FO_T)0;
+        break;
+    case FO_ACT_LEAKY_RELU:
+        for (int64_t e = 0; e < m; e++)
+            delta[e] = z[e] > (FO_T)0 ? delta[e] : (FO_T)((double)delta[e] * leaky_slope);
+        break;
+    case FO_ACT_LOGISTIC:
+        for (int64_t e = 0; e < m; e++) {
+            const double ae = (double)a[e];
+            delta[e] = (FO_T)((double)delta[e] * (ae * (1.0 - ae)));
+        }
+        break;
+    case FO_ACT_TANH:
+        for (int64_t e = 0; e < m; e++) {
+            const double ae = (double)a[e];
+            delta[e] = (FO_T)((double)delta[e] * (1.0 - ae * ae));
+        }
+        break;
+    default:
+        for (int64_t e = 0; e < m; e++)
+            delta[e] = (FO_T)((double)delta[e] * fo_act_slope(activation, leaky_slope, z[e], a[e]));
+    }
     return FO_OK;
 }
 
