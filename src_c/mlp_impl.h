@@ -255,11 +255,11 @@ static int FO_SUF(mlp_dropping)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *p
     return pass->training && net->dropout > 0.0;
 }
 
-static int FO_SUF(mlp_work_alloc)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *pass,
-                                  int64_t rows, int64_t n_params, int backward, int gather,
-                                  FO_SUF(mlp_work) *w)
+/* The FO_T values mlp_work_alloc lays out. */
+static int64_t FO_SUF(mlp_work_size)(const fo_mlp_net *net, int drop, int64_t rows,
+                                     int64_t n_params, int backward, int gather)
 {
-    const int L = net->n_layers, drop = FO_SUF(mlp_dropping)(net, pass);
+    const int L = net->n_layers;
     int64_t total = 0, widest = 0;
     for (int l = 1; l <= L; l++) {
         const int64_t s = net->sizes[l];
@@ -269,10 +269,25 @@ static int FO_SUF(mlp_work_alloc)(const fo_mlp_net *net, const FO_SUF(mlp_pass) 
     }
     if (backward) total += 2 * rows * widest + n_params;
     if (gather) total += rows * net->sizes[0];
+    return total > 0 ? total : 1;
+}
+
+/* The block buffers in `buf` (n_buf values) when it is large enough, else malloc'ed. */
+static int FO_SUF(mlp_work_alloc)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *pass,
+                                  int64_t rows, int64_t n_params, int backward, int gather,
+                                  FO_T *buf, int64_t n_buf, FO_SUF(mlp_work) *w)
+{
+    const int L = net->n_layers, drop = FO_SUF(mlp_dropping)(net, pass);
+    const int64_t total = FO_SUF(mlp_work_size)(net, drop, rows, n_params, backward, gather);
+    int64_t widest = 0;
+    for (int l = 1; l <= L; l++) widest = net->sizes[l] > widest ? net->sizes[l] : widest;
     memset(w, 0, sizeof *w);
-    w->mem = malloc((size_t)(total > 0 ? total : 1) * sizeof(FO_T));
-    if (!w->mem) return FO_ERR_NO_MEMORY;
-    FO_T *p = w->mem;
+    FO_T *p = buf;
+    if (!buf || n_buf < total) {
+        w->mem = malloc((size_t)total * sizeof(FO_T));
+        if (!w->mem) return FO_ERR_NO_MEMORY;
+        p = w->mem;
+    }
     for (int l = 1; l <= L; l++) {
         const int64_t s = net->sizes[l];
         w->z[l] = p;
@@ -537,7 +552,7 @@ int FO_SUF(fo_mlp_loss_grad)(const fo_mlp_net *net, const fo_mlp_mode *mode, con
     if (!(w_sum > 0.0) || !isfinite(w_sum)) return FO_ERR_BAD_ARGUMENT;
 
     FO_SUF(mlp_work) w;
-    status = FO_SUF(mlp_work_alloc)(net, &pass, rows, n_params, 1, 0, &w);
+    status = FO_SUF(mlp_work_alloc)(net, &pass, rows, n_params, 1, 0, NULL, 0, &w);
     double *acc = calloc((size_t)n_params, sizeof(double));
     if (status != FO_OK || !acc) {
         FO_SUF(mlp_work_free)(&w);
@@ -585,11 +600,20 @@ int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
     if (net->batch_norm && (B < 2 || n % B == 1)) return FO_ERR_BAD_ARGUMENT;
     FO_SUF(mlp_pass) pass = {1, cfg->bn_momentum, cfg->dropout_seed, 0, bn_running};
     FO_SUF(mlp_work) w;
-    int64_t *perm = cfg->shuffle ? malloc((size_t)n * sizeof(int64_t)) : NULL;
-    status = FO_SUF(mlp_work_alloc)(net, &pass, B, n_params, 1, d->X && cfg->shuffle, &w);
+    /* the caller's workspace (fo_mlp_epoch_workspace bytes: the permutation, then the
+     * blocks' buffers), else buffers of this call's own */
+    const int64_t perm_bytes = cfg->shuffle ? n * (int64_t)sizeof(int64_t) : 0;
+    const int own = !cfg->workspace ||
+                    cfg->workspace_bytes < FO_SUF(fo_mlp_epoch_workspace)(net, n, cfg, d->X != NULL);
+    int64_t *perm = NULL, *own_perm = NULL;
+    if (cfg->shuffle) perm = own ? (own_perm = malloc((size_t)perm_bytes)) : (int64_t *)cfg->workspace;
+    FO_T *buf = own ? NULL : (FO_T *)((char *)cfg->workspace + perm_bytes);
+    status = FO_SUF(mlp_work_alloc)(net, &pass, B, n_params, 1, d->X && cfg->shuffle, buf,
+                                    own ? 0 : (cfg->workspace_bytes - perm_bytes) / (int64_t)sizeof(FO_T),
+                                    &w);
     if (status != FO_OK || (cfg->shuffle && !perm)) {
         FO_SUF(mlp_work_free)(&w);
-        free(perm);
+        free(own_perm);
         return FO_ERR_NO_MEMORY;
     }
     if (perm) fo_epoch_permutation(n, cfg->seed, perm);
@@ -617,8 +641,20 @@ int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
     (void)penalty;
     *mean_loss = w_seen > 0.0 ? loss / w_seen : 0.0;
     FO_SUF(mlp_work_free)(&w);
-    free(perm);
+    free(own_perm);
     return status;
+}
+
+int64_t FO_SUF(fo_mlp_epoch_workspace)(const fo_mlp_net *net, int64_t n_samples,
+                                       const fo_mlp_epoch_config *cfg, int dense)
+{
+    const int64_t n_params = fo_mlp_n_params(net);
+    if (n_params <= 0 || !cfg || n_samples < 1 || cfg->batch_size < 1) return -1;
+    const int64_t B = cfg->batch_size < n_samples ? cfg->batch_size : n_samples;
+    const int64_t perm_bytes = cfg->shuffle ? n_samples * (int64_t)sizeof(int64_t) : 0;
+    return perm_bytes + (int64_t)sizeof(FO_T) *
+                            FO_SUF(mlp_work_size)(net, net->dropout > 0.0, B, n_params, 1,
+                                                  dense && cfg->shuffle);
 }
 
 int FO_SUF(fo_mlp_forward)(const fo_mlp_net *net, const FO_DATA *d, const FO_T *params,
@@ -634,7 +670,7 @@ int FO_SUF(fo_mlp_forward)(const fo_mlp_net *net, const FO_DATA *d, const FO_T *
     /* evaluation: the running statistics are read, never written */
     FO_SUF(mlp_pass) pass = {0, 0.0, 0, 0, (FO_T *)bn_running};
     FO_SUF(mlp_work) w;
-    if (FO_SUF(mlp_work_alloc)(net, &pass, rows, n_params, 0, 0, &w) != FO_OK)
+    if (FO_SUF(mlp_work_alloc)(net, &pass, rows, n_params, 0, 0, NULL, 0, &w) != FO_OK)
         return FO_ERR_NO_MEMORY;
     int finite = 1;
     for (int64_t r0 = 0; r0 < n && status == FO_OK; r0 += rows) {

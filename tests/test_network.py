@@ -707,3 +707,34 @@ def test_batch_norm_epoch_refuses_a_batch_of_one_sample():
         params, running, *([np.zeros_like(params)] * 3))
     assert status == _status.ERR_BAD_ARGUMENT
     np.testing.assert_array_equal(params, before)
+
+
+@pytest.mark.parametrize("batch_norm, dropout, sparse, shuffle", [
+    (False, 0.0, False, True), (True, 0.2, False, True), (True, 0.0, True, True),
+    (False, 0.3, False, False)])
+def test_epoch_workspace_kept_across_epochs_gives_the_same_bits(batch_norm, dropout, sparse,
+                                                               shuffle):
+    sizes = (8, 9, 7, 3)
+    X, Y, rng = _problem(100, sizes, "softmax", seed=14, density=0.5 if sparse else None)
+    Xin = sp.csr_matrix(X) if sparse else X
+    net = Network(sizes, "relu", "softmax", batch_norm=batch_norm, dropout=dropout)
+    start = _bn_params(net, rng) if batch_norm else _params(net, rng)
+    runs = []
+    for use in (False, True):
+        p, run, opt = start.copy(), net.new_running(), Adam(lr=1e-2)
+        ws = net.epoch_workspace(100, 20, shuffle=shuffle, sparse=sparse) if use else None
+        for e in range(3):
+            net.train_epoch(Xin, Y, p, opt, batch_size=20, seed=e, shuffle=shuffle,
+                            running=run, workspace=ws, dropout_seed=2)
+        runs.append((p, run))
+    assert np.array_equal(runs[0][0], runs[1][0]) and np.array_equal(runs[0][1], runs[1][1])
+    # a workspace too small for the call is not used (the epoch allocates its own)
+    small = net.epoch_workspace(10, 5)
+    p, run = start.copy(), net.new_running()
+    opt = Adam(lr=1e-2)
+    for e in range(3):
+        net.train_epoch(Xin, Y, p, opt, batch_size=20, seed=e, shuffle=shuffle, running=run,
+                        workspace=small, dropout_seed=2)
+    assert np.array_equal(p, runs[0][0])
+    with pytest.raises(ValueError, match="workspace must come from"):
+        net.train_epoch(Xin, Y, p, opt, batch_size=20, workspace=np.zeros(10), running=run)

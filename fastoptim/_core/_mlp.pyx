@@ -35,6 +35,8 @@ cdef extern from "fastoptim/fo_mlp.h":
         double weight_scale
         double bn_momentum
         uint64_t dropout_seed
+        void *workspace
+        int64_t workspace_bytes
     cdef enum:
         FO_ACT_IDENTITY
         FO_ACT_LOGISTIC
@@ -64,6 +66,10 @@ cdef extern from "fastoptim/fo_mlp.h":
                          const fo_data_f32 *data, const float *Y, fo_rule *rule, float *params,
                          float *bn_running, float *s1, float *s2, float *s3,
                          double *mean_loss) nogil
+    int64_t fo_mlp_epoch_workspace_f64(const fo_mlp_net *net, int64_t n_samples,
+                                       const fo_mlp_epoch_config *cfg, int dense) nogil
+    int64_t fo_mlp_epoch_workspace_f32(const fo_mlp_net *net, int64_t n_samples,
+                                       const fo_mlp_epoch_config *cfg, int dense) nogil
     int fo_mlp_forward_f64(const fo_mlp_net *net, const fo_data_f64 *data, const double *params,
                            const double *bn_running, double *out) nogil
     int fo_mlp_forward_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *params,
@@ -196,6 +202,12 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
     cfg.weight_scale = config["weight_scale"]
     cfg.bn_momentum = config["bn_momentum"]
     cfg.dropout_seed = config["dropout_seed"]
+    cfg.workspace = NULL
+    cfg.workspace_bytes = 0
+    cdef uint64_t[::1] ws = config.get("workspace")  # 8-byte aligned
+    if ws is not None and ws.shape[0] > 0:
+        cfg.workspace = <void *>&ws[0]
+        cfg.workspace_bytes = ws.shape[0] * 8
     fill_data(&d64, &d32, values, indices, indptr, n_samples, sizes[0], no_y, sample_weight)
     with nogil:
         if floating is double:
@@ -207,6 +219,18 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
                                       mptr(bn_running), mptr(s1), mptr(s2), mptr(s3),
                                       &mean_loss)
     return status, mean_loss, r.t
+
+
+def epoch_workspace(const int64_t[::1] sizes, dict arch, int64_t n_samples, int64_t batch_size,
+                    bint shuffle, bint dense, bint single):
+    """fo_mlp_epoch_workspace: the bytes of an epoch's workspace (-1 for bad arguments)."""
+    cdef fo_mlp_net net = _net(sizes, arch, single)
+    cdef fo_mlp_epoch_config cfg
+    cfg.batch_size = batch_size
+    cfg.shuffle = shuffle
+    if single:
+        return fo_mlp_epoch_workspace_f32(&net, n_samples, &cfg, dense)
+    return fo_mlp_epoch_workspace_f64(&net, n_samples, &cfg, dense)
 
 
 def forward(const int64_t[::1] sizes, dict arch, const floating[::1] values,

@@ -373,6 +373,8 @@ class _BaseMLP(BaseEstimator):
         best_state = None
         epochs = 1 if incremental else int(self.max_iter)
         converged = False
+        workspace = net.epoch_workspace(Xt.shape[0], batch, shuffle=bool(self.shuffle),
+                                        sparse=sp.issparse(Xt))  # once per fit
         for epoch in range(done + 1, done + epochs + 1):
             if schedule is not None:
                 opt.lr = float(schedule(epoch))
@@ -380,7 +382,8 @@ class _BaseMLP(BaseEstimator):
                 loss = net.train_epoch(Xt, Yt, params, opt, batch_size=batch,
                                        seed=seeds[0] + epoch, shuffle=bool(self.shuffle), l2=l2,
                                        sample_weight=swt, running=running,
-                                       dropout_seed=seeds[1], n_threads=self.n_threads)
+                                       dropout_seed=seeds[1], workspace=workspace,
+                                       n_threads=self.n_threads)
             except FloatingPointError:
                 raise FloatingPointError(
                     f"{type(self).__name__}: training diverged at epoch {epoch}: with "

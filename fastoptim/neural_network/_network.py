@@ -274,7 +274,7 @@ class Network:
 
     def train_epoch(self, X, Y, params, optimizer, *, batch_size, seed=0, shuffle=True, l2=0.0,
                     sample_weight=None, running=None, bn_momentum=0.1, dropout_seed=0,
-                    n_threads=None):
+                    workspace=None, n_threads=None):
         """One epoch of mini-batch training in C, in place, without the GIL.
 
         Each batch B takes the gradient of ``n / sum(w) / |B| sum_{i in B} w_i c_i + l2/2
@@ -300,6 +300,9 @@ class Network:
             torch's convention: running <- (1 - momentum) running + momentum batch statistic.
         dropout_seed : int
             The dropout masks' key (the step counter is the optimizer's step).
+        workspace : ndarray, optional
+            Scratch from :meth:`epoch_workspace`, kept across epochs so that an epoch
+            allocates nothing (None: the epoch allocates its own buffers).
         n_threads : int, optional
             BLAS threads for the products (``None``: by a batch's work).
 
@@ -346,6 +349,12 @@ class Network:
         config = dict(batch_size=batch, seed=int(seed) & (2 ** 64 - 1), shuffle=bool(shuffle),
                       l2=float(l2), weight_scale=weight_scale, bn_momentum=float(bn_momentum),
                       dropout_seed=int(dropout_seed) & (2 ** 64 - 1))
+        if workspace is not None:
+            if not (isinstance(workspace, np.ndarray) and workspace.dtype == np.uint64
+                    and workspace.ndim == 1 and workspace.flags.c_contiguous
+                    and workspace.flags.writeable):
+                raise ValueError("workspace must come from Network.epoch_workspace")
+            config["workspace"] = workspace
         spec = dict(optimizer._rule, t=optimizer.n_steps + 1)
         with blas_threads(blas_n_threads(n_threads, self._flops(batch))):
             status, mean_loss, next_t = _mlp.epoch(
@@ -359,6 +368,15 @@ class Network:
                 f"a smaller learning rate")
         _status.check_status(status)
         return mean_loss
+
+    def epoch_workspace(self, n_samples, batch_size, *, shuffle=True, sparse=False):
+        """Scratch for :meth:`train_epoch` over n_samples rows (the permutation and the
+        batch's buffers), as a uint64 array to keep across epochs."""
+        nbytes = _mlp.epoch_workspace(self._sizes, self._arch, int(n_samples), int(batch_size),
+                                      bool(shuffle), not sparse, self.dtype == np.float32)
+        if nbytes < 0:
+            raise ValueError(f"no workspace for n_samples={n_samples}, batch_size={batch_size}")
+        return np.empty((nbytes + 7) // 8, dtype=np.uint64)
 
     def forward(self, X, params, *, running=None, n_threads=None):
         """The output layer's activations (probabilities, or values for 'identity'), in

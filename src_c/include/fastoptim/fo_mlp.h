@@ -147,7 +147,16 @@ typedef struct {
     double weight_scale; /* n / sum(sample_weight); 1 without weights */
     double bn_momentum;  /* batch norm's running statistics (torch: 0.1) */
     uint64_t dropout_seed;
+    void *workspace;         /* NULL, or fo_mlp_epoch_workspace bytes (8-byte aligned) kept */
+    int64_t workspace_bytes; /* by the caller across epochs: then the epoch allocates nothing */
 } fo_mlp_epoch_config;
+
+/* The bytes of an epoch's workspace for n_samples rows (dense: X is dense); -1 for bad
+ * arguments. */
+int64_t fo_mlp_epoch_workspace_f64(const fo_mlp_net *net, int64_t n_samples,
+                                   const fo_mlp_epoch_config *cfg, int dense);
+int64_t fo_mlp_epoch_workspace_f32(const fo_mlp_net *net, int64_t n_samples,
+                                   const fo_mlp_epoch_config *cfg, int dense);
 
 /* With batch norm, every batch must hold >= 2 rows (FO_ERR_BAD_ARGUMENT before any step
  * otherwise) and bn_running is updated after each batch's forward pass; dropout masks
