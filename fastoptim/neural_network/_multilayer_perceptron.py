@@ -430,17 +430,17 @@ class _BaseMLP(BaseEstimator):
                           f"max_iter={self.max_iter} epochs and the optimization has not "
                           f"converged yet (tol={self.tol:g}, n_iter_no_change="
                           f"{self.n_iter_no_change}); increase max_iter", ConvergenceWarning)
-        n_iter = done + (epoch - done)
+        n_iter = epoch
         state = dict(loss_=curve[-1], loss_curve_=curve, n_iter_=n_iter, t_=t_done,
                      _optimizer=opt)
         if early:
             state.update(validation_scores_=val_scores, best_validation_score_=best_score,
                          validation_loss_curve_=val_curve, best_loss_=None)
         else:
+            earlier = getattr(self, "best_loss_", None) if incremental else None
             state.update(validation_scores_=None, best_validation_score_=None,
                          validation_loss_curve_=None,
-                         best_loss_=min(best_loss, getattr(self, "best_loss_", None) or np.inf)
-                         if incremental else best_loss)
+                         best_loss_=best_loss if earlier is None else min(best_loss, earlier))
         return state
 
     @staticmethod
