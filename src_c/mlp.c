@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fastoptim/fo_config.h"
 #include "fastoptim/fo_epoch.h"
 #include "fastoptim/fo_mlp.h"
 #include "fastoptim/fo_status.h"

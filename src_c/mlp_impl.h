@@ -18,6 +18,39 @@ static void FO_SUF(gemm_rm)(void *fn, int ta, int tb, int64_t m, int64_t n, int6
                   &lc);
 }
 
+/* The products of a block on the net's team: C split into n_threads slabs along its longer
+ * side, one single-threaded BLAS call per slab (the caller keeps BLAS on one thread; one pool
+ * of threads, ours, does the products and the elementwise passes).  Every slab's entries are
+ * full K-long products, so a thread count always gives the same bits. */
+static void FO_SUF(gemm_team)(const fo_mlp_net *net, int ta, int tb, int64_t m, int64_t n,
+                              int64_t k, const FO_T *A, int64_t lda, const FO_T *B,
+                              int64_t ldb, FO_T *C, int64_t ldc)
+{
+    const int split_m = m >= n;
+    const int64_t side = split_m ? m : n;
+    int nt = net->n_threads > 1 ? net->n_threads : 1;
+    if (nt > side / 16) nt = (int)(side / 16);
+    if (nt <= 1 || 2.0 * (double)m * (double)n * (double)k < FO_MLP_TEAM_MIN_FLOPS) {
+        FO_SUF(gemm_rm)(net->gemm, ta, tb, m, n, k, (FO_T)1, A, lda, B, ldb, (FO_T)0, C, ldc);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int64_t lo, hi;
+        fo_block_range(side / 8, nt, t, &lo, &hi); /* slabs of whole 8-wide strips */
+        lo *= 8;
+        hi = t == nt - 1 ? side : hi * 8;
+        if (split_m)
+            FO_SUF(gemm_rm)(net->gemm, ta, tb, hi - lo, n, k, (FO_T)1, ta ? A + lo : A + lo * lda,
+                            lda, B, ldb, (FO_T)0, C + lo * ldc, ldc);
+        else
+            FO_SUF(gemm_rm)(net->gemm, ta, tb, m, hi - lo, k, (FO_T)1, A, lda,
+                            tb ? B + lo * ldb : B + lo, ldb, (FO_T)0, C + lo, ldc);
+    }
+}
+
 int FO_SUF(fo_mlp_activate)(int activation, double leaky_slope, int64_t n, int64_t d, FO_T *z,
                             const FO_T *b, FO_T *a)
 {
@@ -85,6 +118,61 @@ int FO_SUF(fo_mlp_act_delta)(int activation, double leaky_slope, int64_t n, int6
     return FO_OK;
 }
 
+/* The team's size for an elementwise pass over `values` values (1 below FO_MLP_TEAM_MIN_VALUES). */
+static int FO_SUF(team_for)(const fo_mlp_net *net, int64_t values)
+{
+    return net->n_threads > 1 && values >= FO_MLP_TEAM_MIN_VALUES ? net->n_threads : 1;
+}
+
+/* fo_mlp_activate / fo_mlp_act_delta over row slabs of the team (elementwise: the same
+ * values for every team size). */
+static void FO_SUF(activate_team)(const fo_mlp_net *net, int64_t n, int64_t d, FO_T *z,
+                                  const FO_T *b, FO_T *a)
+{
+    const int nt = FO_SUF(team_for)(net, n * d);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int64_t lo, hi;
+        fo_block_range(n, nt, t, &lo, &hi);
+        FO_SUF(fo_mlp_activate)(net->activation, net->leaky_slope, hi - lo, d, z + lo * d, b,
+                                a + lo * d);
+    }
+}
+
+static void FO_SUF(act_delta_team)(const fo_mlp_net *net, int64_t n, int64_t d, const FO_T *z,
+                                   const FO_T *a, FO_T *delta)
+{
+    const int nt = FO_SUF(team_for)(net, n * d);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int64_t lo, hi;
+        fo_block_range(n, nt, t, &lo, &hi);
+        FO_SUF(fo_mlp_act_delta)(net->activation, net->leaky_slope, hi - lo, d, z + lo * d,
+                                 a + lo * d, delta + lo * d);
+    }
+}
+
+/* s[k] = sum over the n rows of D[i][k] (rows in order: the same bits for every team). */
+static void FO_SUF(colsum_team)(const fo_mlp_net *net, int64_t n, int64_t d, const FO_T *D,
+                                FO_T *s)
+{
+    const int nt = FO_SUF(team_for)(net, n * d) > 1 && d >= 64 ? net->n_threads : 1;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int64_t lo, hi;
+        fo_block_range(d, nt, t, &lo, &hi);
+        for (int64_t k = lo; k < hi; k++) s[k] = (FO_T)0;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t k = lo; k < hi; k++) s[k] += D[i * d + k];
+    }
+}
+
 /* One sample's output: its cost c (summed over the K outputs, unweighted) and
  * delta = scale (p - y), p the output activation of the scores z. */
 static double FO_SUF(out_loss_delta)(int output, int64_t K, const FO_T *z, const FO_T *y,
@@ -136,89 +224,126 @@ static int FO_SUF(out_activate)(int output, int64_t K, const FO_T *z, FO_T *out)
     return finite;
 }
 
-int FO_SUF(fo_mlp_batchnorm_forward)(int64_t n, int64_t d, const FO_T *x, const FO_T *gamma,
-                                     const FO_T *beta, double eps, int training,
-                                     double momentum, FO_T *run_mean, FO_T *run_var, FO_T *xhat,
-                                     FO_T *inv_std, FO_T *y)
+/* Batch norm over column slabs of a team of nt threads: per column the sums run over the
+ * rows in order (in double), so every team size gives the same bits; within a slab the
+ * passes go row by row (a column at a time would stride by d). */
+static int FO_SUF(bn_forward_team)(int nt, int64_t n, int64_t d, const FO_T *x,
+                                   const FO_T *gamma, const FO_T *beta, double eps, int training,
+                                   double momentum, FO_T *run_mean, FO_T *run_var, FO_T *xhat,
+                                   FO_T *inv_std, FO_T *y)
 {
     if (n < 1 || d < 1 || !x || !gamma || !beta || !xhat || !inv_std || !y || !(eps > 0.0) ||
         !(momentum >= 0.0 && momentum <= 1.0))
         return FO_ERR_BAD_ARGUMENT;
     if (training && n < 2) return FO_ERR_BAD_ARGUMENT;
     if (!training && (!run_mean || !run_var)) return FO_ERR_BAD_ARGUMENT;
-    /* row-major passes (a column at a time would stride by d); per column the sums run
-     * over the rows in order, in double */
     double *mu = malloc((size_t)(2 * d) * sizeof(double));
     if (!mu) return FO_ERR_NO_MEMORY;
     double *is = mu + d;
-    if (training) {
-        for (int64_t j = 0; j < d; j++) mu[j] = is[j] = 0.0;
-        for (int64_t i = 0; i < n; i++)
-            for (int64_t j = 0; j < d; j++) mu[j] += (double)x[i * d + j];
-        for (int64_t j = 0; j < d; j++) mu[j] /= (double)n;
-        for (int64_t i = 0; i < n; i++)
-            for (int64_t j = 0; j < d; j++) {
-                const double c = (double)x[i * d + j] - mu[j];
-                is[j] += c * c;
-            }
-        for (int64_t j = 0; j < d; j++) {
-            const double var = is[j] / (double)n;
-            if (run_mean) run_mean[j] = (FO_T)((1.0 - momentum) * (double)run_mean[j] + momentum * mu[j]);
-            if (run_var)
-                run_var[j] = (FO_T)((1.0 - momentum) * (double)run_var[j] +
-                                    momentum * var * (double)n / (double)(n - 1));
-            is[j] = var;
-        }
-    } else {
-        for (int64_t j = 0; j < d; j++) {
-            mu[j] = (double)run_mean[j];
-            is[j] = (double)run_var[j];
-        }
-    }
+    if (nt > d / 16) nt = (int)(d / 16);
+    if (nt < 1) nt = 1;
     int finite = 1;
-    for (int64_t j = 0; j < d; j++) {
-        is[j] = 1.0 / sqrt(is[j] + eps);
-        finite &= isfinite(is[j]) && isfinite(mu[j]);
-        inv_std[j] = (FO_T)is[j];
-    }
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t j = 0; j < d; j++) {
-            const double h = ((double)x[i * d + j] - mu[j]) * is[j];
-            xhat[i * d + j] = (FO_T)h;
-            y[i * d + j] = (FO_T)((double)gamma[j] * h + (double)beta[j]);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1) reduction(& : finite) if (nt > 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int64_t j0, j1;
+        fo_block_range(d, nt, t, &j0, &j1);
+        if (training) {
+            for (int64_t j = j0; j < j1; j++) mu[j] = is[j] = 0.0;
+            for (int64_t i = 0; i < n; i++)
+                for (int64_t j = j0; j < j1; j++) mu[j] += (double)x[i * d + j];
+            for (int64_t j = j0; j < j1; j++) mu[j] /= (double)n;
+            for (int64_t i = 0; i < n; i++)
+                for (int64_t j = j0; j < j1; j++) {
+                    const double c = (double)x[i * d + j] - mu[j];
+                    is[j] += c * c;
+                }
+            for (int64_t j = j0; j < j1; j++) {
+                const double var = is[j] / (double)n;
+                if (run_mean)
+                    run_mean[j] = (FO_T)((1.0 - momentum) * (double)run_mean[j] + momentum * mu[j]);
+                if (run_var)
+                    run_var[j] = (FO_T)((1.0 - momentum) * (double)run_var[j] +
+                                        momentum * var * (double)n / (double)(n - 1));
+                is[j] = var;
+            }
+        } else {
+            for (int64_t j = j0; j < j1; j++) {
+                mu[j] = (double)run_mean[j];
+                is[j] = (double)run_var[j];
+            }
         }
+        for (int64_t j = j0; j < j1; j++) {
+            is[j] = 1.0 / sqrt(is[j] + eps);
+            finite &= isfinite(is[j]) && isfinite(mu[j]);
+            inv_std[j] = (FO_T)is[j];
+        }
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = j0; j < j1; j++) {
+                const double h = ((double)x[i * d + j] - mu[j]) * is[j];
+                xhat[i * d + j] = (FO_T)h;
+                y[i * d + j] = (FO_T)((double)gamma[j] * h + (double)beta[j]);
+            }
+    }
     free(mu);
     return finite ? FO_OK : FO_ERR_NONFINITE;
 }
 
-int FO_SUF(fo_mlp_batchnorm_backward)(int64_t n, int64_t d, const FO_T *g, const FO_T *xhat,
-                                      const FO_T *inv_std, const FO_T *gamma, int training,
-                                      FO_T *dx, FO_T *dgamma, FO_T *dbeta)
+static int FO_SUF(bn_backward_team)(int nt, int64_t n, int64_t d, const FO_T *g,
+                                    const FO_T *xhat, const FO_T *inv_std, const FO_T *gamma,
+                                    int training, FO_T *dx, FO_T *dgamma, FO_T *dbeta)
 {
     if (n < 1 || d < 1 || !g || !xhat || !inv_std || !gamma || !dx || !dgamma || !dbeta)
         return FO_ERR_BAD_ARGUMENT;
     double *sg = malloc((size_t)(3 * d) * sizeof(double));
     if (!sg) return FO_ERR_NO_MEMORY;
     double *sgh = sg + d, *k = sg + 2 * d; /* column sums, then means; gamma inv_std */
-    for (int64_t j = 0; j < d; j++) sg[j] = sgh[j] = 0.0;
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t j = 0; j < d; j++) {
-            sg[j] += (double)g[i * d + j];
-            sgh[j] += (double)g[i * d + j] * (double)xhat[i * d + j];
+    if (nt > d / 16) nt = (int)(d / 16);
+    if (nt < 1) nt = 1;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int64_t j0, j1;
+        fo_block_range(d, nt, t, &j0, &j1);
+        for (int64_t j = j0; j < j1; j++) sg[j] = sgh[j] = 0.0;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = j0; j < j1; j++) {
+                sg[j] += (double)g[i * d + j];
+                sgh[j] += (double)g[i * d + j] * (double)xhat[i * d + j];
+            }
+        for (int64_t j = j0; j < j1; j++) {
+            dgamma[j] = (FO_T)sgh[j];
+            dbeta[j] = (FO_T)sg[j];
+            k[j] = (double)gamma[j] * (double)inv_std[j];
+            sg[j] = training ? sg[j] / (double)n : 0.0;
+            sgh[j] = training ? sgh[j] / (double)n : 0.0;
         }
-    for (int64_t j = 0; j < d; j++) {
-        dgamma[j] = (FO_T)sgh[j];
-        dbeta[j] = (FO_T)sg[j];
-        k[j] = (double)gamma[j] * (double)inv_std[j];
-        sg[j] = training ? sg[j] / (double)n : 0.0;
-        sgh[j] = training ? sgh[j] / (double)n : 0.0;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = j0; j < j1; j++)
+                dx[i * d + j] = (FO_T)(k[j] * ((double)g[i * d + j] - sg[j] -
+                                               (double)xhat[i * d + j] * sgh[j]));
     }
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t j = 0; j < d; j++)
-            dx[i * d + j] = (FO_T)(k[j] * ((double)g[i * d + j] - sg[j] -
-                                           (double)xhat[i * d + j] * sgh[j]));
     free(sg);
     return FO_OK;
+}
+
+int FO_SUF(fo_mlp_batchnorm_forward)(int64_t n, int64_t d, const FO_T *x, const FO_T *gamma,
+                                     const FO_T *beta, double eps, int training,
+                                     double momentum, FO_T *run_mean, FO_T *run_var, FO_T *xhat,
+                                     FO_T *inv_std, FO_T *y)
+{
+    return FO_SUF(bn_forward_team)(1, n, d, x, gamma, beta, eps, training, momentum, run_mean,
+                                   run_var, xhat, inv_std, y);
+}
+
+int FO_SUF(fo_mlp_batchnorm_backward)(int64_t n, int64_t d, const FO_T *g, const FO_T *xhat,
+                                      const FO_T *inv_std, const FO_T *gamma, int training,
+                                      FO_T *dx, FO_T *dgamma, FO_T *dbeta)
+{
+    return FO_SUF(bn_backward_team)(1, n, d, g, xhat, inv_std, gamma, training, dx, dgamma,
+                                    dbeta);
 }
 
 /* The buffers of one block of rows, allocated once per call. */
@@ -327,11 +452,16 @@ static inline int64_t FO_SUF(mlp_row)(const int64_t *rows, int64_t r)
 
 /* The dense input of rows r0..r1 as one row-major block: X itself when the rows are
  * contiguous, else gathered into w->xb. */
-static const FO_T *FO_SUF(mlp_dense_block)(const FO_DATA *d, const int64_t *rows, int64_t r0,
-                                           int64_t r1, FO_SUF(mlp_work) *w)
+static const FO_T *FO_SUF(mlp_dense_block)(const fo_mlp_net *net, const FO_DATA *d,
+                                           const int64_t *rows, int64_t r0, int64_t r1,
+                                           FO_SUF(mlp_work) *w)
 {
     const int64_t p = d->n_features;
     if (!rows) return d->X + r0 * p;
+    const int nt = FO_SUF(team_for)(net, (r1 - r0) * p);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
     for (int64_t i = 0; i < r1 - r0; i++)
         memcpy(w->xb + i * p, d->X + rows[r0 + i] * p, (size_t)p * sizeof(FO_T));
     return w->xb;
@@ -351,6 +481,22 @@ static void FO_SUF(mlp_dropout)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *p
             out[i * s + j] = fo_mlp_dropout_keep(net->dropout, pass->seed, pass->step, r, l, j)
                                  ? (FO_T)((double)x[i * s + j] * scale)
                                  : (FO_T)0;
+    }
+}
+
+static void FO_SUF(dropout_team)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *pass, int l,
+                                 const int64_t *rows, int64_t r0, int64_t nb, const FO_T *x,
+                                 FO_T *out)
+{
+    const int64_t s = net->sizes[l];
+    const int nt = FO_SUF(team_for)(net, nb * s);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int64_t lo, hi;
+        fo_block_range(nb, nt, t, &lo, &hi);
+        FO_SUF(mlp_dropout)(net, pass, l, rows, r0 + lo, hi - lo, x + lo * s, out + lo * s);
     }
 }
 
@@ -374,9 +520,9 @@ static int FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_SUF(mlp_pas
         const FO_T *gamma = p, *beta = p + d_out;
         if (bn) p += 2 * d_out;
         if (l == 1 && d->X) {
-            FO_SUF(gemm_rm)(net->gemm, 0, 0, nb, d_out, d_in, (FO_T)1,
-                            FO_SUF(mlp_dense_block)(d, rows, r0, r1, w), d_in, W, d_out,
-                            (FO_T)0, w->z[1], d_out);
+            FO_SUF(gemm_team)(net, 0, 0, nb, d_out, d_in,
+                              FO_SUF(mlp_dense_block)(net, d, rows, r0, r1, w), d_in, W, d_out,
+                              w->z[1], d_out);
         } else if (l == 1) {
             for (int64_t i = 0; i < nb; i++) {
                 const int64_t r = FO_SUF(mlp_row)(rows, r0 + i);
@@ -389,8 +535,8 @@ static int FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_SUF(mlp_pas
                 }
             }
         } else {
-            FO_SUF(gemm_rm)(net->gemm, 0, 0, nb, d_out, d_in, (FO_T)1, w->in[l - 1], d_in, W,
-                            d_out, (FO_T)0, w->z[l], d_out);
+            FO_SUF(gemm_team)(net, 0, 0, nb, d_out, d_in, w->in[l - 1], d_in, W, d_out,
+                              w->z[l], d_out);
         }
         if (l == L || bn)
             for (int64_t i = 0; i < nb; i++)
@@ -399,15 +545,14 @@ static int FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_SUF(mlp_pas
         if (bn) {
             FO_T *mean = running, *var = running ? running + d_out : NULL;
             if (running) running += 2 * d_out;
-            const int status = FO_SUF(fo_mlp_batchnorm_forward)(
-                nb, d_out, w->z[l], gamma, beta, net->bn_eps, pass->training, pass->momentum,
-                mean, var, w->xhat[l], w->inv_std[l], w->z[l]);
+            const int status = FO_SUF(bn_forward_team)(
+                FO_SUF(team_for)(net, nb * d_out), nb, d_out, w->z[l], gamma, beta, net->bn_eps,
+                pass->training, pass->momentum, mean, var, w->xhat[l], w->inv_std[l], w->z[l]);
             if (status != FO_OK) return status;
         }
-        FO_SUF(fo_mlp_activate)(net->activation, net->leaky_slope, nb, d_out, w->z[l],
-                                bn ? NULL : b, w->a[l]);
+        FO_SUF(activate_team)(net, nb, d_out, w->z[l], bn ? NULL : b, w->a[l]);
         if (FO_SUF(mlp_dropping)(net, pass))
-            FO_SUF(mlp_dropout)(net, pass, l, rows, r0, nb, w->a[l], w->in[l]);
+            FO_SUF(dropout_team)(net, pass, l, rows, r0, nb, w->a[l], w->in[l]);
     }
     return FO_OK;
 }
@@ -442,31 +587,26 @@ static int FO_SUF(mlp_block_grad)(const fo_mlp_net *net, const FO_SUF(mlp_pass) 
         FO_T *gb = g_end - (bn ? 3 : 1) * d_out, *gW = gb - d_in * d_out;
         g_end = gW;
         FO_T *Dl = w->delta[l & 1];
-        for (int64_t k = 0; k < d_out; k++) gb[k] = (FO_T)0;
-        for (int64_t i = 0; i < nb; i++)
-            for (int64_t k = 0; k < d_out; k++) gb[k] += Dl[i * d_out + k];
+        FO_SUF(colsum_team)(net, nb, d_out, Dl, gb);
         if (l > 1) {
-            FO_SUF(gemm_rm)(net->gemm, 1, 0, d_in, d_out, nb, (FO_T)1, w->in[l - 1], d_in, Dl,
-                            d_out, (FO_T)0, gW, d_out);
+            FO_SUF(gemm_team)(net, 1, 0, d_in, d_out, nb, w->in[l - 1], d_in, Dl, d_out, gW,
+                              d_out);
             const FO_T *W = params + (gW - w->gblock);
             FO_T *Dp = w->delta[(l - 1) & 1];
-            FO_SUF(gemm_rm)(net->gemm, 0, 1, nb, d_in, d_out, (FO_T)1, Dl, d_out, W, d_out,
-                            (FO_T)0, Dp, d_in);
+            FO_SUF(gemm_team)(net, 0, 1, nb, d_in, d_out, Dl, d_out, W, d_out, Dp, d_in);
             if (FO_SUF(mlp_dropping)(net, pass))
-                FO_SUF(mlp_dropout)(net, pass, l - 1, rows, r0, nb, Dp, Dp);
-            FO_SUF(fo_mlp_act_delta)(net->activation, net->leaky_slope, nb, d_in, w->z[l - 1],
-                                     w->a[l - 1], Dp);
+                FO_SUF(dropout_team)(net, pass, l - 1, rows, r0, nb, Dp, Dp);
+            FO_SUF(act_delta_team)(net, nb, d_in, w->z[l - 1], w->a[l - 1], Dp);
             if (net->batch_norm) { /* layer l - 1 is hidden: its gamma, beta end at gW */
                 FO_T *ggamma = gW - 2 * d_in, *gbeta = gW - d_in;
-                FO_SUF(fo_mlp_batchnorm_backward)(nb, d_in, Dp, w->xhat[l - 1],
-                                                  w->inv_std[l - 1],
-                                                  params + (ggamma - w->gblock),
-                                                  pass->training, Dp, ggamma, gbeta);
+                FO_SUF(bn_backward_team)(FO_SUF(team_for)(net, nb * d_in), nb, d_in, Dp,
+                                         w->xhat[l - 1], w->inv_std[l - 1],
+                                         params + (ggamma - w->gblock), pass->training, Dp,
+                                         ggamma, gbeta);
             }
         } else if (d->X) {
             const FO_T *Xb = rows ? w->xb : d->X + r0 * d_in;
-            FO_SUF(gemm_rm)(net->gemm, 1, 0, d_in, d_out, nb, (FO_T)1, Xb, d_in, Dl, d_out,
-                            (FO_T)0, gW, d_out);
+            FO_SUF(gemm_team)(net, 1, 0, d_in, d_out, nb, Xb, d_in, Dl, d_out, gW, d_out);
         } else {
             for (int64_t e = 0; e < d_in * d_out; e++) gW[e] = (FO_T)0;
             for (int64_t i = 0; i < nb; i++) {
@@ -635,7 +775,8 @@ int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
             break;
         }
         /* a gradient with NaN or infinity is refused: the parameters stay as they were */
-        status = FO_SUF(fo_update_step)(rule, n_params, params, w.gblock, s1, s2, s3, 1, 1);
+        status = FO_SUF(fo_update_step)(rule, n_params, params, w.gblock, s1, s2, s3, 1,
+                                         net->n_threads > 1 ? net->n_threads : 1);
         if (status == FO_OK) rule->t++;
     }
     (void)penalty;

@@ -738,3 +738,31 @@ def test_epoch_workspace_kept_across_epochs_gives_the_same_bits(batch_norm, drop
     assert np.array_equal(p, runs[0][0])
     with pytest.raises(ValueError, match="workspace must come from"):
         net.train_epoch(Xin, Y, p, opt, batch_size=20, workspace=np.zeros(10), running=run)
+
+
+@pytest.mark.parametrize("batch_norm, dropout, sparse", [(False, 0.0, False), (True, 0.25, False),
+                                                         (True, 0.0, True)])
+def test_team_of_two_equals_one_thread_and_repeats_its_bits(batch_norm, dropout, sparse):
+    """Large enough for the team to split the products (slabs of single-threaded gemm
+    calls) and the elementwise passes (row or column slabs)."""
+    sizes = (300, 256, 128, 10)
+    X, Y, rng = _problem(1024, sizes, "softmax", seed=15, density=0.3 if sparse else None)
+    Xin = sp.csr_matrix(X) if sparse else X
+    net = Network(sizes, "relu", "softmax", batch_norm=batch_norm, dropout=dropout)
+    start = _bn_params(net, rng, 0.05) if batch_norm else _params(net, rng, 0.05)
+    runs = {}
+    for key, nt in (("one", 1), ("two", 2), ("two again", 2)):
+        p, run, opt = start.copy(), net.new_running(), Adam(lr=1e-3)
+        for e in range(2):
+            net.train_epoch(Xin, Y, p, opt, batch_size=512, seed=e, running=run,
+                            dropout_seed=4, n_threads=nt)
+        runs[key] = (p, run, net.loss_grad(Xin, Y, p, running=run.copy(), n_threads=nt),
+                     net.forward(Xin, p, running=run, n_threads=nt))
+    for a, b in zip(runs["two"][:2], runs["two again"][:2]):
+        assert np.array_equal(a, b)
+    assert runs["two"][2][0] == runs["two again"][2][0]
+    assert np.array_equal(runs["two"][3], runs["two again"][3])
+    for a, b in zip(runs["one"][:2], runs["two"][:2]):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(runs["one"][2][1], runs["two"][2][1], rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(runs["one"][3], runs["two"][3], rtol=1e-10, atol=1e-14)

@@ -22,6 +22,7 @@ cdef extern from "fastoptim/fo_mlp.h":
         int batch_norm
         double bn_eps
         double dropout
+        int n_threads
     ctypedef struct fo_mlp_mode:
         int training
         double bn_momentum
@@ -122,6 +123,7 @@ cdef fo_mlp_net _net(const int64_t[::1] sizes, dict arch, bint single):
     net.batch_norm = arch["batch_norm"]
     net.bn_eps = arch["bn_eps"]
     net.dropout = arch["dropout"]
+    net.n_threads = arch.get("n_threads", 1)
     net.gemm = <void *>sgemm if single else <void *>dgemm
     return net
 

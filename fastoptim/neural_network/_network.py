@@ -12,7 +12,8 @@ objective (fo_mlp.h):
 
 c_i the sample's cross-entropy (softmax output), log-loss summed over the outputs
 (logistic output) or squared error / 2 summed over the outputs (identity output).
-Matrix products run in scipy's BLAS (dgemm/sgemm), on at most ``n_threads`` threads.
+Matrix products run in scipy's BLAS (dgemm/sgemm), one single-threaded call per slab of a
+team of at most ``n_threads`` OpenMP threads, which also runs the elementwise passes.
 """
 import numbers
 
@@ -198,6 +199,13 @@ class Network:
                              f"{params.shape} of {params.dtype}")
         return np.ascontiguousarray(params)
 
+    def _team(self, n_threads, flops):
+        """The architecture with the thread team for a call: the C code runs the products
+        (single-threaded BLAS calls on slabs) and the elementwise passes on one team of
+        ``blas_n_threads(n_threads, flops)`` OpenMP threads, BLAS itself held at one thread --
+        one pool instead of two, so that no pool spins beside the other's work."""
+        return dict(self._arch, n_threads=int(blas_n_threads(n_threads, flops)))
+
     def _flops(self, n):
         return 6.0 * n * sum(a * b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
 
@@ -243,7 +251,7 @@ class Network:
         dropout_seed, dropout_step : int
             The dropout mask's key and step counter (fixed: the same mask at every call).
         n_threads : int, optional
-            BLAS threads for the products (``None``: by the work, see fastoptim._blas).
+            Threads of the team (``None``: by a block's work, fastoptim._blas's rule).
 
         Returns
         -------
@@ -260,10 +268,11 @@ class Network:
         grad = np.empty(self.n_params, dtype=self.dtype)
         mode = dict(training=bool(training), bn_momentum=float(bn_momentum),
                     dropout_seed=int(dropout_seed) & (2 ** 64 - 1), dropout_step=int(dropout_step))
-        with blas_threads(blas_n_threads(n_threads, self._flops(n))):
-            status, value = _mlp.loss_grad(
-                self._sizes, self._arch, mode, values, indices, indptr, n, Y.reshape(-1), sw,
-                params, float(l2), running, grad)
+        block = n if (self.batch_norm and training) else min(n, 256)  # fo_mlp.h's blocks
+        arch = self._team(n_threads, self._flops(block))
+        with blas_threads(1):
+            status, value = _mlp.loss_grad(self._sizes, arch, mode, values, indices, indptr, n,
+                                           Y.reshape(-1), sw, params, float(l2), running, grad)
         _status.check_status(status, {
             _status.ERR_NONFINITE: "the network's loss or gradient is not finite (NaN or "
                                    "infinity in X, Y or params, or scores that overflow)",
@@ -304,7 +313,7 @@ class Network:
             Scratch from :meth:`epoch_workspace`, kept across epochs so that an epoch
             allocates nothing (None: the epoch allocates its own buffers).
         n_threads : int, optional
-            BLAS threads for the products (``None``: by a batch's work).
+            Threads of the team (``None``: by a batch's work).
 
         Returns
         -------
@@ -356,10 +365,11 @@ class Network:
                 raise ValueError("workspace must come from Network.epoch_workspace")
             config["workspace"] = workspace
         spec = dict(optimizer._rule, t=optimizer.n_steps + 1)
-        with blas_threads(blas_n_threads(n_threads, self._flops(batch))):
+        arch = self._team(n_threads, self._flops(batch))
+        with blas_threads(1):
             status, mean_loss, next_t = _mlp.epoch(
-                self._sizes, self._arch, config, spec, values, indices, indptr, n,
-                Y.reshape(-1), sw, params, running, flat("s1"), flat("s2"), flat("s3"))
+                self._sizes, arch, config, spec, values, indices, indptr, n, Y.reshape(-1), sw,
+                params, running, flat("s1"), flat("s2"), flat("s3"))
         optimizer.n_steps = next_t - 1
         if status == _status.ERR_NONFINITE:
             raise FloatingPointError(
@@ -390,9 +400,10 @@ class Network:
         params = self._params(params)
         running = self._running(running, required=True, read_only=True)
         out = np.empty((n, self.sizes[-1]), dtype=self.dtype)
-        with blas_threads(blas_n_threads(n_threads, self._flops(n) / 3.0)):
-            status = _mlp.forward(self._sizes, self._arch, values, indices, indptr, n, params,
-                                  running, out.reshape(-1))
+        arch = self._team(n_threads, self._flops(min(n, 256)) / 3.0)
+        with blas_threads(1):
+            status = _mlp.forward(self._sizes, arch, values, indices, indptr, n, params, running,
+                                  out.reshape(-1))
         _status.check_status(status, {
             _status.ERR_NONFINITE: "the network's outputs are not finite (NaN or infinity in "
                                    "X or params, or scores that overflow)"})

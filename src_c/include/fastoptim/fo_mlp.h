@@ -88,7 +88,15 @@ typedef struct {
     int batch_norm;        /* 1: BatchNorm1d after each hidden affine layer */
     double bn_eps;         /* BatchNorm1d's eps (torch: 1e-5) */
     double dropout;        /* p in [0, 1): inverted dropout on the hidden units in training */
+    int n_threads;         /* the team of OpenMP threads for the products (each a
+                              single-threaded gemm call: keep BLAS on one thread) and the
+                              elementwise passes; 1: none, BLAS's own threads as they are */
 } fo_mlp_net;
+
+/* Products below this many flops run as one gemm call. */
+#define FO_MLP_TEAM_MIN_FLOPS (1 << 21)
+/* Elementwise passes below this many values run on one thread. */
+#define FO_MLP_TEAM_MIN_VALUES (1 << 14)
 
 /* How a pass treats batch norm and dropout. */
 typedef struct {
