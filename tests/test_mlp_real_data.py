@@ -8,6 +8,7 @@ import pytest
 from fastoptim import MLPClassifier
 from fastoptim.datasets import load_mnist, load_usps
 from fastoptim.exceptions import ConvergenceWarning
+from fastoptim.optim.schedules import CosineDecay
 
 from conftest import DATA_DIR
 
@@ -30,7 +31,10 @@ def test_mnist_two_hidden_relu_layers_reach_98_percent():
     if not (DATA_DIR / "mnist").is_dir():
         pytest.skip(f"MNIST not found at {DATA_DIR / 'mnist'}")
     X, y, X_test, y_test = load_mnist(dtype=np.float32)
+    # Adam with a cosine decay of its rate over the 15 epochs (98.3% for seeds 0 and 1; at a
+    # constant rate the last epochs' noise leaves 97.8-98.2%)
     clf = _fit(MLPClassifier((256, 128), "relu", solver="adam", batch_size=128, max_iter=15,
+                             schedule=CosineDecay(1e-3, total=15), n_iter_no_change=100,
                              random_state=0), X, y)
     assert clf.coefs_[0].dtype == np.float32
     assert clf.score(X_test, y_test) >= 0.980
