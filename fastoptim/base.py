@@ -19,7 +19,7 @@ from ._validation import as_float_data, check_finite
 from .exceptions import DataConversionWarning, not_fitted_error
 
 __all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "available_if", "check_is_fitted",
-           "validate_X", "class_sample_weights",
+           "validate_X", "class_sample_weights", "partial_fit_classes",
            "validate_y", "validate_labels", "validate_sample_weight"]
 
 
@@ -350,6 +350,25 @@ def validate_labels(y, n_samples, name="y"):
             return classes, table[(y - lo).astype(np.intp)]
     classes, idx = np.unique(y, return_inverse=True)
     return classes, idx.reshape(-1)
+
+
+def partial_fit_classes(classes, fitted_classes):
+    """The class labels of a partial_fit call: ``classes`` (at least two, sorted; equal to
+    the fitted ones when the model is fitted), else the fitted ones (``fitted_classes``,
+    None before the first fit).  A first call must name every class, since a batch may not
+    contain them all."""
+    if classes is not None:
+        given = np.unique(np.asarray(classes))
+        if len(given) < 2:
+            raise ValueError("classes must hold at least two labels")
+        if fitted_classes is not None and not np.array_equal(given, fitted_classes):
+            raise ValueError(f"classes={given.tolist()} differs from the classes of the earlier "
+                             f"fit ({fitted_classes.tolist()}); refit from scratch to change them")
+        return given
+    if fitted_classes is not None:
+        return fitted_classes
+    raise ValueError("classes must be given at the first call of partial_fit (every class "
+                     "label, since a batch may not contain them all)")
 
 
 def class_sample_weights(class_weight, classes, y_idx, sw, n):

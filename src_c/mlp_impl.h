@@ -124,10 +124,10 @@ static int FO_SUF(team_for)(const fo_mlp_net *net, int64_t values)
     return net->n_threads > 1 && values >= FO_MLP_TEAM_MIN_VALUES ? net->n_threads : 1;
 }
 
-/* fo_mlp_activate / fo_mlp_act_delta over row slabs of the team (elementwise: the same
- * values for every team size). */
-static void FO_SUF(activate_team)(const fo_mlp_net *net, int64_t n, int64_t d, FO_T *z,
-                                  const FO_T *b, FO_T *a)
+/* fo_mlp_activate (delta NULL: a = f(z + b)) or fo_mlp_act_delta (delta *= f'(z)) over row
+ * slabs of the team (elementwise: the same values for every team size). */
+static void FO_SUF(elementwise_team)(const fo_mlp_net *net, int64_t n, int64_t d, FO_T *z,
+                                     const FO_T *b, FO_T *a, FO_T *delta)
 {
     const int nt = FO_SUF(team_for)(net, n * d);
 #ifdef _OPENMP
@@ -136,23 +136,12 @@ static void FO_SUF(activate_team)(const fo_mlp_net *net, int64_t n, int64_t d, F
     for (int t = 0; t < nt; t++) {
         int64_t lo, hi;
         fo_block_range(n, nt, t, &lo, &hi);
-        FO_SUF(fo_mlp_activate)(net->activation, net->leaky_slope, hi - lo, d, z + lo * d, b,
-                                a + lo * d);
-    }
-}
-
-static void FO_SUF(act_delta_team)(const fo_mlp_net *net, int64_t n, int64_t d, const FO_T *z,
-                                   const FO_T *a, FO_T *delta)
-{
-    const int nt = FO_SUF(team_for)(net, n * d);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
-#endif
-    for (int t = 0; t < nt; t++) {
-        int64_t lo, hi;
-        fo_block_range(n, nt, t, &lo, &hi);
-        FO_SUF(fo_mlp_act_delta)(net->activation, net->leaky_slope, hi - lo, d, z + lo * d,
-                                 a + lo * d, delta + lo * d);
+        if (delta)
+            FO_SUF(fo_mlp_act_delta)(net->activation, net->leaky_slope, hi - lo, d, z + lo * d,
+                                     a + lo * d, delta + lo * d);
+        else
+            FO_SUF(fo_mlp_activate)(net->activation, net->leaky_slope, hi - lo, d, z + lo * d,
+                                    b, a + lo * d);
     }
 }
 
@@ -550,7 +539,7 @@ static int FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_SUF(mlp_pas
                 pass->training, pass->momentum, mean, var, w->xhat[l], w->inv_std[l], w->z[l]);
             if (status != FO_OK) return status;
         }
-        FO_SUF(activate_team)(net, nb, d_out, w->z[l], bn ? NULL : b, w->a[l]);
+        FO_SUF(elementwise_team)(net, nb, d_out, w->z[l], bn ? NULL : b, w->a[l], NULL);
         if (FO_SUF(mlp_dropping)(net, pass))
             FO_SUF(dropout_team)(net, pass, l, rows, r0, nb, w->a[l], w->in[l]);
     }
@@ -596,7 +585,7 @@ static int FO_SUF(mlp_block_grad)(const fo_mlp_net *net, const FO_SUF(mlp_pass) 
             FO_SUF(gemm_team)(net, 0, 1, nb, d_in, d_out, Dl, d_out, W, d_out, Dp, d_in);
             if (FO_SUF(mlp_dropping)(net, pass))
                 FO_SUF(dropout_team)(net, pass, l - 1, rows, r0, nb, Dp, Dp);
-            FO_SUF(act_delta_team)(net, nb, d_in, w->z[l - 1], w->a[l - 1], Dp);
+            FO_SUF(elementwise_team)(net, nb, d_in, w->z[l - 1], NULL, w->a[l - 1], Dp);
             if (net->batch_norm) { /* layer l - 1 is hidden: its gamma, beta end at gW */
                 FO_T *ggamma = gW - 2 * d_in, *gbeta = gW - d_in;
                 FO_SUF(bn_backward_team)(FO_SUF(team_for)(net, nb * d_in), nb, d_in, Dp,

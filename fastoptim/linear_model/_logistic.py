@@ -45,7 +45,8 @@ import scipy.special
 from .._blas import blas_n_threads, blas_threads
 from .._dask import objective_for
 from ..base import (BaseEstimator, ClassifierMixin, available_if, check_is_fitted,
-                    class_sample_weights, validate_sample_weight, validate_X)
+                    class_sample_weights, partial_fit_classes, validate_sample_weight,
+                    validate_X)
 from ..exceptions import ConvergenceWarning
 from ..losses import Objective
 from ..optim.engine import run_epoch
@@ -466,19 +467,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         self._check_params()
         X = validate_X(X)
         fitted = hasattr(self, "classes_")
-        if classes is not None:
-            given = np.unique(np.asarray(classes))
-            if len(given) < 2:
-                raise ValueError("classes must hold at least two labels")
-            if fitted and not np.array_equal(given, self.classes_):
-                raise ValueError(f"classes={given.tolist()} differs from the classes of the earlier "
-                                 f"fit ({self.classes_.tolist()}); refit from scratch to change them")
-            all_classes = given
-        elif fitted:
-            all_classes = self.classes_
-        else:
-            raise ValueError("classes must be given at the first call of partial_fit (every "
-                             "class label, since a batch may not contain them all)")
+        all_classes = partial_fit_classes(classes, self.classes_ if fitted else None)
         if fitted and X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
                              f"expecting {self.n_features_in_} features as input")

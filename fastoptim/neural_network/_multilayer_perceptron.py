@@ -52,7 +52,7 @@ import scipy.sparse as sp
 
 from .._validation import check_scalar
 from ..base import (BaseEstimator, ClassifierMixin, RegressorMixin, available_if,
-                    check_is_fitted, class_sample_weights, validate_labels,
+                    check_is_fitted, class_sample_weights, partial_fit_classes, validate_labels,
                     validate_sample_weight, validate_X, validate_y)
 from ..exceptions import ConvergenceWarning
 from ..optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
@@ -640,20 +640,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                                               _multilabel=True)
         fitted = hasattr(self, "classes_") and incremental
         if incremental:
-            if classes is not None:
-                given = np.unique(np.asarray(classes))
-                if fitted and not np.array_equal(given, self.classes_):
-                    raise ValueError(f"classes={given.tolist()} differs from the classes of the "
-                                     f"earlier fit ({self.classes_.tolist()})")
-                all_classes = given
-            elif fitted:
-                all_classes = self.classes_
-            else:
-                raise ValueError("classes must be given at the first call of partial_fit (every "
-                                 "class label, since a batch may not contain them all)")
-            if len(all_classes) < 2:
-                raise ValueError("classes must hold at least two labels")
-            labels, _ = validate_labels(y, n)
+            all_classes = partial_fit_classes(classes, self.classes_ if fitted else None)
+            validate_labels(y, n)  # the shape, the length and finite labels
             labels = np.asarray(y).ravel()
             idx = np.clip(np.searchsorted(all_classes, labels), 0, len(all_classes) - 1)
             if not np.all(all_classes[idx] == labels):
