@@ -324,7 +324,8 @@ class Network:
         ------
         FloatingPointError
             When a cost or a gradient stopped being finite; the parameters are those after
-            the last good step.
+            the last good step (the running statistics have seen the failed batch's forward
+            pass: keep a copy to roll them back too).
         """
         check_epoch_args(optimizer, batch_size, seed)
         if not (isinstance(l2, numbers.Real) and l2 >= 0 and np.isfinite(l2)):
