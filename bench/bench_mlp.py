@@ -284,7 +284,7 @@ def _row(X, y, n_threads, repeat, rounds, with_torch, targets_on, name):
 
 def rows(quick=False):
     n = 10_000 if quick else 60_000
-    repeat, rounds = (1, 1) if quick else (2, 2)
+    repeat, rounds = (2, 2) if quick else (6, 3)
     _check_floor_products()
     try:
         X32, y = _mnist(np.float32, n)
