@@ -216,17 +216,19 @@ static int FO_SUF(out_activate)(int output, int64_t K, const FO_T *z, FO_T *out)
 /* Batch norm over column slabs of a team of nt threads: per column the sums run over the
  * rows in order (in double), so every team size gives the same bits; within a slab the
  * passes go row by row (a column at a time would stride by d). */
-static int FO_SUF(bn_forward_team)(int nt, int64_t n, int64_t d, const FO_T *x,
-                                   const FO_T *gamma, const FO_T *beta, double eps, int training,
-                                   double momentum, FO_T *run_mean, FO_T *run_var, FO_T *xhat,
-                                   FO_T *inv_std, FO_T *y)
+static int FO_SUF(bn_forward_team)(int nt, double *scratch, int64_t n, int64_t d,
+                                   const FO_T *x, const FO_T *gamma, const FO_T *beta,
+                                   double eps, int training, double momentum, FO_T *run_mean,
+                                   FO_T *run_var, FO_T *xhat, FO_T *inv_std, FO_T *y)
 {
     if (n < 1 || d < 1 || !x || !gamma || !beta || !xhat || !inv_std || !y || !(eps > 0.0) ||
         !(momentum >= 0.0 && momentum <= 1.0))
         return FO_ERR_BAD_ARGUMENT;
     if (training && n < 2) return FO_ERR_BAD_ARGUMENT;
     if (!training && (!run_mean || !run_var)) return FO_ERR_BAD_ARGUMENT;
-    double *mu = malloc((size_t)(2 * d) * sizeof(double));
+    /* scratch: 2 d doubles from the caller's workspace, or of this call's own */
+    double *own = scratch ? NULL : malloc((size_t)(2 * d) * sizeof(double));
+    double *mu = scratch ? scratch : own;
     if (!mu) return FO_ERR_NO_MEMORY;
     double *is = mu + d;
     if (nt > d / 16) nt = (int)(d / 16);
@@ -275,17 +277,20 @@ static int FO_SUF(bn_forward_team)(int nt, int64_t n, int64_t d, const FO_T *x,
                 y[i * d + j] = (FO_T)((double)gamma[j] * h + (double)beta[j]);
             }
     }
-    free(mu);
+    free(own);
     return finite ? FO_OK : FO_ERR_NONFINITE;
 }
 
-static int FO_SUF(bn_backward_team)(int nt, int64_t n, int64_t d, const FO_T *g,
-                                    const FO_T *xhat, const FO_T *inv_std, const FO_T *gamma,
-                                    int training, FO_T *dx, FO_T *dgamma, FO_T *dbeta)
+static int FO_SUF(bn_backward_team)(int nt, double *scratch, int64_t n, int64_t d,
+                                    const FO_T *g, const FO_T *xhat, const FO_T *inv_std,
+                                    const FO_T *gamma, int training, FO_T *dx, FO_T *dgamma,
+                                    FO_T *dbeta)
 {
     if (n < 1 || d < 1 || !g || !xhat || !inv_std || !gamma || !dx || !dgamma || !dbeta)
         return FO_ERR_BAD_ARGUMENT;
-    double *sg = malloc((size_t)(3 * d) * sizeof(double));
+    /* scratch: 3 d doubles from the caller's workspace, or of this call's own */
+    double *own = scratch ? NULL : malloc((size_t)(3 * d) * sizeof(double));
+    double *sg = scratch ? scratch : own;
     if (!sg) return FO_ERR_NO_MEMORY;
     double *sgh = sg + d, *k = sg + 2 * d; /* column sums, then means; gamma inv_std */
     if (nt > d / 16) nt = (int)(d / 16);
@@ -314,7 +319,7 @@ static int FO_SUF(bn_backward_team)(int nt, int64_t n, int64_t d, const FO_T *g,
                 dx[i * d + j] = (FO_T)(k[j] * ((double)g[i * d + j] - sg[j] -
                                                (double)xhat[i * d + j] * sgh[j]));
     }
-    free(sg);
+    free(own);
     return FO_OK;
 }
 
@@ -323,16 +328,16 @@ int FO_SUF(fo_mlp_batchnorm_forward)(int64_t n, int64_t d, const FO_T *x, const 
                                      double momentum, FO_T *run_mean, FO_T *run_var, FO_T *xhat,
                                      FO_T *inv_std, FO_T *y)
 {
-    return FO_SUF(bn_forward_team)(1, n, d, x, gamma, beta, eps, training, momentum, run_mean,
-                                   run_var, xhat, inv_std, y);
+    return FO_SUF(bn_forward_team)(1, NULL, n, d, x, gamma, beta, eps, training, momentum,
+                                   run_mean, run_var, xhat, inv_std, y);
 }
 
 int FO_SUF(fo_mlp_batchnorm_backward)(int64_t n, int64_t d, const FO_T *g, const FO_T *xhat,
                                       const FO_T *inv_std, const FO_T *gamma, int training,
                                       FO_T *dx, FO_T *dgamma, FO_T *dbeta)
 {
-    return FO_SUF(bn_backward_team)(1, n, d, g, xhat, inv_std, gamma, training, dx, dgamma,
-                                    dbeta);
+    return FO_SUF(bn_backward_team)(1, NULL, n, d, g, xhat, inv_std, gamma, training, dx,
+                                    dgamma, dbeta);
 }
 
 /* The buffers of one block of rows, allocated once per call. */
@@ -346,6 +351,7 @@ typedef struct {
     FO_T *delta[2];                   /* ping-pong rows x max width */
     FO_T *gblock;                     /* n_params: one block's gradient */
     FO_T *xb;                         /* rows x n_features: a dense batch gathered by index */
+    double *bn_scratch;               /* batch norm: 3 x the widest layer, in double */
     FO_T *mem;
 } FO_SUF(mlp_work);
 
@@ -369,6 +375,13 @@ static int FO_SUF(mlp_dropping)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *p
     return pass->training && net->dropout > 0.0;
 }
 
+/* FO_T values that hold batch norm's scratch of 3 x width doubles. */
+static int64_t FO_SUF(bn_scratch_values)(int64_t width)
+{
+    return (3 * width * (int64_t)sizeof(double) + (int64_t)sizeof(FO_T) - 1) /
+           (int64_t)sizeof(FO_T);
+}
+
 /* The FO_T values mlp_work_alloc lays out. */
 static int64_t FO_SUF(mlp_work_size)(const fo_mlp_net *net, int drop, int64_t rows,
                                      int64_t n_params, int backward, int gather)
@@ -383,6 +396,7 @@ static int64_t FO_SUF(mlp_work_size)(const fo_mlp_net *net, int drop, int64_t ro
     }
     if (backward) total += 2 * rows * widest + n_params;
     if (gather) total += rows * net->sizes[0];
+    if (net->batch_norm) total += FO_SUF(bn_scratch_values)(widest);
     return total > 0 ? total : 1;
 }
 
@@ -401,6 +415,10 @@ static int FO_SUF(mlp_work_alloc)(const fo_mlp_net *net, const FO_SUF(mlp_pass) 
         w->mem = malloc((size_t)total * sizeof(FO_T));
         if (!w->mem) return FO_ERR_NO_MEMORY;
         p = w->mem;
+    }
+    if (net->batch_norm) { /* first: the buffer's start is 8-byte aligned */
+        w->bn_scratch = (double *)(void *)p;
+        p += FO_SUF(bn_scratch_values)(widest);
     }
     for (int l = 1; l <= L; l++) {
         const int64_t s = net->sizes[l];
@@ -535,7 +553,7 @@ static int FO_SUF(mlp_forward_block)(const fo_mlp_net *net, const FO_SUF(mlp_pas
             FO_T *mean = running, *var = running ? running + d_out : NULL;
             if (running) running += 2 * d_out;
             const int status = FO_SUF(bn_forward_team)(
-                FO_SUF(team_for)(net, nb * d_out), nb, d_out, w->z[l], gamma, beta, net->bn_eps,
+                FO_SUF(team_for)(net, nb * d_out), w->bn_scratch, nb, d_out, w->z[l], gamma, beta, net->bn_eps,
                 pass->training, pass->momentum, mean, var, w->xhat[l], w->inv_std[l], w->z[l]);
             if (status != FO_OK) return status;
         }
@@ -588,7 +606,8 @@ static int FO_SUF(mlp_block_grad)(const fo_mlp_net *net, const FO_SUF(mlp_pass) 
             FO_SUF(elementwise_team)(net, nb, d_in, w->z[l - 1], NULL, w->a[l - 1], Dp);
             if (net->batch_norm) { /* layer l - 1 is hidden: its gamma, beta end at gW */
                 FO_T *ggamma = gW - 2 * d_in, *gbeta = gW - d_in;
-                FO_SUF(bn_backward_team)(FO_SUF(team_for)(net, nb * d_in), nb, d_in, Dp,
+                FO_SUF(bn_backward_team)(FO_SUF(team_for)(net, nb * d_in), w->bn_scratch, nb,
+                                         d_in, Dp,
                                          w->xhat[l - 1], w->inv_std[l - 1],
                                          params + (ggamma - w->gblock), pass->training, Dp,
                                          ggamma, gbeta);
