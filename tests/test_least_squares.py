@@ -960,3 +960,89 @@ def test_convergence_warning_when_max_iter_runs_out(solver):
         warnings.simplefilter("error", ConvergenceWarning)
         Ridge(solver="cg", tol=1e-8).fit(X, y)
         Ridge(solver="sgd", batch_size=len(y), n_threads=1, tol=1e-6, max_iter=5000).fit(X, y)
+
+
+# ------------------------------------------- 'cg' on wide data: the dual system (issue 16)
+
+def _wide_or_tall(n, p, density, seed=0, weights=False):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    if density is not None:
+        X[rng.random(X.shape) > density] = 0.0
+    y = X[:, :10] @ rng.standard_normal(10) + 0.1 * rng.standard_normal(n) + 3.0
+    w = rng.uniform(0.5, 2.0, n) if weights else None
+    return X, y, w
+
+
+@pytest.mark.parametrize("shape", [(200, 2000), (2000, 200)])
+@pytest.mark.parametrize("density", [None, 0.05])
+@pytest.mark.parametrize("alpha", [1e-4, 1e-2, 1.0, 1e2])
+def test_cg_within_1e3_of_the_exact_ridge_solution_on_wide_and_tall_data(shape, density, alpha):
+    X, y, _ = _wide_or_tall(*shape, density)
+    exact = Ridge(alpha=alpha, solver="svd").fit(X, y)
+    cg = Ridge(alpha=alpha, solver="cg").fit(sp.csr_matrix(X) if density else X, y)
+    err = np.linalg.norm(cg.coef_ - exact.coef_) / np.linalg.norm(exact.coef_)
+    assert err < 1e-3
+    assert abs(cg.intercept_ - exact.intercept_) < 1e-3 * max(1.0, abs(exact.intercept_))
+
+
+@pytest.mark.parametrize("fit_intercept, weights", [(True, True), (False, False), (False, True)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cg_dual_with_weights_no_intercept_and_float32(fit_intercept, weights, dtype):
+    X, y, w = _wide_or_tall(150, 900, 0.1, seed=1, weights=weights)
+    X = X.astype(dtype)
+    exact = Ridge(alpha=0.05, solver="svd", fit_intercept=fit_intercept).fit(
+        X.astype(np.float64), y, sample_weight=w)
+    cg = Ridge(alpha=0.05, solver="cg", fit_intercept=fit_intercept, tol=1e-6).fit(
+        sp.csr_matrix(X), y, sample_weight=w)
+    err = np.linalg.norm(cg.coef_ - exact.coef_) / np.linalg.norm(exact.coef_)
+    assert err < (1e-3 if dtype == np.float32 else 1e-5)
+    assert cg.coef_.dtype == dtype
+
+
+def test_cg_on_wide_data_generalizes_and_stays_in_the_row_space():
+    """The issue's case: sparse 200 x 2000, alpha=0.01 (was 100% away, test R^2 < 0)."""
+    X, y, _ = _wide_or_tall(400, 2000, 0.05, seed=2)
+    Xtr, Xte, ytr, yte = X[:200], X[200:], y[:200], y[200:]
+    cg = Ridge(alpha=0.01, solver="cg").fit(sp.csr_matrix(Xtr), ytr)
+    exact = Ridge(alpha=0.01, solver="svd").fit(Xtr, ytr)
+    assert exact.score(Xte, yte) > 0
+    assert cg.score(Xte, yte) == pytest.approx(exact.score(Xte, yte), abs=1e-3)
+    # b = X_c^T a lies in the row space of the centered X
+    Xc = Xtr - Xtr.mean(axis=0)
+    a, *_ = np.linalg.lstsq(Xc.T, cg.coef_, rcond=None)
+    assert np.linalg.norm(Xc.T @ a - cg.coef_) < 1e-8 * np.linalg.norm(cg.coef_)
+
+
+def test_cg_needs_no_more_products_than_scikit_learns_sparse_cg(monkeypatch):
+    sk = pytest.importorskip("sklearn.linear_model")
+    import scipy.sparse.linalg as spla
+    real = spla.cg
+    products = []
+
+    def counting_cg(A, b, *args, **kwargs):
+        A = spla.aslinearoperator(A)
+        calls = [0]
+
+        def mv(v):
+            calls[0] += 1
+            return A.matvec(v)
+
+        out = real(spla.LinearOperator(A.shape, matvec=mv, dtype=A.dtype), b, *args, **kwargs)
+        products.append(calls[0])
+        return out
+
+    monkeypatch.setattr(spla, "cg", counting_cg)
+    import sklearn.linear_model._ridge as sk_ridge  # it binds scipy's cg at import
+    monkeypatch.setattr(sk_ridge, "_sparse_linalg_cg", counting_cg, raising=False)
+    for shape, density in [((200, 2000), 0.05), ((300, 3000), None)]:
+        X, y, _ = _wide_or_tall(*shape, density, seed=3)
+        Xin = sp.csr_matrix(X) if density else X
+        for alpha in (1e-2, 1.0):
+            products.clear()
+            Ridge(alpha=alpha, solver="cg").fit(Xin, y)
+            ours = sum(products)
+            products.clear()
+            sk.Ridge(alpha=alpha, solver="sparse_cg").fit(Xin, y)
+            theirs = sum(products)
+            assert 0 < ours <= theirs, (shape, alpha, ours, theirs)

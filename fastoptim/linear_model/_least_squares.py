@@ -21,7 +21,12 @@ Direct solvers (dense linear algebra from scipy's BLAS/LAPACK):
 - 'cg' (Ridge): conjugate gradients (Hestenes & Stiefel 1952) on the normal
   equations, each product :math:`X_c^T W X_c v` one pass of the C core's
   Hessian-vector kernel (dense or CSR) with the centering applied as a
-  rank-one correction, :math:`X_c^T W X_c v = X^T W X v - (\sum w) \mu \mu^T v`.
+  rank-one correction, :math:`X_c^T W X_c v = X^T W X v - (\sum w) \mu \mu^T v`,
+  Jacobi-preconditioned.  Wide data (more features than samples, in memory):
+  the dual system instead, as scikit-learn's sparse_cg,
+  :math:`(Z Z^T + \alpha I) a = W^{1/2} y_c`, :math:`b = Z^T a`, :math:`Z = W^{1/2} X_c`
+  (n unknowns; b stays in the row space of X, where the primal iterates, preconditioned,
+  leave it along directions of curvature alpha that the residual test cannot see).
 - 'auto': 'cholesky', falling back to 'lstsq' (alpha = 0) or 'svd' (alpha > 0;
   LSQR damped by sqrt(alpha) for sparse X) when the normal equations are singular
   or too ill-conditioned for it (reciprocal condition < 1e-10); an explicit
@@ -389,6 +394,8 @@ def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
     A v = (X^T W X v) / W - mu (mu^T v) + (alpha / W) v.
     """
     n, p = X.shape
+    if p > n and not isinstance(X, DaskData):
+        return _ridge_cg_dual(X, y, sw, alpha, fit_intercept, tol, max_iter)
     wsum = float(n if sw is None else np.sum(sw, dtype=np.float64))
     obj = objective_for("squared", X, y, sample_weight=sw, alpha=alpha / wsum,
                         n_threads=n_threads)
@@ -431,6 +438,44 @@ def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
     if info < 0:
         raise ValueError("conjugate gradients broke down (the operator is not positive definite); "
                          "use solver='cholesky' or alpha > 0")
+    return coef, y_mean - x_mean @ coef, count[0]
+
+
+def _ridge_cg_dual(X, y, sw, alpha, fit_intercept, tol, max_iter):
+    """Conjugate gradients on the dual ridge system of wide X (see the module docstring):
+    (Z Z^T + alpha I) a = s * y_c with Z = diag(s) X_c, s = sqrt(w); b = Z^T a.  Each
+    product is X^T v then X q (BLAS gemv or scipy's sparse products in X's dtype), the
+    centering a rank-one correction; returns (coef, intercept, iterations)."""
+    n, p = X.shape
+    if fit_intercept:
+        x_mean, y_mean = weighted_means(X, y[:, None], sw)
+        y_mean = float(y_mean[0])
+    else:
+        x_mean, y_mean = np.zeros(p), 0.0
+    s = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
+    dt = X.dtype
+
+    def xt(v):  # X_c^T v
+        return np.asarray(X.T @ v.astype(dt, copy=False), dtype=np.float64).ravel() - \
+            x_mean * float(np.sum(v))
+
+    def xc(q):  # X_c q
+        return np.asarray(X @ q.astype(dt, copy=False), dtype=np.float64).ravel() - \
+            float(x_mean @ q)
+
+    count = [0]
+
+    def callback(_):
+        count[0] += 1
+
+    op = scipy.sparse.linalg.LinearOperator(
+        (n, n), matvec=lambda u: s * xc(xt(s * u)) + alpha * u, dtype=np.float64)
+    a, info = scipy.sparse.linalg.cg(op, s * (y.astype(np.float64) - y_mean), rtol=tol, atol=0.0,
+                                     maxiter=max_iter or 10 * (n + 10), callback=callback)
+    if info < 0:
+        raise ValueError("conjugate gradients broke down (the operator is not positive definite); "
+                         "use solver='cholesky' or alpha > 0")
+    coef = xt(s * a)
     return coef, y_mean - x_mean @ coef, count[0]
 
 
