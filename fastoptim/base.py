@@ -9,14 +9,13 @@ fitted attributes end with an underscore.  That is all that ``clone``,
 """
 import inspect
 import numbers
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._dask import is_dask_collection
 from ._validation import as_float_data, check_finite
-from .exceptions import DataConversionWarning, not_fitted_error
+from .exceptions import DataConversionWarning, UndefinedMetricWarning, not_fitted_error, warn
 
 __all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "available_if", "check_is_fitted",
            "validate_X", "class_sample_weights", "partial_fit_classes",
@@ -146,9 +145,16 @@ class RegressorMixin:
     """``score`` as the coefficient of determination R^2 of ``predict``."""
 
     def score(self, X, y, sample_weight=None):
-        """R^2 = 1 - sum w (y - pred)^2 / sum w (y - mean_w y)^2, averaged over outputs."""
+        """R^2 = 1 - sum w (y - pred)^2 / sum w (y - mean_w y)^2, averaged over outputs.
+
+        As scikit-learn's r2_score: NaN with an UndefinedMetricWarning for fewer than two
+        samples; where the denominator is zero, 1 for exact predictions and 0 otherwise."""
         pred = np.asarray(self.predict(X), dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
+        if y.shape[0] < 2:
+            warn("R^2 score is not well-defined with less than two samples.",
+                 UndefinedMetricWarning, stacklevel=2)
+            return float("nan")
         if y.ndim == 1:
             y = y[:, None]
         pred = pred.reshape(y.shape)
@@ -318,7 +324,7 @@ def validate_labels(y, n_samples, name="y"):
         raise TypeError(f"{name} must be a dense array of labels; call y.toarray() first")
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
-        warnings.warn("A column-vector y was passed when a 1d array was expected. Please change "
+        warn("A column-vector y was passed when a 1d array was expected. Please change "
                       "the shape of y to (n_samples,), for example using ravel().",
                       DataConversionWarning, stacklevel=3)
         y = y.ravel()

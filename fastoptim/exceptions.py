@@ -1,7 +1,8 @@
 """Warnings and errors raised by fastoptim."""
 import sys
 
-__all__ = ["ConvergenceWarning", "DataConversionWarning", "NotFittedError"]
+__all__ = ["ConvergenceWarning", "DataConversionWarning", "UndefinedMetricWarning",
+           "NotFittedError", "warn"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -10,6 +11,10 @@ class ConvergenceWarning(UserWarning):
 
 class DataConversionWarning(UserWarning):
     """Input was converted to the shape or type the estimator needs (e.g. a column y)."""
+
+
+class UndefinedMetricWarning(UserWarning):
+    """A score is not defined on the data given (e.g. R^2 of fewer than two samples)."""
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -37,3 +42,30 @@ def not_fitted_error(message):
         _COMBINED.append(type("NotFittedError", (NotFittedError, sk.NotFittedError),
                               {"__module__": __name__, "__doc__": NotFittedError.__doc__}))
     return _COMBINED[0](message)
+
+
+_COMBINED_WARNINGS = {}
+
+
+def sklearn_compatible(category):
+    """``category``, or -- when scikit-learn's exceptions module is already imported and
+    defines a warning of the same name -- a subclass of both, so that a filter on either
+    class catches it (``warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)``
+    as well as fastoptim's).  scikit-learn is never imported here."""
+    sk = sys.modules.get("sklearn.exceptions")
+    theirs = getattr(sk, category.__name__, None) if sk is not None else None
+    if not (isinstance(theirs, type) and issubclass(theirs, Warning)):
+        return category
+    key = (category, theirs)
+    if key not in _COMBINED_WARNINGS:
+        _COMBINED_WARNINGS[key] = type(category.__name__, (category, theirs),
+                                       {"__module__": __name__, "__doc__": category.__doc__})
+    return _COMBINED_WARNINGS[key]
+
+
+def warn(message, category, stacklevel=1):
+    """warnings.warn with :func:`sklearn_compatible` (category); stacklevel as warnings.warn's,
+    counted from the caller."""
+    import warnings
+
+    warnings.warn(message, sklearn_compatible(category), stacklevel=stacklevel + 1)

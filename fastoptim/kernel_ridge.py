@@ -59,7 +59,7 @@ from ._config import effective_n_threads
 from ._dask import is_dask_collection
 from ._validation import check_scalar
 from .base import BaseEstimator, RegressorMixin, validate_X, validate_sample_weight, validate_y
-from .exceptions import ConvergenceWarning
+from .exceptions import ConvergenceWarning, warn
 from .kernels import check_kernel, gram
 
 __all__ = ["KernelRidge"]
@@ -268,7 +268,7 @@ class KernelRidge(RegressorMixin, BaseEstimator):
             b, info = scipy.sparse.linalg.cg(K, rhs[:, k], rtol=self.tol, atol=0.0,
                                              maxiter=self.max_iter or 10 * n, callback=callback)
             if info > 0:
-                warnings.warn(f"conjugate gradients stopped at max_iter={info} iterations before "
+                warn(f"conjugate gradients stopped at max_iter={info} iterations before "
                               f"reaching tol={self.tol:g} (target {k}); raise max_iter, raise "
                               f"alpha or use solver='cholesky'", ConvergenceWarning, stacklevel=3)
             out[:, k] = b

@@ -118,3 +118,60 @@ def test_validate_y_and_weights():
         validate_sample_weight([0.0, 0.0, 0.0], 3, np.float64)
     with pytest.raises(ValueError, match=r"shape \(3,\)"):
         validate_sample_weight([1.0, 1.0], 3, np.float64)
+
+
+# ------------------------------------------------ scikit-learn parity (issue 16, items 2 and 4)
+
+def test_r2_of_fewer_than_two_samples_is_nan_with_a_warning_as_scikit_learn():
+    from fastoptim import Ridge
+    from fastoptim.exceptions import UndefinedMetricWarning
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 3)), rng.standard_normal(20)
+    model = Ridge().fit(X, y)
+    with pytest.warns(UndefinedMetricWarning, match="less than two samples"):
+        assert np.isnan(model.score(X[:1], y[:1]))
+    sk = pytest.importorskip("sklearn.metrics")
+    for w in (None, rng.uniform(0, 2, 20), np.where(np.arange(20) < 10, 0.0, 1.0)):
+        assert model.score(X, y, sample_weight=w) == pytest.approx(
+            sk.r2_score(y, model.predict(X), sample_weight=w), abs=1e-12)
+    const = np.full(20, 0.7)  # zero denominator: 0 (not exact), as force_finite=True
+    assert model.score(X, const, sample_weight=w) == sk.r2_score(const, model.predict(X),
+                                                                 sample_weight=w)
+
+
+def test_fastoptim_warnings_are_caught_by_scikit_learns_filters():
+    sk_exc = pytest.importorskip("sklearn.exceptions")
+    import warnings
+    from fastoptim import LogisticRegression
+    from fastoptim.exceptions import ConvergenceWarning
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((200, 5))
+    y = (X[:, 0] + 0.5 * rng.standard_normal(200) > 0).astype(int)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", sk_exc.ConvergenceWarning)
+        LogisticRegression(max_iter=1).fit(X, y)
+    assert not [w for w in caught if "max_iter" in str(w.message)]
+    with pytest.warns(ConvergenceWarning) as record:  # fastoptim's own class still works
+        LogisticRegression(max_iter=1).fit(X, y)
+    assert issubclass(record[0].category, sk_exc.ConvergenceWarning)
+    with pytest.warns(sk_exc.DataConversionWarning):
+        LogisticRegression().fit(X, y[:, None])
+
+
+def test_warnings_without_scikit_learn_import_nothing_of_it():
+    import subprocess
+    import sys
+    code = ("import sys, warnings, numpy as np\n"
+            "sys.modules['sklearn'] = None\n"  # not importable
+            "from fastoptim import LogisticRegression\n"
+            "from fastoptim.exceptions import ConvergenceWarning\n"
+            "X = np.random.default_rng(0).standard_normal((50, 3)); y = (X[:, 0] > 0).astype(int)\n"
+            "with warnings.catch_warnings(record=True) as w:\n"
+            "    warnings.simplefilter('always')\n"
+            "    LogisticRegression(max_iter=1).fit(X, y)\n"
+            "cats = [x.category for x in w if 'max_iter' in str(x.message)]\n"
+            "assert cats == [ConvergenceWarning], cats\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr

@@ -39,7 +39,6 @@ the objective above divided by :math:`2 \sum w`.  Several outputs are fitted
 one after the other.
 """
 import numbers
-import warnings
 
 import numpy as np
 import scipy.linalg
@@ -52,7 +51,7 @@ from .._dask import column_stats as dask_column_stats
 from .._dask import normal_equations as dask_normal_equations
 from .._validation import check_finite
 from ..base import BaseEstimator, RegressorMixin, validate_sample_weight, validate_X, validate_y
-from ..exceptions import ConvergenceWarning
+from ..exceptions import ConvergenceWarning, warn
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
                           fit_stochastic, is_stochastic, new_objective_factory)
 
@@ -181,7 +180,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             intercepts.append(b0)
             iters.append(it)
             if max_iter is not None and it >= max_iter:
-                warnings.warn(f"{type(self).__name__}: conjugate gradients stopped at max_iter="
+                warn(f"{type(self).__name__}: conjugate gradients stopped at max_iter="
                               f"{max_iter} iterations before the residual fell below tol={tol:g}; "
                               f"increase max_iter", ConvergenceWarning)
         self._n_iter = np.asarray(iters)

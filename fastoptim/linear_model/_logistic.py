@@ -34,7 +34,6 @@ Solvers
 """
 import copy
 import numbers
-import warnings
 
 import numpy as np
 import scipy.linalg
@@ -47,7 +46,7 @@ from .._dask import objective_for
 from ..base import (BaseEstimator, ClassifierMixin, available_if, check_is_fitted,
                     class_sample_weights, partial_fit_classes, validate_sample_weight,
                     validate_X)
-from ..exceptions import ConvergenceWarning
+from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
 from ..optim.engine import run_epoch
 from ..optim.line_search import armijo
@@ -432,7 +431,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         with np.errstate(over="ignore"):
             x, n_iter, converged = _FULL_BATCH[self.solver](f, x0, max_iter, float(self.tol))
         if not converged:
-            warnings.warn(f"{type(self).__name__}: solver {self.solver!r} stopped after max_iter="
+            warn(f"{type(self).__name__}: solver {self.solver!r} stopped after max_iter="
                           f"{max_iter} iterations before the gradient fell below tol={self.tol:g}; "
                           f"increase max_iter, or scale the features", ConvergenceWarning)
         coef, b = f.split(x)

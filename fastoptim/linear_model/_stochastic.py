@@ -32,12 +32,11 @@ warm starts, the loss history and the convergence warning.
 import contextlib
 import copy
 import numbers
-import warnings
 
 import numpy as np
 
 from .._validation import check_scalar
-from ..exceptions import ConvergenceWarning
+from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
 from ..optim import SGD, Adagrad, Adam, Optimizer, RMSProp
 from ..optim.engine import run_epoch
@@ -224,7 +223,7 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
     if validation is not None:
         est.validation_scores_ = val_scores
     if not converged:
-        warnings.warn(
+        warn(
             f"{type(est).__name__}: the {_solver_name(est.solver)} solver ran max_iter={max_epochs} "
             f"epochs without the loss improving by less than tol={est.tol:g} for "
             f"{est.n_iter_no_change} epochs; increase max_iter or use a decaying schedule",

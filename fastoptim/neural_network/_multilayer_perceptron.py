@@ -44,7 +44,6 @@ not improve by ``tol`` on the best so far counts one stale epoch; more than
 """
 import copy
 import numbers
-import warnings
 
 import numpy as np
 import scipy.optimize
@@ -54,7 +53,7 @@ from .._validation import check_scalar
 from ..base import (BaseEstimator, ClassifierMixin, RegressorMixin, available_if,
                     check_is_fitted, class_sample_weights, partial_fit_classes, validate_labels,
                     validate_sample_weight, validate_X, validate_y)
-from ..exceptions import ConvergenceWarning
+from ..exceptions import ConvergenceWarning, warn
 from ..optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
 from ..optim.schedules import ReduceOnPlateau
 from ._init import INITS, initial_layers
@@ -308,7 +307,7 @@ class _BaseMLP(BaseEstimator):
                                      f"raise alpha") from None
         params[:] = res.x.astype(net.dtype)
         if res.status == 1:
-            warnings.warn(f"{type(self).__name__}: lbfgs stopped at max_iter={self.max_iter} "
+            warn(f"{type(self).__name__}: lbfgs stopped at max_iter={self.max_iter} "
                           f"iterations (or max_fun={self.max_fun} evaluations) before meeting "
                           f"tol={self.tol:g}; increase max_iter", ConvergenceWarning)
         if net.batch_norm:  # evaluation statistics: those of the training rows
@@ -426,7 +425,7 @@ class _BaseMLP(BaseEstimator):
         if early and best_state is not None:
             params[:], running[:] = best_state[0], best_state[1]
         if not incremental and not converged:
-            warnings.warn(f"{type(self).__name__}: the {_solver_name(self.solver)} solver ran "
+            warn(f"{type(self).__name__}: the {_solver_name(self.solver)} solver ran "
                           f"max_iter={self.max_iter} epochs and the optimization has not "
                           f"converged yet (tol={self.tol:g}, n_iter_no_change="
                           f"{self.n_iter_no_change}); increase max_iter", ConvergenceWarning)

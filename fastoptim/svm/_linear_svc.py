@@ -107,7 +107,6 @@ K. Crammer and Y. Singer, "On the algorithmic implementation of multiclass kerne
 machines", JMLR 2, 2001.
 """
 import numbers
-import warnings
 
 import numpy as np
 import scipy.optimize
@@ -118,7 +117,7 @@ from .._core import _dual_cd, _status
 from .._dask import DaskData, objective_for
 from .._validation import csr_parts
 from ..base import BaseEstimator, ClassifierMixin, class_sample_weights, validate_sample_weight
-from ..exceptions import ConvergenceWarning
+from ..exceptions import ConvergenceWarning, warn
 from ..linear_model._logistic import _FULL_BATCH, _Packed
 from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params,
                                         curves_kept_on_error,
@@ -556,7 +555,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
                 _status.ERR_NONFINITE: "the dual coordinate descent produced a non-finite value "
                                        "(X or C too large); scale X or use a smaller C"})
             if status == _status.STOP_MAX_ITER:
-                warnings.warn(f"{type(self).__name__} (loss={self.loss!r}, C={self.C!r}) stopped "
+                warn(f"{type(self).__name__} (loss={self.loss!r}, C={self.C!r}) stopped "
                               f"after max_iter={self.max_iter} passes before the dual projected "
                               f"gradient spread fell below tol={self.tol:g}; increase max_iter, "
                               f"or scale the features", ConvergenceWarning)
@@ -622,7 +621,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             else:
                 x, n_iter, converged = _lbfgs_nonsmooth(f, x0, max_iter, _FTOL * float(self.tol))
         if not converged:
-            warnings.warn(f"{type(self).__name__} (solver={solver!r}, loss={loss!r}, "
+            warn(f"{type(self).__name__} (solver={solver!r}, loss={loss!r}, "
                           f"C={self.C!r}) stopped after max_iter={max_iter} iterations before "
                           f"the gradient fell below tol={self.tol:g} (relative to the start); "
                           f"increase max_iter, or scale the features", ConvergenceWarning)

@@ -37,7 +37,6 @@ C.-C. Chang and C.-J. Lin, "LIBSVM: a library for support vector machines",
 ACM TIST 2(3), 2011.
 """
 import numbers
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -48,7 +47,7 @@ from .._core import _kernels, _status, _svc
 from .._validation import csr_parts, stored_values
 from ..base import (BaseEstimator, ClassifierMixin, check_is_fitted, class_sample_weights,
                     validate_X, validate_sample_weight)
-from ..exceptions import ConvergenceWarning
+from ..exceptions import ConvergenceWarning, warn
 from ..kernels import KERNELS, check_kernel, gram, row_sqnorms
 
 #: With n_threads=None, one binary problem's rows are shared by the threads from this many
@@ -269,7 +268,7 @@ class SVC(ClassifierMixin, BaseEstimator):
             _status.check_status(status)
             if status == _status.STOP_MAX_ITER:
                 fit_status = 1
-                warnings.warn(f"SVC stopped after max_iter={self.max_iter} iterations on the "
+                warn(f"SVC stopped after max_iter={self.max_iter} iterations on the "
                               f"problem {classes[a]} vs {classes[b]} before the KKT violation "
                               f"fell below tol={self.tol:g}; increase max_iter or scale X",
                               ConvergenceWarning)
