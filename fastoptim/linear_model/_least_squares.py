@@ -30,7 +30,8 @@ Direct solvers (dense linear algebra from scipy's BLAS/LAPACK):
 - 'auto': 'cholesky', falling back to 'lstsq' (alpha = 0) or 'svd' (alpha > 0;
   LSQR damped by sqrt(alpha) for sparse X) when the normal equations are singular
   or too ill-conditioned for it (reciprocal condition < 1e-10); an explicit
-  'cholesky' raises LinAlgError there instead.
+  'cholesky' does the same with a LinAlgWarning, as scikit-learn (on dask arrays, which
+  have no in-memory fallback, it raises LinAlgError).
 
 Iterative solvers: any optimizer of fastoptim.optim, by name or as an
 object (see :mod:`fastoptim.linear_model._stochastic`), on the squared loss
@@ -39,6 +40,7 @@ the objective above divided by :math:`2 \sum w`.  Several outputs are fitted
 one after the other.
 """
 import numbers
+import warnings
 
 import numpy as np
 import scipy.linalg
@@ -158,11 +160,17 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         try:
             coef = solve_normal_equations(G, R, alpha, check_condition=True)
         except np.linalg.LinAlgError as exc:
-            if solver == "cholesky" or dask:
+            if dask:
                 raise np.linalg.LinAlgError(
                     f"{type(self).__name__}: X^T X {'+ alpha I ' if alpha else ''}is singular or too "
                     f"ill-conditioned for solver={solver!r} ({exc}); use solver='lstsq' (minimum-"
                     f"norm least squares, in-memory data) or Ridge with alpha > 0") from None
+            if solver == "cholesky":  # as scikit-learn: least squares instead, with a warning
+                warnings.warn(
+                    f"{type(self).__name__}: X^T X {'+ alpha I ' if alpha else ''}is singular or "
+                    f"too ill-conditioned for solver='cholesky' ({exc}); using the least-squares "
+                    f"solution instead (solver='lstsq', or Ridge with alpha > 0, avoids this)",
+                    scipy.linalg.LinAlgWarning, stacklevel=3)
             # dense: LAPACK's SVD; sparse: LSQR (damped by sqrt(alpha) for ridge)
             return _solve_svd(X, Y, sw, alpha, self.fit_intercept,
                               "lstsq" if alpha == 0 or sp.issparse(X) else "svd")
