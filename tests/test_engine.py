@@ -298,3 +298,22 @@ def test_weight_scale_default_and_bad_values():
         with pytest.raises(ValueError, match="weight_scale must be a finite number > 0"):
             run_epoch(obj, SGD(lr=0.1), np.zeros(X.shape[1]), np.zeros(1), batch_size=7,
                       weight_scale=bad)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: __import__("fastoptim").Ridge(solver="sgd", tol=None, max_iter=7, random_state=0),
+    lambda: __import__("fastoptim").LogisticRegression(solver="adam", tol=None, max_iter=7,
+                                                       random_state=0),
+])
+def test_tol_none_runs_every_epoch_without_a_convergence_warning(make):
+    """As scikit-learn's SGD estimators (issue 16, item 12): tol=None, no stopping rule."""
+    import warnings
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 4))
+    y = (X @ np.arange(1.0, 5.0) > 0).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = make().fit(X, y)
+    assert int(np.max(est.n_iter_)) == 7 and len(est.loss_curve_) == 7
+    with pytest.raises(ValueError, match="tol must be a number >= 0, or None"):
+        make().set_params(tol=-1.0).fit(X, y)

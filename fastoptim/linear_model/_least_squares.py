@@ -501,7 +501,7 @@ _COMMON_PARAMS_DOC = """
     tol : float, default 1e-4
         'cg': relative residual; stochastic solvers: stop when the epoch's
         mean loss (or the validation loss) has not fallen by tol for
-        n_iter_no_change epochs.
+        n_iter_no_change epochs; None: run max_iter epochs (stochastic solvers).
     early_stopping : bool, default False
         Hold out validation_fraction of the samples and watch their loss.
     validation_fraction : float, default 0.1

@@ -613,7 +613,8 @@ _PARAMS_DOC = """
         stochastic ones (None: 1000).
     tol : float, default 1e-4
         Full-batch solvers: stop when every gradient entry of the scaled
-        objective is below tol; stochastic solvers: see ``n_iter_no_change``.
+        objective is below tol; stochastic solvers: see ``n_iter_no_change`` (None:
+        run max_iter epochs).
     learning_rate : 'auto' or float, default 'auto'
         Stochastic solvers by name (see :mod:`fastoptim.linear_model._stochastic`).
     schedule : callable, optional

@@ -75,8 +75,10 @@ def check_stochastic_params(est):
     if est.max_iter is not None:
         _check_int(est.max_iter, "max_iter", 1)
     _check_int(est.n_iter_no_change, "n_iter_no_change", 1)
-    if isinstance(est.tol, (bool, np.bool_)) or not isinstance(est.tol, numbers.Real) or not est.tol >= 0:
-        raise ValueError(f"tol must be a number >= 0, got {est.tol!r}")
+    if est.tol is not None and (isinstance(est.tol, (bool, np.bool_)) or
+                                not isinstance(est.tol, numbers.Real) or not est.tol >= 0):
+        raise ValueError(f"tol must be a number >= 0, or None (run max_iter epochs, as "
+                         f"scikit-learn's SGD estimators), got {est.tol!r}")
     vf = est.validation_fraction
     if isinstance(vf, (bool, np.bool_)) or not isinstance(vf, numbers.Real) or not 0 < vf < 1:
         raise ValueError(f"validation_fraction must be in (0, 1), got {vf!r}")
@@ -212,6 +214,8 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
                 f"{type(est).__name__}: the loss exploded at epoch {epoch} (from {start:.3g} at the "
                 f"start to {loss:.3g}) with learning rate {opt.lr:g}; try a smaller learning_rate "
                 f"or learning_rate='auto'")
+        if est.tol is None:  # no stopping rule: every one of the max_iter epochs
+            continue
         if watched < best - est.tol:
             best, stale = watched, 0
         else:
@@ -222,7 +226,7 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
     est.loss_curve_ = curve
     if validation is not None:
         est.validation_scores_ = val_scores
-    if not converged:
+    if not converged and est.tol is not None:  # tol=None asked for max_iter epochs
         warn(
             f"{type(est).__name__}: the {_solver_name(est.solver)} solver ran max_iter={max_epochs} "
             f"epochs without the loss improving by less than tol={est.tol:g} for "
