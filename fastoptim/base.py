@@ -325,8 +325,8 @@ def validate_labels(y, n_samples, name="y"):
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         warn("A column-vector y was passed when a 1d array was expected. Please change "
-                      "the shape of y to (n_samples,), for example using ravel().",
-                      DataConversionWarning, stacklevel=3)
+             "the shape of y to (n_samples,), for example using ravel().",
+             DataConversionWarning, stacklevel=3)
         y = y.ravel()
     if y.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of class labels of shape (n_samples,), got "

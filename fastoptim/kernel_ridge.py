@@ -269,8 +269,8 @@ class KernelRidge(RegressorMixin, BaseEstimator):
                                              maxiter=self.max_iter or 10 * n, callback=callback)
             if info > 0:
                 warn(f"conjugate gradients stopped at max_iter={info} iterations before "
-                              f"reaching tol={self.tol:g} (target {k}); raise max_iter, raise "
-                              f"alpha or use solver='cholesky'", ConvergenceWarning, stacklevel=3)
+                     f"reaching tol={self.tol:g} (target {k}); raise max_iter, raise "
+                     f"alpha or use solver='cholesky'", ConvergenceWarning, stacklevel=3)
             out[:, k] = b
             iters.append(count[0])
         n_iter = iters[0] if Y.shape[1] == 1 else np.asarray(iters)

@@ -777,7 +777,9 @@ def test_n_iter_and_loss_curve_of_stochastic_solvers():
     P = m.predict_proba(X)
     mean_ce = -np.mean(np.log(P[np.arange(len(y)), y]))
     assert curve[-1] == pytest.approx(mean_ce, rel=1e-4)
-    assert not hasattr(LogisticRegression().fit(X, y), "loss_curve_")
+    # the full-batch solvers record theirs too (the objective per iteration, issue 16)
+    lbfgs = LogisticRegression().fit(X, y)
+    assert len(lbfgs.loss_curve_) == int(lbfgs.n_iter_[0])
 
 
 FULL_BATCH_PF = ["sgd", "momentum", "adam", "Adam-object"]
@@ -1342,3 +1344,21 @@ def test_truncated_cg_jacobi_preconditioner():
         np.testing.assert_allclose(d, exact, rtol=1e-8, atol=1e-10 * np.abs(exact).max())
         counts[name] = n[0]
     assert counts["jacobi"] < counts["plain"] / 2
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "newton-cholesky", "gd"])
+def test_full_batch_solvers_record_the_objective_per_iteration(solver):
+    """loss_curve_ for the full-batch solvers too (issue 16, item 12): the objective the
+    solver minimizes after each iteration, one entry per iteration, never increasing."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 6))
+    y = (X @ rng.standard_normal(6) + 0.3 * rng.standard_normal(300) > 0).astype(int)
+    clf = LogisticRegression(solver=solver, max_iter=200).fit(X, y)
+    curve = np.asarray(clf.loss_curve_)
+    assert len(curve) == int(np.max(clf.n_iter_)) and len(curve) >= 2
+    assert np.all(np.diff(curve) <= 1e-12 * abs(curve[0]))
+    # the last entry is the scaled objective at the solution: mean loss + ||w||^2 / (2 C n)
+    z = X @ clf.coef_.ravel() + clf.intercept_[0]
+    s = np.where(y == 1, 1.0, -1.0)
+    value = np.mean(np.logaddexp(0, -s * z)) + 0.5 * np.sum(clf.coef_ ** 2) / (clf.C * 300)
+    assert curve[-1] == pytest.approx(value, rel=1e-9)

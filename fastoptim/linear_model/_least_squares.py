@@ -189,8 +189,8 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             iters.append(it)
             if max_iter is not None and it >= max_iter:
                 warn(f"{type(self).__name__}: conjugate gradients stopped at max_iter="
-                              f"{max_iter} iterations before the residual fell below tol={tol:g}; "
-                              f"increase max_iter", ConvergenceWarning)
+                     f"{max_iter} iterations before the residual fell below tol={tol:g}; "
+                     f"increase max_iter", ConvergenceWarning)
         self._n_iter = np.asarray(iters)
         return np.vstack(coefs), np.asarray(intercepts)
 

@@ -121,10 +121,11 @@ class _Packed:
         return product, diag
 
 
-def _solve_lbfgs(f, x0, max_iter, tol):
+def _solve_lbfgs(f, x0, max_iter, tol, curve):
     with blas_threads(1):  # L-BFGS-B's own BLAS calls are on a few short vectors
         res = scipy.optimize.minimize(
             f, x0, jac=True, method="L-BFGS-B",
+            callback=lambda intermediate_result: curve.append(float(intermediate_result.fun)),
             options={"maxiter": max_iter, "maxls": 50, "gtol": tol,
                      "ftol": 64 * np.finfo(float).eps})
     # scikit-learn's reading: scipy's status 0 is the gradient test or f no longer
@@ -134,7 +135,7 @@ def _solve_lbfgs(f, x0, max_iter, tol):
     return res.x, int(res.nit), converged
 
 
-def _solve_newton_cg(f, x0, max_iter, tol):
+def _solve_newton_cg(f, x0, max_iter, tol, curve):
     x = x0.copy()
     value, g = f(x)
     for it in range(1, max_iter + 1):
@@ -163,6 +164,7 @@ def _solve_newton_cg(f, x0, max_iter, tol):
             return x, it, False  # no decrease possible at this precision
         x = x + t * d
         value, g = new_value, new_g
+        curve.append(float(value))
     return x, max_iter, np.max(np.abs(g)) <= tol
 
 
@@ -198,7 +200,7 @@ def _truncated_cg(hessp, g, rtol, max_iter, diag=None):
     return d
 
 
-def _solve_gd(f, x0, max_iter, tol):
+def _solve_gd(f, x0, max_iter, tol, curve):
     x = x0.copy()
     value, g = f(x)
     lr = 1.0
@@ -209,11 +211,12 @@ def _solve_gd(f, x0, max_iter, tol):
         if not res.success:
             return x, it, np.max(np.abs(g)) <= tol
         x, value, g = res.x_new, res.f_new, res.grad_new
+        curve.append(float(value))
         lr = 2.0 * res.step
     return x, max_iter, np.max(np.abs(g)) <= tol
 
 
-def _solve_newton_cholesky(f, x0, max_iter, tol):
+def _solve_newton_cholesky(f, x0, max_iter, tol, curve):
     """Newton's method with the full Hessian (one C pass: value, gradient, Hessian) and a
     Cholesky solve; the trial point's pass doubles as the next iteration's when the
     Armijo condition holds (Nocedal & Wright 2006, Alg. 3.1 with Newton directions)."""
@@ -269,6 +272,7 @@ def _solve_newton_cholesky(f, x0, max_iter, tol):
             value, g, H = new
         else:
             value, g, H = hessian(x)
+        curve.append(float(value))
     return x, max_iter, np.max(np.abs(g)) <= tol
 
 
@@ -428,14 +432,16 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         bb0 = np.zeros(obj.n_outputs) if b0 is None else np.asarray(b0, np.float64).reshape(obj.n_outputs)
         x0 = f.pack(coef0, bb0)
         max_iter = 100 if self.max_iter is None else int(self.max_iter)
+        curve = []  # the solver's objective after each iteration
         with np.errstate(over="ignore"):
-            x, n_iter, converged = _FULL_BATCH[self.solver](f, x0, max_iter, float(self.tol))
+            x, n_iter, converged = _FULL_BATCH[self.solver](f, x0, max_iter, float(self.tol),
+                                                            curve)
         if not converged:
             warn(f"{type(self).__name__}: solver {self.solver!r} stopped after max_iter="
-                          f"{max_iter} iterations before the gradient fell below tol={self.tol:g}; "
-                          f"increase max_iter, or scale the features", ConvergenceWarning)
+                 f"{max_iter} iterations before the gradient fell below tol={self.tol:g}; "
+                 f"increase max_iter, or scale the features", ConvergenceWarning)
         coef, b = f.split(x)
-        return coef, b, n_iter, None
+        return coef, b, n_iter, curve
 
     # -- partial_fit ---------------------------------------------------------------------------
 
@@ -658,7 +664,9 @@ class LogisticRegression(_LinearClassifier):
     n_iter_ : ndarray
         Iterations (or epochs) per fitted problem.
     loss_curve_ : list
-        Stochastic solvers: each epoch's mean loss.
+        Stochastic solvers: each epoch's mean loss; full-batch solvers: the objective
+        they minimize (mean loss + ||w||^2 / (2 C sum w)) after each iteration (one list
+        per problem for one-vs-rest).
     n_features_in_ : int
 
     Examples
@@ -695,7 +703,9 @@ class SoftmaxRegression(_LinearClassifier):
     intercept_ : ndarray of shape (n_classes,)
     n_iter_ : ndarray of shape (1,)
     loss_curve_ : list
-        Stochastic solvers: each epoch's mean loss.
+        Stochastic solvers: each epoch's mean loss; full-batch solvers: the objective
+        they minimize (mean loss + ||w||^2 / (2 C sum w)) after each iteration (one list
+        per problem for one-vs-rest).
     n_features_in_ : int
     """
 

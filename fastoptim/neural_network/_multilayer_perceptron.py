@@ -308,8 +308,8 @@ class _BaseMLP(BaseEstimator):
         params[:] = res.x.astype(net.dtype)
         if res.status == 1:
             warn(f"{type(self).__name__}: lbfgs stopped at max_iter={self.max_iter} "
-                          f"iterations (or max_fun={self.max_fun} evaluations) before meeting "
-                          f"tol={self.tol:g}; increase max_iter", ConvergenceWarning)
+                 f"iterations (or max_fun={self.max_fun} evaluations) before meeting "
+                 f"tol={self.tol:g}; increase max_iter", ConvergenceWarning)
         if net.batch_norm:  # evaluation statistics: those of the training rows
             net.loss_grad(X, Y, params, sample_weight=sw, running=running, bn_momentum=1.0,
                           n_threads=n_threads)
@@ -426,9 +426,9 @@ class _BaseMLP(BaseEstimator):
             params[:], running[:] = best_state[0], best_state[1]
         if not incremental and not converged:
             warn(f"{type(self).__name__}: the {_solver_name(self.solver)} solver ran "
-                          f"max_iter={self.max_iter} epochs and the optimization has not "
-                          f"converged yet (tol={self.tol:g}, n_iter_no_change="
-                          f"{self.n_iter_no_change}); increase max_iter", ConvergenceWarning)
+                 f"max_iter={self.max_iter} epochs and the optimization has not "
+                 f"converged yet (tol={self.tol:g}, n_iter_no_change="
+                 f"{self.n_iter_no_change}); increase max_iter", ConvergenceWarning)
         n_iter = epoch
         state = dict(loss_=curve[-1], loss_curve_=curve, n_iter_=n_iter, t_=t_done,
                      _optimizer=opt)

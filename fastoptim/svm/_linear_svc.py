@@ -556,9 +556,9 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
                                        "(X or C too large); scale X or use a smaller C"})
             if status == _status.STOP_MAX_ITER:
                 warn(f"{type(self).__name__} (loss={self.loss!r}, C={self.C!r}) stopped "
-                              f"after max_iter={self.max_iter} passes before the dual projected "
-                              f"gradient spread fell below tol={self.tol:g}; increase max_iter, "
-                              f"or scale the features", ConvergenceWarning)
+                     f"after max_iter={self.max_iter} passes before the dual projected "
+                     f"gradient spread fell below tol={self.tol:g}; increase max_iter, "
+                     f"or scale the features", ConvergenceWarning)
             if self.verbose:
                 print(f"[LinearSVC] problem {k}: {n_iter} passes, status "
                       f"{_status.strerror(status)}")
@@ -617,14 +617,14 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             if g0 > 0:  # the solvers see the objective / max |g0|: their tests become relative
                 penalized.scale = 1.0 / g0
             if loss == "squared_hinge":
-                x, n_iter, converged = _FULL_BATCH[solver](f, x0, max_iter, eps)
+                x, n_iter, converged = _FULL_BATCH[solver](f, x0, max_iter, eps, [])
             else:
                 x, n_iter, converged = _lbfgs_nonsmooth(f, x0, max_iter, _FTOL * float(self.tol))
         if not converged:
             warn(f"{type(self).__name__} (solver={solver!r}, loss={loss!r}, "
-                          f"C={self.C!r}) stopped after max_iter={max_iter} iterations before "
-                          f"the gradient fell below tol={self.tol:g} (relative to the start); "
-                          f"increase max_iter, or scale the features", ConvergenceWarning)
+                 f"C={self.C!r}) stopped after max_iter={max_iter} iterations before "
+                 f"the gradient fell below tol={self.tol:g} (relative to the start); "
+                 f"increase max_iter, or scale the features", ConvergenceWarning)
         coef, b = f.split(x)
         return coef, b, n_iter
 

@@ -269,9 +269,9 @@ class SVC(ClassifierMixin, BaseEstimator):
             if status == _status.STOP_MAX_ITER:
                 fit_status = 1
                 warn(f"SVC stopped after max_iter={self.max_iter} iterations on the "
-                              f"problem {classes[a]} vs {classes[b]} before the KKT violation "
-                              f"fell below tol={self.tol:g}; increase max_iter or scale X",
-                              ConvergenceWarning)
+                     f"problem {classes[a]} vs {classes[b]} before the KKT violation "
+                     f"fell below tol={self.tol:g}; increase max_iter or scale X",
+                     ConvergenceWarning)
             if self.verbose:
                 print(f"[SVC] {classes[a]} vs {classes[b]}: {iters} iterations, "
                       f"{n_rows} kernel rows, objective {objective:.6g}")
