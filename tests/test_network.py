@@ -766,3 +766,21 @@ def test_team_of_two_equals_one_thread_and_repeats_its_bits(batch_norm, dropout,
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(runs["one"][2][1], runs["two"][2][1], rtol=1e-9, atol=1e-13)
     np.testing.assert_allclose(runs["one"][3], runs["two"][3], rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_prepared_data_equals_raw_and_is_checked(sparse):
+    sizes = (6, 5, 3)
+    X, Y, rng = _problem(50, sizes, "softmax", seed=16, density=0.5 if sparse else None)
+    Xin = sp.csr_matrix(X) if sparse else X
+    net = Network(sizes, "tanh", "softmax")
+    params = _params(net, rng)
+    prepared = net.prepare(Xin)
+    assert prepared.sparse == sparse and net.prepare(prepared) is prepared
+    v1, g1 = net.loss_grad(Xin, Y, params)
+    v2, g2 = net.loss_grad(prepared, Y, params)
+    assert v1 == v2 and np.array_equal(g1, g2)
+    np.testing.assert_array_equal(net.forward(prepared, params), net.forward(Xin, params))
+    with pytest.raises(ValueError, match="prepared X has 6 features of float64"):
+        Network(sizes, "tanh", "softmax", dtype=np.float32).loss_grad(
+            prepared, Y, params.astype(np.float32))

@@ -236,6 +236,8 @@ class _BaseMLP(BaseEstimator):
             sw = cw_rows if sw is None else sw * cw_rows
         if sw is not None and not np.sum(sw) > 0:
             raise ValueError("the sample weights (times the class weights) sum to zero")
+        if sw is not None:  # in the network's dtype once, not at every epoch
+            sw = np.ascontiguousarray(sw, dtype=dtype)
         if incremental and self.solver == "lbfgs":
             raise ValueError("partial_fit needs a stochastic solver, not 'lbfgs'")
 
@@ -285,6 +287,7 @@ class _BaseMLP(BaseEstimator):
         l2 = float(self.alpha) / _count(X, sw)
         n_threads = self.n_threads
         curve = []
+        X = net.prepare(X)  # once: every evaluation reads it as it is
 
         def fun(theta):
             value, grad = net.loss_grad(X, Y, theta.astype(net.dtype, copy=False), l2=l2,
@@ -374,6 +377,9 @@ class _BaseMLP(BaseEstimator):
         converged = False
         workspace = net.epoch_workspace(Xt.shape[0], batch, shuffle=bool(self.shuffle),
                                         sparse=sp.issparse(Xt))  # once per fit
+        Xt = net.prepare(Xt)  # validated and laid out once, not at every epoch
+        if early:
+            Xv = net.prepare(Xv)
         for epoch in range(done + 1, done + epochs + 1):
             if schedule is not None:
                 opt.lr = float(schedule(epoch))

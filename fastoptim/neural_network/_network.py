@@ -25,10 +25,24 @@ from .._core import _mlp, _status
 from .._validation import as_float_data, csr_parts
 from ..optim.engine import check_epoch_args
 
-__all__ = ["Network", "ACTIVATIONS", "OUTPUTS"]
+__all__ = ["Network", "PreparedData", "ACTIVATIONS", "OUTPUTS"]
 
 ACTIVATIONS = tuple(_mlp.ACTIVATION_IDS)
 OUTPUTS = tuple(_mlp.OUTPUT_IDS)
+
+
+class PreparedData:
+    """X as the C calls read it (Network.prepare): its shape, and the dense values or the CSR
+    data, indices (int32) and indptr (int64)."""
+
+    __slots__ = ("shape", "values", "indices", "indptr")
+
+    def __init__(self, shape, values, indices, indptr):
+        self.shape, self.values, self.indices, self.indptr = shape, values, indices, indptr
+
+    @property
+    def sparse(self):
+        return self.indices is not None
 
 
 class Network:
@@ -170,7 +184,13 @@ class Network:
             parts.append(a.ravel())
         return np.concatenate(parts).astype(self.dtype)
 
-    def _data(self, X):
+    def prepare(self, X):
+        """X validated and laid out for the C calls once (C-contiguous in :attr:`dtype`, or
+        CSR with int32 indices and int64 indptr): pass the result wherever a method takes X,
+        so that a fit's epochs and evaluations do not redo the checks and conversions."""
+        if isinstance(X, PreparedData):
+            self._check_prepared(X)
+            return X
         X = as_float_data(X, "X", dtype=self.dtype)
         if X.shape[1] != self.sizes[0]:
             raise ValueError(f"X has {X.shape[1]} features, the network takes {self.sizes[0]}")
@@ -178,7 +198,16 @@ class Network:
             values, indices, indptr = csr_parts(X, "X")
         else:
             values, indices, indptr = X.reshape(-1), None, None
-        return X.shape[0], values, indices, indptr
+        return PreparedData(X.shape, values, indices, indptr)
+
+    def _check_prepared(self, data):
+        if data.values.dtype != self.dtype or data.shape[1] != self.sizes[0]:
+            raise ValueError(f"prepared X has {data.shape[1]} features of {data.values.dtype}; "
+                             f"the network takes {self.sizes[0]} of {self.dtype}")
+
+    def _data(self, X):
+        data = self.prepare(X)
+        return data.shape[0], data.values, data.indices, data.indptr
 
     def _targets(self, Y, sample_weight, n):
         """Y as a C-contiguous (n, n_outputs) array and the weights (or None), in :attr:`dtype`."""
