@@ -98,7 +98,6 @@ def rows(quick=False):
     ratios, targets = {}, {}
     if ours and theirs:
         ratios["best_vs_best_sklearn"] = min(theirs) / min(ours)
-    times = {k: v for k, v in times.items()}
     times["fastoptim"] = min(ours) if ours else float("nan")
     return [Row(name=f"MLP time to {threshold:.1%} MNIST test accuracy, 784-256-128-10 ReLU, "
                      f"batch {BATCH}, float32, {X.shape[0]} training rows",

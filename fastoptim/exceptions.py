@@ -1,5 +1,6 @@
 """Warnings and errors raised by fastoptim."""
 import sys
+import warnings
 
 __all__ = ["ConvergenceWarning", "DataConversionWarning", "UndefinedMetricWarning",
            "NotFittedError", "warn"]
@@ -66,6 +67,4 @@ def sklearn_compatible(category):
 def warn(message, category, stacklevel=1):
     """warnings.warn with :func:`sklearn_compatible` (category); stacklevel as warnings.warn's,
     counted from the caller."""
-    import warnings
-
     warnings.warn(message, sklearn_compatible(category), stacklevel=stacklevel + 1)
