@@ -26,7 +26,7 @@
  * that their gradients can be rebuilt (G_t = G_bar_t - 1 + sum_{free s} a_s Q_ts)
  * when the active set first reaches 10 tol, and before the end.
  *
- * Rows of Q are kept in an LRU cache (whole rows of m doubles: a row fetched
+ * Rows of Q are kept in an LRU cache (whole rows of m floats: a row fetched
  * for one active set stays valid for every other).  The solver itself is the
  * same for every data type; only the row computation (svc_impl.h) differs.
  */
@@ -69,9 +69,13 @@ void fo_svc_params_init(fo_svc_params *params)
 
 typedef struct svc_source svc_source;
 typedef struct svc_team svc_team;
-typedef int (*svc_row_fn)(const svc_source *S, int64_t i, double *q);
+/* Entries of Q are stored (cached, shared) in single precision, as LIBSVM's Qfloat: the
+ * gradient, the diagonal and every sum stay in double (see the note above svc_q_chunk). */
+typedef float svc_qf;
+
+typedef int (*svc_row_fn)(const svc_source *S, int64_t i, svc_qf *q);
 typedef int (*svc_chunk_fn)(const svc_source *S, int64_t i, int64_t j0, int64_t j1, void *dense,
-                            void *narrow, double *out);
+                            void *block, svc_qf *out);
 
 struct svc_source {
     svc_row_fn q_row;        /* row i of Q into m doubles */
@@ -86,7 +90,7 @@ struct svc_source {
     const int64_t *rows;
     const double *y;
     void *zn;                /* rbf: the norms of this problem's rows, in order (FO_T) */
-    void *narrow;            /* float32: one chunk of K before widening, per thread (FO_T) */
+    void *block;             /* float64: one chunk of K before rounding to svc_qf (FO_T) */
     void *scratch;           /* CSR: one dense row of d zeros per thread (FO_T) */
     int64_t scratch_len;
     size_t type_size;        /* sizeof(FO_T) */
@@ -138,9 +142,9 @@ struct svc_team {
     _Atomic int64_t job;      /* (sequence << FO_SVC_ROW_BITS) | row; 0: none yet */
     _Atomic int quit;
     _Atomic int64_t *state;   /* per chunk */
-    double *rows;             /* per helper: a row of m doubles */
+    svc_qf *rows;             /* per helper: a row of m entries */
     int *status;              /* per helper and chunk: the chunk's status */
-    char *narrow;             /* per helper: a chunk of FO_T */
+    char *block;              /* per helper: a chunk of FO_T (float64 data) */
     char *dense;              /* per helper, CSR: d zeros of FO_T */
     int64_t seq;              /* thread 0's row counter */
     double chunk_ns;          /* thread 0's running mean time per chunk */
@@ -154,21 +158,21 @@ static void svc_chunk_range(const svc_source *S, int64_t c, int64_t *j0, int64_t
 }
 
 /* Row i of Q, chunk by chunk, on the calling thread alone. */
-static int svc_row_alone(const svc_source *S, int64_t i, double *q)
+static int svc_row_alone(const svc_source *S, int64_t i, svc_qf *q)
 {
     const int64_t n_chunks = (S->m + S->chunk_len - 1) / S->chunk_len;
     int status = FO_OK;
     for (int64_t c = 0; c < n_chunks; c++) {
         int64_t j0, j1;
         svc_chunk_range(S, c, &j0, &j1);
-        const int s = S->q_chunk(S, i, j0, j1, S->scratch, S->narrow, q + j0);
+        const int s = S->q_chunk(S, i, j0, j1, S->scratch, S->block, q + j0);
         if (s < status) status = s;
     }
     return status;
 }
 
 #ifdef FO_SVC_TEAM
-static int svc_row_team(const svc_source *S, int64_t i, double *q)
+static int svc_row_team(const svc_source *S, int64_t i, svc_qf *q)
 {
     svc_team *T = S->team;
     const int64_t n = T->n_chunks, seq = ++T->seq, base = seq << 8;
@@ -180,7 +184,7 @@ static int svc_row_team(const svc_source *S, int64_t i, double *q)
         int64_t j0, j1;
         svc_chunk_range(S, c, &j0, &j1);
         const int64_t t0 = fo_now_ns();
-        const int s = S->q_chunk(S, i, j0, j1, S->scratch, S->narrow, q + j0);
+        const int s = S->q_chunk(S, i, j0, j1, S->scratch, S->block, q + j0);
         T->chunk_ns += 0.125 * ((double)(fo_now_ns() - t0) - T->chunk_ns);
         if (s < status) status = s;
     }
@@ -191,14 +195,14 @@ static int svc_row_team(const svc_source *S, int64_t i, double *q)
         int64_t j0, j1;
         svc_chunk_range(S, c, &j0, &j1);
         if (w < 0) {
-            const int s = S->q_chunk(S, i, j0, j1, S->scratch, S->narrow, q + j0);
+            const int s = S->q_chunk(S, i, j0, j1, S->scratch, S->block, q + j0);
             if (s < status) status = s;
             continue;
         }
         const int s = T->status[(size_t)(w - 1) * (size_t)n + (size_t)c];
         if (s < status) status = s;
         memcpy(q + j0, T->rows + (size_t)(w - 1) * (size_t)S->m + (size_t)j0,
-               (size_t)(j1 - j0) * sizeof(double));
+               (size_t)(j1 - j0) * sizeof(svc_qf));
     }
     return status;
 }
@@ -209,10 +213,10 @@ static void svc_team_helper(const svc_source *S, int w)
     svc_team *T = S->team;
     if (w > T->n_helpers) return;
     const int64_t n = T->n_chunks;
-    double *row = T->rows + (size_t)(w - 1) * (size_t)S->m;
+    svc_qf *row = T->rows + (size_t)(w - 1) * (size_t)S->m;
     int *status = T->status + (size_t)(w - 1) * (size_t)n;
-    void *narrow = T->narrow ? T->narrow + (size_t)(w - 1) * (size_t)S->chunk_len * S->type_size
-                             : NULL;
+    void *block = T->block ? T->block + (size_t)(w - 1) * (size_t)S->chunk_len * S->type_size
+                           : NULL;
     void *dense = T->dense ? T->dense + (size_t)(w - 1) * (size_t)S->scratch_len * S->type_size
                            : NULL;
     int64_t last = 0;
@@ -230,7 +234,7 @@ static void svc_team_helper(const svc_source *S, int w)
             if (!got) continue;
             int64_t j0, j1;
             svc_chunk_range(S, c, &j0, &j1);
-            status[c] = S->q_chunk(S, i, j0, j1, dense, narrow, row + j0);
+            status[c] = S->q_chunk(S, i, j0, j1, dense, block, row + j0);
             int64_t expect = base | (2 * w);  /* publish, unless thread 0 took the chunk over */
             atomic_compare_exchange_strong_explicit(&T->state[c], &expect, base | (2 * w + 1),
                                                     memory_order_acq_rel, memory_order_relaxed);
@@ -240,7 +244,7 @@ static void svc_team_helper(const svc_source *S, int w)
 #endif
 
 /* Row i of Q for the computed kernels: with the team when there is one. */
-static int svc_q_row_computed(const svc_source *S, int64_t i, double *q)
+static int svc_q_row_computed(const svc_source *S, int64_t i, svc_qf *q)
 {
 #ifdef FO_SVC_TEAM
     if (S->team) return svc_row_team(S, i, q);
@@ -248,15 +252,14 @@ static int svc_q_row_computed(const svc_source *S, int64_t i, double *q)
     return svc_row_alone(S, i, q);
 }
 
-static int svc_q_row_precomputed(const svc_source *S, int64_t i, double *q)
+static int svc_q_row_precomputed(const svc_source *S, int64_t i, svc_qf *q)
 {
     const double *K = (const double *)S->data + S->rows[i] * S->n_all;
     const double yi = S->y[i];
     int ok = 1;
     for (int64_t j = 0; j < S->m; j++) {
-        const double v = K[S->rows[j]];
-        ok &= fabs(v) <= DBL_MAX;
-        q[j] = yi * S->y[j] * v;
+        q[j] = (svc_qf)(yi * S->y[j] * K[S->rows[j]]);
+        ok &= fabsf(q[j]) <= FLT_MAX;
     }
     return ok ? FO_OK : FO_ERR_NONFINITE;
 }
@@ -264,7 +267,7 @@ static int svc_q_row_precomputed(const svc_source *S, int64_t i, double *q)
 /* ------------------------------------------------------------------ the LRU row cache */
 
 typedef struct {
-    double **row;      /* m entries: the cached row or NULL */
+    svc_qf **row;      /* m entries: the cached row or NULL */
     int64_t *prev;     /* the LRU list over cached indices; m is the sentinel */
     int64_t *next;
     int64_t count, capacity, m;
@@ -277,9 +280,9 @@ static int svc_cache_init(svc_cache *c, int64_t m, double bytes)
     c->count = 0;
     c->misses = 0;
     /* rows that fit in `bytes`, at most m (every row), at least 2 (rows i and j of a step) */
-    const double cap = fmin(floor(bytes / ((double)m * sizeof(double))), (double)m);
+    const double cap = fmin(floor(bytes / ((double)m * sizeof(svc_qf))), (double)m);
     c->capacity = cap < 2.0 ? 2 : (int64_t)cap;
-    c->row = calloc((size_t)m, sizeof(double *));
+    c->row = calloc((size_t)m, sizeof(svc_qf *));
     c->prev = malloc((size_t)(m + 1) * sizeof(int64_t));
     c->next = malloc((size_t)(m + 1) * sizeof(int64_t));
     if (!c->row || !c->prev || !c->next) return FO_ERR_NO_MEMORY;
@@ -312,16 +315,16 @@ static void svc_cache_push_front(svc_cache *c, int64_t t)
 }
 
 /* Row t of Q, computed when not cached; *status set on failure (then NULL). */
-static const double *svc_cache_get(svc_cache *c, const svc_source *S, int64_t t, int *status)
+static const svc_qf *svc_cache_get(svc_cache *c, const svc_source *S, int64_t t, int *status)
 {
     if (c->row[t]) {
         svc_cache_unlink(c, t);
         svc_cache_push_front(c, t);
         return c->row[t];
     }
-    double *buf;
+    svc_qf *buf;
     if (c->count < c->capacity) {
-        buf = malloc((size_t)c->m * sizeof(double));
+        buf = malloc((size_t)c->m * sizeof(svc_qf));
         if (!buf) {
             *status = FO_ERR_NO_MEMORY;
             return NULL;
@@ -378,23 +381,26 @@ static int svc_reconstruct_gradient(svc_state *st)
         const int64_t t = st->active[k];
         st->G[t] = st->G_bar[t] - 1.0;
     }
-    /* inactive variables are at a bound, so the free ones are all active */
+    /* inactive variables are at a bound, so the free ones are all active; LIBSVM's choice
+     * between the two loops and its order of the sums */
     const int64_t n_inactive = m - st->n_active;
-    if (n_inactive < n_free) {  /* one row per inactive variable */
-        for (int64_t k = st->n_active; k < m; k++) {
+    if ((double)n_free * (double)m > 2.0 * (double)st->n_active * (double)n_inactive) {
+        for (int64_t k = st->n_active; k < m; k++) {  /* one row per inactive variable */
             const int64_t t = st->active[k];
-            const double *q = svc_cache_get(&st->cache, st->S, t, &status);
+            const svc_qf *q = svc_cache_get(&st->cache, st->S, t, &status);
             if (!q) return status;
-            double s = 0.0;
-            for (int64_t u = 0; u < m; u++)
-                if (!svc_at_upper(st, u) && !svc_at_lower(st, u)) s += st->a[u] * q[u];
-            st->G[t] += s;
+            double g = st->G[t];
+            for (int64_t kk = 0; kk < st->n_active; kk++) {
+                const int64_t u = st->active[kk];
+                if (!svc_at_upper(st, u) && !svc_at_lower(st, u)) g += st->a[u] * q[u];
+            }
+            st->G[t] = g;
         }
     } else {  /* one row per free variable */
         for (int64_t k = 0; k < st->n_active; k++) {
             const int64_t u = st->active[k];
             if (svc_at_upper(st, u) || svc_at_lower(st, u)) continue;
-            const double *q = svc_cache_get(&st->cache, st->S, u, &status);
+            const svc_qf *q = svc_cache_get(&st->cache, st->S, u, &status);
             if (!q) return status;
             const double au = st->a[u];
             for (int64_t kk = st->n_active; kk < m; kk++) {
@@ -444,13 +450,19 @@ static int svc_shrink(svc_state *st)
         const int s = svc_reconstruct_gradient(st);
         if (s != FO_OK) return s;
     }
+    /* a shrunk variable at k trades places with the last active one that stays (the order
+     * LIBSVM's swaps leave: its scans, and so its ties and sums, go in the same order) */
     for (int64_t k = 0; k < st->n_active; k++) {
-        const int64_t t = st->active[k];
-        if (svc_be_shrunk(st, t, gmax1, gmax2)) {
+        if (!svc_be_shrunk(st, st->active[k], gmax1, gmax2)) continue;
+        st->n_active--;
+        while (st->n_active > k) {
+            const int64_t last = st->active[st->n_active];
+            if (!svc_be_shrunk(st, last, gmax1, gmax2)) {
+                st->active[st->n_active] = st->active[k];
+                st->active[k] = last;
+                break;
+            }
             st->n_active--;
-            st->active[k] = st->active[st->n_active];
-            st->active[st->n_active] = t;
-            k--;
         }
     }
     return FO_OK;
@@ -458,7 +470,7 @@ static int svc_shrink(svc_state *st)
 
 /* WSS 2: the pair (i, j), or 1 in *optimal when m(a) - M(a) <= tol. */
 static int svc_select(svc_state *st, const double *qd, int64_t *out_i, int64_t *out_j,
-                      const double **q_i, int *optimal)
+                      const svc_qf **q_i, int *optimal)
 {
     double gmax = -HUGE_VAL;
     int64_t i = -1;
@@ -474,7 +486,7 @@ static int svc_select(svc_state *st, const double *qd, int64_t *out_i, int64_t *
     *optimal = 1;
     if (i < 0) return FO_OK;
     int status = FO_OK;
-    const double *q = svc_cache_get(&st->cache, st->S, i, &status);
+    const svc_qf *q = svc_cache_get(&st->cache, st->S, i, &status);
     if (!q) return status;
     const double yi = st->y[i];
     double gmax2 = -HUGE_VAL, best = HUGE_VAL;
@@ -579,7 +591,7 @@ static void svc_pair_step(svc_state *st, const double *qd, int64_t i, int64_t j,
 }
 
 /* G_bar += sign C_t q over all m when t crosses its upper bound. */
-static void svc_update_g_bar(svc_state *st, int was_upper, int64_t t, const double *q)
+static void svc_update_g_bar(svc_state *st, int was_upper, int64_t t, const svc_qf *q)
 {
     if (was_upper == svc_at_upper(st, t)) return;
     const double c = was_upper ? -st->C[t] : st->C[t];
@@ -626,7 +638,7 @@ static int svc_solve(const svc_source *S, const double *C, const fo_svc_params *
     st.n_active = m;
     for (int64_t t = 0; t < m; t++) {  /* a warm start: G = Q a - 1, G_bar */
         if (alpha[t] <= 0.0) continue;
-        const double *q = svc_cache_get(&st.cache, S, t, &status);
+        const svc_qf *q = svc_cache_get(&st.cache, S, t, &status);
         if (!q) goto done;
         for (int64_t u = 0; u < m; u++) st.G[u] += alpha[t] * q[u];
         if (svc_at_upper(&st, t))
@@ -646,7 +658,7 @@ static int svc_solve(const svc_source *S, const double *C, const fo_svc_params *
             }
         }
         int64_t i = -1, j = -1;
-        const double *q_i = NULL;
+        const svc_qf *q_i = NULL;
         int optimal = 0;
         int s = svc_select(&st, qd, &i, &j, &q_i, &optimal);
         if (s != FO_OK) { status = s; goto done; }
@@ -660,7 +672,7 @@ static int svc_solve(const svc_source *S, const double *C, const fo_svc_params *
             counter = 1;  /* shrink again at the next iteration */
         }
         iter++;
-        const double *q_j = svc_cache_get(&st.cache, S, j, &s);
+        const svc_qf *q_j = svc_cache_get(&st.cache, S, j, &s);
         if (!q_j) { status = s; goto done; }
         /* q_i is still cached: the LRU evicts only the oldest row, and capacity >= 2 */
         const double old_i = alpha[i], old_j = alpha[j];
@@ -754,12 +766,12 @@ static int svc_run(svc_source *S, const double *C, const fo_svc_params *p, doubl
         T.n_chunks = n_chunks;
         T.chunk_ns = 20000.0;
         T.state = malloc((size_t)n_chunks * sizeof *T.state);
-        T.rows = malloc((size_t)T.n_helpers * (size_t)S->m * sizeof(double));
+        T.rows = malloc((size_t)T.n_helpers * (size_t)S->m * sizeof(svc_qf));
         T.status = malloc((size_t)T.n_helpers * (size_t)n_chunks * sizeof(int));
-        if (S->narrow) T.narrow = malloc((size_t)T.n_helpers * (size_t)S->chunk_len * S->type_size);
+        if (S->block) T.block = malloc((size_t)T.n_helpers * (size_t)S->chunk_len * S->type_size);
         if (S->scratch) T.dense = calloc((size_t)T.n_helpers * (size_t)S->scratch_len, S->type_size);
         int status = FO_OK;
-        if (!T.state || !T.rows || !T.status || (S->narrow && !T.narrow) ||
+        if (!T.state || !T.rows || !T.status || (S->block && !T.block) ||
             (S->scratch && !T.dense)) {
             status = FO_ERR_NO_MEMORY;
         } else {
@@ -781,7 +793,7 @@ static int svc_run(svc_source *S, const double *C, const fo_svc_params *p, doubl
         free(T.state);
         free(T.rows);
         free(T.status);
-        free(T.narrow);
+        free(T.block);
         free(T.dense);
         return status;
     }
@@ -823,17 +835,17 @@ static int svc_run(svc_source *S, const double *C, const fo_svc_params *p, doubl
             if (!S.zn) return FO_ERR_NO_MEMORY;                                                  \
             for (int64_t t = 0; t < m; t++) ((T *)S.zn)[t] = sqnorm[rows[t]];                    \
         }                                                                                        \
-        if (sizeof(T) != sizeof(double)) S.narrow = malloc((size_t)S.chunk_len * sizeof(T));     \
+        if (sizeof(T) != sizeof(svc_qf)) S.block = malloc((size_t)S.chunk_len * sizeof(T));      \
         if (!data->X) {                                                                          \
             S.scratch_len = data->n_features > 0 ? data->n_features : 1;                         \
             S.scratch = calloc((size_t)S.scratch_len, sizeof(T));                                \
         }                                                                                        \
-        if ((sizeof(T) != sizeof(double) && !S.narrow) || (!data->X && !S.scratch))              \
+        if ((sizeof(T) != sizeof(svc_qf) && !S.block) || (!data->X && !S.scratch))               \
             status = FO_ERR_NO_MEMORY;                                                           \
         else                                                                                     \
             status = svc_run(&S, C, params, alpha, result);                                      \
         free(S.zn);                                                                              \
-        free(S.narrow);                                                                          \
+        free(S.block);                                                                           \
         free(S.scratch);                                                                         \
         return status;                                                                           \
     }

@@ -268,6 +268,57 @@ def test_binary_sign_conventions_match_sklearn():
     np.testing.assert_allclose(ours.decision_function(X), theirs.decision_function(X), atol=1e-5)
 
 
+def badly_scaled(n=200, d=5, seed=1, shift=100.0):
+    """X ~ N(shift, 1): a poly kernel's entries are ~1e12 with a tiny smallest eigenvalue."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, d)
+    y = (X[:, 0] + 0.5 * X[:, 1] + 0.3 * rng.randn(n) > 0).astype(int)
+    return X + shift, y
+
+
+def test_badly_scaled_poly_converges():
+    # the exact (double) rows of Q kept SMO trading violations rounding re-creates until
+    # max_iter=1e7; rows rounded to float, as LIBSVM's, stop it (libsvm: 229151 iterations)
+    X, y = badly_scaled()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = SVC(kernel="poly", n_threads=1).fit(X, y)
+    assert model.fit_status_ == 0
+    assert 150_000 < model.n_iter_[0] < 300_000
+    assert model.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("kernel", ["linear", "poly", "rbf", "sigmoid"])
+@pytest.mark.parametrize("shift", [0.0, 100.0])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_iterations_match_libsvm(kernel, shift, seed):
+    # same rounding of Q, same scans and sums (shrinking's order, the gradient's rebuild):
+    # LIBSVM's iteration count within 10% on scaled and badly scaled data, every kernel
+    sk = pytest.importorskip("sklearn.svm")
+    X, y = badly_scaled(n=300, d=5, seed=seed, shift=shift)
+    ours = SVC(kernel=kernel, n_threads=1).fit(X, y)
+    theirs = sk.SVC(kernel=kernel).fit(X, y)
+    assert ours.fit_status_ == theirs.fit_status_ == 0
+    assert abs(int(ours.n_iter_[0]) / int(theirs.n_iter_[0]) - 1) <= 0.1
+    np.testing.assert_array_equal(ours.support_, theirs.support_)
+    agree = np.mean(ours.predict(X) == theirs.predict(X))
+    assert agree >= 0.99
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_precomputed_iterations_equal_libsvm(seed):
+    # the same float64 kernel matrix: every rounding is LIBSVM's, so is every pair chosen
+    sk = pytest.importorskip("sklearn.svm")
+    X, y = badly_scaled(n=300, d=5, seed=seed)
+    gamma = 1.0 / (X.shape[1] * X.var())
+    for K in ((gamma * (X @ X.T)) ** 3, np.exp(-0.2 * ((X[:, None] - X[None]) ** 2).sum(-1))):
+        ours = SVC(kernel="precomputed", n_threads=1).fit(K, y)
+        theirs = sk.SVC(kernel="precomputed").fit(K, y)
+        assert ours.n_iter_[0] == theirs.n_iter_[0]
+        np.testing.assert_array_equal(ours.support_, theirs.support_)
+        np.testing.assert_allclose(ours.dual_coef_, theirs.dual_coef_, rtol=1e-9, atol=1e-12)
+
+
 def test_usps_predictions_agree_with_sklearn():
     sk = pytest.importorskip("sklearn.svm")
     from fastoptim.datasets import load_usps

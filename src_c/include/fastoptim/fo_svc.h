@@ -20,7 +20,7 @@
  * LIBSVM section 5) drops bound variables that cannot enter a violating pair
  * and reconstructs their gradients before the end.
  *
- * Rows of Q come from an LRU cache of cache_bytes (each row: m doubles,
+ * Rows of Q come from an LRU cache of cache_bytes (each row: m floats,
  * computed in fixed chunks: dot products by register tiles, then the kernel
  * transform of fo_kernels.h).  With n_threads > 1 the solve is one OpenMP
  * region: the calling thread runs SMO and the others claim chunks of the rows
