@@ -723,7 +723,7 @@ static int svc_check(int64_t m, const int64_t *rows, int64_t n_all, const double
     for (int64_t t = 0; t < m; t++) {
         if (rows[t] < 0 || rows[t] >= n_all) return FO_ERR_BAD_ARGUMENT;
         if (y[t] != 1.0 && y[t] != -1.0) return FO_ERR_BAD_ARGUMENT;
-        if (!(C[t] >= 0.0 && C[t] <= DBL_MAX)) return FO_ERR_BAD_ARGUMENT;
+        if (!(C[t] >= 0.0)) return FO_ERR_BAD_ARGUMENT;  /* +inf: no upper bound */
         if (!(alpha[t] >= 0.0 && alpha[t] <= C[t])) return FO_ERR_BAD_ARGUMENT;
         balance += y[t] * alpha[t];
     }

@@ -27,6 +27,7 @@ class Case:
     make: object            # () -> a fresh estimator
     kind: str               # 'reg' or 'clf'
     positive: tuple = ()    # parameters that must be > 0 (zero and negatives refused)
+    inf_ok: tuple = ()      # of those, the ones that accept np.inf (SVC's C: the hard margin)
     nonneg: tuple = ()      # parameters that must be >= 0 (0 allowed: no penalty)
     stochastic: bool = False  # learning_rate / batch_size apply
     names: dict = field(default_factory=dict)  # {parameter: a valid value} of the names checked
@@ -64,6 +65,7 @@ ESTIMATORS = [
                                              random_state=0), "clf", positive=("C",),
          stochastic=True),
     Case("SVC", lambda: SVC(C=2.0, gamma=0.3, tol=1e-3), "clf", positive=("C", "gamma"),
+         inf_ok=("C",),
          names={"kernel": "rbf", "decision_function_shape": "ovr"}, solver_tol=1e-3),
 ]
 IDS = [c.name for c in ESTIMATORS]
@@ -384,7 +386,8 @@ def test_sparse_index_out_of_range(case):
 
 
 @over([c for c in ESTIMATORS if c.positive], lambda c: [(n, v) for n in c.positive
-                                                         for v in (0, -1.0, np.nan, np.inf)],
+                                                         for v in (0, -1.0, np.nan, np.inf)
+                                                         if not (v == np.inf and n in c.inf_ok)],
       ("name", "value"))
 def test_positive_parameters(case, name, value):
     with pytest.raises(ValueError, match=name):

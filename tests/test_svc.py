@@ -127,6 +127,53 @@ def test_separable_large_C_gives_the_hard_margin_solution():
     assert np.all(model.predict(X) == y)
 
 
+def separable(seed=5, n=25):
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(size=(n, 2)) + [3, 3], rng.normal(size=(n, 2)) - [3, 3]])
+    return X, np.r_[np.ones(n), -np.ones(n)]
+
+
+@pytest.mark.parametrize("kernel", ["linear", "rbf"])
+def test_C_inf_is_the_hard_margin(kernel):
+    # no upper bound on the dual variables: on separable data, the solution of any C above
+    # the largest alpha, and every training point on or outside the margin
+    X, y = separable()
+    hard = SVC(kernel=kernel, C=np.inf, gamma=0.5, tol=1e-8).fit(X, y)
+    big = SVC(kernel=kernel, C=1e6, gamma=0.5, tol=1e-8).fit(X, y)
+    assert hard.fit_status_ == 0
+    assert np.abs(hard.dual_coef_).max() < 1e6  # the bound of `big` is not active
+    np.testing.assert_array_equal(hard.support_, big.support_)
+    np.testing.assert_allclose(hard.dual_coef_, big.dual_coef_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(hard.intercept_, big.intercept_, rtol=1e-10, atol=1e-12)
+    margins = y * hard.decision_function(X)
+    assert margins.min() >= 1 - 1e-6
+    np.testing.assert_allclose(margins[hard.support_], 1.0, atol=1e-6)
+    if kernel == "linear":  # the hard-margin primal by SLSQP (as in the test above)
+        res = scipy.optimize.minimize(
+            lambda p: 0.5 * p[:2] @ p[:2], np.zeros(3), jac=lambda p: np.r_[p[:2], 0.0],
+            constraints=[{"type": "ineq", "fun": lambda p: y * (X @ p[:2] + p[2]) - 1,
+                          "jac": lambda p: np.c_[y[:, None] * X, y]}],
+            method="SLSQP", options={"ftol": 1e-14, "maxiter": 1000})
+        np.testing.assert_allclose(hard.coef_[0], res.x[:2], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(hard.intercept_[0], res.x[2], rtol=1e-5, atol=1e-6)
+
+
+def test_C_inf_with_zero_weights_and_as_sklearn():
+    X, y = separable(seed=6)
+    w = np.ones(len(y))
+    w[[0, 30]] = 0.0  # inf * 0 must stay 0: these samples take no part
+    ours = SVC(kernel="linear", C=np.inf, tol=1e-8).fit(X, y, sample_weight=w)
+    keep = w > 0
+    ref = SVC(kernel="linear", C=np.inf, tol=1e-8).fit(X[keep], y[keep])
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-10, atol=1e-12)
+    sk = pytest.importorskip("sklearn.svm")
+    theirs = sk.SVC(kernel="linear", C=np.inf, tol=1e-8).fit(X, y)
+    mine = SVC(kernel="linear", C=np.inf, tol=1e-8).fit(X, y)
+    np.testing.assert_allclose(mine.coef_, theirs.coef_, rtol=1e-6)
+    np.testing.assert_allclose(mine.intercept_, theirs.intercept_, rtol=1e-6)
+
+
 # --------------------------------------------------------------------------- the solver's knobs
 
 
@@ -373,11 +420,40 @@ X_OK, Y_OK = blobs(n=20)
     (dict(max_iter=0), ValueError, "max_iter must be"),
     (dict(max_iter=2.5), TypeError, "max_iter must be"),
     (dict(decision_function_shape="ovx"), ValueError, "decision_function_shape"),
-    (dict(break_ties=True, decision_function_shape="ovo"), ValueError, "break_ties"),
 ])
 def test_bad_parameters_name_the_argument(kw, exc, match):
     with pytest.raises(exc, match=match):
         SVC(**kw).fit(X_OK, Y_OK)
+
+
+def test_coef_is_read_only():
+    X, y = blobs(n=40, seed=2)
+    model = SVC(kernel="linear").fit(X, y)
+    w = model.coef_.copy()
+    with pytest.raises(AttributeError):
+        model.coef_ = np.zeros_like(w)
+    with pytest.raises(ValueError, match="read-only"):
+        model.coef_[0, 0] = 5.0
+    np.testing.assert_array_equal(model.coef_, w)
+
+
+def test_break_ties_with_ovo_fits_and_only_predict_raises():
+    X, y = blobs(n=60, n_classes=3, seed=4)
+    model = SVC(break_ties=True, decision_function_shape="ovo").fit(X, y)
+    ref = SVC().fit(X, y)
+    np.testing.assert_array_equal(model.dual_coef_, ref.dual_coef_)
+    assert model.decision_function(X).shape == (60, 3)
+    with pytest.raises(ValueError, match="break_ties.*decision_function_shape='ovr'"):
+        model.predict(X)
+    model.set_params(break_ties=False)
+    np.testing.assert_array_equal(model.predict(X), ref.predict(X))
+
+
+def test_sparse_precomputed_kernel_is_a_type_error():
+    K = X_OK @ X_OK.T
+    for M in (sp.csr_matrix(K), sp.csc_array(K)):
+        with pytest.raises(TypeError, match="precomputed.*sparse.*toarray"):
+            SVC(kernel="precomputed").fit(M, Y_OK)
 
 
 def test_bad_data():

@@ -66,7 +66,9 @@ class SVC(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     C : float, default 1.0
-        Bound on each dual variable (> 0): the cost of a margin violation.
+        Bound on each dual variable (> 0): the cost of a margin violation.  ``np.inf``:
+        the hard margin (no upper bound; the data must be separable in the kernel's
+        feature space, else the dual variables grow until max_iter or overflow).
     kernel : {'rbf', 'linear', 'poly', 'sigmoid', 'precomputed'} or callable, default 'rbf'
         :math:`\exp(-\gamma \|x - z\|^2)`, :math:`x \cdot z`, :math:`(\gamma\, x \cdot z +
         c_0)^d`, :math:`\tanh(\gamma\, x \cdot z + c_0)`; 'precomputed': X is the
@@ -95,7 +97,8 @@ class SVC(ClassifierMixin, BaseEstimator):
         plus confidences, or the (n, n_classes (n_classes - 1) / 2) pairwise values.
     break_ties : bool, default False
         With 'ovr' and more than two classes, predict the argmax of the decision
-        function instead of the majority vote (ties: the first class).
+        function instead of the majority vote (ties: the first class).  With 'ovo',
+        ``predict`` raises (fit and decision_function do not), as scikit-learn's.
     n_threads : int or None, default None
         Threads: binary problems solved at once, or (one problem) threads that share
         its kernel rows.  None: every usable CPU, and one problem's rows shared only
@@ -115,7 +118,8 @@ class SVC(ClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (n_classes (n_classes - 1) / 2,)
         b of each one-vs-one problem.
     coef_ : ndarray of shape (n_classes (n_classes - 1) / 2, n_features)
-        kernel='linear' only: w of each problem.
+        kernel='linear' only: w of each problem, computed from the support vectors on
+        each access and read-only (writing to it would change nothing the model uses).
     n_iter_ : ndarray of shape (n_classes (n_classes - 1) / 2,), int32
         SMO iterations of each problem.
     fit_status_ : int
@@ -125,9 +129,12 @@ class SVC(ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    Kernel rows are cached in double precision (libsvm caches float32), so at the
-    same cache_size fewer rows fit, and the solution agrees with the exact QP to
-    the solver's tolerance.  float32 X: kernel values are computed in float32.
+    Kernel rows are cached in single precision, as libsvm's: the gradient and
+    the kernel's diagonal stay in double.  Besides twice the rows per
+    cache_size, the rounding is what lets SMO stop on badly conditioned kernels
+    (a poly kernel on X ~ N(100, 1) ran to max_iter on exact rows) after as many
+    iterations as libsvm; the solution agrees with the exact QP to the solver's
+    tolerance.  float32 X: kernel values are computed in float32.
 
     Examples
     --------
@@ -155,7 +162,8 @@ class SVC(ClassifierMixin, BaseEstimator):
             if not (np.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be {what}, got {value!r}")
 
-        positive("C", self.C)
+        if not (isinstance(self.C, numbers.Real) and self.C == np.inf):  # inf: hard margin
+            positive("C", self.C, "a number > 0 (np.inf: the hard margin)")
         positive("tol", self.tol)
         positive("cache_size", self.cache_size, "a number of megabytes > 0")
         k = self.kernel
@@ -176,8 +184,6 @@ class SVC(ClassifierMixin, BaseEstimator):
         if self.decision_function_shape not in ("ovr", "ovo"):
             raise ValueError(f"decision_function_shape must be 'ovr' or 'ovo', got "
                              f"{self.decision_function_shape!r}")
-        if self.break_ties and self.decision_function_shape == "ovo":
-            raise ValueError("break_ties=True needs decision_function_shape='ovr'")
 
     def _gamma_value(self, X):
         g = self.gamma
@@ -222,6 +228,9 @@ class SVC(ClassifierMixin, BaseEstimator):
         self
         """
         self._check_params()
+        if self.kernel == "precomputed" and sp.issparse(X):
+            raise TypeError("kernel='precomputed' does not support a sparse kernel matrix X; "
+                            "pass it as a dense array (X.toarray())")
         X, classes, y_idx = self._validate_classification(X, y)
         n = X.shape[0]
         if self.kernel == "precomputed" and X.shape[0] != X.shape[1]:
@@ -229,7 +238,9 @@ class SVC(ClassifierMixin, BaseEstimator):
                              f"kernel matrix as X, got shape {X.shape}")
         sw = validate_sample_weight(sample_weight, n, np.float64)
         sw = class_sample_weights(self.class_weight, classes, y_idx, sw, n)
-        cost = float(self.C) * (np.ones(n) if sw is None else np.asarray(sw, np.float64))
+        sw = np.ones(n) if sw is None else np.asarray(sw, np.float64)
+        with np.errstate(invalid="ignore"):  # C=inf: inf * 0 is NaN, a weight 0 stays 0
+            cost = np.where(sw > 0, float(self.C) * sw, 0.0)
         spec = self._spec(X)
         n_threads = effective_n_threads(self.n_threads)
         n_classes = len(classes)
@@ -404,7 +415,9 @@ class SVC(ClassifierMixin, BaseEstimator):
                 w = SV[sa].T @ self._dual_coef[b - 1, sa] + SV[sb].T @ self._dual_coef[a, sb]
                 rows.append(np.ravel(w))
         coef = np.vstack(rows)
-        return -coef if K == 2 else coef
+        coef = -coef if K == 2 else coef
+        coef.flags.writeable = False  # as scikit-learn's: a write would change nothing
+        return coef
 
     def _pairwise_decision(self, X):
         """libsvm's d_ab(x) for every pair (a, b), shape (n, n_pairs)."""
@@ -465,6 +478,10 @@ class SVC(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
+        if self.break_ties and self.decision_function_shape == "ovo":
+            raise ValueError("break_ties=True needs decision_function_shape='ovr' to predict "
+                             "(ties are broken by the one-vs-rest decision function); set "
+                             "break_ties=False or decision_function_shape='ovr'")
         dec = self._pairwise_decision(X)
         K = len(self.classes_)
         if K == 2:

@@ -65,7 +65,7 @@ typedef struct {
  *   data: the whole data set (dense or CSR; y and sample_weight are not read);
  *   sqnorm: the squared norms of the rows of data (rbf only, else may be NULL);
  *   m, rows: the m rows of this problem (indices into data, distinct);
- *   y: m labels +-1;  C: m bounds >= 0 (finite);
+ *   y: m labels +-1;  C: m bounds >= 0 (+inf: no upper bound, the hard margin);
  *   alpha (m, in and out): a feasible start (0 <= a_t <= C_t, sum y a = 0), the solution.
  * Returns FO_OK, FO_STOP_MAX_ITER (alpha holds the last iterate, rho computed from it),
  * FO_ERR_BAD_ARGUMENT, FO_ERR_NONFINITE (a kernel value or gradient is not finite) or
