@@ -215,6 +215,23 @@ def test_sparse_and_float32_give_the_dense_solution(fmt):
         assert model.support_vectors_.dtype == np.float32
 
 
+def test_mostly_zero_dense_X_is_solved_on_its_csr_form():
+    # below CSR_DOTS_DENSITY the dot products run over the nonzeros: the CSR fit's bits,
+    # dense support vectors, and the exact QP's solution (as the dense path) to the tolerance
+    from fastoptim.svm._svc import CSR_DOTS_DENSITY
+    X, y = blobs(n=150, d=40, n_classes=3, seed=9)
+    X[np.random.default_rng(9).random(X.shape) > 0.15] = 0.0
+    assert np.count_nonzero(X) <= CSR_DOTS_DENSITY * X.size
+    for kernel in ("rbf", "poly", "linear"):
+        dense = SVC(kernel=kernel, tol=1e-8).fit(X, y)
+        csr = SVC(kernel=kernel, tol=1e-8).fit(sp.csr_matrix(X), y)
+        np.testing.assert_array_equal(dense.dual_coef_, csr.dual_coef_)
+        np.testing.assert_array_equal(dense.intercept_, csr.intercept_)
+        assert isinstance(dense.support_vectors_, np.ndarray)
+        np.testing.assert_array_equal(dense.support_vectors_, X[dense.support_])
+        np.testing.assert_array_equal(dense.predict(X), csr.predict(sp.csr_matrix(X)))
+
+
 def test_precomputed_and_callable_kernels_equal_the_named_one():
     X, y = blobs(n=90, n_classes=3, seed=9)
     Z = np.random.default_rng(9).normal(size=(20, X.shape[1]))

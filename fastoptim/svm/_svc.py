@@ -55,6 +55,12 @@ from ..kernels import KERNELS, check_kernel, gram, row_sqnorms
 #: ones neither gain nor lose beyond the noise).
 TEAM_MIN_ROW_WORK = 1 << 15
 
+#: A dense X with at most this fraction of nonzero entries is solved on its CSR form (the
+#: support vectors stay dense): a kernel row's dot products then cost per nonzero instead of
+#: per entry (MNIST 3 vs 5, 20% nonzero, 4000 rows: 1.65x faster on one thread).  The same
+#: kernel, up to the order of each dot product's sum.
+CSR_DOTS_DENSITY = 0.25
+
 __all__ = ["SVC"]
 
 _KERNEL_NAMES = KERNELS + ("precomputed",)
@@ -134,7 +140,9 @@ class SVC(ClassifierMixin, BaseEstimator):
     cache_size, the rounding is what lets SMO stop on badly conditioned kernels
     (a poly kernel on X ~ N(100, 1) ran to max_iter on exact rows) after as many
     iterations as libsvm; the solution agrees with the exact QP to the solver's
-    tolerance.  float32 X: kernel values are computed in float32.
+    tolerance.  float32 X: kernel values are computed in float32.  A dense X that
+    is mostly zeros (at most :data:`CSR_DOTS_DENSITY` of its entries) is solved on
+    its CSR form, whose dot products cost per nonzero.
 
     Examples
     --------
@@ -251,7 +259,8 @@ class SVC(ClassifierMixin, BaseEstimator):
                 raise ValueError(f"every sample of class {classes[k]!r} has weight zero; "
                                  f"remove the class or give its samples a positive weight")
 
-        solve = self._solver(X, spec, self._row_threads(X, n, n_threads, len(pairs)),
+        Xs = _solve_form(X, spec)
+        solve = self._solver(Xs, spec, self._row_threads(Xs, n, n_threads, len(pairs)),
                              min(n_threads, len(pairs)))
 
         def run(pair):
@@ -503,6 +512,15 @@ class SVC(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_class = True
         tags.input_tags.pairwise = self.kernel == "precomputed"
         return tags
+
+
+def _solve_form(X, spec):
+    """X as the C core reads it: CSR for a mostly-zero dense X and a named kernel."""
+    if spec is None or callable(spec.kernel) or sp.issparse(X) or X.size == 0:
+        return X
+    if np.count_nonzero(X) > CSR_DOTS_DENSITY * X.size:
+        return X
+    return sp.csr_matrix(X)
 
 
 def _ovr_votes(dec, n_classes):
