@@ -469,7 +469,7 @@ def test_break_ties_with_ovo_fits_and_only_predict_raises():
 def test_sparse_precomputed_kernel_is_a_type_error():
     K = X_OK @ X_OK.T
     for M in (sp.csr_matrix(K), sp.csc_array(K)):
-        with pytest.raises(TypeError, match="precomputed.*sparse.*toarray"):
+        with pytest.raises(TypeError, match="Sparse precomputed.*not supported.*toarray"):
             SVC(kernel="precomputed").fit(M, Y_OK)
 
 

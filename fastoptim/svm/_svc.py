@@ -237,8 +237,8 @@ class SVC(ClassifierMixin, BaseEstimator):
         """
         self._check_params()
         if self.kernel == "precomputed" and sp.issparse(X):
-            raise TypeError("kernel='precomputed' does not support a sparse kernel matrix X; "
-                            "pass it as a dense array (X.toarray())")
+            raise TypeError("Sparse precomputed kernel matrices are not supported: "
+                            "kernel='precomputed' needs X as a dense array (X.toarray())")
         X, classes, y_idx = self._validate_classification(X, y)
         n = X.shape[0]
         if self.kernel == "precomputed" and X.shape[0] != X.shape[1]:
