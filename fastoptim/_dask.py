@@ -199,6 +199,10 @@ def _chunk_row_curvature(obj, fit_intercept, scale):
     return max_scaled_row_sqnorm(obj, fit_intercept, scale)
 
 
+def _take_rows(part, idx):
+    return part[idx]
+
+
 def _chunk_epoch(obj, state, alpha, weight_scale, batch_size, seed):
     """One epoch over this chunk from `state` = (optimizer, coef, intercept); a new state."""
     from .optim.engine import run_epoch
@@ -422,6 +426,24 @@ class DaskObjective:
         return value, g, h
 
     # -- the stochastic solvers ------------------------------------------------------------------
+
+    def sample_objective(self, rows):
+        """A :class:`fastoptim.losses.Objective` here over the given global rows (sorted), gathered
+        from their chunks (learning_rate='auto' tests its candidate rates on such a sample)."""
+        import scipy.sparse as sp
+        from .losses import Objective
+
+        X, rows = self.X, np.asarray(rows, dtype=np.int64)
+        local = [rows[(rows >= X.offsets[k]) & (rows < X.offsets[k + 1])] - X.offsets[k]
+                 for k in range(X.n_chunks)]
+        parts = X.gather(X.submit(_take_rows, local))
+        Xs = sp.vstack(parts, format="csr") if X.sparse else np.concatenate(parts)
+        ys, sws, loss, n_classes, _ = self._args
+        y = np.concatenate([yk[idx] for yk, idx in zip(ys, local)]).astype(np.float64)
+        sw = None if self._sample_weight is None else np.asarray(self._sample_weight)[rows]
+        kwargs = {} if n_classes is None else {"n_classes": n_classes}
+        return Objective(loss, Xs, y, sample_weight=sw, alpha=self.alpha,
+                         n_threads=self.n_threads_requested, **kwargs)
 
     def max_row_curvature(self, fit_intercept):
         """max_i of the scaled |x_i|^2 (+1 with an intercept) over every chunk."""

@@ -189,7 +189,10 @@ def test_only_d_sized_vectors_travel_per_iteration(client):
 
 def test_stochastic_solvers_train_the_chunks_in_turn(client):
     X, y, _ = problem(9)
-    kw = dict(solver="sgd", max_iter=30, random_state=0, tol=1e-6, batch_size=32)
+    # a fixed rate: the two runs see the samples in different orders, and the comparison is
+    # of their progress, not of where a large rate's noise leaves them
+    kw = dict(solver="sgd", max_iter=60, random_state=0, tol=1e-6, batch_size=32,
+              learning_rate=0.1)
     on_cluster = LogisticRegression(**kw).fit(chunked(X), y)
     in_memory = LogisticRegression(**kw).fit(X, y)
     assert len(on_cluster.loss_curve_) == on_cluster.n_iter_[0]
@@ -199,6 +202,19 @@ def test_stochastic_solvers_train_the_chunks_in_turn(client):
     # the same steps as in memory but for the shuffle (within chunks): the same progress
     assert abs(f(on_cluster) - f(in_memory)) <= 1e-2 * f(in_memory)
     assert f(on_cluster) - f(optimum) <= 0.05 * f(optimum)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_auto_learning_rate_on_chunks_reaches_the_optimum(client, solver):
+    """learning_rate='auto' tests its rates on rows gathered from the chunks (the same sample
+    as in memory), then cuts the rate on plateaus: near the optimum at the defaults."""
+    X, y, _ = problem(9)
+    obj = Objective("logistic", X, np.where(y == 1, 1.0, -1.0), alpha=1.0 / N)
+    f = lambda m: obj.value_grad(m.coef_[0].astype(float), m.intercept_[0])[0]  # noqa: E731
+    best = f(LogisticRegression(tol=1e-10).fit(X, y))
+    for data in (chunked(X), X):
+        model = LogisticRegression(solver=solver, random_state=0).fit(data, y)
+        assert f(model) - best <= 0.01 * best
 
 
 def test_cluster_and_local_scheduler_give_the_same_stochastic_bits(client):

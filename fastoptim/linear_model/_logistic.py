@@ -51,7 +51,7 @@ from ..losses import Objective
 from ..optim.engine import run_epoch
 from ..optim.line_search import armijo
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
-                          fit_stochastic, is_stochastic, lipschitz_bound, make_optimizer,
+                          fit_stochastic, initial_optimizer, is_stochastic,
                           new_objective_factory, start_loss)
 
 __all__ = ["LogisticRegression", "SoftmaxRegression"]
@@ -515,8 +515,10 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
                     coef, b = coef0.reshape(obj.coef_shape).copy(), icpt0.copy()
                 else:
                     coef, b = coef0[k].copy(), icpt0[k:k + 1].copy()
-                opt = make_optimizer(self.solver, self.learning_rate,
-                                     lipschitz_bound(obj, self.fit_intercept))
+                batch = min(200, X.shape[0]) if self.batch_size is None else int(self.batch_size)
+                opt, _ = initial_optimizer(self.solver, self.learning_rate, obj, coef,
+                                           b if self.fit_intercept else None, batch=batch,
+                                           seed=int(done[k]) + 1)
                 state.append([coef, b, opt, int(done[k]), None])
             coef, b, opt, epochs, first_loss = state[k]
             if coef.dtype != X.dtype:
