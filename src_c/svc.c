@@ -78,7 +78,7 @@ typedef int (*svc_chunk_fn)(const svc_source *S, int64_t i, int64_t j0, int64_t 
                             void *block, svc_qf *out);
 
 struct svc_source {
-    svc_row_fn q_row;        /* row i of Q into m doubles */
+    svc_row_fn q_row;        /* row i of Q into m entries */
     svc_chunk_fn q_chunk;    /* entries [j0, j1) of row i (computed kernels) */
     int64_t chunk_len;       /* rows are computed in chunks of this many entries */
     svc_team *team;          /* helper threads, or NULL */
