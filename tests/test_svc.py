@@ -492,3 +492,6 @@ def test_bad_data():
         SVC().fit(X_OK, Y_OK).predict(X_OK[:, :2])
     with pytest.raises(ValueError, match="not finite.*scale X"):
         SVC(kernel="poly", degree=200, gamma=10.0, coef0=10.0).fit(X_OK * 100, Y_OK)
+    # (x . z)^7 = (4e6)^7 ~ 1.6e46: finite in float64, beyond float32, where Q's rows are kept
+    with pytest.raises(ValueError, match="float32.*not finite.*scale X"):
+        SVC(kernel="poly", degree=7, gamma=1.0, coef0=0.0).fit(np.full((20, 4), 1e3), Y_OK)

@@ -282,7 +282,8 @@ class SVC(ClassifierMixin, BaseEstimator):
         rhos = []
         for (a, b), (rows, yy, alpha, (status, rho, objective, iters, n_rows)) in zip(pairs, results):
             if status == _status.ERR_NONFINITE:
-                raise ValueError(f"the kernel values or the SMO gradient are not finite "
+                raise ValueError(f"the kernel values (kept in float32, as libsvm's: at most "
+                                 f"3.4e38) or the SMO gradient are not finite "
                                  f"(kernel={self.kernel!r}, gamma={self.gamma!r}, degree="
                                  f"{self.degree!r}); scale X or lower gamma/degree/C")
             _status.check_status(status)
