@@ -3,7 +3,7 @@
  * svc.c includes it twice (FO_T, FO_SUF, FO_DATA).
  *
  * A row is K(x_r, x_{rows[j]}) for j < m: first the dot products (dense rows
- * by tiles of four, so four independent vector sums share each load of x_r;
+ * by tiles of eight, so eight independent vector sums share each load of x_r;
  * CSR rows against x_r scattered into a dense scratch vector), then the
  * kernel transform of kernels.c, then Q_ij = y_i y_j K_ij rounded to float.
  * Dot products and kernel values are in the input type (float32 data:
@@ -16,27 +16,39 @@ FO_HOT static void FO_SUF(svc_dots_dense)(const FO_T *X, int64_t d, const FO_T *
                                           FO_T *FO_RESTRICT out)
 {
     int64_t j = j0;
-    for (; j + 4 <= j1; j += 4) {
-        const FO_T *FO_RESTRICT a = X + rows[j] * d;
-        const FO_T *FO_RESTRICT b = X + rows[j + 1] * d;
-        const FO_T *FO_RESTRICT c = X + rows[j + 2] * d;
-        const FO_T *FO_RESTRICT e = X + rows[j + 3] * d;
-        if (j + 4 < j1) FO_PREFETCH(X + rows[j + 4] * d);
-        FO_T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (; j + 8 <= j1; j += 8) {
+        const FO_T *FO_RESTRICT a0 = X + rows[j] * d;
+        const FO_T *FO_RESTRICT a1 = X + rows[j + 1] * d;
+        const FO_T *FO_RESTRICT a2 = X + rows[j + 2] * d;
+        const FO_T *FO_RESTRICT a3 = X + rows[j + 3] * d;
+        const FO_T *FO_RESTRICT a4 = X + rows[j + 4] * d;
+        const FO_T *FO_RESTRICT a5 = X + rows[j + 5] * d;
+        const FO_T *FO_RESTRICT a6 = X + rows[j + 6] * d;
+        const FO_T *FO_RESTRICT a7 = X + rows[j + 7] * d;
+        if (j + 8 < j1) FO_PREFETCH(X + rows[j + 8] * d);
+        FO_T s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
 #if defined(_OPENMP) || defined(FO_HAVE_OPENMP_SIMD)
-#pragma omp simd reduction(+ : s0, s1, s2, s3)
+#pragma omp simd reduction(+ : s0, s1, s2, s3, s4, s5, s6, s7)
 #endif
         for (int64_t k = 0; k < d; k++) {
             const FO_T xk = x[k];
-            s0 += xk * a[k];
-            s1 += xk * b[k];
-            s2 += xk * c[k];
-            s3 += xk * e[k];
+            s0 += xk * a0[k];
+            s1 += xk * a1[k];
+            s2 += xk * a2[k];
+            s3 += xk * a3[k];
+            s4 += xk * a4[k];
+            s5 += xk * a5[k];
+            s6 += xk * a6[k];
+            s7 += xk * a7[k];
         }
         out[j - j0] = s0;
         out[j - j0 + 1] = s1;
         out[j - j0 + 2] = s2;
         out[j - j0 + 3] = s3;
+        out[j - j0 + 4] = s4;
+        out[j - j0 + 5] = s5;
+        out[j - j0 + 6] = s6;
+        out[j - j0 + 7] = s7;
     }
     for (; j < j1; j++) {
         const FO_T *FO_RESTRICT a = X + rows[j] * d;
