@@ -1359,3 +1359,41 @@ def test_full_batch_solvers_record_the_objective_per_iteration(solver):
     s = np.where(y == 1, 1.0, -1.0)
     value = np.mean(np.logaddexp(0, -s * z)) + 0.5 * np.sum(clf.coef_ ** 2) / (clf.C * 300)
     assert curve[-1] == pytest.approx(value, rel=1e-9)
+
+
+# -- newton-cg at the default tol (issue 16, item 15) -------------------------------------------
+
+def _newton_cg_problems():
+    rng = np.random.default_rng(150)
+    out = {}
+    for name, (n, p, k) in {"tall-binary": (3000, 20, 2), "wide-binary": (150, 400, 2),
+                            "tall-multiclass": (2000, 15, 4), "wide-multiclass": (120, 300, 3)}.items():
+        X = rng.normal(size=(n, p)) * rng.uniform(0.5, 3.0, size=p) + rng.normal(size=p)
+        W = rng.normal(size=(k, p)) / np.sqrt(p)
+        y = np.argmax(X @ W.T + rng.gumbel(size=(n, k)), axis=1)
+        out[name] = (X, y)
+        Xs = np.where(rng.random((n, p)) < 0.2, X, 0.0)
+        out[name + "-csr"] = (sp.csr_matrix(Xs), y)
+    return out
+
+
+@pytest.mark.parametrize("C", [1.0, 100.0])
+@pytest.mark.parametrize("name", sorted(_newton_cg_problems()))
+def test_newton_cg_default_tol_no_worse_than_sklearn(name, C):
+    """At the default tol, newton-cg's objective is no worse than scikit-learn's newton-cg
+    (the Eisenstat-Walker forcing term and one Newton step past the gradient test)."""
+    sklm = pytest.importorskip("sklearn.linear_model")
+    X, y = _newton_cg_problems()[name]
+    ours = LogisticRegression(C=C, solver="newton-cg").fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = sklm.LogisticRegression(C=C, solver="newton-cg").fit(X, y)
+
+    def objective(m):
+        P = np.clip(m.predict_proba(X), 1e-300, 1.0)
+        nll = -np.sum(np.log(P[np.arange(len(y)), np.searchsorted(m.classes_, y)]))
+        return C * nll + 0.5 * float(np.sum(np.asarray(m.coef_, dtype=np.float64) ** 2))
+
+    exact = LogisticRegression(C=C, solver="lbfgs", tol=1e-12, max_iter=100000).fit(X, y)
+    best = min(objective(exact), objective(ours), objective(theirs))
+    assert objective(ours) - best <= (objective(theirs) - best) + 1e-12 * best
