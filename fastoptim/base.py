@@ -17,7 +17,8 @@ from ._dask import is_dask_collection
 from ._validation import as_float_data, check_finite
 from .exceptions import DataConversionWarning, UndefinedMetricWarning, not_fitted_error, warn
 
-__all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "available_if", "check_is_fitted",
+__all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "SparseCoefMixin", "available_if",
+           "check_is_fitted", "resolve_n_jobs", "linear_scores",
            "validate_X", "class_sample_weights", "partial_fit_classes",
            "validate_y", "validate_labels", "validate_sample_weight"]
 
@@ -430,3 +431,50 @@ def validate_sample_weight(sample_weight, n_samples, dtype):
     if not np.sum(w, dtype=np.float64) > 0:
         raise ValueError("sample_weight must have a positive sum (every weight is zero)")
     return w
+
+
+def resolve_n_jobs(n_threads, n_jobs):
+    """The thread count of an estimator that takes both ``n_threads`` (fastoptim's name) and
+    ``n_jobs`` (scikit-learn's): whichever is given; both given and different is an error."""
+    if n_jobs is None:
+        return n_threads
+    if n_threads is not None and n_threads != n_jobs:
+        raise ValueError(f"n_jobs={n_jobs!r} and n_threads={n_threads!r} disagree; they are two "
+                         f"names for the thread count: set one of them")
+    return n_jobs
+
+
+def linear_scores(X, coef, intercept):
+    """X @ coef.T + intercept as a 2-D ndarray, for a dense or sparse X and a dense or CSR coef
+    (after :meth:`SparseCoefMixin.sparsify`)."""
+    z = X @ coef.T
+    z = z.toarray() if sp.issparse(z) else np.asarray(z)
+    return z + intercept
+
+
+class SparseCoefMixin:
+    """``sparsify()`` and ``densify()``, as scikit-learn's linear classifiers have them."""
+
+    def sparsify(self):
+        """Store ``coef_`` as a scipy.sparse CSR matrix (worth it when most entries are zero);
+        predictions are unchanged.  ``densify()`` turns it back.
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self)
+        self.coef_ = sp.csr_matrix(self.coef_)
+        return self
+
+    def densify(self):
+        """Store ``coef_`` as a dense ndarray again (the default after fit).
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self)
+        if sp.issparse(self.coef_):
+            self.coef_ = self.coef_.toarray()
+        return self

@@ -35,7 +35,8 @@ when the file is loaded.  Its entries:
       name ends with ``_``), ``{name: {"kind": ..., ...}}`` with kind
       ``"array"`` (an ndarray, stored as the entry ``attr.<name>``, dtype and
       shape kept), ``"scalar"`` (a NumPy scalar, stored as a 0-d entry
-      ``attr.<name>``, restored as a scalar of its dtype), ``"object_array"``
+      ``attr.<name>``, restored as a scalar of its dtype), ``"csr"`` (``coef_`` after
+      ``sparsify()``: stored dense as ``attr.coef_``, restored as a CSR matrix), ``"object_array"``
       (an object ndarray, e.g. string class labels, stored in JSON as
       ``"shape"`` and ``"items"``) or ``"json"`` (a Python number, string,
       bool, None, or a list/tuple/dict of those, in ``"value"``).
@@ -70,6 +71,7 @@ import zipfile
 import zlib
 
 import numpy as np
+import scipy.sparse as sp
 
 __all__ = ["save_model", "load_model", "FORMAT", "FORMAT_VERSION", "SUPPORTED"]
 
@@ -220,6 +222,9 @@ def save_model(estimator, path):
         elif isinstance(value, np.generic):
             arrays[_ATTR + attr] = np.asarray(value)
             attributes[attr] = {"kind": "scalar"}
+        elif attr == "coef_" and sp.issparse(value) and value.dtype.kind in "biuf":
+            arrays[_ATTR + attr] = value.toarray()  # coef_ after sparsify(): stored dense
+            attributes[attr] = {"kind": "csr"}
         else:
             try:
                 attributes[attr] = {"kind": "json", "value": _encode(value)}
@@ -353,10 +358,12 @@ def _build(path, meta, arrays):
     estimator = cls(**params)
     for attr, spec in meta["attributes"].items():
         kind = spec.get("kind") if isinstance(spec, dict) else None
-        if kind in ("array", "scalar"):
+        if kind in ("array", "scalar", "csr"):
             if attr not in arrays:
                 raise _bad(path, f"the entry '{_ATTR}{attr}' is missing; the file is damaged")
-            value = arrays[attr] if kind == "array" else arrays[attr][()]
+            value = arrays[attr][()] if kind == "scalar" else arrays[attr]
+            if kind == "csr":
+                value = sp.csr_matrix(np.atleast_2d(value))
         elif kind == "object_array":
             items = [_decode(v) for v in spec.get("items", [])]
             shape = tuple(spec.get("shape", [len(items)]))

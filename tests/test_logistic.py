@@ -1121,10 +1121,10 @@ def test_single_class(xy, est):
 
 
 @pytest.mark.parametrize("C,exc,msg", [
-    (0, ValueError, r"C must be a finite number > 0 \(smaller C: stronger penalty\), got 0"),
-    (-1.0, ValueError, r"C must be a finite number > 0 .*got -1.0"),
-    (np.nan, ValueError, r"C must be a finite number > 0 .*got nan"),
-    (np.inf, ValueError, r"C must be a finite number > 0 .*got inf"),
+    (0, ValueError, r"C must be a number > 0 \(smaller C: stronger penalty; np.inf: no penalty\), got 0"),
+    (-1.0, ValueError, r"C must be a number > 0 .*got -1.0"),
+    (np.nan, ValueError, r"C must be a number > 0 .*got nan"),
+    (-np.inf, ValueError, r"C must be a number > 0 .*got -inf"),
     ("1.0", TypeError, r"C must be a number > 0, got '1.0'"),
     (None, TypeError, r"C must be a number > 0, got None"),
     (True, TypeError, r"C must be a number > 0, got True"),

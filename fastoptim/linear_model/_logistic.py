@@ -47,9 +47,9 @@ import scipy.special
 
 from .._blas import blas_n_threads, blas_threads
 from .._dask import objective_for
-from ..base import (BaseEstimator, ClassifierMixin, available_if, check_is_fitted,
-                    class_sample_weights, partial_fit_classes, validate_sample_weight,
-                    validate_X)
+from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, available_if,
+                    check_is_fitted, class_sample_weights, linear_scores, partial_fit_classes,
+                    resolve_n_jobs, validate_sample_weight, validate_X)
 from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
 from ..optim.engine import run_epoch
@@ -294,7 +294,7 @@ _FULL_BATCH = {"lbfgs": _solve_lbfgs, "newton-cg": _solve_newton_cg,
 
 # -- the estimators --------------------------------------------------------------------------
 
-class _LinearClassifier(ClassifierMixin, BaseEstimator):
+class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     """What LogisticRegression and SoftmaxRegression share."""
 
     _softmax_only = False
@@ -308,8 +308,17 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         C = self.C
         if isinstance(C, (bool, np.bool_)) or not isinstance(C, numbers.Real):
             raise TypeError(f"C must be a number > 0, got {C!r}")
-        if not (np.isfinite(C) and C > 0):
-            raise ValueError(f"C must be a finite number > 0 (smaller C: stronger penalty), got {C!r}")
+        if not C > 0:  # NaN fails too; np.inf is no penalty, as penalty=None
+            raise ValueError(f"C must be a number > 0 (smaller C: stronger penalty; np.inf: no "
+                             f"penalty), got {C!r}")
+        l1_ratio = getattr(self, "l1_ratio", 0.0)
+        if isinstance(l1_ratio, (bool, np.bool_)) or not isinstance(l1_ratio, numbers.Real) \
+                or not 0 <= l1_ratio <= 1:
+            raise ValueError(f"l1_ratio must be a number in [0, 1], got {l1_ratio!r}")
+        if l1_ratio != 0:
+            raise ValueError(f"l1_ratio={l1_ratio!r}: only the L2 penalty (l1_ratio=0) is "
+                             f"offered; L1 and elastic-net penalties are not implemented yet")
+        self._threads()  # n_jobs and n_threads agree
         if not isinstance(self.fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
         s = self.solver
@@ -332,6 +341,10 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
             if isinstance(self.tol, (bool, np.bool_)) or not isinstance(self.tol, numbers.Real) \
                     or not self.tol > 0:
                 raise ValueError(f"tol must be a number > 0, got {self.tol!r}")
+
+    def _threads(self):
+        """n_threads, or scikit-learn's n_jobs (LogisticRegression takes both)."""
+        return resolve_n_jobs(self.n_threads, getattr(self, "n_jobs", None))
 
     def _mode(self, n_classes):
         if self._softmax_only:
@@ -390,9 +403,10 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         if not (self.warm_start and hasattr(self, "coef_")):
             return None
         rows = 1 if mode == "binary" else n_classes
-        if self.coef_.shape != (rows, p) or getattr(self, "_mode_", None) != mode:
+        coef = self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_  # sparsify()
+        if coef.shape != (rows, p) or getattr(self, "_mode_", None) != mode:
             return None
-        return self.coef_, self.intercept_
+        return coef, self.intercept_
 
     def _fit_mode(self, X, y_idx, sw, n_classes, mode, warm):
         """Returns coef (rows x p), intercept (rows,), n_iter per problem, loss curves or None."""
@@ -420,11 +434,13 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
                 curves if curves else None)
 
     def _alpha(self, weight_sum):
-        return 0.0 if self.penalty is None else 1.0 / (float(self.C) * float(weight_sum))
+        if self.penalty is None or np.isinf(self.C):
+            return 0.0
+        return 1.0 / (float(self.C) * float(weight_sum))
 
     def _fit_one(self, X, loss, target, K, sw, c0, b0):
         """One optimization problem; returns (coef, intercept or None, n_iter, loss curve or None)."""
-        n_threads = self.n_threads
+        n_threads = self._threads()
         kwargs = {} if K is None else {"n_classes": K}
         if is_stochastic(self.solver):
             make = new_objective_factory(loss, X, target, sw, self._alpha, n_threads, **kwargs)
@@ -507,7 +523,8 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         if not start:  # trained on a copy: a call that raises (divergence, an interrupt) keeps
             state = copy.deepcopy(state)  # the model and its optimizer state as they were
         if start:  # from the last fit's coefficients (and epoch count), or from zero
-            coef0 = np.asarray(self.coef_, dtype=X.dtype) if fitted else None
+            coef0 = None if not fitted else np.asarray(
+                self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_, dtype=X.dtype)
             icpt0 = np.asarray(self.intercept_, dtype=X.dtype) if fitted else None
             done = np.zeros(len(problems), dtype=np.int64)
             if fitted and np.size(self.n_iter_) == len(problems):
@@ -518,7 +535,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
             kwargs = {} if K is None else {"n_classes": K}
             wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
             obj = Objective(loss, X, target, sample_weight=sw, alpha=self._alpha(wsum),
-                            n_threads=self.n_threads, **kwargs)
+                            n_threads=self._threads(), **kwargs)
             if start:
                 if coef0 is None:
                     coef = np.zeros(obj.coef_shape, dtype=X.dtype)
@@ -572,7 +589,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X):
         """Scores X @ coef_.T + intercept_: shape (n_samples,) for two classes, else (n_samples, K)."""
         X = self._validate_predict_X(X)
-        z = np.asarray(X @ self.coef_.T) + self.intercept_
+        z = linear_scores(X, self.coef_, self.intercept_)
         if z.shape[1] == 2:  # a two-class softmax: the score of class 1 over class 0
             return z[:, 1] - z[:, 0]
         return z.ravel() if z.shape[1] == 1 else z
@@ -621,7 +638,11 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
 _PARAMS_DOC = """
     penalty : {'l2', None}, default 'l2'
     C : float, default 1.0
-        Inverse penalty strength (> 0): the loss is multiplied by C.
+        Inverse penalty strength (> 0): the loss is multiplied by C; ``np.inf``
+        is no penalty (scikit-learn 1.8's spelling of ``penalty=None``).
+    l1_ratio : float, default 0.0
+        scikit-learn's mix of L1 in the penalty: only 0 (L2) is offered; any other
+        value raises.
     fit_intercept : bool, default True
     solver : str or optimizer, default 'lbfgs'
         'lbfgs', 'newton-cg', 'newton-cholesky' (binary models, few features),
@@ -654,7 +675,8 @@ _PARAMS_DOC = """
         Start from the previous fit's coefficients.
     random_state : int, RandomState or None
     verbose : int, default 0
-    n_threads : int, optional"""
+    n_threads : int, optional
+        Threads of the C passes (None: by the size of the work; -1: every CPU)."""
 
 
 class LogisticRegression(_LinearClassifier):
@@ -669,6 +691,9 @@ class LogisticRegression(_LinearClassifier):
         Three classes or more: one softmax model ('auto', 'multinomial') or
         one binary model per class ('ovr').  Two classes: always one binary
         logistic model.
+    n_jobs : int, optional
+        scikit-learn's name for ``n_threads`` (give one of them; both and different
+        is a ValueError).
 
     Attributes
     ----------
@@ -692,11 +717,11 @@ class LogisticRegression(_LinearClassifier):
     ['no', 'yes']
     """
 
-    def __init__(self, penalty="l2", *, C=1.0, fit_intercept=True, solver="lbfgs", max_iter=None,
-                 tol=1e-4, learning_rate="auto", schedule=None, batch_size=None,
+    def __init__(self, penalty="l2", *, C=1.0, l1_ratio=0.0, fit_intercept=True, solver="lbfgs",
+                 max_iter=None, tol=1e-4, learning_rate="auto", schedule=None, batch_size=None,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
                  class_weight=None, multi_class="auto", warm_start=False, random_state=None,
-                 verbose=0, n_threads=None):
+                 verbose=0, n_threads=None, n_jobs=None):
         self._store_init_args(locals())
 
 
@@ -725,8 +750,8 @@ class SoftmaxRegression(_LinearClassifier):
 
     _softmax_only = True
 
-    def __init__(self, penalty="l2", *, C=1.0, fit_intercept=True, solver="lbfgs", max_iter=None,
-                 tol=1e-4, learning_rate="auto", schedule=None, batch_size=None,
+    def __init__(self, penalty="l2", *, C=1.0, l1_ratio=0.0, fit_intercept=True, solver="lbfgs",
+                 max_iter=None, tol=1e-4, learning_rate="auto", schedule=None, batch_size=None,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
                  class_weight=None, warm_start=False, random_state=None, verbose=0,
                  n_threads=None):

@@ -116,7 +116,8 @@ from .._blas import blas_threads
 from .._core import _dual_cd, _status
 from .._dask import DaskData, objective_for
 from .._validation import csr_parts
-from ..base import BaseEstimator, ClassifierMixin, class_sample_weights, validate_sample_weight
+from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, class_sample_weights,
+                    linear_scores, validate_sample_weight)
 from ..exceptions import ConvergenceWarning, warn
 from ..linear_model._logistic import _FULL_BATCH, _Packed
 from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params,
@@ -219,7 +220,7 @@ def _solver_name(solver):
     return solver if isinstance(solver, str) else type(solver).__name__
 
 
-class LinearSVC(ClassifierMixin, BaseEstimator):
+class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     r"""Linear support vector classifier, trained in the dual or in the primal.
 
     Minimizes :math:`\frac{1}{2}\|w\|^2 + \frac{b^2}{2 s^2} + C \sum_i c_i \xi_i`
@@ -274,6 +275,8 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         'newton-cg' for the other squared-hinge problems, 'lbfgs' for the hinge and
         Weston-Watkins.  Any other value than 'auto' requires ``dual=False`` or
         ``dual='auto'``.
+    penalty : {'l2'}, default 'l2'
+        scikit-learn's spelling; only the L2 penalty is offered ('l1' raises).
     multi_class : {'ovr', 'weston_watkins'}, default 'ovr'
         Three classes or more: one binary problem per class ('ovr'), or one joint
         Weston-Watkins problem (primal solvers only: 'lbfgs' or stochastic).  With two
@@ -348,7 +351,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
 
     def __init__(self, C=1.0, loss="squared_hinge", dual=True, fit_intercept=True,
                  intercept_scaling=1.0, class_weight=None, max_iter=1000, tol=1e-4,
-                 random_state=None, verbose=0, solver="auto", *, multi_class="ovr",
+                 random_state=None, verbose=0, solver="auto", *, penalty="l2", multi_class="ovr",
                  learning_rate="auto", schedule=None, batch_size=None, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=5, n_threads=None):
         self._store_init_args(locals())
@@ -356,6 +359,9 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     # -- parameters ---------------------------------------------------------------------------
 
     def _check_params(self):
+        if self.penalty != "l2":
+            raise ValueError(f"penalty={self.penalty!r}: LinearSVC offers the L2 penalty only "
+                             f"(penalty='l2'); an L1 penalty is not implemented yet")
         C = self.C
         if isinstance(C, (bool, np.bool_)) or not isinstance(C, numbers.Real):
             raise TypeError(f"C must be a number > 0, got {C!r}")
@@ -652,7 +658,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             else (n_samples, n_classes)
         """
         X = self._validate_predict_X(X)
-        z = np.asarray(X @ self.coef_.T) + self.intercept_
+        z = linear_scores(X, self.coef_, self.intercept_)
         return z.ravel() if z.shape[1] == 1 else z
 
     def predict(self, X):
