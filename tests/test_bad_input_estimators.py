@@ -410,7 +410,7 @@ def test_zero_penalty_is_valid(case, name):
 
 
 @over([c for c in ESTIMATORS if c.positive or c.nonneg],
-      lambda c: [(n, v) for n in c.positive + c.nonneg for v in ("1", None, [1.0])],
+      lambda c: [(n, v) for n in c.positive + c.nonneg for v in ("1", None, [1.0, 2.0, 3.0])],
       ("name", "value"))
 def test_parameters_of_the_wrong_type(case, name, value):
     with pytest.raises((TypeError, ValueError), match=name):

@@ -602,10 +602,11 @@ def xy():
     (-1.0, ValueError, r"alpha must be a finite number >= 0, got -1"),
     (np.inf, ValueError, r"alpha must be a finite number >= 0, got inf"),
     (np.nan, ValueError, r"alpha must be a finite number >= 0, got nan"),
-    ("1.0", TypeError, r"alpha must be a number >= 0, got '1.0'"),
-    (None, TypeError, r"alpha must be a number >= 0, got None"),
-    (True, TypeError, r"alpha must be a number >= 0, got True"),
-    ([1.0], TypeError, r"alpha must be a number >= 0"),
+    ("1.0", TypeError, r"alpha must be a number >= 0 or a 1-D array .*, got '1.0'"),
+    (None, TypeError, r"alpha must be a number >= 0 or a 1-D array .*, got None"),
+    (True, TypeError, r"alpha must be a number >= 0 or a 1-D array .*, got True"),
+    ([[1.0]], TypeError, r"alpha must be a number >= 0 or a 1-D array"),  # 2-D
+    ([1.0, 2.0], ValueError, r"alpha has 2 values but y has 1 target"),
 ])
 def test_bad_alpha(xy, alpha, exc, msg):
     with pytest.raises(exc, match=msg):
@@ -787,9 +788,10 @@ def test_get_set_params_round_trip():
     m = Ridge(alpha=2.5, solver="adam", schedule=sched, batch_size=32, random_state=3)
     params = m.get_params()
     assert params["alpha"] == 2.5 and params["solver"] == "adam" and params["schedule"] is sched
-    assert set(params) == {"alpha", "batch_size", "early_stopping", "fit_intercept", "learning_rate",
-                           "max_iter", "n_iter_no_change", "n_threads", "random_state", "schedule",
-                           "solver", "tol", "validation_fraction", "verbose", "warm_start"}
+    assert set(params) == {"alpha", "batch_size", "copy_X", "early_stopping", "fit_intercept",
+                           "learning_rate", "max_iter", "n_iter_no_change", "n_threads",
+                           "positive", "random_state", "schedule", "solver", "tol",
+                           "validation_fraction", "verbose", "warm_start"}
     other = Ridge().set_params(**params)
     assert other.get_params() == params
     assert "alpha" not in LinearRegression().get_params()

@@ -44,6 +44,7 @@ import warnings
 
 import numpy as np
 import scipy.linalg
+import scipy.optimize
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
@@ -52,7 +53,8 @@ from .._dask import DaskData, is_dask_collection, objective_for
 from .._dask import column_stats as dask_column_stats
 from .._dask import normal_equations as dask_normal_equations
 from .._validation import check_finite
-from ..base import BaseEstimator, RegressorMixin, validate_sample_weight, validate_X, validate_y
+from ..base import (BaseEstimator, RegressorMixin, resolve_n_jobs, validate_sample_weight,
+                    validate_X, validate_y)
 from ..exceptions import ConvergenceWarning, warn
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
                           fit_stochastic, is_stochastic, new_objective_factory)
@@ -93,6 +95,8 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         """
         alpha = self._penalty()
         self._check_solver()
+        self._threads()  # n_jobs and n_threads agree
+        positive = self._check_positive()
         if not isinstance(self.fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
         # 'auto'/'cholesky' on dense X: the Gram matrix's own pass over X finds NaN/inf
@@ -112,25 +116,92 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         single = Y.ndim == 1
         Y2 = Y[:, None] if single else Y
         self._n_iter = 1  # direct solvers: one solve ('cg' and the optimizers count theirs)
-        if is_stochastic(self.solver):
-            check_stochastic_params(self)
-            with curves_kept_on_error(self):
-                coef, intercept = self._fit_stochastic(X, Y2, sw, alpha)
+        if np.ndim(alpha) == 1:  # Ridge(alpha=array): one problem per target, each its alpha
+            if alpha.shape[0] != Y2.shape[1]:
+                raise ValueError(f"alpha has {alpha.shape[0]} values but y has {Y2.shape[1]} "
+                                 f"target(s); give one alpha per target, or a single number")
+            parts, iters = [], []
+            for k in range(Y2.shape[1]):
+                parts.append(self._fit_one(X, Y2[:, k:k + 1], sw, float(alpha[k]), positive))
+                iters.append(np.ravel(self._n_iter))
+            coef = np.vstack([c for c, _ in parts])
+            intercept = np.concatenate([np.ravel(b) for _, b in parts])
+            flat = np.concatenate(iters)
+            self._n_iter = 1 if np.all(flat == 1) else flat  # per target: 'cg', stochastic
         else:
-            n, p = X.shape
-            flops = (X.nnz * p if sp.issparse(X) else n * p * p) + p ** 3 / 3  # X^T X, Cholesky
-            with blas_threads(blas_n_threads(getattr(self, "n_threads", None), flops)):
-                coef, intercept = self._fit_direct(X, Y2, sw, alpha)
+            coef, intercept = self._fit_one(X, Y2, sw, alpha, positive)
         # the fitted state, all at once: a fit that raised leaves the previous one intact
         self.n_features_in_ = X.shape[1]
         self.n_iter_ = self._n_iter
         self.solver_ = self.solver if isinstance(self.solver, str) else type(self.solver).__name__
         self.coef_ = (coef[0] if single else coef).astype(X.dtype, copy=False)
+        # one target: a NumPy scalar of X's dtype (np.float32 for float32 X), and 0.0 without
+        # an intercept, as scikit-learn
         if self.fit_intercept:
-            self.intercept_ = float(intercept[0]) if single else intercept.astype(X.dtype)
+            self.intercept_ = X.dtype.type(intercept[0]) if single else intercept.astype(X.dtype)
         else:
             self.intercept_ = 0.0 if single else np.zeros(Y2.shape[1], dtype=X.dtype)
         return self
+
+    def _fit_one(self, X, Y2, sw, alpha, positive):
+        """(coef (k x p), intercept (k,)) of one penalty for the targets Y2 (n x k)."""
+        if positive:
+            return self._fit_positive(X, Y2, sw, alpha)
+        if is_stochastic(self.solver):
+            check_stochastic_params(self)
+            with curves_kept_on_error(self):
+                return self._fit_stochastic(X, Y2, sw, alpha)
+        n, p = X.shape
+        flops = (X.nnz * p if sp.issparse(X) else n * p * p) + p ** 3 / 3  # X^T X, Cholesky
+        with blas_threads(blas_n_threads(self._threads(), flops)):
+            return self._fit_direct(X, Y2, sw, alpha)
+
+    def _threads(self):
+        """n_threads, or scikit-learn's n_jobs (LinearRegression takes both)."""
+        return resolve_n_jobs(getattr(self, "n_threads", None), getattr(self, "n_jobs", None))
+
+    def _check_positive(self):
+        positive = getattr(self, "positive", False)
+        if not isinstance(positive, (bool, np.bool_)):
+            raise TypeError(f"positive must be True or False, got {positive!r}")
+        if positive and self.solver not in ("auto", "cholesky"):
+            raise ValueError(f"positive=True is solved on the normal equations: use "
+                             f"solver='auto' or 'cholesky' (got solver={self.solver!r})")
+        return bool(positive)
+
+    def _fit_positive(self, X, Y, sw, alpha):
+        r"""Non-negative (ridge) least squares on the normal equations.
+
+        .. math:: \min_{b \ge 0} b^T (G + \alpha I) b - 2 R^T b, \qquad G = X_c^T W X_c,
+                  R = X_c^T W y_c
+
+        With :math:`G + \alpha I = A^T A` (Cholesky, or the eigen-decomposition when it is
+        singular), this is :math:`\min_{b \ge 0} \|A b - A^{-T} R\|^2` up to a constant: a
+        p x p problem for Lawson & Hanson's active-set NNLS (scipy.optimize.nnls), whatever
+        n and the format of X (dense, CSR or a dask array).  The intercept is
+        :math:`\bar y - \bar x^T b` (unconstrained, as scikit-learn's).
+        """
+        dask = isinstance(X, DaskData)
+        with np.errstate(invalid="ignore", over="ignore"):
+            G, R, x_mean, y_mean = (dask_normal_equations if dask else centered_normal_equations)(
+                X, Y, sw, self.fit_intercept)
+        if not (np.all(np.isfinite(G)) and np.all(np.isfinite(x_mean))):
+            if not dask:
+                check_finite(X, "X")
+            raise FloatingPointError("X^T X overflowed: the values of X are too large to square "
+                                     "in its dtype; scale X (or use float64)")
+        H = G + alpha * np.eye(G.shape[0])
+        try:
+            U = scipy.linalg.cholesky(H, lower=False, check_finite=False)  # H = U^T U
+            A, rhs = U, scipy.linalg.solve_triangular(U, R, trans="T", check_finite=False)
+        except np.linalg.LinAlgError:  # singular: H = V S V^T, A = S^1/2 V^T on S > 0
+            s, V = np.linalg.eigh(H)
+            keep = s > s.max() * G.shape[0] * np.finfo(np.float64).eps
+            A = np.sqrt(s[keep])[:, None] * V[:, keep].T
+            rhs = (V[:, keep].T @ R) / np.sqrt(s[keep])[:, None]
+        coef = np.vstack([scipy.optimize.nnls(A, rhs[:, k], maxiter=50 * G.shape[0])[0]
+                          for k in range(R.shape[1])])
+        return coef, y_mean - coef @ x_mean
 
     def _check_solver(self):
         s = self.solver
@@ -183,7 +254,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         coefs, intercepts, iters = [], [], []
         for k in range(Y.shape[1]):
             b, b0, it = _ridge_cg(X, Y[:, k], sw, alpha, self.fit_intercept, tol, max_iter,
-                                  getattr(self, "n_threads", None))
+                                  self._threads())
             coefs.append(b)
             intercepts.append(b0)
             iters.append(it)
@@ -206,7 +277,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         coefs, intercepts, curves, epochs = [], [], [], []
         for k in range(K):
             make = new_objective_factory("squared", X, Y[:, k], sw, lambda wsum: alpha / wsum,
-                                         getattr(self, "n_threads", None))
+                                         self._threads())
             c0 = coef0[k].copy() if warm else np.zeros(p, dtype=X.dtype)
             b0 = icpt0[k:k + 1].copy() if warm else np.zeros(1, dtype=X.dtype)
             c, b, opt, n_ep = fit_stochastic(self, make, n, coef_init=c0, intercept_init=b0,
@@ -513,7 +584,14 @@ _COMMON_PARAMS_DOC = """
     verbose : int, default 0
         Print one line per epoch.
     n_threads : int, optional
-        Threads for the C kernels (None: what OpenMP and threadpoolctl allow)."""
+        Threads for the C kernels (None: what OpenMP and threadpoolctl allow).
+    copy_X : bool, default True
+        scikit-learn's parameter, accepted: fastoptim never writes into X (centering
+        is folded into the sums), so False saves nothing.
+    positive : bool, default False
+        Constrain the coefficients to be >= 0 (non-negative least squares: NNLS on
+        the p x p normal equations, for dense, CSR and dask X; solver 'auto' or
+        'cholesky' only).  The intercept stays free."""
 
 
 class LinearRegression(_LeastSquares):
@@ -527,14 +605,17 @@ class LinearRegression(_LeastSquares):
         'auto' (Cholesky on the normal equations, LAPACK lstsq when X^T X is
         singular or ill-conditioned), 'cholesky', 'lstsq' (minimum-norm, for
         rank-deficient X), a stochastic solver name ('sgd', 'momentum',
-        'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw') or an optimizer
-        object from :mod:`fastoptim.optim`.""" + _COMMON_PARAMS_DOC + """
+        'nesterov', 'adagrad', 'rmsprop', 'adam') or an optimizer object from
+        :mod:`fastoptim.optim` (AdamW among them).""" + _COMMON_PARAMS_DOC + """
+    n_jobs : int, optional
+        scikit-learn's name for ``n_threads`` (give one; both and different is a
+        ValueError).
 
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
         In X's dtype.
-    intercept_ : float or ndarray of shape (n_targets,)
+    intercept_ : NumPy scalar of X's dtype or ndarray of shape (n_targets,)
     n_features_in_ : int
     n_iter_ : int or ndarray
         Epochs of a stochastic solver (per target when several); 1 for a direct solve.
@@ -550,7 +631,7 @@ class LinearRegression(_LeastSquares):
     >>> from fastoptim import LinearRegression
     >>> X = np.array([[0.0], [1.0], [2.0]]); y = np.array([1.0, 3.0, 5.0])
     >>> model = LinearRegression().fit(X, y)
-    >>> round(float(model.coef_[0]), 6), round(model.intercept_, 6)
+    >>> round(float(model.coef_[0]), 6), round(float(model.intercept_), 6)
     (2.0, 1.0)
     """
 
@@ -559,7 +640,7 @@ class LinearRegression(_LeastSquares):
     def __init__(self, *, fit_intercept=True, solver="auto", learning_rate="auto", schedule=None,
                  batch_size=None, max_iter=None, tol=1e-4, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=5, warm_start=False, random_state=None,
-                 verbose=0, n_threads=None):
+                 verbose=0, n_threads=None, copy_X=True, n_jobs=None, positive=False):
         self._store_init_args(locals())
 
 
@@ -570,8 +651,9 @@ class Ridge(_LeastSquares):
 
     Parameters
     ----------
-    alpha : float, default 1.0
-        L2 penalty strength, >= 0.
+    alpha : float or array-like of shape (n_targets,), default 1.0
+        L2 penalty strength, >= 0; an array gives each target its own (every
+        solver; one problem per target).
     fit_intercept : bool, default True
     solver : str or optimizer, default 'auto'
         'auto' (Cholesky; lstsq if alpha = 0 and X^T X is singular),
@@ -582,7 +664,7 @@ class Ridge(_LeastSquares):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-    intercept_ : float or ndarray of shape (n_targets,)
+    intercept_ : NumPy scalar of X's dtype or ndarray of shape (n_targets,)
     n_features_in_ : int
     n_iter_ : int or ndarray
         'cg': iterations per target; stochastic solvers: epochs; 1 for a direct solve.
@@ -604,7 +686,7 @@ class Ridge(_LeastSquares):
     def __init__(self, alpha=1.0, *, fit_intercept=True, solver="auto", learning_rate="auto",
                  schedule=None, batch_size=None, max_iter=None, tol=1e-4, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=5, warm_start=False, random_state=None,
-                 verbose=0, n_threads=None):
+                 verbose=0, n_threads=None, copy_X=True, positive=False):
         self._store_init_args(locals())
 
     def __sklearn_tags__(self):
@@ -614,8 +696,17 @@ class Ridge(_LeastSquares):
 
     def _penalty(self):
         a = self.alpha
+        if isinstance(a, (list, tuple, np.ndarray)) and np.ndim(a) == 1:  # one per target
+            arr = np.asarray(a)
+            if arr.size == 0 or arr.dtype.kind not in "iuf":
+                raise TypeError(f"alpha must be a number >= 0 or a 1-D array of them (one per "
+                                f"target), got {a!r}")
+            if not (np.all(np.isfinite(arr)) and np.all(arr >= 0)):
+                raise ValueError(f"alpha must hold finite numbers >= 0, got {a!r}")
+            return arr.astype(np.float64) if arr.size > 1 else float(arr[0])
         if isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Real):
-            raise TypeError(f"alpha must be a number >= 0, got {a!r}")
+            raise TypeError(f"alpha must be a number >= 0 or a 1-D array of them (one per "
+                            f"target), got {a!r}")
         if not np.isfinite(a) or a < 0:
             raise ValueError(f"alpha must be a finite number >= 0, got {a!r}")
         return float(a)
