@@ -145,3 +145,27 @@ def test_matches_sklearn_sparsify():
     theirs = sklm.LogisticRegression(tol=1e-12, max_iter=10000).fit(X, y).sparsify()
     np.testing.assert_allclose(ours.coef_.toarray(), theirs.coef_.toarray(), atol=1e-5)
     np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.parametrize("loss,solver", [("squared_hinge", "newton-cholesky"),
+                                         ("squared_hinge", "newton-cg"),
+                                         ("squared_hinge", "lbfgs"), ("hinge", "lbfgs")])
+def test_linear_svc_primal_records_the_objective_per_iteration(loss, solver):
+    """loss_curve_ of the full-batch primal solvers (issue 16, item 12): one entry per
+    iteration, never increasing, ending at LinearSVC's objective at the solution."""
+    X, y = _data(2, seed=9)
+    w = np.random.default_rng(9).uniform(0.5, 2.0, size=len(y))
+    m = LinearSVC(dual=False, loss=loss, solver=solver, C=0.7, intercept_scaling=2.0,
+                  tol=1e-8, max_iter=2000).fit(X, y, sample_weight=w)
+    curve = np.asarray(m.loss_curve_)
+    assert len(curve) == m.n_iter_
+    assert np.all(np.diff(curve) <= 1e-12 * curve[0])
+    yy = np.where(y == 1, 1.0, -1.0)
+    xi = np.maximum(0.0, 1.0 - yy * m.decision_function(X))
+    coef, b = m.coef_.ravel(), float(m.intercept_[0])
+    primal = 0.5 * coef @ coef + 0.5 * b * b / 4.0 + 0.7 * np.sum(w * (xi ** 2 if loss ==
+                                                                       "squared_hinge" else xi))
+    assert curve[-1] == pytest.approx(primal, rel=1e-9)
+    ovr = LinearSVC(dual=False, random_state=0).fit(*_data(3, seed=9))
+    assert len(ovr.loss_curve_) == 3 and all(len(c) >= 1 for c in ovr.loss_curve_)
+    assert not hasattr(LinearSVC(dual=True, random_state=0).fit(X, y), "loss_curve_")

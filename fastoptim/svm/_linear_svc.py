@@ -202,15 +202,18 @@ class _InterceptPenalty:
         return self.scale * value, grad, hess
 
 
-def _lbfgs_nonsmooth(f, x0, max_iter, ftol):
+def _lbfgs_nonsmooth(f, x0, max_iter, ftol, curve):
     """L-BFGS-B as a method for non-smooth functions (Lewis & Overton 2013).
 
     The gradient never vanishes at a kink, so the test is the objective's relative
     decrease in an iteration (scipy's ``ftol``), or the line search finding none.
-    Returns (x, iterations, True unless max_iter ended it).
+    Returns (x, iterations, True unless max_iter ended it); appends the objective after each
+    iteration to ``curve``.
     """
     with blas_threads(1):
         res = scipy.optimize.minimize(f, x0, jac=True, method="L-BFGS-B",
+                                      callback=lambda intermediate_result: curve.append(
+                                          float(intermediate_result.fun)),
                                       options={"maxiter": max_iter, "maxls": 50, "gtol": 0.0,
                                                "ftol": ftol})
     return res.x, int(res.nit), int(res.nit) < max_iter
@@ -309,7 +312,9 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     solver_ : str
         The solver used: 'dual-cd', a primal solver's name, or the optimizer's class name.
     loss_curve_ : list
-        Stochastic solvers: each epoch's mean loss (a list per problem when several).
+        Stochastic solvers: each epoch's mean loss; full-batch primal solvers
+        (``dual=False``): the objective above (with its intercept term) after each
+        iteration.  A list per problem when several; absent after the dual solver.
     n_features_in_ : int
 
     Notes
@@ -588,7 +593,9 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                     scores.append(list(self.validation_scores_))
             else:
                 eps = float(self.tol) * max(int(smallest), 1) / n
-                coef, b, n_iter = self._run_full_batch(X, loss, target, sw, kwargs, solver, eps)
+                coef, b, n_iter, curve = self._run_full_batch(X, loss, target, sw, kwargs,
+                                                              solver, eps)
+                curves.append(curve)
             if self.verbose and not is_stochastic(solver):
                 print(f"[LinearSVC] problem {k}: {n_iter} {_solver_name(solver)} iterations")
             coef = np.asarray(coef, dtype=np.float64).reshape(-1, d)
@@ -622,17 +629,21 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             g0 = float(np.max(np.abs(f(x0)[1])))
             if g0 > 0:  # the solvers see the objective / max |g0|: their tests become relative
                 penalized.scale = 1.0 / g0
+            curve = []  # the solver's (scaled) objective after each iteration
             if loss == "squared_hinge":
-                x, n_iter, converged = _FULL_BATCH[solver](f, x0, max_iter, eps, [])
+                x, n_iter, converged = _FULL_BATCH[solver](f, x0, max_iter, eps, curve)
             else:
-                x, n_iter, converged = _lbfgs_nonsmooth(f, x0, max_iter, _FTOL * float(self.tol))
+                x, n_iter, converged = _lbfgs_nonsmooth(f, x0, max_iter, _FTOL * float(self.tol),
+                                                        curve)
         if not converged:
             warn(f"{type(self).__name__} (solver={solver!r}, loss={loss!r}, "
                  f"C={self.C!r}) stopped after max_iter={max_iter} iterations before "
                  f"the gradient fell below tol={self.tol:g} (relative to the start); "
                  f"increase max_iter, or scale the features", ConvergenceWarning)
         coef, b = f.split(x)
-        return coef, b, n_iter
+        # in LinearSVC's units: 1/2 ||w||^2 + b^2 / (2 s^2) + C sum c_i xi_i
+        unscale = float(self.C) * wsum / penalized.scale
+        return coef, b, n_iter, [v * unscale for v in curve]
 
     def _run_stochastic(self, X, loss, target, sw, kwargs):
         make = new_objective_factory(loss, X, target, sw, self._alpha, self.n_threads, **kwargs)
