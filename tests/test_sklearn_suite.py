@@ -73,6 +73,8 @@ def test_classify_reads_the_first_exception():
     assert runner.classify("", "TypeError: Ridge.__init__() got an unexpected keyword "
                            "argument 'positive'") == ("sklearn-param", "positive=")
     assert runner.classify("", "AssertionError: Arrays are not almost equal")[0] == "numeric"
+    assert runner.classify("", "ValueError: l1_ratio=0.5: only the L2 penalty is offered; "
+                           "L1 is not implemented yet") == ("feature", "l1_ratio= value (not implemented)")
     assert runner.classify("", "ZeroDivisionError: boom")[0] == "uncategorized"
 
 

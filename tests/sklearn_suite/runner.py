@@ -75,7 +75,7 @@ PASSED = ("passed", "xpassed")
 #: Categories that say the test stops before it gets to the numbers (a missing parameter,
 #: solver or feature): such a test that now fails on the numbers has a new reason to fail.
 MECHANICAL = ("sklearn-solver", "sklearn-param", "feature", "deprecation")
-NEW_REASONS = ("numeric", "uncategorized")
+NEW_REASONS = ("numeric",)
 
 
 def changed_reason(entry, rec):
@@ -265,6 +265,8 @@ RULES = (
     (r"crammer_singer", "feature", "multi_class='crammer_singer'"),
     (r"newton-cholesky' fits binary models", "feature", "multinomial newton-cholesky"),
     (r"max_iter must be >= 1, got 0", "feature", "max_iter=0"),
+    (r"^\w+: (\w+)=.*not implemented", "feature", "{0}= value (not implemented)"),
+    (r"not implemented", "feature", "{msg}"),
     (r"sample_weight must be >= 0", "behaviour", "negative sample weights are refused"),
     (r"DID NOT WARN.*FutureWarning", "deprecation", "FutureWarning"),
     (r"Regex pattern did not match.*? Regex: ([\"'])(.*?)(?:\1 |$)", "message",
