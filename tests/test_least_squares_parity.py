@@ -69,6 +69,16 @@ def test_positive_with_collinear_columns():
     assert np.all(m.coef_ >= 0)
 
 
+@pytest.mark.parametrize("model", [LinearRegression, Ridge])
+def test_positive_on_a_flat_problem_is_zero(model):
+    """One sample (centered X is 0) or constant columns: H = 0 and b = 0, not garbage."""
+    kw = {"alpha": 0.0} if model is Ridge else {}
+    for X, y in (([[1.0]], [0.0]), ([[1.0, 2.0]] * 3, [1.0, 2.0, 3.0])):
+        m = model(positive=True, **kw).fit(X, y)
+        np.testing.assert_array_equal(m.coef_, np.zeros(np.shape(X)[1]))
+        assert m.intercept_ == pytest.approx(np.mean(y))
+
+
 @pytest.mark.parametrize("solver", ["svd", "cg", "lstsq", "sgd"])
 def test_positive_names_the_solvers_that_take_it(solver):
     X, y, _ = _data()

@@ -196,11 +196,14 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             A, rhs = U, scipy.linalg.solve_triangular(U, R, trans="T", check_finite=False)
         except np.linalg.LinAlgError:  # singular: H = V S V^T, A = S^1/2 V^T on S > 0
             s, V = np.linalg.eigh(H)
-            keep = s > s.max() * G.shape[0] * np.finfo(np.float64).eps
+            keep = s > max(s.max(), 0.0) * G.shape[0] * np.finfo(np.float64).eps
             A = np.sqrt(s[keep])[:, None] * V[:, keep].T
             rhs = (V[:, keep].T @ R) / np.sqrt(s[keep])[:, None]
-        coef = np.vstack([scipy.optimize.nnls(A, rhs[:, k], maxiter=50 * G.shape[0])[0]
-                          for k in range(R.shape[1])])
+        if A.shape[0] == 0:  # H = 0 (one sample, or constant columns): every b >= 0 is optimal
+            coef = np.zeros((R.shape[1], G.shape[0]))
+        else:
+            coef = np.vstack([scipy.optimize.nnls(A, rhs[:, k], maxiter=50 * G.shape[0])[0]
+                              for k in range(R.shape[1])])
         return coef, y_mean - coef @ x_mean
 
     def _check_solver(self):
