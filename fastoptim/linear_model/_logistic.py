@@ -21,7 +21,7 @@ Solvers
 - 'newton-cg': truncated Newton (Nocedal & Wright 2006, Alg. 7.1): each step
   solves :math:`H d = -g` by conjugate gradients with the C core's
   Hessian-vector products (one pass over X each), to a relative residual
-  :math:`\min(0.5, \|g\|_\infty)` (the forcing term of quadratic
+  :math:`\min(0.5, \sqrt{\|g\|_\infty})` (a forcing term of superlinear
   convergence; Dembo, Eisenstat & Steihaug 1982), then backtracks (Armijo).
   Once the gradient test passes, one more Newton step is taken: the test alone
   stops anywhere just below tol, and at the default tol the result then ends
@@ -152,8 +152,8 @@ def _solve_newton_cg(f, x0, max_iter, tol, curve):
                 return x, it - 1, True
             polished = True
         hessp, diag = f.hessian_at(x)
-        # the forcing term min(0.5, max|g|): quadratic convergence of the inexact steps
-        d = _truncated_cg(hessp, g, rtol=min(0.5, gmax), max_iter=max(20, 2 * x.size),
+        # the forcing term min(0.5, sqrt(max|g|)): superlinear convergence of the inexact steps
+        d = _truncated_cg(hessp, g, rtol=min(0.5, np.sqrt(gmax)), max_iter=max(20, 2 * x.size),
                           diag=diag)
         if f.K > 1 and f.fit_intercept:  # softmax: no step along the flat equal shift of the
             d[-f.K:] -= d[-f.K:].mean()  # K intercepts (round-off in a long CG run adds one)
