@@ -56,6 +56,8 @@ def _datasets(quick):
     X = rng.standard_normal((n, 54))
     y = (X @ rng.standard_normal(54) + rng.standard_normal(n) > 0).astype(np.int64)
     yield "synthetic", X, y, 1.0
+    X, y = sparse_synthetic(50_000)
+    yield "sparse synthetic (4% nonzeros)", X, y, 1.0
     if shared_data_dir() is None:
         return
     X, y, _, _ = load_a9a()
@@ -64,6 +66,18 @@ def _datasets(quick):
     if quick:
         X, y = X[:10_000], y[:10_000]
     yield "mnist", X, y, 0.1
+
+
+def sparse_synthetic(n, d=300, density=0.04, seed=0):
+    """A binary CSR set of a few hundred features at 4% density (an svmlight set's shape):
+    uniform(0, 1) nonzeros, labels from a linear score plus noise, split at the median."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, d, density=density, format="csr", random_state=seed,
+                  data_rvs=lambda k: rng.random(k))
+    s = X @ rng.standard_normal(d) + 0.3 * rng.standard_normal(n)
+    return X, (s > np.median(s)).astype(np.int64)
 
 
 def _fit_time(make, X, y):
