@@ -58,9 +58,10 @@ from ._blas import blas_n_threads, blas_threads
 from ._config import effective_n_threads
 from ._dask import is_dask_collection
 from ._validation import check_scalar
-from .base import BaseEstimator, RegressorMixin, validate_X, validate_sample_weight, validate_y
+from .base import (BaseEstimator, RegressorMixin, check_is_fitted, validate_X,
+                   validate_sample_weight, validate_y)
 from .exceptions import ConvergenceWarning, warn
-from .kernels import check_kernel, gram
+from .kernels import PAIRWISE_KERNELS, check_kernel, gram
 
 __all__ = ["KernelRidge"]
 
@@ -85,13 +86,18 @@ class KernelRidge(RegressorMixin, BaseEstimator):
     alpha : float, default 1.0
         Regularization strength, >= 0 (0 may leave the system singular: then
         'cholesky' warns and returns the least-squares solution).
-    kernel : {'linear', 'poly', 'rbf', 'sigmoid'} or callable, default 'linear'
-        See :mod:`fastoptim.kernels`.  A callable is called as
-        ``kernel(X, Z, **kernel_params)`` and must return the whole
-        (n_X, n_Z) kernel matrix (unlike scikit-learn's, which is called on
-        one pair of rows).
+    kernel : str or callable, default 'linear'
+        'linear', 'poly' (or 'polynomial'), 'rbf', 'sigmoid', 'cosine',
+        'laplacian', 'chi2', 'additive_chi2' (scikit-learn's pairwise kernels;
+        see :mod:`fastoptim.kernels`), 'precomputed' (X is the kernel matrix:
+        (n_samples, n_samples) in fit, (n_test, n_samples) in predict), or a
+        callable: ``kernel(X, Z, **kernel_params)`` returning the whole
+        (n_X, n_Z) matrix, or scikit-learn's ``kernel(x, z, **kernel_params)``
+        on two rows returning one number (called once per pair: slow beyond a
+        few thousand rows).
     gamma : float, optional
-        > 0, for 'rbf', 'poly' and 'sigmoid'; None: 1 / n_features.
+        > 0, for 'rbf', 'laplacian', 'chi2', 'poly' and 'sigmoid'; None:
+        1 / n_features ('chi2': 1).
     degree : int, default 3
         Positive degree of 'poly'.
     coef0 : float, default 1
@@ -101,7 +107,7 @@ class KernelRidge(RegressorMixin, BaseEstimator):
     solver : {'cholesky', 'cg', 'nystroem', 'rff'}, default 'cholesky'
         'cholesky' and 'cg' are exact (an n x n kernel matrix); 'nystroem'
         and 'rff' approximate the kernel with ``n_components`` features, for n
-        too large for an n x n matrix.
+        too large for an n x n matrix (not with kernel='precomputed').
     n_components : int, default 100
         Landmarks ('nystroem', at most n_samples) or random features ('rff').
     tol : float, default 1e-6
@@ -165,6 +171,7 @@ class KernelRidge(RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
+        tags.input_tags.pairwise = isinstance(self.kernel, str) and self.kernel == "precomputed"
         return tags
 
     # -- validation ----------------------------------------------------------------------
@@ -178,13 +185,24 @@ class KernelRidge(RegressorMixin, BaseEstimator):
         if not isinstance(self.solver, str) or self.solver not in SOLVERS:
             raise ValueError(f"unknown solver {self.solver!r}; valid solvers are "
                              f"{', '.join(repr(s) for s in SOLVERS)}")
-        spec = check_kernel(self.kernel, self.gamma, self.degree, self.coef0, n_features,
-                            self.kernel_params)
+        precomputed = isinstance(self.kernel, str) and self.kernel == "precomputed"
+        if precomputed:
+            if self.solver not in _EXACT:
+                raise ValueError(f"solver={self.solver!r} builds features from the rows of X; "
+                                 f"with kernel='precomputed' X is the kernel matrix: use "
+                                 f"solver='cholesky' or 'cg'")
+            if self.kernel_params:
+                raise ValueError("kernel_params are passed to a callable kernel only; "
+                                 "kernel='precomputed' takes none")
+            spec = None
+        else:
+            spec = check_kernel(self.kernel, self.gamma, self.degree, self.coef0, n_features,
+                                self.kernel_params, names=PAIRWISE_KERNELS + ("precomputed",))
         check_scalar(self.n_components, "n_components", min_value=1, kind=numbers.Integral)
         check_scalar(self.tol, "tol", min_value=0.0, include_min=False)
         if self.max_iter is not None:
             check_scalar(self.max_iter, "max_iter", min_value=1, kind=numbers.Integral)
-        if self.solver == "rff" and spec.kernel != "rbf":
+        if self.solver == "rff" and spec is not None and spec.kernel != "rbf":
             raise ValueError(f"solver='rff' (random Fourier features) approximates the 'rbf' "
                              f"kernel only, got kernel={spec.name!r}; use solver='nystroem' "
                              f"for other kernels")
@@ -212,8 +230,11 @@ class KernelRidge(RegressorMixin, BaseEstimator):
         # raises leaves the estimator as it was (fitted or not)
         if is_dask_collection(X):
             self._dask_data(X)  # raises: the kernel matrix needs every row in memory
-        X = validate_X(X, "X")
+        X = self._validate_kernel_input(X)
         alpha, spec = self._check_params(X.shape[1])
+        if spec is None and X.shape[0] != X.shape[1]:
+            raise ValueError(f"kernel='precomputed' needs the square (n_samples, n_samples) kernel "
+                             f"matrix as X in fit, got shape {X.shape}")
         Y = validate_y(y, X.shape[0], X.dtype, multi_output=True)
         sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
         rng = None if self.solver in _EXACT else _check_random_state(self.random_state)
@@ -253,7 +274,7 @@ class KernelRidge(RegressorMixin, BaseEstimator):
 
     def _solve_cg(self, X, Y, s, alpha, spec, n_threads):
         """Dual coefficients by conjugate gradients on (S K S + alpha I) b = S y; (a, n_iter)."""
-        K = gram(X, None, spec, n_threads, scale=s)
+        K = _kernel_matrix(X, spec, n_threads, s)
         K.flat[::K.shape[0] + 1] += alpha
         rhs = Y if s is None else Y * s[:, None]
         n = X.shape[0]
@@ -276,6 +297,14 @@ class KernelRidge(RegressorMixin, BaseEstimator):
         n_iter = iters[0] if Y.shape[1] == 1 else np.asarray(iters)
         return (out if s is None else out * s[:, None]), n_iter
 
+    def _validate_kernel_input(self, X):
+        """X validated; with kernel='precomputed' a dense kernel matrix (a sparse one is
+        made dense: the solvers and the product in predict use every entry)."""
+        X = validate_X(X, "X")
+        if sp.issparse(X) and isinstance(self.kernel, str) and self.kernel == "precomputed":
+            X = np.ascontiguousarray(X.toarray())
+        return X
+
     # -- predict ---------------------------------------------------------------------------
 
     def predict(self, X):
@@ -284,12 +313,20 @@ class KernelRidge(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
+            With kernel='precomputed': the dense (n_samples, n_training_samples)
+            kernel matrix against the training data.
 
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_targets)
             In the common dtype of X and the training data (float32 when both are).
         """
+        check_is_fitted(self)
+        if self._spec is None:  # kernel='precomputed': X is K(X_test, X_fit)
+            X = self._validate_predict_X(self._validate_kernel_input(X))
+            weights = self.dual_coef_
+            dtype = np.result_type(X.dtype, weights.dtype)
+            return X.astype(dtype, copy=False) @ weights.astype(dtype, copy=False)
         X = self._validate_predict_X(X)
         n_threads, spec = self.n_threads, self._spec
         if hasattr(self, "dual_coef_"):
@@ -314,7 +351,7 @@ def _solve_cholesky(X, Y, s, alpha, spec, n_threads):
     """Dual coefficients by Cholesky on S K S + alpha I; lstsq (with a warning) if not PD."""
     n = X.shape[0]
     rhs = Y if s is None else Y * s[:, None]
-    A = gram(X, None, spec, n_threads, scale=s, lower_only=True)  # upper triangle valid
+    A = _kernel_matrix(X, spec, n_threads, s, lower_only=True)  # upper triangle valid
     A.flat[::n + 1] += alpha
     try:
         factor = scipy.linalg.cho_factor(A, lower=False, overwrite_a=True, check_finite=False)
@@ -323,13 +360,29 @@ def _solve_cholesky(X, Y, s, alpha, spec, n_threads):
             raise np.linalg.LinAlgError("non-finite solution")
     except np.linalg.LinAlgError:
         warnings.warn(f"the kernel system K + alpha I (alpha={alpha:g}) is not positive definite "
-                      f"(singular, or indefinite for the {spec.name!r} kernel); using the "
+                      f"(singular, or indefinite for the "
+                      f"{'precomputed' if spec is None else spec.name!r} kernel); using the "
                       f"least-squares solution (scipy.linalg.lstsq) instead.  A larger alpha "
                       f"avoids this", scipy.linalg.LinAlgWarning, stacklevel=3)
-        A = gram(X, None, spec, n_threads, scale=s)
+        A = _kernel_matrix(X, spec, n_threads, s)
         A.flat[::n + 1] += alpha
         B = scipy.linalg.lstsq(A, rhs, check_finite=False)[0]
     return B if s is None else B * s[:, None]
+
+
+def _kernel_matrix(X, spec, n_threads, s, lower_only=False):
+    """S K S of the training data, a new array the solver may overwrite.
+
+    spec None (kernel='precomputed'): X is K, copied (the caller's matrix stays as it
+    was), Fortran-ordered for ``lower_only`` (what potrf reads).  Otherwise
+    :func:`fastoptim.kernels.gram`."""
+    if spec is not None:
+        return gram(X, None, spec, n_threads, scale=s, lower_only=lower_only)
+    K = np.array(X, order="F" if lower_only else "C", copy=True)
+    if s is not None:
+        K *= s[:, None]
+        K *= s[None, :]
+    return K
 
 
 def _ridge_features(Phi, Y, s, alpha):

@@ -1,32 +1,62 @@
-r"""Kernel (Gram) matrices: linear, polynomial, RBF and sigmoid kernels.
+r"""Kernel (Gram) matrices: scikit-learn's pairwise kernels, computed in the C core.
 
 For rows :math:`x_i` of X and :math:`z_j` of Z:
 
-=========== ========================================================== ============
-name        :math:`k(x, z)`                                             parameters
-=========== ========================================================== ============
-``linear``  :math:`x^T z`
-``poly``    :math:`(\gamma\, x^T z + c_0)^d`                            gamma, degree, coef0
-``rbf``     :math:`\exp(-\gamma \lVert x - z \rVert^2)`                 gamma
-``sigmoid`` :math:`\tanh(\gamma\, x^T z + c_0)`                         gamma, coef0
-=========== ========================================================== ============
+================= ======================================================== ============
+name              :math:`k(x, z)`                                           parameters
+================= ======================================================== ============
+``linear``        :math:`x^T z`
+``poly``          :math:`(\gamma\, x^T z + c_0)^d` (alias ``polynomial``)   gamma, degree, coef0
+``rbf``           :math:`\exp(-\gamma \lVert x - z \rVert^2)`               gamma
+``sigmoid``       :math:`\tanh(\gamma\, x^T z + c_0)`                       gamma, coef0
+``cosine``        :math:`x^T z / (\lVert x \rVert \lVert z \rVert)`
+                  (0 when x or z is 0)
+``laplacian``     :math:`\exp(-\gamma \lVert x - z \rVert_1)`               gamma
+``chi2``          :math:`\exp(-\gamma S)`                                   gamma
+``additive_chi2`` :math:`-S`, with
+                  :math:`S = \sum_k (x_k - z_k)^2 / (x_k + z_k)`
+                  over the k where :math:`x_k + z_k > 0`
+================= ======================================================== ============
 
-``gamma=None`` means :math:`1 / n_{features}` (scikit-learn's default); ``degree``
-is a positive integer.  The :math:`O(n m p)` work is one BLAS product
+``gamma=None`` means :math:`1 / n_{features}` (scikit-learn's default), except
+for 'chi2', where it means 1 (scikit-learn's ``chi2_kernel`` default);
+``degree`` is a positive integer.  The chi-squared kernels are defined for
+non-negative data (histograms): negative values of X or Z raise a ValueError.
+SVC takes the first four (its kernel rows are built from dot products);
+:func:`pairwise_kernels` and KernelRidge take them all.
+
+The kernels of :math:`x^T z` put the :math:`O(n m p)` work in one BLAS product
 :math:`X Z^T` (``syrk`` when Z is X: one triangle, half the flops; sparse
 products for sparse input) in X's dtype; the C core then transforms it in
 place, entry by entry, with OpenMP over row blocks.  The RBF distance uses the
 expansion :math:`\lVert x - z \rVert^2 = \lVert x \rVert^2 + \lVert z \rVert^2 - 2 x^T z`,
 clamped at 0 (rounding can make the distance of nearly equal rows slightly
-negative); on the diagonal of :math:`K(X, X)` it is exactly 0.
+negative); on the diagonal of :math:`K(X, X)` it is exactly 0.  The laplacian
+and chi-squared kernels are not functions of :math:`x^T z`: the C core sums
+over the coordinates of each pair (dense rows, or a merge of two sparse rows'
+nonzeros) in double, in tiles of Z's rows that stay in cache, OpenMP over
+row blocks (one triangle when Z is X).
 
 float32 input gives a float32 matrix (computed in float32: about 1e-6
 relative, or 1e-6 absolute for entries near 0); anything else float64.  The
 result does not depend on the number of threads.
 
-A kernel may also be a callable ``kernel(X, Z)`` returning the whole
-(n_X, n_Z) matrix (not one entry: e.g. ``functools.partial`` of a
-``sklearn.metrics.pairwise`` kernel function).
+A kernel may also be a callable, in either of two conventions:
+
+- ``kernel(X, Z, **kernel_params)`` returning the whole (n_X, n_Z) matrix
+  (e.g. ``functools.partial`` of a ``sklearn.metrics.pairwise`` kernel
+  function; what SVC in scikit-learn takes): one call;
+- ``kernel(x, z, **kernel_params)`` on two rows, returning one number
+  (scikit-learn's ``pairwise_kernels`` and KernelRidge convention): one
+  Python call per pair (per pair of the upper triangle and the diagonal when
+  Z is X), so slow beyond a few thousand rows.
+
+fastoptim calls the callable on the two whole matrices first and keeps the
+result when it has the shape (n_X, n_Z) and agrees, at entry (0, 0), with a
+call on the first two rows (when that call returns a number); a matrix of
+another shape is an error; otherwise (a number, or an exception, from the
+whole matrices) it evaluates the callable pair by pair.  Rows of sparse data are passed as
+1 x n_features CSR matrices, as scikit-learn does.
 """
 import numbers
 
@@ -37,14 +67,23 @@ import scipy.sparse as sp
 from ._blas import blas_n_threads, blas_threads
 from ._config import effective_n_threads
 from ._core import _kernels, _status
-from ._validation import stored_values
+from ._validation import csr_parts, stored_values
 from .base import validate_X
 
-__all__ = ["KERNELS", "pairwise_kernels"]
+__all__ = ["KERNELS", "PAIRWISE_KERNELS", "pairwise_kernels"]
 
-#: Names of the built-in kernels.
+#: Names of the kernels built from dot products x.z alone (SVC's kernels).
 KERNELS = ("linear", "poly", "rbf", "sigmoid")
-_VALID_KERNELS_TEXT = ", ".join(repr(k) for k in KERNELS) + " or a callable"
+#: Names of every built-in kernel (pairwise_kernels and KernelRidge), scikit-learn's set.
+PAIRWISE_KERNELS = ("additive_chi2", "chi2", "cosine", "laplacian", "linear", "poly",
+                    "polynomial", "rbf", "sigmoid")
+_ALIASES = {"polynomial": "poly"}
+_NORM_KERNELS = ("rbf", "cosine")  # transforms that need the squared row norms
+_CHI2_KERNELS = ("chi2", "additive_chi2")  # defined for non-negative data only
+
+
+def _valid_text(names):
+    return ", ".join(repr(k) for k in names) + " or a callable"
 
 
 class KernelSpec:
@@ -53,8 +92,10 @@ class KernelSpec:
     Attributes
     ----------
     kernel : str or callable
+        A name is the canonical one ('polynomial' becomes 'poly').
     gamma : float
-        Resolved (``None`` became 1 / n_features); unused by 'linear'.
+        Resolved (``None`` became 1 / n_features, or 1 for 'chi2'); unused by
+        'linear', 'cosine' and 'additive_chi2'.
     degree : int
     coef0 : float
     kernel_params : dict
@@ -74,20 +115,22 @@ class KernelSpec:
             self.kernel, "__name__", type(self.kernel).__name__)
 
 
-def check_kernel(kernel, gamma, degree, coef0, n_features, kernel_params=None):
+def check_kernel(kernel, gamma, degree, coef0, n_features, kernel_params=None, names=KERNELS):
     """Validate a kernel and its parameters; returns a KernelSpec.
 
-    Raises ValueError/TypeError naming the argument: an unknown kernel name
-    (listing the valid ones), ``gamma <= 0``, ``degree`` not a positive int,
-    a non-finite ``coef0``.
+    ``names`` are the kernel names the caller takes (:data:`KERNELS` or
+    :data:`PAIRWISE_KERNELS`).  Raises ValueError/TypeError naming the
+    argument: an unknown kernel name (listing the valid ones), ``gamma <= 0``,
+    ``degree`` not a positive int, a non-finite ``coef0``.
     """
     if not callable(kernel):
         if not isinstance(kernel, str):
-            raise TypeError(f"kernel must be one of {_VALID_KERNELS_TEXT}; got {kernel!r}")
-        if kernel not in KERNELS:
-            raise ValueError(f"unknown kernel {kernel!r}; valid kernels are {_VALID_KERNELS_TEXT}")
+            raise TypeError(f"kernel must be one of {_valid_text(names)}; got {kernel!r}")
+        if kernel not in names:
+            raise ValueError(f"unknown kernel {kernel!r}; valid kernels are {_valid_text(names)}")
+        kernel = _ALIASES.get(kernel, kernel)
     if gamma is None:
-        gamma_value = 1.0 / n_features
+        gamma_value = 1.0 if kernel == "chi2" else 1.0 / n_features
     else:
         if isinstance(gamma, (bool, np.bool_)) or not isinstance(gamma, numbers.Real):
             raise TypeError(f"gamma must be None or a number > 0, got {gamma!r}")
@@ -107,7 +150,7 @@ def check_kernel(kernel, gamma, degree, coef0, n_features, kernel_params=None):
         raise TypeError(f"kernel_params must be None or a dict, got {kernel_params!r}")
     if kernel_params and not callable(kernel):
         raise ValueError(f"kernel_params are passed to a callable kernel only; kernel={kernel!r} "
-                         f"takes gamma, degree and coef0")
+                         f"takes gamma, degree and coef0 as parameters of the estimator")
     if int(degree) > np.iinfo(np.int32).max:
         raise ValueError(f"degree must be a positive int below 2**31, got {degree!r}")
     return KernelSpec(kernel, gamma_value, int(degree), float(coef0), kernel_params)
@@ -143,19 +186,84 @@ def _transform(spec, shape, G, xn, zn, row_scale, col_scale, n_threads):
             f"or lower gamma/degree")})
 
 
-def _callable_gram(spec, X, Z, dtype):
-    K = spec.kernel(X, Z, **spec.kernel_params)
+def _one_row(A, i):
+    """Row i of A as scikit-learn's pairwise callables receive it: 1-D, or a 1-row CSR matrix."""
+    return A[[i]] if sp.issparse(A) else A[i]
+
+
+def _number(value):
+    """value as a float when it is one real number (a 0-d or one-element array), else None."""
+    value = np.asarray(value.toarray() if sp.issparse(value) else value)
+    if value.size != 1 or value.dtype.kind not in "biuf":
+        return None
+    return float(value.reshape(()))
+
+
+def _callable_gram(spec, X, Z, dtype, sym):
+    """The kernel matrix of a callable: one call on the whole matrices, or one per pair of rows.
+
+    See the module docstring for how the convention is told apart."""
     expected = (X.shape[0], Z.shape[0])
-    if sp.issparse(K):
-        K = K.toarray()
-    K = np.asarray(K)
-    if K.shape != expected:
-        raise ValueError(f"the callable kernel {spec.name} returned an array of shape {K.shape}; "
-                         f"it must return the whole kernel matrix of shape {expected} "
-                         f"(n_samples of X, n_samples of Z)")
-    if K.dtype.kind not in "biuf":
-        raise ValueError(f"the callable kernel {spec.name} returned dtype {K.dtype}; it must "
-                         f"return real numbers")
+    params = spec.kernel_params
+    try:
+        K = spec.kernel(X, Z, **params)
+    except Exception as exc:  # noqa: BLE001 - a two-row callable may fail on matrices
+        K, outcome, cause = None, f"raised {type(exc).__name__}: {exc}", exc
+    if K is not None:
+        K = np.asarray(K.toarray() if sp.issparse(K) else K)
+        if K.ndim == 2 and K.shape != expected:  # a matrix callable's mistake, not a pair's
+            raise ValueError(f"the callable kernel {spec.name} returned an array of shape "
+                             f"{K.shape}; it must return the whole kernel matrix of shape "
+                             f"{expected} (n_samples of X, n_samples of Z), or be "
+                             f"kernel(x, z) returning one number for two rows")
+        if K.shape == expected:
+            try:
+                pair = _number(spec.kernel(_one_row(X, 0), _one_row(Z, 0), **params))
+            except Exception:  # noqa: BLE001 - a matrix callable may refuse single rows
+                pair = None
+            if K.dtype.kind not in "biuf":
+                raise ValueError(f"the callable kernel {spec.name} returned dtype {K.dtype}; it "
+                                 f"must return real numbers")
+            first = float(K.flat[0])
+            if pair is None or abs(pair - first) <= 1e-5 * max(abs(pair), abs(first), 1e-300):
+                return _checked_gram(spec, K, dtype)
+        outcome, cause = f"returned an array of shape {K.shape}", None
+    return _pairwise_callable(spec, X, Z, dtype, sym, outcome, cause)
+
+
+def _pairwise_callable(spec, X, Z, dtype, sym, outcome, cause):
+    """scikit-learn's convention: ``kernel(x_i, z_j)`` is one number; one call per pair."""
+    n_x, n_z = X.shape[0], Z.shape[0]
+    rows_x = [_one_row(X, i) for i in range(n_x)]
+    rows_z = rows_x if sym else [_one_row(Z, j) for j in range(n_z)]
+    K = np.empty((n_x, n_z), dtype=np.float64)
+    usage = (f"it must be kernel(X, Z) returning the ({n_x}, {n_z}) matrix, or kernel(x, z) "
+             f"returning one number for two rows")
+    for i in range(n_x):
+        for j in range(i if sym else 0, n_z):
+            first = i == 0 and j == 0
+            try:
+                value = spec.kernel(rows_x[i], rows_z[j], **spec.kernel_params)
+            except Exception as exc:
+                if first:
+                    raise ValueError(f"the callable kernel {spec.name} {outcome} on the whole "
+                                     f"matrices and raised {type(exc).__name__}: {exc} on two "
+                                     f"rows; {usage}") from (cause or exc)
+                raise
+            number = _number(value)
+            if number is None:
+                raise ValueError(
+                    f"the callable kernel {spec.name} "
+                    + (f"{outcome} on the whole matrices and " if first else "")
+                    + f"returned {np.shape(value)} values for the rows {i} and {j}; {usage}")
+            K[i, j] = number
+    if sym:
+        upper = np.triu_indices(n_x, 1)
+        K[upper[::-1]] = K[upper]
+    return _checked_gram(spec, K, dtype)
+
+
+def _checked_gram(spec, K, dtype):
     K = np.array(K, dtype=dtype, order="C")  # a copy: the caller may modify it in place
     if not np.all(np.isfinite(K)):
         raise ValueError(f"the callable kernel {spec.name} returned NaN or infinity")
@@ -181,7 +289,7 @@ def gram(X, Z, spec, n_threads, *, scale=None, lower_only=False, x_sqnorm=None):
         be valid; the array is then Fortran-ordered (what LAPACK's potrf with
         ``lower=False`` reads).  Otherwise the whole matrix, C-ordered.
     x_sqnorm : ndarray, optional
-        X's squared row norms, when already known (rbf).
+        X's squared row norms, when already known (rbf, cosine).
 
     Returns
     -------
@@ -194,16 +302,17 @@ def gram(X, Z, spec, n_threads, *, scale=None, lower_only=False, x_sqnorm=None):
     if scale is not None and not sym:
         raise ValueError("scale is only supported for the Gram matrix of X with itself")
     if callable(spec.kernel):
-        K = _callable_gram(spec, X, Z, dtype)
+        K = _callable_gram(spec, X, Z, dtype, sym)
         if scale is not None:
             s = scale.astype(dtype, copy=False)
             K *= s[:, None]
             K *= s[None, :]
         return K
     s = None if scale is None else np.ascontiguousarray(scale, dtype=dtype)
-    rbf = spec.kernel == "rbf"
+    if spec.kernel in _kernels.DISTANCE_KERNEL_IDS:
+        return _distance_gram(spec, X, None if sym else Z, s, lower_only, n_threads)
     xn = zn = None
-    if rbf:
+    if spec.kernel in _NORM_KERNELS:
         xn = (x_sqnorm.astype(dtype, copy=False) if x_sqnorm is not None
               else row_sqnorms(X, effective_n_threads(n_threads, work=stored_values(X))))
         zn = xn if sym else row_sqnorms(Z, effective_n_threads(n_threads, work=stored_values(Z)))
@@ -233,13 +342,59 @@ def gram(X, Z, spec, n_threads, *, scale=None, lower_only=False, x_sqnorm=None):
     return G
 
 
+def _check_non_negative(A, name, kernel):
+    values = A.data if sp.issparse(A) else A
+    if values.size and values.min() < 0:
+        raise ValueError(f"{name} contains negative values; the {kernel!r} kernel is defined for "
+                         f"non-negative data (histograms, counts): shift or rescale {name}, or "
+                         f"use another kernel")
+
+
+def _c_parts(A):
+    """(values, indices, indptr) for the glue: X.ravel() and None, None when dense, else CSR."""
+    return csr_parts(A) if sp.issparse(A) else (A.reshape(-1), None, None)
+
+
+def _distance_gram(spec, X, Z, s, lower_only, n_threads):
+    """The laplacian and chi-squared kernels: the C core's pass over each pair's coordinates."""
+    sym = Z is None
+    if spec.kernel in _CHI2_KERNELS:
+        _check_non_negative(X, "X", spec.kernel)
+        if not sym:
+            _check_non_negative(Z, "Z", spec.kernel)
+    if not sym and sp.issparse(X) != sp.issparse(Z):
+        # one format for both (the C loop merges two sparse rows or walks two dense ones);
+        # X is the smaller side in predict's blocks
+        X = sp.csr_matrix(X) if sp.issparse(Z) else np.ascontiguousarray(X.toarray())
+    Zc = X if sym else Z
+    n_x, n_z = X.shape[0], Zc.shape[0]
+    # the work: every pair reads both rows' stored values
+    per_row = (stored_values(X) / n_x + stored_values(Zc) / n_z) if n_x and n_z else 0
+    threads = effective_n_threads(n_threads, work=int(n_x * n_z * max(per_row, 1)))
+    K = np.empty((n_x, n_z), dtype=X.dtype)
+    xv, xi, xp = _c_parts(X)
+    zv, zi, zp = _c_parts(Zc)
+    shape = (_kernels.GRAM_RECT if not sym else
+             _kernels.GRAM_SYM_LOWER if lower_only else _kernels.GRAM_SYM)
+    status = _kernels.kernel_pairwise(_kernels.DISTANCE_KERNEL_IDS[spec.kernel], spec.gamma, shape,
+                                      xv, xi, xp, n_x, zv, zi, zp, n_z, X.shape[1], K, s, s,
+                                      threads)
+    _status.check_status(status, {
+        _status.ERR_NONFINITE: (
+            f"the {spec.kernel!r} kernel's sums over the features overflow for these values of "
+            f"X; scale X")})
+    # the lower triangle of C-ordered K is the upper one of its Fortran-ordered transpose
+    return K.T if lower_only else K
+
+
 def _as_dtype(X, dtype):
     if X.dtype == dtype:
         return X
     return X.astype(dtype) if sp.issparse(X) else np.ascontiguousarray(X, dtype=dtype)
 
 
-def pairwise_kernels(X, Z=None, kernel="rbf", gamma=None, degree=3, coef0=1, n_threads=None):
+def pairwise_kernels(X, Z=None, kernel="rbf", gamma=None, degree=3, coef0=1, n_threads=None,
+                     kernel_params=None):
     r"""The kernel matrix :math:`K_{ij} = k(x_i, z_j)` of the rows of X and Z.
 
     Parameters
@@ -247,11 +402,15 @@ def pairwise_kernels(X, Z=None, kernel="rbf", gamma=None, degree=3, coef0=1, n_t
     X : array-like or sparse matrix of shape (n_X, n_features)
     Z : array-like or sparse matrix of shape (n_Z, n_features), optional
         None: X itself (the symmetric Gram matrix, computed from one triangle).
-    kernel : {'linear', 'poly', 'rbf', 'sigmoid'} or callable, default 'rbf'
-        See the module docstring; a callable is called as ``kernel(X, Z)`` and
-        must return the (n_X, n_Z) matrix.
+    kernel : str or callable, default 'rbf'
+        One of :data:`PAIRWISE_KERNELS` ('additive_chi2', 'chi2', 'cosine',
+        'laplacian', 'linear', 'poly' or 'polynomial', 'rbf', 'sigmoid'), or a
+        callable: ``kernel(X, Z, **kernel_params)`` returning the (n_X, n_Z)
+        matrix, or ``kernel(x, z, **kernel_params)`` returning one number
+        (see the module docstring).
     gamma : float, optional
-        > 0; None: 1 / n_features.  Used by 'poly', 'rbf' and 'sigmoid'.
+        > 0; None: 1 / n_features (for 'chi2': 1).  Used by 'poly', 'rbf',
+        'sigmoid', 'laplacian' and 'chi2'.
     degree : int, default 3
         Positive degree of 'poly'.
     coef0 : float, default 1
@@ -260,6 +419,8 @@ def pairwise_kernels(X, Z=None, kernel="rbf", gamma=None, degree=3, coef0=1, n_t
         Threads of the C transform and of the BLAS product.  None: what OpenMP and
         threadpoolctl allow, fewer for a small matrix (a product of less than
         ~60 Mflop on one BLAS thread); an int: exactly that many for both.
+    kernel_params : dict, optional
+        Keyword arguments of a callable kernel.
 
     Returns
     -------
@@ -280,6 +441,7 @@ def pairwise_kernels(X, Z=None, kernel="rbf", gamma=None, degree=3, coef0=1, n_t
         Z = validate_X(Z, "Z")
         if Z.shape[1] != X.shape[1]:
             raise ValueError(f"Z has {Z.shape[1]} features but X has {X.shape[1]}; they must match")
-    spec = check_kernel(kernel, gamma, degree, coef0, X.shape[1])
+    spec = check_kernel(kernel, gamma, degree, coef0, X.shape[1], kernel_params,
+                        names=PAIRWISE_KERNELS)
     effective_n_threads(n_threads)  # validates it
     return gram(X, Z, spec, n_threads)

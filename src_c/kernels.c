@@ -9,6 +9,7 @@
  *     poly      K_ij = (gamma G_ij + coef0)^d,   d in {1, 2, ...}, by binary powering
  *     sigmoid   K_ij = tanh(gamma G_ij + coef0)
  *     rbf       K_ij = exp(-gamma D_ij),  D_ij = max(|x_i|^2 + |z_j|^2 - 2 G_ij, 0)
+ *     cosine    K_ij = G_ij / (|x_i| |z_j|)   (0 when a norm is 0)
  *
  * The rbf distance uses the expansion |x - z|^2 = |x|^2 + |z|^2 - 2 x.z, which
  * puts the O(n m p) work in the BLAS product and leaves O(n m) here.  Its
@@ -17,6 +18,17 @@
  * matrix is set to exactly 0 (K_ii = 1), as scikit-learn's euclidean_distances
  * does.  An optional scaling K_ij r_i c_j carries the square roots of sample
  * weights into the weighted kernel ridge system (S K S + alpha I) b = S y.
+ *
+ * The laplacian and chi-squared kernels are not functions of G: a pass over the
+ * coordinates of each pair (dense rows, or a merge of two sorted CSR rows), summed in
+ * double, O(n m p) as the product, in tiles of Z's rows that stay in cache:
+ *
+ *     laplacian      K_ij = exp(-gamma sum_k |x_ik - z_jk|)
+ *     chi2           K_ij = exp(-gamma S_ij),  additive_chi2  K_ij = -S_ij,
+ *                    S_ij = sum_k (x_ik - z_jk)^2 / (x_ik + z_jk)  (terms with a zero sum: 0)
+ *
+ * (J. Zhang, M. Marszalek, S. Lazebnik and C. Schmid, "Local features and kernels for
+ * classification of texture and object categories", IJCV 2007, for chi2.)
  *
  * References: B. Scholkopf and A. J. Smola, Learning with Kernels, MIT Press
  * 2002, ch. 2 (the kernels); C. Saunders, A. Gammerman and V. Vovk, "Ridge
@@ -68,12 +80,27 @@ FO_INLINE float fo_tanh_f32(float t)
     return copysignf(a < 0.625f ? small : big, t);
 }
 
+/* Rows [start, stop) of block b of n_blocks: contiguous blocks of equal size, or for a
+ * lower triangle (sym) of equal area, block b starting at n sqrt(b / n_blocks). */
+static void kernel_row_block(int sym, int64_t n, int n_blocks, int b, int64_t *start,
+                             int64_t *stop)
+{
+    if (!sym) {
+        fo_block_range(n, n_blocks, b, start, stop);
+        return;
+    }
+    *start = (int64_t)((double)n * sqrt((double)b / n_blocks));
+    *stop = b + 1 == n_blocks ? n : (int64_t)((double)n * sqrt((double)(b + 1) / n_blocks));
+}
+
 #define FO_T double
 #define FO_SUF(name) name##_f64
 #define FO_EXP_NEG fo_exp_neg
 #define FO_TANH fo_tanh_f64
 #define FO_FABS fabs
 #define FO_TMAX DBL_MAX
+#define FO_SQRT sqrt
+#define FO_DATA fo_data_f64
 #include "kernels_impl.h"
 
 #define FO_T float
@@ -82,4 +109,6 @@ FO_INLINE float fo_tanh_f32(float t)
 #define FO_TANH fo_tanh_f32
 #define FO_FABS fabsf
 #define FO_TMAX FLT_MAX
+#define FO_SQRT sqrtf
+#define FO_DATA fo_data_f32
 #include "kernels_impl.h"

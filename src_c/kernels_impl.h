@@ -38,6 +38,18 @@ FO_INLINE int FO_SUF(kernel_row)(const fo_kernel_params *kp, FO_T *FO_RESTRICT g
             g[j] = FO_EXP_NEG(gamma * d);
         }
         break;
+    case FO_KERNEL_COSINE: {
+        /* x.z / (|x| |z|), 0 for a zero row (scikit-learn's cosine_similarity) */
+        const FO_T sx = xi > (FO_T)0 ? (FO_T)1 / FO_SQRT(xi) : (FO_T)0;
+        FO_SIMD_REDUCTION(&, ok)
+        for (int64_t j = 0; j < len; j++) {
+            const FO_T nz = zn[j];
+            const FO_T sz = nz > (FO_T)0 ? (FO_T)1 / FO_SQRT(nz > (FO_T)0 ? nz : (FO_T)1) : (FO_T)0;
+            ok &= (FO_FABS(g[j]) <= FO_TMAX);
+            g[j] = g[j] * sx * sz;
+        }
+        break;
+    }
     case FO_KERNEL_SIGMOID:
         FO_SIMD_REDUCTION(&, ok)
         for (int64_t j = 0; j < len; j++) {
@@ -94,10 +106,11 @@ static FO_HOT int FO_SUF(gram_rows)(const fo_kernel_params *kp, int shape, int64
 {
     const int sym = shape != FO_GRAM_RECT;
     const int rbf = kp->kind == FO_KERNEL_RBF;
+    const int norms = rbf || kp->kind == FO_KERNEL_COSINE;
     int ok = 1;
     for (int64_t i = start; i < stop; i++) {
         FO_T *g = G + i * m;
-        const FO_T xi = rbf ? xn[i] : (FO_T)0;
+        const FO_T xi = norms ? xn[i] : (FO_T)0;
         const FO_T ri = rs ? rs[i] : (FO_T)1;
         if (sym) {
             /* columns 0..i-1 through the row transform, then the diagonal */
@@ -133,11 +146,27 @@ static FO_HOT void FO_SUF(mirror_rows)(int64_t start, int64_t stop, int64_t n, F
 }
 #undef FO_TILE
 
+/* The strict upper triangle of the n x n matrix G from its lower one; row i copies
+ * n - 1 - i entries, so blocks of equal area start at n (1 - sqrt(1 - b / n_blocks)). */
+static void FO_SUF(mirror)(int64_t n, FO_T *G, int n_threads)
+{
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static, 1) num_threads(n_threads)
+#endif
+    for (int b = 0; b < n_threads; b++) {
+        int64_t start = b == 0 ? 0 : n - (int64_t)((double)n * sqrt(1.0 - (double)b / n_threads));
+        int64_t stop = b + 1 == n_threads
+                           ? n
+                           : n - (int64_t)((double)n * sqrt(1.0 - (double)(b + 1) / n_threads));
+        FO_SUF(mirror_rows)(start, stop, n, G);
+    }
+}
+
 int FO_SUF(fo_kernel_gram)(const fo_kernel_params *kp, int shape, int64_t n, int64_t m, FO_T *G,
                            const FO_T *x_sqnorm, const FO_T *z_sqnorm, const FO_T *row_scale,
                            const FO_T *col_scale, int n_threads)
 {
-    if (!kp || kp->kind < 0 || kp->kind >= FO_N_KERNELS || n < 0 || m < 0 || n_threads < 1)
+    if (!kp || kp->kind < 0 || kp->kind >= FO_N_DOT_KERNELS || n < 0 || m < 0 || n_threads < 1)
         return FO_ERR_BAD_ARGUMENT;
     if (shape != FO_GRAM_RECT && shape != FO_GRAM_SYM_LOWER && shape != FO_GRAM_SYM)
         return FO_ERR_BAD_ARGUMENT;
@@ -145,9 +174,11 @@ int FO_SUF(fo_kernel_gram)(const fo_kernel_params *kp, int shape, int64_t n, int
     if (sym && n != m) return FO_ERR_BAD_ARGUMENT;
     if (n == 0 || m == 0) return FO_OK;
     if (!G) return FO_ERR_BAD_ARGUMENT;
-    if (kp->kind == FO_KERNEL_RBF && (!x_sqnorm || (!sym && !z_sqnorm)))
+    const int norms = kp->kind == FO_KERNEL_RBF || kp->kind == FO_KERNEL_COSINE;
+    if (norms && (!x_sqnorm || (!sym && !z_sqnorm)))
         return FO_ERR_BAD_ARGUMENT;
-    if (kp->kind != FO_KERNEL_LINEAR && !(kp->gamma > 0.0 && isfinite(kp->gamma)))
+    if (kp->kind != FO_KERNEL_LINEAR && kp->kind != FO_KERNEL_COSINE
+        && !(kp->gamma > 0.0 && isfinite(kp->gamma)))
         return FO_ERR_BAD_ARGUMENT;
     if (kp->kind == FO_KERNEL_POLY && kp->degree < 1) return FO_ERR_BAD_ARGUMENT;
     if (!isfinite(kp->coef0)) return FO_ERR_BAD_ARGUMENT;
@@ -164,40 +195,167 @@ int FO_SUF(fo_kernel_gram)(const fo_kernel_params *kp, int shape, int64_t n, int
 #endif
     for (int b = 0; b < n_threads; b++) {
         int64_t start, stop;
-        if (sym) {
-            start = (int64_t)((double)n * sqrt((double)b / n_threads));
-            stop = b + 1 == n_threads ? n : (int64_t)((double)n * sqrt((double)(b + 1) / n_threads));
-        } else {
-            fo_block_range(n, n_threads, b, &start, &stop);
-        }
+        kernel_row_block(sym, n, n_threads, b, &start, &stop);
         int s = FO_SUF(gram_rows)(kp, shape, start, stop, m, G, x_sqnorm, zn, row_scale, cs);
         if (s < status) status = s;
     }
     if (status != FO_OK || shape != FO_GRAM_SYM) return status;
+    FO_SUF(mirror)(n, G, n_threads);
+    return FO_OK;
+}
 
-    /* the mirror: row i copies n - 1 - i entries, so blocks of equal area start
-     * at n (1 - sqrt(1 - b / n_blocks)) */
+/* ---- the kernels of coordinate-wise distances: laplacian, chi2, additive_chi2 ---- */
+
+/* One coordinate's term: |a - b| (laplacian) or (a - b)^2 / (a + b) (chi-squared; 0 when
+ * a + b = 0, i.e. a = b = 0 for the non-negative values it is defined on; written
+ * d (d / t) so that nothing overflows where the result does not, and without a branch). */
+FO_INLINE double FO_SUF(distance_term)(int laplacian, double a, double b)
+{
+    const double d = a - b, t = a + b;
+    return laplacian ? fabs(d) : d * (d / (t > 0.0 ? t : 1.0));
+}
+
+/* sum_k term(x_k, z_k) over two dense rows of p values. */
+FO_INLINE double FO_SUF(distance_dense)(int laplacian, const FO_T *FO_RESTRICT x,
+                                        const FO_T *FO_RESTRICT z, int64_t p)
+{
+    double s = 0.0;
+    if (laplacian) {
+        FO_SIMD_REDUCTION(+, s)
+        for (int64_t k = 0; k < p; k++) s += fabs((double)x[k] - (double)z[k]);
+    } else {
+        FO_SIMD_REDUCTION(+, s)
+        for (int64_t k = 0; k < p; k++) {
+            const double a = x[k], b = z[k], d = a - b, t = a + b;
+            s += d * (d / (t > 0.0 ? t : 1.0));
+        }
+    }
+    return s;
+}
+
+/* The same over two CSR rows (sorted indices): a merge of their nonzeros, a coordinate
+ * stored in one row only contributing term(value, 0). */
+FO_INLINE double FO_SUF(distance_csr)(int laplacian, const FO_T *xd, const int32_t *xi,
+                                      int64_t xlen, const FO_T *zd, const int32_t *zi,
+                                      int64_t zlen)
+{
+    double s = 0.0;
+    int64_t a = 0, b = 0;
+    while (a < xlen && b < zlen) {
+        if (xi[a] == zi[b]) {
+            s += FO_SUF(distance_term)(laplacian, xd[a], zd[b]);
+            a++;
+            b++;
+        } else if (xi[a] < zi[b]) {
+            s += FO_SUF(distance_term)(laplacian, xd[a++], 0.0);
+        } else {
+            s += FO_SUF(distance_term)(laplacian, 0.0, zd[b++]);
+        }
+    }
+    for (; a < xlen; a++) s += FO_SUF(distance_term)(laplacian, xd[a], 0.0);
+    for (; b < zlen; b++) s += FO_SUF(distance_term)(laplacian, 0.0, zd[b]);
+    return s;
+}
+
+/* Rows [start, stop) of K against the columns j < m (j <= i for the symmetric shapes),
+ * in tiles of `tile` rows of z so that a tile stays in cache while every row of the
+ * block passes over it.  Returns 1 when every value is finite. */
+static FO_HOT int FO_SUF(pairwise_rows)(const fo_kernel_params *kp, int sym, int64_t start,
+                                        int64_t stop, const FO_DATA *x, const FO_DATA *z,
+                                        int64_t m, int64_t tile, FO_T *K, const FO_T *rs,
+                                        const FO_T *cs)
+{
+    const int laplacian = kp->kind == FO_KERNEL_LAPLACIAN;
+    const int additive = kp->kind == FO_KERNEL_ADDITIVE_CHI2;
+    const double gamma = kp->gamma;
+    const int64_t p = x->n_features;
+    const int dense = x->X != NULL;
+    int ok = 1;
+    for (int64_t j0 = 0; j0 < (sym ? stop : m); j0 += tile) {
+        const int64_t j1 = j0 + tile < m ? j0 + tile : m;
+        for (int64_t i = start; i < stop; i++) {
+            const int64_t jend = sym ? (i + 1 < j1 ? i + 1 : j1) : j1;
+            FO_T *FO_RESTRICT k_row = K + i * m;
+            const FO_T ri = rs ? rs[i] : (FO_T)1;
+            for (int64_t j = j0; j < jend; j++) {
+                double s;
+                if (dense) {
+                    s = FO_SUF(distance_dense)(laplacian, x->X + i * p, z->X + j * p, p);
+                } else {
+                    const int64_t xa = x->indptr[i], za = z->indptr[j];
+                    s = FO_SUF(distance_csr)(laplacian, x->data + xa, x->indices + xa,
+                                             x->indptr[i + 1] - xa, z->data + za,
+                                             z->indices + za, z->indptr[j + 1] - za);
+                }
+                ok &= s <= DBL_MAX;  /* also false for NaN */
+                double v = additive ? -s : exp(-gamma * s);
+                if (cs) v *= (double)ri * (double)cs[j];
+                k_row[j] = (FO_T)v;
+                ok &= FO_FABS(k_row[j]) <= FO_TMAX;
+            }
+        }
+    }
+    return ok;
+}
+
+int FO_SUF(fo_kernel_pairwise)(const fo_kernel_params *kp, int shape, const FO_DATA *x,
+                               const FO_DATA *z, FO_T *K, const FO_T *row_scale,
+                               const FO_T *col_scale, int n_threads)
+{
+    if (!kp || !x || n_threads < 1) return FO_ERR_BAD_ARGUMENT;
+    if (kp->kind != FO_KERNEL_LAPLACIAN && kp->kind != FO_KERNEL_CHI2
+        && kp->kind != FO_KERNEL_ADDITIVE_CHI2)
+        return FO_ERR_BAD_ARGUMENT;
+    if (shape != FO_GRAM_RECT && shape != FO_GRAM_SYM_LOWER && shape != FO_GRAM_SYM)
+        return FO_ERR_BAD_ARGUMENT;
+    const int sym = shape != FO_GRAM_RECT;
+    if (sym) z = x;
+    if (!z) return FO_ERR_BAD_ARGUMENT;
+    if (kp->kind != FO_KERNEL_ADDITIVE_CHI2 && !(kp->gamma > 0.0 && isfinite(kp->gamma)))
+        return FO_ERR_BAD_ARGUMENT;
+    const int64_t n = x->n_samples, m = z->n_samples, p = x->n_features;
+    if (n < 0 || m < 0 || p < 0 || z->n_features != p) return FO_ERR_BAD_ARGUMENT;
+    if (!sym && (row_scale == NULL) != (col_scale == NULL)) return FO_ERR_BAD_ARGUMENT;
+    if (n == 0 || m == 0) return FO_OK;
+    if (!K) return FO_ERR_BAD_ARGUMENT;
+    const int dense = x->X != NULL;
+    if (dense != (z->X != NULL)) return FO_ERR_BAD_ARGUMENT;  /* both dense or both CSR */
+    if (!dense && (!x->indptr || !z->indptr || ((x->indptr[n] > x->indptr[0])
+                                                && (!x->data || !x->indices))
+                   || ((z->indptr[m] > z->indptr[0]) && (!z->data || !z->indices))))
+        return FO_ERR_BAD_ARGUMENT;
+    const FO_T *cs = sym ? row_scale : col_scale;
+    /* a tile of z's rows of about 128 KiB (dense), or 64 sparse rows */
+    int64_t tile = 64;
+    if (dense && p > 0) {
+        tile = (int64_t)(131072 / ((int64_t)sizeof(FO_T) * p));
+        if (tile < 8) tile = 8;
+    }
+    if (n_threads > n) n_threads = (int)n;
+    int status = FO_OK;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static, 1) num_threads(n_threads)
+#pragma omp parallel for schedule(static, 1) num_threads(n_threads) reduction(min : status)
 #endif
     for (int b = 0; b < n_threads; b++) {
-        int64_t start = b == 0 ? 0 : n - (int64_t)((double)n * sqrt(1.0 - (double)b / n_threads));
-        int64_t stop = b + 1 == n_threads
-                           ? n
-                           : n - (int64_t)((double)n * sqrt(1.0 - (double)(b + 1) / n_threads));
-        FO_SUF(mirror_rows)(start, stop, n, G);
+        int64_t start, stop;
+        kernel_row_block(sym, n, n_threads, b, &start, &stop);
+        if (!FO_SUF(pairwise_rows)(kp, sym, start, stop, x, z, m, tile, K, row_scale, cs))
+            status = FO_ERR_NONFINITE;
     }
+    if (status != FO_OK || shape != FO_GRAM_SYM) return status;
+    FO_SUF(mirror)(n, K, n_threads);
     return FO_OK;
 }
 
 /* Entries g[0..len) hold the dot products x.z_j; make them kernel values K(x, z_j)
- * (xi = |x|^2 and zn[j] = |z_j|^2 for rbf, else unused and may be NULL). */
+ * (xi = |x|^2 and zn[j] = |z_j|^2 for rbf and cosine, else unused and may be NULL). */
 FO_HOT int FO_SUF(fo_kernel_transform)(const fo_kernel_params *kp, FO_T *g, int64_t len, FO_T xi,
                                        const FO_T *zn)
 {
-    if (!kp || kp->kind < 0 || kp->kind >= FO_N_KERNELS || len < 0) return FO_ERR_BAD_ARGUMENT;
+    if (!kp || kp->kind < 0 || kp->kind >= FO_N_DOT_KERNELS || len < 0) return FO_ERR_BAD_ARGUMENT;
     if (len == 0) return FO_OK;
-    if (!g || (kp->kind == FO_KERNEL_RBF && !zn)) return FO_ERR_BAD_ARGUMENT;
+    if (!g || ((kp->kind == FO_KERNEL_RBF || kp->kind == FO_KERNEL_COSINE) && !zn))
+        return FO_ERR_BAD_ARGUMENT;
     return FO_SUF(kernel_row)(kp, g, len, xi, zn, (FO_T)1, NULL) ? FO_OK : FO_ERR_NONFINITE;
 }
 
@@ -259,3 +417,5 @@ int FO_SUF(fo_row_sqnorms_csr)(int64_t n, const FO_T *data, const int64_t *indpt
 #undef FO_TANH
 #undef FO_TMAX
 #undef FO_FABS
+#undef FO_SQRT
+#undef FO_DATA

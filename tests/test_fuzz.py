@@ -395,7 +395,12 @@ def kernel_cases(draw):
                        draw(hnp.arrays(np.float64, (m, X64.shape[1]), elements=_values(integer))),
                        0.0).astype(dt).astype(np.float64)
         Zl, _ = draw(layouts(Z64, dt))
-    kernel = draw(st.sampled_from(["linear", "poly", "rbf", "sigmoid"]))
+    kernel = draw(st.sampled_from(["linear", "poly", "rbf", "sigmoid", "cosine", "laplacian",
+                                   "chi2", "additive_chi2"]))
+    if kernel in ("chi2", "additive_chi2"):  # defined on non-negative data
+        X64, Xl = np.abs(X64), abs(Xl)
+        if Z64 is not None:
+            Z64, Zl = np.abs(Z64), abs(Zl)
     gamma = draw(st.sampled_from([None, 0.05, 0.5, 1.0]))
     degree = draw(st.integers(1, 4))
     coef0 = draw(st.sampled_from([0.0, 1.0, -0.5]))
@@ -414,10 +419,16 @@ def test_kernel_matrices_match_reference(case):
     ref = ref_kernels.pairwise_kernels(X64, Z64, kernel=kernel, gamma=gamma, degree=degree, coef0=coef0)
     assert K.dtype == dt and K.shape == ref.shape
     Zr = X64 if Z64 is None else Z64
-    g = 1.0 / X64.shape[1] if gamma is None else gamma
+    g = (1.0 if kernel == "chi2" else 1.0 / X64.shape[1]) if gamma is None else gamma
     dots = np.abs(X64) @ np.abs(Zr).T
     if kernel == "linear":
         scale = dots
+    elif kernel == "cosine":
+        norms = np.sqrt((X64 ** 2).sum(axis=1))[:, None] * np.sqrt((Zr ** 2).sum(axis=1))[None, :]
+        scale = np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 0.0)
+    elif kernel in ("laplacian", "chi2", "additive_chi2"):
+        l1 = np.abs(X64).sum(axis=1)[:, None] + np.abs(Zr).sum(axis=1)[None, :]
+        scale = (1.0 if kernel == "additive_chi2" else g) * l1
     elif kernel == "poly":
         base = g * dots + abs(coef0)
         scale = degree * base ** degree

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from fastoptim.exceptions import ConvergenceWarning, NotFittedError
 from fastoptim.kernel_ridge import KernelRidge
-from fastoptim.kernels import KERNELS
+from fastoptim.kernels import KERNELS, PAIRWISE_KERNELS
 from fastoptim.reference.kernels import pairwise_kernels as reference_pairwise_kernels
 from fastoptim.linear_model import Ridge
 
@@ -18,12 +18,17 @@ from conftest import DATA_DIR
 
 CALIFORNIA = DATA_DIR / "california-housing" / "cal_housing.data"
 PARAMS = {"linear": {}, "poly": dict(gamma=0.2, degree=2, coef0=1.0),
-          "rbf": dict(gamma=0.15), "sigmoid": dict(gamma=0.05, coef0=0.2)}
+          "polynomial": dict(gamma=0.2, degree=2, coef0=1.0),
+          "rbf": dict(gamma=0.15), "sigmoid": dict(gamma=0.05, coef0=0.2), "cosine": {},
+          "laplacian": dict(gamma=0.3), "chi2": dict(gamma=0.4), "additive_chi2": {}}
+CHI2 = ("chi2", "additive_chi2")
 
 
-def _data(n=80, d=6, k=None, dtype=np.float64, seed=0):
+def _data(n=80, d=6, k=None, dtype=np.float64, seed=0, non_negative=False):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, d))
+    if non_negative:  # the chi-squared kernels' domain
+        X = np.abs(X)
     W = rng.normal(size=(d, k or 1))
     Y = np.sin(X @ W) + 0.1 * rng.normal(size=(n, k or 1))
     y = Y[:, 0] if k is None else Y
@@ -48,11 +53,12 @@ def _rel(a, b):
 # -- exact solution ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("kernel", PAIRWISE_KERNELS)
 @pytest.mark.parametrize("weights", [False, True])
 @pytest.mark.parametrize("k", [None, 3], ids=["1-target", "3-targets"])
+@pytest.mark.filterwarnings("ignore:.*not positive definite")  # additive_chi2 is indefinite
 def test_dual_coef_equals_scipy_solve(kernel, weights, k):
-    X, y = _data(k=k)
+    X, y = _data(k=k, non_negative=kernel in CHI2)
     sw = np.random.default_rng(5).uniform(0.2, 3.0, X.shape[0]) if weights else None
     model = KernelRidge(alpha=0.7, kernel=kernel, **PARAMS[kernel]).fit(X, y, sample_weight=sw)
     ref = _exact_dual(X, y, 0.7, kernel, sw, **PARAMS[kernel])
@@ -255,20 +261,25 @@ def test_refit_with_another_solver_clears_old_attributes():
 # -- scikit-learn --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("kernel", PAIRWISE_KERNELS)
 @pytest.mark.filterwarnings("ignore:.*(not positive definite|Singular matrix)")  # sigmoid, alpha=1
 def test_matches_scikit_learn(kernel):
     sk = pytest.importorskip("sklearn.kernel_ridge")
-    X, Y = _data(n=100, k=2)
+    X, Y = _data(n=100, k=2, non_negative=kernel in CHI2)
     sw = np.random.default_rng(8).uniform(0.2, 3.0, 100)
-    for y, w, Xf in ((Y[:, 0], None, X), (Y, sw, X), (Y[:, 1], sw, sp.csr_matrix(X))):
+    # scikit-learn's chi-squared kernels take dense data only
+    Xs = X if kernel in CHI2 else sp.csr_matrix(X)
+    for y, w, Xf in ((Y[:, 0], None, X), (Y, sw, X), (Y[:, 1], sw, Xs)):
         ours = KernelRidge(alpha=0.8, kernel=kernel, **PARAMS[kernel]).fit(Xf, y, sample_weight=w)
         ref = sk.KernelRidge(alpha=0.8, kernel=kernel, **PARAMS[kernel]).fit(Xf, y, sample_weight=w)
         assert _rel(ours.dual_coef_, ref.dual_coef_) < 1e-9
         assert _rel(ours.predict(X[:25]), ref.predict(X[:25])) < 1e-9
-    # the defaults agree too (linear kernel, alpha=1; gamma None = 1/n_features)
+    # the defaults agree too (linear kernel, alpha=1; gamma None = 1/n_features), except for
+    # chi2, where scikit-learn's KernelRidge passes gamma=None on to chi2_kernel and fails:
+    # fastoptim takes chi2_kernel's own default, 1
+    default = {"gamma": 1.0} if kernel == "chi2" else {}
     ours = KernelRidge(kernel=kernel).fit(X, Y[:, 0])
-    ref = sk.KernelRidge(kernel=kernel).fit(X, Y[:, 0])
+    ref = sk.KernelRidge(kernel=kernel, **default).fit(X, Y[:, 0])
     assert _rel(ours.predict(X), ref.predict(X)) < 1e-9
 
 
@@ -278,7 +289,8 @@ except ImportError:  # scikit-learn is a test-only extra
     parametrize_with_checks = None
 
 _ESTIMATORS = [KernelRidge(), KernelRidge(kernel="rbf"), KernelRidge(kernel="poly", degree=2),
-               KernelRidge(kernel="rbf", solver="cg"),
+               KernelRidge(kernel="rbf", solver="cg"), KernelRidge(kernel="laplacian"),
+               KernelRidge(kernel="cosine", alpha=0.5), KernelRidge(kernel="precomputed"),
                # n_components >= the checks' sample counts: every row is a landmark, so
                # weighting a row equals repeating it (with fewer landmarks it need not)
                KernelRidge(kernel="rbf", solver="nystroem", n_components=50, random_state=0),
@@ -363,8 +375,10 @@ def test_alpha_must_be_a_number():
 
 
 def test_unknown_kernel_lists_valid_ones():
-    with pytest.raises(ValueError, match="unknown kernel 'gaussian'; valid kernels are 'linear', "
-                                         "'poly', 'rbf', 'sigmoid' or a callable"):
+    with pytest.raises(ValueError, match="unknown kernel 'gaussian'; valid kernels are "
+                                         "'additive_chi2', 'chi2', 'cosine', 'laplacian', "
+                                         "'linear', 'poly', 'polynomial', 'rbf', 'sigmoid', "
+                                         "'precomputed' or a callable"):
         _fit(kernel="gaussian")
 
 
@@ -413,7 +427,7 @@ def test_callable_kernel_with_wrong_shape():
     model = KernelRidge(kernel=lambda A, B: A @ B.T).fit(X, y)
     model.kernel = None  # predict uses the fitted kernel, not the parameter
     model._spec.kernel = lambda A, B: np.ones(3)
-    with pytest.raises(ValueError, match=r"of shape \(3,\).*\(5, 20\)"):
+    with pytest.raises(ValueError, match=r"of shape \(3,\) on the whole matrices.*\(5, 20\)"):
         model.predict(X[:5])
 
 
@@ -449,3 +463,108 @@ def test_failed_fit_leaves_the_estimator_as_it_was():
         model.fit(X[:, :3], y[:29])
     assert model.n_features_in_ == 4
     np.testing.assert_array_equal(model.predict(X), before)
+
+
+# -- kernel='precomputed', two-row callables -------------------------------------------------
+
+
+def test_precomputed_equals_the_named_kernel():
+    X, y = _data(n=60)
+    Xt, _ = _data(n=15, seed=3)
+    sw = np.random.default_rng(2).uniform(0.3, 2.0, 60)
+    for kernel in ("rbf", "laplacian", "cosine"):
+        K = reference_pairwise_kernels(X, kernel=kernel, **PARAMS[kernel])
+        Kt = reference_pairwise_kernels(Xt, X, kernel=kernel, **PARAMS[kernel])
+        for solver, tol in (("cholesky", 1e-12), ("cg", 1e-8)):
+            named = KernelRidge(alpha=0.5, kernel=kernel, solver=solver, tol=1e-12,
+                                **PARAMS[kernel]).fit(X, y, sample_weight=sw)
+            pre = KernelRidge(alpha=0.5, kernel="precomputed", solver=solver,
+                              tol=1e-12).fit(K, y, sample_weight=sw)
+            assert _rel(pre.dual_coef_, named.dual_coef_) < tol
+            assert _rel(pre.predict(Kt), named.predict(Xt)) < tol
+            assert pre.n_features_in_ == 60
+
+
+def test_precomputed_matches_scikit_learn_and_leaves_K_unchanged():
+    sk = pytest.importorskip("sklearn.kernel_ridge")
+    X, Y = _data(n=50, k=2)
+    K = reference_pairwise_kernels(X, kernel="rbf", gamma=0.2)
+    K0 = K.copy()
+    sw = np.random.default_rng(1).uniform(0.2, 3.0, 50)
+    ours = KernelRidge(alpha=0.3, kernel="precomputed").fit(K, Y, sample_weight=sw)
+    ref = sk.KernelRidge(alpha=0.3, kernel="precomputed").fit(K, Y, sample_weight=sw)
+    np.testing.assert_array_equal(K, K0)
+    assert _rel(ours.dual_coef_, ref.dual_coef_) < 1e-10
+    assert _rel(ours.predict(K[:7]), ref.predict(K[:7])) < 1e-10
+    assert ours.__sklearn_tags__().input_tags.pairwise
+    assert not KernelRidge().__sklearn_tags__().input_tags.pairwise
+
+
+def test_precomputed_float32_stays_float32():
+    X, y = _data(n=30, dtype=np.float32)
+    K = (X @ X.T).astype(np.float32)
+    model = KernelRidge(kernel="precomputed").fit(K, y)
+    assert model.dual_coef_.dtype == np.float32
+    assert model.predict(K[:4]).dtype == np.float32
+
+
+def test_precomputed_bad_input():
+    X, y = _data(n=30)
+    K = X @ X.T
+    with pytest.raises(ValueError, match=r"square \(n_samples, n_samples\) kernel matrix.*"
+                                         r"\(30, 6\)"):
+        KernelRidge(kernel="precomputed").fit(X, y)
+    # a sparse kernel matrix is made dense (the solve uses every entry)
+    dense = KernelRidge(kernel="precomputed").fit(K, y)
+    sparse = KernelRidge(kernel="precomputed").fit(sp.csr_matrix(K), y)
+    np.testing.assert_array_equal(sparse.dual_coef_, dense.dual_coef_)
+    np.testing.assert_array_equal(sparse.predict(sp.csr_matrix(K[:3])), dense.predict(K[:3]))
+    for solver in ("nystroem", "rff"):
+        with pytest.raises(ValueError, match=f"solver='{solver}' builds features.*'cholesky' or "
+                                             f"'cg'"):
+            KernelRidge(kernel="precomputed", solver=solver).fit(K, y)
+    model = KernelRidge(kernel="precomputed").fit(K, y)
+    with pytest.raises(ValueError, match="X has 6 features, but KernelRidge is expecting 30"):
+        model.predict(X)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        KernelRidge(kernel="precomputed").fit(np.full((30, 30), np.nan), y)
+
+
+def test_two_row_callable_matches_scikit_learn():
+    sk = pytest.importorskip("sklearn.kernel_ridge")
+    X, y = _data(n=40)
+
+    def kernel(x, z, width=1.0):
+        return np.exp(-np.abs(x - z).sum() / width)
+
+    for params in (None, {"width": 3.0}):
+        ours = KernelRidge(kernel=kernel, kernel_params=params).fit(X, y)
+        ref = sk.KernelRidge(kernel=kernel, kernel_params=params).fit(X, y)
+        assert _rel(ours.dual_coef_, ref.dual_coef_) < 1e-10
+        assert _rel(ours.predict(X[:9]), ref.predict(X[:9])) < 1e-10
+        # the same kernel by name
+        named = KernelRidge(kernel="laplacian",
+                            gamma=1.0 / (params or {"width": 1.0})["width"]).fit(X, y)
+        assert _rel(ours.predict(X[:9]), named.predict(X[:9])) < 1e-12
+    Xs = sp.csr_matrix(X * (X > 0.5))
+    ours = KernelRidge(kernel=lambda a, b: float((a @ b.T).toarray()[0, 0])).fit(Xs, y)
+    ref = sk.KernelRidge(kernel=lambda a, b: float((a @ b.T).toarray()[0, 0])).fit(Xs, y)
+    assert _rel(ours.predict(Xs[:5]), ref.predict(Xs[:5])) < 1e-10
+
+
+@pytest.mark.parametrize("kernel", CHI2)
+def test_chi2_kernels_refuse_negative_X(kernel):
+    X, y = _data()
+    with pytest.raises(ValueError, match=f"X contains negative values; the '{kernel}' kernel"):
+        KernelRidge(kernel=kernel).fit(X, y)
+    model = KernelRidge(kernel=kernel).fit(np.abs(X), y)
+    with pytest.raises(ValueError, match="X contains negative values"):
+        model.predict(X)
+
+
+def test_kernel_params_refused_for_named_and_precomputed_kernels():
+    X, y = _data(n=20)
+    with pytest.raises(ValueError, match="kernel_params are passed to a callable kernel only"):
+        KernelRidge(kernel="laplacian", kernel_params={"gamma": 1.0}).fit(X, y)
+    with pytest.raises(ValueError, match="kernel='precomputed' takes none"):
+        KernelRidge(kernel="precomputed", kernel_params={"a": 1}).fit(X @ X.T, y)

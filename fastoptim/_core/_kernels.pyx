@@ -3,10 +3,11 @@
 Inputs are validated, made contiguous and given one dtype by fastoptim.kernels;
 these functions only pick the float32/float64 kernel, release the GIL around
 it and return the C status code for the caller to check."""
-from libc.stdint cimport int64_t
+from libc.stdint cimport int32_t, int64_t
 from cython cimport floating
 
-from fastoptim._core._cdefs cimport cptr as _ptr, mptr as _mut_ptr
+from fastoptim._core._cdefs cimport (fo_data_f32, fo_data_f64, fill_data, cptr as _ptr,
+                                     mptr as _mut_ptr)
 
 cdef extern from "fastoptim/fo_kernels.h":
     cdef enum:
@@ -14,6 +15,10 @@ cdef extern from "fastoptim/fo_kernels.h":
         FO_KERNEL_POLY
         FO_KERNEL_RBF
         FO_KERNEL_SIGMOID
+        FO_KERNEL_COSINE
+        FO_KERNEL_LAPLACIAN
+        FO_KERNEL_CHI2
+        FO_KERNEL_ADDITIVE_CHI2
         FO_GRAM_RECT
         FO_GRAM_SYM_LOWER
         FO_GRAM_SYM
@@ -28,6 +33,12 @@ cdef extern from "fastoptim/fo_kernels.h":
     int fo_kernel_gram_f32(const fo_kernel_params *kp, int shape, int64_t n, int64_t m,
                            float *G, const float *x_sqnorm, const float *z_sqnorm,
                            const float *row_scale, const float *col_scale, int n_threads) nogil
+    int fo_kernel_pairwise_f64(const fo_kernel_params *kp, int shape, const fo_data_f64 *x,
+                               const fo_data_f64 *z, double *K, const double *row_scale,
+                               const double *col_scale, int n_threads) nogil
+    int fo_kernel_pairwise_f32(const fo_kernel_params *kp, int shape, const fo_data_f32 *x,
+                               const fo_data_f32 *z, float *K, const float *row_scale,
+                               const float *col_scale, int n_threads) nogil
     int fo_row_sqnorms_f64(int64_t n, int64_t p, const double *X, double *out,
                            int n_threads) nogil
     int fo_row_sqnorms_f32(int64_t n, int64_t p, const float *X, float *out,
@@ -37,12 +48,19 @@ cdef extern from "fastoptim/fo_kernels.h":
     int fo_row_sqnorms_csr_f32(int64_t n, const float *data, const int64_t *indptr,
                                float *out, int n_threads) nogil
 
-# Kernel ids and Gram shapes, read from fo_kernels.h.
+# Kernel ids and Gram shapes, read from fo_kernels.h: the kernels of x.z (kernel_gram)
+# and those of the coordinates' distances (kernel_pairwise).
 KERNEL_IDS = {
     "linear": FO_KERNEL_LINEAR,
     "poly": FO_KERNEL_POLY,
     "rbf": FO_KERNEL_RBF,
     "sigmoid": FO_KERNEL_SIGMOID,
+    "cosine": FO_KERNEL_COSINE,
+}
+DISTANCE_KERNEL_IDS = {
+    "laplacian": FO_KERNEL_LAPLACIAN,
+    "chi2": FO_KERNEL_CHI2,
+    "additive_chi2": FO_KERNEL_ADDITIVE_CHI2,
 }
 GRAM_RECT = FO_GRAM_RECT
 GRAM_SYM_LOWER = FO_GRAM_SYM_LOWER
@@ -72,6 +90,41 @@ def kernel_gram(int kind, double gamma, int degree, double coef0, int shape, flo
         with nogil:
             status = fo_kernel_gram_f32(&kp, shape, n, m, &G[0, 0], _ptr(x_sqnorm), _ptr(z_sqnorm),
                                         _ptr(row_scale), _ptr(col_scale), n_threads)
+    return status
+
+
+def kernel_pairwise(int kind, double gamma, int shape, const floating[::1] x_values,
+                    const int32_t[::1] x_indices, const int64_t[::1] x_indptr, int64_t n_x,
+                    const floating[::1] z_values, const int32_t[::1] z_indices,
+                    const int64_t[::1] z_indptr, int64_t n_z, int64_t n_features,
+                    floating[:, ::1] K, const floating[::1] row_scale,
+                    const floating[::1] col_scale, int n_threads):
+    """Run fo_kernel_pairwise (laplacian, chi2, additive_chi2) into K (n_x x n_z); returns
+    the status.
+
+    x and z are each dense (values = X.ravel(), indices and indptr None) or CSR; the
+    symmetric shapes ignore z.  The scales may be None."""
+    cdef fo_kernel_params kp
+    cdef fo_data_f64 x64, z64
+    cdef fo_data_f32 x32, z32
+    cdef int status
+    cdef const floating[::1] none = None
+    kp.kind = kind
+    kp.gamma = gamma
+    kp.degree = 1
+    kp.coef0 = 0.0
+    if n_x == 0 or n_z == 0:
+        return 0
+    fill_data(&x64, &x32, x_values, x_indices, x_indptr, n_x, n_features, none, none)
+    fill_data(&z64, &z32, z_values, z_indices, z_indptr, n_z, n_features, none, none)
+    if floating is double:
+        with nogil:
+            status = fo_kernel_pairwise_f64(&kp, shape, &x64, &z64, &K[0, 0], _ptr(row_scale),
+                                            _ptr(col_scale), n_threads)
+    else:
+        with nogil:
+            status = fo_kernel_pairwise_f32(&kp, shape, &x32, &z32, &K[0, 0], _ptr(row_scale),
+                                            _ptr(col_scale), n_threads)
     return status
 
 
