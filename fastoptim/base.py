@@ -151,15 +151,20 @@ class RegressorMixin:
         As scikit-learn's r2_score: NaN with an UndefinedMetricWarning for fewer than two
         samples; where the denominator is zero, 1 for exact predictions and 0 otherwise."""
         pred = np.asarray(self.predict(X), dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
+        # y and the weights get fit's checks: finite, of X's length, weights >= 0, sum > 0
+        y = validate_y(y, pred.shape[0], np.float64, multi_output=True)
+        sw = validate_sample_weight(sample_weight, pred.shape[0], np.float64)
         if y.shape[0] < 2:
             warn("R^2 score is not well-defined with less than two samples.",
                  UndefinedMetricWarning, stacklevel=2)
             return float("nan")
         if y.ndim == 1:
             y = y[:, None]
+        if pred.size != y.size:
+            raise ValueError(f"y has {y.shape[1]} outputs but the model predicts "
+                             f"{pred.size // pred.shape[0]}; they must match")
         pred = pred.reshape(y.shape)
-        w = np.ones(y.shape[0]) if sample_weight is None else np.asarray(sample_weight, np.float64)
+        w = np.ones(y.shape[0]) if sw is None else sw
         mean = np.average(y, axis=0, weights=w)
         ss_res = (w[:, None] * (y - pred) ** 2).sum(axis=0)
         ss_tot = (w[:, None] * (y - mean) ** 2).sum(axis=0)
@@ -195,20 +200,26 @@ class ClassifierMixin:
         else:
             X = validate_X(X)
         classes, y_idx = validate_labels(y, X.shape[0])
-        if len(classes) < 2:
-            label = classes[0].item() if hasattr(classes[0], "item") else classes[0]
-            raise ValueError(f"y holds only one class ({label!r}); {type(self).__name__} needs "
-                             f"samples of at least two classes")
+        check_two_classes(classes, type(self).__name__)
         return X, classes, y_idx
 
     def score(self, X, y, sample_weight=None):
-        """The fraction of samples whose predicted class equals y (weighted by sample_weight)."""
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()
+        """The fraction of samples whose predicted class equals y (weighted by sample_weight).
+
+        y and the weights get fit's checks (labels without NaN or None, X's length, weights
+        finite and >= 0 with a positive sum)."""
         pred = self.predict(X)
-        hits = (pred == y).astype(np.float64)
-        return float(np.average(hits, weights=sample_weight))
+        multilabel = pred.ndim == 2
+        y = validate_label_array(y, pred.shape[0], multilabel=multilabel)
+        sw = validate_sample_weight(sample_weight, pred.shape[0], np.float64)
+        if multilabel:  # every label of the row right
+            if y.shape != pred.shape:
+                raise ValueError(f"y has {y.shape[1]} labels per sample but the model predicts "
+                                 f"{pred.shape[1]}; they must match")
+            hits = np.all(pred == y, axis=1).astype(np.float64)
+        else:
+            hits = (pred == y).astype(np.float64)
+        return float(np.average(hits, weights=sw))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -288,14 +299,20 @@ def validate_X(X, name="X", dtype=None, finite=True):
     return X
 
 
-def validate_y(y, n_samples, dtype, *, multi_output=True, name="y"):
-    """Real-valued targets: shape (n_samples,) or (n_samples, n_outputs), finite, X's dtype."""
+def _target_array(y, name, labels=False):
+    """y as an ndarray; None and sparse matrices refused with messages naming ``name``."""
     if y is None:
         raise ValueError(f"{name} is None: this estimator requires y to be passed, but the target "
                          f"y is None")
     if sp.issparse(y):
-        raise TypeError(f"{name} must be a dense array; call y.toarray() first")
-    y = np.asarray(y)
+        raise TypeError(f"{name} must be a dense array{' of labels' if labels else ''}; call "
+                        f"y.toarray() first")
+    return np.asarray(y)
+
+
+def validate_y(y, n_samples, dtype, *, multi_output=True, name="y"):
+    """Real-valued targets: shape (n_samples,) or (n_samples, n_outputs), finite, X's dtype."""
+    y = _target_array(y, name)
     if np.iscomplexobj(y):
         raise ValueError(f"Complex data not supported: {name} must hold real numbers")
     if y.dtype.kind not in "biuf":
@@ -318,12 +335,7 @@ def validate_labels(y, n_samples, name="y"):
 
     A column vector (n_samples, 1) is accepted with a DataConversionWarning.
     """
-    if y is None:
-        raise ValueError(f"{name} is None: this estimator requires y to be passed, but the target "
-                         f"y is None")
-    if sp.issparse(y):
-        raise TypeError(f"{name} must be a dense array of labels; call y.toarray() first")
-    y = np.asarray(y)
+    y = _target_array(y, name, labels=True)
     if y.ndim == 2 and y.shape[1] == 1:
         warn("A column-vector y was passed when a 1d array was expected. Please change "
              "the shape of y to (n_samples,), for example using ravel().",
@@ -334,6 +346,30 @@ def validate_labels(y, n_samples, name="y"):
                          f"shape {y.shape}")
     if y.shape[0] != n_samples:
         raise ValueError(f"{name} has {y.shape[0]} samples but X has {n_samples}; they must match")
+    _check_label_values(y, name)
+    if y.dtype.kind in "biu" and y.size:
+        lo, hi = int(y.min()), int(y.max())
+        if hi - lo < 1 << 20:  # small integer range: a table instead of a sort
+            # offsets in int64: y - lo in y's own dtype wraps around for int8/int16 labels
+            offsets = y.astype(np.int64) - lo
+            present = np.bincount(offsets, minlength=hi - lo + 1) > 0
+            classes = (np.flatnonzero(present) + lo).astype(y.dtype)
+            table = np.cumsum(present) - 1
+            return classes, table[offsets]
+    classes, idx = np.unique(y, return_inverse=True)
+    return classes, idx.reshape(-1)
+
+
+def check_two_classes(classes, estimator_name):
+    """A classifier needs at least two classes: a ValueError naming the one label otherwise."""
+    if len(classes) < 2:
+        label = classes[0].item() if hasattr(classes[0], "item") else classes[0]
+        raise ValueError(f"y holds only one class ({label!r}); {estimator_name} needs samples of "
+                         f"at least two classes")
+
+
+def _check_label_values(y, name):
+    """Labels a classifier can take: finite numbers, or one type of objects without NaN/None."""
     if y.dtype.kind == "c":
         raise ValueError(f"Complex data not supported: {name} must hold real numbers or labels")
     if y.dtype.kind == "f":
@@ -344,19 +380,31 @@ def validate_labels(y, n_samples, name="y"):
                              f"a classifier needs class labels (use a regressor for continuous "
                              f"targets)")
     if y.dtype.kind == "O":
+        missing = [v for v in y if v is None or (isinstance(v, (float, np.floating)) and v != v)]
+        if missing:
+            raise ValueError(f"{name} contains {len(missing)} missing label(s) ({missing[0]!r}); "
+                             f"every sample needs a class label (drop or fill those rows)")
         types = {type(v) for v in y}
         if len(types) > 1 and not all(issubclass(t, (int, float, np.number)) for t in types):
             raise TypeError(f"{name} mixes label types {sorted(t.__name__ for t in types)}; use one "
                             f"type (all strings or all numbers)")
-    if y.dtype.kind in "biu" and y.size:
-        lo, hi = int(y.min()), int(y.max())
-        if hi - lo < 1 << 20:  # small integer range: a table instead of a sort
-            present = np.bincount((y - lo).astype(np.intp), minlength=hi - lo + 1) > 0
-            classes = (np.flatnonzero(present) + lo).astype(y.dtype)
-            table = np.cumsum(present) - 1
-            return classes, table[(y - lo).astype(np.intp)]
-    classes, idx = np.unique(y, return_inverse=True)
-    return classes, idx.reshape(-1)
+
+
+def validate_label_array(y, n_samples, name="y", multilabel=False):
+    """Labels for score and partial_fit: the checks of :func:`validate_labels` (None, shape,
+    length, NaN and mixed types) without the class encoding; a column vector is raveled.
+    ``multilabel``: a 2-D indicator matrix of n_samples rows is kept as it is."""
+    y = _target_array(y, name, labels=True)
+    if y.ndim == 2 and y.shape[1] == 1 and not multilabel:
+        y = y.ravel()
+    if y.ndim != (2 if multilabel else 1):
+        want = "(n_samples, n_labels)" if multilabel else "(n_samples,)"
+        raise ValueError(f"{name} must be an array of class labels of shape {want}, got shape "
+                         f"{y.shape}")
+    if y.shape[0] != n_samples:
+        raise ValueError(f"{name} has {y.shape[0]} samples but X has {n_samples}; they must match")
+    _check_label_values(y.ravel() if multilabel else y, name)
+    return y
 
 
 def partial_fit_classes(classes, fitted_classes):

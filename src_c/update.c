@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "fastoptim/fo_config.h"
 #include "fastoptim/fo_status.h"

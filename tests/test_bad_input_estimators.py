@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from fastoptim import (SVC, KernelRidge, LinearRegression, LinearSVC, LogisticRegression, Ridge,
-                       SoftmaxRegression)
+from fastoptim import (SVC, KernelRidge, LinearRegression, LinearSVC, LogisticRegression,
+                       MLPClassifier, MLPRegressor, Ridge, SoftmaxRegression)
 from fastoptim.exceptions import ConvergenceWarning
 from fastoptim.optim import SGD, Adagrad, Adam, AdamW, RMSProp
 
@@ -30,6 +30,7 @@ class Case:
     inf_ok: tuple = ()      # of those, the ones that accept np.inf (SVC's C: the hard margin)
     nonneg: tuple = ()      # parameters that must be >= 0 (0 allowed: no penalty)
     stochastic: bool = False  # learning_rate / batch_size apply
+    exact: bool = True      # a few epochs reach the exact fit (False: a network, 5 epochs)
     names: dict = field(default_factory=dict)  # {parameter: a valid value} of the names checked
     solver_tol: float = 0.0  # > 0: round-off moves the solution within this stopping tolerance
 
@@ -68,6 +69,12 @@ ESTIMATORS = [
     Case("SVC", lambda: SVC(C=2.0, gamma=0.3, tol=1e-3), "clf", positive=("C", "gamma"),
          inf_ok=("C",),
          names={"kernel": "rbf", "decision_function_shape": "ovr"}, solver_tol=1e-3),
+    Case("MLPClassifier", lambda: MLPClassifier(hidden_layer_sizes=(5,), max_iter=5,
+                                                random_state=0), "clf", nonneg=("alpha",),
+         names={"solver": "adam", "activation": "relu"}, exact=False),
+    Case("MLPRegressor", lambda: MLPRegressor(hidden_layer_sizes=(5,), max_iter=5,
+                                              random_state=0), "reg", nonneg=("alpha",),
+         names={"solver": "adam", "activation": "relu"}, exact=False),
 ]
 IDS = [c.name for c in ESTIMATORS]
 CLASSIFIERS = [c for c in ESTIMATORS if c.kind == "clf"]
@@ -194,7 +201,7 @@ def test_one_sample(case):
             case.make().fit(X[:1], Y_CLF[:1])
     else:
         est = fit_ok(case.make, X[:1], Y_REG[:1])
-        if not (case.stochastic or isinstance(est, KernelRidge)):
+        if case.exact and not (case.stochastic or isinstance(est, KernelRidge)):
             # the intercept is the mean of y: a direct solve goes through the one point
             np.testing.assert_allclose(est.predict(X[:1]), Y_REG[:1], rtol=1e-12)
             np.testing.assert_array_equal(est.coef_, 0.0)
@@ -205,7 +212,10 @@ def test_one_sample_per_class(case):
     """The smallest classification problem: one sample of each of two classes."""
     Xs, ys = np.array([[1.0, 0, 0, 0], [-1.0, 0, 0, 0]]), np.array(["a", "b"])
     est = fit_ok(case.make, Xs, ys)
-    np.testing.assert_array_equal(est.predict(Xs), ys)
+    if case.exact:
+        np.testing.assert_array_equal(est.predict(Xs), ys)
+    else:
+        assert set(est.predict(Xs).tolist()) <= {"a", "b"}
 
 
 @over(CLASSIFIERS)
@@ -463,6 +473,60 @@ def test_predict_bad_input(case):
     np.testing.assert_array_equal(est.predict(X.astype(object)), ref)
 
 
+def test_score_checks_y_and_weights_as_fit_does(case):
+    """score: NaN in y, a y of another length, negative or all-zero weights are errors (a NaN
+    once gave R^2 = 1.0, negative weights an accuracy outside [0, 1])."""
+    y = y_for(case)
+    est = case.make().fit(X, y)
+    bad = y.astype(np.float64).copy()
+    bad[3] = np.nan
+    with pytest.raises(ValueError, match="y contains NaN"):
+        est.score(X, bad)
+    with pytest.raises(ValueError, match=f"y has {N - 1} samples but X has {N}"):
+        est.score(X, y[:-1])
+    with pytest.raises(ValueError, match="y is None"):
+        est.score(X, None)
+    with pytest.raises(ValueError, match="sample_weight must be >= 0"):
+        est.score(X, y, sample_weight=-np.ones(N))
+    with pytest.raises(ValueError, match="sample_weight must have a positive sum"):
+        est.score(X, y, sample_weight=np.zeros(N))
+    with pytest.raises(ValueError, match="sample_weight must have shape"):
+        est.score(X, y, sample_weight=np.ones(N + 1))
+    w = np.random.default_rng(1).uniform(0.5, 2.0, N)
+    score = est.score(X, y, sample_weight=w)
+    assert np.isfinite(score) and score <= 1.0
+    if case.kind == "clf":
+        assert 0.0 <= score
+        hits = est.predict(X) == y
+        assert score == pytest.approx(np.average(hits, weights=w), abs=1e-15)
+
+
+@over(CLASSIFIERS)
+@pytest.mark.parametrize("missing", [np.nan, None], ids=["nan", "none"])
+def test_missing_labels_in_an_object_y(case, missing):
+    """An object y with NaN or None: refused (NaN once became a class, classes_ = [nan 0 1])."""
+    y = np.array(["a", "b", "c"] * (N // 3), dtype=object)
+    y[4] = missing
+    with pytest.raises(ValueError, match="y contains 1 missing label"):
+        case.make().fit(X, y)
+    est = case.make().fit(X, np.array(["a", "b", "c"] * (N // 3), dtype=object))
+    with pytest.raises(ValueError, match="y contains 1 missing label"):
+        est.score(X, y)
+
+
+@over(CLASSIFIERS)
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint8, np.int64])
+def test_small_integer_label_dtypes(case, dtype):
+    """int8/int16 labels such as {-100, 100}: y - min(y) once wrapped around in the small dtype."""
+    labels = np.array([-100, 0, 100]) if np.dtype(dtype).kind == "i" else np.array([0, 100, 250])
+    y = labels[Y_CLF].astype(dtype)
+    est = case.make().fit(X, y)
+    assert est.classes_.tolist() == labels.tolist()
+    assert est.classes_.dtype == dtype
+    assert set(est.predict(X).tolist()) <= set(labels.tolist())
+    assert 0.0 <= est.score(X, y) <= 1.0
+
+
 # --------------------------------------------------------------------------- optimizers
 
 
@@ -518,6 +582,32 @@ def test_optimizer_nonfinite_grad_refused(make_opt, bad):
     with pytest.raises(FloatingPointError, match=r"grads\[1\] contains NaN"):
         make_opt().step([p, np.zeros(2)], [np.ones(9), np.array([0.0, bad])])
     np.testing.assert_array_equal(p, before)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_optimizer_nonfinite_result_refused(make_opt, dtype):
+    """A finite gradient whose step overflows (lr * g, or g * g in a second moment) is refused
+    too, before any array changes (two steps of SGD(lr=1e308) once gave NaN parameters)."""
+    huge = 1e200 if dtype == np.float64 else 1e30
+    opt = make_opt(lr=1e300 if dtype == np.float64 else 1e30, weight_decay=0.0)
+    p = np.linspace(-1, 1, 9).astype(dtype)
+    q = np.ones(3, dtype=dtype)
+    opt.step([p, q], [np.full(9, 1e-3, dtype=dtype), np.full(3, 1e-3, dtype=dtype)])
+    before = (p.copy(), q.copy())
+    state = [{k: v.copy() for k, v in s.items()} for s in opt.state]
+    g = np.full(3, huge, dtype=dtype)
+    with pytest.raises(FloatingPointError, match=r"the step would make params\[1\].*NaN or "
+                                                 r"infinite.*unchanged"):
+        opt.step([p, q], [np.ones(9, dtype=dtype), g])
+    np.testing.assert_array_equal(p, before[0])  # the first array was not stepped either
+    np.testing.assert_array_equal(q, before[1])
+    assert opt.n_steps == 1
+    for s0, s1 in zip(state, opt.state):
+        for k in s0:
+            np.testing.assert_array_equal(s0[k], s1[k])
+    # a step that stays finite goes through
+    opt.step([p, q], [np.ones(9, dtype=dtype) * 1e-3, np.ones(3, dtype=dtype) * 1e-3])
+    assert opt.n_steps == 2 and np.all(np.isfinite(p)) and np.all(np.isfinite(q))
 
 
 @pytest.mark.parametrize("g, exc, match", [

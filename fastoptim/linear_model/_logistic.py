@@ -49,7 +49,7 @@ from .._blas import blas_n_threads, blas_threads
 from .._dask import objective_for
 from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, available_if,
                     check_is_fitted, class_sample_weights, linear_scores, partial_fit_classes,
-                    resolve_n_jobs, validate_sample_weight, validate_X)
+                    resolve_n_jobs, validate_label_array, validate_sample_weight, validate_X)
 from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
 from ..optim.engine import run_epoch
@@ -504,11 +504,12 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         if fitted and X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
                              f"expecting {self.n_features_in_} features as input")
-        labels = np.asarray(y).ravel()
+        labels = validate_label_array(y, X.shape[0])
         pos = np.clip(np.searchsorted(all_classes, labels), 0, len(all_classes) - 1)
-        if labels.shape[0] != X.shape[0] or not np.all(all_classes[pos] == labels):
-            raise ValueError("y holds labels that are not in classes (or has a different length "
-                             "than X)")
+        if not np.all(all_classes[pos] == labels):
+            raise ValueError(f"y holds labels that are not in classes "
+                             f"({all_classes.tolist()}): pass every label in classes= at the "
+                             f"first partial_fit")
         sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
         mode = self._mode(len(all_classes))
         if mode == "multinomial":

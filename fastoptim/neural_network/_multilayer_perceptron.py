@@ -51,7 +51,8 @@ import scipy.sparse as sp
 
 from .._validation import check_scalar
 from ..base import (BaseEstimator, ClassifierMixin, RegressorMixin, available_if,
-                    check_is_fitted, class_sample_weights, partial_fit_classes, validate_labels,
+                    check_is_fitted, check_two_classes, class_sample_weights, partial_fit_classes,
+                    validate_labels,
                     validate_sample_weight, validate_X, validate_y)
 from ..exceptions import ConvergenceWarning, warn
 from ..optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
@@ -656,9 +657,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                                  f"first partial_fit")
         else:
             all_classes, idx = validate_labels(y, n)
-            if len(all_classes) < 2:
-                raise ValueError(f"y holds only one class ({all_classes[0]!r}); "
-                                 f"MLPClassifier needs samples of at least two classes")
+            check_two_classes(all_classes, "MLPClassifier")
         K = len(all_classes)
         cw = class_sample_weights(self.class_weight, all_classes, idx, None, n)
         if K == 2:
@@ -744,13 +743,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if self.out_kind_ == "logistic":
             return self.classes_[(out[:, 0] > 0.5).astype(np.intp)]
         return self.classes_[np.argmax(out, axis=1)]
-
-    def score(self, X, y, sample_weight=None):
-        """Accuracy (multilabel: the fraction of rows with every label right)."""
-        if getattr(self, "_multilabel", False):
-            hits = np.all(self.predict(X) == np.asarray(y), axis=1).astype(np.float64)
-            return float(np.average(hits, weights=sample_weight))
-        return super().score(X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

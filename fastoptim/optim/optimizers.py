@@ -141,7 +141,9 @@ class Optimizer:
         Raises
         ------
         FloatingPointError
-            When a gradient holds NaN or infinity (with check_finite): nothing changes.
+            With check_finite: when a gradient holds NaN or infinity, or the step would
+            make a parameter or a state value NaN or infinite (lr * g beyond the dtype's
+            range); nothing changes.
         """
         single = isinstance(params, np.ndarray)
         params, grads = self._as_list(params, grads)
@@ -156,9 +158,21 @@ class Optimizer:
                         f"grads{'' if single else f'[{i}]'} contains NaN or infinity; the step "
                         f"was refused and the parameters are unchanged (a diverging run: try a "
                         f"smaller lr)")
-        if self.state is None:
-            self.state = self._init_state(params)
+        state = self.state if self.state is not None else self._init_state(params)
         rule = dict(self._rule, t=self.n_steps + 1)
+        if self.check_finite:
+            # the step's result too, on copies and before any array changes (with several
+            # parameter arrays, a refused step leaves all of them as they were)
+            for i, (p, g, st) in enumerate(zip(params, grads, state)):
+                status = _update.update_step(rule, p.reshape(-1), g.reshape(-1),
+                                             _flat(st.get("s1")), _flat(st.get("s2")),
+                                             _flat(st.get("s3")), False, n_threads, dry_run=True)
+                _status.check_status(status, {_status.ERR_NONFINITE: (
+                    f"the step would make params{'' if single else f'[{i}]'} (or the "
+                    f"optimizer's state) NaN or infinite, at lr={self.lr:g}; the step was "
+                    f"refused and the parameters are unchanged (a diverging run: try a "
+                    f"smaller lr)")})
+        self.state = state
         for p, g, st in zip(params, grads, self.state):
             status = _update.update_step(rule, p.reshape(-1), g.reshape(-1),
                                          _flat(st.get("s1")), _flat(st.get("s2")),

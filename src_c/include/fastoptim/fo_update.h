@@ -78,6 +78,20 @@ int fo_update_step_f64(const fo_rule *rule, int64_t n, double *params, const dou
 int fo_update_step_f32(const fo_rule *rule, int64_t n, float *params, const float *grad,
                        float *s1, float *s2, float *s3, int check_finite, int n_threads);
 
+/*
+ * The same step computed on copies, block by block in a stack buffer, writing
+ * nothing: FO_OK when every new parameter and state value would be finite,
+ * FO_ERR_NONFINITE when one would not (lr * g overflowing, a squared gradient
+ * beyond the type's range), so that a caller can refuse a step before any of
+ * its arrays changes.  About one more read of the arrays the rule touches.
+ */
+int fo_update_step_check_f64(const fo_rule *rule, int64_t n, const double *params,
+                             const double *grad, const double *s1, const double *s2,
+                             const double *s3, int n_threads);
+int fo_update_step_check_f32(const fo_rule *rule, int64_t n, const float *params,
+                             const float *grad, const float *s1, const float *s2,
+                             const float *s3, int n_threads);
+
 /* 1 when all n values are finite (n_threads blocks, no early exit). */
 int fo_all_finite_f64(int64_t n, const double *x, int n_threads);
 int fo_all_finite_f32(int64_t n, const float *x, int n_threads);
