@@ -420,15 +420,10 @@ class Objective:
             per_row = per_row.astype(np.int64)
             self._hessian_pairs = int(np.sum(per_row * (per_row + 1) // 2)) * (K * (K + 1) // 2)
         n_threads = self.threads_for(self._hessian_pairs)
-        if softmax:
-            status, value = _loss.loss_softmax_hessian(
-                self._values, self._indices, self._indptr, self.n_samples, self.n_features,
-                self._y, self._sample_weight, K, c, b, self.alpha, n_threads, grad, hess)
-        else:
-            status, value = _loss.loss_hessian(
-                self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
-                self.n_features, self._y, self._sample_weight, c, b, self.alpha, n_threads,
-                grad, hess)
+        status, value = _loss.loss_hessian(
+            self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
+            self.n_features, self._y, self._sample_weight, self.n_outputs, c, b, self.alpha,
+            n_threads, grad, hess)
         self._check(status)
         hess = hess.reshape(n, n)
         if b is None:

@@ -908,18 +908,10 @@ int FO_SUF(fo_loss_hessian)(int loss, const FO_DATA *data, const FO_T *coef,
         FO_SUF(hessian_rows)(loss, data, coefd, b, start, stop, P, H, H + P * P,
                              &part_loss[2 * t], &part_loss[2 * t + 1], &part_status[t]);
     }
-    double loss_total = 0.0, weight_total = 0.0;
-    for (int t = 0; t < n_threads; t++) {
-        if (part_status[t] != FO_OK && status == FO_OK) status = part_status[t];
-        loss_total += part_loss[2 * t];
-        weight_total += part_loss[2 * t + 1];
-    }
+    double loss_total, weight_total;
+    status = fo_combine_threads(n_threads, part_status, part_loss, sums, P * P + P, P * P + P,
+                                &loss_total, &weight_total);
     if (status != FO_OK) goto cleanup;
-    if (!(weight_total > 0.0)) { status = FO_ERR_BAD_ARGUMENT; goto cleanup; }
-    for (int t = 1; t < n_threads; t++) {
-        const double *H = sums + (size_t)t * (size_t)(P * P + P);
-        for (int64_t j = 0; j < P * P + P; j++) sums[j] += H[j];
-    }
     double penalty = 0.0;
     for (int64_t j = 0; j < p; j++) penalty += coefd[j] * coefd[j];
     *value = loss_total / weight_total + 0.5 * alpha * penalty;
@@ -1071,18 +1063,10 @@ int FO_SUF(fo_loss_softmax_hessian)(const FO_DATA *data, int64_t n_classes, cons
                                      acc + n_tri * n_pairs + K * P, idx + (size_t)t * (size_t)P,
                                      &part_loss[2 * t], &part_loss[2 * t + 1], &part_status[t]);
     }
-    double loss_total = 0.0, weight_total = 0.0;
-    for (int t = 0; t < n_threads; t++) {
-        if (part_status[t] != FO_OK && status == FO_OK) status = part_status[t];
-        loss_total += part_loss[2 * t];
-        weight_total += part_loss[2 * t + 1];
-    }
+    double loss_total, weight_total;
+    status = fo_combine_threads(n_threads, part_status, part_loss, sums, stride,
+                                n_tri * n_pairs + K * P, &loss_total, &weight_total);
     if (status != FO_OK) goto cleanup;
-    if (!(weight_total > 0.0)) { status = FO_ERR_BAD_ARGUMENT; goto cleanup; }
-    for (int t = 1; t < n_threads; t++) {
-        const double *acc = sums + (size_t)t * (size_t)stride;
-        for (int64_t j = 0; j < n_tri * n_pairs + K * P; j++) sums[j] += acc[j];
-    }
     const double inv = 1.0 / weight_total;
     /* packed position of (class k, entry j): coef k d + j, the intercept K d + k */
 #define FO_POS(k, j) ((j) < p ? (k) * p + (j) : K * p + (k))

@@ -80,6 +80,18 @@ def loss_grad(loss, X, y, coef, intercept=None, sample_weight=None, alpha=0.0):
     return value, g, (None if intercept is None else gb)
 
 
+def _curvature(loss, z, y):
+    """l''(z_i, y_i) of a binary loss (the generalized one for squared_hinge)."""
+    if loss == "squared":
+        return np.ones_like(z)
+    if loss == "logistic":
+        s = expit(z)
+        return s * (1.0 - s)
+    if loss == "squared_hinge":
+        return np.where(1.0 - _pm1(y) * z > 0, 2.0, 0.0)
+    raise ValueError(f"no Hessian for loss {loss!r}")
+
+
 def hessp(loss, X, y, coef, intercept, vec_coef, vec_intercept=None, sample_weight=None,
           alpha=0.0):
     """Hessian-vector product (hv_coef, hv_intercept) of :func:`loss_grad`'s objective."""
@@ -94,16 +106,7 @@ def hessp(loss, X, y, coef, intercept, vec_coef, vec_intercept=None, sample_weig
         hv = np.asarray(X.T @ r).T + alpha * np.asarray(vec_coef)
         hb = r.sum(axis=0)
     else:
-        if loss == "squared":
-            h = np.ones_like(z)
-        elif loss == "logistic":
-            p = expit(z)
-            h = p * (1.0 - p)
-        elif loss == "squared_hinge":
-            h = np.where(1.0 - _pm1(y) * z > 0, 2.0, 0.0)
-        else:
-            raise ValueError(f"no Hessian for loss {loss!r}")
-        r = h * t * (w / W)
+        r = _curvature(loss, z, y) * t * (w / W)
         hv = (np.asarray(X.T @ r) + alpha * np.asarray(vec_coef).reshape(-1)).reshape(coef.shape)
         hb = r.sum()
     return hv, (None if intercept is None else hb)
@@ -142,16 +145,7 @@ def hessian(loss, X, y, coef, intercept=None, sample_weight=None, alpha=0.0):
         H = H.reshape(K * P, K * P)[np.ix_(order, order)]
         n_coef = K * d
     else:
-        if loss == "squared":
-            h = np.ones_like(z)
-        elif loss == "logistic":
-            s = expit(z)
-            h = s * (1.0 - s)
-        elif loss == "squared_hinge":
-            h = np.where(1.0 - _pm1(y) * z > 0, 2.0, 0.0)
-        else:
-            raise ValueError(f"no Hessian for loss {loss!r}")
-        H = (Xt * (wn * h)[:, None]).T @ Xt
+        H = (Xt * (wn * _curvature(loss, z, y))[:, None]).T @ Xt
         n_coef = d
     H[np.arange(n_coef), np.arange(n_coef)] += alpha
     return value, grad, H
