@@ -22,7 +22,8 @@ merged first):
   .. math:: f = \frac{1}{W} \sum_k W_k f_k + \frac{\alpha}{2} \|c\|^2,\qquad
             \nabla f = \frac{1}{W} \sum_k W_k \nabla f_k + \alpha c.
 
-  'newton-cholesky' gathers each chunk's (d+1)^2 Hessian: O(d^2) per iteration.
+  'newton-cholesky' gathers each chunk's (d+1)^2 Hessian ((K(d+1))^2 multinomial): O(d^2)
+  per iteration.
 * **Stochastic solvers** train by ``partial_fit`` over the chunks in turn:
   each epoch visits the chunks in order; on the worker that holds chunk k one
   C epoch runs over its rows (shuffled with a seed drawn from the epoch's and
@@ -419,7 +420,7 @@ class DaskObjective:
         b = None if intercept is None else np.asarray(intercept, dtype=self.dtype)
         value, g, h = self._combine(self._map("hessian", c, b), 3)
         c64 = c.astype(np.float64).ravel()
-        d = self.n_features
+        d = c64.size  # the packed coefficients come first (K d of them for softmax)
         value += 0.5 * self.alpha * float(c64 @ c64)
         g[:d] += self.alpha * c64
         h[np.arange(d), np.arange(d)] += self.alpha

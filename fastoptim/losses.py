@@ -369,47 +369,66 @@ class Objective:
         return HessianOperator(product, diagonal)
 
     def hessian(self, coef, intercept=None):
-        """Value, gradient and the full Hessian in one pass (binary losses, few features).
+        r"""Value, gradient and the full Hessian in one pass (few features).
 
-        For Newton's method with a Cholesky factorization: the Hessian is a dense
-        (d + 1) x (d + 1) float64 matrix, the last row and column for the
-        intercept (dropped when ``intercept`` is None).  'squared_hinge' gets its
-        generalized Hessian; 'hinge' and the multiclass losses have none here.
+        For Newton's method with a Cholesky factorization.  Binary losses: the
+        Hessian is a dense (d + 1) x (d + 1) float64 matrix, the last row and column
+        for the intercept; 'squared_hinge' gets its generalized Hessian.  'softmax'
+        (K classes): a (K (d + 1))^2 matrix over the packed parameter vector
+        ``[coef.ravel(), intercept]`` (coef row-major, the K intercepts last), block
+        (k, l) of the coefficients
+        :math:`\sum_i w_i (p_{ik} [k = l] - p_{ik} p_{il}) x_i x_i^T / \sum_i w_i +
+        \alpha [k = l] I`; without a penalty it is singular along each feature's equal
+        shift over the classes, and along the intercepts' equal shift always.  The
+        intercept's entries are dropped when ``intercept`` is None.  'hinge' and
+        'multiclass_hinge' have none here.
 
         Returns
         -------
         value : float
-        grad : ndarray of float64, shape (d,) or (d + 1,) with an intercept
-        hess : ndarray of float64, shape (d, d) or (d + 1, d + 1)
+        grad : ndarray of float64, shape (n,)
+            n = d (+ 1 with an intercept) for the binary losses, K d (+ K) for 'softmax'.
+        hess : ndarray of float64, shape (n, n)
         """
-        if self.loss not in ("squared", "logistic", "squared_hinge"):
-            raise ValueError(f"the full Hessian is defined here for 'squared', 'logistic' and "
-                             f"'squared_hinge', not {self.loss!r}; use hessp or a first-order solver")
+        if self.loss not in ("squared", "logistic", "squared_hinge", "softmax"):
+            raise ValueError(f"the full Hessian is defined here for 'squared', 'logistic', "
+                             f"'squared_hinge' and 'softmax', not {self.loss!r}; use hessp or a "
+                             f"first-order solver")
+        softmax = self.loss == "softmax"
+        K = self.n_outputs if softmax else 1
         P = self.n_features + 1
-        if P * P > 1 << 24:
-            raise ValueError(f"the Hessian of {self.n_features} features would need "
-                             f"{P * P * 8 / 2 ** 20:.0f} MB per thread; use a Hessian-free solver "
-                             f"(Objective.hessp, newton-cg) or L-BFGS")
+        n = K * P
+        if n * n > 1 << 24:
+            what = (f"the softmax Hessian of {K} classes x {self.n_features} features "
+                    f"({n} x {n})" if softmax else f"the Hessian of {self.n_features} features")
+            raise ValueError(f"{what} would need {n * n * 8 / 2 ** 20:.0f} MB per thread; use a "
+                             f"Hessian-free solver (solver='newton-cg' or 'lbfgs'; "
+                             f"Objective.hessp)")
         c, _ = self._coef(coef)
         b, _ = self._intercept(intercept)
-        grad = np.empty(P)
-        hess = np.empty(P * P)
+        grad = np.empty(n)
+        hess = np.empty(n * n)
         # its own thread count: the work is the products of each row's stored entries
+        # (times the K (K + 1) / 2 class pairs for softmax)
         if getattr(self, "_hessian_pairs", None) is None:
-            if self._indptr is None:
-                self._hessian_pairs = self.n_samples * self.n_features * (self.n_features + 1) // 2
+            if self._indptr is not None:
+                per_row = np.diff(self._indptr)
+            elif softmax:  # its dense rows skip their zeros
+                per_row = np.count_nonzero(self.X, axis=1)
             else:
-                per_row = np.diff(self._indptr).astype(np.int64)
-                self._hessian_pairs = int(np.sum(per_row * (per_row + 1) // 2))
+                per_row = np.full(self.n_samples, self.n_features)
+            per_row = per_row.astype(np.int64)
+            self._hessian_pairs = int(np.sum(per_row * (per_row + 1) // 2)) * (K * (K + 1) // 2)
         n_threads = self.threads_for(self._hessian_pairs)
         status, value = _loss.loss_hessian(
             self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
-            self.n_features, self._y, self._sample_weight, c, b, self.alpha, n_threads,
-            grad, hess)
+            self.n_features, self._y, self._sample_weight, self.n_outputs, c, b, self.alpha,
+            n_threads, grad, hess)
         self._check(status)
-        hess = hess.reshape(P, P)
+        hess = hess.reshape(n, n)
         if b is None:
-            return value, grad[:-1], hess[:-1, :-1]
+            keep = n - K  # the packed coefficients come first, the K intercepts last
+            return value, grad[:keep], hess[:keep, :keep]
         return value, grad, hess
 
 

@@ -908,18 +908,10 @@ int FO_SUF(fo_loss_hessian)(int loss, const FO_DATA *data, const FO_T *coef,
         FO_SUF(hessian_rows)(loss, data, coefd, b, start, stop, P, H, H + P * P,
                              &part_loss[2 * t], &part_loss[2 * t + 1], &part_status[t]);
     }
-    double loss_total = 0.0, weight_total = 0.0;
-    for (int t = 0; t < n_threads; t++) {
-        if (part_status[t] != FO_OK && status == FO_OK) status = part_status[t];
-        loss_total += part_loss[2 * t];
-        weight_total += part_loss[2 * t + 1];
-    }
+    double loss_total, weight_total;
+    status = fo_combine_threads(n_threads, part_status, part_loss, sums, P * P + P, P * P + P,
+                                &loss_total, &weight_total);
     if (status != FO_OK) goto cleanup;
-    if (!(weight_total > 0.0)) { status = FO_ERR_BAD_ARGUMENT; goto cleanup; }
-    for (int t = 1; t < n_threads; t++) {
-        const double *H = sums + (size_t)t * (size_t)(P * P + P);
-        for (int64_t j = 0; j < P * P + P; j++) sums[j] += H[j];
-    }
     double penalty = 0.0;
     for (int64_t j = 0; j < p; j++) penalty += coefd[j] * coefd[j];
     *value = loss_total / weight_total + 0.5 * alpha * penalty;
@@ -935,6 +927,179 @@ int FO_SUF(fo_loss_hessian)(int loss, const FO_DATA *data, const FO_T *coef,
 cleanup:
     free(coefd);
     free(sums);
+    free(part_loss);
+    free(part_status);
+    return status;
+}
+
+/* ---- the full Hessian of the softmax objective (multinomial Newton with Cholesky) -----
+ *
+ *   F = (1/W) sum_i w_i (log sum_k e^{z_ik} - z_{i,y_i}) + (alpha/2) ||coef||^2,
+ *   z_i = coef x_i + b  (coef: K x d),  p_i = softmax(z_i),  xt_i = [x_i, 1],
+ *   H[(k,j),(l,m)] = (1/W) sum_i w_i (p_ik [k = l] - p_ik p_il) xt_ij xt_im
+ *                    + alpha [k = l, j = m < d]
+ * (Bohning 1992; the multinomial Hessian of Nocedal & Wright's Newton method), with the
+ * value and the gradient of the same pass.  Parameters in the packed order of the
+ * solvers: coef row-major (index k d + j), then the K intercepts (K d + k).
+ *
+ * Each block H_kl = X~^T diag(a_kl) X~ / W, a_ikl = w_i (p_ik [k = l] - p_ik p_il), is
+ * symmetric in (j, m), and H_lk = H_kl: a thread sums only the pairs k <= l and j <= m,
+ * (P (P + 1) / 2) x (K (K + 1) / 2) doubles (P = d + 1), the class pairs innermost
+ * (contiguous: one vector multiply-add per pair of a row's entries), then the threads'
+ * arrays are added in thread order and mirrored into the full (K P)^2 matrix.  A row
+ * contributes the products of its nonzero entries only (dense rows skip their zeros,
+ * CSR rows take their stored entries), and the intercept's 1. */
+
+/* Offset of the entry pair (j, m), j <= m < P, in the packed upper triangle. */
+FO_INLINE int64_t FO_SUF(tri_index)(int64_t j, int64_t m, int64_t P)
+{
+    return j * P - j * (j - 1) / 2 + (m - j);
+}
+
+/* Rows start..stop of the softmax Hessian pass.  acc: the triangle of class-pair sums
+ * (see above); grad: K x P gradient sums (the intercept's at column d); scratch: 3 K
+ * + K (K + 1) / 2 + P doubles; idx: P entries. */
+FO_HOT static void FO_SUF(softmax_hessian_rows)(const FO_DATA *d, int64_t K, const double *coef,
+                                                const double *intercept, int64_t start,
+                                                int64_t stop, double *acc, double *grad,
+                                                double *scratch, int64_t *idx, double *loss_sum,
+                                                double *w_sum, int *status)
+{
+    const int64_t p = d->n_features, P = p + 1, n_pairs = K * (K + 1) / 2;
+    double *z = scratch, *prob = z + K, *dz = prob + K, *a = dz + K, *val = a + n_pairs;
+    double ls = 0.0, ws = 0.0;
+    for (int64_t i = start; i < stop; i++) {
+        const int st = FO_SUF(row_scores)(d, i, K, coef, intercept, z);
+        if (st != FO_OK) { *status = st; return; }
+        const double yc = (double)d->y[i];
+        const int64_t c = (int64_t)yc;
+        if (!(yc >= 0.0 && yc < (double)K) || (double)c != yc) {
+            *status = FO_ERR_BAD_ARGUMENT;
+            return;
+        }
+        const double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+        ls += w * fo_softmax_loss(z, K, c, prob, dz);
+        ws += w;
+        if (w == 0.0) continue;
+        for (int64_t k = 0, q = 0; k < K; k++) {
+            const double wp = w * prob[k];
+            a[q++] = wp * (1.0 - prob[k]);
+            for (int64_t l = k + 1; l < K; l++) a[q++] = -wp * prob[l];
+        }
+        /* the row's nonzero entries, then the intercept's 1 */
+        int64_t nz = 0;
+        int sorted = 1;
+        if (d->X) {
+            const FO_T *FO_RESTRICT x = d->X + i * p;
+            for (int64_t j = 0; j < p; j++)
+                if (x[j] != 0) {
+                    idx[nz] = j;
+                    val[nz++] = (double)x[j];
+                }
+        } else {
+            for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++) {
+                idx[nz] = d->indices[q];
+                sorted &= nz == 0 || idx[nz - 1] < idx[nz];
+                val[nz++] = (double)d->data[q];
+            }
+        }
+        idx[nz] = p;
+        val[nz++] = 1.0;
+        for (int64_t q = 0; q < nz; q++) {
+            const int64_t j = idx[q];
+            const double vq = val[q];
+            for (int64_t k = 0; k < K; k++) grad[k * P + j] += w * dz[k] * vq;
+            for (int64_t r = q; r < nz; r++) {
+                const int64_t m = idx[r];
+                double t = vq * val[r];
+                int64_t cell;
+                if (sorted) {
+                    cell = FO_SUF(tri_index)(j, m, P);
+                } else {  /* any order, repeated indices too: x_j x_m summed over the copies */
+                    cell = j <= m ? FO_SUF(tri_index)(j, m, P) : FO_SUF(tri_index)(m, j, P);
+                    if (j == m && r != q) t *= 2.0;
+                }
+                double *FO_RESTRICT h = acc + cell * n_pairs;
+                FO_SIMD
+                for (int64_t pr = 0; pr < n_pairs; pr++) h[pr] += t * a[pr];
+            }
+        }
+    }
+    *loss_sum = ls;
+    *w_sum = ws;
+}
+
+int FO_SUF(fo_loss_softmax_hessian)(const FO_DATA *data, int64_t n_classes, const FO_T *coef,
+                                    const FO_T *intercept, double alpha, int n_threads,
+                                    double *value, double *grad, double *hess)
+{
+    int status = FO_SUF(check_data)(FO_LOSS_SOFTMAX, data, n_classes, n_threads);
+    if (status != FO_OK) return status;
+    if (!coef || !value || !grad || !hess || !(alpha >= 0.0)) return FO_ERR_BAD_ARGUMENT;
+    const int64_t K = n_classes, p = data->n_features, P = p + 1, n = K * P;
+    const int64_t n_pairs = K * (K + 1) / 2, n_tri = P * (P + 1) / 2;
+    /* per thread: the triangle of pair sums, K P gradient sums, the scratch; a 64-byte
+     * multiple each (no false sharing of the last lines) */
+    const int64_t n_scratch = 3 * K + n_pairs + P;
+    const int64_t stride = ((n_tri * n_pairs + K * P + n_scratch + 7) / 8) * 8;
+    double *coefd = FO_SUF(to_double)(coef, K * p, &status);
+    double *bd = FO_SUF(to_double)(intercept, K, &status);
+    double *sums = (double *)calloc((size_t)n_threads * (size_t)stride, sizeof(double));
+    int64_t *idx = (int64_t *)malloc((size_t)n_threads * (size_t)P * sizeof(int64_t));
+    double *part_loss = (double *)calloc((size_t)n_threads * 2, sizeof(double));
+    int *part_status = (int *)calloc((size_t)n_threads, sizeof(int));
+    if (status != FO_OK || !coefd || !sums || !idx || !part_loss || !part_status) {
+        status = FO_ERR_NO_MEMORY;
+        goto cleanup;
+    }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static, 1) num_threads(n_threads)
+#endif
+    for (int t = 0; t < n_threads; t++) {
+        int64_t start, stop;
+        fo_block_range(data->n_samples, n_threads, t, &start, &stop);
+        double *acc = sums + (size_t)t * (size_t)stride;
+        FO_SUF(softmax_hessian_rows)(data, K, coefd, bd, start, stop, acc, acc + n_tri * n_pairs,
+                                     acc + n_tri * n_pairs + K * P, idx + (size_t)t * (size_t)P,
+                                     &part_loss[2 * t], &part_loss[2 * t + 1], &part_status[t]);
+    }
+    double loss_total, weight_total;
+    status = fo_combine_threads(n_threads, part_status, part_loss, sums, stride,
+                                n_tri * n_pairs + K * P, &loss_total, &weight_total);
+    if (status != FO_OK) goto cleanup;
+    const double inv = 1.0 / weight_total;
+    /* packed position of (class k, entry j): coef k d + j, the intercept K d + k */
+#define FO_POS(k, j) ((j) < p ? (k) * p + (j) : K * p + (k))
+    double penalty = 0.0;
+    for (int64_t k = 0; k < K; k++)
+        for (int64_t j = 0; j < P; j++) {
+            const double cj = j < p ? coefd[k * p + j] : 0.0;
+            penalty += cj * cj;
+            grad[FO_POS(k, j)] = sums[n_tri * n_pairs + k * P + j] * inv + alpha * cj;
+        }
+    for (int64_t j = 0; j < P; j++)
+        for (int64_t m = j; m < P; m++) {
+            const double *h = sums + FO_SUF(tri_index)(j, m, P) * n_pairs;
+            for (int64_t k = 0, q = 0; k < K; k++)
+                for (int64_t l = k; l < K; l++, q++) {
+                    const double v = h[q] * inv + (k == l && j == m && j < p ? alpha : 0.0);
+                    const int64_t kj = FO_POS(k, j), lm = FO_POS(l, m), lj = FO_POS(l, j),
+                                  km = FO_POS(k, m);
+                    hess[kj * n + lm] = v;
+                    hess[lm * n + kj] = v;
+                    hess[lj * n + km] = v;
+                    hess[km * n + lj] = v;
+                }
+        }
+#undef FO_POS
+    /* no penalty term at alpha = 0, even where ||coef||^2 overflows (as fo_loss_grad) */
+    *value = loss_total * inv + (alpha != 0.0 ? 0.5 * alpha * penalty : 0.0);
+    if (!isfinite(*value)) status = FO_ERR_NONFINITE;
+cleanup:
+    free(coefd);
+    free(bd);
+    free(sums);
+    free(idx);
     free(part_loss);
     free(part_status);
     return status;

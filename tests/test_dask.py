@@ -56,6 +56,18 @@ def test_local_scheduler_without_a_client_gives_the_in_memory_fit():
     assert_rel(ours.intercept_, ref.intercept_, 1e-6)
 
 
+@pytest.mark.parametrize("C", [1.0, np.inf])
+def test_local_scheduler_multinomial_newton_cholesky(C):
+    """The chunks' (K(d+1))^2 softmax Hessians summed: the in-memory fit."""
+    X, y, sw = problem(6, n_classes=3)
+    kw = dict(solver="newton-cholesky", C=C, tol=1e-10)
+    ours = LogisticRegression(**kw).fit(chunked(X), da.from_array(y, chunks=N // 4),
+                                        sample_weight=sw)
+    ref = LogisticRegression(**kw).fit(X, y, sample_weight=sw)
+    assert_rel(ours.coef_, ref.coef_, 1e-9)
+    assert_rel(ours.intercept_, ref.intercept_, 1e-9)
+
+
 def test_fastoptim_imports_dask_only_when_given_a_dask_collection():
     code = ("import sys, numpy as np; from fastoptim import LogisticRegression, Ridge; "
             "X = np.random.default_rng(0).normal(size=(50, 3)); y = (X[:, 0] > 0).astype(int); "

@@ -37,7 +37,7 @@ from conftest import assert_rel, usps_source
 
 
 STOCHASTIC = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
-DIRECT = ("lbfgs", "newton-cg")
+DIRECT = ("lbfgs", "newton-cg", "newton-cholesky")
 NO_CONV_WARN = pytest.mark.filterwarnings("ignore::fastoptim.exceptions.ConvergenceWarning")
 
 
@@ -1290,7 +1290,7 @@ def test_failed_fit_keeps_previous_model(xy):
     np.testing.assert_array_equal(m.predict_proba(X), before)
 
 
-# -- newton-cholesky: the full Hessian from the C core, binary models only --------------------
+# -- newton-cholesky: the full Hessian from the C core (multinomial: test_newton_multinomial) ----
 
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
 @pytest.mark.parametrize("weights", [False, True], ids=["unw", "w"])
@@ -1308,13 +1308,11 @@ def test_newton_cholesky_matches_scipy(sparse, weights, fit_intercept):
     assert 1 <= m.n_iter_[0] <= 15  # Newton: a handful of iterations
 
 
-def test_newton_cholesky_one_vs_rest_and_refuses_multinomial():
+def test_newton_cholesky_one_vs_rest():
     X, y, _ = make_data(3, seed=13)
     ovr = LogisticRegression(solver="newton-cholesky", multi_class="ovr", tol=1e-10).fit(X, y)
     ref = LogisticRegression(solver="lbfgs", multi_class="ovr", tol=1e-10, max_iter=1000).fit(X, y)
     np.testing.assert_allclose(ovr.coef_, ref.coef_, rtol=1e-5, atol=1e-7)
-    with pytest.raises(ValueError, match="newton-cholesky' fits binary models"):
-        LogisticRegression(solver="newton-cholesky").fit(X, y)
 
 
 def test_truncated_cg_jacobi_preconditioner():

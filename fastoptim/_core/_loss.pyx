@@ -34,6 +34,14 @@ cdef extern from "fastoptim/fo_loss.h":
     int fo_loss_hessian_f32(int loss, const fo_data_f32 *data, const float *coef,
                             const float *intercept, double alpha, int n_threads, double *value,
                             double *grad, double *hess) nogil
+    int fo_loss_softmax_hessian_f64(const fo_data_f64 *data, int64_t n_classes,
+                                    const double *coef, const double *intercept, double alpha,
+                                    int n_threads, double *value, double *grad,
+                                    double *hess) nogil
+    int fo_loss_softmax_hessian_f32(const fo_data_f32 *data, int64_t n_classes,
+                                    const float *coef, const float *intercept, double alpha,
+                                    int n_threads, double *value, double *grad,
+                                    double *hess) nogil
     int fo_loss_curvature_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
                               const double *coef, const double *intercept, int n_threads,
                               double *curv) nogil
@@ -122,23 +130,33 @@ def loss_hessp(int loss, const floating[::1] values, const int32_t[::1] indices,
 
 def loss_hessian(int loss, const floating[::1] values, const int32_t[::1] indices,
                  const int64_t[::1] indptr, int64_t n_samples, int64_t n_features,
-                 const floating[::1] y, const floating[::1] sample_weight,
+                 const floating[::1] y, const floating[::1] sample_weight, int64_t n_outputs,
                  const floating[::1] coef, const floating[::1] intercept, double alpha,
                  int n_threads, double[::1] grad, double[::1] hess):
-    """Run fo_loss_hessian (binary losses); returns (status, value)."""
+    """Run fo_loss_hessian (binary losses) or, for softmax, fo_loss_softmax_hessian with
+    n_outputs classes (grad: K (d + 1), hess: (K (d + 1))^2 values); returns (status, value)."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
     cdef int status
     cdef double value = 0.0
+    cdef bint softmax = loss == FO_LOSS_SOFTMAX
     _fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, sample_weight)
     if floating is double:
         with nogil:
-            status = fo_loss_hessian_f64(loss, &d64, _ptr(coef), _ptr(intercept), alpha,
-                                         n_threads, &value, &grad[0], &hess[0])
+            if softmax:
+                status = fo_loss_softmax_hessian_f64(&d64, n_outputs, _ptr(coef), _ptr(intercept),
+                                                     alpha, n_threads, &value, &grad[0], &hess[0])
+            else:
+                status = fo_loss_hessian_f64(loss, &d64, _ptr(coef), _ptr(intercept), alpha,
+                                             n_threads, &value, &grad[0], &hess[0])
     else:
         with nogil:
-            status = fo_loss_hessian_f32(loss, &d32, _ptr(coef), _ptr(intercept), alpha,
-                                         n_threads, &value, &grad[0], &hess[0])
+            if softmax:
+                status = fo_loss_softmax_hessian_f32(&d32, n_outputs, _ptr(coef), _ptr(intercept),
+                                                     alpha, n_threads, &value, &grad[0], &hess[0])
+            else:
+                status = fo_loss_hessian_f32(loss, &d32, _ptr(coef), _ptr(intercept), alpha,
+                                             n_threads, &value, &grad[0], &hess[0])
     return status, value
 
 

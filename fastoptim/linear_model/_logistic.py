@@ -27,9 +27,16 @@ Solvers
   stops anywhere just below tol, and at the default tol the result then ends
   as close to the optimum as scikit-learn's newton-cg, or closer.
 - 'newton-cholesky': Newton's method with the full Hessian, built by the C
-  core in the same pass as the value and gradient ((d + 1)^2 sums per thread:
-  for problems with few features, dense or sparse), solved by LAPACK's
-  Cholesky; binary models only (two classes or one-vs-rest).
+  core in the same pass as the value and gradient, solved by LAPACK's
+  Cholesky: for problems with few features, dense or sparse.  Binary models
+  (two classes, one-vs-rest): (d + 1)^2 sums per thread.  Multinomial: the
+  (K (d + 1))^2 Hessian of the softmax, blocks
+  :math:`\sum_i w_i (p_{ik} [k = l] - p_{ik} p_{il}) \tilde x_i \tilde x_i^T / \sum_i w_i`
+  (plus the penalty on the coefficients' diagonal), about
+  (d + 1)^2 K^2 / 4 sums per thread; its singular directions (the equal shift
+  of the intercepts over the classes, and of every feature's coefficients
+  without a penalty) are kept out of the step, so that the result is
+  scikit-learn's symmetric parametrization (see :func:`_solve_newton_cholesky`).
 - 'gd': full-batch gradient descent with Armijo backtracking
   (:func:`fastoptim.optim.line_search.armijo`), the step growing back by 2x
   after each accepted one.
@@ -228,11 +235,50 @@ def _solve_gd(f, x0, max_iter, tol, curve):
     return x, max_iter, np.max(np.abs(g)) <= tol
 
 
+def _flat_groups(f):
+    """The softmax objective's flat directions over the packed vector: index groups, each the
+    K entries of one parameter over the classes, along whose equal shift no prediction (and
+    so no loss) changes -- every feature and the intercept without a penalty, the intercept
+    alone with one.  None for a binary model or when the Hessian has no such direction."""
+    if f.K == 1:
+        return None
+    K, d = f.K, f.shape[1]
+    groups = []
+    if f.obj.alpha == 0:
+        groups = [np.arange(K) * d + j for j in range(d)]
+    if f.fit_intercept:
+        groups.append(K * d + np.arange(K))
+    return groups or None
+
+
+def _centre(x, groups):
+    """x with each group's mean removed: the same objective (the symmetric parametrization)."""
+    if groups is None:
+        return x
+    x = x.copy()
+    for g in groups:
+        x[g] -= x[g].mean()
+    return x
+
+
 def _solve_newton_cholesky(f, x0, max_iter, tol, curve):
-    """Newton's method with the full Hessian (one C pass: value, gradient, Hessian) and a
+    r"""Newton's method with the full Hessian (one C pass: value, gradient, Hessian) and a
     Cholesky solve; the trial point's pass doubles as the next iteration's when the
-    Armijo condition holds (Nocedal & Wright 2006, Alg. 3.1 with Newton directions)."""
-    x = x0.copy()
+    Armijo condition holds (Nocedal & Wright 2006, Alg. 3.1 with Newton directions).
+
+    The multinomial (softmax) objective is flat along the equal shift over the classes of
+    each parameter in :func:`_flat_groups` (the intercepts; every feature without a
+    penalty), where its Hessian H is singular while the gradient g is orthogonal to the
+    shift.  With E = sum over the groups of :math:`1_g 1_g^T` (the ones vector on a group's
+    K entries) and c > 0, H + c E is positive definite (when the data leave no other flat
+    direction), and its solution of :math:`(H + c E) s = -g` is H's Newton step with no
+    component along the shifts: :math:`1_g^T s = 0` (multiply by :math:`1_g^T`; H 1_g = 0).
+    Starting from a centred point, the iterates then stay in scikit-learn's symmetric
+    parametrization (each group summing to zero), which is restored at the end against
+    round-off.  scikit-learn drops the last class's parameters instead and centres at the
+    end: the same steps and the same result."""
+    groups = _flat_groups(f)
+    x = _centre(x0, groups)
 
     def hessian(point):
         coef, b = f.split(point)
@@ -252,7 +298,11 @@ def _solve_newton_cholesky(f, x0, max_iter, tol, curve):
     for it in range(1, max_iter + 1):
         gmax = np.max(np.abs(g))
         if gmax <= tol:
-            return x, it - 1, True
+            return _centre(x, groups), it - 1, True
+        if groups is not None:  # + c E: c about the Hessian's scale on each group
+            H = H.copy()
+            for grp in groups:
+                H[np.ix_(grp, grp)] += max(float(np.mean(np.diag(H)[grp])), np.finfo(float).tiny)
         try:
             with blas_threads(lapack_threads):
                 d = scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, check_finite=False), -g,
@@ -260,6 +310,7 @@ def _solve_newton_cholesky(f, x0, max_iter, tol, curve):
         except np.linalg.LinAlgError:  # singular (no penalty, separable data): least squares
             with blas_threads(lapack_threads):
                 d = scipy.linalg.lstsq(H, -g, check_finite=False)[0]
+        d = _centre(d, groups)  # no step along a shift (round-off in the solve leaves one)
         slope = float(g @ d)
         if not slope < 0:
             d, slope = -g, -float(g @ g)
@@ -278,14 +329,14 @@ def _solve_newton_cholesky(f, x0, max_iter, tol, curve):
                 break
             t *= 0.5
         else:
-            return x, it, False
+            return _centre(x, groups), it, False
         x = trial
         if t == 1.0:
             value, g, H = new
         else:
             value, g, H = hessian(x)
         curve.append(float(value))
-    return x, max_iter, np.max(np.abs(g)) <= tol
+    return _centre(x, groups), max_iter, np.max(np.abs(g)) <= tol
 
 
 _FULL_BATCH = {"lbfgs": _solve_lbfgs, "newton-cg": _solve_newton_cg,
@@ -380,10 +431,6 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                 raise ValueError("the sample weights times the class weights sum to zero (every "
                                  "weight is zero)")
         mode = self._mode(len(classes))
-        if mode == "multinomial" and self.solver == "newton-cholesky":
-            raise ValueError("solver='newton-cholesky' fits binary models (two classes, or "
-                             "multi_class='ovr'); for the multinomial model use 'lbfgs' or "
-                             "'newton-cg'")
         warm = self._warm_start_point(X.shape[1], len(classes), mode)
         with curves_kept_on_error(self):
             coef, intercept, n_iter, curves = self._fit_mode(X, y_idx, sw, len(classes), mode, warm)
@@ -646,7 +693,8 @@ _PARAMS_DOC = """
         value raises.
     fit_intercept : bool, default True
     solver : str or optimizer, default 'lbfgs'
-        'lbfgs', 'newton-cg', 'newton-cholesky' (binary models, few features),
+        'lbfgs', 'newton-cg', 'newton-cholesky' (few features: K (d + 1) parameters
+        for the multinomial model, d + 1 per binary one),
         'gd' (full batch with Armijo line search), a
         stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop',
         'adam') or an optimizer object from :mod:`fastoptim.optim`.

@@ -6,7 +6,7 @@ accurate oracle); X may be a dense array or a scipy.sparse matrix.
 import numpy as np
 from scipy.special import expit, log_expit, logsumexp, softmax
 
-__all__ = ["pointwise", "loss_grad", "hessp"]
+__all__ = ["pointwise", "loss_grad", "hessp", "hessian"]
 
 
 def _pm1(y):
@@ -80,6 +80,18 @@ def loss_grad(loss, X, y, coef, intercept=None, sample_weight=None, alpha=0.0):
     return value, g, (None if intercept is None else gb)
 
 
+def _curvature(loss, z, y):
+    """l''(z_i, y_i) of a binary loss (the generalized one for squared_hinge)."""
+    if loss == "squared":
+        return np.ones_like(z)
+    if loss == "logistic":
+        s = expit(z)
+        return s * (1.0 - s)
+    if loss == "squared_hinge":
+        return np.where(1.0 - _pm1(y) * z > 0, 2.0, 0.0)
+    raise ValueError(f"no Hessian for loss {loss!r}")
+
+
 def hessp(loss, X, y, coef, intercept, vec_coef, vec_intercept=None, sample_weight=None,
           alpha=0.0):
     """Hessian-vector product (hv_coef, hv_intercept) of :func:`loss_grad`'s objective."""
@@ -94,16 +106,46 @@ def hessp(loss, X, y, coef, intercept, vec_coef, vec_intercept=None, sample_weig
         hv = np.asarray(X.T @ r).T + alpha * np.asarray(vec_coef)
         hb = r.sum(axis=0)
     else:
-        if loss == "squared":
-            h = np.ones_like(z)
-        elif loss == "logistic":
-            p = expit(z)
-            h = p * (1.0 - p)
-        elif loss == "squared_hinge":
-            h = np.where(1.0 - _pm1(y) * z > 0, 2.0, 0.0)
-        else:
-            raise ValueError(f"no Hessian for loss {loss!r}")
-        r = h * t * (w / W)
+        r = _curvature(loss, z, y) * t * (w / W)
         hv = (np.asarray(X.T @ r) + alpha * np.asarray(vec_coef).reshape(-1)).reshape(coef.shape)
         hb = r.sum()
     return hv, (None if intercept is None else hb)
+
+
+def hessian(loss, X, y, coef, intercept=None, sample_weight=None, alpha=0.0):
+    """(value, grad, hess) of :func:`loss_grad`'s objective over the packed parameter vector
+    ``[coef.ravel(), intercept]`` (the intercept part only when ``intercept`` is given), as
+    :meth:`fastoptim.losses.Objective.hessian` returns them.
+
+    Binary losses: ``X~^T diag(w l'') X~ / sum(w)`` with ``X~ = [X, 1]``; 'softmax' (coef
+    K x d): block (k, l) is ``X~^T diag(w (p_k [k = l] - p_k p_l)) X~ / sum(w)``, its rows
+    and columns reordered from class-major ``(k, j)`` to the coefficients then the
+    intercepts.  Plus alpha on the coefficients' diagonal.
+    """
+    coef = np.asarray(coef)
+    value, gc, gb = loss_grad(loss, X, y, coef, intercept, sample_weight, alpha)
+    grad = np.concatenate([np.ravel(gc)] + ([] if intercept is None else [np.ravel(gb)]))
+    X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+    z = _scores(X, coef, intercept)
+    w = np.ones(z.shape[0], dtype=z.dtype) if sample_weight is None else np.asarray(sample_weight)
+    wn = w / w.sum()
+    Xt = X if intercept is None else np.column_stack([X, np.ones(X.shape[0], dtype=X.dtype)])
+    d, P = X.shape[1], Xt.shape[1]
+    if loss == "softmax":
+        p = softmax(z, axis=1)
+        K = p.shape[1]
+        H = np.empty((K, P, K, P), dtype=z.dtype)
+        for k in range(K):
+            for l in range(K):
+                a = wn * p[:, k] * ((k == l) - p[:, l])
+                H[k, :, l, :] = (Xt * a[:, None]).T @ Xt
+        # (k, j) -> the packed position: coefficient k d + j, intercept K d + k
+        order = [k * P + j for k in range(K) for j in range(d)] + \
+            ([k * P + d for k in range(K)] if intercept is not None else [])
+        H = H.reshape(K * P, K * P)[np.ix_(order, order)]
+        n_coef = K * d
+    else:
+        H = (Xt * (wn * _curvature(loss, z, y))[:, None]).T @ Xt
+        n_coef = d
+    H[np.arange(n_coef), np.arange(n_coef)] += alpha
+    return value, grad, H

@@ -166,6 +166,27 @@ int fo_loss_hessian_f32(int loss, const fo_data_f32 *data, const float *coef,
                         double *grad, double *hess);
 
 /*
+ * The same for the softmax objective (K = n_classes >= 2 classes, y = class index):
+ * value, gradient and the full Hessian in one pass, for multinomial Newton on
+ * problems with few features.  Parameters in the solvers' packed order, n = K (d + 1):
+ * coef row-major (entry k d + j), then the K intercepts (entry K d + k); grad has n
+ * entries and hess n^2 (row-major, symmetric), block (k, l) of the coefficients
+ *   sum_i w_i (p_ik [k = l] - p_ik p_il) x_i x_i^T / sum_i w_i + alpha [k = l] I
+ * (the intercept rows and columns: x_i replaced by 1 on their side, no alpha).  They
+ * are computed and can be ignored without an intercept (NULL = 0).  Without a penalty
+ * the Hessian is singular along each feature's equal shift over the classes (with an
+ * intercept, always along the intercepts' equal shift).  Each thread holds
+ * (d + 1)(d + 2) K (K + 1) / 4 doubles.  Returns FO_OK, FO_ERR_NONFINITE,
+ * FO_ERR_BAD_ARGUMENT (also a class index outside 0..K-1) or FO_ERR_NO_MEMORY.
+ */
+int fo_loss_softmax_hessian_f64(const fo_data_f64 *data, int64_t n_classes, const double *coef,
+                                const double *intercept, double alpha, int n_threads,
+                                double *value, double *grad, double *hess);
+int fo_loss_softmax_hessian_f32(const fo_data_f32 *data, int64_t n_classes, const float *coef,
+                                const float *intercept, double alpha, int n_threads,
+                                double *value, double *grad, double *hess);
+
+/*
  * For the epoch engine: one thread's unnormalized gradient sums over the dense
  * rows rows[start..stop) of X (sample numbers, any order), binary losses only:
  *   acc[j] += sum_i w_i dl/dz(z_i) x_ij  (j < d),  acc[d] += sum_i w_i dl/dz(z_i),
