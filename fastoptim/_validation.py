@@ -168,6 +168,20 @@ def check_finite(arr, name):
         raise ValueError(f"{name} contains NaN or infinity; remove or impute those values first")
 
 
+def penalty_from_C(C, weight_sum):
+    """The L2 strength of the scaled objective, 1 / (C * sum of the sample weights).
+
+    A C so small that this overflows (C=1e-320) is a ValueError that names C, instead of
+    an "alpha must be finite" from deep inside the solver."""
+    with np.errstate(over="ignore", divide="ignore"):
+        alpha = 1.0 / (float(C) * float(weight_sum))
+    if not np.isfinite(alpha):
+        raise ValueError(f"C={C!r} is too small: the penalty 1 / (C * sum of the sample weights) "
+                         f"= 1 / ({float(C):g} * {float(weight_sum):g}) overflows; use a larger C "
+                         f"(C >= 1e-300 for unit weights)")
+    return alpha
+
+
 def check_scalar(value, name, *, min_value=None, include_min=True, kind=numbers.Real):
     """A finite real (or int) scalar, optionally bounded below."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):

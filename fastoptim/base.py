@@ -7,6 +7,7 @@ fitted attributes end with an underscore.  That is all that ``clone``,
 ``Pipeline``, ``GridSearchCV`` and ``cross_val_score`` need.
 ``__sklearn_tags__`` imports scikit-learn lazily: only scikit-learn calls it.
 """
+import functools
 import inspect
 import numbers
 
@@ -25,6 +26,48 @@ __all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "SparseCoefMixi
 
 # The prediction methods that also take dask arrays (lazily, chunk by chunk; see _dask.py).
 _ROW_METHODS = ("predict", "decision_function", "predict_proba", "predict_log_proba")
+
+
+#: Boolean parameters of the estimators (checked by BaseEstimator._check_common_params).
+FLAG_PARAMS = ("batch_norm", "break_ties", "copy_X", "early_stopping", "fit_intercept",
+               "positive", "shrinking", "shuffle", "warm_start")
+
+
+def check_random_state_param(random_state, name="random_state"):
+    """None, an int seed in [0, 2**32 - 1], a RandomState or a Generator; else a clear error."""
+    if random_state is None or isinstance(random_state, (np.random.RandomState,
+                                                         np.random.Generator)):
+        return
+    if isinstance(random_state, (bool, np.bool_)) or not isinstance(random_state,
+                                                                     numbers.Integral):
+        raise TypeError(f"{name} must be None, an int seed, a numpy RandomState or a Generator; "
+                        f"got {random_state!r}")
+    if not 0 <= random_state <= 2 ** 32 - 1:
+        raise ValueError(f"{name} must be an int seed in [0, 2**32 - 1] (or None, a "
+                         f"RandomState, a Generator); got {random_state}")
+
+
+def as_random_state(random_state):
+    """A numpy RandomState from an estimator's checked ``random_state``: None gives a fresh
+    one (seeded by the OS), an int seeds one, a RandomState is used as it is, a Generator
+    seeds one from its next draw (so that the fit is repeatable from the Generator's
+    state)."""
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(int(random_state.integers(0, 2 ** 32)))
+    check_random_state_param(random_state)
+    return np.random.RandomState(random_state)
+
+
+def _with_common_checks(method):
+    """fit / partial_fit preceded by BaseEstimator._check_common_params."""
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        self._check_common_params()
+        return method(self, *args, **kwargs)
+    checked._checks_common = True
+    return checked
 
 
 class BaseEstimator:
@@ -50,6 +93,30 @@ class BaseEstimator:
                 wrapped = dask_rows(method)
                 wrapped._dask_rows = True
                 setattr(cls, name, wrapped)
+        for name in ("fit", "partial_fit"):
+            method = cls.__dict__.get(name)
+            if isinstance(method, available_if):  # the descriptor keeps its check
+                if not getattr(method.method, "_checks_common", False):
+                    method.method = _with_common_checks(method.method)
+            elif callable(method) and not getattr(method, "_checks_common", False):
+                setattr(cls, name, _with_common_checks(method))
+
+    def _check_common_params(self):
+        """The parameters many estimators share, checked once for all of them before fit
+        and partial_fit: the flags (:data:`FLAG_PARAMS`) must be bools, ``verbose`` a
+        bool or an int >= 0, ``random_state`` None, an int in [0, 2**32 - 1], a
+        RandomState or a Generator."""
+        params = self.get_params(deep=False)
+        for name in FLAG_PARAMS:
+            if name in params and not isinstance(params[name], (bool, np.bool_)):
+                raise TypeError(f"{name} must be True or False, got {params[name]!r}")
+        if "verbose" in params:
+            v = params["verbose"]
+            if not (isinstance(v, (bool, np.bool_))
+                    or (isinstance(v, numbers.Integral) and v >= 0)):
+                raise TypeError(f"verbose must be True, False or an int >= 0, got {v!r}")
+        if "random_state" in params:
+            check_random_state_param(params["random_state"])
 
     def _dask_data(self, X, solver=None):
         """X (a dask array) as a fastoptim._dask.DaskData, or a TypeError where fit needs

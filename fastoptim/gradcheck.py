@@ -1,4 +1,6 @@
 """Numerical gradient check by central differences."""
+import numbers
+
 import numpy as np
 
 __all__ = ["check_grad", "numerical_gradient"]
@@ -87,9 +89,15 @@ def check_grad(fun, x0, *, eps=1e-6):
     """
     if not callable(fun):
         raise TypeError(f"fun must be callable, got {type(fun).__name__}")
-    if not (np.isscalar(eps) and np.isfinite(eps) and eps > 0):
+    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, numbers.Real):
+        raise TypeError(f"eps must be a positive finite number, got {eps!r}")
+    if not (np.isfinite(eps) and eps > 0):
         raise ValueError(f"eps must be a positive finite number, got {eps!r}")
-    x = np.array(x0, dtype=np.float64)
+    x = np.asarray(x0)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"x0 must hold real numbers, got dtype {x.dtype} (complex or non-numeric "
+                        f"values: check_grad differentiates a real function of real x)")
+    x = np.array(x, dtype=np.float64)
     if x.size == 0:
         raise ValueError("x0 must have at least one entry")
     if not np.all(np.isfinite(x)):

@@ -58,7 +58,7 @@ from ._blas import blas_n_threads, blas_threads
 from ._config import effective_n_threads
 from ._dask import is_dask_collection
 from ._validation import check_scalar
-from .base import (BaseEstimator, RegressorMixin, check_is_fitted, validate_X,
+from .base import (BaseEstimator, RegressorMixin, as_random_state, check_is_fitted, validate_X,
                    validate_sample_weight, validate_y)
 from .exceptions import ConvergenceWarning, warn
 from .kernels import PAIRWISE_KERNELS, check_kernel, gram
@@ -237,7 +237,7 @@ class KernelRidge(RegressorMixin, BaseEstimator):
                              f"matrix as X in fit, got shape {X.shape}")
         Y = validate_y(y, X.shape[0], X.dtype, multi_output=True)
         sw = validate_sample_weight(sample_weight, X.shape[0], X.dtype)
-        rng = None if self.solver in _EXACT else _check_random_state(self.random_state)
+        rng = None if self.solver in _EXACT else as_random_state(self.random_state)
         effective_n_threads(self.n_threads)  # validates it
         n_threads = self.n_threads  # each step sizes its threads (C passes, BLAS) by its work
         single = Y.ndim == 1
@@ -401,16 +401,6 @@ def _ridge_features(Phi, Y, s, alpha):
                       f"singular; using the least-squares solution instead.  A larger alpha "
                       f"avoids this", scipy.linalg.LinAlgWarning, stacklevel=3)
         return scipy.linalg.lstsq(G, R, check_finite=False)[0]
-
-
-def _check_random_state(random_state):
-    if isinstance(random_state, (np.random.RandomState, np.random.Generator)):
-        return random_state
-    if random_state is None or (isinstance(random_state, numbers.Integral)
-                                and not isinstance(random_state, (bool, np.bool_))):
-        return np.random.RandomState(random_state)
-    raise TypeError(f"random_state must be None, an int, a RandomState or a Generator; got "
-                    f"{random_state!r}")
 
 
 def _nystroem_features(X, spec, n_components, rng, n_threads):

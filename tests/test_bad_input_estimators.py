@@ -14,8 +14,11 @@ import scipy.sparse as sp
 
 from fastoptim import (SVC, KernelRidge, LinearRegression, LinearSVC, LogisticRegression,
                        MLPClassifier, MLPRegressor, Ridge, SoftmaxRegression)
+from fastoptim.base import FLAG_PARAMS
 from fastoptim.exceptions import ConvergenceWarning
-from fastoptim.optim import SGD, Adagrad, Adam, AdamW, RMSProp
+from fastoptim.gradcheck import check_grad
+from fastoptim.losses import Objective
+from fastoptim.optim import SGD, Adagrad, Adam, AdamW, RMSProp, schedules, train
 
 # the stochastic solvers run 5 epochs here: what they converge to is not the point
 pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
@@ -457,6 +460,74 @@ def test_batch_size(case):
         case.make().set_params(batch_size=2.5).fit(X, y_for(case))
 
 
+def _flags(case):
+    params = case.make().get_params()
+    return [(n,) for n in FLAG_PARAMS if n in params]
+
+
+@over(ESTIMATORS, _flags, ("name",))
+def test_flag_parameters_must_be_bools(case, name):
+    """One check for every estimator's boolean parameters, at fit and partial_fit
+    (warm_start='yes' was accepted)."""
+    for value in ("yes", 1, None, 0.0):
+        with pytest.raises(TypeError, match=f"{name} must be True or False, got {value!r}"):
+            case.make().set_params(**{name: value}).fit(X, y_for(case))
+    fit_ok(lambda: case.make().set_params(**{name: np.bool_(False)}), X, y_for(case))
+
+
+def _seeded(case):
+    return [()] if "random_state" in case.make().get_params() else []
+
+
+@over([c for c in ESTIMATORS if "random_state" in c.make().get_params()])
+@pytest.mark.parametrize("seed, exc", [(-1, ValueError), (2 ** 40, ValueError),
+                                       ("abc", TypeError), (1.5, TypeError), (True, TypeError)])
+def test_random_state_checked_with_a_clear_message(case, seed, exc):
+    with pytest.raises(exc, match=r"random_state must be .*int seed"):
+        case.make().set_params(random_state=seed).fit(X, y_for(case))
+    for ok in (0, 2 ** 32 - 1, np.random.RandomState(3), np.random.default_rng(3)):
+        case.make().set_params(random_state=ok).fit(X, y_for(case))
+
+
+@over([c for c in CLASSIFIERS if c.name.startswith(("Logistic", "Softmax", "LinearSVC"))])
+def test_C_too_small_for_its_penalty(case):
+    """C=1e-320: the penalty 1/C overflows; the error names C (it said 'alpha must be finite,
+    got inf')."""
+    if "loss" in case.make().get_params() and case.make().get_params()["loss"] == "hinge":
+        pytest.skip("the hinge dual has no 1/C term")
+    with pytest.raises(ValueError, match=r"C=1e-320 is too small"):
+        case.make().set_params(C=1e-320).fit(X, y_for(case))
+    fit_ok(lambda: case.make().set_params(C=1e-200), X, y_for(case))
+
+
+@pytest.mark.parametrize("s", [1e300, 1e-300, 1e151])
+def test_linear_svc_intercept_scaling_out_of_range(s):
+    """intercept_scaling=1e300 was reported as 'X or C too large'."""
+    with pytest.raises(ValueError, match=r"intercept_scaling=.* is out of range.*\[1e-150, "
+                                         r"1e150\]"):
+        LinearSVC(intercept_scaling=s).fit(X, Y_CLF)
+    fit_ok(lambda: LinearSVC(intercept_scaling=1e100, random_state=0), X, Y_CLF)
+
+
+_SCHEDULED = STOCHASTIC + [c for c in ESTIMATORS if c.name.startswith("MLP")]
+
+
+@over(_SCHEDULED)
+def test_schedule_reaching_zero_names_the_schedule_and_the_epoch(case):
+    decay = schedules.LinearDecay(0.05, total=2, final_lr=0.0)
+    with pytest.raises(ValueError, match=r"the schedule LinearDecay\(lr=0.05, total=2, "
+                                         r"final_lr=0.0\) gives lr = 0.0 at epoch 3.*final_lr"):
+        case.make().set_params(schedule=decay, max_iter=5).fit(X, y_for(case))
+
+
+@over(_SCHEDULED)
+def test_default_warmup_starts_above_zero(case):
+    """Warmup's default start_factor is torch's LinearLR 1/3: a default Warmup failed every
+    estimator at epoch 1 (lr = 0)."""
+    warm = schedules.Warmup(schedules.Constant(0.05), warmup_steps=3)
+    fit_ok(lambda: case.make().set_params(schedule=warm), X, y_for(case))
+
+
 # --------------------------------------------------------------------------- predict
 
 
@@ -708,3 +779,54 @@ def test_sgd_bad_hyperparameters(kwargs, match):
 def test_adam_bad_hyperparameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         Adam(lr=0.1, **kwargs)
+
+
+# --------------------------------------------------------------------------- train, check_grad
+
+
+def _objective():
+    return Objective("logistic", X, np.where(Y_CLF == 1, 1.0, -1.0))
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(tol=np.nan), ValueError, "tol must be finite"),
+    (dict(tol=-1e-3), ValueError, "tol must be >= 0.0"),
+    (dict(max_epochs="5"), TypeError, "max_epochs must be an int"),
+    (dict(max_epochs=-5), ValueError, "max_epochs must be >= 1"),
+    (dict(max_epochs=0), ValueError, "max_epochs must be >= 1"),
+    (dict(n_iter_no_change=0), ValueError, "n_iter_no_change must be >= 1"),
+    (dict(fit_intercept="yes"), TypeError, "fit_intercept must be True or False"),
+    (dict(shuffle=None), TypeError, "shuffle must be True or False"),
+    (dict(verbose=-1), TypeError, "verbose must be"),
+    (dict(callback=3), TypeError, "callback must be None or a callable"),
+    (dict(schedule="cosine"), TypeError, "schedule must be None or a callable"),
+], ids=lambda v: str(v) if not isinstance(v, dict) else ",".join(v))
+def test_train_checks_its_arguments(kwargs, exc, match):
+    """tol=nan had reported convergence, max_epochs='5' ran and -5 ran none."""
+    with pytest.raises(exc, match=match):
+        train(_objective(), SGD(lr=0.1), batch_size=8, **kwargs)
+
+
+def test_train_tol_none_runs_every_epoch():
+    result = train(_objective(), SGD(lr=0.1), batch_size=8, max_epochs=7, tol=None)
+    assert result.n_epochs == 7 and not result.converged
+
+
+def test_train_schedule_error_names_the_schedule():
+    with pytest.raises(ValueError, match=r"LinearDecay.*gives lr = 0.0 at epoch 3"):
+        train(_objective(), SGD(lr=0.1), batch_size=8, max_epochs=5,
+              schedule=schedules.LinearDecay(0.1, total=2))
+
+
+@pytest.mark.parametrize("eps, exc", [(True, TypeError), ("1e-6", TypeError), (0.0, ValueError),
+                                      (np.nan, ValueError), (-1e-6, ValueError)])
+def test_check_grad_eps(eps, exc):
+    with pytest.raises(exc, match="eps must be a positive finite number"):
+        check_grad(lambda x: (x @ x, 2 * x), np.ones(3), eps=eps)
+
+
+@pytest.mark.parametrize("x0", [np.ones(3) + 1j, np.array(["a", "b"]), np.array([None, 1.0])],
+                         ids=["complex", "str", "object"])
+def test_check_grad_refuses_non_real_x0(x0):
+    with pytest.raises(TypeError, match="x0 must hold real numbers"):
+        check_grad(lambda x: (x @ x, 2 * x), x0)

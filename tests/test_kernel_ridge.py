@@ -553,6 +553,7 @@ def test_two_row_callable_matches_scikit_learn():
 
 
 @pytest.mark.parametrize("kernel", CHI2)
+@pytest.mark.filterwarnings("ignore:.*not positive definite")  # additive_chi2 is indefinite
 def test_chi2_kernels_refuse_negative_X(kernel):
     X, y = _data()
     with pytest.raises(ValueError, match=f"X contains negative values; the '{kernel}' kernel"):

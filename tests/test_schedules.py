@@ -87,7 +87,7 @@ def test_stateless_schedules_do_not_depend_on_call_order():
 
 # -- warm-up ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("start_factor", [0.0, 0.1, 0.5])
+@pytest.mark.parametrize("start_factor", [1e-3, 0.1, 0.5, 1 / 3])
 @pytest.mark.parametrize("inner", [Constant(0.3), CosineDecay(0.3, total=20),
                                    ExponentialDecay(0.3, rate=0.05)], ids=repr)
 def test_warmup_is_linear_and_continuous_at_the_seam(inner, start_factor):
@@ -107,8 +107,10 @@ def test_warmup_is_linear_and_continuous_at_the_seam(inner, start_factor):
 
 
 def test_warmup_accepts_a_number_as_a_constant_schedule():
-    s = Warmup(0.5, warmup_steps=2)
-    assert [s(t) for t in (1, 2, 3, 100)] == [0.0, 0.25, 0.5, 0.5]
+    s = Warmup(0.5, warmup_steps=2, start_factor=0.5)
+    assert [s(t) for t in (1, 2, 3, 100)] == [0.25, 0.375, 0.5, 0.5]
+    # the default start_factor is torch's LinearLR one, 1/3: the first rate is never 0
+    assert Warmup(0.6, warmup_steps=2)(1) == pytest.approx(0.2)
 
 
 def test_warmup_refuses_the_momentum_schedule():
@@ -212,6 +214,8 @@ BAD = [
     (lambda: Warmup(Constant(0.1), warmup_steps=0), ValueError, "warmup_steps"),
     (lambda: Warmup(Constant(0.1), warmup_steps=5, start_factor=1.0), ValueError, "start_factor"),
     (lambda: Warmup(Constant(0.1), warmup_steps=5, start_factor=-0.5), ValueError, "start_factor"),
+    (lambda: Warmup(Constant(0.1), warmup_steps=5, start_factor=0.0), ValueError,
+     r"start_factor must be in \(0, 1\)"),
     (lambda: Warmup("cosine", warmup_steps=5), TypeError, "schedule"),
     (lambda: ReduceOnPlateau(0.1, factor=1.0), ValueError, "factor"),
     (lambda: ReduceOnPlateau(0.1, factor=0.0), ValueError, "factor"),

@@ -54,6 +54,7 @@ import scipy.special
 
 from .._blas import blas_n_threads, blas_threads
 from .._dask import objective_for
+from .._validation import penalty_from_C
 from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, available_if,
                     check_is_fitted, class_sample_weights, linear_scores, partial_fit_classes,
                     resolve_n_jobs, validate_label_array, validate_sample_weight, validate_X)
@@ -483,7 +484,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     def _alpha(self, weight_sum):
         if self.penalty is None or np.isinf(self.C):
             return 0.0
-        return 1.0 / (float(self.C) * float(weight_sum))
+        return penalty_from_C(self.C, weight_sum)
 
     def _fit_one(self, X, loss, target, K, sw, c0, b0):
         """One optimization problem; returns (coef, intercept or None, n_iter, loss curve or None)."""

@@ -58,11 +58,12 @@ import numbers
 import numpy as np
 
 from .._validation import check_scalar
+from ..base import as_random_state
 from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
 from ..optim import SGD, Adagrad, Adam, Optimizer, RMSProp
 from ..optim.engine import run_epoch
-from ..optim.schedules import ReduceOnPlateau
+from ..optim.schedules import ReduceOnPlateau, apply as apply_schedule
 
 __all__ = ["STOCHASTIC_SOLVERS", "is_stochastic", "check_stochastic_params", "make_optimizer",
            "initial_optimizer", "range_test_learning_rate",
@@ -256,8 +257,7 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
     coef_init, intercept_init : ndarray
         The starting point (zeros or a warm start), trained in place.
     """
-    rng = np.random.RandomState(est.random_state) if not isinstance(est.random_state, np.random.RandomState) \
-        else est.random_state
+    rng = as_random_state(est.random_state)
     seed = int(rng.randint(0, 2 ** 31 - 1))
     train_rows = val_rows = None
     if est.early_stopping and getattr(make_objective, "dask", False):
@@ -290,7 +290,7 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
     max_epochs = DEFAULT_MAX_EPOCHS if est.max_iter is None else int(est.max_iter)
     for epoch in range(1, max_epochs + 1):
         if schedule is not None:
-            opt.lr = float(schedule(epoch))
+            apply_schedule(schedule, opt, epoch, unit="epoch")
         try:
             if hasattr(objective, "run_epoch"):  # a DaskObjective: the chunks in turn
                 loss = objective.run_epoch(opt, coef, intercept, batch_size=batch,

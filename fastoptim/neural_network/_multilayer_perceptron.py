@@ -50,13 +50,13 @@ import scipy.optimize
 import scipy.sparse as sp
 
 from .._validation import check_scalar
-from ..base import (BaseEstimator, ClassifierMixin, RegressorMixin, available_if,
-                    check_is_fitted, check_two_classes, class_sample_weights, partial_fit_classes,
-                    validate_labels,
-                    validate_sample_weight, validate_X, validate_y)
+from ..base import (BaseEstimator, ClassifierMixin, RegressorMixin, as_random_state,
+                    available_if, check_is_fitted, check_two_classes, class_sample_weights,
+                    partial_fit_classes, validate_labels, validate_sample_weight, validate_X,
+                    validate_y)
 from ..exceptions import ConvergenceWarning, warn
 from ..optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
-from ..optim.schedules import ReduceOnPlateau
+from ..optim.schedules import ReduceOnPlateau, apply as apply_schedule
 from ._init import INITS, initial_layers
 from ._network import ACTIVATIONS, Network
 
@@ -174,8 +174,7 @@ class _BaseMLP(BaseEstimator):
                        dtype=dtype)
 
     def _random_state(self):
-        rs = self.random_state
-        return rs if isinstance(rs, np.random.RandomState) else np.random.RandomState(rs)
+        return as_random_state(self.random_state)
 
     def _initial_params(self, net, rng, coefs_init, intercepts_init):
         if coefs_init is None and intercepts_init is None:
@@ -383,7 +382,7 @@ class _BaseMLP(BaseEstimator):
             Xv = net.prepare(Xv)
         for epoch in range(done + 1, done + epochs + 1):
             if schedule is not None:
-                opt.lr = float(schedule(epoch))
+                apply_schedule(schedule, opt, epoch, unit="epoch")
             try:
                 loss = net.train_epoch(Xt, Yt, params, opt, batch_size=batch,
                                        seed=seeds[0] + epoch, shuffle=bool(self.shuffle), l2=l2,

@@ -31,8 +31,10 @@ import numbers
 import numpy as np
 
 from .._core import _epoch, _status
+from .._validation import check_scalar
 from ..losses import Objective
 from .optimizers import Optimizer
+from .schedules import apply as apply_schedule
 
 __all__ = ["run_epoch", "epoch_permutation", "train", "TrainResult"]
 
@@ -163,6 +165,24 @@ class TrainResult:
                 f"final_loss={self.loss_curve[-1] if self.loss_curve else None})")
 
 
+def _check_train_args(max_epochs, tol, n_iter_no_change, fit_intercept, shuffle, verbose,
+                      schedule, callback):
+    """train's own arguments (run_epoch checks the objective, optimizer, batch and seed)."""
+    check_scalar(max_epochs, "max_epochs", min_value=1, kind=numbers.Integral)
+    check_scalar(n_iter_no_change, "n_iter_no_change", min_value=1, kind=numbers.Integral)
+    if tol is not None:
+        check_scalar(tol, "tol", min_value=0.0)
+    for name, flag in (("fit_intercept", fit_intercept), ("shuffle", shuffle)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    if not (isinstance(verbose, (bool, np.bool_))
+            or (isinstance(verbose, numbers.Integral) and verbose >= 0)):
+        raise TypeError(f"verbose must be True, False or an int >= 0, got {verbose!r}")
+    for name, fn in (("schedule", schedule), ("callback", callback)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{name} must be None or a callable, got {fn!r}")
+
+
 def train(objective, optimizer, *, batch_size, max_epochs=100, fit_intercept=True, schedule=None,
           tol=1e-6, n_iter_no_change=5, seed=0, shuffle=True, coef=None, intercept=None,
           callback=None, verbose=False, lazy="auto"):
@@ -182,7 +202,8 @@ def train(objective, optimizer, *, batch_size, max_epochs=100, fit_intercept=Tru
     fit_intercept : bool, default True
     schedule : callable, optional
         ``schedule(epoch) -> lr`` (e.g. from fastoptim.optim.schedules).
-    tol : float, default 1e-6
+    tol : float or None, default 1e-6
+        >= 0; None: no stop rule (every one of the max_epochs epochs runs).
     n_iter_no_change : int, default 5
     seed : int, default 0
         Epoch e uses seed + e for its shuffle.
@@ -199,6 +220,8 @@ def train(objective, optimizer, *, batch_size, max_epochs=100, fit_intercept=Tru
     -------
     TrainResult
     """
+    _check_train_args(max_epochs, tol, n_iter_no_change, fit_intercept, shuffle, verbose,
+                      schedule, callback)
     if coef is None:
         coef = np.zeros(objective.coef_shape, dtype=objective.dtype)
     if intercept is None and fit_intercept:
@@ -208,7 +231,7 @@ def train(objective, optimizer, *, batch_size, max_epochs=100, fit_intercept=Tru
     curve, best, stale, converged = [], np.inf, 0, False
     for epoch in range(1, int(max_epochs) + 1):
         if schedule is not None:
-            optimizer.lr = schedule(epoch)
+            apply_schedule(schedule, optimizer, epoch, unit="epoch")
         loss = run_epoch(objective, optimizer, coef, intercept, batch_size=batch_size,
                          seed=seed + epoch, shuffle=shuffle, lazy=lazy)
         curve.append(loss)
@@ -216,6 +239,8 @@ def train(objective, optimizer, *, batch_size, max_epochs=100, fit_intercept=Tru
             print(f"epoch {epoch:4d}  lr {optimizer.lr:.3g}  loss {loss:.6g}", flush=True)
         if callback is not None and callback(epoch, loss, coef, intercept):
             break
+        if tol is None:  # no stop rule: max_epochs epochs
+            continue
         if loss < best - tol:
             best, stale = loss, 0
         else:

@@ -349,8 +349,9 @@ class Warmup(Schedule):
 
     The ramp is the straight line from :math:`a \eta_0` at t = 1 that reaches
     :math:`\eta_0` exactly at t = W + 1, where the wrapped schedule starts
-    from its own t = 1: the increments are equal across the seam.  Note that
-    with ``start_factor=0`` the first step has rate 0.
+    from its own t = 1: the increments are equal across the seam.  The first
+    rate is :math:`a \eta_0 > 0`, as in torch's ``LinearLR`` (whose
+    ``start_factor`` must be > 0 too): a rate of 0 would be no step at all.
 
     Parameters
     ----------
@@ -359,17 +360,17 @@ class Warmup(Schedule):
         A :class:`MomentumSchedule` is refused.
     warmup_steps : int
         W >= 1.
-    start_factor : float, default 0
-        a in [0, 1).
+    start_factor : float, default 1/3
+        a in (0, 1) (torch's LinearLR default).
 
     Examples
     --------
-    >>> s = Warmup(Constant(1.0), warmup_steps=4)
-    >>> [s(t) for t in range(1, 7)]
-    [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+    >>> s = Warmup(Constant(1.0), warmup_steps=4, start_factor=0.2)
+    >>> [round(s(t), 2) for t in range(1, 7)]
+    [0.2, 0.4, 0.6, 0.8, 1.0, 1.0]
     """
 
-    def __init__(self, schedule, warmup_steps, start_factor=0.0):
+    def __init__(self, schedule, warmup_steps, start_factor=1.0 / 3.0):
         if isinstance(schedule, numbers.Real) and not isinstance(schedule, bool):
             schedule = Constant(schedule)
         if isinstance(schedule, MomentumSchedule):
@@ -381,8 +382,10 @@ class Warmup(Schedule):
         self.schedule = schedule
         self.warmup_steps = _count(warmup_steps, "warmup_steps")
         self.start_factor = _nonnegative(start_factor, "start_factor")
-        if self.start_factor >= 1.0:
-            raise ValueError(f"start_factor must be in [0, 1), got {start_factor!r}")
+        if not 0.0 < self.start_factor < 1.0:
+            raise ValueError(f"start_factor must be in (0, 1) (the first rate is start_factor "
+                             f"times the schedule's; 0 would be a step of rate 0), got "
+                             f"{start_factor!r}")
 
     @property
     def lr(self):
@@ -531,8 +534,12 @@ class MomentumSchedule(Schedule):
         return min(1.0 - 0.5 / k, self.mu_max)
 
 
-def apply(schedule, optimizer, t):
+def apply(schedule, optimizer, t, unit="step"):
     """Set the optimizer's rate (or momentum) for step t from a schedule.
+
+    The one place where estimators, :func:`fastoptim.optim.train` and user loops hand
+    a schedule's value to an optimizer: a value the optimizer refuses (a rate of 0 or
+    NaN) is a ValueError naming the schedule, the step and the value.
 
     Parameters
     ----------
@@ -544,6 +551,8 @@ def apply(schedule, optimizer, t):
         ``momentum``).
     t : int
         The 1-based step (or epoch) count.
+    unit : str, default 'step'
+        What t counts, for the error message ('epoch' in the estimators).
 
     Returns
     -------
@@ -563,9 +572,8 @@ def apply(schedule, optimizer, t):
     try:
         setattr(optimizer, attr, value)
     except ValueError as err:
-        if value == 0.0 and attr == "lr":
-            raise ValueError(f"{type(schedule).__name__} gives lr = 0 at t={t}, which "
-                             f"{type(optimizer).__name__} refuses ({err}); give the schedule a "
-                             f"positive final_lr (or start_factor for Warmup)") from err
-        raise
+        fix = ("give the schedule a positive final_lr (or start_factor for Warmup)"
+               if value == 0.0 and attr == "lr" else "check the schedule's parameters")
+        raise ValueError(f"the schedule {schedule!r} gives {attr} = {value!r} at {unit} {t}, "
+                         f"which {type(optimizer).__name__} refuses ({err}); {fix}") from err
     return value

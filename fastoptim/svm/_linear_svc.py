@@ -115,9 +115,9 @@ import scipy.sparse as sp
 from .._blas import blas_threads
 from .._core import _dual_cd, _status
 from .._dask import DaskData, objective_for
-from .._validation import csr_parts
-from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, class_sample_weights,
-                    linear_scores, validate_sample_weight)
+from .._validation import csr_parts, penalty_from_C
+from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, as_random_state,
+                    class_sample_weights, linear_scores, validate_sample_weight)
 from ..exceptions import ConvergenceWarning, warn
 from ..linear_model._logistic import _FULL_BATCH, _Packed
 from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params,
@@ -391,6 +391,13 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             raise TypeError(f"intercept_scaling must be a number > 0, got {s!r}")
         if not (np.isfinite(s) and s > 0):
             raise ValueError(f"intercept_scaling must be a finite number > 0, got {s!r}")
+        if not 1e-150 < s < 1e150:
+            # the intercept's column holds s: its square enters the dual's diagonal and the
+            # penalty alpha / s^2 of the primal, and beyond this range either overflows
+            raise ValueError(f"intercept_scaling={s!r} is out of range: its square (the "
+                             f"intercept column's squared norm, and its penalty 1/s^2) must stay "
+                             f"finite and nonzero; use a value in [1e-150, 1e150] (1 is "
+                             f"liblinear's default)")
         m = self.max_iter
         if isinstance(m, (bool, np.bool_)) or not isinstance(m, numbers.Integral):
             raise TypeError(f"max_iter must be an int >= 1, got {m!r}")
@@ -400,7 +407,6 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         if isinstance(t, (bool, np.bool_)) or not isinstance(t, numbers.Real) \
                 or not (np.isfinite(t) and t > 0):
             raise ValueError(f"tol must be a finite number > 0, got {t!r}")
-        self._check_random_state()
         if is_stochastic(self.solver):
             check_stochastic_params(self)
 
@@ -464,30 +470,11 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             pairs, stored = n * d * (d + 1) / 2, float(n * d)
         return "newton-cholesky" if pairs <= _CHOLESKY_WORK * stored else "newton-cg"
 
-    def _check_random_state(self):
-        rs = self.random_state
-        if rs is None or isinstance(rs, np.random.RandomState):
-            return
-        if isinstance(rs, np.random.Generator):
-            if is_stochastic(self.solver):
-                raise ValueError("random_state must be None, an int >= 0 or a numpy RandomState "
-                                 "with a stochastic solver (a Generator only seeds the dual "
-                                 "solver); pass an int")
-            return
-        if isinstance(rs, numbers.Integral) and not isinstance(rs, (bool, np.bool_)) and rs >= 0:
-            return
-        raise ValueError(f"random_state must be None, an int >= 0 or a numpy RandomState/"
-                         f"Generator, got {rs!r}")
-
     def _seed(self):
         rs = self.random_state
-        if rs is None:
-            return int(np.random.randint(0, 2 ** 31 - 1))
-        if isinstance(rs, np.random.RandomState):
-            return int(rs.randint(0, 2 ** 31 - 1))
-        if isinstance(rs, np.random.Generator):
-            return int(rs.integers(0, 2 ** 63 - 1))
-        return int(rs)
+        if isinstance(rs, numbers.Integral):
+            return int(rs)
+        return int(as_random_state(rs).randint(0, 2 ** 31 - 1))
 
     # -- fit ------------------------------------------------------------------------------------
 
@@ -547,6 +534,14 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         n, d = X.shape
         cost = np.full(n, float(self.C)) if sw is None else float(self.C) * np.asarray(sw, np.float64)
         cost = np.ascontiguousarray(cost, dtype=np.float64)
+        if self.loss == "squared_hinge":
+            # the dual's diagonal holds 1 / (2 C_i): a C so small that it overflows
+            with np.errstate(divide="ignore", over="ignore"):
+                small = cost[cost > 0]
+                if small.size and not np.isfinite(0.5 / small.min()):
+                    raise ValueError(f"C={self.C!r} is too small: the squared hinge's dual "
+                                     f"diagonal 1 / (2 C sample_weight) overflows; use a larger C "
+                                     f"(C >= 1e-300 for unit weights)")
         if sp.issparse(X):
             values, indices, indptr = csr_parts(X)
         else:
@@ -615,7 +610,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
     def _alpha(self, weight_sum):
         """The scaled objective's L2 strength: P / (C sum c_i) = mean loss + alpha/2 ||w||^2."""
-        return 1.0 / (float(self.C) * float(weight_sum))
+        return penalty_from_C(self.C, weight_sum)
 
     def _run_full_batch(self, X, loss, target, sw, kwargs, solver, eps):
         wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
