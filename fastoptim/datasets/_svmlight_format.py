@@ -74,7 +74,8 @@ def _parse_error(name, info, buf, n_features, dtype):
         msg = f"feature index {_quote(tok)} is too large (the limit is {_INT32_MAX})"
     elif reason == _R["zero_index"]:
         msg = ("feature index 0 in a file read as one-based (zero_based=False); pass "
-               "zero_based=True or zero_based='auto'")
+               "zero_based=True or zero_based='auto' (the fastoptim command: --zero-based, "
+               "for a test file too when the training file was zero-based)")
     elif reason == _R["index_out_of_range"]:
         msg = (f"feature index {tok.decode()} does not fit in n_features={n_features}; pass a "
                "larger n_features, or n_features=None to take it from the file")
