@@ -343,6 +343,12 @@ class _Checker:
             raise self.fail(attr, f"must be an integer >= {low}, not {v!r}")
         return int(v)
 
+    def length(self, attr, ndim):
+        """The last dimension of attr when it has ndim dimensions (else -1: a shape no array
+        has, so that the shape check that follows names it)."""
+        shape = getattr(self.get(attr), "shape", ())
+        return shape[-1] if len(shape) == ndim else -1
+
     def array(self, attr, kinds, shape, finite=False):
         """attr must be an ndarray of a dtype kind in ``kinds`` and shape ``shape``."""
         v = self.get(attr)
@@ -427,8 +433,7 @@ class _Checker:
                 raise self.fail("_mode_", f"is {self.get('_mode_')!r} for {k} classes (expected "
                                           f"{' or '.join(map(repr, modes))})")
         if "dual_coef_" in self.state:
-            d = self.get("dual_coef_")
-            self.array("dual_coef_", "f", (rows, getattr(d, "shape", (0, 0))[-1]), finite=True)
+            self.array("dual_coef_", "f", (rows, self.length("dual_coef_", 2)), finite=True)
 
     def check_svc(self, p):
         k = self.classes()
@@ -443,9 +448,8 @@ class _Checker:
         if shape_fit[1] != p or (precomputed and n_train != p):
             raise self.fail("shape_fit_", f"is {shape_fit} for n_features_in_={p}")
         n_support = self.array("n_support_", "iu", (k,))
-        support = self.get("support_")
-        n_sv = getattr(support, "shape", (0,))[0]
-        self.array("support_", "iu", (n_sv,))
+        n_sv = self.length("support_", 1)
+        support = self.array("support_", "iu", (n_sv,))
         self.array("support_vectors_", "f", (0, 0) if precomputed else (n_sv, p), finite=True)
         self.array("dual_coef_", "f", (k - 1, n_sv), finite=True)
         self.array("intercept_", "f", (k * (k - 1) // 2,), finite=True)
