@@ -226,12 +226,15 @@ def test_unfitted(tmp_path):
         save_model(LogisticRegression(), tmp_path / "m.npz")
 
 
+def _save_fitted(est, path):
+    X, y = _data("multiclass", np.float64)
+    save_model(est.fit(X, y), path)
+    return path
+
+
 @pytest.fixture
 def saved(tmp_path):
-    X, y = _data("multiclass", np.float64)
-    path = tmp_path / "model.npz"
-    save_model(SoftmaxRegression().fit(X, y), path)
-    return path
+    return _save_fitted(SoftmaxRegression(), tmp_path / "model.npz")
 
 
 @pytest.mark.parametrize("keep", [0.95, 0.5, 0.1, 30, 3])
@@ -376,10 +379,7 @@ def _edit(src, out, params=None, attrs=None, entries=None, drop=()):
 @pytest.fixture
 def svc_saved(tmp_path):
     from fastoptim import SVC
-    X, y = _data("multiclass", np.float64)
-    path = tmp_path / "svc.npz"
-    save_model(SVC().fit(X, y), path)
-    return path
+    return _save_fitted(SVC(), tmp_path / "svc.npz")
 
 
 @pytest.mark.parametrize("case, params, match", [
