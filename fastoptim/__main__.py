@@ -24,7 +24,12 @@ Usage::
         How fastoptim was built (compiler, OpenMP, kernels, threads).
 
 Exit status: 0 on success, 2 for a usage error or a missing or malformed
-file (one line on stderr, no traceback).
+file, 1 for an internal error (one line on stderr, no traceback).
+
+svmlight files: ``--zero-based``/``--one-based`` give the index base (default:
+guessed, zero-based when an index 0 occurs); ``train`` stores the base of the
+training file in the model file, and ``predict`` (as ``compare --test``) reads
+the test file with it.
 """
 import argparse
 import os
@@ -62,6 +67,30 @@ def _finite_float(strict):
 
 _positive_float = _finite_float(strict=True)
 _nonneg_float = _finite_float(strict=False)
+
+SEED_MAX = 2 ** 32 - 1  # numpy's RandomState takes seeds in [0, 2**32 - 1]
+
+
+def _seed(text):
+    """An argparse type: a seed, a whole number in [0, 2**32 - 1]."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"{value} is outside [0, {SEED_MAX}] (2**32 - 1)")
+    return value
+
+
+def _fraction(text):
+    """An argparse type: a number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 1:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"{text} must be a number between 0 and 1 (exclusive)")
+    return value
 
 SVC_KERNELS = ("rbf", "linear", "poly", "sigmoid")
 
@@ -105,6 +134,15 @@ def _data_options(p):
                         ".svm/.svmlight/.libsvm svmlight -- else by the first line)")
     p.add_argument("--target-column", type=int, default=None, metavar="K",
                    help="CSV files: the column holding the labels (default: the last)")
+    base = p.add_mutually_exclusive_group()
+    base.add_argument("--zero-based", dest="zero_based", action="store_const", const=True,
+                      default="auto",
+                      help="svmlight files: feature indices start at 0 (default: guessed -- "
+                           "zero-based when an index 0 occurs; predict and compare --test "
+                           "read test files with the training file's base, stored in the "
+                           "model file)")
+    base.add_argument("--one-based", dest="zero_based", action="store_const", const=False,
+                      help="svmlight files: feature indices start at 1 (LIBSVM's convention)")
 
 
 def build_parser():
@@ -161,9 +199,9 @@ def build_parser():
                    help="inverse penalty of logistic/softmax/linearsvc/svc (default: 1.0)")
     p.add_argument("--alpha", type=_nonneg_float, default=None,
                    help="penalty of ridge (default: 1.0)")
-    p.add_argument("--test-fraction", type=float, default=0.25,
+    p.add_argument("--test-fraction", type=_fraction, default=0.25,
                    help="held-out fraction when there is no --test file (default: 0.25)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=_seed, default=0,
                    help="seed of the split and of the solvers (default: 0; svc's SMO is "
                         "deterministic)")
     p.add_argument("--out", default=None, metavar="PATH",
@@ -196,7 +234,7 @@ def build_parser():
                    help="learning rate of a stochastic solver (default: 'auto')")
     p.add_argument("--batch-size", type=_positive_int, default=None,
                    help="mini-batch size of a stochastic solver")
-    p.add_argument("--seed", type=int, default=None,
+    p.add_argument("--seed", type=_seed, default=None,
                    help="random_state (default: 0; not for svc, which is deterministic)")
     _svc_options(p)
     _data_options(p)
@@ -247,8 +285,8 @@ def main(argv=None):
     -------
     int
         The exit status: 0 on success, 2 for a usage error or a missing or
-        malformed file (reported as one line on stderr), the benchmark's
-        own status for ``bench``.
+        malformed file (reported as one line on stderr), 1 for an internal
+        error (one line too), the benchmark's own status for ``bench``.
     """
     from ._cli import CLIError
 
@@ -273,6 +311,11 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not the user's input: still one line, no traceback
+        text = str(exc).strip().splitlines()
+        print(f"{prog}: error: internal error ({type(exc).__name__}: "
+              f"{text[0] if text else 'no message'}); please report it", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -133,7 +133,7 @@ def _strip_compression(path):
     return name
 
 
-def detect_format(path):
+def detect_format(path, head=None):
     """The format of a data file: by extension, else by its first data line.
 
     ``.csv`` and ``.tsv`` (optionally compressed) are CSV; ``.svm``,
@@ -144,6 +144,10 @@ def detect_format(path):
     Parameters
     ----------
     path : str or os.PathLike
+    head : bytes, optional
+        The first bytes of the (decompressed) file, peeked by the caller
+        from the stream it reads (so that a pipe such as /dev/stdin is not
+        consumed); by default the file is opened and peeked here.
 
     Returns
     -------
@@ -154,11 +158,16 @@ def detect_format(path):
         return "csv"
     if name.endswith(_SVMLIGHT_EXT):
         return "svmlight"
-    from .datasets._io import open_binary
+    if head is None:
+        from .datasets._io import open_binary, peek
 
-    with open_binary(path) as f:
-        head = f.read(1 << 16).decode("utf-8", errors="replace")
-    for line in head.splitlines():
+        with open_binary(path) as f:
+            head = peek(f)
+    text = head.decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    if lines and not text.endswith(("\n", "\r")) and len(lines) > 1:
+        lines = lines[:-1]  # a line cut by the end of the peeked bytes
+    for line in lines:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
@@ -169,8 +178,12 @@ def detect_format(path):
     return "svmlight"
 
 
-def load_data(path, fmt="auto", *, n_features=None, target_column=None, labels="required"):
-    """Read a data file as (X, y, format).
+def load_data(path, fmt="auto", *, n_features=None, target_column=None, labels="required",
+              zero_based="auto"):
+    """Read a data file as (X, y, format, zero_based).
+
+    The file is opened once: the format is detected on bytes peeked from the
+    stream that the reader then reads, so a pipe (``/dev/stdin``) works.
 
     Parameters
     ----------
@@ -186,33 +199,41 @@ def load_data(path, fmt="auto", *, n_features=None, target_column=None, labels="
     labels : {'required', 'optional'}
         Whether a CSV file must have a label column ('optional': a CSV file
         of exactly n_features columns has none, y is None).
+    zero_based : bool or 'auto'
+        svmlight: the index base (see :func:`fastoptim.datasets.load_svmlight`).
 
     Returns
     -------
     X : ndarray or CSR matrix
     y : ndarray or None
     fmt : str
+    zero_based : bool or None
+        The index base an svmlight file was read with ('auto' resolved);
+        None for CSV.
     """
-    from .datasets import load_csv, load_svmlight
+    from .datasets import load_csv
+    from .datasets._io import open_binary, peek
+    from .datasets._svmlight_format import read_svmlight
 
     path = os.fspath(path)
     if not os.path.exists(path):
         raise CLIError(f"{path}: no such file")
     if os.path.isdir(path):
         raise CLIError(f"{path}: is a directory, not a data file")
-    if fmt == "auto":
-        fmt = detect_format(path)
-    if fmt == "svmlight":
-        X, y = load_svmlight(path, n_features=n_features)
-        if X.shape[0] == 0:
-            raise CLIError(f"{path}: no data rows")
-        return X, y, fmt
-    delimiter = "\t" if _strip_compression(path).endswith(".tsv") else ","
-    data, _ = load_csv(path, target_column=None, delimiter=delimiter)
+    with open_binary(path) as f:
+        if fmt == "auto":
+            fmt = detect_format(path, head=peek(f))
+        if fmt == "svmlight":
+            X, y, _, zero = read_svmlight(f, n_features=n_features, zero_based=zero_based)
+            if X.shape[0] == 0:
+                raise CLIError(f"{path}: no data rows")
+            return X, y, fmt, zero
+        delimiter = "\t" if _strip_compression(path).endswith(".tsv") else ","
+        data, _ = load_csv(f, target_column=None, delimiter=delimiter)
     n_cols = data.shape[1]
     if n_features is not None and labels == "optional" and target_column is None \
             and n_cols == n_features:
-        return data, None, fmt
+        return data, None, fmt, None
     if n_features is not None and n_cols != n_features + 1:
         label = " plus an optional label column" if labels == "optional" else " and a label column"
         raise CLIError(f"{path}: {n_cols} columns, but the model has {n_features} features "
@@ -226,7 +247,7 @@ def load_data(path, fmt="auto", *, n_features=None, target_column=None, labels="
                        f"columns")
     y = np.ascontiguousarray(data[:, col])
     X = np.ascontiguousarray(np.delete(data, col % n_cols, axis=1))
-    return X, y, fmt
+    return X, y, fmt, None
 
 
 def _check_labels(model, y, path):
@@ -592,11 +613,13 @@ def compare_cmd(args):
     """
     model = args.model
     name, kind, default_opts = MODELS[model]
-    X, y, fmt = load_data(args.data, args.format, target_column=args.target_column)
+    X, y, fmt, zero = load_data(args.data, args.format, target_column=args.target_column,
+                                zero_based=args.zero_based)
     _check_labels(model, y, args.data)
-    if args.test:
-        X_test, y_test, _ = load_data(args.test, args.format, n_features=X.shape[1],
-                                      target_column=args.target_column)
+    if args.test:  # read with the training file's index base (unless one was given)
+        X_test, y_test, _, _ = load_data(args.test, args.format, n_features=X.shape[1],
+                                         target_column=args.target_column,
+                                         zero_based="auto" if zero is None else zero)
         _check_labels(model, y_test, args.test)
         where = f"test file {args.test}"
     else:
@@ -658,7 +681,10 @@ def train_cmd(args):
     The estimator gets its defaults except for the options given and
     ``random_state=--seed`` (0), so a run is reproducible.  ``--model svc``
     (deterministic, no random_state) is trained on a dense copy of a sparse
-    (svmlight) X: model files store dense support vectors only.
+    (svmlight) X: model files store dense support vectors only.  The index
+    base an svmlight DATA was read with (``--zero-based``/``--one-based``, or
+    guessed: zero-based when an index 0 occurs) is stored in the model file
+    for ``predict``.
 
     Parameters
     ----------
@@ -673,7 +699,8 @@ def train_cmd(args):
     from .model_io import save_model
 
     model = args.model
-    X, y, fmt = load_data(args.data, args.format, target_column=args.target_column)
+    X, y, fmt, zero = load_data(args.data, args.format, target_column=args.target_column,
+                                zero_based=args.zero_based)
     _check_labels(model, y, args.data)
     seed = args.seed
     if seed is None and _has_param(model, "random_state"):
@@ -687,7 +714,9 @@ def train_cmd(args):
     start = time.perf_counter()
     conv = _quiet_fit(est, X, y)
     seconds = time.perf_counter() - start
-    save_model(est, args.model_file)
+    # the index base the test files must be read with: the training file's, resolved here
+    save_model(est, args.model_file, metadata={"data_format": fmt} if zero is None else
+               {"data_format": fmt, "zero_based": zero})
     n_iter = _n_iter(est)
     what = (f"{len(est.classes_)} classes, training accuracy {100 * _score(est, X, y):.2f}%"
             if hasattr(est, "classes_") else f"training R2 {_score(est, X, y):.4f}")
@@ -715,7 +744,10 @@ def predict_cmd(args):
     Whole-number labels are written without a decimal point, other numbers
     exactly (Python's shortest round-trip form), strings as they are.  When
     DATA has labels, prints the accuracy (classifiers) or the mean squared
-    error and R^2 (regressors).
+    error and R^2 (regressors).  An svmlight DATA is read with the index base
+    of the training file, stored in the model file by ``train``
+    (``--zero-based``/``--one-based`` override it), so that its columns are
+    the training file's.
 
     Parameters
     ----------
@@ -731,9 +763,12 @@ def predict_cmd(args):
 
     if not os.path.exists(args.model_file):
         raise CLIError(f"{args.model_file}: no such model file")
-    est = load_model(args.model_file)
-    X, y, _ = load_data(args.data, args.format, n_features=est.n_features_in_,
-                        target_column=args.target_column, labels="optional")
+    est, meta = load_model(args.model_file, return_metadata=True)
+    zero = args.zero_based  # the flag, else the training file's base stored in the model
+    if zero == "auto" and isinstance(meta.get("zero_based"), bool):
+        zero = meta["zero_based"]
+    X, y, _, _ = load_data(args.data, args.format, n_features=est.n_features_in_,
+                           target_column=args.target_column, labels="optional", zero_based=zero)
     pred = est.predict(X)
     text = _format_labels(pred)
     with open(args.output, "w", encoding="utf-8") as f:

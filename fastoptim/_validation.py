@@ -52,6 +52,16 @@ def as_float_data(X, name="X", dtype=None):
         # read on the caller's CSR matrix, where scipy caches it (one pass, the first time)
         canonical = X.has_canonical_format if X.format == "csr" else None
         X = sp.csr_matrix(X)  # any format (CSC, COO, ...) -> CSR, once
+        # scipy does not check indptr either: a decreasing one makes its own sort_indices fail
+        # with a C++ error (std::vector), and the C kernels read outside the arrays
+        ptr = X.indptr
+        if ptr.shape[0] != X.shape[0] + 1 or ptr[0] != 0 or ptr[-1] != X.indices.shape[0] \
+                or X.data.shape[0] != X.indices.shape[0] or np.any(ptr[1:] < ptr[:-1]):
+            raise ValueError(
+                f"{name} is a CSR matrix with an invalid indptr (it must have n_rows + 1 = "
+                f"{X.shape[0] + 1} entries, start at 0, never decrease and end at the "
+                f"{X.indices.shape[0]} stored entries); rebuild it, e.g. with "
+                f"scipy.sparse.csr_matrix((data, (rows, cols)), shape=...)")
         # scipy does not check the column indices: one out of range would make its own
         # products and the C kernels read outside their arrays
         if X.indices.size and (X.indices.min() < 0 or X.indices.max() >= X.shape[1]):

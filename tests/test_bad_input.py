@@ -219,6 +219,23 @@ def test_csr_negative_column_index(loss):
         loss_grad(loss, Xbad, y, coef, b)
 
 
+@pytest.mark.parametrize("case", ["decreasing", "edited"])
+def test_csr_invalid_indptr_is_named(case):
+    """A decreasing indptr used to reach scipy's sort_indices first (a C++ 'vector' error)."""
+    from fastoptim import LogisticRegression
+
+    indptr = [0, 3, 1, 4] if case == "decreasing" else [0, 2, 3, 4]
+    Xbad = sp.csr_matrix((np.ones(4), np.array([0, 1, 0, 1]), np.array(indptr)), shape=(3, 2))
+    if case == "edited":
+        Xbad.indptr[1] = 9  # past the stored entries
+    with pytest.raises(ValueError, match=r"X is a CSR matrix with an invalid indptr \(it must "
+                                         r"have n_rows \+ 1 = 4 entries, start at 0, never "
+                                         r"decrease"):
+        LogisticRegression().fit(Xbad, [0, 1, 0])
+    with pytest.raises(ValueError, match=r"X is a CSR matrix with an invalid indptr"):
+        loss_grad("logistic", Xbad, np.array([1.0, -1.0, 1.0]), np.zeros(2))
+
+
 # --------------------------------------------------------------------------- coef / intercept
 
 

@@ -527,3 +527,151 @@ def test_format_detection(tmp_path):
     assert _cli.detect_format(tmp_path / "c.csv") == "csv"
     assert _cli.detect_format(tmp_path / "d.svm.gz") == "svmlight"
     assert _cli.detect_format(tmp_path / "e.tsv.bz2") == "csv"
+
+
+# -- reliability of files (#17, items 2, 3, 12, 15) ----------------------------------------------
+
+def test_csv_first_row_with_na_is_an_error_not_a_header(tmp_path, capsys):
+    path = tmp_path / "na.csv"
+    path.write_text("1,NA,0\n2,3,1\n4,5,0\n6,7,1\n")
+    assert main(["train", str(path), str(tmp_path / "m.npz")]) == 2
+    message = _error(capsys)
+    assert message.startswith(f"fastoptim train: error: {path}:1: field 2 'NA' is not a number")
+    assert not (tmp_path / "m.npz").exists()
+
+
+def _write(path, text):
+    path.write_text(text)
+    return str(path)
+
+
+def test_svmlight_index_base_is_stored_in_the_model(tmp_path, capsys):
+    """A zero-based training file that never stores feature 0 is read as one-based by the
+    guess; the test file, which does store feature 0, is read with the training file's base
+    (stored in the model file), not guessed again as zero-based: no silent shift."""
+    train = _write(tmp_path / "train.svm", "1 1:1 2:3\n0 1:-1 2:-2\n1 1:2 2:1\n0 1:-3 2:0.5\n")
+    test = _write(tmp_path / "test.svm", "1 0:7 1:1 2:3\n")
+    model = str(tmp_path / "m.npz")
+    assert main(["train", train, model]) == 0
+    assert load_model(model, return_metadata=True)[1] == {"data_format": "svmlight",
+                                                          "zero_based": False}
+    capsys.readouterr()
+    out = str(tmp_path / "o.txt")
+    assert main(["predict", test, model, out]) == 2  # it used to predict from shifted columns
+    message = _error(capsys)
+    assert "test.svm:1: feature index 0 in a file read as one-based" in message
+    assert "--zero-based" in message
+    # told the truth, train and predict agree on the columns
+    assert main(["train", train, model, "--zero-based"]) == 0
+    est, meta = load_model(model, return_metadata=True)
+    assert meta["zero_based"] is True and est.n_features_in_ == 3
+    assert main(["predict", test, model, out]) == 0
+    X_test, _ = load_svmlight(test, n_features=3, zero_based=True)
+    assert (tmp_path / "o.txt").read_text().split() == [str(int(v)) for v in est.predict(X_test)]
+    # --one-based at predict overrides the stored base (the test file's own convention)
+    one = _write(tmp_path / "one.svm", "1 1:7 2:1 3:3\n")  # the same row, one-based
+    assert main(["predict", one, model, out, "--one-based"]) == 0
+    assert (tmp_path / "o.txt").read_text().split() == [str(int(v)) for v in est.predict(X_test)]
+
+
+def test_compare_reads_the_test_file_with_the_training_files_base(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    lines = [f"{int(a > 0)} 1:{a:.3f} 2:{b:.3f}" for a, b in rng.normal(size=(40, 2))]
+    train = _write(tmp_path / "train.svm", "\n".join(lines) + "\n")
+    test = _write(tmp_path / "test.svm", "1 0:1 1:0.5\n")
+    assert main(["compare", train, "--test", test, "--optimizers", "lbfgs", "--no-plot"]) == 2
+    assert "test.svm:1: feature index 0 in a file read as one-based" in _error(capsys)
+    assert main(["compare", train, "--test", test, "--optimizers", "lbfgs", "--no-plot",
+                 "--zero-based"]) == 0
+
+
+def test_index_base_flags_are_documented():
+    for command in ("train", "predict", "compare"):
+        sub = build_parser()._subparsers._group_actions[0].choices[command]
+        text = sub.format_help()
+        assert "--zero-based" in text and "--one-based" in text, command
+    with pytest.raises(SystemExit) as exc:
+        main(["predict", "a", "b", "c", "--zero-based", "--one-based"])
+    assert exc.value.code == 2
+
+
+def test_predict_from_stdin(files, tmp_path):
+    """Format detection peeks into the stream: /dev/stdin is read once, whole."""
+    model = tmp_path / "m.npz"
+    assert run(["train", files / "binary-train.svm", model], cwd=tmp_path).returncode == 0
+    data = (files / "binary-test.svm").read_bytes()
+    env = dict(os.environ, MPLBACKEND="Agg")
+    proc = subprocess.run([sys.executable, "-m", "fastoptim", "predict", "/dev/stdin",
+                           str(model), "out.txt"], input=data, cwd=tmp_path, env=env,
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert len((tmp_path / "out.txt").read_text().split()) == data.count(b"\n")
+    assert b"Accuracy = " in proc.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--test-fraction", "nan"], "argument --test-fraction: nan must be a number between 0 and 1"),
+    (["--test-fraction", "1.5"], "argument --test-fraction: 1.5 must be a number between 0"),
+    (["--seed", str(2 ** 40)], f"argument --seed: {2 ** 40} is outside [0, 4294967295]"),
+    (["--seed", "-1"], "argument --seed: -1 is outside [0, 4294967295]"),
+])
+def test_bad_numbers_are_usage_errors(files, capsys, args, message):
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", str(files / "binary-train.svm"), "--no-plot", *args])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_truncated_compressed_data_file(tmp_path, capsys):
+    import gzip
+
+    data = gzip.compress(b"1 1:0.5 2:1\n-1 1:0.25\n" * 2000)
+    path = tmp_path / "cut.svm.gz"
+    path.write_bytes(data[:len(data) // 2])
+    assert main(["train", str(path), str(tmp_path / "m.npz")]) == 2
+    assert _error(capsys) == (f"fastoptim train: error: {path}: the gzip file is truncated (it "
+                              f"ends before the end of its compressed stream); copy or download "
+                              f"it again")
+
+
+def test_crafted_model_files_give_one_line(files, tmp_path):
+    """A model file nested thousands deep or with one class used to print a traceback."""
+    import json
+
+    model = tmp_path / "m.npz"
+    assert run(["train", files / "binary-train.svm", model], cwd=tmp_path).returncode == 0
+    with np.load(model) as z:
+        entries = {n: z[n] for n in z.files}
+    meta = json.loads(str(entries["__meta__"]))
+    deep = dict(entries, __meta__=np.array(json.dumps(meta).replace(
+        '"params": {', '"params": {"x": ' + "[" * 50000 + "]" * 50000 + ', ', 1)))
+    np.savez(tmp_path / "deep.npz", **deep)
+    np.savez(tmp_path / "one.npz", **dict(entries, **{"attr.classes_": np.array([1.0])}))
+    for name, expected in (("deep.npz", "nests lists or objects too deeply"),
+                           ("one.npz", "LogisticRegression.classes_ holds 1 class")):
+        proc = run(["predict", files / "binary-test.svm", name, "o.txt"], cwd=tmp_path)
+        assert proc.returncode == 2
+        assert "Traceback" not in proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("fastoptim predict: error: ")
+        assert expected in lines[0]
+
+
+def test_internal_errors_are_one_line(monkeypatch, capsys, files, tmp_path):
+    def boom(*args, **kwargs):
+        raise IndexError("index 1 is out of bounds")
+
+    monkeypatch.setattr(_cli, "train_cmd", boom)
+    assert main(["train", str(files / "binary-train.svm"), str(tmp_path / "m.npz")]) == 1
+    assert _error(capsys) == ("fastoptim train: error: internal error (IndexError: index 1 is "
+                              "out of bounds); please report it")
+
+
+def test_format_detection_peeks_without_consuming(tmp_path):
+    from fastoptim.datasets._io import open_binary, peek
+
+    path = tmp_path / "a.data"
+    path.write_text("# c\n1 1:2 3:4\n")
+    with open_binary(path) as f:
+        assert _cli.detect_format(path, head=peek(f)) == "svmlight"
+        assert f.read() == b"# c\n1 1:2 3:4\n"

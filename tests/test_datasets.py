@@ -179,6 +179,7 @@ def test_svmlight_query_id():
     (b"1 1:2 x:3", r"feature index 'x' is not an integer"),
     (b"1 1:2 1.5:3", r"feature index '1.5' is not an integer"),
     (b"1 -3:1", r"feature index '-3' is negative"),
+    (b"1 +3:1", r"feature index '\+3' has a sign; write indices as plain digits \('3'\)"),
     (b"1 99999999999:1", r"feature index '99999999999' is too large"),
     (b"1 3:1 2:1", r"feature index 2 follows index 3: indices must be strictly increasing"),
     (b"1 2:1 2:5", r"feature index 2 appears twice"),
@@ -319,6 +320,88 @@ def test_svmlight_compressed_files(tmp_path, suffix, decompress):
     np.testing.assert_array_equal(y2, y)
 
 
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 22])
+def test_svmlight_read_in_blocks_of_lines(monkeypatch, chunk):
+    """Blocks split at line ends (any size) give the arrays, the index base and the line
+    numbers of one pass over the whole file."""
+    from fastoptim.datasets import _io
+
+    rng = np.random.default_rng(4)
+    X = sp.random(40, 9, density=0.3, format="csr", random_state=5)
+    y = rng.integers(-1, 2, 40).astype(float)
+    buf = io.BytesIO()
+    dump_svmlight(X, y, buf, zero_based=True, query_id=np.arange(40) // 4)
+    text = b"# comment\n\n" + buf.getvalue()
+    X1, y1, q1 = _svm(text, query_id=True)
+    monkeypatch.setattr(_io, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(_io.iter_line_chunks, "__defaults__", (chunk,))
+    X2, y2, q2 = _svm(text, query_id=True)
+    for A, B in ((X1, X2), (X2, X)):
+        assert A.shape == B.shape and (A != B).nnz == 0
+    np.testing.assert_array_equal(y2, y1)
+    np.testing.assert_array_equal(q2, q1)
+    assert X2.indptr.dtype == np.int32 and X2.has_sorted_indices
+    # the zero-based file is read as zero-based although index 0 comes in a later block
+    late_zero = b"1 3:1\n" * 20 + b"1 0:1\n"
+    assert _svm(late_zero)[0].shape == (21, 4)
+    # an error in a later block names its line in the file
+    with pytest.raises(ValueError, match=r"^<file>:23: feature index 'x' is not an integer"):
+        _svm(b"1 1:1\n" * 22 + b"1 x:1\n")
+    with pytest.raises(ValueError, match=r"^<file>:21: feature index 7 does not fit in "
+                                         r"n_features=4"):
+        _svm(b"1 1:1\n" * 20 + b"1 7:1\n", n_features=4, zero_based=True)
+    X3, y3 = _svm(b"")
+    assert X3.shape == (0, 0) and y3.shape == (0,)
+
+
+def _gzip_bomb(path, line, n):
+    with gzip.open(path, "wb", compresslevel=9) as f:
+        for _ in range(n // 10000):
+            f.write(line * 10000)
+
+
+def test_compressed_files_are_read_in_bounded_blocks(tmp_path, monkeypatch):
+    """A highly compressed file is decompressed block by block (never whole): every read
+    asks for at most CHUNK_BYTES."""
+    from fastoptim.datasets import _io
+
+    path = tmp_path / "bomb.svm.gz"
+    _gzip_bomb(path, b"1 1:0.5 3:2 # " + b"x" * 200 + b"\n", 50000)  # 11 MB of text, 30 kB
+    sizes = []
+    real = _io.read_block
+
+    def spy(f, n, name):
+        sizes.append(n)
+        return real(f, n, name)
+
+    monkeypatch.setattr(_io, "read_block", spy)
+    X, y = load_svmlight(path)
+    assert X.shape == (50000, 3) and len(sizes) > 2 and max(sizes) == _io.CHUNK_BYTES
+    csv = tmp_path / "bomb.csv.gz"
+    _gzip_bomb(csv, b"0.5,2," + b"1" * 100 + b"\n", 50000)
+    X, y = load_csv(csv)
+    assert X.shape == (50000, 2) and max(sizes) == _io.CHUNK_BYTES
+
+
+@pytest.mark.parametrize("suffix, compress", [(".gz", gzip.compress), (".bz2", bz2.compress),
+                                              (".xz", lzma.compress)])
+@pytest.mark.parametrize("fmt", ["svm", "csv"])
+def test_truncated_or_damaged_archives_name_the_file(tmp_path, suffix, compress, fmt):
+    text = (b"1 1:0.5 2:1\n" if fmt == "svm" else b"0.5,1,1\n") * 5000
+    data = compress(text)
+    load = load_svmlight if fmt == "svm" else load_csv
+    path = tmp_path / f"data.{fmt}{suffix}"
+    path.write_bytes(data[:len(data) // 2])
+    with pytest.raises(ValueError, match=rf"data\.{fmt}\{suffix}: the .* file is truncated"):
+        load(path)
+    damaged = bytearray(data)
+    damaged[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match=rf"data\.{fmt}\{suffix}: (damaged|the .* file is "
+                                         rf"truncated)"):
+        load(path)
+
+
 def test_svmlight_dump_format_and_query_id():
     buf = io.BytesIO()
     X = np.array([[0.5, 0.0, 3.0], [0.0, 0.0, 0.0], [0.0, 0.1, 0.0]])
@@ -417,6 +500,50 @@ def test_csv_header_detection_and_target_column():
     np.testing.assert_array_equal(y, [2])
     X, y = _csv(b'"x","y"\n"1.5",2\n', dtype=np.float32)
     assert X.dtype == y.dtype == np.float32 and X[0, 0] == 1.5
+
+
+def test_csv_first_row_with_a_non_number_is_data_not_a_header():
+    """A first row with numbers among its fields is data: a non-number there is an error
+    naming its line and column, not a header silently dropped."""
+    with pytest.raises(ValueError, match=r"^<file>:1: field 2 'NA' is not a number \(line 1 is "
+                                         r"read as data: a header line holds names only"):
+        _csv(b"1,NA,0\n2,3,1\n4,5,0\n")
+    with pytest.raises(ValueError, match=r"^<file>:3: field 1 'x1' is not a number \(line 3"):
+        _csv(b"# comment\n\nx1,2010,y\n1,2,3\n")
+    with pytest.raises(ValueError, match=r"^<file>:3: field 2 'NA' is not a number$"):
+        _csv(b"a,b,c\n1,2,3\n4,NA,6\n")
+    X, y = _csv(b"x1,2010,y\n1,2,3\n", skip_header=True)  # a header with a number: say so
+    np.testing.assert_array_equal(X, [[1, 2]])
+    X, y = _csv(b'"a","b c",\n1,2,3\n')  # names only (an empty one too): a header
+    np.testing.assert_array_equal(y, [3])
+
+
+@pytest.mark.parametrize("chunk", [5, 16, 1 << 22])
+def test_csv_read_in_blocks_of_lines(monkeypatch, chunk):
+    from fastoptim.datasets import _io
+
+    rng = np.random.default_rng(7)
+    data = rng.integers(-50, 50, size=(30, 4)) / 4
+    lines = [b"# comment", b"", b"a,b,c,target"]
+    lines += [b",".join(repr(float(v)).encode() for v in row) for row in data]
+    text = b"\xef\xbb\xbf" + b"\n".join(lines)  # a BOM, no newline at the end
+    monkeypatch.setattr(_io.iter_line_chunks, "__defaults__", (chunk,))
+    X, y = _csv(text)
+    np.testing.assert_array_equal(X, data[:, :3])
+    np.testing.assert_array_equal(y, data[:, 3])
+    X, y = _csv(text, target_column="a")
+    np.testing.assert_array_equal(y, data[:, 0])
+    X, y = _csv(b"junk\nmore junk\n1,2\n3,4\n", skip_header=2)
+    np.testing.assert_array_equal(y, [2, 4])
+    bad = b"\n".join([b"1,2,3"] * 12 + [b"4,5"])
+    with pytest.raises(ValueError, match=r"^<file>:13: 2 fields where line 1 has 3"):
+        _csv(bad)
+    with pytest.raises(ValueError, match=r"^<file>:11: field 3 'z' is not a number$"):
+        _csv(b"a,b,c\n" + b"1,2,3\n" * 9 + b"1,2,z\n")
+    with pytest.raises(ValueError, match=r"^<file>:3: not UTF-8 text"):
+        _csv(b"a,b\n1,2\n1,\xff\n")
+    with pytest.raises(ValueError, match=r"^<file>: no data rows \(after line 2\)"):
+        _csv(b"# only\na,b\n\n# a header\n")
 
 
 def test_csv_whitespace_delimiter_comments_and_blank_lines():

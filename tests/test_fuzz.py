@@ -13,8 +13,10 @@ Error bounds are relative to the sums of absolute values that round-off scales w
 and a wrong term always shows.  Every test runs on ``tools/sanitize.sh``'s
 AddressSanitizer/UBSan build too.
 """
+import contextlib
 import io
 import os
+import re
 
 import numpy as np
 import pytest
@@ -583,3 +585,129 @@ def test_svc_smo_invariants(case, kernel, C):
     scale = np.abs(Kref) @ np.abs(dc) + abs(float(m.intercept_[0])) + 1.0
     tol = 1e-9 if dt == np.float64 else 1e-4
     assert np.all(np.abs(m.decision_function(Xl) - dec) <= tol * scale)
+
+
+# ------------------------------------------------------------------------------ data files
+
+_NON_NUMBERS = st.sampled_from(["NA", "x", "1..2", "--1", "abc", "1e", "?", "0x1"])
+
+
+@FUZZ
+@given(rows=st.integers(1, 30), cols=st.integers(1, 4), chunk=st.integers(1, 64),
+       data=st.data())
+def test_csv_non_number_is_named_by_line_and_field(rows, cols, chunk, data):
+    """A random non-number anywhere in a CSV file's data: the error names its line and
+    field, whatever the blocks the file is read in; without it the file reads exactly."""
+    from fastoptim.datasets import load_csv
+
+    values = data.draw(hnp.arrays(np.int64, (rows, cols + 1), elements=st.integers(-9, 9)))
+    header = data.draw(st.booleans())
+    lines = ([",".join(f"c{j}" for j in range(cols + 1))] if header else [])
+    lines += [",".join(map(str, row)) for row in values.tolist()]
+    text = "\n".join(lines) + "\n"
+    with _blocks_of(chunk):
+        X, y = load_csv(io.BytesIO(text.encode()))
+    np.testing.assert_array_equal(X, values[:, :-1])
+    np.testing.assert_array_equal(y, values[:, -1])
+    r, c = data.draw(st.integers(0, rows - 1)), data.draw(st.integers(0, cols))
+    fields = lines[r + header].split(",")
+    fields[c] = data.draw(_NON_NUMBERS)
+    lines[r + header] = ",".join(fields)
+    bad = ("\n".join(lines) + "\n").encode()
+    with pytest.raises(ValueError, match=rf"^<file>:{r + header + 1}: field {c + 1} "
+                                         rf"'{re.escape(fields[c])}' is not a number"), \
+            _blocks_of(chunk):
+        load_csv(io.BytesIO(bad))
+
+
+@FUZZ
+@given(rows=st.integers(1, 30), chunk=st.integers(1, 64), data=st.data())
+def test_svmlight_non_number_is_named_by_line(rows, chunk, data):
+    lines = [f"{i % 3 - 1} 1:{i} {2 + i % 4}:0.5" for i in range(rows)]
+    r = data.draw(st.integers(0, rows - 1))
+    where = data.draw(st.sampled_from(["label", "value"]))
+    token = data.draw(_NON_NUMBERS)
+    if where == "label":
+        lines[r] = lines[r].replace(lines[r].split()[0], token, 1)
+    else:
+        lines[r] = lines[r].replace(":0.5", ":" + token)
+    with _blocks_of(chunk), pytest.raises(ValueError, match=rf"^<file>:{r + 1}: "):
+        load_svmlight(io.BytesIO(("\n".join(lines) + "\n").encode()))
+
+
+@contextlib.contextmanager
+def _blocks_of(n):
+    """Read data files in blocks of about n bytes."""
+    from fastoptim.datasets import _io
+
+    old = _io.iter_line_chunks.__defaults__
+    _io.iter_line_chunks.__defaults__ = (n,)
+    try:
+        yield
+    finally:
+        _io.iter_line_chunks.__defaults__ = old
+
+
+# ------------------------------------------------------------------------------ model files
+
+_MODEL_CACHE = {}
+
+
+def _saved_models(tmp_dir):
+    """One saved model file per supported class (fitted once per session)."""
+    if not _MODEL_CACHE:
+        from fastoptim import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
+        from fastoptim.model_io import save_model
+
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(30, 3))
+        y3 = np.digitize(X[:, 0], [-0.4, 0.4])
+        for est, y in ((LinearRegression(), X @ [1.0, 2.0, 3.0]), (Ridge(), X[:, 0]),
+                       (LogisticRegression(), y3), (SoftmaxRegression(), y3 % 2),
+                       (LinearSVC(random_state=0), y3), (SVC(), y3)):
+            path = os.path.join(tmp_dir, f"{type(est).__name__}.npz")
+            save_model(est.fit(X, y), path)
+            _MODEL_CACHE[type(est).__name__] = (path, X)
+    return _MODEL_CACHE
+
+
+_JUNK_JSON = st.one_of(st.none(), st.booleans(), st.integers(-3, 10 ** 12),
+                       st.floats(allow_nan=True), st.text(max_size=5),
+                       st.lists(st.integers(-2, 5), max_size=4))
+
+
+@FEW
+@given(name=st.sampled_from(["LinearRegression", "Ridge", "LogisticRegression",
+                             "SoftmaxRegression", "LinearSVC", "SVC"]), data=st.data())
+def test_corrupted_model_files_load_valid_or_raise_valueerror(tmp_path_factory, name, data):
+    """A random attribute of a model file replaced by a random array (shape, dtype, NaN) or
+    a random JSON value: load_model raises a ValueError naming the file, or the model it
+    returns predicts (never another exception, never a crash)."""
+    import json
+
+    from fastoptim.model_io import load_model
+
+    models = _saved_models(str(tmp_path_factory.getbasetemp()))
+    path, X = models[name]
+    with np.load(path, allow_pickle=False) as z:
+        entries = {n: z[n] for n in z.files}
+    meta = json.loads(str(entries["__meta__"]))
+    attr = data.draw(st.sampled_from(sorted(meta["attributes"]) + ["predict", "coef"]))
+    if data.draw(st.booleans()):
+        shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=4))
+        dtype = data.draw(st.sampled_from([np.float64, np.float32, np.int32, np.int64, bool]))
+        value = data.draw(hnp.arrays(dtype, shape))
+        entries[f"attr.{attr}"] = value
+        meta["attributes"][attr] = {"kind": "array"}
+    else:
+        entries.pop(f"attr.{attr}", None)
+        meta["attributes"][attr] = {"kind": "json", "value": data.draw(_JUNK_JSON)}
+    entries["__meta__"] = np.array(json.dumps(meta))
+    bad = os.path.join(str(tmp_path_factory.getbasetemp()), "corrupted.npz")
+    np.savez(bad, **entries)
+    try:
+        est = load_model(bad)
+    except ValueError as exc:
+        assert str(exc).startswith(f"{bad}: "), exc
+        return
+    est.predict(X)

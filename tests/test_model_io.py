@@ -226,12 +226,15 @@ def test_unfitted(tmp_path):
         save_model(LogisticRegression(), tmp_path / "m.npz")
 
 
+def _save_fitted(est, path):
+    X, y = _data("multiclass", np.float64)
+    save_model(est.fit(X, y), path)
+    return path
+
+
 @pytest.fixture
 def saved(tmp_path):
-    X, y = _data("multiclass", np.float64)
-    path = tmp_path / "model.npz"
-    save_model(SoftmaxRegression().fit(X, y), path)
-    return path
+    return _save_fitted(SoftmaxRegression(), tmp_path / "model.npz")
 
 
 @pytest.mark.parametrize("keep", [0.95, 0.5, 0.1, 30, 3])
@@ -356,3 +359,204 @@ def test_svc_with_a_callable_kernel_or_sparse_data_is_refused(tmp_path):
         save_model(SVC(kernel=lambda A, B: A @ B.T).fit(X, y), tmp_path / "a.npz")
     with pytest.raises(TypeError, match="support_vectors_"):
         save_model(SVC().fit(sp.csr_matrix(X), y), tmp_path / "b.npz")
+
+
+# -- a model file is not trusted (#17, items 9, 12, 15) -------------------------------------------
+
+def _edit(src, out, params=None, attrs=None, entries=None, drop=()):
+    """Copy a model file with parameters, attribute specs (in __meta__) or entries changed."""
+    with np.load(src, allow_pickle=False) as z:
+        e = {name: z[name] for name in z.files if name not in drop}
+    meta = json.loads(str(e["__meta__"]))
+    meta["params"].update(params or {})
+    meta["attributes"].update(attrs or {})
+    e.update(entries or {})
+    e["__meta__"] = np.array(json.dumps(meta))
+    np.savez(out, **e)
+    return out
+
+
+@pytest.fixture
+def svc_saved(tmp_path):
+    from fastoptim import SVC
+    return _save_fitted(SVC(), tmp_path / "svc.npz")
+
+
+@pytest.mark.parametrize("case, params, match", [
+    ("C-text", {"C": "abc"}, r"C must be a number > 0, got 'abc'"),
+    ("C-negative", {"C": -1.0}, r"C must be a number > 0"),
+    ("solver", {"solver": "nope"}, r"solver='nope' is not a solver"),
+    ("fit_intercept", {"fit_intercept": "yes"}, r"fit_intercept must be True or False"),
+])
+def test_parameters_go_through_the_estimators_own_checks(saved, case, params, match):
+    bad = _edit(saved, saved.with_name(f"{case}.npz"), params=params)
+    with pytest.raises(ValueError, match=rf"{case}\.npz: the SoftmaxRegression's parameters are "
+                                         rf"invalid: .*{match}"):
+        load_model(bad)
+
+
+def test_svc_and_regressor_parameters_are_checked(tmp_path, svc_saved):
+    bad = _edit(svc_saved, tmp_path / "gamma.npz", params={"gamma": -5})
+    with pytest.raises(ValueError, match=r"gamma\.npz: the SVC's parameters are invalid: gamma "
+                                         r"must be 'scale', 'auto' or a finite number > 0"):
+        load_model(bad)
+    X, y = np.eye(4), np.arange(4.0)
+    save_model(Ridge().fit(X, y), tmp_path / "ridge.npz")
+    bad = _edit(tmp_path / "ridge.npz", tmp_path / "alpha.npz", params={"alpha": -1.0})
+    with pytest.raises(ValueError, match=r"alpha\.npz: the Ridge's parameters are invalid: .*alpha"):
+        load_model(bad)
+
+
+@pytest.mark.parametrize("case, entries, match", [
+    ("nan", {"attr.coef_": np.full((3, 6), np.nan)}, r"coef_ holds NaN"),
+    ("shape", {"attr.coef_": np.zeros((3, 5))}, r"coef_ has shape \(3, 5\) where \(3, 6\)"),
+    ("rows", {"attr.coef_": np.zeros((2, 6))}, r"coef_ has shape \(2, 6\) where \(3, 6\)"),
+    ("dtype", {"attr.coef_": np.zeros((3, 6), np.int64)}, r"coef_ has dtype int64"),
+    ("mixed", {"attr.intercept_": np.zeros(3, np.float32)}, r"intercept_ has dtype float32"),
+    ("icpt", {"attr.intercept_": np.full(3, np.inf)}, r"intercept_ holds NaN or infinity"),
+    ("one-class", {"attr.classes_": np.array([0])}, r"classes_ holds 1 class"),
+    ("unsorted", {"attr.classes_": np.array([2, 0, 1])}, r"classes_ is not sorted"),
+    ("more", {"attr.classes_": np.arange(4)}, r"coef_ has shape \(3, 6\) where \(4, 6\)"),
+])
+def test_fitted_arrays_are_checked(saved, case, entries, match):
+    bad = _edit(saved, saved.with_name(f"{case}.npz"), entries=entries)
+    with pytest.raises(ValueError, match=rf"{case}\.npz: SoftmaxRegression\.{match}"):
+        load_model(bad)
+
+
+def test_only_the_attributes_of_the_class_are_accepted(saved):
+    for attr in ("predict", "__class__", "coef", "support_"):
+        bad = _edit(saved, saved.with_name("attr.npz"),
+                    attrs={attr: {"kind": "json", "value": 1}})
+        with pytest.raises(ValueError, match=rf"attr\.npz: SoftmaxRegression has no fitted "
+                                             rf"attribute '{attr}'"):
+            load_model(bad)
+    bad = _edit(saved, saved.with_name("nfeat.npz"),
+                attrs={"n_features_in_": {"kind": "json", "value": "4"}})
+    with pytest.raises(ValueError, match=r"n_features_in_ must be an integer >= 1, not '4'"):
+        load_model(bad)
+    bad = _edit(saved, saved.with_name("mode.npz"),
+                attrs={"_mode_": {"kind": "json", "value": "binary"}})
+    with pytest.raises(ValueError, match=r"_mode_ is 'binary' for 3 classes"):
+        load_model(bad)
+    with np.load(saved) as z:
+        meta = json.loads(str(z["__meta__"]))
+    del meta["attributes"]["classes_"]
+    entries = {n: z for n, z in np.load(saved).items() if n != "attr.classes_"}
+    entries["__meta__"] = np.array(json.dumps(meta))
+    np.savez(saved.with_name("nocls.npz"), **entries)
+    with pytest.raises(ValueError, match=r"nocls\.npz: the SoftmaxRegression in the file lacks "
+                                         r"the fitted attribute classes_"):
+        load_model(saved.with_name("nocls.npz"))
+
+
+@pytest.mark.parametrize("case, entries, match", [
+    ("nsupport", {"attr.n_support_": np.array([100, 1, 1], np.int32)},
+     r"n_support_ \(\[100, 1, 1\]\) does not add up to the \d+ support vectors"),
+    ("support", {"attr.support_": None}, r"support_ holds indices outside the \d+ training"),
+    ("sv-nan", {"attr.support_vectors_": None}, r"support_vectors_ holds NaN"),
+    ("dual", {"attr.dual_coef_": np.zeros((1, 3))}, r"dual_coef_ has shape \(1, 3\) where"),
+])
+def test_svc_state_is_checked(svc_saved, case, entries, match):
+    est = load_model(svc_saved)
+    if case == "support":
+        entries = {"attr.support_": est.support_ + 1000}
+    if case == "sv-nan":
+        sv = est.support_vectors_.copy()
+        sv[0, 0] = np.nan
+        entries = {"attr.support_vectors_": sv}
+    bad = _edit(svc_saved, svc_saved.with_name(f"{case}.npz"), entries=entries)
+    with pytest.raises(ValueError, match=rf"{case}\.npz: SVC\.{match}"):
+        load_model(bad)
+
+
+def test_deeply_nested_meta_is_a_clear_error(saved):
+    bad = _edit(saved, saved.with_name("deep.npz"),
+                attrs={"loss_curve_": {"kind": "json", "value": []}})
+    with np.load(bad) as z:
+        entries = {n: z[n] for n in z.files}
+    text = str(entries["__meta__"]).replace('"value": []', '"value": ' + "[" * 100000 +
+                                            "]" * 100000)
+    entries["__meta__"] = np.array(text)
+    np.savez(bad, **entries)
+    with pytest.raises(ValueError, match=r"deep\.npz: the '__meta__' entry nests lists or "
+                                         r"objects too deeply"):
+        load_model(bad)
+
+
+def test_entries_are_checked_on_the_zip_directory_before_reading(saved, monkeypatch):
+    """An entry __meta__ does not describe, an oversized __meta__ and an array whose header
+    disagrees with the zip directory are refused without reading their data."""
+    big = saved.with_name("big.npz")
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as out, zipfile.ZipFile(saved) as src:
+        for info in src.infolist():
+            out.writestr(info, src.read(info))
+        with out.open("unused.npy", "w", force_zip64=True) as f:  # 64 MB of zeros, 60 kB zipped
+            np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False,
+                                                     "shape": (8 << 20,)})
+            for _ in range(64):
+                f.write(bytes(1 << 20))
+    reads = []
+    real = np.lib.npyio.NpzFile.__getitem__
+
+    def spy(self, key):
+        reads.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(np.lib.npyio.NpzFile, "__getitem__", spy)
+    with pytest.raises(ValueError, match=r"big\.npz: the entry 'unused' is not described by "
+                                         r"'__meta__'"):
+        load_model(big)
+    assert "unused" not in reads
+    monkeypatch.setattr("fastoptim.model_io.MAX_META_BYTES", 100)
+    with pytest.raises(ValueError, match=r"model\.npz: the entry '__meta__' is \d+ bytes, above "
+                                         r"the limit of 100 bytes"):
+        load_model(saved)
+    monkeypatch.undo()
+    # a header announcing a huge array over little data
+    lying = saved.with_name("lying.npz")
+    with zipfile.ZipFile(lying, "w") as out, zipfile.ZipFile(saved) as src:
+        for info in src.infolist():
+            if info.filename != "attr.coef_.npy":
+                out.writestr(info, src.read(info))
+        with out.open("attr.coef_.npy", "w") as f:
+            np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False,
+                                                     "shape": (3, 1 << 40)})
+            f.write(bytes(96))
+    with pytest.raises(ValueError, match=r"lying\.npz: the entry 'attr\.coef_\.npy' is \d+ bytes "
+                                         r"but its header announces"):
+        load_model(lying)
+
+
+def test_load_model_reads_a_named_pipe(saved, tmp_path):
+    """The path is opened once: a model written into a FIFO loads (it used to block)."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "model.fifo"
+    os_mkfifo = pytest.importorskip("os").mkfifo
+    os_mkfifo(fifo)
+    code = ("import sys; from fastoptim.model_io import load_model; "
+            "print(type(load_model(sys.argv[1])).__name__)")
+    reader = subprocess.Popen([sys.executable, "-c", code, str(fifo)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    with open(fifo, "wb") as f:
+        f.write(saved.read_bytes())
+    try:
+        out, err = reader.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        reader.kill()
+        pytest.fail("load_model blocked on a named pipe")
+    assert reader.returncode == 0, err
+    assert out.strip() == "SoftmaxRegression"
+
+
+def test_metadata_round_trip(saved, tmp_path):
+    X, y = _data("multiclass", np.float64)
+    path = tmp_path / "meta.npz"
+    save_model(SoftmaxRegression().fit(X, y), path, metadata={"zero_based": True, "n": [1, 2]})
+    est, meta = load_model(path, return_metadata=True)
+    assert meta == {"zero_based": True, "n": [1, 2]}
+    assert load_model(saved, return_metadata=True)[1] == {}
+    with pytest.raises(TypeError, match="metadata"):
+        save_model(est, path, metadata={"x": object()})

@@ -1,9 +1,11 @@
 """Read a numeric CSV file (the user's own data) into (X, y)."""
+import codecs
 import io
+import warnings
 
 import numpy as np
 
-from ._io import display_name, read_bytes
+from ._io import concatenate_parts, display_name, iter_line_chunks
 
 __all__ = ["load_csv"]
 
@@ -16,22 +18,28 @@ def _is_number(field):
     return True
 
 
-def _content_lines(text, comments):
-    """(1-based line number, line without comment) of the non-blank lines."""
-    for number, line in enumerate(text.split("\n"), start=1):  # lines as numpy counts them
+def _content_lines(text, comments, first_line=1):
+    """(1-based line number, line without comment) of the non-blank lines of a block."""
+    for number, line in enumerate(text.split("\n"), start=first_line):  # lines as numpy counts
         if comments:
             line = line.split(comments, 1)[0]
         if line.strip():
             yield number, line
 
 
-def _diagnose(name, text, delimiter, comments, first_data_line, error):
-    """The ValueError naming the first line numpy could not read (error path only)."""
-    n_fields = None
-    for number, line in _content_lines(text, comments):
-        if number < first_data_line:
-            continue
-        fields = line.split(delimiter) if delimiter is not None else line.split()
+def _split(line, delimiter):
+    return line.split(delimiter) if delimiter is not None else line.split()
+
+
+def _diagnose(name, text, delimiter, comments, first_line, error, shape, header_line):
+    """The ValueError naming the first line of a block that numpy could not read (error path).
+
+    ``shape`` is (fields per row, the line that set it) from the blocks before, or None;
+    ``header_line`` the first content line of the file when it was read as data (else None).
+    """
+    n_fields, first = shape if shape is not None else (None, None)
+    for number, line in _content_lines(text, comments, first_line):
+        fields = _split(line, delimiter)
         if n_fields is None:
             n_fields, first = len(fields), number
         elif len(fields) != n_fields:
@@ -42,9 +50,24 @@ def _diagnose(name, text, delimiter, comments, first_data_line, error):
                 return ValueError(f"{name}:{number}: field {k} is empty; missing values are "
                                   "not supported, fill them in first")
             if not _is_number(field):
-                return ValueError(f"{name}:{number}: field {k} {field.strip()!r} is not a "
-                                  "number")
+                hint = (f" (line {number} is read as data: a header line holds names only, no "
+                        f"numbers)" if number == header_line else "")
+                return ValueError(f"{name}:{number}: field {k} {field.strip()!r} is "
+                                  f"not a number{hint}")
     return ValueError(f"{name}: {error}")
+
+
+def _drop_lines(text, n):
+    """(text without its first n lines, how many were dropped)."""
+    if n <= 0:
+        return text, 0
+    pos = 0
+    for dropped in range(n):
+        nl = text.find("\n", pos)
+        if nl < 0:
+            return "", dropped + (1 if pos < len(text) else 0)
+        pos = nl + 1
+    return text[pos:], n
 
 
 def load_csv(path, target_column=-1, delimiter=",", skip_header="auto", dtype=np.float64,
@@ -63,7 +86,9 @@ def load_csv(path, target_column=-1, delimiter=",", skip_header="auto", dtype=np
         Field separator; None splits at any whitespace.
     skip_header : 'auto', bool or int, default='auto'
         'auto' treats the first non-blank, non-comment line as a header when
-        one of its fields is not a number; True always does, False never;
+        none of its fields is a number (a line with a number among its
+        fields is data, and a non-number there is an error naming its line
+        and column); True always does, False never;
         an int skips that many physical lines first (no header names then).
     dtype : {np.float64, np.float32}, default=np.float64
         dtype of X and y.
@@ -84,8 +109,11 @@ def load_csv(path, target_column=-1, delimiter=",", skip_header="auto", dtype=np
 
     Notes
     -----
-    The parsing is numpy's (:func:`numpy.loadtxt`, in C); when it fails, the
-    file is scanned again in Python to name the line.  Quoted numbers
+    The parsing is numpy's (:func:`numpy.loadtxt`, in C), on blocks of whole
+    lines of about 4 MiB read one after the other, so a compressed file is
+    never decompressed whole into memory; when a block fails, it is scanned
+    again in Python to name the line.  A truncated or damaged compressed
+    file is a ValueError naming it.  Quoted numbers
     (``"1.5"``) are accepted; quoted delimiters inside a field are not.
     'nan' and 'inf' fields are read as such.
 
@@ -106,41 +134,74 @@ def load_csv(path, target_column=-1, delimiter=",", skip_header="auto", dtype=np
         raise ValueError(f"dtype={dtype} is not supported; pass np.float32 or np.float64")
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
         raise ValueError(f"delimiter={delimiter!r} is not valid; pass one character or None")
-    try:
-        text = read_bytes(path).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{name}: not UTF-8 text (byte {exc.start}); re-encode the file as "
-                         "UTF-8") from None
-
-    def split(line):
-        return line.split(delimiter) if delimiter is not None else line.split()
-
-    names = None
-    first_data_line = 1
     if isinstance(skip_header, bool) or skip_header == "auto":
-        first = next(_content_lines(text, comments), None)
-        if first is not None:
-            number, line = first
-            header = skip_header is True or (
-                skip_header == "auto" and not all(_is_number(f) for f in split(line)))
-            if header:
-                names = [f.strip().strip('"') for f in split(line)]
-                first_data_line = number + 1
+        header_pending, skip_lines = True, 0
     elif isinstance(skip_header, (int, np.integer)) and skip_header >= 0:
-        first_data_line = int(skip_header) + 1
+        header_pending, skip_lines = False, int(skip_header)
     else:
         raise ValueError(f"skip_header={skip_header!r} is not valid; pass 'auto', True, False "
                          "or a number of lines")
+    if skip_header is False:
+        header_pending = False
 
-    if not any(number >= first_data_line for number, _ in _content_lines(text, comments)):
-        raise ValueError(f"{name}: no data rows (after line {first_data_line - 1})"
-                         if first_data_line > 1 else f"{name}: no data rows")
-    try:
-        data = np.loadtxt(io.StringIO(text), dtype=dtype, delimiter=delimiter,
-                          comments=comments, skiprows=first_data_line - 1, ndmin=2,
-                          quotechar='"')
-    except ValueError as exc:
-        raise _diagnose(name, text, delimiter, comments, first_data_line, exc) from None
+    names, header_line, data_line = None, None, None
+    parts, shape, offset = [], None, 0
+    for first_line, chunk in iter_line_chunks(path):
+        n_bytes = len(chunk)
+        if offset == 0 and chunk.startswith(codecs.BOM_UTF8):
+            chunk = chunk[len(codecs.BOM_UTF8):]
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = first_line + chunk.count(b"\n", 0, exc.start)
+            raise ValueError(f"{name}:{line}: not UTF-8 text (byte {offset + exc.start}); "
+                             "re-encode the file as UTF-8") from None
+        offset += n_bytes
+        del chunk
+        if skip_lines:
+            text, dropped = _drop_lines(text, skip_lines)
+            skip_lines -= dropped
+            first_line += dropped
+            if skip_lines:
+                continue
+        if header_pending:
+            first = next(_content_lines(text, comments, first_line), None)
+            if first is None:  # blank and comment lines only
+                continue
+            header_pending = False
+            number, line = first
+            fields = _split(line, delimiter)
+            # 'auto': a header holds names only; a number among them makes the line data
+            if skip_header is True or not any(_is_number(f) for f in fields):
+                names = [f.strip().strip('"') for f in fields]
+                header_line = number
+                text, _ = _drop_lines(text, number - first_line + 1)
+                first_line = number + 1
+        if data_line is None:
+            first = next(_content_lines(text, comments, first_line), None)
+            if first is None:
+                continue
+            data_line = first[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # a block of comments: no data
+            try:
+                block = np.loadtxt(io.StringIO(text), dtype=dtype, delimiter=delimiter,
+                                   comments=comments, ndmin=2, quotechar='"')
+            except ValueError as exc:
+                raise _diagnose(name, text, delimiter, comments, first_line, exc, shape,
+                                data_line if names is None else None) from None
+        if block.shape[0] == 0:
+            continue
+        if shape is None:
+            shape = (block.shape[1], data_line)
+        elif block.shape[1] != shape[0]:
+            raise _diagnose(name, text, delimiter, comments, first_line, "", shape, None)
+        parts.append(block)
+        del block, text
+    if not parts:
+        raise ValueError(f"{name}: no data rows (after line {header_line})"
+                         if header_line else f"{name}: no data rows")
+    data = concatenate_parts(parts)
     n_columns = data.shape[1]
     if target_column is None:
         return np.ascontiguousarray(data), None

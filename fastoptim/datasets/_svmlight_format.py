@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from fastoptim._core import _svmlight as _c
 from fastoptim._core._status import ERR_NO_MEMORY, ERR_NONFINITE, OK, strerror
 
-from ._io import display_name, open_binary, read_bytes
+from ._io import concatenate_parts, display_name, iter_line_chunks, open_binary
 
 __all__ = ["load_svmlight", "dump_svmlight"]
 
@@ -62,15 +62,20 @@ def _parse_error(name, info, buf, n_features, dtype):
     elif reason == _R["bad_pair"]:
         msg = f"{_quote(tok)} is not an index:value pair"
     elif reason == _R["bad_index"]:
-        if _INTEGER.match(tok.decode("utf-8", errors="replace")):
+        text = tok.decode("utf-8", errors="replace")
+        if _INTEGER.match(text) and text.startswith("-"):
             msg = f"feature index {_quote(tok)} is negative"
+        elif _INTEGER.match(text):
+            msg = (f"feature index {_quote(tok)} has a sign; write indices as plain digits "
+                   f"({text.lstrip('+')!r})")
         else:
             msg = f"feature index {_quote(tok)} is not an integer"
     elif reason == _R["index_too_large"]:
         msg = f"feature index {_quote(tok)} is too large (the limit is {_INT32_MAX})"
     elif reason == _R["zero_index"]:
         msg = ("feature index 0 in a file read as one-based (zero_based=False); pass "
-               "zero_based=True or zero_based='auto'")
+               "zero_based=True or zero_based='auto' (the fastoptim command: --zero-based, "
+               "for a test file too when the training file was zero-based)")
     elif reason == _R["index_out_of_range"]:
         msg = (f"feature index {tok.decode()} does not fit in n_features={n_features}; pass a "
                "larger n_features, or n_features=None to take it from the file")
@@ -174,6 +179,25 @@ def load_svmlight(path, n_features=None, dtype=np.float64, zero_based="auto", de
     >>> y
     array([ 1., -1.])
     """
+    X, labels, qid, _ = read_svmlight(path, n_features, dtype, zero_based, dense, query_id)
+    if query_id:
+        return X, labels, qid
+    return X, labels
+
+
+def read_svmlight(path, n_features=None, dtype=np.float64, zero_based="auto", dense=False,
+                  query_id=False):
+    """:func:`load_svmlight`, returning ``(X, y, qid or None, zero_based)``.
+
+    ``zero_based`` in the result is the index base the file was read with
+    (``'auto'`` resolved), which a test file must be read with too: the
+    ``fastoptim`` command stores it in the model file.
+
+    The file is read in blocks of whole lines (about 4 MiB, see
+    :func:`~fastoptim.datasets._io.iter_line_chunks`), each parsed by the C
+    reader; the arrays of the blocks are copied into the result one after
+    the other, so the text of a compressed file is never held whole.
+    """
     name = display_name(path)
     dtype = _float_dtype(dtype)
     base = _index_base(zero_based)
@@ -188,41 +212,64 @@ def load_svmlight(path, n_features=None, dtype=np.float64, zero_based="auto", de
         max_index = n_features - 1 if base == _c.INDEX_ZERO_BASED else n_features
     else:
         max_index = -1
-    buf = read_bytes(path)
-    status, info, labels, qid, indptr, indices, values = _c.parse(
-        buf, base, max_index, dtype == np.float32)
-    if status == ERR_NO_MEMORY:
-        raise MemoryError(f"{name}: out of memory while reading the file")
-    if status != OK:
-        raise _parse_error(name, info, buf, n_features, dtype)
-    nnz = info["nnz"]
+    parts = {"labels": [], "qid": [], "indptr": [], "indices": [], "values": []}
+    n_rows = nnz = 0
+    min_index, top, top_line = -1, -1, 0
+    for first_line, chunk in iter_line_chunks(path):
+        status, info, labels, qid, indptr, indices, values = _c.parse(
+            chunk, base, max_index, dtype == np.float32)
+        if status == ERR_NO_MEMORY:
+            raise MemoryError(f"{name}: out of memory while reading the file")
+        if status != OK:
+            info["line"] += first_line - 1
+            raise _parse_error(name, info, chunk, n_features, dtype)
+        del chunk
+        if info["nnz"]:
+            min_index = info["min_index"] if min_index < 0 else min(min_index, info["min_index"])
+            if info["max_index"] > top:
+                top, top_line = info["max_index"], info["max_index_line"] + first_line - 1
+        parts["labels"].append(labels)
+        if query_id:
+            parts["qid"].append(qid)
+        parts["indptr"].append(indptr[1:] + nnz if nnz else indptr[1:])
+        parts["indices"].append(indices)
+        parts["values"].append(values)
+        n_rows += info["n_rows"]
+        nnz += info["nnz"]
+        del labels, qid, indptr, indices, values
     if base == _c.INDEX_AUTO:
-        zero = nnz > 0 and info["min_index"] == 0
+        zero = nnz > 0 and min_index == 0
     else:
         zero = base == _c.INDEX_ZERO_BASED
     shift = 0 if zero else 1
-    needed = info["max_index"] + 1 - shift if nnz else 0
+    needed = top + 1 - shift if nnz else 0
     if n_features is None:
         n_features = needed
     elif needed > n_features:  # 'auto' resolved as zero-based, or n_features=0
         raise ValueError(
-            f"{name}:{info['max_index_line']}: feature index {info['max_index']} does not fit "
-            f"in n_features={n_features} (read as {'zero' if zero else 'one'}-based); pass a "
-            "larger n_features, or n_features=None to take it from the file")
+            f"{name}:{top_line}: feature index {top} does not fit in n_features={n_features} "
+            f"(read as {'zero' if zero else 'one'}-based); pass a larger n_features, or "
+            "n_features=None to take it from the file")
+    index_dtype = np.int32 if nnz <= _INT32_MAX else np.int64
+    indptr = concatenate_parts([np.zeros(1, dtype=index_dtype)] + parts.pop("indptr"),
+                               dtype=index_dtype)
+    indices = _joined(parts.pop("indices"), np.int32)
     if shift and nnz:
         np.subtract(indices, 1, out=indices)
-    if nnz <= _INT32_MAX:
-        indptr = indptr.astype(np.int32)
-        X = sp.csr_matrix((values, indices, indptr), shape=(info["n_rows"], n_features))
-    else:
-        X = sp.csr_matrix((values, indices.astype(np.int64), indptr),
-                          shape=(info["n_rows"], n_features))
+    if index_dtype == np.int64:
+        indices = indices.astype(np.int64)
+    values = _joined(parts.pop("values"), dtype)
+    labels = _joined(parts.pop("labels"), np.float64)
+    qid = _joined(parts.pop("qid"), np.int64) if query_id else None
+    X = sp.csr_matrix((values, indices, indptr), shape=(n_rows, n_features))
     X.has_sorted_indices = True
     if dense:
         X = X.toarray()
-    if query_id:
-        return X, labels, qid
-    return X, labels
+    return X, labels, qid, zero
+
+
+def _joined(parts, dtype):
+    return concatenate_parts(parts, dtype) if parts else np.empty(0, dtype=dtype)
 
 
 def _check_decimal_point():

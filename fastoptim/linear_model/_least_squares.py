@@ -93,12 +93,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         -------
         self
         """
-        alpha = self._penalty()
-        self._check_solver()
-        self._threads()  # n_jobs and n_threads agree
-        positive = self._check_positive()
-        if not isinstance(self.fit_intercept, (bool, np.bool_)):
-            raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
+        alpha, positive = self._check_params()
         # 'auto'/'cholesky' on dense X: the Gram matrix's own pass over X finds NaN/inf
         # (a non-finite G), so X is not read a second time just to check it
         gram_checks = self.solver in ("auto", "cholesky") and not sp.issparse(X)
@@ -143,12 +138,34 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             self.intercept_ = 0.0 if single else np.zeros(Y2.shape[1], dtype=X.dtype)
         return self
 
+    def _check_params(self):
+        """Validate the parameters, as fit does first (load_model checks a model file's too).
+
+        Returns
+        -------
+        alpha : float or ndarray
+            The penalty (0 for LinearRegression).
+        positive : bool
+        """
+        alpha = self._penalty()
+        self._check_solver()
+        self._threads()  # n_jobs and n_threads agree
+        positive = self._check_positive()
+        if not isinstance(self.fit_intercept, (bool, np.bool_)):
+            raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
+        if is_stochastic(self.solver):
+            check_stochastic_params(self)
+        elif self.solver == "cg":
+            _check_tol(self.tol)
+            if self.max_iter is not None:
+                _check_max_iter(self.max_iter)
+        return alpha, positive
+
     def _fit_one(self, X, Y2, sw, alpha, positive):
         """(coef (k x p), intercept (k,)) of one penalty for the targets Y2 (n x k)."""
         if positive:
             return self._fit_positive(X, Y2, sw, alpha)
         if is_stochastic(self.solver):
-            check_stochastic_params(self)
             with curves_kept_on_error(self):
                 return self._fit_stochastic(X, Y2, sw, alpha)
         n, p = X.shape
