@@ -6,6 +6,8 @@ ESTIMATORS: a name, a factory, 'reg' or 'clf', and the names of its regularizati
 parameters (which must refuse zero/negative values, or take 0 as "none") and whether it
 has a learning rate (a stochastic solver).
 """
+import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -830,3 +832,45 @@ def test_check_grad_eps(eps, exc):
 def test_check_grad_refuses_non_real_x0(x0):
     with pytest.raises(TypeError, match="x0 must hold real numbers"):
         check_grad(lambda x: (x @ x, 2 * x), x0)
+
+
+# --------------------------------------------------------------------------- huge features
+
+
+@pytest.mark.parametrize("make", [LogisticRegression, SoftmaxRegression], ids=["logistic",
+                                                                                "softmax"])
+@pytest.mark.parametrize("solver", ["lbfgs", "gd"])
+@pytest.mark.parametrize("scale", [1e10, 1e50])
+def test_full_batch_solvers_on_features_of_huge_magnitude(make, solver, scale):
+    """Features of magnitude 1e50 gave coef_ = 0 after 0 iterations and a warning claiming
+    max_iter was reached: now a fit as good as newton-cg's, or a ValueError saying why."""
+    rng = np.random.default_rng(0)
+    X0 = rng.normal(size=(100, 3))
+    y = (X0[:, 0] + 0.5 * rng.normal(size=100) > 0).astype(int)
+    Xh = X0 * scale
+    ref = make(solver="newton-cg", max_iter=300).fit(Xh, y).score(Xh, y)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = make(solver=solver).fit(Xh, y)
+    except ValueError as err:
+        assert re.search(r"could not take a first step.*largest \|X\| = [0-9.]+e\+50.*scale X",
+                         str(err)), err
+        assert scale == 1e50
+        return
+    assert model.score(Xh, y) >= ref - 0.05
+    for w in caught:  # a warning that claims max_iter must mean it
+        if "max_iter=" in str(w.message) and "stopped after max_iter" in str(w.message):
+            assert np.max(model.n_iter_) >= 100
+
+
+def test_line_search_stop_is_not_reported_as_max_iter():
+    """A solver that stops early on its line search says so, not 'max_iter reached'."""
+    from fastoptim.linear_model._logistic import report_unconverged
+    with pytest.warns(ConvergenceWarning, match=r"stopped after 7 of max_iter=100 iterations: "
+                                                r"the line search found no further decrease"):
+        report_unconverged("solver 'gd'", 7, 100, "tol=1e-4", [1.0] * 7, X)
+    with pytest.warns(ConvergenceWarning, match=r"stopped at the first iteration"):
+        report_unconverged("solver 'gd'", 1, 100, "tol=1e-4", [], X)
+    with pytest.warns(ConvergenceWarning, match=r"stopped after max_iter=100 iterations"):
+        report_unconverged("solver 'gd'", 100, 100, "tol=1e-4", [1.0] * 100, X)

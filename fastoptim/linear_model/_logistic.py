@@ -223,7 +223,10 @@ def _truncated_cg(hessp, g, rtol, max_iter, diag=None):
 def _solve_gd(f, x0, max_iter, tol, curve):
     x = x0.copy()
     value, g = f(x)
-    lr = 1.0
+    # the first trial step is at most of unit length (as L-BFGS-B's): on features of large
+    # magnitude the gradient is large too, and a rate of 1 would need more halvings than
+    # the line search has to come back to a decrease
+    lr = 1.0 / max(1.0, float(np.linalg.norm(g)))
     for it in range(1, max_iter + 1):
         if np.max(np.abs(g)) <= tol:
             return x, it - 1, True
@@ -338,6 +341,41 @@ def _solve_newton_cholesky(f, x0, max_iter, tol, curve):
             value, g, H = hessian(x)
         curve.append(float(value))
     return _centre(x, groups), max_iter, np.max(np.abs(g)) <= tol
+
+
+def report_unconverged(who, n_iter, max_iter, tol_text, curve, X):
+    """The ConvergenceWarning of a full-batch solver that stopped before its gradient test,
+    saying why: max_iter reached, or the line search found no decrease (after some
+    iterations: round-off; at the first one on features of huge magnitude, whose
+    curvature no trial step can match: a ValueError that says so)."""
+    if n_iter >= max_iter:
+        warn(f"{who} stopped after max_iter={max_iter} iterations before the gradient fell "
+             f"below {tol_text}; increase max_iter, or scale the features", ConvergenceWarning)
+        return
+    if not curve:  # not one step accepted
+        scale = _max_abs(X)
+        if scale is not None and scale >= 1e8:
+            raise ValueError(
+                f"{who} could not take a first step: its line search found no decrease from "
+                f"the starting point, because the features' magnitude (largest |X| = "
+                f"{scale:.3g}) makes the objective's curvature about {scale * scale:.3g}; "
+                f"scale X (e.g. standardize its columns) or use solver='newton-cg'")
+        warn(f"{who} stopped at the first iteration: the line search found no decrease from "
+             f"the starting point (already optimal to round-off?) before the gradient fell "
+             f"below {tol_text}", ConvergenceWarning)
+        return
+    warn(f"{who} stopped after {n_iter} of max_iter={max_iter} iterations: the line search "
+         f"found no further decrease (round-off in the objective) before the gradient fell "
+         f"below {tol_text}; scale the features, or use float64 X or a larger tol",
+         ConvergenceWarning)
+
+
+def _max_abs(X):
+    """The largest |value| of an in-memory X (None for other data, e.g. dask)."""
+    values = X.data if sp.issparse(X) else X
+    if not isinstance(values, np.ndarray) or values.size == 0:
+        return None
+    return float(np.max(np.abs(values)))
 
 
 _FULL_BATCH = {"lbfgs": _solve_lbfgs, "newton-cg": _solve_newton_cg,
@@ -513,9 +551,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             x, n_iter, converged = _FULL_BATCH[self.solver](f, x0, max_iter, float(self.tol),
                                                             curve)
         if not converged:
-            warn(f"{type(self).__name__}: solver {self.solver!r} stopped after max_iter="
-                 f"{max_iter} iterations before the gradient fell below tol={self.tol:g}; "
-                 f"increase max_iter, or scale the features", ConvergenceWarning)
+            report_unconverged(f"{type(self).__name__}: solver {self.solver!r}", n_iter,
+                               max_iter, f"tol={self.tol:g}", curve, X)
         coef, b = f.split(x)
         return coef, b, n_iter, curve
 

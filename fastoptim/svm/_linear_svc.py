@@ -119,7 +119,7 @@ from .._validation import csr_parts, penalty_from_C
 from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, as_random_state,
                     class_sample_weights, linear_scores, validate_sample_weight)
 from ..exceptions import ConvergenceWarning, warn
-from ..linear_model._logistic import _FULL_BATCH, _Packed
+from ..linear_model._logistic import _FULL_BATCH, _Packed, report_unconverged
 from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params,
                                         curves_kept_on_error,
                                         fit_stochastic, is_stochastic, new_objective_factory)
@@ -631,10 +631,9 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                 x, n_iter, converged = _lbfgs_nonsmooth(f, x0, max_iter, _FTOL * float(self.tol),
                                                         curve)
         if not converged:
-            warn(f"{type(self).__name__} (solver={solver!r}, loss={loss!r}, "
-                 f"C={self.C!r}) stopped after max_iter={max_iter} iterations before "
-                 f"the gradient fell below tol={self.tol:g} (relative to the start); "
-                 f"increase max_iter, or scale the features", ConvergenceWarning)
+            report_unconverged(f"{type(self).__name__} (solver={solver!r}, loss={loss!r}, "
+                               f"C={self.C!r})", n_iter, max_iter,
+                               f"tol={self.tol:g} (relative to the start)", curve, X)
         coef, b = f.split(x)
         # in LinearSVC's units: 1/2 ||w||^2 + b^2 / (2 s^2) + C sum c_i xi_i
         unscale = float(self.C) * wsum / penalized.scale
