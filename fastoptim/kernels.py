@@ -30,8 +30,12 @@ The kernels of :math:`x^T z` put the :math:`O(n m p)` work in one BLAS product
 products for sparse input) in X's dtype; the C core then transforms it in
 place, entry by entry, with OpenMP over row blocks.  The RBF distance uses the
 expansion :math:`\lVert x - z \rVert^2 = \lVert x \rVert^2 + \lVert z \rVert^2 - 2 x^T z`,
-clamped at 0 (rounding can make the distance of nearly equal rows slightly
-negative); on the diagonal of :math:`K(X, X)` it is exactly 0.  The laplacian
+clamped at 0; its rounding error is about eps :math:`(\lVert x \rVert^2 + \lVert z \rVert^2)`,
+so where the expansion comes out below a small fraction of that sum (1e-5 in
+float64, 2e-2 in float32: close rows, or rows far from the origin) the C core
+recomputes :math:`\sum_k (x_k - z_k)^2` from the rows themselves (as
+scikit-learn's euclidean_distances recomputes its near-zero distances); on
+the diagonal of :math:`K(X, X)` it is exactly 0.  The laplacian
 and chi-squared kernels are not functions of :math:`x^T z`: the C core sums
 over the coordinates of each pair (dense rows, or a merge of two sparse rows'
 nonzeros) in double, in tiles of Z's rows that stay in cache, OpenMP over
@@ -175,10 +179,19 @@ def row_sqnorms(X, n_threads):
     return out
 
 
-def _transform(spec, shape, G, xn, zn, row_scale, col_scale, n_threads):
-    """The C core's in-place transform of G = X Z^T into the kernel matrix."""
+def _transform(spec, shape, G, xn, zn, row_scale, col_scale, n_threads, X=None, Z=None):
+    """The C core's in-place transform of G = X Z^T into the kernel matrix; given the rows
+    X and Z (one format), rbf recomputes the distances of close rows from them."""
+    rows = None
+    if spec.kernel == "rbf" and X is not None:
+        Zr = X if Z is None else Z
+        if sp.issparse(X) != sp.issparse(Zr):
+            Zr = sp.csr_matrix(Zr) if sp.issparse(X) else None
+        if Zr is not None:
+            rows = (*_c_parts(X), *_c_parts(Zr), X.shape[1])
     status = _kernels.kernel_gram(_kernels.KERNEL_IDS[spec.kernel], spec.gamma, spec.degree,
-                                  spec.coef0, shape, G, xn, zn, row_scale, col_scale, n_threads)
+                                  spec.coef0, shape, G, xn, zn, row_scale, col_scale, n_threads,
+                                  rows=rows)
     _status.check_status(status, {
         _status.ERR_NONFINITE: (
             f"the {spec.kernel!r} kernel matrix has values beyond the range of {G.dtype} "
@@ -325,7 +338,7 @@ def gram(X, Z, spec, n_threads, *, scale=None, lower_only=False, x_sqnorm=None):
         with blas_threads(blas_n_threads(n_threads, n_x * n_x * X.shape[1])):
             A = syrk(1.0, X.T, trans=1, lower=0)
         shape = _kernels.GRAM_SYM_LOWER if lower_only else _kernels.GRAM_SYM
-        _transform(spec, shape, A.T, xn, xn, s, s, transform_threads)
+        _transform(spec, shape, A.T, xn, xn, s, s, transform_threads, X)
         return A if lower_only else A.T  # the full matrix is symmetric: A.T is C-ordered
     if sp.issparse(X) or sp.issparse(Z):
         G = X @ Z.T
@@ -336,9 +349,9 @@ def gram(X, Z, spec, n_threads, *, scale=None, lower_only=False, x_sqnorm=None):
         with blas_threads(blas_n_threads(n_threads, 2.0 * n_x * n_z * X.shape[1])):
             np.matmul(X, Z.T, out=G)
     if sym:
-        _transform(spec, _kernels.GRAM_SYM, G, xn, xn, s, s, transform_threads)
+        _transform(spec, _kernels.GRAM_SYM, G, xn, xn, s, s, transform_threads, X)
     else:
-        _transform(spec, _kernels.GRAM_RECT, G, xn, zn, None, None, transform_threads)
+        _transform(spec, _kernels.GRAM_RECT, G, xn, zn, None, None, transform_threads, X, Z)
     return G
 
 

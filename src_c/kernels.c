@@ -16,7 +16,10 @@
  * rounding error is about eps (|x|^2 + |z|^2), so a distance of nearly equal
  * rows can come out slightly negative (clamped to 0) and D_ii of a symmetric
  * matrix is set to exactly 0 (K_ii = 1), as scikit-learn's euclidean_distances
- * does.  An optional scaling K_ij r_i c_j carries the square roots of sample
+ * does; and where the expansion's distance is below a small fraction of
+ * |x_i|^2 + |z_j|^2 (close rows, or rows far from the origin), it is recomputed as
+ * sum_k (x_ik - z_jk)^2 from the rows themselves when the caller passes them.
+ * An optional scaling K_ij r_i c_j carries the square roots of sample
  * weights into the weighted kernel ridge system (S K S + alpha I) b = S y.
  *
  * The laplacian and chi-squared kernels are not functions of G: a pass over the
@@ -80,6 +83,9 @@ FO_INLINE float fo_tanh_f32(float t)
     return copysignf(a < 0.625f ? small : big, t);
 }
 
+/* The coordinate-wise distances (kernels_impl.h's distance_* helpers). */
+enum { FO_METRIC_L1 = 0, FO_METRIC_CHI2 = 1, FO_METRIC_SQEUCLID = 2 };
+
 /* Rows [start, stop) of block b of n_blocks: contiguous blocks of equal size, or for a
  * lower triangle (sym) of equal area, block b starting at n sqrt(b / n_blocks). */
 static void kernel_row_block(int sym, int64_t n, int n_blocks, int b, int64_t *start,
@@ -101,6 +107,7 @@ static void kernel_row_block(int sym, int64_t n, int n_blocks, int b, int64_t *s
 #define FO_TMAX DBL_MAX
 #define FO_SQRT sqrt
 #define FO_DATA fo_data_f64
+#define FO_RBF_REFINE 1e-5 /* the expansion's distance is exact to ~1e-10 relative above it */
 #include "kernels_impl.h"
 
 #define FO_T float
@@ -111,4 +118,5 @@ static void kernel_row_block(int sym, int64_t n, int n_blocks, int b, int64_t *s
 #define FO_TMAX FLT_MAX
 #define FO_SQRT sqrtf
 #define FO_DATA fo_data_f32
+#define FO_RBF_REFINE 2e-2f /* ~1e-5 relative above it, in float32 */
 #include "kernels_impl.h"

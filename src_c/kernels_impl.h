@@ -98,21 +98,133 @@ FO_INLINE int FO_SUF(kernel_row)(const fo_kernel_params *kp, FO_T *FO_RESTRICT g
     return ok;
 }
 
+/* ---- distances summed over the coordinates of a pair (the metrics in kernels.c) ---- */
+
+/* One coordinate's term: |a - b| (FO_METRIC_L1), (a - b)^2 (FO_METRIC_SQEUCLID) or
+ * (a - b)^2 / (a + b) (FO_METRIC_CHI2; 0 when a + b = 0, i.e. a = b = 0 for the
+ * non-negative values it is defined on; written d (d / t) so that nothing overflows
+ * where the result does not, and without a branch). */
+FO_INLINE double FO_SUF(distance_term)(int metric, double a, double b)
+{
+    const double d = a - b, t = a + b;
+    return metric == FO_METRIC_L1 ? fabs(d)
+           : metric == FO_METRIC_SQEUCLID ? d * d : d * (d / (t > 0.0 ? t : 1.0));
+}
+
+/* sum_k term(x_k, z_k) over two dense rows of p values, in double. */
+FO_INLINE double FO_SUF(distance_dense)(int metric, const FO_T *FO_RESTRICT x,
+                                        const FO_T *FO_RESTRICT z, int64_t p)
+{
+    double s = 0.0;
+    if (metric == FO_METRIC_L1) {
+        FO_SIMD_REDUCTION(+, s)
+        for (int64_t k = 0; k < p; k++) s += fabs((double)x[k] - (double)z[k]);
+    } else if (metric == FO_METRIC_SQEUCLID) {
+        FO_SIMD_REDUCTION(+, s)
+        for (int64_t k = 0; k < p; k++) {
+            const double d = (double)x[k] - (double)z[k];
+            s += d * d;
+        }
+    } else {
+        FO_SIMD_REDUCTION(+, s)
+        for (int64_t k = 0; k < p; k++) {
+            const double a = x[k], b = z[k], d = a - b, t = a + b;
+            s += d * (d / (t > 0.0 ? t : 1.0));
+        }
+    }
+    return s;
+}
+
+/* The same over two CSR rows (sorted indices): a merge of their nonzeros, a coordinate
+ * stored in one row only contributing term(value, 0). */
+FO_INLINE double FO_SUF(distance_csr)(int metric, const FO_T *xd, const int32_t *xi,
+                                      int64_t xlen, const FO_T *zd, const int32_t *zi,
+                                      int64_t zlen)
+{
+    double s = 0.0;
+    int64_t a = 0, b = 0;
+    while (a < xlen && b < zlen) {
+        if (xi[a] == zi[b]) {
+            s += FO_SUF(distance_term)(metric, xd[a], zd[b]);
+            a++;
+            b++;
+        } else if (xi[a] < zi[b]) {
+            s += FO_SUF(distance_term)(metric, xd[a++], 0.0);
+        } else {
+            s += FO_SUF(distance_term)(metric, 0.0, zd[b++]);
+        }
+    }
+    for (; a < xlen; a++) s += FO_SUF(distance_term)(metric, xd[a], 0.0);
+    for (; b < zlen; b++) s += FO_SUF(distance_term)(metric, 0.0, zd[b]);
+    return s;
+}
+
+/* The distance of row i of x and row j of z (both dense or both CSR). */
+FO_INLINE double FO_SUF(pair_distance)(int metric, const FO_DATA *x, int64_t i,
+                                       const FO_DATA *z, int64_t j)
+{
+    if (x->X) {
+        const int64_t p = x->n_features;
+        return FO_SUF(distance_dense)(metric, x->X + i * p, z->X + j * p, p);
+    }
+    const int64_t xa = x->indptr[i], za = z->indptr[j];
+    return FO_SUF(distance_csr)(metric, x->data + xa, x->indices + xa, x->indptr[i + 1] - xa,
+                                z->data + za, z->indices + za, z->indptr[j + 1] - za);
+}
+
+/*
+ * The rbf row with the near pairs recomputed: the expansion |x|^2 + |z|^2 - 2 x.z loses
+ * the distance of close rows to cancellation (its error is about eps (|x|^2 + |z|^2)),
+ * so where it comes out below FO_RBF_REFINE (|x|^2 + |z|^2) the distance is summed
+ * directly from the coordinates of row i of x and row j0 + j of z, as scikit-learn's
+ * euclidean_distances recomputes its near-zero distances.  Returns 1 when finite.
+ */
+static int FO_SUF(rbf_row_refined)(const fo_kernel_params *kp, FO_T *FO_RESTRICT g, int64_t len,
+                                   FO_T xi, const FO_T *FO_RESTRICT zn, FO_T ri,
+                                   const FO_T *FO_RESTRICT cs, const FO_DATA *x, int64_t i,
+                                   const FO_DATA *z)
+{
+    const FO_T gamma = (FO_T)kp->gamma;
+    int ok = 1;
+    FO_SIMD_REDUCTION(&, ok)
+    for (int64_t j = 0; j < len; j++) {
+        const FO_T d = (xi + zn[j]) - (FO_T)2 * g[j];
+        ok &= (FO_FABS(d) <= FO_TMAX);
+        g[j] = d;
+    }
+    for (int64_t j = 0; j < len; j++) {
+        if (g[j] <= (FO_T)FO_RBF_REFINE * (xi + zn[j]))
+            g[j] = (FO_T)FO_SUF(pair_distance)(FO_METRIC_SQEUCLID, x, i, z, j);
+    }
+    FO_SIMD
+    for (int64_t j = 0; j < len; j++) g[j] = FO_EXP_NEG(gamma * (g[j] > (FO_T)0 ? g[j] : (FO_T)0));
+    if (cs) {
+        FO_SIMD
+        for (int64_t j = 0; j < len; j++) g[j] *= ri * cs[j];
+    }
+    return ok;
+}
+
 /* Rows [start, stop) of G: all m columns (RECT) or columns 0..i (the symmetric
  * shapes, whose diagonal rbf distance is exactly 0).  Returns the status. */
 static FO_HOT int FO_SUF(gram_rows)(const fo_kernel_params *kp, int shape, int64_t start,
                                     int64_t stop, int64_t m, FO_T *G, const FO_T *xn,
-                                    const FO_T *zn, const FO_T *rs, const FO_T *cs)
+                                    const FO_T *zn, const FO_T *rs, const FO_T *cs,
+                                    const FO_DATA *x, const FO_DATA *z)
 {
     const int sym = shape != FO_GRAM_RECT;
     const int rbf = kp->kind == FO_KERNEL_RBF;
     const int norms = rbf || kp->kind == FO_KERNEL_COSINE;
+    const int refine = rbf && x != NULL;
     int ok = 1;
     for (int64_t i = start; i < stop; i++) {
         FO_T *g = G + i * m;
         const FO_T xi = norms ? xn[i] : (FO_T)0;
         const FO_T ri = rs ? rs[i] : (FO_T)1;
-        if (sym) {
+        if (refine) {
+            ok &= FO_SUF(rbf_row_refined)(kp, g, sym ? i : m, xi, zn, ri, cs, x, i, sym ? x : z);
+            if (sym) g[i] = rs ? ri * ri : (FO_T)1;  /* exp(-gamma * 0), scaled */
+        } else if (sym) {
             /* columns 0..i-1 through the row transform, then the diagonal */
             ok &= FO_SUF(kernel_row)(kp, g, i, xi, xn, ri, rs);
             if (rbf) {
@@ -164,7 +276,8 @@ static void FO_SUF(mirror)(int64_t n, FO_T *G, int n_threads)
 
 int FO_SUF(fo_kernel_gram)(const fo_kernel_params *kp, int shape, int64_t n, int64_t m, FO_T *G,
                            const FO_T *x_sqnorm, const FO_T *z_sqnorm, const FO_T *row_scale,
-                           const FO_T *col_scale, int n_threads)
+                           const FO_T *col_scale, const FO_DATA *x, const FO_DATA *z,
+                           int n_threads)
 {
     if (!kp || kp->kind < 0 || kp->kind >= FO_N_DOT_KERNELS || n < 0 || m < 0 || n_threads < 1)
         return FO_ERR_BAD_ARGUMENT;
@@ -186,6 +299,10 @@ int FO_SUF(fo_kernel_gram)(const fo_kernel_params *kp, int shape, int64_t n, int
         return FO_ERR_BAD_ARGUMENT;  /* RECT: both scales or neither */
     const FO_T *zn = sym ? x_sqnorm : z_sqnorm;
     const FO_T *cs = sym ? row_scale : col_scale;
+    if (sym) z = x;
+    if (x && (!z || x->n_samples != n || z->n_samples != m || x->n_features != z->n_features
+              || (x->X == NULL) != (z->X == NULL) || (!x->X && (!x->indptr || !z->indptr))))
+        return FO_ERR_BAD_ARGUMENT;  /* the rows for the rbf refinement: both dense or CSR */
     if (n_threads > n) n_threads = (int)n;
     int status = FO_OK;
 
@@ -196,7 +313,7 @@ int FO_SUF(fo_kernel_gram)(const fo_kernel_params *kp, int shape, int64_t n, int
     for (int b = 0; b < n_threads; b++) {
         int64_t start, stop;
         kernel_row_block(sym, n, n_threads, b, &start, &stop);
-        int s = FO_SUF(gram_rows)(kp, shape, start, stop, m, G, x_sqnorm, zn, row_scale, cs);
+        int s = FO_SUF(gram_rows)(kp, shape, start, stop, m, G, x_sqnorm, zn, row_scale, cs, x, z);
         if (s < status) status = s;
     }
     if (status != FO_OK || shape != FO_GRAM_SYM) return status;
@@ -206,57 +323,6 @@ int FO_SUF(fo_kernel_gram)(const fo_kernel_params *kp, int shape, int64_t n, int
 
 /* ---- the kernels of coordinate-wise distances: laplacian, chi2, additive_chi2 ---- */
 
-/* One coordinate's term: |a - b| (laplacian) or (a - b)^2 / (a + b) (chi-squared; 0 when
- * a + b = 0, i.e. a = b = 0 for the non-negative values it is defined on; written
- * d (d / t) so that nothing overflows where the result does not, and without a branch). */
-FO_INLINE double FO_SUF(distance_term)(int laplacian, double a, double b)
-{
-    const double d = a - b, t = a + b;
-    return laplacian ? fabs(d) : d * (d / (t > 0.0 ? t : 1.0));
-}
-
-/* sum_k term(x_k, z_k) over two dense rows of p values. */
-FO_INLINE double FO_SUF(distance_dense)(int laplacian, const FO_T *FO_RESTRICT x,
-                                        const FO_T *FO_RESTRICT z, int64_t p)
-{
-    double s = 0.0;
-    if (laplacian) {
-        FO_SIMD_REDUCTION(+, s)
-        for (int64_t k = 0; k < p; k++) s += fabs((double)x[k] - (double)z[k]);
-    } else {
-        FO_SIMD_REDUCTION(+, s)
-        for (int64_t k = 0; k < p; k++) {
-            const double a = x[k], b = z[k], d = a - b, t = a + b;
-            s += d * (d / (t > 0.0 ? t : 1.0));
-        }
-    }
-    return s;
-}
-
-/* The same over two CSR rows (sorted indices): a merge of their nonzeros, a coordinate
- * stored in one row only contributing term(value, 0). */
-FO_INLINE double FO_SUF(distance_csr)(int laplacian, const FO_T *xd, const int32_t *xi,
-                                      int64_t xlen, const FO_T *zd, const int32_t *zi,
-                                      int64_t zlen)
-{
-    double s = 0.0;
-    int64_t a = 0, b = 0;
-    while (a < xlen && b < zlen) {
-        if (xi[a] == zi[b]) {
-            s += FO_SUF(distance_term)(laplacian, xd[a], zd[b]);
-            a++;
-            b++;
-        } else if (xi[a] < zi[b]) {
-            s += FO_SUF(distance_term)(laplacian, xd[a++], 0.0);
-        } else {
-            s += FO_SUF(distance_term)(laplacian, 0.0, zd[b++]);
-        }
-    }
-    for (; a < xlen; a++) s += FO_SUF(distance_term)(laplacian, xd[a], 0.0);
-    for (; b < zlen; b++) s += FO_SUF(distance_term)(laplacian, 0.0, zd[b]);
-    return s;
-}
-
 /* Rows [start, stop) of K against the columns j < m (j <= i for the symmetric shapes),
  * in tiles of `tile` rows of z so that a tile stays in cache while every row of the
  * block passes over it.  Returns 1 when every value is finite. */
@@ -265,11 +331,9 @@ static FO_HOT int FO_SUF(pairwise_rows)(const fo_kernel_params *kp, int sym, int
                                         int64_t m, int64_t tile, FO_T *K, const FO_T *rs,
                                         const FO_T *cs)
 {
-    const int laplacian = kp->kind == FO_KERNEL_LAPLACIAN;
+    const int metric = kp->kind == FO_KERNEL_LAPLACIAN ? FO_METRIC_L1 : FO_METRIC_CHI2;
     const int additive = kp->kind == FO_KERNEL_ADDITIVE_CHI2;
     const double gamma = kp->gamma;
-    const int64_t p = x->n_features;
-    const int dense = x->X != NULL;
     int ok = 1;
     for (int64_t j0 = 0; j0 < (sym ? stop : m); j0 += tile) {
         const int64_t j1 = j0 + tile < m ? j0 + tile : m;
@@ -278,15 +342,7 @@ static FO_HOT int FO_SUF(pairwise_rows)(const fo_kernel_params *kp, int sym, int
             FO_T *FO_RESTRICT k_row = K + i * m;
             const FO_T ri = rs ? rs[i] : (FO_T)1;
             for (int64_t j = j0; j < jend; j++) {
-                double s;
-                if (dense) {
-                    s = FO_SUF(distance_dense)(laplacian, x->X + i * p, z->X + j * p, p);
-                } else {
-                    const int64_t xa = x->indptr[i], za = z->indptr[j];
-                    s = FO_SUF(distance_csr)(laplacian, x->data + xa, x->indices + xa,
-                                             x->indptr[i + 1] - xa, z->data + za,
-                                             z->indices + za, z->indptr[j + 1] - za);
-                }
+                const double s = FO_SUF(pair_distance)(metric, x, i, z, j);
                 ok &= s <= DBL_MAX;  /* also false for NaN */
                 double v = additive ? -s : exp(-gamma * s);
                 if (cs) v *= (double)ri * (double)cs[j];
@@ -419,3 +475,4 @@ int FO_SUF(fo_row_sqnorms_csr)(int64_t n, const FO_T *data, const int64_t *indpt
 #undef FO_FABS
 #undef FO_SQRT
 #undef FO_DATA
+#undef FO_RBF_REFINE

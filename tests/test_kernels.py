@@ -432,3 +432,52 @@ def test_callable_that_fits_neither_convention():
         pairwise_kernels(X, Z, kernel=lambda a, b: 1 / 0)
     with pytest.raises(ValueError, match=r"returned \(2,\) values for the rows 0 and 0"):
         pairwise_kernels(X, Z, kernel=lambda a, b: np.zeros(2))
+
+
+# -- rbf distances by cancellation: recomputed from the rows --------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_rbf_near_pairs_are_recomputed_from_the_rows(dtype, sparse):
+    """gamma |x|^2 around 1e14: the expansion |x|^2 + |z|^2 - 2 x.z loses the distance of
+    close rows, so K(x, x) computed against a copy of X came out below 1 (the SVC's and
+    KernelRidge's predictions on training points went wrong)."""
+    rng = np.random.default_rng(11)
+    X = (rng.normal(size=(40, 4)) * 1e7).astype(dtype)
+    Z = (X[:12] + rng.normal(size=(12, 4)) * 1e-2).astype(dtype)  # within 0.05 of X's rows
+    wrap = sp.csr_matrix if sparse else np.asarray
+    K = pairwise_kernels(wrap(X), wrap(X.copy()), kernel="rbf", gamma=1.0)
+    np.testing.assert_array_equal(np.diag(K), 1.0)
+    got = pairwise_kernels(wrap(X), wrap(Z), kernel="rbf", gamma=1.0)
+    ref = reference_pairwise_kernels(X.astype(np.float64), Z.astype(np.float64), kernel="rbf",
+                                     gamma=1.0)
+    assert np.max(np.abs(got - ref)) <= (1e-12 if dtype == np.float64 else 1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+def test_rbf_far_from_the_origin(dtype):
+    """X ~ N(100, 1): every distance is small next to |x|^2; float32 had lost them all."""
+    rng = np.random.default_rng(12)
+    X = (rng.normal(size=(200, 5)) + 100).astype(dtype)
+    for Z in (None, X[:30].copy()):
+        got = pairwise_kernels(X, Z, kernel="rbf", gamma=0.5, n_threads=2)
+        ref = reference_pairwise_kernels(X.astype(np.float64),
+                                         None if Z is None else Z.astype(np.float64),
+                                         kernel="rbf", gamma=0.5)
+        assert np.max(np.abs(got - ref)) <= (1e-10 if dtype == np.float64 else 1e-6)
+        np.testing.assert_array_equal(pairwise_kernels(X, Z, kernel="rbf", gamma=0.5,
+                                                       n_threads=1), got)
+
+
+def test_kernel_ridge_predicts_its_training_points_on_huge_features():
+    sk = pytest.importorskip("sklearn.kernel_ridge")
+    from fastoptim.kernel_ridge import KernelRidge
+    rng = np.random.default_rng(13)
+    X = rng.normal(size=(60, 3)) * 1e7
+    y = rng.normal(size=60)
+    ours = KernelRidge(kernel="rbf", gamma=1.0, alpha=1e-3).fit(X, y)
+    ref = sk.KernelRidge(kernel="rbf", gamma=1.0, alpha=1e-3).fit(X, y)
+    # (scikit-learn gets them right when predict receives the training array itself)
+    np.testing.assert_allclose(ours.predict(X.copy()), ref.predict(X), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours.predict(X.copy()), y / (1 + 1e-3), rtol=1e-9)

@@ -29,10 +29,12 @@ cdef extern from "fastoptim/fo_kernels.h":
         double coef0
     int fo_kernel_gram_f64(const fo_kernel_params *kp, int shape, int64_t n, int64_t m,
                            double *G, const double *x_sqnorm, const double *z_sqnorm,
-                           const double *row_scale, const double *col_scale, int n_threads) nogil
+                           const double *row_scale, const double *col_scale,
+                           const fo_data_f64 *x, const fo_data_f64 *z, int n_threads) nogil
     int fo_kernel_gram_f32(const fo_kernel_params *kp, int shape, int64_t n, int64_t m,
                            float *G, const float *x_sqnorm, const float *z_sqnorm,
-                           const float *row_scale, const float *col_scale, int n_threads) nogil
+                           const float *row_scale, const float *col_scale,
+                           const fo_data_f32 *x, const fo_data_f32 *z, int n_threads) nogil
     int fo_kernel_pairwise_f64(const fo_kernel_params *kp, int shape, const fo_data_f64 *x,
                                const fo_data_f64 *z, double *K, const double *row_scale,
                                const double *col_scale, int n_threads) nogil
@@ -69,27 +71,49 @@ GRAM_SYM = FO_GRAM_SYM
 
 def kernel_gram(int kind, double gamma, int degree, double coef0, int shape, floating[:, ::1] G,
                 const floating[::1] x_sqnorm, const floating[::1] z_sqnorm,
-                const floating[::1] row_scale, const floating[::1] col_scale, int n_threads):
+                const floating[::1] row_scale, const floating[::1] col_scale, int n_threads,
+                rows=None):
     """Run fo_kernel_gram on G (n x m, C-contiguous, holding X Z^T); returns the status.
 
-    The norms are used by 'rbf' only and the scales may be None (no scaling)."""
+    The norms are used by 'rbf' and 'cosine' only and the scales may be None (no
+    scaling).  rows: None, or (x_values, x_indices, x_indptr, z_values, z_indices,
+    z_indptr, n_features) -- the rows of X and Z themselves (dense: the values ravelled
+    and the indices None), from which rbf recomputes the distances of close rows."""
     cdef fo_kernel_params kp
+    cdef fo_data_f64 x64, z64
+    cdef fo_data_f32 x32, z32
+    cdef const floating[::1] none = None
+    cdef const floating[::1] xv
+    cdef const floating[::1] zv
+    cdef const int32_t[::1] xi
+    cdef const int32_t[::1] zi
+    cdef const int64_t[::1] xp
+    cdef const int64_t[::1] zp
+    cdef bint have_rows = rows is not None
     cdef int status
-    cdef int64_t n = G.shape[0], m = G.shape[1]
+    cdef int64_t n = G.shape[0], m = G.shape[1], p = 0
     kp.kind = kind
     kp.gamma = gamma
     kp.degree = degree
     kp.coef0 = coef0
     if n == 0 or m == 0:
         return 0
+    if have_rows:
+        xv, xi, xp, zv, zi, zp, p = rows
+        fill_data(&x64, &x32, xv, xi, xp, n, p, none, none)
+        fill_data(&z64, &z32, zv, zi, zp, m, p, none, none)
     if floating is double:
         with nogil:
             status = fo_kernel_gram_f64(&kp, shape, n, m, &G[0, 0], _ptr(x_sqnorm), _ptr(z_sqnorm),
-                                        _ptr(row_scale), _ptr(col_scale), n_threads)
+                                        _ptr(row_scale), _ptr(col_scale),
+                                        &x64 if have_rows else NULL,
+                                        &z64 if have_rows else NULL, n_threads)
     else:
         with nogil:
             status = fo_kernel_gram_f32(&kp, shape, n, m, &G[0, 0], _ptr(x_sqnorm), _ptr(z_sqnorm),
-                                        _ptr(row_scale), _ptr(col_scale), n_threads)
+                                        _ptr(row_scale), _ptr(col_scale),
+                                        &x32 if have_rows else NULL,
+                                        &z32 if have_rows else NULL, n_threads)
     return status
 
 

@@ -78,15 +78,21 @@ typedef struct {
  * matrix in place.  x_sqnorm (n) and z_sqnorm (m; ignored for the symmetric
  * shapes, which use x_sqnorm) are needed by rbf and cosine only.  row_scale (n) and
  * col_scale (m; symmetric shapes use row_scale for both) may be NULL.
+ * x and z (the rows themselves, dense or CSR; z ignored for the symmetric
+ * shapes) may be NULL; given, rbf recomputes the distances that the expansion
+ * |x|^2 + |z|^2 - 2 x.z gets wrong by cancellation (close rows, rows far from
+ * the origin) directly from the coordinates.
  * Returns FO_OK, FO_ERR_BAD_ARGUMENT, or FO_ERR_NONFINITE when an entry
  * overflowed (poly with a large degree).
  */
 int fo_kernel_gram_f64(const fo_kernel_params *kp, int shape, int64_t n, int64_t m, double *G,
                        const double *x_sqnorm, const double *z_sqnorm, const double *row_scale,
-                       const double *col_scale, int n_threads);
+                       const double *col_scale, const fo_data_f64 *x, const fo_data_f64 *z,
+                       int n_threads);
 int fo_kernel_gram_f32(const fo_kernel_params *kp, int shape, int64_t n, int64_t m, float *G,
                        const float *x_sqnorm, const float *z_sqnorm, const float *row_scale,
-                       const float *col_scale, int n_threads);
+                       const float *col_scale, const fo_data_f32 *x, const fo_data_f32 *z,
+                       int n_threads);
 
 /* Turn dot products into kernel values in place: g[j] = x.z_j  ->  K(x, z_j) for
  * j < len (rbf, cosine: xi = |x|^2, zn[j] = |z_j|^2; other kernels ignore them).  The
