@@ -262,19 +262,27 @@ class SVC(ClassifierMixin, BaseEstimator):
         Xs = _solve_form(X, spec)
         solve = self._solver(Xs, spec, self._row_threads(Xs, n, n_threads, len(pairs)),
                              min(n_threads, len(pairs)))
+        # Ctrl-C: the solver on the main thread sees it between SMO iterations; pairs on
+        # worker threads stop when this flag is set (by the C glue, or below when the main
+        # thread is interrupted while it waits for them)
+        stop = np.zeros(1, dtype=np.int32)
 
         def run(pair):
             a, b = pair
             rows = np.concatenate([members[a], members[b]])
             yy = np.concatenate([np.ones(len(members[a])), -np.ones(len(members[b]))])
             alpha = np.zeros(len(rows))
-            out = solve(rows, yy, np.ascontiguousarray(cost[rows]), alpha)
+            out = solve(rows, yy, np.ascontiguousarray(cost[rows]), alpha, stop)
             return rows, yy, alpha, out
 
         workers = min(n_threads, len(pairs))
         if workers > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(run, pairs))
+                try:
+                    results = list(pool.map(run, pairs))
+                except BaseException:  # KeyboardInterrupt: stop the other pairs, then raise
+                    stop[0] = 1
+                    raise
         else:
             results = [run(p) for p in pairs]
 
@@ -327,7 +335,8 @@ class SVC(ClassifierMixin, BaseEstimator):
         return n_threads if m * per_entry >= TEAM_MIN_ROW_WORK else 1
 
     def _solver(self, X, spec, row_threads, concurrent):
-        """solve(rows, y, C, alpha) -> (status, rho, objective, n_iter, n_kernel_rows)."""
+        """solve(rows, y, C, alpha, stop) -> (status, rho, objective, n_iter, n_kernel_rows);
+        stop: the fit's int32 interrupt flag (see fit)."""
         cache = float(self.cache_size) * 1024 * 1024 / concurrent
         max_iter, tol, shrinking = int(self.max_iter), float(self.tol), bool(self.shrinking)
         if spec is None or callable(spec.kernel):
@@ -335,8 +344,8 @@ class SVC(ClassifierMixin, BaseEstimator):
             K = np.ascontiguousarray(K, dtype=np.float64)
             if not np.all(np.isfinite(K)):
                 raise ValueError("the precomputed kernel matrix X has NaN or infinite values")
-            return lambda rows, y, C, alpha: _svc.svc_solve_precomputed(
-                K, rows, y, C, tol, max_iter, cache, shrinking, alpha)
+            return lambda rows, y, C, alpha, stop: _svc.svc_solve_precomputed(
+                K, rows, y, C, tol, max_iter, cache, shrinking, alpha, stop)
         if sp.issparse(X):
             values, indices, indptr = csr_parts(X)
         else:
@@ -345,9 +354,9 @@ class SVC(ClassifierMixin, BaseEstimator):
                   if spec.kernel == "rbf" else None)
         kid = _kernels.KERNEL_IDS[spec.kernel]
         n, d = X.shape
-        return lambda rows, y, C, alpha: _svc.svc_solve(
+        return lambda rows, y, C, alpha, stop: _svc.svc_solve(
             values, indices, indptr, n, d, sqnorm, rows, y, C, kid, spec.gamma, spec.degree,
-            spec.coef0, tol, max_iter, cache, shrinking, row_threads, alpha)
+            spec.coef0, tol, max_iter, cache, shrinking, row_threads, alpha, stop)
 
     def _store_solution(self, X, classes, members, pairs, results, rhos):
         """libsvm's layout: support vectors grouped by class; row b-1 of dual_coef_ holds the
