@@ -290,14 +290,13 @@ class SVC(ClassifierMixin, BaseEstimator):
         rhos = []
         for (a, b), (rows, yy, alpha, (status, rho, objective, iters, n_rows)) in zip(pairs, results):
             if status == _status.ERR_NONFINITE:
-                raise ValueError(f"the kernel values (kept in float32, as libsvm's: at most "
-                                 f"3.4e38) or the SMO gradient are not finite "
-                                 f"(kernel={self.kernel!r}, gamma={self.gamma!r}, degree="
-                                 f"{self.degree!r}); scale X or lower gamma/degree/C")
+                raise ValueError(self._overflow_message(spec))
             _status.check_status(status)
             if status == _status.STOP_MAX_ITER:
                 fit_status = 1
-                warn(f"SVC stopped after max_iter={self.max_iter} iterations on the "
+                budget = (f"max_iter={self.max_iter}" if self.max_iter >= 0 else
+                          f"{iters} iterations (max_iter=-1: max(10**7, 100 n_samples))")
+                warn(f"SVC stopped after {budget} on the "
                      f"problem {classes[a]} vs {classes[b]} before the KKT violation "
                      f"fell below tol={self.tol:g}; increase max_iter or scale X",
                      ConvergenceWarning)
@@ -314,6 +313,27 @@ class SVC(ClassifierMixin, BaseEstimator):
         self._gamma_ = None if spec is None else float(spec.gamma)
         self._callable_spec = spec if callable(self.kernel) else None
         return self
+
+    def _overflow_message(self, spec):
+        """The error for kernel values (or an SMO gradient) beyond float32's range."""
+        if spec is None or callable(spec.kernel):
+            what = f"kernel={self.kernel!r}"
+            fix = "scale the kernel matrix or lower C"
+        else:
+            what = f"kernel={spec.kernel!r}, gamma={self.gamma!r}"
+            if self.gamma != spec.gamma:
+                what += f" (= {spec.gamma:.4g})"
+            if spec.kernel == "poly":
+                what += f", degree={spec.degree}, coef0={spec.coef0!r}"
+                fix = ("lower degree or gamma (|gamma x.z + coef0|^degree must stay below "
+                       "3.4e38), or scale X")
+            elif spec.kernel == "sigmoid":
+                what += f", coef0={spec.coef0!r}"
+                fix = "scale X or lower gamma"
+            else:
+                fix = "scale X (or lower gamma), or lower C"
+        return (f"the kernel values (kept in float32, as libsvm's: at most 3.4e38) or the "
+                f"SMO gradient are not finite ({what}); {fix}")
 
     def _row_threads(self, X, m, n_threads, n_pairs):
         """Threads that share the kernel rows of one binary problem of m rows.
