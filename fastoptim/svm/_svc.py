@@ -108,8 +108,8 @@ class SVC(ClassifierMixin, BaseEstimator):
     n_threads : int or None, default None
         Threads: binary problems solved at once, or (one problem) threads that share
         its kernel rows.  None: every usable CPU, and one problem's rows shared only
-        from :data:`TEAM_MIN_ROW_WORK` multiply-adds per row; an int: exactly that.
-        Any count gives the same bits.
+        from :data:`TEAM_MIN_ROW_WORK` multiply-adds per row; an int: that many, capped
+        at the usable CPUs.  Any count gives the same bits.
 
     Attributes
     ----------
