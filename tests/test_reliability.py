@@ -467,6 +467,19 @@ def test_concurrent_lbfgs_fits_restore_blas_threads():
         assert blas_threads() == before
 
 
+# The end of the interrupt scripts: fit est on (X, y), report(elapsed) on KeyboardInterrupt.
+_FIT_UNTIL_INTERRUPTED = textwrap.dedent("""
+    print("fitting", flush=True)
+    t0 = time.perf_counter()
+    try:
+        est.fit(X, y)
+        print("finished without interrupt", flush=True)
+    except KeyboardInterrupt:
+        report(time.perf_counter() - t0)
+        sys.exit(0)
+    sys.exit(3)
+""")
+
 _INTERRUPT_SCRIPT = textwrap.dedent("""
     import sys, time, warnings
     import numpy as np
@@ -481,13 +494,8 @@ _INTERRUPT_SCRIPT = textwrap.dedent("""
         est.set_params(max_iter=2).fit(X, y)
         previous = (est.coef_.copy(), est.intercept_.copy(), est.n_iter_.copy())
     est.set_params(max_iter=10**6, n_iter_no_change=10**6)
-    print("fitting", flush=True)
-    t0 = time.perf_counter()
-    try:
-        est.fit(X, y)
-        print("finished without interrupt", flush=True)
-    except KeyboardInterrupt:
-        elapsed = time.perf_counter() - t0
+
+    def report(elapsed):
         if mode == "warm":
             same = (np.array_equal(est.coef_, previous[0]) and
                     np.array_equal(est.intercept_, previous[1]) and
@@ -496,9 +504,7 @@ _INTERRUPT_SCRIPT = textwrap.dedent("""
         else:
             print(f"interrupted after {elapsed:.2f}s; unfitted: {not hasattr(est, 'coef_')}",
                   flush=True)
-        sys.exit(0)
-    sys.exit(3)
-""")
+""") + _FIT_UNTIL_INTERRUPTED
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
@@ -552,20 +558,13 @@ _SOLVER_INTERRUPT_SCRIPT = textwrap.dedent("""
     est.fit(X[:60], y[:60])
     previous = {k: np.copy(v) for k, v in vars(est).items() if k.endswith("_")}
     est.set_params(**long)
-    print("fitting", flush=True)
-    t0 = time.perf_counter()
-    try:
-        est.fit(X, y)
-        print("finished without interrupt", flush=True)
-    except KeyboardInterrupt:
+
+    def report(elapsed):
         now = {k: v for k, v in vars(est).items() if k.endswith("_")}
         same = now.keys() == previous.keys() and all(np.array_equal(now[k], previous[k])
                                                       for k in previous)
-        print(f"interrupted after {time.perf_counter() - t0:.2f}s; previous state kept: "
-              f"{same}", flush=True)
-        sys.exit(0)
-    sys.exit(3)
-""")
+        print(f"interrupted after {elapsed:.2f}s; previous state kept: {same}", flush=True)
+""") + _FIT_UNTIL_INTERRUPTED
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
@@ -585,11 +584,10 @@ def test_keyboard_interrupt_stops_smo_and_dual_cd_promptly():
             line = proc.stdout.readline()
             assert line.strip() == "fitting", (name, line, proc.stderr.read() if proc.poll() else "")
         time.sleep(1.0)
-        waited = {}
         for proc in procs.values():
             proc.send_signal(signal.SIGINT)
         sent = time.perf_counter()
-        outs = {}
+        outs, waited = {}, {}
         for name, proc in procs.items():
             try:
                 outs[name] = proc.communicate(timeout=max(0.1, 3.0 - (time.perf_counter() - sent)))
