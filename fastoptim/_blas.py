@@ -15,7 +15,8 @@ count :func:`blas_n_threads` derives from the estimator's ``n_threads``:
   a small factorization runs on one thread (measured here: below ~60 Mflop the
   second OpenBLAS thread gains at most 1.5x on a quiet machine and loses 1.5-100x
   on a loaded one);
-* an explicit ``n_threads``: exactly that many.
+* an explicit ``n_threads``: that many, capped at the usable CPUs unless OMP_NUM_THREADS
+  asks for more (:func:`fastoptim._config.effective_n_threads`).
 
 The limit is set through the OpenBLAS libraries NumPy and SciPy load
 (``openblas_set_num_threads``, found by their file names among the libraries

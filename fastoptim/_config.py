@@ -18,6 +18,24 @@ def _cpu_count():
         return os.cpu_count() or 1
 
 
+def _omp_num_threads():
+    """The thread count OMP_NUM_THREADS asks for (its first, outermost level), or None."""
+    value = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    try:
+        n = int(value)
+    except ValueError:
+        return None
+    return n if n >= 1 else None
+
+
+def max_n_threads():
+    """The most threads any kernel gets: the usable CPUs, or more when OMP_NUM_THREADS asks
+    for more (every per-thread buffer is sized by this at most)."""
+    asked = _omp_num_threads()
+    cpus = _cpu_count()
+    return max(cpus, asked) if asked is not None else cpus
+
+
 #: With ``n_threads=None``, a kernel gets one thread per this many values of
 #: its data at most: below it, handing rows to another thread costs more than
 #: it saves (and far more when other processes keep the cores busy: an OpenMP
@@ -35,7 +53,12 @@ def effective_n_threads(n_threads=None, work=None):
         honours ``OMP_NUM_THREADS`` and limits set with threadpoolctl -- capped
         at the number of usable CPUs unless ``OMP_NUM_THREADS`` asks for more,
         and at one thread per :data:`MIN_WORK_PER_THREAD` values of ``work``.
-        ``-1``: every usable CPU.  A positive int: exactly that many.
+        ``-1``: every usable CPU.  A positive int: that many, capped at the
+        usable CPUs (:func:`max_n_threads`) unless ``OMP_NUM_THREADS`` asks for
+        more -- threads beyond the cores only wait for each other, and each
+        thread's buffers (a Hessian per thread, say) would still be allocated.
+        The cap depends on the machine only, so a given count gives the same
+        bits on it every time.
     work : int, optional
         How many values one call of the kernel reads (stored entries of X,
         times the number of outputs); only limits ``n_threads=None``.
@@ -44,8 +67,8 @@ def effective_n_threads(n_threads=None, work=None):
     -------
     int
         At least 1.  Without OpenMP, ``None`` and ``-1`` give 1; an explicit
-        count is kept, so that results (which depend on the row blocks) are the
-        same bits as an OpenMP build with that many threads.
+        count is kept (capped as above), so that results (which depend on the
+        row blocks) are the same bits as an OpenMP build with that many threads.
     """
     if n_threads is None:
         if not _openmp.openmp_enabled():
@@ -68,7 +91,7 @@ def effective_n_threads(n_threads=None, work=None):
         raise ValueError(
             f"n_threads must be None, -1 (all CPUs) or a positive int, got {n_threads}"
         )
-    return n_threads
+    return min(n_threads, max_n_threads())
 
 
 def config_info():

@@ -57,6 +57,8 @@ void fo_dual_cd_params_init(fo_dual_cd_params *params)
     params->max_iter = 1000;
     params->seed = 0;
     params->shrinking = 1;
+    params->should_stop = NULL;
+    params->stop_ctx = NULL;
 }
 
 /* xorshift64* (Vigna 2016): state never 0. */

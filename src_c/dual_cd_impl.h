@@ -71,6 +71,8 @@ FO_HOT static int FO_SUF(fo_dcd_solve)(const FO_DATA *data, const double *cost,
     double pg_max_old = HUGE_VAL, pg_min_old = -HUGE_VAL;
     uint64_t rng = fo_dcd_seed(p->seed);
     int status = FO_STOP_MAX_ITER;
+    fo_stop_poll stop;
+    fo_stop_poll_init(&stop, p->should_stop, p->stop_ctx);
     (void)cost;
 
     while (iter < p->max_iter) {
@@ -82,6 +84,10 @@ FO_HOT static int FO_SUF(fo_dcd_solve)(const FO_DATA *data, const double *cost,
             index[j] = t;
         }
         for (int64_t k = 0; k < active; k++) {
+            if ((k & 4095) == 0 && fo_stop_poll_check(&stop)) { /* every 4096 steps */
+                status = FO_STOP_INTERRUPTED;
+                goto done;
+            }
             const int64_t i = index[k];
             if (k + FO_DCD_PREFETCH < active) FO_SUF(fo_dcd_prefetch)(data, index[k + FO_DCD_PREFETCH], alpha, qd, diag, upper);
             const double yi = (double)data->y[i];

@@ -63,6 +63,8 @@ void fo_svc_params_init(fo_svc_params *params)
     params->cache_bytes = 200.0 * 1024 * 1024;
     params->shrinking = 1;
     params->n_threads = 1;
+    params->should_stop = NULL;
+    params->stop_ctx = NULL;
 }
 
 /* ------------------------------------------------------------------ the rows of Q */
@@ -648,8 +650,14 @@ static int svc_solve(const svc_source *S, const double *C, const fo_svc_params *
     const int64_t max_iter =
         p->max_iter >= 0 ? p->max_iter : (100 * m > 10000000 ? 100 * m : 10000000);
     int64_t counter = (m < 1000 ? m : 1000) + 1;
+    fo_stop_poll stop;
+    fo_stop_poll_init(&stop, p->should_stop, p->stop_ctx);
     status = FO_STOP_MAX_ITER;
     while (iter < max_iter) {
+        if ((iter & 15) == 0 && fo_stop_poll_check(&stop)) {  /* an iteration is O(m) */
+            status = FO_STOP_INTERRUPTED;
+            goto done;
+        }
         if (--counter == 0) {
             counter = m < 1000 ? m : 1000;
             if (p->shrinking) {

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import fastoptim
-from fastoptim._config import config_info, effective_n_threads, show_config
+from fastoptim._config import config_info, effective_n_threads, max_n_threads, show_config
 from fastoptim._core import _openmp
 
 EXPECTED_KEYS = {
@@ -52,9 +52,10 @@ def test_config_info():
 def test_effective_n_threads():
     assert effective_n_threads(None) >= 1
     assert effective_n_threads(-1) >= 1
-    assert effective_n_threads(3) == 3
+    cap = max_n_threads()
+    assert effective_n_threads(3) == min(3, cap)
     assert effective_n_threads(1) == 1
-    assert effective_n_threads(64) == 64
+    assert effective_n_threads(64) == min(64, cap)
     if not _openmp.openmp_enabled():
         assert effective_n_threads(None) == 1 and effective_n_threads(-1) == 1
     else:
@@ -122,5 +123,26 @@ def test_automatic_threads_scale_with_the_work():
     big = Objective("logistic", np.ones((n_rows, 4)), np.ones(n_rows))
     assert big.n_threads == min(most, 2)
     # an explicit count is kept whatever the size
-    assert Objective("logistic", np.ones((100, 5)), np.ones(100), n_threads=3).n_threads == 3
+    assert (Objective("logistic", np.ones((100, 5)), np.ones(100), n_threads=3).n_threads
+            == min(3, _config.max_n_threads()))
     assert _config.effective_n_threads(None, work=10 ** 12) == most
+
+
+def test_explicit_thread_counts_are_capped_at_the_cpus(monkeypatch):
+    """n_threads=1000 runs on the usable CPUs (every per-thread buffer -- a Hessian per
+    thread -- is sized by the resolved count), unless OMP_NUM_THREADS asks for more."""
+    from fastoptim.losses import Objective
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert max_n_threads() == cpus
+    assert effective_n_threads(1000) == cpus
+    assert effective_n_threads(cpus) == cpus
+    assert Objective("logistic", np.ones((100, 5)), np.ones(100), n_threads=1000).n_threads == cpus
+    monkeypatch.setenv("OMP_NUM_THREADS", str(cpus + 6))
+    assert effective_n_threads(1000) == cpus + 6
+    assert effective_n_threads(cpus + 2) == cpus + 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # asks for fewer: an explicit count still wins
+    assert effective_n_threads(1000) == cpus
+    monkeypatch.setenv("OMP_NUM_THREADS", "junk")
+    assert effective_n_threads(1000) == cpus

@@ -467,6 +467,19 @@ def test_concurrent_lbfgs_fits_restore_blas_threads():
         assert blas_threads() == before
 
 
+# The end of the interrupt scripts: fit est on (X, y), report(elapsed) on KeyboardInterrupt.
+_FIT_UNTIL_INTERRUPTED = textwrap.dedent("""
+    print("fitting", flush=True)
+    t0 = time.perf_counter()
+    try:
+        est.fit(X, y)
+        print("finished without interrupt", flush=True)
+    except KeyboardInterrupt:
+        report(time.perf_counter() - t0)
+        sys.exit(0)
+    sys.exit(3)
+""")
+
 _INTERRUPT_SCRIPT = textwrap.dedent("""
     import sys, time, warnings
     import numpy as np
@@ -481,13 +494,8 @@ _INTERRUPT_SCRIPT = textwrap.dedent("""
         est.set_params(max_iter=2).fit(X, y)
         previous = (est.coef_.copy(), est.intercept_.copy(), est.n_iter_.copy())
     est.set_params(max_iter=10**6, n_iter_no_change=10**6)
-    print("fitting", flush=True)
-    t0 = time.perf_counter()
-    try:
-        est.fit(X, y)
-        print("finished without interrupt", flush=True)
-    except KeyboardInterrupt:
-        elapsed = time.perf_counter() - t0
+
+    def report(elapsed):
         if mode == "warm":
             same = (np.array_equal(est.coef_, previous[0]) and
                     np.array_equal(est.intercept_, previous[1]) and
@@ -496,9 +504,7 @@ _INTERRUPT_SCRIPT = textwrap.dedent("""
         else:
             print(f"interrupted after {elapsed:.2f}s; unfitted: {not hasattr(est, 'coef_')}",
                   flush=True)
-        sys.exit(0)
-    sys.exit(3)
-""")
+""") + _FIT_UNTIL_INTERRUPTED
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
@@ -531,6 +537,72 @@ def test_keyboard_interrupt_stops_a_long_fit_promptly():
         assert "interrupted after" in out, (mode, out, err)
     assert "unfitted: True" in outs["fresh"][0]
     assert "previous state kept: True" in outs["warm"][0]
+
+
+_SOLVER_INTERRUPT_SCRIPT = textwrap.dedent("""
+    import sys, time, warnings
+    import numpy as np
+    from fastoptim import SVC, LinearSVC
+    warnings.simplefilter("ignore")
+    name = sys.argv[1]
+    rng = np.random.default_rng(0)
+    if name == "LinearSVC-dual":  # one C call of 10**9 passes
+        X, y = rng.normal(size=(20000, 20)), rng.integers(0, 2, 20000)
+        est = LinearSVC(dual=True, C=1e3)
+        long = dict(tol=1e-12, max_iter=10**9)
+    else:  # random labels at C=1e4: minutes of SMO (one problem, or 3 pairs on 2 threads)
+        k = 2 if name == "SVC-binary" else 3
+        X, y = rng.normal(size=(3000, 5)), rng.integers(0, k, 3000)
+        est = SVC(C=1e4, n_threads=None if k == 2 else 2)
+        long = {}
+    est.fit(X[:60], y[:60])
+    previous = {k: np.copy(v) for k, v in vars(est).items() if k.endswith("_")}
+    est.set_params(**long)
+
+    def report(elapsed):
+        now = {k: v for k, v in vars(est).items() if k.endswith("_")}
+        same = now.keys() == previous.keys() and all(np.array_equal(now[k], previous[k])
+                                                      for k in previous)
+        print(f"interrupted after {elapsed:.2f}s; previous state kept: {same}", flush=True)
+""") + _FIT_UNTIL_INTERRUPTED
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
+def test_keyboard_interrupt_stops_smo_and_dual_cd_promptly():
+    """SIGINT about 1 s into minutes-long SVC and LinearSVC(dual=True) fits (each one C
+    call: the C solvers poll the glue's should_stop callback between iterations): the
+    KeyboardInterrupt reaches the caller within 3 s, on one problem and on one-vs-one pairs
+    solved on two threads at once, and the previous fit's attributes are all kept."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    names = ("SVC-binary", "SVC-3-classes-2-threads", "LinearSVC-dual")
+    procs = {name: subprocess.Popen([sys.executable, "-c", _SOLVER_INTERRUPT_SCRIPT, name],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=env)
+             for name in names}
+    try:
+        for name, proc in procs.items():
+            line = proc.stdout.readline()
+            assert line.strip() == "fitting", (name, line, proc.stderr.read() if proc.poll() else "")
+        time.sleep(1.0)
+        for proc in procs.values():
+            proc.send_signal(signal.SIGINT)
+        sent = time.perf_counter()
+        outs, waited = {}, {}
+        for name, proc in procs.items():
+            try:
+                outs[name] = proc.communicate(timeout=max(0.1, 3.0 - (time.perf_counter() - sent)))
+            except subprocess.TimeoutExpired:
+                outs[name] = ("still running 3 s after SIGINT", "")
+            waited[name] = time.perf_counter() - sent
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    for name, (out, err) in outs.items():
+        assert "interrupted after" in out, (name, waited[name], out, err)
+        assert procs[name].returncode == 0, (name, out, err)
+        assert "previous state kept: True" in out, (name, out)
 
 
 # ================================================================================ determinism

@@ -495,3 +495,29 @@ def test_bad_data():
     # (x . z)^7 = (4e6)^7 ~ 1.6e46: finite in float64, beyond float32, where Q's rows are kept
     with pytest.raises(ValueError, match="float32.*not finite.*scale X"):
         SVC(kernel="poly", degree=7, gamma=1.0, coef0=0.0).fit(np.full((20, 4), 1e3), Y_OK)
+
+
+@pytest.mark.parametrize("layout", ["dense", "float32", "csr", "3-classes-2-threads",
+                                    "rows-on-2-threads"])
+def test_poly_kernel_that_overflows_is_refused(layout):
+    """(gamma x.z + coef0)^400 on standardized data overflows float32 (where Q's rows are
+    kept) on every path: refused with an error that names degree, gamma and coef0 and the
+    fix, never an intercept from a solve on infinite values."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(120, 4))
+    y = (X[:, 0] > 0).astype(int)
+    kw = {}
+    if layout == "float32":
+        X = X.astype(np.float32)
+    elif layout == "csr":
+        X = sp.csr_matrix(X)
+    elif layout == "3-classes-2-threads":
+        y = rng.integers(0, 3, 120)
+        kw = {"n_threads": 2}
+    elif layout == "rows-on-2-threads":
+        kw = {"n_threads": 2}
+    est = SVC(kernel="poly", degree=400, **kw)
+    with pytest.raises(ValueError, match=r"gamma='scale' \(= [0-9.e+-]+\), degree=400, "
+                                         r"coef0=0\.0\).*lower degree or gamma"):
+        est.fit(X, y)
+    assert not hasattr(est, "intercept_")

@@ -264,7 +264,8 @@ def test_blas_n_threads_rule():
     big = _blas.blas_n_threads(None, 1e12)
     assert big == effective_n_threads(None)
     assert _blas.blas_n_threads(1, 1e12) == 1
-    assert _blas.blas_n_threads(3, 10) == 3  # explicit: honoured
+    # explicit: honoured up to the CPUs (effective_n_threads' cap)
+    assert _blas.blas_n_threads(3, 10) == min(3, effective_n_threads(-1))
     with pytest.raises(ValueError, match="n_threads"):
         _blas.blas_n_threads(0, 10)
 
@@ -327,3 +328,36 @@ def test_the_estimators_lapack_calls_use_the_thread_budget(monkeypatch, make, ex
         calls.clear()
         make(n_threads).fit(X, y)
         assert calls and set(calls) == {want}, (n_threads, calls)
+
+
+_MANY_THREADS_SCRIPT = """
+import hashlib, resource, sys
+import numpy as np
+from fastoptim import LogisticRegression
+rng = np.random.default_rng(0)
+X = rng.normal(size=(4000, 300))
+y = (X[:, 0] + rng.normal(size=4000) > 0).astype(int)
+est = LogisticRegression(solver="newton-cholesky", n_threads=int(sys.argv[1])).fit(X, y)
+print(hashlib.sha256(est.coef_.tobytes()).hexdigest(),
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="resource.getrusage")
+def test_thousand_threads_run_on_the_cpus():
+    """n_threads=1000 with a 300 x 300 Hessian (0.7 MB per thread): the count is capped at
+    the CPUs, so the fit gives the bits of n_threads=cpus and its peak RSS is that fit's,
+    not 700 MB more of per-thread Hessians."""
+    from fastoptim._config import max_n_threads
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    out = {}
+    for t in (str(max_n_threads()), "1000"):
+        res = subprocess.run([sys.executable, "-c", _MANY_THREADS_SCRIPT, t], capture_output=True,
+                             text=True, env=env, timeout=300)
+        assert res.returncode == 0, res.stderr
+        digest, peak = res.stdout.split()
+        out[t] = (digest, int(peak))
+    (d_cpus, rss_cpus), (d_many, rss_many) = out.values()
+    assert d_many == d_cpus  # the same bits as the capped count
+    assert rss_many < rss_cpus + 100, out  # MB

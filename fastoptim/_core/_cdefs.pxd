@@ -29,6 +29,19 @@ cdef extern from "fastoptim/fo_loss.h":
         FO_LOSS_SOFTMAX
         FO_LOSS_MULTICLASS_HINGE
 
+cdef extern from "fastoptim/fo_status.h":
+    cdef enum:
+        FO_STOP_INTERRUPTED
+
+cdef extern from "fastoptim/fo_stop.h":
+    ctypedef int (*fo_stop_fn)(void *ctx) noexcept nogil
+
+cdef extern from "Python.h":
+    # Declared without an except clause on purpose: when a signal handler raises (Ctrl-C:
+    # KeyboardInterrupt) the exception stays set until raise_if_interrupted propagates it.
+    int PyErr_CheckSignals()
+    void *PyErr_Occurred()
+
 cdef extern from "fastoptim/fo_update.h":
     ctypedef struct fo_rule:
         int precond
@@ -121,3 +134,29 @@ cdef inline fo_rule rule_from(dict spec) except *:
     r.eps = spec["eps"]
     r.lr_decay = spec["lr_decay"]
     return r
+
+
+# ---------------------------------------------------------------- interrupts (fo_stop.h)
+# A solver polls should_stop = stop_requested with stop_ctx = &flag (an int32 of the caller's:
+# one per fit, shared by the threads that solve its problems).  On the main thread a pending
+# Ctrl-C sets the flag (its KeyboardInterrupt stays set); any thread stops once the flag is
+# set, which the Python side also does when its main thread is interrupted while waiting.
+
+cdef inline int stop_requested(void *ctx) noexcept nogil:
+    """fo_stop_fn: nonzero when a signal handler raised or the fit's flag is set."""
+    cdef int32_t *flag = <int32_t *>ctx
+    with gil:
+        if flag[0] == 0 and PyErr_CheckSignals() != 0:
+            flag[0] = 1
+        return flag[0] != 0
+
+
+cdef inline int raise_if_interrupted(int status) except -1:
+    """After the nogil solve: raise the signal handler's exception (KeyboardInterrupt) when
+    the solver stopped for it, or KeyboardInterrupt when another thread of the fit was
+    interrupted; 0 otherwise."""
+    if status != FO_STOP_INTERRUPTED:
+        return 0
+    if PyErr_Occurred() != NULL:
+        return -1
+    raise KeyboardInterrupt("the fit was interrupted on another thread")

@@ -5,6 +5,7 @@ cdef extern from "fastoptim/fo_status.h":
     cdef enum:
         FO_OK
         FO_STOP_MAX_ITER
+        FO_STOP_INTERRUPTED
         FO_ERR_NONFINITE
         FO_ERR_NO_MEMORY
         FO_ERR_BAD_ARGUMENT
@@ -13,6 +14,7 @@ cdef extern from "fastoptim/fo_status.h":
 
 OK = FO_OK
 STOP_MAX_ITER = FO_STOP_MAX_ITER
+STOP_INTERRUPTED = FO_STOP_INTERRUPTED
 ERR_NONFINITE = FO_ERR_NONFINITE
 ERR_NO_MEMORY = FO_ERR_NO_MEMORY
 ERR_BAD_ARGUMENT = FO_ERR_BAD_ARGUMENT

@@ -108,8 +108,8 @@ class SVC(ClassifierMixin, BaseEstimator):
     n_threads : int or None, default None
         Threads: binary problems solved at once, or (one problem) threads that share
         its kernel rows.  None: every usable CPU, and one problem's rows shared only
-        from :data:`TEAM_MIN_ROW_WORK` multiply-adds per row; an int: exactly that.
-        Any count gives the same bits.
+        from :data:`TEAM_MIN_ROW_WORK` multiply-adds per row; an int: that many, capped
+        at the usable CPUs.  Any count gives the same bits.
 
     Attributes
     ----------
@@ -262,19 +262,27 @@ class SVC(ClassifierMixin, BaseEstimator):
         Xs = _solve_form(X, spec)
         solve = self._solver(Xs, spec, self._row_threads(Xs, n, n_threads, len(pairs)),
                              min(n_threads, len(pairs)))
+        # Ctrl-C: the solver on the main thread sees it between SMO iterations; pairs on
+        # worker threads stop when this flag is set (by the C glue, or below when the main
+        # thread is interrupted while it waits for them)
+        stop = np.zeros(1, dtype=np.int32)
 
         def run(pair):
             a, b = pair
             rows = np.concatenate([members[a], members[b]])
             yy = np.concatenate([np.ones(len(members[a])), -np.ones(len(members[b]))])
             alpha = np.zeros(len(rows))
-            out = solve(rows, yy, np.ascontiguousarray(cost[rows]), alpha)
+            out = solve(rows, yy, np.ascontiguousarray(cost[rows]), alpha, stop)
             return rows, yy, alpha, out
 
         workers = min(n_threads, len(pairs))
         if workers > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(run, pairs))
+                try:
+                    results = list(pool.map(run, pairs))
+                except BaseException:  # KeyboardInterrupt: stop the other pairs, then raise
+                    stop[0] = 1
+                    raise
         else:
             results = [run(p) for p in pairs]
 
@@ -282,14 +290,13 @@ class SVC(ClassifierMixin, BaseEstimator):
         rhos = []
         for (a, b), (rows, yy, alpha, (status, rho, objective, iters, n_rows)) in zip(pairs, results):
             if status == _status.ERR_NONFINITE:
-                raise ValueError(f"the kernel values (kept in float32, as libsvm's: at most "
-                                 f"3.4e38) or the SMO gradient are not finite "
-                                 f"(kernel={self.kernel!r}, gamma={self.gamma!r}, degree="
-                                 f"{self.degree!r}); scale X or lower gamma/degree/C")
+                raise ValueError(self._overflow_message(spec))
             _status.check_status(status)
             if status == _status.STOP_MAX_ITER:
                 fit_status = 1
-                warn(f"SVC stopped after max_iter={self.max_iter} iterations on the "
+                budget = (f"max_iter={self.max_iter}" if self.max_iter >= 0 else
+                          f"{iters} iterations (max_iter=-1: max(10**7, 100 n_samples))")
+                warn(f"SVC stopped after {budget} on the "
                      f"problem {classes[a]} vs {classes[b]} before the KKT violation "
                      f"fell below tol={self.tol:g}; increase max_iter or scale X",
                      ConvergenceWarning)
@@ -306,6 +313,27 @@ class SVC(ClassifierMixin, BaseEstimator):
         self._gamma_ = None if spec is None else float(spec.gamma)
         self._callable_spec = spec if callable(self.kernel) else None
         return self
+
+    def _overflow_message(self, spec):
+        """The error for kernel values (or an SMO gradient) beyond float32's range."""
+        if spec is None or callable(spec.kernel):
+            what = f"kernel={self.kernel!r}"
+            fix = "scale the kernel matrix or lower C"
+        else:
+            what = f"kernel={spec.kernel!r}, gamma={self.gamma!r}"
+            if self.gamma != spec.gamma:
+                what += f" (= {spec.gamma:.4g})"
+            if spec.kernel == "poly":
+                what += f", degree={spec.degree}, coef0={spec.coef0!r}"
+                fix = ("lower degree or gamma (|gamma x.z + coef0|^degree must stay below "
+                       "3.4e38), or scale X")
+            elif spec.kernel == "sigmoid":
+                what += f", coef0={spec.coef0!r}"
+                fix = "scale X or lower gamma"
+            else:
+                fix = "scale X (or lower gamma), or lower C"
+        return (f"the kernel values (kept in float32, as libsvm's: at most 3.4e38) or the "
+                f"SMO gradient are not finite ({what}); {fix}")
 
     def _row_threads(self, X, m, n_threads, n_pairs):
         """Threads that share the kernel rows of one binary problem of m rows.
@@ -327,7 +355,8 @@ class SVC(ClassifierMixin, BaseEstimator):
         return n_threads if m * per_entry >= TEAM_MIN_ROW_WORK else 1
 
     def _solver(self, X, spec, row_threads, concurrent):
-        """solve(rows, y, C, alpha) -> (status, rho, objective, n_iter, n_kernel_rows)."""
+        """solve(rows, y, C, alpha, stop) -> (status, rho, objective, n_iter, n_kernel_rows);
+        stop: the fit's int32 interrupt flag (see fit)."""
         cache = float(self.cache_size) * 1024 * 1024 / concurrent
         max_iter, tol, shrinking = int(self.max_iter), float(self.tol), bool(self.shrinking)
         if spec is None or callable(spec.kernel):
@@ -335,8 +364,8 @@ class SVC(ClassifierMixin, BaseEstimator):
             K = np.ascontiguousarray(K, dtype=np.float64)
             if not np.all(np.isfinite(K)):
                 raise ValueError("the precomputed kernel matrix X has NaN or infinite values")
-            return lambda rows, y, C, alpha: _svc.svc_solve_precomputed(
-                K, rows, y, C, tol, max_iter, cache, shrinking, alpha)
+            return lambda rows, y, C, alpha, stop: _svc.svc_solve_precomputed(
+                K, rows, y, C, tol, max_iter, cache, shrinking, alpha, stop)
         if sp.issparse(X):
             values, indices, indptr = csr_parts(X)
         else:
@@ -345,9 +374,9 @@ class SVC(ClassifierMixin, BaseEstimator):
                   if spec.kernel == "rbf" else None)
         kid = _kernels.KERNEL_IDS[spec.kernel]
         n, d = X.shape
-        return lambda rows, y, C, alpha: _svc.svc_solve(
+        return lambda rows, y, C, alpha, stop: _svc.svc_solve(
             values, indices, indptr, n, d, sqnorm, rows, y, C, kid, spec.gamma, spec.degree,
-            spec.coef0, tol, max_iter, cache, shrinking, row_threads, alpha)
+            spec.coef0, tol, max_iter, cache, shrinking, row_threads, alpha, stop)
 
     def _store_solution(self, X, classes, members, pairs, results, rhos):
         """libsvm's layout: support vectors grouped by class; row b-1 of dual_coef_ holds the

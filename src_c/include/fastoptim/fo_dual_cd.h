@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "fastoptim/fo_loss.h"
+#include "fastoptim/fo_stop.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,6 +46,9 @@ typedef struct {
     int64_t max_iter;          /* outer iterations (passes over the active set), >= 1 */
     uint64_t seed;             /* seed of the per-pass random permutation */
     int shrinking;             /* 1: liblinear's shrinking of bound variables (default 1) */
+    fo_stop_fn should_stop;    /* polled every few thousand coordinate steps (fo_stop.h);
+                                * NULL: never (default) */
+    void *stop_ctx;            /* its argument */
 } fo_dual_cd_params;
 
 void fo_dual_cd_params_init(fo_dual_cd_params *params);
@@ -59,7 +63,8 @@ void fo_dual_cd_params_init(fo_dual_cd_params *params);
  *   n_iter (written): outer iterations run.
  * Dot products and updates run in double, w is kept in double for both dtypes.
  * Returns FO_OK (converged), FO_STOP_MAX_ITER (max_iter passes without
- * reaching tol; alpha and w hold the last iterate), FO_ERR_BAD_ARGUMENT
+ * reaching tol; alpha and w hold the last iterate), FO_STOP_INTERRUPTED
+ * (should_stop asked to stop; alpha and w hold the current iterate), FO_ERR_BAD_ARGUMENT
  * (a label not +-1, a negative or non-finite cost, a bad setting),
  * FO_ERR_NONFINITE (a gradient became NaN/inf) or FO_ERR_NO_MEMORY.
  */

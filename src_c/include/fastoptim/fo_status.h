@@ -17,6 +17,7 @@ typedef enum {
     FO_OK = 0,
     /* informative stops (> 0) */
     FO_STOP_MAX_ITER = 1,        /* the iteration budget ran out before convergence */
+    FO_STOP_INTERRUPTED = 2,     /* the caller's should_stop callback asked to stop (fo_stop.h) */
     /* errors (< 0) */
     FO_ERR_NONFINITE = -1,       /* a NaN or infinity appeared in an input or a result */
     FO_ERR_NO_MEMORY = -2,       /* an allocation failed */

@@ -34,6 +34,7 @@
 
 #include "fastoptim/fo_kernels.h"
 #include "fastoptim/fo_loss.h"
+#include "fastoptim/fo_stop.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,6 +49,8 @@ typedef struct {
                                * rows are always kept */
     int shrinking;            /* 1: shrink bound variables (default 1) */
     int n_threads;            /* threads that share the kernel rows (default 1) */
+    fo_stop_fn should_stop;   /* polled between SMO iterations (fo_stop.h); NULL: never (default) */
+    void *stop_ctx;           /* its argument */
 } fo_svc_params;
 
 void fo_svc_params_init(fo_svc_params *params);
@@ -68,7 +71,8 @@ typedef struct {
  *   y: m labels +-1;  C: m bounds >= 0 (+inf: no upper bound, the hard margin);
  *   alpha (m, in and out): a feasible start (0 <= a_t <= C_t, sum y a = 0), the solution.
  * Returns FO_OK, FO_STOP_MAX_ITER (alpha holds the last iterate, rho computed from it),
- * FO_ERR_BAD_ARGUMENT, FO_ERR_NONFINITE (a kernel value or gradient is not finite) or
+ * FO_STOP_INTERRUPTED (should_stop asked to stop: alpha is a feasible iterate, rho and the
+ * objective are not computed), FO_ERR_BAD_ARGUMENT, FO_ERR_NONFINITE (a kernel value or gradient is not finite) or
  * FO_ERR_NO_MEMORY.
  */
 int fo_svc_solve_f64(const fo_data_f64 *data, const double *sqnorm, int64_t m,
