@@ -226,7 +226,8 @@ def _solve_gd(f, x0, max_iter, tol, curve):
     # the first trial step is at most of unit length (as L-BFGS-B's): on features of large
     # magnitude the gradient is large too, and a rate of 1 would need more halvings than
     # the line search has to come back to a decrease
-    lr = 1.0 / max(1.0, float(np.linalg.norm(g)))
+    gnorm = float(np.linalg.norm(g))
+    lr = 1.0 / max(1.0, gnorm) if np.isfinite(gnorm) else 1.0  # (an overflow is reported later)
     for it in range(1, max_iter + 1):
         if np.max(np.abs(g)) <= tol:
             return x, it - 1, True
