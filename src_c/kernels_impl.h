@@ -176,13 +176,14 @@ FO_INLINE double FO_SUF(pair_distance)(int metric, const FO_DATA *x, int64_t i,
  * The rbf row with the near pairs recomputed: the expansion |x|^2 + |z|^2 - 2 x.z loses
  * the distance of close rows to cancellation (its error is about eps (|x|^2 + |z|^2)),
  * so where it comes out below FO_RBF_REFINE (|x|^2 + |z|^2) the distance is summed
- * directly from the coordinates of row i of x and row j0 + j of z, as scikit-learn's
+ * directly from the coordinates of row i of x and row j of z (row zrows[j] with a row
+ * list), as scikit-learn's
  * euclidean_distances recomputes its near-zero distances.  Returns 1 when finite.
  */
 static int FO_SUF(rbf_row_refined)(const fo_kernel_params *kp, FO_T *FO_RESTRICT g, int64_t len,
                                    FO_T xi, const FO_T *FO_RESTRICT zn, FO_T ri,
                                    const FO_T *FO_RESTRICT cs, const FO_DATA *x, int64_t i,
-                                   const FO_DATA *z)
+                                   const FO_DATA *z, const int64_t *zrows)
 {
     const FO_T gamma = (FO_T)kp->gamma;
     int ok = 1;
@@ -194,7 +195,7 @@ static int FO_SUF(rbf_row_refined)(const fo_kernel_params *kp, FO_T *FO_RESTRICT
     }
     for (int64_t j = 0; j < len; j++) {
         if (g[j] <= (FO_T)FO_RBF_REFINE * (xi + zn[j]))
-            g[j] = (FO_T)FO_SUF(pair_distance)(FO_METRIC_SQEUCLID, x, i, z, j);
+            g[j] = (FO_T)FO_SUF(pair_distance)(FO_METRIC_SQEUCLID, x, i, z, zrows ? zrows[j] : j);
     }
     FO_SIMD
     for (int64_t j = 0; j < len; j++) g[j] = FO_EXP_NEG(gamma * (g[j] > (FO_T)0 ? g[j] : (FO_T)0));
@@ -222,7 +223,8 @@ static FO_HOT int FO_SUF(gram_rows)(const fo_kernel_params *kp, int shape, int64
         const FO_T xi = norms ? xn[i] : (FO_T)0;
         const FO_T ri = rs ? rs[i] : (FO_T)1;
         if (refine) {
-            ok &= FO_SUF(rbf_row_refined)(kp, g, sym ? i : m, xi, zn, ri, cs, x, i, sym ? x : z);
+            ok &= FO_SUF(rbf_row_refined)(kp, g, sym ? i : m, xi, zn, ri, cs, x, i, sym ? x : z,
+                                          NULL);
             if (sym) g[i] = rs ? ri * ri : (FO_T)1;  /* exp(-gamma * 0), scaled */
         } else if (sym) {
             /* columns 0..i-1 through the row transform, then the diagonal */
@@ -413,6 +415,19 @@ FO_HOT int FO_SUF(fo_kernel_transform)(const fo_kernel_params *kp, FO_T *g, int6
     if (!g || ((kp->kind == FO_KERNEL_RBF || kp->kind == FO_KERNEL_COSINE) && !zn))
         return FO_ERR_BAD_ARGUMENT;
     return FO_SUF(kernel_row)(kp, g, len, xi, zn, (FO_T)1, NULL) ? FO_OK : FO_ERR_NONFINITE;
+}
+
+/* The rbf transform of g[j] = x_r . x_rows[j] (rows of one data set) with the distances
+ * of close rows recomputed from the coordinates: the SVC's kernel rows. */
+FO_HOT int FO_SUF(fo_kernel_rbf_rows)(const fo_kernel_params *kp, FO_T *g, int64_t len, FO_T xi,
+                                      const FO_T *zn, const FO_DATA *data, int64_t r,
+                                      const int64_t *rows)
+{
+    if (!kp || kp->kind != FO_KERNEL_RBF || len < 0 || !data) return FO_ERR_BAD_ARGUMENT;
+    if (len == 0) return FO_OK;
+    if (!g || !zn || !rows || !(kp->gamma > 0.0 && isfinite(kp->gamma))) return FO_ERR_BAD_ARGUMENT;
+    return FO_SUF(rbf_row_refined)(kp, g, len, xi, zn, (FO_T)1, NULL, data, r, data, rows)
+               ? FO_OK : FO_ERR_NONFINITE;
 }
 
 /* out[i] = |row i|^2 for rows start..stop: dense X (n x p), or CSR (data, indptr) when X is NULL. */

@@ -98,6 +98,9 @@ static int FO_SUF(svc_kernel_block)(const svc_source *S, int64_t r, int64_t j0, 
         FO_SUF(svc_dots_csr)(data, r, S->rows, j0, j1, dense, out);
     }
     const FO_T xi = zn ? ((const FO_T *)S->sqnorm)[r] : (FO_T)0;
+    if (S->kp.kind == FO_KERNEL_RBF)  /* close rows' distances recomputed from the data */
+        return FO_SUF(fo_kernel_rbf_rows)(&S->kp, out, j1 - j0, xi, zn + j0, data, r,
+                                          S->rows + j0);
     return FO_SUF(fo_kernel_transform)(&S->kp, out, j1 - j0, xi, zn ? zn + j0 : NULL);
 }
 

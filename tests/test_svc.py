@@ -521,3 +521,17 @@ def test_poly_kernel_that_overflows_is_refused(layout):
                                          r"coef0=0\.0\).*lower degree or gamma"):
         est.fit(X, y)
     assert not hasattr(est, "intercept_")
+
+
+def test_rbf_rows_of_close_points_far_from_the_origin():
+    """Close pairs of rows at |x| ~ 1e7: the expansion's distances are noise there; the SMO's
+    kernel rows recompute them from the coordinates (as the Gram matrices do), so the
+    training points are classified right and the dual meets its tolerance."""
+    rng = np.random.default_rng(21)
+    base = rng.normal(size=(60, 3)) * 1e7
+    X = np.vstack([base, base + rng.normal(size=(60, 3)) * 1e-3])
+    y = np.r_[np.arange(60) % 2, np.arange(60) % 2]
+    for Xf in (X, X.astype(np.float32)):
+        model = SVC(gamma=1.0, C=10.0).fit(Xf, y)
+        assert model.fit_status_ == 0
+        assert model.score(Xf.copy(), y) == 1.0

@@ -122,6 +122,18 @@ int fo_kernel_pairwise_f32(const fo_kernel_params *kp, int shape, const fo_data_
                            const fo_data_f32 *z, float *K, const float *row_scale,
                            const float *col_scale, int n_threads);
 
+/* The rbf case of fo_kernel_transform for rows of one data set: g[j] = x_r . x_rows[j]
+ * (j < len) becomes K(x_r, x_rows[j]), with xi = |x_r|^2 and zn[j] = |x_rows[j]|^2,
+ * and the distances that the expansion loses to cancellation (close rows, rows far from
+ * the origin) recomputed from data's coordinates, as fo_kernel_gram does.  Returns
+ * FO_OK, FO_ERR_NONFINITE or FO_ERR_BAD_ARGUMENT. */
+int fo_kernel_rbf_rows_f64(const fo_kernel_params *kp, double *g, int64_t len, double xi,
+                           const double *zn, const fo_data_f64 *data, int64_t r,
+                           const int64_t *rows);
+int fo_kernel_rbf_rows_f32(const fo_kernel_params *kp, float *g, int64_t len, float xi,
+                           const float *zn, const fo_data_f32 *data, int64_t r,
+                           const int64_t *rows);
+
 /* out_i = sum_j X_ij^2 over the n rows of dense X (n x p, row-major); sums in double. */
 int fo_row_sqnorms_f64(int64_t n, int64_t p, const double *X, double *out, int n_threads);
 int fo_row_sqnorms_f32(int64_t n, int64_t p, const float *X, float *out, int n_threads);
