@@ -956,9 +956,109 @@ FO_INLINE int64_t FO_SUF(tri_index)(int64_t j, int64_t m, int64_t P)
     return j * P - j * (j - 1) / 2 + (m - j);
 }
 
+/* Rows per chunk, and class pairs summed in registers at a time, of the dense softmax
+ * Hessian pass. */
+#define FO_HESS_ROWS 64
+#define FO_HESS_LANES 16
+
+/* The dense rows start..stop of the softmax Hessian pass, in chunks of FO_HESS_ROWS rows:
+ * the chunk's pair weights a_ikl first, then for each entry pair (j, m) its K (K + 1) / 2
+ * sums over the chunk's rows, FO_HESS_LANES at a time in registers.  The per-row rank-one
+ * updates of the CSR pass read and write the whole triangle once per row, which for a
+ * few hundred features and ten classes (26 MB) no cache holds; here once per chunk.
+ * Each sum still adds its rows in ascending order.  Zero products are skipped. */
+FO_HOT static void FO_SUF(softmax_hessian_dense)(const FO_DATA *d, int64_t K, const double *coef,
+                                          const double *intercept, int64_t start, int64_t stop,
+                                          double *acc, double *grad, double *scratch,
+                                          double *loss_sum, double *w_sum, int *status)
+{
+    const int64_t p = d->n_features, P = p + 1, n_pairs = K * (K + 1) / 2;
+    double *z = scratch, *prob = z + K, *dz = prob + K, *A = dz + K + n_pairs + P;
+    double *XT = A + FO_HESS_ROWS * n_pairs;
+    int64_t rows[FO_HESS_ROWS];
+    double tcol[FO_HESS_ROWS];
+    double ls = 0.0, ws = 0.0;
+    for (int64_t i0 = start; i0 < stop; i0 += FO_HESS_ROWS) {
+        const int64_t i1 = stop - i0 < FO_HESS_ROWS ? stop : i0 + FO_HESS_ROWS;
+        int64_t nr = 0;
+        for (int64_t i = i0; i < i1; i++) {
+            const int st = FO_SUF(row_scores)(d, i, K, coef, intercept, z);
+            if (st != FO_OK) { *status = st; return; }
+            const double yc = (double)d->y[i];
+            const int64_t c = (int64_t)yc;
+            if (!(yc >= 0.0 && yc < (double)K) || (double)c != yc) {
+                *status = FO_ERR_BAD_ARGUMENT;
+                return;
+            }
+            const double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+            ls += w * fo_softmax_loss(z, K, c, prob, dz);
+            ws += w;
+            if (w == 0.0) continue;
+            double *a = A + nr * n_pairs;
+            for (int64_t k = 0, q = 0; k < K; k++) {
+                const double wp = w * prob[k];
+                a[q++] = wp * (1.0 - prob[k]);
+                for (int64_t l = k + 1; l < K; l++) a[q++] = -wp * prob[l];
+            }
+            const FO_T *FO_RESTRICT x = d->X + i * p;
+            for (int64_t j = 0; j < p; j++) {
+                if (x[j] == 0) continue;
+                const double vq = (double)x[j];
+                for (int64_t k = 0; k < K; k++) grad[k * P + j] += w * dz[k] * vq;
+            }
+            for (int64_t k = 0; k < K; k++) grad[k * P + p] += w * dz[k];
+            rows[nr++] = i;
+        }
+        /* the chunk transposed, the intercept's 1 as entry p: XT[j][r] = x~_(rows[r]) j */
+        for (int64_t r = 0; r < nr; r++) {
+            const FO_T *FO_RESTRICT x = d->X + rows[r] * p;
+            for (int64_t j = 0; j < p; j++) XT[j * FO_HESS_ROWS + r] = (double)x[j];
+            XT[p * FO_HESS_ROWS + r] = 1.0;
+        }
+        /* per entry pair (j, m): t_r = x_rj x_rm over the chunk, then each run of
+         * FO_HESS_LANES class pairs summed over the rows in registers (one store per
+         * chunk, not per row) */
+        for (int64_t j = 0; j < P; j++) {
+            for (int64_t m = j; m < P; m++) {
+                const double *FO_RESTRICT xj = XT + j * FO_HESS_ROWS;
+                const double *FO_RESTRICT xm = XT + m * FO_HESS_ROWS;
+                int any = 0;
+                FO_SIMD_REDUCTION(|, any)
+                for (int64_t r = 0; r < nr; r++) {
+                    const double t = xj[r] * xm[r];
+                    tcol[r] = t;
+                    any |= t != 0.0;
+                }
+                if (!any) continue;
+                double *FO_RESTRICT h = acc + FO_SUF(tri_index)(j, m, P) * n_pairs;
+                int64_t pr = 0;
+                for (; pr + FO_HESS_LANES <= n_pairs; pr += FO_HESS_LANES) {
+                    double sum[FO_HESS_LANES];
+                    for (int u = 0; u < FO_HESS_LANES; u++) sum[u] = h[pr + u];
+                    for (int64_t r = 0; r < nr; r++) {
+                        const double t = tcol[r];
+                        const double *FO_RESTRICT a = A + r * n_pairs + pr;
+                        FO_SIMD
+                        for (int u = 0; u < FO_HESS_LANES; u++) sum[u] += t * a[u];
+                    }
+                    for (int u = 0; u < FO_HESS_LANES; u++) h[pr + u] = sum[u];
+                }
+                for (; pr < n_pairs; pr++) {
+                    double sum = h[pr];
+                    for (int64_t r = 0; r < nr; r++) sum += tcol[r] * A[r * n_pairs + pr];
+                    h[pr] = sum;
+                }
+            }
+        }
+    }
+    *loss_sum = ls;
+    *w_sum = ws;
+}
+
 /* Rows start..stop of the softmax Hessian pass.  acc: the triangle of class-pair sums
  * (see above); grad: K x P gradient sums (the intercept's at column d); scratch: 3 K
- * + K (K + 1) / 2 + P doubles; idx: P entries. */
+ * + K (K + 1) / 2 + P doubles (+ FO_HESS_ROWS (K (K + 1) / 2 + P) for dense rows); idx: P
+ * entries. */
 FO_HOT static void FO_SUF(softmax_hessian_rows)(const FO_DATA *d, int64_t K, const double *coef,
                                                 const double *intercept, int64_t start,
                                                 int64_t stop, double *acc, double *grad,
@@ -968,6 +1068,11 @@ FO_HOT static void FO_SUF(softmax_hessian_rows)(const FO_DATA *d, int64_t K, con
     const int64_t p = d->n_features, P = p + 1, n_pairs = K * (K + 1) / 2;
     double *z = scratch, *prob = z + K, *dz = prob + K, *a = dz + K, *val = a + n_pairs;
     double ls = 0.0, ws = 0.0;
+    if (d->X) {
+        FO_SUF(softmax_hessian_dense)(d, K, coef, intercept, start, stop, acc, grad, scratch,
+                                      loss_sum, w_sum, status);
+        return;
+    }
     for (int64_t i = start; i < stop; i++) {
         const int st = FO_SUF(row_scores)(d, i, K, coef, intercept, z);
         if (st != FO_OK) { *status = st; return; }
@@ -1040,7 +1145,7 @@ int FO_SUF(fo_loss_softmax_hessian)(const FO_DATA *data, int64_t n_classes, cons
     const int64_t n_pairs = K * (K + 1) / 2, n_tri = P * (P + 1) / 2;
     /* per thread: the triangle of pair sums, K P gradient sums, the scratch; a 64-byte
      * multiple each (no false sharing of the last lines) */
-    const int64_t n_scratch = 3 * K + n_pairs + P;
+    const int64_t n_scratch = 3 * K + n_pairs + P + FO_HESS_ROWS * (n_pairs + P);
     const int64_t stride = ((n_tri * n_pairs + K * P + n_scratch + 7) / 8) * 8;
     double *coefd = FO_SUF(to_double)(coef, K * p, &status);
     double *bd = FO_SUF(to_double)(intercept, K, &status);
@@ -1487,6 +1592,8 @@ int FO_SUF(fo_loss_pointwise)(int loss, int64_t n, int64_t n_outputs, const FO_T
 }
 
 /* this template's parameters end here */
+#undef FO_HESS_ROWS
+#undef FO_HESS_LANES
 #undef FO_T
 #undef FO_SUF
 #undef FO_DATA
