@@ -956,6 +956,32 @@ FO_INLINE int64_t FO_SUF(tri_index)(int64_t j, int64_t m, int64_t P)
     return j * P - j * (j - 1) / 2 + (m - j);
 }
 
+/* Row i of the softmax Hessian pass: its scores, probabilities and loss derivative (z,
+ * prob, dz: K each), its weighted loss and weight added to *ls and *ws, its weight in *w,
+ * and (when w != 0) the class-pair weights a_kl = w (p_k [k = l] - p_k p_l), k <= l. */
+FO_INLINE int FO_SUF(softmax_row_weights)(const FO_DATA *d, int64_t i, int64_t K,
+                                          const double *coef, const double *intercept,
+                                          double *z, double *prob, double *dz, double *a,
+                                          double *ls, double *ws, double *w_out)
+{
+    const int st = FO_SUF(row_scores)(d, i, K, coef, intercept, z);
+    if (st != FO_OK) return st;
+    const double yc = (double)d->y[i];
+    const int64_t c = (int64_t)yc;
+    if (!(yc >= 0.0 && yc < (double)K) || (double)c != yc) return FO_ERR_BAD_ARGUMENT;
+    const double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+    *ls += w * fo_softmax_loss(z, K, c, prob, dz);
+    *ws += w;
+    *w_out = w;
+    if (w == 0.0) return FO_OK;
+    for (int64_t k = 0, q = 0; k < K; k++) {
+        const double wp = w * prob[k];
+        a[q++] = wp * (1.0 - prob[k]);
+        for (int64_t l = k + 1; l < K; l++) a[q++] = -wp * prob[l];
+    }
+    return FO_OK;
+}
+
 /* Rows per chunk, and class pairs summed in registers at a time, of the dense softmax
  * Hessian pass. */
 #define FO_HESS_ROWS 64
@@ -982,24 +1008,11 @@ FO_HOT static void FO_SUF(softmax_hessian_dense)(const FO_DATA *d, int64_t K, co
         const int64_t i1 = stop - i0 < FO_HESS_ROWS ? stop : i0 + FO_HESS_ROWS;
         int64_t nr = 0;
         for (int64_t i = i0; i < i1; i++) {
-            const int st = FO_SUF(row_scores)(d, i, K, coef, intercept, z);
+            double w;
+            const int st = FO_SUF(softmax_row_weights)(d, i, K, coef, intercept, z, prob, dz,
+                                                       A + nr * n_pairs, &ls, &ws, &w);
             if (st != FO_OK) { *status = st; return; }
-            const double yc = (double)d->y[i];
-            const int64_t c = (int64_t)yc;
-            if (!(yc >= 0.0 && yc < (double)K) || (double)c != yc) {
-                *status = FO_ERR_BAD_ARGUMENT;
-                return;
-            }
-            const double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
-            ls += w * fo_softmax_loss(z, K, c, prob, dz);
-            ws += w;
             if (w == 0.0) continue;
-            double *a = A + nr * n_pairs;
-            for (int64_t k = 0, q = 0; k < K; k++) {
-                const double wp = w * prob[k];
-                a[q++] = wp * (1.0 - prob[k]);
-                for (int64_t l = k + 1; l < K; l++) a[q++] = -wp * prob[l];
-            }
             const FO_T *FO_RESTRICT x = d->X + i * p;
             for (int64_t j = 0; j < p; j++) {
                 if (x[j] == 0) continue;
@@ -1074,23 +1087,11 @@ FO_HOT static void FO_SUF(softmax_hessian_rows)(const FO_DATA *d, int64_t K, con
         return;
     }
     for (int64_t i = start; i < stop; i++) {
-        const int st = FO_SUF(row_scores)(d, i, K, coef, intercept, z);
+        double w;
+        const int st = FO_SUF(softmax_row_weights)(d, i, K, coef, intercept, z, prob, dz, a, &ls,
+                                                   &ws, &w);
         if (st != FO_OK) { *status = st; return; }
-        const double yc = (double)d->y[i];
-        const int64_t c = (int64_t)yc;
-        if (!(yc >= 0.0 && yc < (double)K) || (double)c != yc) {
-            *status = FO_ERR_BAD_ARGUMENT;
-            return;
-        }
-        const double w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
-        ls += w * fo_softmax_loss(z, K, c, prob, dz);
-        ws += w;
         if (w == 0.0) continue;
-        for (int64_t k = 0, q = 0; k < K; k++) {
-            const double wp = w * prob[k];
-            a[q++] = wp * (1.0 - prob[k]);
-            for (int64_t l = k + 1; l < K; l++) a[q++] = -wp * prob[l];
-        }
         /* the row's nonzero entries, then the intercept's 1 */
         int64_t nz = 0;
         int sorted = 1;
