@@ -650,12 +650,15 @@ static int svc_update_gradient(svc_state *st, const svc_qf *FO_RESTRICT q_i, dou
     int ok = 1;
     if (2 * st->n_active >= st->m) {
         const int64_t m = st->m;
+        double finite = 0.0;  /* a sum of zeros, NaN once some G_t is not finite: it vectorizes */
+        FO_SIMD_REDUCTION(+, finite)
         for (int64_t t = 0; t < m; t++) {
-            G[t] += q_i[t] * di + q_j[t] * dj;
-            ok &= fabs(G[t]) <= DBL_MAX;
+            const double g = G[t] + (q_i[t] * di + q_j[t] * dj);
+            G[t] = g;
+            finite += g * 0.0;
         }
-        if (ok) return 1;
-        ok = 1;  /* only the active entries count (an inactive one may have overflowed) */
+        if (finite == 0.0) return 1;
+        /* only the active entries count (an inactive one may have overflowed) */
         for (int64_t k = 0; k < st->n_active; k++) ok &= fabs(G[st->active[k]]) <= DBL_MAX;
         return ok;
     }
