@@ -357,8 +357,13 @@ typedef struct {
     int64_t m;
     const double *y, *C;
     double *a, *G, *G_bar;
-    int64_t *active;   /* active[0..n_active) are the active variables */
+    int32_t *active;   /* active[0..n_active) are the active variables (32-bit: the scans'
+                        * gathers vectorize with 32-bit indices; m < 2^31, svc_check) */
     int64_t n_active;
+    /* 0 where t is in I_up (I_low), -inf elsewhere: the working-set scans add them instead of
+     * branching on y_t and the bounds (random labels: a mispredicted branch per entry) */
+    double *pen_up, *pen_low;
+    double *scan;      /* n_active values of the last scan, by position */
     svc_cache cache;
     const svc_source *S;
     double tol;
@@ -367,6 +372,14 @@ typedef struct {
 
 FO_INLINE int svc_at_upper(const svc_state *st, int64_t t) { return st->a[t] >= st->C[t]; }
 FO_INLINE int svc_at_lower(const svc_state *st, int64_t t) { return st->a[t] <= 0.0; }
+
+/* pen_up[t], pen_low[t] from a_t (after every change of a_t). */
+FO_INLINE void svc_set_pens(svc_state *st, int64_t t)
+{
+    const int up = svc_at_upper(st, t), low = svc_at_lower(st, t), pos = st->y[t] > 0;
+    st->pen_up[t] = (pos ? !up : !low) ? 0.0 : -HUGE_VAL;
+    st->pen_low[t] = (pos ? !low : !up) ? 0.0 : -HUGE_VAL;
+}
 
 /* G_t for the inactive t, from G_bar and the free variables' rows. */
 static int svc_reconstruct_gradient(svc_state *st)
@@ -458,7 +471,7 @@ static int svc_shrink(svc_state *st)
         if (!svc_be_shrunk(st, st->active[k], gmax1, gmax2)) continue;
         st->n_active--;
         while (st->n_active > k) {
-            const int64_t last = st->active[st->n_active];
+            const int32_t last = st->active[st->n_active];
             if (!svc_be_shrunk(st, last, gmax1, gmax2)) {
                 st->active[st->n_active] = st->active[k];
                 st->active[k] = last;
@@ -470,56 +483,89 @@ static int svc_shrink(svc_state *st)
     return FO_OK;
 }
 
-/* WSS 2: the pair (i, j), or 1 in *optimal when m(a) - M(a) <= tol. */
+/* The first scan of WSS 2: v_k = -y_t G_t for t = active[k] in I_up, -inf elsewhere, into v;
+ * returns max_k v_k.  Branch-free (vectorized, gathers, on the x86-64-v3 clone); the products
+ * by y_t = +-1 are exact, so a fused multiply-add changes no bit. */
+FO_HOT static double svc_scan_up(int64_t n, const int32_t *FO_RESTRICT active,
+                                 const double *FO_RESTRICT y, const double *FO_RESTRICT G,
+                                 const double *FO_RESTRICT pen, double *FO_RESTRICT v)
+{
+    double mx = -HUGE_VAL;
+    FO_SIMD_REDUCTION(max, mx)
+    for (int64_t k = 0; k < n; k++) {
+        const int32_t t = active[k];
+        const double x = pen[t] - y[t] * G[t];
+        v[k] = x;
+        mx = x > mx ? x : mx;
+    }
+    return mx;
+}
+
+/* The second scan, for i (gmax = m(a), qd_i, y_i, q = row i of Q): obj_k = -(gmax + y_t G_t)^2 /
+ * a_it for t = active[k] in I_low with gmax + y_t G_t > 0, +inf elsewhere, into obj; returns
+ * min_k obj_k and sets *gmax2 = max over I_low of y_t G_t.  The same operations on the same
+ * values as LIBSVM's two branches (y_t = -1: a - (-w) is a + w, bit for bit), so the same bits;
+ * every product that could be fused is exact (y_t, 2 y_i = +-1, +-2). */
+FO_HOT static double svc_scan_low(int64_t n, const int32_t *FO_RESTRICT active,
+                                  const double *FO_RESTRICT y, const double *FO_RESTRICT G,
+                                  const double *FO_RESTRICT pen, const double *FO_RESTRICT qd,
+                                  const svc_qf *FO_RESTRICT q, double qd_i, double y2_i,
+                                  double gmax, double *FO_RESTRICT obj, double *gmax2)
+{
+    double g2 = -HUGE_VAL, best = HUGE_VAL;
+    FO_SIMD_REDUCTION2(max, g2, min, best)
+    for (int64_t k = 0; k < n; k++) {
+        const int32_t t = active[k];
+        const double yt = y[t];
+        const double c = yt * G[t] + pen[t];  /* -inf outside I_low */
+        g2 = c > g2 ? c : g2;
+        const double diff = gmax + c;
+        const double quad = (qd_i + qd[t]) - yt * (y2_i * (double)q[t]);
+        const double raw = -(diff * diff) / (quad > 0.0 ? quad : FO_SVC_TAU);
+        const double o = diff > 0.0 ? raw : HUGE_VAL;
+        obj[k] = o;
+        best = o < best ? o : best;
+    }
+    *gmax2 = g2;
+    return best;
+}
+
+/* The last position k < n with v[k] == x (LIBSVM's scans keep the last of equal values):
+ * blocks of eight from the back, each tested with one branch. */
+static int64_t svc_last_equal(const double *v, int64_t n, double x)
+{
+    int64_t k = n;
+    for (; k >= 8; k -= 8) {
+        int hit = 0;
+        for (int l = 1; l <= 8; l++) hit |= v[k - l] == x;
+        if (hit) break;
+    }
+    for (k = k - 1; k >= 0; k--)
+        if (v[k] == x) return k;
+    return -1;
+}
+
+/* WSS 2: the pair (i, j), or 1 in *optimal when m(a) - M(a) <= tol.  Each scan is a pass that
+ * writes its values by position and reduces them, then a backward search for the last
+ * position holding the extreme: the variable LIBSVM's sequential ">=" / "<=" scans pick. */
 static int svc_select(svc_state *st, const double *qd, int64_t *out_i, int64_t *out_j,
                       const svc_qf **q_i, int *optimal)
 {
-    double gmax = -HUGE_VAL;
-    int64_t i = -1;
-    for (int64_t k = 0; k < st->n_active; k++) {
-        const int64_t t = st->active[k];
-        const double v = st->y[t] > 0 ? (svc_at_upper(st, t) ? -HUGE_VAL : -st->G[t])
-                                      : (svc_at_lower(st, t) ? -HUGE_VAL : st->G[t]);
-        if (v >= gmax && v > -HUGE_VAL) {
-            gmax = v;
-            i = t;
-        }
-    }
+    const int64_t n = st->n_active;
+    const double gmax = svc_scan_up(n, st->active, st->y, st->G, st->pen_up, st->scan);
     *optimal = 1;
-    if (i < 0) return FO_OK;
+    if (!(gmax > -HUGE_VAL)) return FO_OK;
+    const int64_t i = st->active[svc_last_equal(st->scan, n, gmax)];
     int status = FO_OK;
     const svc_qf *q = svc_cache_get(&st->cache, st->S, i, &status);
     if (!q) return status;
-    const double yi = st->y[i];
-    double gmax2 = -HUGE_VAL, best = HUGE_VAL;
-    int64_t j = -1;
-    for (int64_t k = 0; k < st->n_active; k++) {
-        const int64_t t = st->active[k];
-        const double g = st->G[t];
-        double diff, quad;
-        if (st->y[t] > 0) {
-            if (svc_at_lower(st, t)) continue;
-            if (g > gmax2) gmax2 = g;
-            diff = gmax + g;
-            quad = qd[i] + qd[t] - 2.0 * yi * q[t];
-        } else {
-            if (svc_at_upper(st, t)) continue;
-            if (-g > gmax2) gmax2 = -g;
-            diff = gmax - g;
-            quad = qd[i] + qd[t] + 2.0 * yi * q[t];
-        }
-        if (diff > 0.0) {
-            const double obj = -(diff * diff) / (quad > 0.0 ? quad : FO_SVC_TAU);
-            if (obj <= best) {
-                best = obj;
-                j = t;
-            }
-        }
-    }
-    if (gmax + gmax2 < st->tol || j < 0) return FO_OK;
+    double gmax2;
+    const double best = svc_scan_low(n, st->active, st->y, st->G, st->pen_low, qd, q, qd[i],
+                                     2.0 * st->y[i], gmax, st->scan, &gmax2);
+    if (gmax + gmax2 < st->tol || !(best < HUGE_VAL)) return FO_OK;
     *optimal = 0;
     *out_i = i;
-    *out_j = j;
+    *out_j = st->active[svc_last_equal(st->scan, n, best)];
     *q_i = q;
     return FO_OK;
 }
@@ -592,6 +638,38 @@ static void svc_pair_step(svc_state *st, const double *qd, int64_t i, int64_t j,
     *aj_out = aj;
 }
 
+/* G_t += Q_it di + Q_jt dj over the active t (LIBSVM's sums: no fused multiply-add, so this
+ * stays out of the x86-64-v3 clones); 0 when one is no longer finite.  When most variables
+ * are active, every entry is updated, in order: contiguous loads and stores where the
+ * gather-scatter through active[] is what costs with few features, and the inactive entries
+ * it touches are never read before svc_reconstruct_gradient rewrites them from G_bar. */
+static int svc_update_gradient(svc_state *st, const svc_qf *FO_RESTRICT q_i, double di,
+                               const svc_qf *FO_RESTRICT q_j, double dj)
+{
+    double *FO_RESTRICT G = st->G;
+    int ok = 1;
+    if (2 * st->n_active >= st->m) {
+        const int64_t m = st->m;
+        double finite = 0.0;  /* a sum of zeros, NaN once some G_t is not finite: it vectorizes */
+        FO_SIMD_REDUCTION(+, finite)
+        for (int64_t t = 0; t < m; t++) {
+            const double g = G[t] + (q_i[t] * di + q_j[t] * dj);
+            G[t] = g;
+            finite += g * 0.0;
+        }
+        if (finite == 0.0) return 1;
+        /* only the active entries count (an inactive one may have overflowed) */
+        for (int64_t k = 0; k < st->n_active; k++) ok &= fabs(G[st->active[k]]) <= DBL_MAX;
+        return ok;
+    }
+    for (int64_t k = 0; k < st->n_active; k++) {
+        const int64_t t = st->active[k];
+        G[t] += q_i[t] * di + q_j[t] * dj;
+        ok &= fabs(G[t]) <= DBL_MAX;
+    }
+    return ok;
+}
+
 /* G_bar += sign C_t q over all m when t crosses its upper bound. */
 static void svc_update_g_bar(svc_state *st, int was_upper, int64_t t, const svc_qf *q)
 {
@@ -615,11 +693,15 @@ static int svc_solve(const svc_source *S, const double *C, const fo_svc_params *
     st.tol = p->tol;
     st.G = malloc((size_t)m * sizeof(double));
     st.G_bar = calloc((size_t)m, sizeof(double));
-    st.active = malloc((size_t)m * sizeof(int64_t));
+    st.active = malloc((size_t)m * sizeof(int32_t));
+    st.pen_up = malloc((size_t)m * sizeof(double));
+    st.pen_low = malloc((size_t)m * sizeof(double));
+    st.scan = malloc((size_t)m * sizeof(double));
     double *qd = malloc((size_t)m * sizeof(double));
     int status = svc_cache_init(&st.cache, m, p->cache_bytes);
     int64_t iter = 0;
-    if (!st.G || !st.G_bar || !st.active || !qd) status = FO_ERR_NO_MEMORY;
+    if (!st.G || !st.G_bar || !st.active || !qd || !st.pen_up || !st.pen_low || !st.scan)
+        status = FO_ERR_NO_MEMORY;
     if (status != FO_OK) goto done;
 
     if (S->q_row == svc_q_row_precomputed) {
@@ -635,7 +717,8 @@ static int svc_solve(const svc_source *S, const double *C, const fo_svc_params *
             goto done;
         }
         st.G[t] = -1.0;
-        st.active[t] = t;
+        st.active[t] = (int32_t)t;
+        svc_set_pens(&st, t);
     }
     st.n_active = m;
     for (int64_t t = 0; t < m; t++) {  /* a warm start: G = Q a - 1, G_bar */
@@ -689,14 +772,10 @@ static int svc_solve(const svc_source *S, const double *C, const fo_svc_params *
         svc_pair_step(&st, qd, i, j, q_i[j], &ai, &aj);
         alpha[i] = ai;
         alpha[j] = aj;
+        svc_set_pens(&st, i);
+        svc_set_pens(&st, j);
         const double di = ai - old_i, dj = aj - old_j;
-        int ok = 1;
-        for (int64_t k = 0; k < st.n_active; k++) {
-            const int64_t t = st.active[k];
-            st.G[t] += q_i[t] * di + q_j[t] * dj;
-            ok &= fabs(st.G[t]) <= DBL_MAX;
-        }
-        if (!ok) { status = FO_ERR_NONFINITE; goto done; }
+        if (!svc_update_gradient(&st, q_i, di, q_j, dj)) { status = FO_ERR_NONFINITE; goto done; }
         svc_update_g_bar(&st, up_i, i, q_i);
         svc_update_g_bar(&st, up_j, j, q_j);
     }
@@ -716,6 +795,9 @@ done:
     free(st.G);
     free(st.G_bar);
     free(st.active);
+    free(st.pen_up);
+    free(st.pen_low);
+    free(st.scan);
     free(qd);
     return status;
 }
@@ -725,7 +807,7 @@ done:
 static int svc_check(int64_t m, const int64_t *rows, int64_t n_all, const double *y,
                      const double *C, const fo_svc_params *p, const double *alpha)
 {
-    if (m < 1 || !rows || !y || !C || !p || !alpha) return FO_ERR_BAD_ARGUMENT;
+    if (m < 1 || m > INT32_MAX || !rows || !y || !C || !p || !alpha) return FO_ERR_BAD_ARGUMENT;
     if (!(p->tol > 0.0) || !(p->cache_bytes > 0.0) || p->n_threads < 1) return FO_ERR_BAD_ARGUMENT;
     double balance = 0.0;
     for (int64_t t = 0; t < m; t++) {
