@@ -43,7 +43,7 @@ import scipy.sparse as sp
 from ._config import effective_n_threads
 from ._core import _loss, _status
 from ._validation import (as_float_data, as_float_vector, as_param_array, check_finite,
-                          check_real, check_scalar, csr_parts, stored_values)
+                          check_real, check_rows, check_scalar, csr_parts, stored_values)
 
 __all__ = ["LOSSES", "HessianOperator", "Objective", "loss_grad", "loss_hessp", "pointwise_loss"]
 
@@ -110,19 +110,6 @@ def _sample_weight(sample_weight, dtype, n_samples):
     return np.ascontiguousarray(sw, dtype=dtype)
 
 
-def _check_rows(rows, n_all):
-    """A row subset as int64 sample numbers in [0, n_all), at least one."""
-    arr = np.asarray(rows)
-    if arr.ndim != 1 or not (arr.dtype.kind in "iu" or arr.size == 0):
-        raise TypeError(f"rows must be a 1-D array of integer sample numbers, got "
-                        f"{arr.dtype} of shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError("rows is empty: an objective needs at least one row")
-    if arr.min() < 0 or arr.max() >= n_all:
-        raise ValueError(f"rows holds sample numbers outside [0, {n_all}) (X has {n_all} rows)")
-    return np.ascontiguousarray(arr, dtype=np.int64)
-
-
 class Objective:
     r"""The penalized loss of a model over a fixed data set, evaluated by the C core.
 
@@ -182,7 +169,7 @@ class Objective:
             self._values, self._indices, self._indptr = csr_parts(X, "X")
         else:
             self._values, self._indices, self._indptr = X.reshape(-1), None, None
-        self.rows = None if rows is None else _check_rows(rows, n_all)
+        self.rows = None if rows is None else check_rows(rows, n_all)
         self.n_samples = n_all if self.rows is None else len(self.rows)
         # _y and _sample_weight are what the C core reads: every row, by sample number
         if self.rows is not None and n_classes is None and self.loss in _MULTICLASS:

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from .._blas import blas_n_threads, blas_threads
 from .._core import _mlp, _status
-from .._validation import as_float_data, csr_parts
+from .._validation import as_float_data, check_rows, csr_parts
 from ..optim.engine import check_epoch_args
 
 __all__ = ["Network", "PreparedData", "ACTIVATIONS", "OUTPUTS"]
@@ -367,10 +367,7 @@ class Network:
         n_all, values, indices, indptr = self._data(X)
         Y, sw = self._targets(Y, sample_weight, n_all)
         if rows is not None:
-            rows = np.ascontiguousarray(rows, dtype=np.int64)
-            if rows.ndim != 1 or rows.size == 0 or rows.min() < 0 or rows.max() >= n_all:
-                raise ValueError(f"rows must be a non-empty 1-D array of sample numbers in "
-                                 f"[0, {n_all})")
+            rows = check_rows(rows, n_all)
         n = n_all if rows is None else len(rows)
         weight_scale = 1.0
         if sw is not None:
@@ -446,10 +443,7 @@ class Network:
         """
         n_all, values, indices, indptr = self._data(X)
         if rows is not None:
-            rows = np.ascontiguousarray(rows, dtype=np.int64)
-            if rows.ndim != 1 or rows.size == 0 or rows.min() < 0 or rows.max() >= n_all:
-                raise ValueError(f"rows must be a non-empty 1-D array of sample numbers in "
-                                 f"[0, {n_all})")
+            rows = check_rows(rows, n_all)
         n = n_all if rows is None else len(rows)
         params = self._params(params)
         running = self._running(running, required=True, read_only=True)
