@@ -9,8 +9,8 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["as_float_data", "as_float_vector", "as_param_array", "check_finite", "check_real", "check_scalar",
-           "csr_parts"]
+__all__ = ["as_float_data", "as_float_vector", "as_param_array", "check_finite", "check_real",
+           "check_rows", "check_scalar", "csr_parts"]
 
 _INT32_MAX = np.iinfo(np.int32).max
 
@@ -223,3 +223,16 @@ def as_param_array(value, name, dtype):
                 f"float32; pass X as float64 or use smaller values"
             )
     return np.ascontiguousarray(arr, dtype=dtype)
+
+
+def check_rows(rows, n_all):
+    """A row subset as int64 sample numbers in [0, n_all), at least one."""
+    arr = np.asarray(rows)
+    if arr.ndim != 1 or not (arr.dtype.kind in "iu" or arr.size == 0):
+        raise TypeError(f"rows must be a 1-D array of integer sample numbers, got "
+                        f"{arr.dtype} of shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError("rows is empty: a row subset needs at least one row")
+    if arr.min() < 0 or arr.max() >= n_all:
+        raise ValueError(f"rows holds sample numbers outside [0, {n_all}) (X has {n_all} rows)")
+    return np.ascontiguousarray(arr, dtype=np.int64)

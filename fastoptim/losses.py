@@ -43,7 +43,7 @@ import scipy.sparse as sp
 from ._config import effective_n_threads
 from ._core import _loss, _status
 from ._validation import (as_float_data, as_float_vector, as_param_array, check_finite,
-                          check_real, check_scalar, csr_parts, stored_values)
+                          check_real, check_rows, check_scalar, csr_parts, stored_values)
 
 __all__ = ["LOSSES", "HessianOperator", "Objective", "loss_grad", "loss_hessp", "pointwise_loss"]
 
@@ -133,13 +133,24 @@ class Objective:
         K for the multiclass losses; ``max(y) + 1`` by default.
     n_threads : int or None
         See :func:`fastoptim._config.effective_n_threads`.
+    rows : array-like of int, optional
+        The objective over the row subset ``X[rows]`` without copying X: X, y
+        and sample_weight keep every row, and only the rows listed (sample
+        numbers, at least one) enter the objective -- the same values, bit for
+        bit, as an Objective over copies of those rows.  :meth:`value_grad` and
+        the training engine (:func:`fastoptim.optim.run_epoch`) take it; the
+        Hessian methods need an objective over whole arrays.
 
     Attributes
     ----------
     n_samples, n_features, n_outputs : int
-        n_outputs is K for the multiclass losses and 1 otherwise.
+        n_outputs is K for the multiclass losses and 1 otherwise; n_samples
+        counts the objective's rows (``len(rows)`` for a row subset).
     weight_sum : float
-        The sum of the sample weights (n_samples without weights).
+        The sum of the sample weights of the objective's rows (n_samples without
+        weights).
+    rows : ndarray of int64 or None
+        The row subset, or None (every row of X).
     dtype : numpy.dtype
         The working dtype (float32 or float64).
     coef_shape : tuple
@@ -147,23 +158,39 @@ class Objective:
     """
 
     def __init__(self, loss, X, y, *, sample_weight=None, alpha=0.0, n_classes=None,
-                 n_threads=None):
+                 n_threads=None, rows=None):
         self.loss = _check_loss(loss)
         self._loss_id = _loss.LOSS_IDS[self.loss]
         X = as_float_data(X, "X")
         self.dtype = X.dtype
-        self.n_samples, self.n_features = X.shape
+        n_all, self.n_features = X.shape
         self.X = X
         if sp.issparse(X):
             self._values, self._indices, self._indptr = csr_parts(X, "X")
         else:
             self._values, self._indices, self._indptr = X.reshape(-1), None, None
-        self._y, self.n_outputs = _targets(self.loss, y, self.dtype, self.n_samples, n_classes)
-        self._sample_weight = _sample_weight(sample_weight, self.dtype, self.n_samples)
-        self.weight_sum = (float(self.n_samples) if self._sample_weight is None
-                           else float(np.sum(self._sample_weight, dtype=np.float64)))
+        self.rows = None if rows is None else check_rows(rows, n_all)
+        self.n_samples = n_all if self.rows is None else len(self.rows)
+        # _y and _sample_weight are what the C core reads: every row, by sample number
+        if self.rows is not None and n_classes is None and self.loss in _MULTICLASS:
+            y_rows = as_float_vector(y, "y", np.float64, n_all)[self.rows]
+            if np.all(np.isfinite(y_rows)) and np.all(y_rows >= 0):
+                n_classes = max(int(y_rows.max()) + 1, 2)  # as an Objective over y[rows]
+        self._y, self.n_outputs = _targets(self.loss, y, self.dtype, n_all, n_classes)
+        self._sample_weight = _sample_weight(sample_weight, self.dtype, n_all)
+        w_rows = self.rows_of(self._sample_weight)
+        self.weight_sum = (float(self.n_samples) if w_rows is None
+                           else float(np.sum(w_rows, dtype=np.float64)))
+        if not self.weight_sum > 0:
+            raise ValueError("sample_weight must have a positive sum over the rows used; all "
+                             "their weights are zero")
         self.alpha = float(check_scalar(alpha, "alpha", min_value=0.0))
-        stored = stored_values(X)
+        if self.rows is None:
+            stored = stored_values(X)
+        elif self._indptr is not None:  # the rows' nonzeros
+            stored = int(np.sum(self._indptr[self.rows + 1] - self._indptr[self.rows]))
+        else:
+            stored = self.n_samples * self.n_features
         self.n_threads = effective_n_threads(n_threads, work=stored * self.n_outputs)
         self.n_threads_requested = n_threads
         self.values_per_row = stored / self.n_samples
@@ -173,6 +200,17 @@ class Objective:
                 f"rebuild the sparse matrix with shape[1] covering every index"
             ),
         }
+
+    def rows_of(self, values):
+        """``values`` (one per row of X, or None) restricted to the objective's rows."""
+        if values is None or self.rows is None:
+            return values
+        return values[self.rows]
+
+    def _whole(self, what):
+        if self.rows is not None:
+            raise ValueError(f"{what} is not available on an Objective over a row subset "
+                             f"(rows=...); build the Objective over X[rows]")
 
     def threads_for(self, work):
         """Threads for one parallel region of a C call that reads about ``work`` values.
@@ -269,9 +307,9 @@ class Objective:
         g = np.empty_like(c)
         gb = None if b is None else np.empty_like(b)
         status, value = _loss.loss_grad(
-            self._loss_id, self._values, self._indices, self._indptr, self.n_samples,
+            self._loss_id, self._values, self._indices, self._indptr, self.X.shape[0],
             self.n_features, self._y, self._sample_weight, self.n_outputs, c, b, self.alpha,
-            self.n_threads, g, gb)
+            self.n_threads, g, gb, self.rows)
         self._check(status)
         return value, g.reshape(c_shape), self._shaped_intercept(gb, b_shape)
 
@@ -295,6 +333,7 @@ class Objective:
         hv_intercept : float, ndarray of shape (K,), or None
         """
         self._hessp_check()
+        self._whole("hessp")
         c, c_shape = self._coef(coef)
         b, b_shape = self._intercept(intercept)
         v, _ = self._coef(vec_coef, "vec_coef")
@@ -334,6 +373,7 @@ class Objective:
             ``hvp.diagonal()`` the Hessian's diagonal.
         """
         self._hessp_check()
+        self._whole("hessp_operator")
         c, c_shape = self._coef(coef)
         b, b_shape = self._intercept(intercept)
         n_curv = self.n_samples * (self.n_outputs if self.loss in _MULTICLASS else 1)
@@ -394,6 +434,7 @@ class Objective:
             raise ValueError(f"the full Hessian is defined here for 'squared', 'logistic', "
                              f"'squared_hinge' and 'softmax', not {self.loss!r}; use hessp or a "
                              f"first-order solver")
+        self._whole("hessian")
         softmax = self.loss == "softmax"
         K = self.n_outputs if softmax else 1
         P = self.n_features + 1

@@ -28,6 +28,12 @@ FO_INLINE void FO_SUF(prefetch_row)(const FO_DATA *d, int64_t i)
     if (d->sample_weight) FO_PREFETCH(d->sample_weight + i);
 }
 
+/* The number of rows an epoch draws from: cfg->n_rows for a row subset, else every row. */
+FO_INLINE int64_t FO_SUF(epoch_rows)(const fo_epoch_config *cfg, const FO_DATA *d)
+{
+    return cfg->rows ? cfg->n_rows : d->n_samples;
+}
+
 /* Gradient of one part of a batch: rows perm[lo..hi), summed in double into
  * acc (K*d coefficient sums then K intercept sums, zeroed here).  Also the
  * part's weighted loss and weight.  perm[next_lo..next_hi) is the part this
@@ -39,7 +45,7 @@ FO_HOT static int FO_SUF(part_gradient)(const fo_epoch_config *cfg, const FO_DAT
                                         double *scratch, double *loss_sum, double *w_sum,
                                         int zero_acc)
 {
-    const int64_t n_rows = d->n_samples;
+    const int64_t n_rows = FO_SUF(epoch_rows)(cfg, d);
     const int64_t p = d->n_features, K = cfg->n_outputs;
     const int multiclass = fo_loss_is_multiclass(cfg->loss);
     double *z = scratch, *dz = scratch + K, *prob = scratch + 2 * K;
@@ -176,7 +182,7 @@ static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
                               FO_T *i_s3, double *acc, FO_T *grad, double *loss_total,
                               double *weight_total)
 {
-    const int64_t n = d->n_samples, p = d->n_features, K = cfg->n_outputs, n_coef = K * p;
+    const int64_t n = FO_SUF(epoch_rows)(cfg, d), p = d->n_features, K = cfg->n_outputs, n_coef = K * p;
     const int64_t t0 = rule->t;
     int status = FO_OK;
     int64_t *last = (int64_t *)malloc((size_t)p * sizeof(int64_t));
@@ -310,7 +316,7 @@ FO_INLINE int FO_SUF(sgd1_body)(const int PRECOND, const int MOMENTUM, const int
                                 FO_T *c_s2, FO_T *c_s3, FO_T *i_s1, FO_T *i_s2, FO_T *i_s3,
                                 FO_T *grad, double *loss_total, double *weight_total)
 {
-    const int64_t n = d->n_samples, p = d->n_features;
+    const int64_t n = FO_SUF(epoch_rows)(cfg, d), p = d->n_features;
     const double alpha = cfg->alpha, ws = cfg->weight_scale;
     /* the scalars that depend on the step number: Adam's bias corrections,
      * momentum's first step, AdaGrad's lr decay */
@@ -409,7 +415,7 @@ static void FO_SUF(team_part)(const fo_epoch_config *cfg, const FO_DATA *d, cons
                               int64_t B, int n_parts, int64_t bi, int b, const FO_T *coef,
                               const FO_T *intercept, double *acc)
 {
-    const int64_t n = d->n_samples, n_grad = cfg->n_outputs * d->n_features + cfg->n_outputs;
+    const int64_t n = FO_SUF(epoch_rows)(cfg, d), n_grad = cfg->n_outputs * d->n_features + cfg->n_outputs;
     const int64_t lo = bi * B, hi = (lo + B < n) ? lo + B : n;
     const int64_t nlo = hi, nhi = (hi + B < n) ? hi + B : n;  /* the same part, next batch */
     int64_t plo, phi, qlo = 0, qhi = 0;
@@ -503,7 +509,7 @@ static int FO_SUF(team_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
                               FO_T *i_s1, FO_T *i_s2, FO_T *i_s3, double *parts, FO_T *grad,
                               int64_t *t_io, double *loss_io, double *weight_io)
 {
-    const int64_t n = d->n_samples, K = cfg->n_outputs, n_coef = K * d->n_features;
+    const int64_t n = FO_SUF(epoch_rows)(cfg, d), K = cfg->n_outputs, n_coef = K * d->n_features;
     const int64_t n_grad = n_coef + K, n_batches = (n + B - 1) / B;
     int64_t t = *t_io;
     double loss_total = 0.0, weight_total = 0.0;
@@ -596,13 +602,16 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
         cfg->batch_size < 1 || n_threads < 1 || cfg->loss < 0 || cfg->loss >= FO_N_LOSSES ||
         !(cfg->alpha >= 0.0) || !(cfg->weight_scale > 0.0) ||
         (fo_loss_is_multiclass(cfg->loss) ? cfg->n_outputs < 2 : cfg->n_outputs != 1) ||
-        (!d->X && (!d->data || !d->indices || !d->indptr)))
+        (!d->X && (!d->data || !d->indices || !d->indptr)) || (cfg->rows && cfg->n_rows <= 0))
         return FO_ERR_BAD_ARGUMENT;
+    if (cfg->rows)  /* every sample number inside X (one pass over n_rows values, no data) */
+        for (int64_t k = 0; k < cfg->n_rows; k++)
+            if ((uint64_t)cfg->rows[k] >= (uint64_t)d->n_samples) return FO_ERR_BAD_ARGUMENT;
     int status = fo_rule_check(rule, c_s1, c_s2, c_s3);
     if (status == FO_OK && intercept) status = fo_rule_check(rule, i_s1, i_s2, i_s3);
     if (status != FO_OK) return status;
 
-    const int64_t n = d->n_samples, p = d->n_features, K = cfg->n_outputs;
+    const int64_t n = FO_SUF(epoch_rows)(cfg, d), p = d->n_features, K = cfg->n_outputs;
     const int64_t B = cfg->batch_size < n ? cfg->batch_size : n;
     const int64_t n_coef = K * p, n_grad = K * p + K;
     /* per part, on cache lines of its own (the parts are written by different
@@ -627,6 +636,8 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
     } else {
         for (int64_t i = 0; i < n; i++) perm[i] = i;
     }
+    if (cfg->rows)  /* position k of the subset is sample rows[k]: X, y and weights read there */
+        for (int64_t k = 0; k < n; k++) perm[k] = cfg->rows[perm[k]];
 
     double loss_total = 0.0, weight_total = 0.0;
     const int64_t n_batches = (n + B - 1) / B;

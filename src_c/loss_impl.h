@@ -30,6 +30,8 @@ typedef struct {
     double loss;
     double weight;
     int status;
+    const int64_t *rows; /* value+gradient over a row subset: position q is sample rows[q]
+                          * (X, y, weights read there); NULL: position q is sample q */
 } FO_SUF(fo_block);
 
 /* ---- binary losses ----------------------------------------------------------
@@ -276,14 +278,17 @@ FO_INLINE void FO_SUF(csr_binary_grad_body)(int loss, const FO_DATA *d, const do
     const int64_t p = d->n_features;
     double *FO_RESTRICT gc = blk->grad;
     double loss_sum = 0.0, w_sum = 0.0, gi = 0.0;
+    const int64_t *rows = blk->rows;
     for (int64_t i = start; i < stop; i += FO_BLOCK) {
         const int64_t nr = (stop - i < FO_BLOCK) ? stop - i : FO_BLOCK;
         double z[FO_BLOCK], g[FO_BLOCK];
+        int64_t idx[FO_BLOCK];
         int status = FO_OK;
+        for (int64_t r = 0; r < nr; r++) idx[r] = rows ? rows[i + r] : i + r;
         for (int64_t r = 0; r < nr; r++) {
             double s = b;
             int bad_index = 0;
-            for (int64_t k = d->indptr[i + r]; k < d->indptr[i + r + 1]; k++) {
+            for (int64_t k = d->indptr[idx[r]]; k < d->indptr[idx[r] + 1]; k++) {
                 int32_t j = d->indices[k];
                 bad_index |= ((uint64_t)(int64_t)j >= (uint64_t)p);
                 if (!bad_index) s += (double)d->data[k] * coef[j];
@@ -293,13 +298,11 @@ FO_INLINE void FO_SUF(csr_binary_grad_body)(int loss, const FO_DATA *d, const do
             z[r] = s;
         }
         if (status != FO_OK) { blk->status = status; break; }
-        int64_t idx[FO_BLOCK];
-        for (int64_t r = 0; r < nr; r++) idx[r] = i + r;
         FO_SUF(binary_block_losses)(loss, d, idx, nr, z, g, &loss_sum, &w_sum);
         for (int64_t r = 0; r < nr; r++) {
             const double gr = g[r];
             if (gr == 0.0) continue;
-            for (int64_t k = d->indptr[i + r]; k < d->indptr[i + r + 1]; k++)
+            for (int64_t k = d->indptr[idx[r]]; k < d->indptr[idx[r] + 1]; k++)
                 gc[d->indices[k]] += gr * (double)d->data[k];
             gi += gr;
         }
@@ -399,7 +402,8 @@ FO_HOT static void FO_SUF(multiclass_grad_rows)(int loss, const FO_DATA *d, int6
     double *z = blk->scratch, *dz = blk->scratch + K, *prob = blk->scratch + 2 * K;
     double *gi = blk->grad + K * p;
     double loss_sum = 0.0, w_sum = 0.0;
-    for (int64_t i = start; i < stop; i++) {
+    for (int64_t q = start; q < stop; q++) {
+        const int64_t i = blk->rows ? blk->rows[q] : q;
         int st = FO_SUF(row_scores)(d, i, K, coef, intercept, z);
         if (st != FO_OK) { blk->status = st; break; }
         double yc = (double)d->y[i];
@@ -552,7 +556,9 @@ FO_HOT static void FO_SUF(dense_multiclass_grad)(int loss, const FO_DATA *d, int
     for (int64_t i = start; i < stop; i += FO_TILE_R) {
         const int nr = (int)(stop - i < FO_TILE_R ? stop - i : FO_TILE_R);
         const FO_T *xr[FO_TILE_R] = {NULL};
-        for (int r = 0; r < nr; r++) xr[r] = d->X + (i + r) * p;
+        int64_t idx[FO_TILE_R];
+        for (int r = 0; r < nr; r++) idx[r] = blk->rows ? blk->rows[i + r] : i + r;
+        for (int r = 0; r < nr; r++) xr[r] = d->X + idx[r] * p;
         FO_SUF(tile_scores)(xr, nr, W, K, p, Z);
         for (int r = 0; r < nr; r++) {
             double *z = Z + r * K, *dz = D + r * K;
@@ -562,13 +568,13 @@ FO_HOT static void FO_SUF(dense_multiclass_grad)(int loss, const FO_DATA *d, int
                 finite &= isfinite(z[k]);
             }
             if (!finite) { blk->status = FO_ERR_NONFINITE; goto done; }
-            const double yc = (double)d->y[i + r];
+            const double yc = (double)d->y[idx[r]];
             const int64_t c = (int64_t)yc;
             if (!(yc >= 0.0 && yc < (double)K) || (double)c != yc) {
                 blk->status = FO_ERR_BAD_ARGUMENT;
                 goto done;
             }
-            const double w = d->sample_weight ? (double)d->sample_weight[i + r] : 1.0;
+            const double w = d->sample_weight ? (double)d->sample_weight[idx[r]] : 1.0;
             const double l = loss == FO_LOSS_SOFTMAX ? fo_softmax_loss(z, K, c, prob, dz)
                                                      : fo_multiclass_hinge_loss(z, K, c, dz);
             loss_sum += w * l;
@@ -698,7 +704,14 @@ static void FO_SUF(run_block)(int kind, int loss, const FO_DATA *d, int64_t K, c
                                         FO_SUF(fo_block) *) = {
         FO_SUF(csr_grad_squared), FO_SUF(csr_grad_logistic), FO_SUF(csr_grad_hinge),
         FO_SUF(csr_grad_squared_hinge)};
-    if (d->X)
+    static void (*const dense_rows_workers[4])(const FO_DATA *, const int64_t *, int64_t, int64_t,
+                                               const FO_T *, double, int64_t, int64_t,
+                                               FO_SUF(fo_block) *) = {
+        FO_SUF(dense_grad_rows_squared), FO_SUF(dense_grad_rows_logistic),
+        FO_SUF(dense_grad_rows_hinge), FO_SUF(dense_grad_rows_squared_hinge)};
+    if (d->X && blk->rows)  /* a row subset: the gathering kernel, nothing to prefetch past stop */
+        dense_rows_workers[loss](d, blk->rows, stop, stop, coef_t, b, start, stop, blk);
+    else if (d->X)
         dense_workers[loss](d, coef_t, b, start, stop, blk);
     else
         csr_workers[loss](d, coef, b, start, stop, blk);
@@ -751,7 +764,8 @@ static int FO_SUF(check_data)(int loss, const FO_DATA *d, int64_t K, int n_threa
  */
 static int FO_SUF(run_kernel)(int kind, int loss, const FO_DATA *d, int64_t K, const FO_T *coef,
                               const FO_T *intercept, const FO_T *vcoef, const FO_T *vintercept,
-                              const double *probs, int n_threads, double *sum, double *loss_mean)
+                              const double *probs, const int64_t *rows, int64_t n_rows,
+                              int n_threads, double *sum, double *loss_mean)
 {
     const int64_t p = d->n_features, n_grad = K * p + K;
     /* per block: gradient (n_grad), scratch ((2 FO_TILE_R + 1) K >= 3K), the
@@ -775,6 +789,7 @@ static int FO_SUF(run_kernel)(int kind, int loss, const FO_DATA *d, int64_t K, c
         blocks[b].scratch = blocks[b].grad + n_grad;
         blocks[b].part = (FO_T *)(blocks[b].scratch + n_scratch);
         blocks[b].probs = probs;
+        blocks[b].rows = rows;
     }
 
 #ifdef _OPENMP
@@ -782,7 +797,7 @@ static int FO_SUF(run_kernel)(int kind, int loss, const FO_DATA *d, int64_t K, c
 #endif
     for (int b = 0; b < n_threads; b++) {
         int64_t start, stop;
-        fo_block_range(d->n_samples, n_threads, b, &start, &stop);
+        fo_block_range(rows ? n_rows : d->n_samples, n_threads, b, &start, &stop);
         FO_SUF(run_block)(kind, loss, d, K, coef, vcoef, coefd, bd, vcoefd, vbd, start, stop,
                           &blocks[b]);
     }
@@ -1215,16 +1230,28 @@ int FO_SUF(fo_loss_grad)(int loss, const FO_DATA *data, int64_t n_outputs, const
                          const FO_T *intercept, double alpha, int n_threads, double *value,
                          FO_T *grad_coef, FO_T *grad_intercept)
 {
+    return FO_SUF(fo_loss_grad_subset)(loss, data, NULL, 0, n_outputs, coef, intercept, alpha,
+                                       n_threads, value, grad_coef, grad_intercept);
+}
+
+int FO_SUF(fo_loss_grad_subset)(int loss, const FO_DATA *data, const int64_t *rows,
+                                int64_t n_rows, int64_t n_outputs, const FO_T *coef,
+                                const FO_T *intercept, double alpha, int n_threads,
+                                double *value, FO_T *grad_coef, FO_T *grad_intercept)
+{
     int status = FO_SUF(check_data)(loss, data, n_outputs, n_threads);
     if (status != FO_OK) return status;
-    if (!coef || !value || !grad_coef || (intercept && !grad_intercept) || !(alpha >= 0.0))
+    if (!coef || !value || !grad_coef || (intercept && !grad_intercept) || !(alpha >= 0.0) ||
+        (rows && n_rows <= 0))
         return FO_ERR_BAD_ARGUMENT;
+    for (int64_t k = 0; rows && k < n_rows; k++)  /* every sample number inside X */
+        if ((uint64_t)rows[k] >= (uint64_t)data->n_samples) return FO_ERR_BAD_ARGUMENT;
     const int64_t K = n_outputs, kp = K * data->n_features;
     double *sum = (double *)malloc((size_t)(kp + K) * sizeof(double));
     if (!sum) return FO_ERR_NO_MEMORY;
     double mean_loss = 0.0;
     status = FO_SUF(run_kernel)(FO_KERNEL_GRAD, loss, data, K, coef, intercept, NULL, NULL, NULL,
-                                n_threads, sum, &mean_loss);
+                                rows, n_rows, n_threads, sum, &mean_loss);
     if (status == FO_OK) {
         double penalty = 0.0;
         int finite = isfinite(mean_loss);
@@ -1471,7 +1498,7 @@ int FO_SUF(fo_loss_hessp_curv)(int loss, const FO_DATA *data, int64_t n_outputs,
     if (!sums) return FO_ERR_NO_MEMORY;
     if (loss == FO_LOSS_SOFTMAX) {  /* the tiles (dense) or rows (CSR) with the probabilities */
         status = FO_SUF(run_kernel)(FO_KERNEL_HESSP, loss, data, K, NULL, NULL, vec_coef,
-                                    vec_intercept, curv, n_threads, sums, NULL);
+                                    vec_intercept, curv, NULL, 0, n_threads, sums, NULL);
     } else {
         double *v = FO_SUF(to_double)(vec_coef, kp, &status);
         if (status == FO_OK)

@@ -362,6 +362,9 @@ typedef struct {
     uint64_t seed;
     int64_t step;
     FO_T *running; /* fo_mlp_n_running values or NULL */
+    const int64_t *keys; /* a row subset's epoch: the dropout key of position r, the row's
+                          * place in the subset (as in an epoch over a copy of it); NULL:
+                          * the sample number */
 } FO_SUF(mlp_pass);
 
 static void FO_SUF(mlp_work_free)(FO_SUF(mlp_work) *w)
@@ -483,7 +486,7 @@ static void FO_SUF(mlp_dropout)(const fo_mlp_net *net, const FO_SUF(mlp_pass) *p
     const int64_t s = net->sizes[l];
     const double scale = 1.0 / (1.0 - net->dropout);
     for (int64_t i = 0; i < nb; i++) {
-        const int64_t r = FO_SUF(mlp_row)(rows, r0 + i);
+        const int64_t r = pass->keys ? pass->keys[r0 + i] : FO_SUF(mlp_row)(rows, r0 + i);
         for (int64_t j = 0; j < s; j++)
             out[i * s + j] = fo_mlp_dropout_keep(net->dropout, pass->seed, pass->step, r, l, j)
                                  ? (FO_T)((double)x[i * s + j] * scale)
@@ -744,27 +747,43 @@ int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
         return FO_ERR_BAD_ARGUMENT;
     status = fo_rule_check(rule, s1, s2, s3);
     if (status != FO_OK) return status;
-    const int64_t n = d->n_samples, B = cfg->batch_size < n ? cfg->batch_size : n;
+    if (cfg->rows && cfg->n_rows < 1) return FO_ERR_BAD_ARGUMENT;
+    for (int64_t k = 0; cfg->rows && k < cfg->n_rows; k++)  /* every sample number inside X */
+        if ((uint64_t)cfg->rows[k] >= (uint64_t)d->n_samples) return FO_ERR_BAD_ARGUMENT;
+    const int64_t n = cfg->rows ? cfg->n_rows : d->n_samples;
+    const int64_t B = cfg->batch_size < n ? cfg->batch_size : n;
     if (net->batch_norm && (B < 2 || n % B == 1)) return FO_ERR_BAD_ARGUMENT;
+    /* rows read by index (shuffled, or a row subset), else X's rows in storage order */
+    const int mapped = cfg->shuffle || cfg->rows != NULL;
     FO_SUF(mlp_pass) pass = {1, cfg->bn_momentum, cfg->dropout_seed, 0, bn_running};
     FO_SUF(mlp_work) w;
     /* the caller's workspace (fo_mlp_epoch_workspace bytes: the permutation, then the
      * blocks' buffers), else buffers of this call's own */
-    const int64_t perm_bytes = cfg->shuffle ? n * (int64_t)sizeof(int64_t) : 0;
+    /* the permutation (mapped through a row subset), then for a subset with dropout the
+     * unmapped one: the rows' places in the subset, which key their dropout masks */
+    const int keyed = cfg->rows && net->dropout > 0.0;
+    const int64_t perm_bytes = mapped ? (1 + keyed) * n * (int64_t)sizeof(int64_t) : 0;
     const int own = !cfg->workspace ||
                     cfg->workspace_bytes < FO_SUF(fo_mlp_epoch_workspace)(net, n, cfg, d->X != NULL);
     int64_t *perm = NULL, *own_perm = NULL;
-    if (cfg->shuffle) perm = own ? (own_perm = malloc((size_t)perm_bytes)) : (int64_t *)cfg->workspace;
+    if (mapped) perm = own ? (own_perm = malloc((size_t)perm_bytes)) : (int64_t *)cfg->workspace;
     FO_T *buf = own ? NULL : (FO_T *)((char *)cfg->workspace + perm_bytes);
-    status = FO_SUF(mlp_work_alloc)(net, &pass, B, n_params, 1, d->X && cfg->shuffle, buf,
+    status = FO_SUF(mlp_work_alloc)(net, &pass, B, n_params, 1, d->X && mapped, buf,
                                     own ? 0 : (cfg->workspace_bytes - perm_bytes) / (int64_t)sizeof(FO_T),
                                     &w);
-    if (status != FO_OK || (cfg->shuffle && !perm)) {
+    if (status != FO_OK || (mapped && !perm)) {
         FO_SUF(mlp_work_free)(&w);
         free(own_perm);
         return FO_ERR_NO_MEMORY;
     }
-    if (perm) fo_epoch_permutation(n, cfg->seed, perm);
+    if (cfg->shuffle) fo_epoch_permutation(n, cfg->seed, perm);
+    else if (perm) for (int64_t k = 0; k < n; k++) perm[k] = k;
+    if (keyed) {
+        memcpy(perm + n, perm, (size_t)n * sizeof(int64_t));
+        pass.keys = perm + n;
+    }
+    if (cfg->rows)  /* position k of the subset is sample rows[k] */
+        for (int64_t k = 0; k < n; k++) perm[k] = cfg->rows[perm[k]];
     double loss = 0.0, w_seen = 0.0, penalty = 0.0;
     for (int64_t r0 = 0; r0 < n && status == FO_OK; r0 += B) {
         const int64_t r1 = r0 + B < n ? r0 + B : n;
@@ -800,31 +819,44 @@ int64_t FO_SUF(fo_mlp_epoch_workspace)(const fo_mlp_net *net, int64_t n_samples,
     const int64_t n_params = fo_mlp_n_params(net);
     if (n_params <= 0 || !cfg || n_samples < 1 || cfg->batch_size < 1) return -1;
     const int64_t B = cfg->batch_size < n_samples ? cfg->batch_size : n_samples;
-    const int64_t perm_bytes = cfg->shuffle ? n_samples * (int64_t)sizeof(int64_t) : 0;
+    const int mapped = cfg->shuffle || cfg->rows != NULL;
+    const int keyed = cfg->rows && net->dropout > 0.0;
+    const int64_t perm_bytes = mapped ? (1 + keyed) * n_samples * (int64_t)sizeof(int64_t) : 0;
     return perm_bytes + (int64_t)sizeof(FO_T) *
                             FO_SUF(mlp_work_size)(net, net->dropout > 0.0, B, n_params, 1,
-                                                  dense && cfg->shuffle);
+                                                  dense && mapped);
 }
 
 int FO_SUF(fo_mlp_forward)(const fo_mlp_net *net, const FO_DATA *d, const FO_T *params,
                            const FO_T *bn_running, FO_T *out)
 {
+    return FO_SUF(fo_mlp_forward_rows)(net, d, NULL, 0, params, bn_running, out);
+}
+
+int FO_SUF(fo_mlp_forward_rows)(const fo_mlp_net *net, const FO_DATA *d, const int64_t *subset,
+                                int64_t n_rows, const FO_T *params, const FO_T *bn_running,
+                                FO_T *out)
+{
     int64_t n_params = 0;
     int status = FO_SUF(mlp_check)(net, d, params, &n_params);
     if (status != FO_OK) return status;
-    if (!out || (net->batch_norm && !bn_running)) return FO_ERR_BAD_ARGUMENT;
+    if (!out || (net->batch_norm && !bn_running) || (subset && n_rows < 1))
+        return FO_ERR_BAD_ARGUMENT;
+    for (int64_t k = 0; subset && k < n_rows; k++)  /* every sample number inside X */
+        if ((uint64_t)subset[k] >= (uint64_t)d->n_samples) return FO_ERR_BAD_ARGUMENT;
     const int L = net->n_layers;
-    const int64_t n = d->n_samples, K = net->sizes[L];
+    const int64_t n = subset ? n_rows : d->n_samples, K = net->sizes[L];
     const int64_t rows = n < FO_MLP_BLOCK_ROWS ? n : FO_MLP_BLOCK_ROWS;
     /* evaluation: the running statistics are read, never written */
     FO_SUF(mlp_pass) pass = {0, 0.0, 0, 0, (FO_T *)bn_running};
     FO_SUF(mlp_work) w;
-    if (FO_SUF(mlp_work_alloc)(net, &pass, rows, n_params, 0, 0, NULL, 0, &w) != FO_OK)
+    if (FO_SUF(mlp_work_alloc)(net, &pass, rows, n_params, 0, d->X && subset, NULL, 0, &w) !=
+        FO_OK)
         return FO_ERR_NO_MEMORY;
     int finite = 1;
     for (int64_t r0 = 0; r0 < n && status == FO_OK; r0 += rows) {
         const int64_t r1 = r0 + rows < n ? r0 + rows : n, nb = r1 - r0;
-        status = FO_SUF(mlp_forward_block)(net, &pass, d, NULL, r0, r1, params, &w);
+        status = FO_SUF(mlp_forward_block)(net, &pass, d, subset, r0, r1, params, &w);
         for (int64_t i = 0; i < nb && status == FO_OK; i++) {
             FO_T *oi = out + (r0 + i) * K;
             finite &= FO_SUF(out_activate)(net->output, K, w.z[L] + i * K, oi);

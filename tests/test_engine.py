@@ -317,3 +317,54 @@ def test_tol_none_runs_every_epoch_without_a_convergence_warning(make):
     assert int(np.max(est.n_iter_)) == 7 and len(est.loss_curve_) == 7
     with pytest.raises(ValueError, match="tol must be a number >= 0, or None"):
         make().set_params(tol=-1.0).fit(X, y)
+
+
+# ---- a row subset without a copy (#17, 13a) ------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("loss", ["logistic", "squared", "softmax"])
+@pytest.mark.parametrize("batch,n_threads", [(1, 1), (7, 1), (200, 1), (1200, 2)])
+@pytest.mark.parametrize("opt", ["sgd", "adam"])
+def test_objective_on_rows_equals_objective_on_their_copy(dtype, sparse, loss, batch,
+                                                           n_threads, opt):
+    rng = np.random.RandomState(1)
+    n, p = 1500, 19
+    X = rng.randn(n, p).astype(dtype)
+    if sparse:
+        X[rng.rand(n, p) < 0.7] = 0
+        X = sp.csr_matrix(X)
+    y = (rng.randint(0, 3, n) if loss == "softmax" else
+         rng.randn(n) if loss == "squared" else np.sign(rng.randn(n)))
+    w = rng.rand(n) + 0.1
+    rows = rng.permutation(n)[:1300]  # any order
+    kw = dict(alpha=1e-3, n_threads=n_threads)
+    copy = Objective(loss, X[rows], y[rows], sample_weight=w[rows], **kw)
+    subset = Objective(loss, X, y, sample_weight=w, rows=rows, **kw)
+    assert (subset.n_samples, subset.weight_sum, subset.n_outputs, subset.n_threads) == \
+        (copy.n_samples, copy.weight_sum, copy.n_outputs, copy.n_threads)
+    fits = []
+    for obj in (copy, subset):
+        coef, b = np.zeros(obj.coef_shape, dtype), np.zeros(obj.n_outputs, dtype)
+        o = SGD(lr=0.01) if opt == "sgd" else Adam(lr=0.01)
+        losses = [run_epoch(obj, o, coef, b, batch_size=batch, seed=e) for e in range(3)]
+        fits.append((coef, b, losses, obj.value_grad(coef, b)))
+    (c0, b0, l0, v0), (c1, b1, l1, v1) = fits
+    np.testing.assert_array_equal(c0, c1)
+    np.testing.assert_array_equal(b0, b1)
+    assert l0 == l1 and v0[0] == v1[0]
+    np.testing.assert_array_equal(v0[1], v1[1])
+    np.testing.assert_array_equal(v0[2], v1[2])
+
+
+def test_objective_rows_are_checked():
+    X, y = np.ones((5, 2)), np.array([1, -1, 1, -1, 1])
+    for bad, err in (([0, 5], ValueError), ([-1], ValueError), ([], ValueError),
+                     ([0.5], TypeError), ([[0]], TypeError)):
+        with pytest.raises(err):
+            Objective("logistic", X, y, rows=bad)
+    obj = Objective("logistic", X, y, rows=[0, 1])
+    with pytest.raises(ValueError, match="row subset"):
+        obj.hessp(np.zeros(2), 0.0, np.zeros(2), 0.0)
+    with pytest.raises(ValueError, match="positive sum"):
+        Objective("logistic", X, y, sample_weight=[0, 0, 1, 1, 1], rows=[0, 1])

@@ -1394,3 +1394,65 @@ def test_newton_cg_default_tol_no_worse_than_sklearn(name, C):
     exact = LogisticRegression(C=C, solver="lbfgs", tol=1e-12, max_iter=100000).fit(X, y)
     best = min(objective(exact), objective(ours), objective(theirs))
     assert objective(ours) - best <= (objective(theirs) - best) + 1e-12 * best
+
+
+# ---- early stopping splits by index (#17, 13a): the bits of the copy-based split ----------
+
+def _copy_based_split(monkeypatch):
+    """The split as it was before #17 13a: every row subset copied into its own Objective
+    (and the row norms of the rate's bound by one einsum over the copy)."""
+    from fastoptim.linear_model import _stochastic
+    from fastoptim.losses import Objective
+
+    def copying(loss, X, y, *, sample_weight=None, rows=None, **kwargs):
+        if rows is not None:
+            X, y = X[rows], y[rows]
+            sample_weight = None if sample_weight is None else sample_weight[rows]
+        return Objective(loss, X, y, sample_weight=sample_weight, **kwargs)
+
+    def einsum_norms(X, rows):
+        assert rows is None
+        if hasattr(X, "multiply"):
+            return np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
+        return np.einsum("ij,ij->i", X, X, dtype=np.float64)
+
+    monkeypatch.setattr(_stochastic, "Objective", copying)
+    monkeypatch.setattr(_stochastic, "_row_sqnorms", einsum_norms)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+@pytest.mark.parametrize("solver,batch_size", [("sgd", None), ("sgd", 1), ("adam", 16),
+                                               ("momentum", 64), ("adagrad", None),
+                                               ("sgd", 600)])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_early_stopping_index_split_equals_copy_bit_for_bit(monkeypatch, dtype, layout, solver,
+                                                             batch_size, weighted, n_classes,
+                                                             n_threads):
+    # the training, validation and range-test rows are read in place from X: the fit
+    # must be the one of the copy-based split, bit for bit (CSR with batches <= 256:
+    # lazy sparse updates; learning_rate='auto': the range test's sample)
+    rng = np.random.RandomState(3)
+    n, p = 1500, 23
+    X = rng.randn(n, p).astype(dtype)
+    y = rng.randint(0, n_classes, n)
+    if layout == "csr":
+        X[rng.rand(n, p) < 0.7] = 0
+        X = sp.csr_matrix(X)
+    sw = rng.rand(n) + 0.1 if weighted else None
+    Est = LogisticRegression if n_classes == 2 else SoftmaxRegression
+    kw = dict(solver=solver, batch_size=batch_size, early_stopping=True, max_iter=6,
+              random_state=7, n_threads=n_threads)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        new = Est(**kw).fit(X, y, sample_weight=sw)
+        with monkeypatch.context() as m:
+            _copy_based_split(m)
+            old = Est(**kw).fit(X, y, sample_weight=sw)
+    assert new.coef_.dtype == dtype
+    np.testing.assert_array_equal(new.coef_, old.coef_)
+    np.testing.assert_array_equal(new.intercept_, old.intercept_)
+    assert new.validation_scores_ == old.validation_scores_
+    assert new.loss_curve_ == old.loss_curve_

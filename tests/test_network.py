@@ -784,3 +784,41 @@ def test_prepared_data_equals_raw_and_is_checked(sparse):
     with pytest.raises(ValueError, match="prepared X has 6 features of float64"):
         Network(sizes, "tanh", "softmax", dtype=np.float32).loss_grad(
             prepared, Y, params.astype(np.float32))
+
+
+# ---- a row subset trains in place (#17, 13a: early stopping's training rows) --------------
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("kind", ["plain", "weights", "batch_norm", "dropout"])
+def test_epoch_on_rows_equals_epoch_on_their_copy(dtype, sparse, shuffle, kind):
+    sizes = (8, 6, 3)
+    X, Y, rng = _problem(150, sizes, "softmax", seed=5, density=0.5 if sparse else None)
+    X, Y = X.astype(dtype), Y.astype(dtype)
+    w = rng.uniform(0.5, 2.0, X.shape[0]).astype(dtype) if kind == "weights" else None
+    rows = np.sort(rng.choice(X.shape[0], 121, replace=False))
+    net = Network(sizes, "tanh", "softmax", batch_norm=kind == "batch_norm",
+                  dropout=0.3 if kind == "dropout" else 0.0, dtype=dtype)
+    start = _params(net, rng).astype(dtype)
+    Xin = sp.csr_matrix(X) if sparse else X
+    runs = []
+    for subset in (False, True):
+        params, opt, running = start.copy(), Adam(lr=1e-2), net.new_running()
+        ws = net.epoch_workspace(len(rows), 16, shuffle=shuffle, sparse=sparse, subset=subset)
+        for epoch in range(3):
+            kw = dict(batch_size=16, seed=epoch, shuffle=shuffle, l2=0.01, running=running,
+                      dropout_seed=3, workspace=ws)
+            if subset:
+                net.train_epoch(Xin, Y, params, opt, sample_weight=w, rows=rows, **kw)
+            else:
+                net.train_epoch(Xin[rows], Y[rows], params, opt,
+                                sample_weight=None if w is None else w[rows], **kw)
+        runs.append((params, running))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    # the evaluation pass over the rows (early stopping's validation score)
+    params, running = runs[0]
+    ev = {} if kind != "batch_norm" else dict(running=running)
+    np.testing.assert_array_equal(net.forward(Xin, params, rows=rows, **ev),
+                                  net.forward(Xin[rows], params, **ev))

@@ -687,3 +687,42 @@ def test_fit_makes_no_copy_of_X(tall, name, make, kind, dtype):
     assert peak < 0.5 * Xd.nbytes, f"{name}: peak {peak / Xd.nbytes:.2f} x X.nbytes"
     assert est.coef_.dtype == dtype
     assert np.asarray(est.intercept_).dtype == dtype or np.ndim(est.intercept_) == 0
+
+
+# ---- early stopping reads its rows in place (#17, 13a) -------------------------------------
+
+_ES_PEAK_SCRIPT = textwrap.dedent("""
+    import resource, sys, warnings
+    import numpy as np
+    est, early = sys.argv[1], sys.argv[2] == "1"
+    n, p = 200_000, 125                     # 100 MB of float32
+    rng = np.random.default_rng(0)
+    X = np.empty((n, p), dtype=np.float32)
+    for lo in range(0, n, 10_000):          # generated in small blocks: no large temporary
+        X[lo:lo + 10_000] = rng.standard_normal((10_000, p), dtype=np.float32)
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(np.int64)
+    warnings.simplefilter("ignore")
+    if est == "logistic":
+        from fastoptim.linear_model import LogisticRegression
+        model = LogisticRegression(solver="sgd", max_iter=2, random_state=0)
+    else:
+        from fastoptim.neural_network import MLPClassifier
+        model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, random_state=0)
+    model.set_params(early_stopping=early).fit(X, y)
+    assert early == (getattr(model, "validation_scores_", None) is not None)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, X.nbytes)
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss in KiB (Linux)")
+@pytest.mark.parametrize("est", ["logistic", "mlp"])
+def test_early_stopping_does_not_copy_X(est):
+    """early_stopping=True splits the rows by index: the peak resident memory of a fit on a
+    100 MB X stays within 15% of X of the early_stopping=False fit (a copy of X: +100%)."""
+    peaks = {}
+    for early in ("0", "1"):
+        out = subprocess.run([sys.executable, "-c", _ES_PEAK_SCRIPT, est, early],
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        peaks[early], nbytes = map(int, out.stdout.split())
+    assert peaks["1"] - peaks["0"] < 0.15 * nbytes, (peaks, nbytes)

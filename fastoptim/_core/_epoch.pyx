@@ -15,6 +15,8 @@ cdef extern from "fastoptim/fo_epoch.h":
         double alpha
         double weight_scale
         int lazy
+        const int64_t *rows
+        int64_t n_rows
     int fo_epoch_f64(const fo_epoch_config *cfg, const fo_data_f64 *data, fo_rule *rule,
                      double *coef, double *intercept, double *c_s1, double *c_s2, double *c_s3,
                      double *i_s1, double *i_s2, double *i_s3, int n_threads,
@@ -31,10 +33,12 @@ def run_epoch(dict config, dict spec, const floating[::1] values, const int32_t[
               const floating[::1] y, const floating[::1] sample_weight,
               floating[::1] coef, floating[::1] intercept,
               floating[::1] c_s1, floating[::1] c_s2, floating[::1] c_s3,
-              floating[::1] i_s1, floating[::1] i_s2, floating[::1] i_s3, int n_threads):
+              floating[::1] i_s1, floating[::1] i_s2, floating[::1] i_s3, int n_threads,
+              const int64_t[::1] rows=None):
     """One epoch; `values` is X raveled (dense, indices None) or the CSR data.
 
-    Returns (status, mean_loss, next_t)."""
+    rows: None, or the sample numbers the epoch draws from (a row subset of X, y and
+    sample_weight, which keep every row).  Returns (status, mean_loss, next_t)."""
     cdef fo_epoch_config cfg
     cdef fo_rule r
     cdef fo_data_f64 d64
@@ -49,6 +53,10 @@ def run_epoch(dict config, dict spec, const floating[::1] values, const int32_t[
     cfg.alpha = config["alpha"]
     cfg.weight_scale = config["weight_scale"]
     cfg.lazy = config["lazy"]
+    cfg.rows = &rows[0] if rows is not None and rows.shape[0] > 0 else NULL
+    cfg.n_rows = rows.shape[0] if rows is not None else 0
+    if rows is not None and rows.shape[0] == 0:
+        raise ValueError("rows is empty: an epoch needs at least one row")
     r = rule_from(spec)
     fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, sample_weight)
     if floating is double:

@@ -20,6 +20,14 @@ cdef extern from "fastoptim/fo_loss.h":
                          const float *coef, const float *intercept, double alpha,
                          int n_threads, double *value, float *grad_coef,
                          float *grad_intercept) nogil
+    int fo_loss_grad_subset_f64(int loss, const fo_data_f64 *data, const int64_t *rows,
+                                int64_t n_rows, int64_t n_outputs, const double *coef,
+                                const double *intercept, double alpha, int n_threads,
+                                double *value, double *grad_coef, double *grad_intercept) nogil
+    int fo_loss_grad_subset_f32(int loss, const fo_data_f32 *data, const int64_t *rows,
+                                int64_t n_rows, int64_t n_outputs, const float *coef,
+                                const float *intercept, double alpha, int n_threads,
+                                double *value, float *grad_coef, float *grad_intercept) nogil
     int fo_loss_hessp_f64(int loss, const fo_data_f64 *data, int64_t n_outputs,
                           const double *coef, const double *intercept,
                           const double *vec_coef, const double *vec_intercept, double alpha,
@@ -82,25 +90,32 @@ def loss_grad(int loss, const floating[::1] values, const int32_t[::1] indices,
               const int64_t[::1] indptr, int64_t n_samples, int64_t n_features,
               const floating[::1] y, const floating[::1] sample_weight, int64_t n_outputs,
               const floating[::1] coef, const floating[::1] intercept, double alpha,
-              int n_threads, floating[::1] grad_coef, floating[::1] grad_intercept):
+              int n_threads, floating[::1] grad_coef, floating[::1] grad_intercept,
+              const int64_t[::1] rows=None):
     """Run fo_loss_grad; `values` is X raveled (dense, indices None) or the CSR data.
 
+    rows: None, or the sample numbers of a row subset (fo_loss_grad_subset: the objective
+    over X[rows] without a copy; y and sample_weight keep every row).
     Returns (status, value); the gradients are written into grad_coef/grad_intercept."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
     cdef double value = 0.0
     cdef int status
+    cdef const int64_t *r = &rows[0] if rows is not None and rows.shape[0] > 0 else NULL
+    cdef int64_t n_rows = rows.shape[0] if rows is not None else 0
+    if rows is not None and n_rows == 0:
+        raise ValueError("rows is empty: the objective needs at least one row")
     _fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, sample_weight)
     if floating is double:
         with nogil:
-            status = fo_loss_grad_f64(loss, &d64, n_outputs, _ptr(coef), _ptr(intercept), alpha,
-                                      n_threads, &value, _mut_ptr(grad_coef),
-                                      _mut_ptr(grad_intercept))
+            status = fo_loss_grad_subset_f64(loss, &d64, r, n_rows, n_outputs, _ptr(coef),
+                                             _ptr(intercept), alpha, n_threads, &value,
+                                             _mut_ptr(grad_coef), _mut_ptr(grad_intercept))
     else:
         with nogil:
-            status = fo_loss_grad_f32(loss, &d32, n_outputs, _ptr(coef), _ptr(intercept), alpha,
-                                      n_threads, &value, _mut_ptr(grad_coef),
-                                      _mut_ptr(grad_intercept))
+            status = fo_loss_grad_subset_f32(loss, &d32, r, n_rows, n_outputs, _ptr(coef),
+                                             _ptr(intercept), alpha, n_threads, &value,
+                                             _mut_ptr(grad_coef), _mut_ptr(grad_intercept))
     return status, value
 
 

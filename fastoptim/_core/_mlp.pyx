@@ -38,6 +38,8 @@ cdef extern from "fastoptim/fo_mlp.h":
         uint64_t dropout_seed
         void *workspace
         int64_t workspace_bytes
+        const int64_t *rows
+        int64_t n_rows
     cdef enum:
         FO_ACT_IDENTITY
         FO_ACT_LOGISTIC
@@ -71,6 +73,12 @@ cdef extern from "fastoptim/fo_mlp.h":
                                        const fo_mlp_epoch_config *cfg, int dense) nogil
     int64_t fo_mlp_epoch_workspace_f32(const fo_mlp_net *net, int64_t n_samples,
                                        const fo_mlp_epoch_config *cfg, int dense) nogil
+    int fo_mlp_forward_rows_f64(const fo_mlp_net *net, const fo_data_f64 *data,
+                                const int64_t *rows, int64_t n_rows, const double *params,
+                                const double *bn_running, double *out) nogil
+    int fo_mlp_forward_rows_f32(const fo_mlp_net *net, const fo_data_f32 *data,
+                                const int64_t *rows, int64_t n_rows, const float *params,
+                                const float *bn_running, float *out) nogil
     int fo_mlp_forward_f64(const fo_mlp_net *net, const fo_data_f64 *data, const double *params,
                            const double *bn_running, double *out) nogil
     int fo_mlp_forward_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *params,
@@ -184,8 +192,9 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
           const floating[::1] values, const int32_t[::1] indices, const int64_t[::1] indptr,
           int64_t n_samples, const floating[::1] Y, const floating[::1] sample_weight,
           floating[::1] params, floating[::1] bn_running, floating[::1] s1, floating[::1] s2,
-          floating[::1] s3):
-    """Run fo_mlp_epoch.  config: batch_size, seed, shuffle, l2, weight_scale, bn_momentum,
+          floating[::1] s3, const int64_t[::1] rows=None):
+    """Run fo_mlp_epoch (rows: None, or the sample numbers of a row subset, X, Y and
+    sample_weight keeping every row).  config: batch_size, seed, shuffle, l2, weight_scale, bn_momentum,
     dropout_seed; spec: the optimizer's rule (fastoptim.optim.transforms.compile_chain)
     with t the first step.  Returns (status, mean_loss, next_t); params, bn_running and the
     state arrays change in place."""
@@ -206,6 +215,10 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
     cfg.dropout_seed = config["dropout_seed"]
     cfg.workspace = NULL
     cfg.workspace_bytes = 0
+    if rows is not None and rows.shape[0] == 0:
+        raise ValueError("rows is empty: an epoch needs at least one row")
+    cfg.rows = &rows[0] if rows is not None else NULL
+    cfg.n_rows = rows.shape[0] if rows is not None else 0
     cdef uint64_t[::1] ws = config.get("workspace")  # 8-byte aligned
     if ws is not None and ws.shape[0] > 0:
         cfg.workspace = <void *>&ws[0]
@@ -224,12 +237,16 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
 
 
 def epoch_workspace(const int64_t[::1] sizes, dict arch, int64_t n_samples, int64_t batch_size,
-                    bint shuffle, bint dense, bint single):
-    """fo_mlp_epoch_workspace: the bytes of an epoch's workspace (-1 for bad arguments)."""
+                    bint shuffle, bint dense, bint single, bint subset=False):
+    """fo_mlp_epoch_workspace: the bytes of an epoch's workspace (-1 for bad arguments);
+    subset: for an epoch over a row subset of n_samples rows."""
     cdef fo_mlp_net net = _net(sizes, arch, single)
     cdef fo_mlp_epoch_config cfg
+    cdef int64_t any_row = 0  # the size depends only on whether cfg.rows is NULL
     cfg.batch_size = batch_size
     cfg.shuffle = shuffle
+    cfg.rows = &any_row if subset else NULL
+    cfg.n_rows = n_samples
     if single:
         return fo_mlp_epoch_workspace_f32(&net, n_samples, &cfg, dense)
     return fo_mlp_epoch_workspace_f64(&net, n_samples, &cfg, dense)
@@ -237,20 +254,27 @@ def epoch_workspace(const int64_t[::1] sizes, dict arch, int64_t n_samples, int6
 
 def forward(const int64_t[::1] sizes, dict arch, const floating[::1] values,
             const int32_t[::1] indices, const int64_t[::1] indptr, int64_t n_samples,
-            const floating[::1] params, const floating[::1] bn_running, floating[::1] out):
+            const floating[::1] params, const floating[::1] bn_running, floating[::1] out,
+            const int64_t[::1] rows=None):
     """Run fo_mlp_forward (evaluation mode): the output activations, n_samples x K raveled
-    into out."""
+    into out; rows: None, or the sample numbers of a row subset (out: len(rows) x K)."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
     cdef int status
     cdef fo_mlp_net net = _net(sizes, arch, floating is float)
     cdef const floating[::1] none = None
+    if rows is not None and rows.shape[0] == 0:
+        raise ValueError("rows is empty: the forward pass needs at least one row")
+    cdef const int64_t *r = &rows[0] if rows is not None else NULL
+    cdef int64_t n_rows = rows.shape[0] if rows is not None else 0
     fill_data(&d64, &d32, values, indices, indptr, n_samples, sizes[0], none, none)
     with nogil:
         if floating is double:
-            status = fo_mlp_forward_f64(&net, &d64, cptr(params), cptr(bn_running), mptr(out))
+            status = fo_mlp_forward_rows_f64(&net, &d64, r, n_rows, cptr(params),
+                                             cptr(bn_running), mptr(out))
         else:
-            status = fo_mlp_forward_f32(&net, &d32, cptr(params), cptr(bn_running), mptr(out))
+            status = fo_mlp_forward_rows_f32(&net, &d32, r, n_rows, cptr(params),
+                                             cptr(bn_running), mptr(out))
     return status
 
 

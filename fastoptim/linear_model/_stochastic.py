@@ -213,21 +213,39 @@ def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
     return float(best)
 
 
+ROW_BLOCK = 4096  # rows per block of max_scaled_row_sqnorm (a few MB gathered at a time)
+
+
+def _row_sqnorms(X, rows):
+    """|x_i|^2 in float64 of the rows ``rows`` of X (all rows for None).  Each row's sum is
+    its own (the same bits for a row of X and for that row of a copy), so a row subset is
+    gathered ROW_BLOCK rows at a time, never copied whole."""
+    def norms(block):
+        if hasattr(block, "multiply"):  # CSR
+            return np.asarray(block.multiply(block).sum(axis=1), dtype=np.float64).ravel()
+        return np.einsum("ij,ij->i", block, block, dtype=np.float64)
+
+    if rows is None:
+        return norms(X)
+    out = np.empty(len(rows), dtype=np.float64)
+    for lo in range(0, len(rows), ROW_BLOCK):
+        out[lo:lo + ROW_BLOCK] = norms(X[rows[lo:lo + ROW_BLOCK]])
+    return out
+
+
 def max_scaled_row_sqnorm(objective, fit_intercept, scale=None):
     """max_i of |x_i|^2 (+ 1 with an intercept), times w_i scale with sample weights (scale:
-    the engine's weight factor, default the objective's n / sum(w))."""
-    X = objective.X  # the objective's own rows (the training rows under early stopping)
-    if X.shape[0] == 0:
+    the engine's weight factor, default the objective's n / sum(w)), over the objective's
+    own rows (the training rows under early stopping)."""
+    if objective.n_samples == 0:
         return 0.0
-    if hasattr(X, "multiply"):  # CSR
-        row_sq = np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
-    else:
-        row_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+    row_sq = _row_sqnorms(objective.X, objective.rows)
     row_sq += 1.0 if fit_intercept else 0.0
-    if objective._sample_weight is not None:  # the engine scales sample i by w_i n / sum(w)
+    weights = objective.rows_of(objective._sample_weight)
+    if weights is not None:  # the engine scales sample i by w_i n / sum(w)
         if scale is None:
             scale = objective.n_samples / objective.weight_sum
-        row_sq *= objective._sample_weight.astype(np.float64) * scale
+        row_sq *= weights.astype(np.float64) * scale
     return float(np.max(row_sq))
 
 
@@ -373,6 +391,8 @@ def start_loss(objective, coef, intercept):
     an exploding epoch is detected: in closed form at zero coefficients (no pass over X),
     else one evaluation of the objective (a warm start); 0 when it cannot be evaluated."""
     y = getattr(objective, "_y", None)
+    if y is not None and hasattr(objective, "rows_of"):
+        y = objective.rows_of(y)  # the objective's own rows
     if not np.any(coef) and (intercept is None or not np.any(intercept)):
         K = objective.n_outputs
         closed = {"logistic": float(np.log(2.0)), "hinge": 1.0, "squared_hinge": 1.0,
@@ -382,6 +402,8 @@ def start_loss(objective, coef, intercept):
         if objective.loss == "squared" and y is not None:  # mean w y^2 / 2
             half_sq = 0.5 * y.astype(np.float64) ** 2
             w = objective._sample_weight
+            if w is not None and hasattr(objective, "rows_of"):
+                w = objective.rows_of(w)
             return float(np.mean(half_sq) if w is None
                          else np.dot(w.astype(np.float64), half_sq) / objective.weight_sum)
     try:
@@ -396,7 +418,8 @@ def _solver_name(solver):
 
 
 def new_objective_factory(loss, X, y, sample_weight, alpha_of_weight_sum, n_threads, **kwargs):
-    """``rows -> Objective`` over X[rows] (all rows for None), alpha from the rows' weight sum."""
+    """``rows -> Objective`` over X[rows] (all rows for None; X itself is never copied: see
+    ``Objective(rows=...)``), alpha from the rows' weight sum."""
     if getattr(X, "parts", None) is not None:  # a DaskData: one objective over every chunk
         from .._dask import DaskObjective
 
@@ -410,11 +433,13 @@ def new_objective_factory(loss, X, y, sample_weight, alpha_of_weight_sum, n_thre
         return make_dask
 
     def make(rows):
-        Xr = X if rows is None else X[rows]
-        yr = y if rows is None else y[rows]
+        # a row subset (early stopping's training and validation rows, the range test's
+        # sample) is an Objective over the rows of X itself: no copy of X, the bits of one
+        # over X[rows] (scikit-learn's SGD splits by index too)
         wr = sample_weight if (rows is None or sample_weight is None) else sample_weight[rows]
-        wsum = float(len(yr)) if wr is None else float(np.sum(wr, dtype=np.float64))
-        return Objective(loss, Xr, yr, sample_weight=wr, alpha=alpha_of_weight_sum(wsum),
-                         n_threads=n_threads, **kwargs)
+        wsum = float(len(y) if rows is None else len(rows)) if wr is None else float(
+            np.sum(wr, dtype=np.float64))
+        return Objective(loss, X, y, sample_weight=sample_weight, alpha=alpha_of_weight_sum(wsum),
+                         n_threads=n_threads, rows=rows, **kwargs)
 
     return make

@@ -338,27 +338,30 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(f"early_stopping: validation_fraction={frac} of {n} samples leaves "
                              f"no validation or no training rows; pass more samples, a larger "
                              f"validation_fraction, or early_stopping=False")
-        train = np.setdiff1d(np.arange(n), val, assume_unique=True)
+        held_out = np.zeros(n, dtype=bool)  # (setdiff1d would sort n + n_val int64 values)
+        held_out[val] = True
+        train = np.flatnonzero(~held_out)
         return train, val
 
     def _fit_stochastic(self, net, X, Y, sw, target, params, running, seeds, incremental,
                         warm, rng):
         n = X.shape[0]
         early = bool(self.early_stopping) and not incremental
-        Xt, Yt, swt = X, Y, sw
+        train = None  # early stopping trains on these rows of X, read in place (no copy of X)
+        n_train = n
         if early:
             rows = self._stratify_rows(Y, target)
             train, val = self._split(n, rows, rng if rng is not None else self._random_state())
-            Xt, Yt = X[train], np.ascontiguousarray(Y[train])
-            Xv, Yv = X[val], Y[val]
-            swt = None if sw is None else sw[train]
+            n_train = len(train)
+            Yv = Y[val]  # the validation rows' targets and weights (X's rows stay in X)
             swv = None if sw is None else sw[val]
-        batch = self._batch(Xt.shape[0])
-        if net.batch_norm and (batch < 2 or Xt.shape[0] % batch == 1):
+        batch = self._batch(n_train)
+        if net.batch_norm and (batch < 2 or n_train % batch == 1):
             raise ValueError(f"batch_size={self.batch_size} leaves a training batch of one "
-                             f"sample ({Xt.shape[0]} training rows), and batch_norm needs at "
+                             f"sample ({n_train} training rows), and batch_norm needs at "
                              f"least 2 per batch; choose another batch_size")
-        l2 = float(self.alpha) / _count(Xt, swt)
+        l2 = float(self.alpha) / (float(n_train) if sw is None else
+                                  _count(X, sw if train is None else sw[train]))
         if incremental and getattr(self, "_optimizer", None) is not None:
             opt = copy.deepcopy(self._optimizer)
         else:
@@ -375,20 +378,18 @@ class _BaseMLP(BaseEstimator):
         best_state = None
         epochs = 1 if incremental else int(self.max_iter)
         converged = False
-        workspace = net.epoch_workspace(Xt.shape[0], batch, shuffle=bool(self.shuffle),
-                                        sparse=sp.issparse(Xt))  # once per fit
-        Xt = net.prepare(Xt)  # validated and laid out once, not at every epoch
-        if early:
-            Xv = net.prepare(Xv)
+        workspace = net.epoch_workspace(n_train, batch, shuffle=bool(self.shuffle),
+                                        sparse=sp.issparse(X), subset=train is not None)
+        Xt = net.prepare(X)  # validated and laid out once, not at every epoch (once per fit)
         for epoch in range(done + 1, done + epochs + 1):
             if schedule is not None:
                 apply_schedule(schedule, opt, epoch, unit="epoch")
             try:
-                loss = net.train_epoch(Xt, Yt, params, opt, batch_size=batch,
+                loss = net.train_epoch(Xt, Y, params, opt, batch_size=batch,
                                        seed=seeds[0] + epoch, shuffle=bool(self.shuffle), l2=l2,
-                                       sample_weight=swt, running=running,
+                                       sample_weight=sw, running=running,
                                        dropout_seed=seeds[1], workspace=workspace,
-                                       n_threads=self.n_threads)
+                                       n_threads=self.n_threads, rows=train)
             except FloatingPointError:
                 raise FloatingPointError(
                     f"{type(self).__name__}: training diverged at epoch {epoch}: with "
@@ -399,7 +400,7 @@ class _BaseMLP(BaseEstimator):
             loss += 0.5 * l2 * sum(float(np.einsum("ij,ij->", W, W, dtype=np.float64))
                                    for W in net.unpack(params)[0])  # no float64 copy
             curve.append(loss)
-            t_done += Xt.shape[0]
+            t_done += n_train
             if not np.isfinite(loss) or loss > 1e6 * max(abs(curve[0]), 1.0):
                 raise FloatingPointError(
                     f"{type(self).__name__}: the loss exploded at epoch {epoch} (from "
@@ -407,7 +408,8 @@ class _BaseMLP(BaseEstimator):
                     f"smaller learning_rate")
             msg = f"Iteration {epoch}, loss = {loss:.8f}"
             if early:
-                out = net.forward(Xv, params, running=running, n_threads=self.n_threads)
+                out = net.forward(Xt, params, running=running, n_threads=self.n_threads,
+                                  rows=val)
                 val_curve.append(self._eval_loss(out, Yv, swv, target["out_kind_"]))
                 score = self._validation_score(out, Yv, swv, target)
                 val_scores.append(score)

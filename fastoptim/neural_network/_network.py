@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from .._blas import blas_n_threads, blas_threads
 from .._core import _mlp, _status
-from .._validation import as_float_data, csr_parts
+from .._validation import as_float_data, check_rows, csr_parts
 from ..optim.engine import check_epoch_args
 
 __all__ = ["Network", "PreparedData", "ACTIVATIONS", "OUTPUTS"]
@@ -312,7 +312,7 @@ class Network:
 
     def train_epoch(self, X, Y, params, optimizer, *, batch_size, seed=0, shuffle=True, l2=0.0,
                     sample_weight=None, running=None, bn_momentum=0.1, dropout_seed=0,
-                    workspace=None, n_threads=None):
+                    workspace=None, n_threads=None, rows=None):
         """One epoch of mini-batch training in C, in place, without the GIL.
 
         Each batch B takes the gradient of ``n / sum(w) / |B| sum_{i in B} w_i c_i + l2/2
@@ -343,6 +343,11 @@ class Network:
             allocates nothing (None: the epoch allocates its own buffers).
         n_threads : int, optional
             Threads of the team (``None``: by a batch's work).
+        rows : array-like of int, optional
+            Train on the row subset ``X[rows]`` without copying X (early stopping's training
+            rows): X, Y and sample_weight keep every row, and the epoch is the one over
+            copies of those rows, bit for bit (n below is ``len(rows)``; the workspace from
+            ``epoch_workspace(len(rows), ..., subset=True)``).
 
         Returns
         -------
@@ -359,12 +364,16 @@ class Network:
         check_epoch_args(optimizer, batch_size, seed)
         if not (isinstance(l2, numbers.Real) and l2 >= 0 and np.isfinite(l2)):
             raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
-        n, values, indices, indptr = self._data(X)
-        Y, sw = self._targets(Y, sample_weight, n)
+        n_all, values, indices, indptr = self._data(X)
+        Y, sw = self._targets(Y, sample_weight, n_all)
+        if rows is not None:
+            rows = check_rows(rows, n_all)
+        n = n_all if rows is None else len(rows)
         weight_scale = 1.0
         if sw is not None:
-            total = float(np.sum(sw, dtype=np.float64))
-            if not (np.all(np.isfinite(sw)) and np.all(sw >= 0) and total > 0):
+            sw_used = sw if rows is None else sw[rows]
+            total = float(np.sum(sw_used, dtype=np.float64))
+            if not (np.all(np.isfinite(sw_used)) and np.all(sw_used >= 0) and total > 0):
                 raise ValueError("sample_weight must be finite, >= 0 and not all zero")
             weight_scale = n / total
         if not (isinstance(params, np.ndarray) and params.shape == (self.n_params,)
@@ -398,8 +407,8 @@ class Network:
         arch = self._team(n_threads, self._flops(batch))
         with blas_threads(1):
             status, mean_loss, next_t = _mlp.epoch(
-                self._sizes, arch, config, spec, values, indices, indptr, n, Y.reshape(-1), sw,
-                params, running, flat("s1"), flat("s2"), flat("s3"))
+                self._sizes, arch, config, spec, values, indices, indptr, n_all, Y.reshape(-1),
+                sw, params, running, flat("s1"), flat("s2"), flat("s3"), rows)
         optimizer.n_steps = next_t - 1
         if status == _status.ERR_NONFINITE:
             raise FloatingPointError(
@@ -409,31 +418,40 @@ class Network:
         _status.check_status(status)
         return mean_loss
 
-    def epoch_workspace(self, n_samples, batch_size, *, shuffle=True, sparse=False):
+    def epoch_workspace(self, n_samples, batch_size, *, shuffle=True, sparse=False,
+                        subset=False):
         """Scratch for :meth:`train_epoch` over n_samples rows (the permutation and the
-        batch's buffers), as a uint64 array to keep across epochs."""
+        batch's buffers), as a uint64 array to keep across epochs; subset: for epochs over
+        a row subset of n_samples rows (``rows=``)."""
         nbytes = _mlp.epoch_workspace(self._sizes, self._arch, int(n_samples), int(batch_size),
-                                      bool(shuffle), not sparse, self.dtype == np.float32)
+                                      bool(shuffle), not sparse, self.dtype == np.float32,
+                                      bool(subset))
         if nbytes < 0:
             raise ValueError(f"no workspace for n_samples={n_samples}, batch_size={batch_size}")
         return np.empty((nbytes + 7) // 8, dtype=np.uint64)
 
-    def forward(self, X, params, *, running=None, n_threads=None):
+    def forward(self, X, params, *, running=None, n_threads=None, rows=None):
         """The output layer's activations (probabilities, or values for 'identity'), in
         evaluation mode: batch norm on ``running`` (required with batch norm), no dropout.
+        ``rows``: those of the row subset ``X[rows]`` only, read in place (no copy of X;
+        early stopping's validation rows), the bits of a forward pass over their copy.
 
         Returns
         -------
-        out : ndarray of shape (n_samples, sizes[-1]), of :attr:`dtype`
+        out : ndarray of shape (n_samples, sizes[-1]) (``(len(rows), sizes[-1])``), of
+            :attr:`dtype`
         """
-        n, values, indices, indptr = self._data(X)
+        n_all, values, indices, indptr = self._data(X)
+        if rows is not None:
+            rows = check_rows(rows, n_all)
+        n = n_all if rows is None else len(rows)
         params = self._params(params)
         running = self._running(running, required=True, read_only=True)
         out = np.empty((n, self.sizes[-1]), dtype=self.dtype)
         arch = self._team(n_threads, self._flops(min(n, 256)) / 3.0)
         with blas_threads(1):
-            status = _mlp.forward(self._sizes, arch, values, indices, indptr, n, params, running,
-                                  out.reshape(-1))
+            status = _mlp.forward(self._sizes, arch, values, indices, indptr, n_all, params,
+                                  running, out.reshape(-1), rows)
         _status.check_status(status, {
             _status.ERR_NONFINITE: "the network's outputs are not finite (NaN or infinity in "
                                    "X or params, or scores that overflow)"})

@@ -74,7 +74,9 @@ def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0,
     Parameters
     ----------
     objective : fastoptim.losses.Objective
-        The loss, data, weights and L2 penalty alpha.
+        The loss, data, weights and L2 penalty alpha.  An objective over a row
+        subset (``rows=``) trains on those rows of X in place, with the bits of
+        an epoch over a copy of them.
     optimizer : fastoptim.optim.Optimizer
         Its update rule, learning rate and state are used; its state covers
         ``[coef, intercept]`` (created at the first epoch) and ``n_steps``
@@ -141,9 +143,9 @@ def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0,
     flat = lambda st, k: None if st.get(k) is None else st[k].reshape(-1)
     status, mean_loss, next_t = _epoch.run_epoch(
         config, spec, objective._values, objective._indices, objective._indptr,
-        objective.n_samples, objective.n_features, objective._y, sw, c, b,
+        objective.X.shape[0], objective.n_features, objective._y, sw, c, b,
         flat(sc, "s1"), flat(sc, "s2"), flat(sc, "s3"), flat(si, "s1"), flat(si, "s2"),
-        flat(si, "s3"), n_threads)
+        flat(si, "s3"), n_threads, objective.rows)
     optimizer.n_steps = next_t - 1
     if status == _status.ERR_NONFINITE:
         raise FloatingPointError(

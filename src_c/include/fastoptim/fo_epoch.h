@@ -32,6 +32,11 @@
  * Within a batch the rows are split into parts summed separately and combined
  * in part order (parts = threads when a batch has at least 64 rows per
  * thread, else 1): the same thread count gives the same bits.
+ *
+ * A row subset (cfg->rows): the epoch is the one over the n_rows rows
+ * X[rows] (the permutation is of 0..n_rows-1, and position k stands for
+ * sample rows[k]; y and sample_weight are indexed by sample number, as X):
+ * the same bits as an epoch over a copy of those rows, with no copy.
  */
 #ifndef FASTOPTIM_FO_EPOCH_H
 #define FASTOPTIM_FO_EPOCH_H
@@ -53,6 +58,10 @@ typedef struct {
     double alpha;          /* L2 penalty of the objective (coef only) */
     double weight_scale;   /* n / sum(sample_weight); 1 without weights */
     int lazy;              /* CSR only: sparse (lazy) updates, see below */
+    const int64_t *rows;   /* NULL: the epoch draws from every row of data; else from the
+                            * n_rows sample numbers rows[0..n_rows) (each in
+                            * [0, data->n_samples)): a subset of X without a copy */
+    int64_t n_rows;        /* ignored when rows is NULL */
 } fo_epoch_config;
 
 /*

@@ -81,6 +81,21 @@ int fo_loss_grad_f32(int loss, const fo_data_f32 *data, int64_t n_outputs,
                      int n_threads, double *value, float *grad_coef, float *grad_intercept);
 
 /*
+ * fo_loss_grad over the row subset X[rows] (rows: n_rows >= 1 sample numbers in
+ * [0, n_samples), any order; y and sample_weight indexed by sample number, as X):
+ * the value and gradient of the objective over those rows alone, the same bits as
+ * fo_loss_grad over a copy of them, with no copy.  rows NULL: fo_loss_grad.
+ */
+int fo_loss_grad_subset_f64(int loss, const fo_data_f64 *data, const int64_t *rows,
+                            int64_t n_rows, int64_t n_outputs, const double *coef,
+                            const double *intercept, double alpha, int n_threads, double *value,
+                            double *grad_coef, double *grad_intercept);
+int fo_loss_grad_subset_f32(int loss, const fo_data_f32 *data, const int64_t *rows,
+                            int64_t n_rows, int64_t n_outputs, const float *coef,
+                            const float *intercept, double alpha, int n_threads, double *value,
+                            float *grad_coef, float *grad_intercept);
+
+/*
  * Hessian-vector product of the objective at (coef, intercept) with the
  * direction (vec_coef, vec_intercept), in one pass over the rows:
  *   H v = sum_i w_i x~_i (d2l_i) x~_i^T v / sum_i w_i + alpha [v_coef; 0],

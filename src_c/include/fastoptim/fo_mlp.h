@@ -157,10 +157,16 @@ typedef struct {
     uint64_t dropout_seed;
     void *workspace;         /* NULL, or fo_mlp_epoch_workspace bytes (8-byte aligned) kept */
     int64_t workspace_bytes; /* by the caller across epochs: then the epoch allocates nothing */
+    const int64_t *rows;     /* NULL: the epoch draws from every row; else from the n_rows
+                              * sample numbers rows[0..n_rows) (in [0, n_samples)) -- a row
+                              * subset of X, Y and the weights (which keep every row) without
+                              * a copy, the bits of an epoch over copies of those rows */
+    int64_t n_rows;          /* ignored when rows is NULL */
 } fo_mlp_epoch_config;
 
 /* The bytes of an epoch's workspace for n_samples rows (dense: X is dense); -1 for bad
- * arguments. */
+ * arguments.  For a row subset, n_samples is n_rows and cfg->rows is not NULL (its rows
+ * are gathered as a shuffled epoch's are; only whether it is NULL matters here). */
 int64_t fo_mlp_epoch_workspace_f64(const fo_mlp_net *net, int64_t n_samples,
                                    const fo_mlp_epoch_config *cfg, int dense);
 int64_t fo_mlp_epoch_workspace_f32(const fo_mlp_net *net, int64_t n_samples,
@@ -186,6 +192,15 @@ int fo_mlp_forward_f64(const fo_mlp_net *net, const fo_data_f64 *data, const dou
                        const double *bn_running, double *out);
 int fo_mlp_forward_f32(const fo_mlp_net *net, const fo_data_f32 *data, const float *params,
                        const float *bn_running, float *out);
+/* The same for the n_rows >= 1 rows rows[0..n_rows) of data (sample numbers in
+ * [0, n_samples), gathered a block at a time: no copy of X): out is n_rows x K, the bits
+ * of fo_mlp_forward over a copy of those rows.  rows NULL: fo_mlp_forward. */
+int fo_mlp_forward_rows_f64(const fo_mlp_net *net, const fo_data_f64 *data, const int64_t *rows,
+                            int64_t n_rows, const double *params, const double *bn_running,
+                            double *out);
+int fo_mlp_forward_rows_f32(const fo_mlp_net *net, const fo_data_f32 *data, const int64_t *rows,
+                            int64_t n_rows, const float *params, const float *bn_running,
+                            float *out);
 
 /*
  * Batch normalization over n rows of width d (torch.nn.BatchNorm1d's semantics, Ioffe &
