@@ -407,13 +407,7 @@ def validate_labels(y, n_samples, name="y"):
         warn("A column-vector y was passed when a 1d array was expected. Please change "
              "the shape of y to (n_samples,), for example using ravel().",
              DataConversionWarning, stacklevel=3)
-        y = y.ravel()
-    if y.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of class labels of shape (n_samples,), got "
-                         f"shape {y.shape}")
-    if y.shape[0] != n_samples:
-        raise ValueError(f"{name} has {y.shape[0]} samples but X has {n_samples}; they must match")
-    _check_label_values(y, name)
+    y = validate_label_array(y, n_samples, name)
     if y.dtype.kind in "biu" and y.size:
         lo, hi = int(y.min()), int(y.max())
         if hi - lo < 1 << 20:  # small integer range: a table instead of a sort
@@ -465,9 +459,9 @@ def validate_label_array(y, n_samples, name="y", multilabel=False):
     if y.ndim == 2 and y.shape[1] == 1 and not multilabel:
         y = y.ravel()
     if y.ndim != (2 if multilabel else 1):
-        want = "(n_samples, n_labels)" if multilabel else "(n_samples,)"
-        raise ValueError(f"{name} must be an array of class labels of shape {want}, got shape "
-                         f"{y.shape}")
+        want = "a 2-D array of class labels of shape (n_samples, n_labels)" if multilabel \
+            else "a 1-D array of class labels of shape (n_samples,)"
+        raise ValueError(f"{name} must be {want}, got shape {y.shape}")
     if y.shape[0] != n_samples:
         raise ValueError(f"{name} has {y.shape[0]} samples but X has {n_samples}; they must match")
     _check_label_values(y.ravel() if multilabel else y, name)

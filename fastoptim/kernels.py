@@ -185,10 +185,9 @@ def _transform(spec, shape, G, xn, zn, row_scale, col_scale, n_threads, X=None, 
     rows = None
     if spec.kernel == "rbf" and X is not None:
         Zr = X if Z is None else Z
-        if sp.issparse(X) != sp.issparse(Zr):
-            Zr = sp.csr_matrix(Zr) if sp.issparse(X) else None
-        if Zr is not None:
-            rows = (*_c_parts(X), *_c_parts(Zr), X.shape[1])
+        # one format for both, as _distance_gram: X (predict's block) takes Z's
+        Xr = X if sp.issparse(X) == sp.issparse(Zr) else _same_format(X, Zr)
+        rows = (*_c_parts(Xr), *_c_parts(Zr), X.shape[1])
     status = _kernels.kernel_gram(_kernels.KERNEL_IDS[spec.kernel], spec.gamma, spec.degree,
                                   spec.coef0, shape, G, xn, zn, row_scale, col_scale, n_threads,
                                   rows=rows)
@@ -363,6 +362,12 @@ def _check_non_negative(A, name, kernel):
                          f"use another kernel")
 
 
+def _same_format(X, Z):
+    """X in Z's format (CSR or dense): X is the smaller side in predict's blocks, where Z is
+    the training data, which is never converted."""
+    return sp.csr_matrix(X) if sp.issparse(Z) else np.ascontiguousarray(X.toarray())
+
+
 def _c_parts(A):
     """(values, indices, indptr) for the glue: X.ravel() and None, None when dense, else CSR."""
     return csr_parts(A) if sp.issparse(A) else (A.reshape(-1), None, None)
@@ -376,9 +381,8 @@ def _distance_gram(spec, X, Z, s, lower_only, n_threads):
         if not sym:
             _check_non_negative(Z, "Z", spec.kernel)
     if not sym and sp.issparse(X) != sp.issparse(Z):
-        # one format for both (the C loop merges two sparse rows or walks two dense ones);
-        # X is the smaller side in predict's blocks
-        X = sp.csr_matrix(X) if sp.issparse(Z) else np.ascontiguousarray(X.toarray())
+        # one format for both (the C loop merges two sparse rows or walks two dense ones)
+        X = _same_format(X, Z)
     Zc = X if sym else Z
     n_x, n_z = X.shape[0], Zc.shape[0]
     # the work: every pair reads both rows' stored values
