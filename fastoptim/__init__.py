@@ -3,8 +3,7 @@
 The C core (src_c/) holds every hot loop; fastoptim._core is the Cython glue;
 this package is the Python layer users import.
 """
-__version__ = "0.1.0.dev0"
-
+from ._version import __version__
 from ._config import show_config
 from .gradcheck import check_grad
 from . import datasets, kernels, linear_model, losses, neural_network, optim, svm

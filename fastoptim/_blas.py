@@ -10,13 +10,13 @@ matrix, the normal equations) runs inside :func:`blas_threads` with the thread
 count :func:`blas_n_threads` derives from the estimator's ``n_threads``:
 
 * ``n_threads=None``: the same budget as the C kernels
-  (:func:`fastoptim._config.effective_n_threads`), and one thread per
+  (:func:`fastoptim._threads.effective_n_threads`), and one thread per
   :data:`MIN_FLOPS_PER_THREAD` floating-point operations of the call at most --
   a small factorization runs on one thread (measured here: below ~60 Mflop the
   second OpenBLAS thread gains at most 1.5x on a quiet machine and loses 1.5-100x
   on a loaded one);
 * an explicit ``n_threads``: that many, capped at the usable CPUs unless OMP_NUM_THREADS
-  asks for more (:func:`fastoptim._config.effective_n_threads`).
+  asks for more (:func:`fastoptim._threads.effective_n_threads`).
 
 The limit is set through the OpenBLAS libraries NumPy and SciPy load
 (``openblas_set_num_threads``, found by their file names among the libraries
@@ -35,7 +35,7 @@ from collections import Counter
 import numpy  # noqa: F401  (its BLAS is mapped by now)
 import scipy.linalg  # noqa: F401  (and SciPy's)
 
-from ._config import effective_n_threads
+from ._threads import effective_n_threads
 
 __all__ = ["blas_threads", "blas_n_threads", "MIN_FLOPS_PER_THREAD"]
 

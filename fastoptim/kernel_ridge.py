@@ -55,7 +55,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg
 
 from ._blas import blas_n_threads, blas_threads
-from ._config import effective_n_threads
+from ._threads import effective_n_threads
 from ._dask import is_dask_collection
 from ._validation import check_scalar
 from .base import (BaseEstimator, RegressorMixin, as_random_state, check_is_fitted, validate_X,

@@ -40,7 +40,7 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
-from ._config import effective_n_threads
+from ._threads import effective_n_threads
 from ._core import _loss, _status
 from ._validation import (as_float_data, as_float_vector, as_param_array, check_finite,
                           check_real, check_rows, check_scalar, csr_parts, stored_values)
@@ -132,7 +132,7 @@ class Objective:
     n_classes : int, optional
         K for the multiclass losses; ``max(y) + 1`` by default.
     n_threads : int or None
-        See :func:`fastoptim._config.effective_n_threads`.
+        See :func:`fastoptim._threads.effective_n_threads`.
     rows : array-like of int, optional
         The objective over the row subset ``X[rows]`` without copying X: X, y
         and sample_weight keep every row, and only the rows listed (sample
@@ -216,7 +216,7 @@ class Objective:
         """Threads for one parallel region of a C call that reads about ``work`` values.
 
         An explicit ``n_threads`` is used as given; with ``n_threads=None``, one
-        thread per :data:`fastoptim._config.MIN_WORK_PER_THREAD` values at most
+        thread per :data:`fastoptim._threads.MIN_WORK_PER_THREAD` values at most
         (the training engine asks with one batch's values: its threads meet once
         per batch).
         """
@@ -238,7 +238,7 @@ class Objective:
             raise ValueError(
                 f"{name} has shape {arr.shape} but loss {self.loss!r} on X with "
                 f"{self.n_features} features needs shape {shape}"
-                + ("" if len(shape) == 1 else f" (one row per class)")
+                + ("" if len(shape) == 1 else " (one row per class)")
             )
         return as_param_array(arr, name, self.dtype).reshape(-1), arr.shape
 

@@ -85,6 +85,11 @@ import zlib
 import numpy as np
 import scipy.sparse as sp
 
+from ._version import __version__
+from .base import check_is_fitted
+from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
+from .svm import SVC, LinearSVC
+
 __all__ = ["save_model", "load_model", "FORMAT", "FORMAT_VERSION", "SUPPORTED", "FITTED_ATTRIBUTES",
            "REQUIRED_ATTRIBUTES", "MAX_META_BYTES", "MAX_HEADER_ENTRY_BYTES", "MAX_STREAM_BYTES"]
 
@@ -102,10 +107,7 @@ _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 
 
 def _classes():
-    """name -> class of the supported estimators (imported here: no import cycle)."""
-    from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
-    from .svm import SVC, LinearSVC
-
+    """name -> class of the supported estimators."""
     return {cls.__name__: cls for cls in (LinearRegression, Ridge, LogisticRegression,
                                           SoftmaxRegression, LinearSVC, SVC)}
 
@@ -199,9 +201,6 @@ def save_model(estimator, path, *, metadata=None):
     --------
     load_model : the reader; the module docstring describes the format.
     """
-    from . import __version__
-    from .base import check_is_fitted
-
     name = type(estimator).__name__
     if name not in SUPPORTED or _classes()[name] is not type(estimator):
         raise TypeError(f"save_model supports the estimators {', '.join(SUPPORTED)}; got "
@@ -603,7 +602,6 @@ def _read_entries(path, z):
         raise _bad(path, "the fastoptim model file has no valid '__format_version__'")
     version = int(version)
     if version > FORMAT_VERSION:
-        from . import __version__
         raise _bad(path, f"written in fastoptim model format version {version}; fastoptim "
                          f"{__version__} reads up to version {FORMAT_VERSION}: upgrade fastoptim")
     if version < 1:

@@ -35,9 +35,8 @@ def shared_data_dir():
         package; None when that folder does not exist (an installed package,
         or a checkout without the data).
     """
-    import fastoptim
-
-    path = Path(fastoptim.__file__).resolve().parents[1].parent / "shared" / "data"
+    package = Path(__file__).resolve().parents[1]  # fastoptim/, from fastoptim/datasets/
+    path = package.parents[1] / "shared" / "data"
     return path if path.is_dir() else None
 
 

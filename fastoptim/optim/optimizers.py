@@ -18,7 +18,7 @@ import inspect
 
 import numpy as np
 
-from .._config import effective_n_threads
+from .._threads import effective_n_threads
 from .._core import _status, _update
 from .transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum, ScaleByAdagrad,
                          ScaleByAdam, ScaleByLearningRate, ScaleByRMS, _real, compile_chain)

@@ -42,7 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import scipy.sparse as sp
 
-from .._config import effective_n_threads
+from .._threads import effective_n_threads
 from .._core import _kernels, _status, _svc
 from .._validation import csr_parts, stored_values
 from ..base import (BaseEstimator, ClassifierMixin, check_is_fitted, class_sample_weights,
