@@ -47,14 +47,14 @@ import copy
 import functools
 
 import numpy as np
+import scipy.sparse as sp
+
+from ._moments import centered_normal_equations, max_scaled_row_sqnorm
+from ._validation import check_finite, is_dask_collection
+from .losses import _MULTICLASS, HessianOperator, Objective, _check_loss
+from .optim.engine import run_epoch
 
 __all__ = ["is_dask_collection", "DaskData", "DaskObjective", "objective_for", "map_rows"]
-
-
-def is_dask_collection(x):
-    """True for dask collections (dask's ``__dask_graph__`` protocol), without importing dask."""
-    graph = getattr(type(x), "__dask_graph__", None)
-    return graph is not None and callable(graph)
 
 
 def _client():
@@ -102,7 +102,6 @@ class DaskData:
 
     def __init__(self, X, name="X"):
         import dask.array as da
-        import scipy.sparse as sp
 
         if not isinstance(X, da.Array):
             raise TypeError(f"{name} is a {type(X).__name__} dask collection; fastoptim takes "
@@ -163,9 +162,6 @@ class DaskData:
 
 
 def _chunk_objective(Xk, yk, swk, loss, n_classes, n_threads):
-    from ._validation import check_finite
-    from .losses import Objective
-
     check_finite(Xk, "X (a chunk of the dask array)")
     kwargs = {} if n_classes is None else {"n_classes": n_classes}
     return Objective(loss, Xk, yk, sample_weight=swk, alpha=0.0,
@@ -196,7 +192,6 @@ def _chunk_hessian(obj, coef, intercept):
 
 
 def _chunk_row_curvature(obj, fit_intercept, scale):
-    from .linear_model._stochastic import max_scaled_row_sqnorm
     return max_scaled_row_sqnorm(obj, fit_intercept, scale)
 
 
@@ -206,7 +201,6 @@ def _take_rows(part, idx):
 
 def _chunk_epoch(obj, state, alpha, weight_scale, batch_size, seed):
     """One epoch over this chunk from `state` = (optimizer, coef, intercept); a new state."""
-    from .optim.engine import run_epoch
 
     opt, coef, intercept = copy.deepcopy(state[:3])
     local = copy.copy(obj)
@@ -283,7 +277,6 @@ class DaskObjective:
 
     def __init__(self, loss, X, y, *, sample_weight=None, alpha=0.0, n_classes=None,
                  n_threads=None):
-        from .losses import _check_loss
 
         self.loss = _check_loss(loss)
         self.X = X
@@ -352,7 +345,6 @@ class DaskObjective:
 
     @property
     def coef_shape(self):
-        from .losses import _MULTICLASS
         if self.loss in _MULTICLASS:
             return (self.n_outputs, self.n_features)
         return (self.n_features,)
@@ -398,8 +390,6 @@ class DaskObjective:
     def hessp_operator(self, coef, intercept=None):
         """As :meth:`fastoptim.losses.Objective.hessp_operator`: here each product is one
         :meth:`hessp` round (the chunks' curvatures are not kept between rounds)."""
-        from .losses import HessianOperator
-
         c = np.array(coef, dtype=self.dtype)
         b = None if intercept is None else np.array(intercept, dtype=self.dtype)
 
@@ -431,9 +421,6 @@ class DaskObjective:
     def sample_objective(self, rows):
         """A :class:`fastoptim.losses.Objective` here over the given global rows (sorted), gathered
         from their chunks (learning_rate='auto' tests its candidate rates on such a sample)."""
-        import scipy.sparse as sp
-        from .losses import Objective
-
         X, rows = self.X, np.asarray(rows, dtype=np.int64)
         local = [rows[(rows >= X.offsets[k]) & (rows < X.offsets[k + 1])] - X.offsets[k]
                  for k in range(X.n_chunks)]
@@ -478,7 +465,6 @@ def objective_for(loss, X, y, **kwargs):
     """A DaskObjective when X is a DaskData, else a fastoptim.losses.Objective."""
     if isinstance(X, DaskData):
         return DaskObjective(loss, X, y, **kwargs)
-    from .losses import Objective
     return Objective(loss, X, y, **kwargs)
 
 
@@ -522,7 +508,6 @@ def dask_rows(method):
 
 
 def _chunk_normal_equations(Xk, Yk, swk, fit_intercept):
-    from .linear_model._least_squares import centered_normal_equations
     G, R, x_mean, y_mean = centered_normal_equations(Xk, Yk, swk, fit_intercept)
     wsum = float(Xk.shape[0] if swk is None else np.sum(swk, dtype=np.float64))
     return G, R, x_mean, y_mean, wsum
@@ -554,7 +539,6 @@ def normal_equations(X, Y, sw, fit_intercept):
 
 
 def _chunk_column_sums(Xk, yk, swk):
-    import scipy.sparse as sp
     w = np.ones(Xk.shape[0]) if swk is None else np.asarray(swk, dtype=np.float64)
     if sp.issparse(Xk):
         sx = np.asarray(Xk.T @ w).ravel()

@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__ = ["as_float_data", "as_float_vector", "as_param_array", "check_finite", "check_real",
-           "check_rows", "check_scalar", "csr_parts"]
+           "check_rows", "check_scalar", "csr_parts", "is_dask_collection", "validate_X"]
 
 _INT32_MAX = np.iinfo(np.int32).max
 
@@ -236,3 +236,33 @@ def check_rows(rows, n_all):
     if arr.min() < 0 or arr.max() >= n_all:
         raise ValueError(f"rows holds sample numbers outside [0, {n_all}) (X has {n_all} rows)")
     return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def is_dask_collection(x):
+    """True for dask collections (dask's ``__dask_graph__`` protocol), without importing dask."""
+    graph = getattr(type(x), "__dask_graph__", None)
+    return graph is not None and callable(graph)
+
+
+def validate_X(X, name="X", dtype=None, finite=True):
+    """A 2-D float design matrix, dense (C-ordered) or CSR, with finite values.
+
+    float32 stays float32, float64 stays float64, other numbers become float64
+    (or ``dtype`` when given).  Complex values, NaN and infinity are refused
+    (``finite=False`` leaves the NaN/infinity check to a caller whose own pass
+    over X detects them, e.g. through a non-finite Gram matrix).
+    """
+    if X is None:
+        raise ValueError(f"{name} is None; pass a 2-D array of shape (n_samples, n_features)")
+    if is_dask_collection(X):
+        raise TypeError(f"{name} is a dask collection, and this step needs in-memory data; call "
+                        f"{name}.compute() first (fit of LogisticRegression, SoftmaxRegression, "
+                        f"LinearRegression, Ridge and LinearSVC takes dask arrays)")
+    if not sp.issparse(X) and not isinstance(X, (str, bytes)):
+        X = np.asarray(X)
+    if np.dtype(X.dtype).kind == "c":
+        raise ValueError(f"Complex data not supported: {name} must hold real numbers")
+    X = as_float_data(X, name, dtype=dtype)
+    if finite:
+        check_finite(X.data if sp.issparse(X) else X, name)
+    return X

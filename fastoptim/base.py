@@ -6,6 +6,17 @@ scikit-learn's estimator conventions without a run-time dependency on it:
 fitted attributes end with an underscore.  That is all that ``clone``,
 ``Pipeline``, ``GridSearchCV`` and ``cross_val_score`` need.
 ``__sklearn_tags__`` imports scikit-learn lazily: only scikit-learn calls it.
+
+Dask arrays, in one place: every subclass's prediction methods (``_ROW_METHODS``:
+``predict``, ``decision_function``, ``predict_proba``, ``predict_log_proba``) are wrapped
+once, when the class is defined (``BaseEstimator.__init_subclass__``), by
+:func:`fastoptim._dask.dask_rows`: a dask array in gives a lazy dask array out (the
+method mapped over the row chunks), anything else goes to the method unchanged.  ``fit``
+takes dask arrays only where the class sets ``_dask_fit = True``, through
+:meth:`BaseEstimator._dask_data` (a :class:`fastoptim._dask.DaskData`; other estimators
+raise a TypeError saying what to do instead).  The adapter sits below this module: it
+depends on the objectives, the optimizers' epoch engine and the validation helpers only,
+never on an estimator (README, "Layout").
 """
 import functools
 import inspect
@@ -14,8 +25,8 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
-from ._dask import is_dask_collection
-from ._validation import as_float_data, check_finite
+from ._dask import DaskData, dask_rows
+from ._validation import check_finite, is_dask_collection, validate_X
 from .exceptions import DataConversionWarning, UndefinedMetricWarning, not_fitted_error, warn
 
 __all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "SparseCoefMixin", "available_if",
@@ -86,7 +97,6 @@ class BaseEstimator:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        from ._dask import dask_rows
         for name in _ROW_METHODS:
             method = cls.__dict__.get(name)
             if method is not None and callable(method) and not getattr(method, "_dask_rows", False):
@@ -124,7 +134,6 @@ class BaseEstimator:
         if not self._dask_fit:
             raise TypeError(f"{type(self).__name__} needs in-memory data, and X is a dask array: "
                             f"call X.compute() first{self._dask_hint}")
-        from ._dask import DaskData
         return DaskData(X)
 
     def _store_init_args(self, args):
@@ -340,30 +349,6 @@ def check_is_fitted(estimator):
     if not estimator.__sklearn_is_fitted__():
         raise not_fitted_error(f"This {type(estimator).__name__} instance is not fitted yet; call "
                                f"fit(X, y) before using it")
-
-
-def validate_X(X, name="X", dtype=None, finite=True):
-    """A 2-D float design matrix, dense (C-ordered) or CSR, with finite values.
-
-    float32 stays float32, float64 stays float64, other numbers become float64
-    (or ``dtype`` when given).  Complex values, NaN and infinity are refused
-    (``finite=False`` leaves the NaN/infinity check to a caller whose own pass
-    over X detects them, e.g. through a non-finite Gram matrix).
-    """
-    if X is None:
-        raise ValueError(f"{name} is None; pass a 2-D array of shape (n_samples, n_features)")
-    if is_dask_collection(X):
-        raise TypeError(f"{name} is a dask collection, and this step needs in-memory data; call "
-                        f"{name}.compute() first (fit of LogisticRegression, SoftmaxRegression, "
-                        f"LinearRegression, Ridge and LinearSVC takes dask arrays)")
-    if not sp.issparse(X) and not isinstance(X, (str, bytes)):
-        X = np.asarray(X)
-    if np.dtype(X.dtype).kind == "c":
-        raise ValueError(f"Complex data not supported: {name} must hold real numbers")
-    X = as_float_data(X, name, dtype=dtype)
-    if finite:
-        check_finite(X.data if sp.issparse(X) else X, name)
-    return X
 
 
 def _target_array(y, name, labels=False):

@@ -69,10 +69,9 @@ import scipy.linalg
 import scipy.sparse as sp
 
 from ._blas import blas_n_threads, blas_threads
-from ._config import effective_n_threads
+from ._threads import effective_n_threads
 from ._core import _kernels, _status
-from ._validation import csr_parts, stored_values
-from .base import validate_X
+from ._validation import csr_parts, stored_values, validate_X
 
 __all__ = ["KERNELS", "PAIRWISE_KERNELS", "pairwise_kernels"]
 
@@ -292,7 +291,7 @@ def gram(X, Z, spec, n_threads, *, scale=None, lower_only=False, x_sqnorm=None):
     n_threads : int or None
         The caller's ``n_threads`` argument: None sizes each step's threads by its
         work (the BLAS product by its flops, :mod:`fastoptim._blas`; the C passes
-        by their values, :func:`fastoptim._config.effective_n_threads`); an int
+        by their values, :func:`fastoptim._threads.effective_n_threads`); an int
         is used as given, BLAS included.
     scale : ndarray, optional
         With Z None: returns S K S for S = diag(scale) (sample weights' square roots).

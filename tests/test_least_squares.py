@@ -229,10 +229,10 @@ def test_other_sparse_formats_equal_csr(fmt):
 def test_normal_equations_in_many_row_blocks(monkeypatch, sparse):
     """The Gram matrix is accumulated over blocks of rows (centered and weighted per
     block): tiny blocks, with a last partial one, give the same solution."""
-    import fastoptim.linear_model._least_squares as ls
+    import fastoptim._moments as moments
 
     X, y, w = make_data(n=103, k=2, sparse=sparse, weights=True, zero_weights=4, seed=9)
-    monkeypatch.setattr(ls, "_BLOCK_ROWS", 10)
+    monkeypatch.setattr(moments, "_BLOCK_ROWS", 10)
     for est in (LinearRegression(solver="cholesky"), Ridge(alpha=0.4, solver="cholesky")):
         alpha = getattr(est, "alpha", 0.0)
         m = est.fit(X, y, sample_weight=w)

@@ -1401,6 +1401,7 @@ def test_newton_cg_default_tol_no_worse_than_sklearn(name, C):
 def _copy_based_split(monkeypatch):
     """The split as it was before #17 13a: every row subset copied into its own Objective
     (and the row norms of the rate's bound by one einsum over the copy)."""
+    from fastoptim import _moments
     from fastoptim.linear_model import _stochastic
     from fastoptim.losses import Objective
 
@@ -1417,7 +1418,7 @@ def _copy_based_split(monkeypatch):
         return np.einsum("ij,ij->i", X, X, dtype=np.float64)
 
     monkeypatch.setattr(_stochastic, "Objective", copying)
-    monkeypatch.setattr(_stochastic, "_row_sqnorms", einsum_norms)
+    monkeypatch.setattr(_moments, "_row_sqnorms", einsum_norms)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

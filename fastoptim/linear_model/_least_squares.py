@@ -52,6 +52,7 @@ from .._blas import blas_n_threads, blas_threads
 from .._dask import DaskData, is_dask_collection, objective_for
 from .._dask import column_stats as dask_column_stats
 from .._dask import normal_equations as dask_normal_equations
+from .._moments import centered_normal_equations, weighted_means
 from .._validation import check_finite
 from ..base import (BaseEstimator, RegressorMixin, resolve_n_jobs, validate_sample_weight,
                     validate_X, validate_y)
@@ -61,7 +62,6 @@ from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_ke
 
 __all__ = ["LinearRegression", "Ridge"]
 
-_BLOCK_ROWS = 4096  # rows centered and added to the Gram matrix per BLAS call
 _RCOND_MIN = 1e-10  # 'auto' leaves Cholesky for lstsq below this reciprocal condition
 
 
@@ -342,82 +342,6 @@ def _check_max_iter(max_iter):
     if max_iter < 1:
         raise ValueError(f"max_iter must be >= 1, got {max_iter}")
     return int(max_iter)
-
-
-def weighted_means(X, Y, sw):
-    """Column means of X (float64, length p) and Y (length k), weighted by sw."""
-    if sw is None:
-        x_mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
-        y_mean = Y.mean(axis=0, dtype=np.float64)
-    else:
-        w = sw.astype(np.float64)
-        wsum = w.sum()
-        x_mean = np.asarray(X.T @ w).ravel() / wsum
-        y_mean = (w @ Y.astype(np.float64)) / wsum
-    return x_mean, y_mean
-
-
-def centered_normal_equations(X, Y, sw, fit_intercept):
-    """G = Xc^T W Xc (p x p), R = Xc^T W Yc (p x k), and the means; all float64.
-
-    Dense X: one pass of BLAS ``syrk``/``gemm`` over blocks of _BLOCK_ROWS rows,
-    each block shifted by the first row c and weighted on the fly (X itself is
-    never copied); the block sums give the means, and the shift is undone
-    exactly: Xc^T W Xc = Xs^T W Xs - (sum w) m m^T with Xs = X - c, m = mu - c.
-    The first row is close to the data in scale, so the correction does not
-    cancel the way ``X^T W X - (sum w) mu mu^T`` would for columns with a large
-    mean.  CSR X: the sparse products with that rank-one correction (shifting
-    would densify X).
-    """
-    p = X.shape[1]
-    if sp.issparse(X):
-        if fit_intercept:
-            x_mean, y_mean = weighted_means(X, Y, sw)
-        else:
-            x_mean, y_mean = np.zeros(p), np.zeros(Y.shape[1])
-        Xw = X if sw is None else sp.diags(sw.astype(np.float64)) @ X
-        G = np.asarray((X.T @ Xw).todense(), dtype=np.float64)
-        R = np.asarray(Xw.T @ Y.astype(np.float64), dtype=np.float64)
-        if fit_intercept:
-            wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
-            G -= wsum * np.outer(x_mean, x_mean)
-            R -= wsum * np.outer(x_mean, y_mean)
-        return G, R, x_mean, y_mean
-    # each block's products in X's dtype (float32 runs BLAS at twice the speed), the sum
-    # over blocks in float64: the long sum never accumulates in float32
-    dt = X.dtype
-    # scipy's BLAS for both products: NumPy's `@` runs in NumPy's own OpenBLAS, whose
-    # worker threads would spin beside scipy's after every block (two pools on the same
-    # cores: Ridge on USPS took 28 ms on 2 threads against 15 ms on one)
-    syrk, gemm = scipy.linalg.blas.get_blas_funcs(("syrk", "gemm"), dtype=dt)
-    k = Y.shape[1]
-    G, R = np.zeros((p, p)), np.zeros((p, k))
-    sx, sy = np.zeros(p), np.zeros(k)  # sums of the shifted (weighted) rows
-    cx = X[0].copy() if fit_intercept else np.zeros(p, dtype=dt)
-    cy = Y[0].copy() if fit_intercept else np.zeros(k, dtype=dt)
-    for lo in range(0, X.shape[0], _BLOCK_ROWS):
-        hi = min(lo + _BLOCK_ROWS, X.shape[0])
-        B = X[lo:hi] - cx if fit_intercept else X[lo:hi].copy()  # one cache-sized block
-        Yb = Y[lo:hi] - cy if fit_intercept else Y[lo:hi].copy()
-        if sw is not None:
-            s = np.sqrt(sw[lo:hi])
-            B *= s[:, None]
-            Yb *= s[:, None]
-        # B.T is Fortran-ordered: BLAS reads the block in place (upper triangle of B^T B)
-        G += syrk(1.0, B.T, trans=0, lower=0)
-        R += gemm(1.0, B.T, Yb)
-        if fit_intercept:  # sum_i w_i (x_i - c) = B^T sqrt(w)
-            sx += (B.sum(axis=0, dtype=np.float64) if sw is None
-                   else gemm(1.0, B.T, s[:, None])[:, 0])
-            sy += Yb.sum(axis=0, dtype=np.float64) if sw is None else Yb.T @ s
-    G = np.triu(G) + np.triu(G, 1).T
-    if not fit_intercept:
-        return G, R, np.zeros(p), np.zeros(k)
-    wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
-    mx, my = sx / wsum, sy / wsum
-    G -= wsum * np.outer(mx, mx)
-    R -= wsum * np.outer(mx, my)
-    return G, R, cx.astype(np.float64) + mx, cy.astype(np.float64) + my
 
 
 def solve_normal_equations(G, R, alpha, check_condition=False):

@@ -57,6 +57,8 @@ import numbers
 
 import numpy as np
 
+from .._dask import DaskObjective
+from .._moments import max_scaled_row_sqnorm
 from .._validation import check_scalar
 from ..base import as_random_state
 from ..exceptions import ConvergenceWarning, warn
@@ -211,42 +213,6 @@ def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
         if best != start:
             break
     return float(best)
-
-
-ROW_BLOCK = 4096  # rows per block of max_scaled_row_sqnorm (a few MB gathered at a time)
-
-
-def _row_sqnorms(X, rows):
-    """|x_i|^2 in float64 of the rows ``rows`` of X (all rows for None).  Each row's sum is
-    its own (the same bits for a row of X and for that row of a copy), so a row subset is
-    gathered ROW_BLOCK rows at a time, never copied whole."""
-    def norms(block):
-        if hasattr(block, "multiply"):  # CSR
-            return np.asarray(block.multiply(block).sum(axis=1), dtype=np.float64).ravel()
-        return np.einsum("ij,ij->i", block, block, dtype=np.float64)
-
-    if rows is None:
-        return norms(X)
-    out = np.empty(len(rows), dtype=np.float64)
-    for lo in range(0, len(rows), ROW_BLOCK):
-        out[lo:lo + ROW_BLOCK] = norms(X[rows[lo:lo + ROW_BLOCK]])
-    return out
-
-
-def max_scaled_row_sqnorm(objective, fit_intercept, scale=None):
-    """max_i of |x_i|^2 (+ 1 with an intercept), times w_i scale with sample weights (scale:
-    the engine's weight factor, default the objective's n / sum(w)), over the objective's
-    own rows (the training rows under early stopping)."""
-    if objective.n_samples == 0:
-        return 0.0
-    row_sq = _row_sqnorms(objective.X, objective.rows)
-    row_sq += 1.0 if fit_intercept else 0.0
-    weights = objective.rows_of(objective._sample_weight)
-    if weights is not None:  # the engine scales sample i by w_i n / sum(w)
-        if scale is None:
-            scale = objective.n_samples / objective.weight_sum
-        row_sq *= weights.astype(np.float64) * scale
-    return float(np.max(row_sq))
 
 
 def lipschitz_bound(objective, fit_intercept):
@@ -421,8 +387,6 @@ def new_objective_factory(loss, X, y, sample_weight, alpha_of_weight_sum, n_thre
     """``rows -> Objective`` over X[rows] (all rows for None; X itself is never copied: see
     ``Objective(rows=...)``), alpha from the rows' weight sum."""
     if getattr(X, "parts", None) is not None:  # a DaskData: one objective over every chunk
-        from .._dask import DaskObjective
-
         def make_dask(rows):
             wsum = float(len(y)) if sample_weight is None else float(
                 np.sum(sample_weight, dtype=np.float64))

@@ -577,7 +577,6 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
     def _fit_primal(self, X, classes, y_idx, sw, solver):
         n, d = X.shape
-        C = float(self.C)
         coefs, intercepts, iters, curves, scores = [], [], [], [], []
         for k, (loss, target, K, smallest) in enumerate(self._problems(y_idx, len(classes))):
             kwargs = {} if K is None else {"n_classes": K}
