@@ -84,7 +84,7 @@ def test_quick_run_end_to_end(quick_run):
 def test_quick_run_without_matplotlib(tmp_path, monkeypatch, capsys):
     for name in ("matplotlib", "matplotlib.figure", "matplotlib.pyplot"):
         monkeypatch.setitem(sys.modules, name, None)  # import matplotlib -> ImportError
-    monkeypatch.setattr(_cli, "USPS_RUNS", _cli.USPS_RUNS[-2:-1])  # adam only: fast
+    monkeypatch.setattr(_cli.usps, "USPS_RUNS", _cli.USPS_RUNS[-2:-1])  # adam only: fast
     out = tmp_path / "curves.png"
     assert main(["--quick", "--out", str(out)]) == 0
     stdout = capsys.readouterr().out
@@ -95,7 +95,7 @@ def test_quick_run_without_matplotlib(tmp_path, monkeypatch, capsys):
 
 def test_no_plot_and_out(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(_cli, "USPS_RUNS", _cli.USPS_RUNS[-2:-1])  # adam only: fast
+    monkeypatch.setattr(_cli.usps, "USPS_RUNS", _cli.USPS_RUNS[-2:-1])  # adam only: fast
     assert main(["--quick", "--no-plot"]) == 0
     assert list(tmp_path.iterdir()) == []
     assert "pip install" not in capsys.readouterr().out
@@ -512,7 +512,7 @@ def test_bench_help(capfd):
 
 
 def test_bench_missing(monkeypatch, capsys):
-    monkeypatch.setattr(_cli, "find_bench", lambda: None)
+    monkeypatch.setattr(_cli.bench, "find_bench", lambda: None)
     assert main(["bench", "--quick"]) == 2
     message = _error(capsys)
     assert message.startswith("fastoptim bench: ") and "bench" in message
@@ -661,7 +661,7 @@ def test_internal_errors_are_one_line(monkeypatch, capsys, files, tmp_path):
     def boom(*args, **kwargs):
         raise IndexError("index 1 is out of bounds")
 
-    monkeypatch.setattr(_cli, "train_cmd", boom)
+    monkeypatch.setattr(_cli.train, "train_cmd", boom)
     assert main(["train", str(files / "binary-train.svm"), str(tmp_path / "m.npz")]) == 1
     assert _error(capsys) == ("fastoptim train: error: internal error (IndexError: index 1 is "
                               "out of bounds); please report it")

@@ -1,0 +1,131 @@
+"""``fastoptim compare DATA``: the optimizers of one model on a data file."""
+import pathlib
+
+from ._args import (CLIError, add_data_options, add_penalty_options, add_svc_options, fraction,
+                    positive_float, positive_int, seed)
+from ._comparison import FOOTNOTE, SVC_FOOTNOTE, XLABEL, report, run_comparison
+from ._data import check_labels, load_data, split
+from ._models import MODELS, OWN_SOLVER, STOCHASTIC, estimator_class, has_param, make_estimator
+
+__all__ = ["add_parser", "compare_cmd", "COMPARE_MAX_ITER"]
+
+#: Budget of the full-batch solvers in ``compare`` when --max-iter is not given.
+COMPARE_MAX_ITER = 300
+
+
+def compare_cmd(args):
+    """``fastoptim compare``: the optimizers of one model on a user's data file.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``compare`` options (see ``fastoptim compare --help``).
+
+    Returns
+    -------
+    int
+        The exit status (0).
+    """
+    model = args.model
+    name, kind, default_opts = MODELS[model]
+    X, y, fmt, zero = load_data(args.data, args.format, target_column=args.target_column,
+                                zero_based=args.zero_based)
+    check_labels(model, y, args.data)
+    if args.test:  # read with the training file's index base (unless one was given)
+        X_test, y_test, _, _ = load_data(args.test, args.format, n_features=X.shape[1],
+                                         target_column=args.target_column,
+                                         zero_based="auto" if zero is None else zero)
+        check_labels(model, y_test, args.test)
+        where = f"test file {args.test}"
+    else:
+        X, y, X_test, y_test = split(X, y, args.test_fraction, args.seed, args.data)
+        where = f"held-out {args.test_fraction:g} of the file (seed {args.seed})"
+    optimizers = args.optimizers or list(default_opts)
+    if model in OWN_SOLVER:
+        only, how = OWN_SOLVER[model]
+        if any(o != only for o in optimizers):
+            raise CLIError(f"--model {model} trains only by {how}: use --optimizers {only} (or "
+                           f"leave --optimizers out)")
+    common = dict(C=args.C, alpha=args.alpha, kernel=args.kernel, gamma=args.gamma)
+    if has_param(model, "random_state"):  # svc is deterministic: --seed seeds the split only
+        common["random_state"] = args.seed
+    max_iter = COMPARE_MAX_ITER if args.max_iter is None else args.max_iter
+    lr = "auto" if args.lr is None else args.lr
+    runs = []
+    for opt in optimizers:
+        if opt in STOCHASTIC or (opt == "gd" and kind == "regressor"):
+            batch = X.shape[0] if opt == "gd" else args.batch_size
+            params = dict(solver="sgd" if opt == "gd" else opt, learning_rate=lr,
+                          batch_size=batch, max_iter=args.epochs, n_iter_no_change=args.epochs)
+            settings = f"lr={lr if isinstance(lr, str) else format(lr, 'g')}, batch_size={batch}"
+        elif opt == "dual-cd":
+            params = dict(max_iter=max_iter)
+            settings = f"dual coordinate descent, max_iter={max_iter}"
+        elif opt == "smo":  # SVC's own budget (no limit) unless --max-iter is given
+            params = dict(max_iter=args.max_iter)
+            est = make_estimator(model, **common)
+            settings = (f"kernel={est.kernel}, gamma={est.gamma}, "
+                        f"max_iter={'no limit' if args.max_iter is None else args.max_iter}")
+        else:  # a direct solver of the estimator ('gd', 'lbfgs', 'auto', 'cg', ...)
+            params = dict(solver=opt, max_iter=max_iter)
+            settings = f"max_iter={max_iter}"
+        cls = estimator_class(model)
+        if "n_iter_no_change" in params and "n_iter_no_change" not in cls().get_params():
+            params.pop("n_iter_no_change")
+        runs.append((opt, make_estimator(model, **params, **common), settings,
+                     "n_iter_no_change" in params))
+    print(f"{name} on {args.data} ({fmt}): {X.shape[0]} training samples, {X.shape[1]} features; "
+          f"tested on {X_test.shape[0]} samples ({where})", flush=True)
+    results, curves = run_comparison(runs, X, y, X_test, y_test)
+    what = {"classifier": "mean cross-entropy", "regressor": "mean squared error / 2"}[kind]
+    if model == "linearsvc":
+        what = "mean (squared) hinge loss"
+    footnote = SVC_FOOTNOTE if model == "svc" else FOOTNOTE.format(what=what)
+    xlabel = "SMO iteration" if model == "svc" else XLABEL
+    stem = pathlib.Path(args.data).name.split(".")[0] or "data"
+    out = args.out or f"fastoptim-{stem}.png"
+    report(results, curves, kind, out=out, plot=not args.no_plot,
+            title=f"{name} on {pathlib.Path(args.data).name}: training loss",
+            footnote=footnote, xlabel=xlabel)
+    return 0
+
+
+def add_parser(sub):
+    """The ``compare`` subcommand, on the subparsers ``sub`` of the main parser."""
+    p = sub.add_parser("compare", help="compare the optimizers on your data file",
+                       description="Train one model with each optimizer on DATA (svmlight or "
+                                   "CSV) and print the table and loss curves, as the default "
+                                   "command does on USPS.")
+    p.add_argument("data", metavar="DATA")
+    p.add_argument("--test", metavar="TEST",
+                   help="test file (default: hold out --test-fraction of DATA)")
+    p.add_argument("--model", choices=list(MODELS), default="logistic",
+                   help="the model (default: logistic)")
+    p.add_argument("--optimizers", nargs="+", metavar="NAME",
+                   help="optimizers to compare (default: gd sgd momentum nesterov adagrad "
+                        "rmsprop adam, and lbfgs -- 'auto' (exact) for ridge/linear; linearsvc "
+                        "trains only by 'dual-cd', svc only by 'smo'); also any solver name of "
+                        "the model")
+    p.add_argument("--epochs", type=positive_int, default=50,
+                   help="epochs of the stochastic optimizers (default: 50)")
+    p.add_argument("--max-iter", type=positive_int, default=None,
+                   help="iterations of the full-batch solvers (default: 300; svc: SMO "
+                        "iterations per one-vs-one problem, default: no limit)")
+    p.add_argument("--batch-size", type=positive_int, default=64,
+                   help="mini-batch size of the stochastic optimizers (default: 64)")
+    p.add_argument("--lr", type=positive_float, default=None,
+                   help="learning rate of every stochastic optimizer (default: 'auto', the "
+                        "estimators' data-derived rates)")
+    add_penalty_options(p)
+    p.add_argument("--test-fraction", type=fraction, default=0.25,
+                   help="held-out fraction when there is no --test file (default: 0.25)")
+    p.add_argument("--seed", type=seed, default=0,
+                   help="seed of the split and of the solvers (default: 0; svc's SMO is "
+                        "deterministic)")
+    p.add_argument("--out", default=None, metavar="PATH",
+                   help="the figure (default: fastoptim-<DATA name>.png)")
+    p.add_argument("--no-plot", action="store_true", help="do not draw the figure")
+    add_svc_options(p)
+    add_data_options(p)
+    p.set_defaults(run=compare_cmd)
+    return p

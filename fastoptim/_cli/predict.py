@@ -1,0 +1,86 @@
+"""``fastoptim predict DATA MODEL_FILE OUTPUT``: one prediction per line (liblinear's
+predict)."""
+import os
+
+import numpy as np
+
+from ..model_io import load_model
+from ._args import CLIError, add_data_options
+from ._data import load_data
+from ._models import score
+
+__all__ = ["add_parser", "predict_cmd"]
+
+
+def _format_labels(pred):
+    """One text line per prediction: whole floats without '.0', other floats exactly (repr)."""
+    pred = np.asarray(pred)
+    if pred.dtype.kind == "f":
+        if np.all(np.isfinite(pred)) and np.all(pred == np.round(pred)) \
+                and np.all(np.abs(pred) < 2 ** 53):
+            return "\n".join(map(str, pred.astype(np.int64).tolist()))
+        return "\n".join(map(repr, pred.tolist()))
+    return "\n".join(map(str, pred.tolist()))
+
+
+def predict_cmd(args):
+    """``fastoptim predict DATA MODEL_FILE OUTPUT``: one prediction per line (liblinear's predict).
+
+    Whole-number labels are written without a decimal point, other numbers
+    exactly (Python's shortest round-trip form), strings as they are.  When
+    DATA has labels, prints the accuracy (classifiers) or the mean squared
+    error and R^2 (regressors).  An svmlight DATA is read with the index base
+    of the training file, stored in the model file by ``train``
+    (``--zero-based``/``--one-based`` override it), so that its columns are
+    the training file's.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``predict`` options.
+
+    Returns
+    -------
+    int
+        The exit status (0).
+    """
+    if not os.path.exists(args.model_file):
+        raise CLIError(f"{args.model_file}: no such model file")
+    est, meta = load_model(args.model_file, return_metadata=True)
+    zero = args.zero_based  # the flag, else the training file's base stored in the model
+    if zero == "auto" and isinstance(meta.get("zero_based"), bool):
+        zero = meta["zero_based"]
+    X, y, _, _ = load_data(args.data, args.format, n_features=est.n_features_in_,
+                           target_column=args.target_column, labels="optional", zero_based=zero)
+    pred = est.predict(X)
+    text = _format_labels(pred)
+    with open(args.output, "w", encoding="utf-8") as f:
+        f.write(text + ("\n" if text else ""))
+    if y is not None:
+        if hasattr(est, "classes_"):
+            if est.classes_.dtype.kind in "OUS":  # string classes: the file's labels are numbers
+                print(f"wrote {len(pred)} predictions to {args.output} (the model's labels are "
+                      f"strings, the file's numbers: no accuracy)")
+                return 0
+            hits = int(np.sum(pred == y))
+            print(f"Accuracy = {100 * hits / len(y):.4g}% ({hits}/{len(y)})")
+        else:
+            mse = float(np.mean((np.asarray(pred, dtype=np.float64) - y) ** 2))
+            print(f"Mean squared error = {mse:.6g} (regression)")
+            print(f"R2 = {score(est, X, y):.6g} (regression)")
+    print(f"wrote {len(pred)} predictions to {args.output}")
+    return 0
+
+
+def add_parser(sub):
+    """The ``predict`` subcommand, on the subparsers ``sub`` of the main parser."""
+    p = sub.add_parser("predict", help="predict with a saved model",
+                       description="Write the prediction for each row of DATA to OUTPUT, one "
+                                   "per line; print the accuracy (or the regression error) "
+                                   "when DATA has labels.")
+    p.add_argument("data", metavar="DATA")
+    p.add_argument("model_file", metavar="MODEL_FILE")
+    p.add_argument("output", metavar="OUTPUT")
+    add_data_options(p)
+    p.set_defaults(run=predict_cmd)
+    return p
