@@ -223,6 +223,23 @@ def _check_runs(runs, logy):
     return checked
 
 
+def _plain_log_labels(ax, low, high):
+    """Tick labels of a log y axis as plain numbers (0.2, 1, 1e-05); on an axis of less
+    than two decades, the 2s, 3s and 5s between the powers of ten labelled too."""
+    from matplotlib.ticker import FuncFormatter
+
+    def plain(value, _pos=None):
+        return f"{value:g}"
+
+    def between(value, _pos=None):
+        digit = round(value / 10.0 ** np.floor(np.log10(value)))
+        return plain(value) if digit in (2, 3, 5) else ""
+
+    ax.yaxis.set_major_formatter(FuncFormatter(plain))
+    if np.log10(high / low) < 2.0:
+        ax.yaxis.set_minor_formatter(FuncFormatter(between))
+
+
 def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch"):
     """Plot training (solid) and validation (dashed) loss against epoch, one colour per run.
 
@@ -279,6 +296,7 @@ def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch"):
     checked = _check_runs(runs, bool(logy))
     ax = _axes(ax)
     from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
 
     handles = []
     for name, train, validation, note in checked:
@@ -297,6 +315,10 @@ def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch"):
                            label="validation")]
     if logy:
         ax.set_yscale("log")
+        values = np.concatenate([c for _, train, val, _ in checked
+                                 for c in (train, val) if c is not None])
+        _plain_log_labels(ax, float(values.min()), float(values.max()))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # epochs
     ax.set_xlabel(xlabel)
     ax.set_ylabel("loss")
     if title is not None:

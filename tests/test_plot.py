@@ -121,6 +121,20 @@ def test_training_curves_lines(plt):
     assert [h.get_linestyle() for h in legend.legend_handles[3:]] == ["-", "--"]
 
 
+def test_training_curves_log_axis_labels(plt):
+    """Plain numbers on the log axis; within two decades the 2s, 3s and 5s too; whole epochs."""
+    ax = training_curves({"a": {"train": [2.3, 1.0, 0.5, 0.2, 0.12]}})
+    major, minor = ax.yaxis.get_major_formatter(), ax.yaxis.get_minor_formatter()
+    assert [major(v) for v in (0.1, 1.0, 10.0)] == ["0.1", "1", "10"]
+    assert [minor(v) for v in (0.2, 0.3, 0.4, 0.5, 2.0, 3.0, 7.0)] == \
+        ["0.2", "0.3", "", "0.5", "2", "3", ""]
+    assert all(float(t).is_integer() for t in ax.xaxis.get_major_locator()()
+               if 1 <= t <= 5)
+    ax = training_curves({"a": {"train": [100.0, 1.0, 1e-5]}})  # seven decades: powers only
+    assert ax.yaxis.get_major_formatter()(1e-5) == "1e-05"
+    assert ax.yaxis.get_minor_formatter()(0.2) != "0.2"
+
+
 def test_training_curves_axes_and_linear_scale(plt):
     _, ax = plt.subplots()
     runs = {"a": {"train": [1.0, 0.0, -0.5], "validation": [0.5, 0.2, -1.0], "note": ""}}
