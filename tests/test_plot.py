@@ -1,8 +1,9 @@
-"""fastoptim.plot (loss_curves, training_curves, trajectories, record_path) and
-examples/gallery.py.
+"""fastoptim.plot (loss_curves, training_curves, activation_histograms, layer_values,
+initial_network, lr_schedule, trajectories, record_path) and examples/gallery.py.
 
-The drawing tests skip when matplotlib is not installed; record_path and the
-"matplotlib missing" messages are tested either way."""
+The drawing tests skip when matplotlib is not installed; record_path, layer_values,
+initial_network, the gallery's numbers and the "matplotlib missing" messages are tested
+either way."""
 import importlib.util
 import os
 import subprocess
@@ -12,9 +13,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fastoptim import SoftmaxRegression
+import scipy.sparse as sp
+
+from fastoptim import MLPClassifier, MLPRegressor, SoftmaxRegression
+from fastoptim.exceptions import NotFittedError
+from fastoptim.neural_network._init import initial_layers
 from fastoptim.optim import SGD, Adagrad, Adam, RMSProp
-from fastoptim.plot import loss_curves, record_path, training_curves, trajectories
+from fastoptim.optim.schedules import (Constant, CosineDecay, ExponentialDecay,
+                                       InverseSqrtDecay, InverseTimeDecay, LinearDecay,
+                                       MomentumSchedule, ReduceOnPlateau, StepDecay, Warmup)
+from fastoptim.plot import (NetworkWeights, activation_histograms, initial_network,
+                            layer_values, loss_curves, lr_schedule, record_path,
+                            training_curves, trajectories)
 
 ROOT = Path(__file__).resolve().parents[1]
 GALLERY = ROOT / "examples" / "gallery.py"
@@ -186,6 +196,265 @@ def test_training_curves_errors(plt, runs, error, match):
     assert not ax.lines  # nothing half-drawn
 
 
+# -- layer_values, initial_network ------------------------------------------------------------------
+
+def _fitted(kind, activation, batch_norm, rng):
+    X = rng.standard_normal((150, 6))
+    if kind == "regressor":
+        Y = np.column_stack([X[:, 0] * X[:, 1], np.tanh(X[:, 2])])
+        model = MLPRegressor((9, 7, 5), activation, batch_norm=batch_norm, max_iter=30,
+                             random_state=0)
+        return model.fit(X, Y), X
+    n_classes = 2 if kind == "binary" else 3
+    y = np.digitize(X[:, 0] + 0.5 * X[:, 1], np.linspace(-1, 1, n_classes + 1)[1:-1])
+    model = MLPClassifier((9, 7, 5), activation, batch_norm=batch_norm, max_iter=30,
+                          random_state=0)
+    return model.fit(X, y), X
+
+
+@pytest.mark.filterwarnings("ignore::fastoptim.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kind, activation, batch_norm", [
+    ("multiclass", "tanh", False), ("multiclass", "relu", True), ("binary", "logistic", True),
+    ("binary", "gelu", False), ("regressor", "leaky_relu", True), ("regressor", "identity",
+                                                                    False)])
+def test_layer_values_is_the_model_forward_pass(kind, activation, batch_norm):
+    rng = np.random.default_rng(3)
+    model, X = _fitted(kind, activation, batch_norm, rng)
+    if batch_norm:  # the running statistics have moved away from (0, 1)
+        assert not np.allclose(model.bn_running_means_[0], 0)
+    X_new = rng.standard_normal((40, 6))
+    pre, act = layer_values(model, X_new)
+    assert len(pre) == len(act) == 4
+    assert [a.shape for a in act] == [(40, 9), (40, 7), (40, 5), (40, model.n_outputs_)]
+    if kind == "regressor":
+        expected = model.predict(X_new)
+    else:
+        proba = model.predict_proba(X_new)
+        expected = proba[:, 1:] if kind == "binary" else proba
+    np.testing.assert_allclose(act[-1], expected, rtol=0, atol=1e-12)
+    # each layer by hand from the public attributes: z = a W + b (batch norm), a = f(z)
+    z = X_new @ model.coefs_[0] + model.intercepts_[0]
+    if batch_norm:
+        z = model.bn_gammas_[0] * (z - model.bn_running_means_[0]) / np.sqrt(
+            model.bn_running_vars_[0] + 1e-5) + model.bn_betas_[0]
+    np.testing.assert_allclose(pre[0], z, rtol=0, atol=1e-12)
+    # sparse X gives the same numbers
+    sparse_act = layer_values(model, sp.csr_matrix(X_new))[1]
+    np.testing.assert_allclose(sparse_act[-1], act[-1], rtol=0, atol=1e-12)
+
+
+def test_layer_values_of_weights():
+    net = initial_network((5, 4, 3), "tanh", init="xavier_normal", random_state=0)
+    X = np.random.default_rng(0).standard_normal((10, 5))
+    pre, act = layer_values(net, X)
+    W, b = net.coefs, net.intercepts
+    assert np.array_equal(pre[0], X @ W[0] + b[0])
+    assert np.array_equal(act[0], np.tanh(pre[0]))
+    assert np.array_equal(act[1], pre[1]) and np.array_equal(pre[1], act[0] @ W[1] + b[1])
+    # a plain tuple, and a softmax output
+    pre3, act3 = layer_values((W, b, "tanh", "softmax"), X)
+    assert np.array_equal(pre3[1], pre[1])
+    e = np.exp(pre[1] - pre[1].max(axis=1, keepdims=True))
+    np.testing.assert_allclose(act3[1], e / e.sum(axis=1, keepdims=True), rtol=1e-14)
+
+
+@pytest.mark.parametrize("init", ["glorot_uniform", "xavier_normal", "he_normal", "he_uniform",
+                                  "lecun_normal"])
+def test_initial_network_is_the_mlp_initialisation(init):
+    net = initial_network((6, 8, 3), "relu", init=init, random_state=7)
+    coefs, intercepts = initial_layers((6, 8, 3), init, "relu", np.random.RandomState(7))
+    assert isinstance(net, NetworkWeights) and net.activation == "relu"
+    assert net.out_activation == "identity"
+    for ours, theirs in zip(net.coefs + net.intercepts, coefs + intercepts):
+        assert np.array_equal(ours, theirs)
+
+
+@pytest.mark.filterwarnings("ignore::fastoptim.exceptions.ConvergenceWarning")
+def test_initial_network_is_where_the_estimator_starts():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 6)), rng.standard_normal(40)
+    model = MLPRegressor((8,), "relu", init="he_normal", solver="sgd", learning_rate=1e-12,
+                         max_iter=1, shuffle=False, random_state=5).fit(X, y)
+    net = initial_network((6, 8, 1), "relu", init="he_normal", random_state=5)
+    for ours, theirs in zip(net.coefs, model.coefs_):  # one step of lr 1e-12 away
+        np.testing.assert_allclose(theirs, ours, rtol=0, atol=1e-10)
+
+
+def test_initial_network_with_a_standard_deviation():
+    net = initial_network((400, 300, 300, 2), "tanh", init=0.05, random_state=1)
+    for W in net.coefs:  # within 5 standard errors
+        assert W.std() == pytest.approx(0.05, rel=5 / np.sqrt(2 * W.size))
+        assert abs(W.mean()) < 5 * 0.05 / np.sqrt(W.size)
+    assert not any(np.any(b) for b in net.intercepts)
+    again = initial_network((400, 300, 300, 2), "tanh", init=0.05, random_state=1)
+    assert all(np.array_equal(a, b) for a, b in zip(net.coefs, again.coefs))
+
+
+@pytest.mark.parametrize("args, kwargs, error, match", [
+    (((5,),), {}, ValueError, "sizes must list two or more layer widths"),
+    (((5, 0, 2),), {}, ValueError, "sizes must list"),
+    (("52",), {}, ValueError, "sizes must list"),
+    (((5, 2), "sigmoid"), {}, ValueError, "activation must be one of"),
+    (((5, 2), "relu", "kaiming"), {}, ValueError, "init must be one of"),
+    (((5, 2), "relu", 0.0), {}, ValueError, "standard deviation > 0"),
+    (((5, 2), "relu", np.nan), {}, ValueError, "standard deviation > 0"),
+    (((5, 2), "relu", True), {}, ValueError, "standard deviation > 0"),
+    (((5, 2),), {"random_state": "seed"}, (TypeError, ValueError), "random_state"),
+])
+def test_initial_network_errors(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        initial_network(*args, **kwargs)
+
+
+def test_layer_values_errors():
+    net = initial_network((4, 3, 2), random_state=0)
+    X = np.ones((5, 4))
+    with pytest.raises(ValueError, match="X has 3 features, but the network takes 4"):
+        layer_values(net, np.ones((5, 3)))
+    with pytest.raises(ValueError, match="NaN"):
+        layer_values(net, np.full((5, 4), np.nan))
+    with pytest.raises(NotFittedError):
+        layer_values(MLPClassifier(), X)
+    with pytest.raises(TypeError, match="fitted MLPClassifier or MLPRegressor, or a tuple"):
+        layer_values(SoftmaxRegression(), X)
+    with pytest.raises(TypeError, match="fitted MLPClassifier or MLPRegressor, or a tuple"):
+        layer_values(net.coefs, X)
+    with pytest.raises(ValueError, match="a tuple of 2"):
+        layer_values((net.coefs, net.intercepts), X)
+    with pytest.raises(ValueError, match="activation must be one of"):
+        layer_values(net._replace(activation="swish"), X)
+    with pytest.raises(ValueError, match="out_activation must be one of"):
+        layer_values(net._replace(out_activation="tanh"), X)
+    with pytest.raises(ValueError, match="as many intercepts as coefs"):
+        layer_values(net._replace(intercepts=net.intercepts[:1]), X)
+    with pytest.raises(ValueError, match=r"layer 2 of the network has weights of shape \(2, 2\)"):
+        layer_values(net._replace(coefs=[net.coefs[0], np.ones((2, 2))]), X)
+    with pytest.raises(ValueError, match="layer 1 of the network holds NaN"):
+        layer_values(net._replace(coefs=[np.full((4, 3), np.nan), net.coefs[1]]), X)
+
+
+# -- activation_histograms ---------------------------------------------------------------------------
+
+def test_activation_histograms_panels(plt):
+    net = initial_network((32,) * 5 + (3,), "tanh", init=0.3, random_state=0)
+    X = np.random.default_rng(1).standard_normal((100, 32))
+    pre, act = layer_values(net, X)
+    axes = activation_histograms(net, X, bins=20, title="tanh, std 0.3")
+    assert len(axes) == 4 and axes[0].figure._suptitle.get_text() == "tanh, std 0.3"
+    lo = min(a.min() for a in act[:-1])
+    hi = max(a.max() for a in act[:-1])
+    for l, (panel, a) in enumerate(zip(axes, act[:-1]), start=1):
+        assert panel.get_title() == (f"layer {l}\nmean {a.mean():.2g}  std {a.std():.2g}"
+                                     .replace("e-0", "e-"))
+        heights = [patch.get_height() for patch in panel.patches]
+        assert len(heights) == 20 and sum(heights) == a.size  # every unit of every sample
+        expected, _ = np.histogram(a.ravel(), bins=np.linspace(lo, hi, 21))
+        assert np.array_equal(heights, expected)  # one shared range
+        assert panel.patches[0].get_x() == pytest.approx(lo)
+        assert panel.get_xlabel() == "activation"
+    # pre-activations, a subset of layers, own ranges, log counts, given axes
+    _, row = plt.subplots(1, 2)
+    out = activation_histograms(net, X, values="pre-activations", layers=[2, 4], sharex=False,
+                                logy=True, ax=row, title="row")
+    assert list(out) == list(row) and row[0].get_ylabel() == "row"
+    assert row[1].get_title().startswith("layer 4\n")
+    assert row[1].get_xlabel() == "pre-activation" and row[1].get_yscale() == "log"
+    assert row[1].patches[0].get_x() == pytest.approx(pre[3].min())
+    assert sum(p.get_height() for p in row[1].patches) == pre[3].size
+
+
+@pytest.mark.filterwarnings("ignore::fastoptim.exceptions.ConvergenceWarning")
+def test_activation_histograms_of_a_fitted_model(plt):
+    model, X = _fitted("multiclass", "relu", True, np.random.default_rng(0))
+    axes = activation_histograms(model, X)
+    hidden = layer_values(model, X)[1][:-1]
+    assert [ax.get_title().split("\n")[0] for ax in axes] == ["layer 1", "layer 2", "layer 3"]
+    assert sum(p.get_height() for p in axes[2].patches) == hidden[2].size
+
+
+def test_activation_histograms_errors(plt):
+    net = initial_network((8, 8, 8, 2), "relu", random_state=0)
+    X = np.ones((10, 8))
+    _, row = plt.subplots(1, 2)
+    for kwargs, error, match in [
+            (dict(values="outputs"), ValueError, "values must be 'activations' or "
+                                                 "'pre-activations'"),
+            (dict(bins=0), ValueError, "bins must be an int >= 1"),
+            (dict(bins=2.5), ValueError, "bins must be an int >= 1"),
+            (dict(layers=[0]), ValueError, "hidden-layer numbers from 1 to 2"),
+            (dict(layers=[3]), ValueError, "hidden-layer numbers from 1 to 2"),
+            (dict(layers=[]), ValueError, "hidden-layer numbers from 1 to 2"),
+            (dict(layers=[1.5]), TypeError, "layers must be a sequence of hidden-layer"),
+            (dict(ax=row[:1]), ValueError, r"one Axes per layer drawn \(2\), got 1"),
+            (dict(ax=["a", "b"]), TypeError, "ax must be a sequence of matplotlib Axes")]:
+        with pytest.raises(error, match=match):
+            activation_histograms(net, X, **kwargs)
+    assert not any(ax.patches for ax in row)  # nothing half-drawn
+    with pytest.raises(ValueError, match="no hidden layer"):
+        activation_histograms(initial_network((8, 2), random_state=0), X)
+    huge = initial_network((8,) * 60 + (2,), "identity", init=1e6, random_state=0)
+    with pytest.raises(ValueError, match=r"hidden layer \d+'s activations overflowed"):
+        activation_histograms(huge, X)
+
+
+# -- lr_schedule ---------------------------------------------------------------------------------------
+
+SCHEDULES = {"constant": Constant(0.1), "step": StepDecay(0.1, step_size=7, gamma=0.3),
+             "exp": ExponentialDecay(0.1, rate=0.05), "1/t": InverseTimeDecay(0.1, rate=0.2),
+             "1/sqrt": InverseSqrtDecay(0.1), "cosine": CosineDecay(0.1, total=30),
+             "linear": LinearDecay(0.1, total=20, final_lr=0.01),
+             "warm cosine": Warmup(CosineDecay(0.1, total=25, final_lr=1e-3), warmup_steps=5)}
+
+
+def test_lr_schedule_values_are_the_schedules(plt):
+    ax = lr_schedule(SCHEDULES, 40, title="t")
+    assert [line.get_label() for line in ax.lines] == list(SCHEDULES)
+    for line, schedule in zip(ax.lines, SCHEDULES.values()):
+        assert np.array_equal(line.get_xdata(), np.arange(1, 41))
+        assert np.array_equal(line.get_ydata(), [schedule(t) for t in range(1, 41)])
+    warm = ax.lines[-1].get_ydata()
+    assert warm[0] == pytest.approx(0.1 / 3) and warm[5] == 0.1  # the ramp, then the cosine
+    assert ax.get_ylabel() == "learning rate" and ax.get_xlabel() == "step"
+    assert ax.get_title() == "t" and ax.get_yscale() == "linear"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(SCHEDULES)
+
+
+def test_lr_schedule_forms(plt):
+    _, ax = plt.subplots()
+    step = StepDecay(1.0, step_size=3)
+    assert lr_schedule(step, 5, ax=ax, logy=True, xlabel="epoch") is ax
+    assert ax.lines[0].get_label() == repr(step) and ax.get_yscale() == "log"
+    assert np.array_equal(ax.lines[0].get_ydata(), [1, 1, 1, 0.5, 0.5])
+    assert ax.get_xlabel() == "epoch"
+    ax = lr_schedule({"sutskever": MomentumSchedule()}, 1000)  # momenta
+    assert ax.get_ylabel() == "momentum" and ax.lines[0].get_ydata()[-1] == 0.9
+    ax = lr_schedule({"mine": lambda t: 0.5 ** t}, 3)  # any callable t -> value
+    assert np.array_equal(ax.lines[0].get_ydata(), [0.5, 0.25, 0.125])
+
+
+@pytest.mark.parametrize("schedules, n_steps, kwargs, error, match", [
+    ({"a": Constant(0.1)}, 0, {}, ValueError, "n_steps must be an int >= 1"),
+    ({"a": Constant(0.1)}, 2.0, {}, ValueError, "n_steps must be an int >= 1"),
+    ({}, 10, {}, ValueError, "schedules is empty"),
+    ({"a": 0.1}, 10, {}, TypeError, r"schedules\['a'\] must be a schedule"),
+    ({"p": ReduceOnPlateau(0.1)}, 10, {}, ValueError, "ReduceOnPlateau, whose rate depends on "
+                                                       "the validation losses"),
+    ({"p": Warmup(ReduceOnPlateau(0.1), 3)}, 10, {}, ValueError, "is \\(or wraps\\) a "
+                                                                  "ReduceOnPlateau"),
+    ({"m": MomentumSchedule(), "c": Constant(0.1)}, 10, {}, ValueError, "mixes MomentumSchedule"),
+    ({"s": lambda t: "0.1"}, 10, {}, TypeError, r"returned '0.1' at step 1, not a number"),
+    ({"s": lambda t: np.nan if t == 4 else 0.1}, 10, {}, ValueError,
+     "returned nan at step 4; a rate must be finite"),
+    ({"c": CosineDecay(0.1, total=5)}, 10, {"logy": True}, ValueError,
+     "gives 0.0 at step 6, which a logarithmic axis cannot show"),
+])
+def test_lr_schedule_errors(plt, schedules, n_steps, kwargs, error, match):
+    _, ax = plt.subplots()
+    with pytest.raises(error, match=match):
+        lr_schedule(schedules, n_steps, ax=ax, **kwargs)
+    assert not ax.lines
+
+
 # -- trajectories ----------------------------------------------------------------------------------
 
 def test_trajectories_lines(plt):
@@ -269,6 +538,11 @@ def test_missing_matplotlib_message(monkeypatch):
         trajectories(bowl, {"p": np.zeros((2, 2))}, xlim=(-1, 1), ylim=(-1, 1))
     with pytest.raises(ImportError, match="pip install matplotlib"):
         training_curves({"a": {"train": [1.0, 0.5]}})
+    with pytest.raises(ImportError, match="pip install matplotlib"):
+        lr_schedule({"c": Constant(0.1)}, 5)
+    net = initial_network((3, 3, 2), random_state=0)
+    with pytest.raises(ImportError, match="pip install matplotlib"):
+        activation_histograms(net, np.ones((4, 3)))
 
 
 # -- the gallery -----------------------------------------------------------------------------------
