@@ -6,6 +6,7 @@ initial_network, the gallery's numbers and the "matplotlib missing" messages are
 either way."""
 import importlib.util
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,19 @@ def plt():
 
     yield pyplot
     pyplot.close("all")
+
+
+def load_gallery():
+    spec = importlib.util.spec_from_file_location("fastoptim_gallery", GALLERY)
+    gallery = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gallery)
+    return gallery
+
+
+def png_size(data):
+    """(width, height) in pixels from a PNG's IHDR chunk."""
+    assert data.startswith(PNG_SIGNATURE) and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
 
 
 def bowl(p):
@@ -333,6 +347,37 @@ def test_layer_values_errors():
         layer_values(net._replace(coefs=[np.full((4, 3), np.nan), net.coefs[1]]), X)
 
 
+# -- the initialisation experiment, in numbers --------------------------------------------------
+
+def test_init_experiment_regimes():
+    """The gallery's pictures show the lecture's results: measured on the last hidden layer."""
+    g = load_gallery()
+    stds, saturated = {}, {}
+    for activation in ("tanh", "relu"):
+        for label, (net, X) in g.init_experiment(activation).items():
+            assert net.coefs[0].shape == (256, 256) and len(net.coefs) == 11
+            hidden = layer_values(net, X)[1][:-1]
+            assert len(hidden) == 10
+            case = label.split(":")[0]
+            stds[activation, case] = [a.std() for a in hidden]
+            saturated[activation, case] = np.mean(np.abs(hidden[-1]) > 0.99)
+    first = {key: s[0] for key, s in stds.items()}
+    last = {key: s[-1] for key, s in stds.items()}
+    # tanh: Xavier keeps the activations spread and unsaturated through 10 layers ...
+    assert 0.15 < last["tanh", "Xavier"] < 0.5 and saturated["tanh", "Xavier"] < 0.01
+    assert 0.4 < last["tanh", "He"] < 0.8 and saturated["tanh", "He"] < 0.05
+    # ... too small weights shrink them 0.01 sqrt(256) = 0.16 times per layer, to nothing ...
+    assert last["tanh", "too small"] < 1e-6
+    # ... too large ones saturate them: most values at -1 or +1 (tanh' = 0)
+    assert saturated["tanh", "too large"] > 0.8 and last["tanh", "too large"] > 0.95
+    # ReLU: He keeps the scale, Xavier loses sqrt(2) per layer (2^-4.5 = 0.044 in 9 layers)
+    assert 0.5 < last["relu", "He"] / first["relu", "He"] < 2.0
+    assert 0.02 < last["relu", "Xavier"] / first["relu", "Xavier"] < 0.1
+    assert last["relu", "too small"] < 1e-6
+    # too large (std 1): x sqrt(256 / 2) = 11.3 per layer, 1e9 times in 9 layers
+    assert last["relu", "too large"] / first["relu", "too large"] > 1e8
+
+
 # -- activation_histograms ---------------------------------------------------------------------------
 
 def test_activation_histograms_panels(plt):
@@ -547,23 +592,34 @@ def test_missing_matplotlib_message(monkeypatch):
 
 # -- the gallery -----------------------------------------------------------------------------------
 
+#: The gallery's files and their pixel sizes (figsize x dpi); usps_loss_curves.png is the
+#: command line's figure, of its own size.
+GALLERY_PNGS = {"sigmoid_momentum.png": (770, 605), "sparse_adaptive.png": (770, 605),
+                "init_tanh.png": (1360, 720), "init_relu.png": (1360, 720),
+                "lr_schedules.png": (770, 495), "batch_norm.png": (770, 495),
+                "usps_loss_curves.png": None}
+
+
 def test_gallery_writes_pngs(plt, tmp_path):
-    env = dict(os.environ, MPLBACKEND="Agg")
+    # the fastoptim of this checkout, whatever copy the interpreter would find first
+    path = os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=path)
     proc = subprocess.run([sys.executable, str(GALLERY), str(tmp_path / "out"), "--quick"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["sigmoid_momentum.png", "sparse_adaptive.png", "usps_loss_curves.png"]
-    for name in names:
+    assert names == sorted(GALLERY_PNGS)
+    for name, size in GALLERY_PNGS.items():
         data = (tmp_path / "out" / name).read_bytes()
         assert data.startswith(PNG_SIGNATURE) and len(data) > 10_000, name
+        if size is not None:
+            assert png_size(data) == size, name
+        assert f"wrote {tmp_path / 'out' / name}" in proc.stdout
     assert "adam" in proc.stdout  # the USPS table
 
 
 def test_gallery_without_matplotlib(tmp_path, monkeypatch, capsys):
-    spec = importlib.util.spec_from_file_location("fastoptim_gallery", GALLERY)
-    gallery = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gallery)
+    gallery = load_gallery()
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert gallery.main([str(tmp_path / "out")]) == 1
     assert "pip install matplotlib" in capsys.readouterr().err
@@ -572,9 +628,7 @@ def test_gallery_without_matplotlib(tmp_path, monkeypatch, capsys):
 
 def test_gallery_paths_reach_the_minimum():
     """The pictures tell the story they claim (checked without drawing)."""
-    spec = importlib.util.spec_from_file_location("fastoptim_gallery", GALLERY)
-    g = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(g)
+    g = load_gallery()
     w_star = np.array([1.7918, -2.2822])
     # Nesterov ends nearer the sigmoid's solution than plain GD after 100 steps
     gd = record_path(g.sigmoid_loss, g.SIG_START, SGD(lr=1.0), 100)
@@ -584,3 +638,15 @@ def test_gallery_paths_reach_the_minimum():
     sgd = record_path(g.minibatch_loss(), g.SPARSE_START, SGD(lr=0.1), 200)
     adam = record_path(g.minibatch_loss(), g.SPARSE_START, Adam(lr=0.05), 200)
     assert abs(adam[-1, 1] - 1.0) < 0.2 < abs(sgd[-1, 1] - 1.0)
+
+
+def test_gallery_batch_norm_runs():
+    """Without batch norm the deep sigmoid network stays at chance level (log 10 = 2.30) on
+    USPS; with it, it learns from the first epoch -- the picture's claim, in numbers."""
+    runs = load_gallery().batch_norm_runs(quick=True)
+    plain, bn = runs["without batch norm"], runs["with batch norm"]
+    assert len(plain["train"]) == len(plain["validation"]) == len(bn["train"]) == 8
+    assert min(plain["train"]) > 2.2 and min(plain["validation"]) > 2.2
+    assert bn["train"][-1] < 0.3 and bn["validation"][-1] < 0.3 < bn["train"][0]
+    assert plain["note"].startswith("test accuracy ") and bn["note"].endswith("%")
+    assert float(bn["note"].split()[-1][:-1]) > 85 > 30 > float(plain["note"].split()[-1][:-1])
