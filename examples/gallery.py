@@ -1,6 +1,6 @@
 r"""The classic pictures of gradient-based optimization, drawn with fastoptim.
 
-Writes three PNG files into OUTDIR (default: the current directory):
+Writes seven PNG files into OUTDIR (default: the current directory):
 
 ``sigmoid_momentum.png``
     Gradient descent, momentum and Nesterov momentum on the squared-error
@@ -22,10 +22,35 @@ Writes three PNG files into OUTDIR (default: the current directory):
 ``usps_loss_curves.png``
     The training-loss curves of ``python -m fastoptim`` (every optimizer on
     SoftmaxRegression and the USPS digits), with its table.
+``init_tanh.png``, ``init_relu.png``
+    The initialisation experiment: the activations of a network of 10
+    hidden layers of 256 units (tanh, then ReLU) on 1000 standard normal
+    inputs, layer by layer, for weights drawn from N(0, s^2) with four s:
+    Xavier's 1 / sqrt(256) (Var 1 / D_in), He's sqrt(2 / 256), too small
+    (0.01) and too large (1).  Under tanh, Xavier's keep the activations
+    spread in (-1, 1) (their std shrinks slowly, 0.63 to 0.23 over the 10
+    layers), too small ones make them collapse to 0 (each layer multiplies
+    their scale by about 0.01 sqrt(256) = 0.16) and too large ones saturate
+    them at -1 and +1 (where tanh's slope, hence the gradient, is 0).  Under
+    ReLU, which zeroes half of its inputs, He's keep their scale, Xavier's
+    lose a factor sqrt(2) per layer, too small ones collapse and too large
+    ones explode (x sqrt(256 / 2) = 11 per layer, a std of 4e10 at layer 10).
+``lr_schedules.png``
+    The learning-rate schedules of fastoptim.optim.schedules over 100 steps:
+    step decay, exponential decay, 1/t decay, cosine decay and linear warm-up
+    followed by cosine decay.
+``batch_norm.png``
+    Training (solid) and validation (dashed) loss of the same deep sigmoid
+    network (5 hidden layers of 100 units, SGD with momentum) on the USPS
+    digits, with and without batch norm, and their test accuracies: without,
+    the loss stays at chance level (log 10 = 2.30) for the whole run (the
+    gradient reaching the first layers has gone through five sigmoids, each
+    of slope 1/4 at most); with batch norm, every layer's input is
+    re-centred and re-scaled, and the network learns from the first epoch.
 
 Run:  python examples/gallery.py [OUTDIR] [--quick]
 
-``--quick`` shortens the USPS run (a subset, fewer epochs).  Needs matplotlib
+``--quick`` shortens the USPS runs (a subset, fewer epochs).  Needs matplotlib
 (``pip install matplotlib``); without it the script prints that hint and
 exits with status 1.
 """
@@ -100,6 +125,60 @@ def sparse_loss(p):
     return value, Ap - C_VEC.reshape((2,) + (1,) * (p.ndim - 1))
 
 
+# -- the initialisation experiment -------------------------------------------------------------
+
+INIT_WIDTH, INIT_DEPTH, INIT_SAMPLES = 256, 10, 1000
+#: (label, standard deviation of every weight): the input and every hidden layer have
+#: D_in = 256 inputs, so that one s per case is the scheme's for every layer.
+INIT_CASES = (
+    ("Xavier: std 1/sqrt(256)", 1.0 / np.sqrt(INIT_WIDTH)),
+    ("He: std sqrt(2/256)", np.sqrt(2.0 / INIT_WIDTH)),
+    ("too small: std 0.01", 0.01),
+    ("too large: std 1", 1.0),
+)
+
+
+def init_experiment(activation, seed=0):
+    """label -> (network, X) for the four INIT_CASES of a 10-layer width-256 network."""
+    from fastoptim.plot import initial_network
+
+    X = np.random.default_rng(seed).standard_normal((INIT_SAMPLES, INIT_WIDTH))
+    sizes = (INIT_WIDTH,) * (INIT_DEPTH + 1) + (10,)
+    return {label: (initial_network(sizes, activation, init=std, random_state=seed + k), X)
+            for k, (label, std) in enumerate(INIT_CASES)}
+
+
+# -- the batch-norm comparison ----------------------------------------------------------------
+
+BN_HIDDEN = (100,) * 5
+
+
+def batch_norm_runs(quick=False):
+    """name -> training_curves run of the deep sigmoid MLP on USPS, without and with batch
+    norm (early_stopping for the validation curve; every epoch runs)."""
+    import warnings
+
+    from fastoptim.datasets import load_usps
+    from fastoptim.exceptions import ConvergenceWarning
+    from fastoptim.neural_network import MLPClassifier
+
+    X, y, X_test, y_test = load_usps()
+    epochs = 8 if quick else 20
+    if quick:
+        X, y = X[:3000], y[:3000]
+    runs = {}
+    for name, batch_norm in (("without batch norm", False), ("with batch norm", True)):
+        clf = MLPClassifier(BN_HIDDEN, "logistic", solver="momentum", learning_rate=0.05,
+                            batch_size=64, batch_norm=batch_norm, max_iter=epochs,
+                            early_stopping=True, n_iter_no_change=epochs, random_state=0)
+        with warnings.catch_warnings():  # a fixed number of epochs, on purpose
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+        runs[name] = {"train": clf.loss_curve_, "validation": clf.validation_loss_curve_,
+                      "note": f"test accuracy {100 * clf.score(X_test, y_test):.1f}%"}
+    return runs
+
+
 # -- the pictures ----------------------------------------------------------------------------
 
 def draw_momentum(out, steps=100):
@@ -163,6 +242,61 @@ def draw_usps(out, quick=False):
     return out
 
 
+def draw_init(out, activation):
+    """The layer-by-layer activations for the four INIT_CASES under ``activation`` -> out."""
+    from matplotlib.figure import Figure
+
+    from fastoptim.plot import activation_histograms
+
+    cases = init_experiment(activation)
+    fig = Figure(figsize=(17, 9), layout="constrained")
+    rows = fig.subplots(len(cases), INIT_DEPTH)
+    relu = activation == "relu"  # half of the values are 0: a log count axis shows the rest
+    for row, (label, (net, X)) in zip(rows, cases.items()):
+        activation_histograms(net, X, ax=row, title=label, logy=relu)
+    fig.suptitle(f"{activation} network, {INIT_DEPTH} hidden layers of {INIT_WIDTH} units: "
+                 f"activations on {INIT_SAMPLES} standard normal inputs (one x range per row"
+                 f"{', log counts' if relu else ''})")
+    fig.savefig(out, dpi=80)
+    return out
+
+
+def draw_schedules(out, n_steps=100):
+    """The learning-rate schedules over n_steps -> out (PNG)."""
+    from matplotlib.figure import Figure
+
+    from fastoptim.optim.schedules import (CosineDecay, ExponentialDecay, InverseTimeDecay,
+                                           StepDecay, Warmup)
+    from fastoptim.plot import lr_schedule
+
+    schedules = {
+        "StepDecay(0.1, step_size=30)": StepDecay(0.1, step_size=30),
+        "ExponentialDecay(0.1, rate=0.03)": ExponentialDecay(0.1, rate=0.03),
+        "InverseTimeDecay(0.1, rate=0.1)": InverseTimeDecay(0.1, rate=0.1),
+        "CosineDecay(0.1, total=100)": CosineDecay(0.1, total=100),
+        "Warmup(CosineDecay(0.1, total=90), 10)": Warmup(CosineDecay(0.1, total=90), 10),
+    }
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    lr_schedule(schedules, n_steps, ax=fig.add_subplot(),
+                title="learning-rate schedules (fastoptim.optim.schedules)")
+    fig.savefig(out, dpi=110)
+    return out
+
+
+def draw_batch_norm(out, quick=False):
+    """Loss curves of the deep sigmoid MLP on USPS with and without batch norm -> out (PNG)."""
+    from matplotlib.figure import Figure
+
+    from fastoptim.plot import training_curves
+
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    training_curves(batch_norm_runs(quick), ax=fig.add_subplot(),
+                    title=f"USPS digits: sigmoid MLP, {len(BN_HIDDEN)} x {BN_HIDDEN[0]} "
+                          f"hidden units, SGD + momentum (lr 0.05)")
+    fig.savefig(out, dpi=110)
+    return out
+
+
 def main(argv=None):
     """Write the gallery into OUTDIR; returns the exit status."""
     parser = argparse.ArgumentParser(description="Write the fastoptim gallery of optimizer "
@@ -178,7 +312,11 @@ def main(argv=None):
     outdir = pathlib.Path(args.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     for path in (draw_momentum(outdir / "sigmoid_momentum.png"),
-                 draw_adaptive(outdir / "sparse_adaptive.png")):
+                 draw_adaptive(outdir / "sparse_adaptive.png"),
+                 draw_init(outdir / "init_tanh.png", "tanh"),
+                 draw_init(outdir / "init_relu.png", "relu"),
+                 draw_schedules(outdir / "lr_schedules.png"),
+                 draw_batch_norm(outdir / "batch_norm.png", quick=args.quick)):
         print(f"wrote {path}")
     draw_usps(outdir / "usps_loss_curves.png", quick=args.quick)
     return 0
