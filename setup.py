@@ -10,8 +10,15 @@ Environment knobs:
   FASTOPTIM_NO_OPENMP=1        build without OpenMP
   FASTOPTIM_NO_TARGET_CLONES=1 build the hot kernels once, for the baseline CPU
   FASTOPTIM_EXTRA_CFLAGS="..." flags appended to every compile and link command (e.g. the
-                               sanitizers of tools/sanitize.sh)
+                               sanitizers of tools/sanitize.sh); debug information kept
+  FASTOPTIM_DEBUG=1            keep debug information (-g) and symbols; a release build
+                               compiles with -g0 and strips the modules (-s)
+
+Each C source of src_c/ is compiled once, in parallel, and linked into every module that
+needs it (loss.c serves _loss, _epoch and _mlp); the Cython modules compile side by side
+(build_ext's parallel mode, one job per CPU unless -j says otherwise).
 """
+import concurrent.futures
 import os
 import shlex
 import sys
@@ -20,6 +27,7 @@ import textwrap
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.modified import newer_group
 
 C_DIR = "src_c"
 INCLUDE_DIR = os.path.join(C_DIR, "include")
@@ -106,17 +114,60 @@ class BuildExt(build_ext):
             if clones:
                 macros.append(("FO_HAVE_TARGET_CLONES", "1"))
         extra = shlex.split(os.environ.get("FASTOPTIM_EXTRA_CFLAGS", ""))
+        if not is_msvc and not extra and os.environ.get("FASTOPTIM_DEBUG") != "1":
+            # a release build: no debug information (Python's CFLAGS carry -g), stripped
+            # modules; FASTOPTIM_DEBUG=1 (or sanitizer flags) keeps both
+            compile_args.append("-g0")
+            link_args.append("-s")
         compile_args += extra
         link_args += extra
         compiler_name = (getattr(cc, "compiler_so", None) or [cc.compiler_type])[0]
         macros.append(("FO_BUILD_COMPILER", '"%s"' % os.path.basename(compiler_name)))
         macros.append(("FO_BUILD_FLAGS", '"%s"' % " ".join(compile_args)))
         print(f"fastoptim build: openmp={openmp} target_clones={clones} flags={compile_args}")
+        objects = self._compile_core_once(compile_args, macros)
         for ext in self.extensions:
             ext.extra_compile_args = compile_args + list(ext.extra_compile_args)
             ext.extra_link_args = [a for a in link_args if a] + list(ext.extra_link_args)
             ext.define_macros = list(ext.define_macros) + macros
+            core = [s for s in ext.sources if s in objects]
+            ext.sources = [s for s in ext.sources if s not in objects]
+            ext.extra_objects = [objects[s] for s in core] + list(ext.extra_objects)
+            ext.depends = list(ext.depends) + core  # a changed C source relinks the module
+        if not self.parallel:  # the Cython modules' own C files, compiled side by side
+            self.parallel = os.cpu_count() or 1
         super().build_extensions()
+
+    def _compile_core_once(self, compile_args, macros):
+        """Compile every C source of src_c/ that some extension lists, once, in parallel
+        (several modules link the same loss.c, update.c, epoch.c, kernels.c); returns
+        source -> object file.  An object newer than its source and every header is kept."""
+        sources = sorted({s for ext in self.extensions for s in ext.sources
+                          if os.path.dirname(s) == C_DIR})
+        headers = _headers()
+        out_dir = os.path.join(self.build_temp, "fastoptim_core")
+        objects = {s: self.compiler.object_filenames([s], output_dir=out_dir)[0] for s in sources}
+        stale = [s for s in sources
+                 if self.force or newer_group([s] + headers, objects[s], missing="newer")]
+
+        def compile_one(source):
+            self.compiler.compile([source], output_dir=out_dir, macros=macros,
+                                  include_dirs=[INCLUDE_DIR], extra_postargs=compile_args,
+                                  depends=headers)
+
+        workers = max(1, min(len(stale), self.parallel or os.cpu_count() or 1))
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            for done in pool.map(compile_one, stale):  # re-raises a failed compile
+                pass
+        return objects
+
+
+def _headers():
+    """Every header of the C core (src_c/*.h and src_c/include/fastoptim/*.h)."""
+    return sorted([os.path.join(C_DIR, h) for h in os.listdir(C_DIR) if h.endswith(".h")]
+                  + [os.path.join(INCLUDE_DIR, "fastoptim", h)
+                     for h in os.listdir(os.path.join(INCLUDE_DIR, "fastoptim"))
+                     if h.endswith(".h")])
 
 
 def _extensions():
@@ -130,9 +181,7 @@ def _extensions():
                 name,
                 sources=[pyx] + [os.path.join(C_DIR, s) for s in c_sources],
                 include_dirs=[INCLUDE_DIR],
-                depends=[os.path.join(C_DIR, h) for h in os.listdir(C_DIR) if h.endswith(".h")]
-                + [os.path.join(INCLUDE_DIR, "fastoptim", h)
-                   for h in os.listdir(os.path.join(INCLUDE_DIR, "fastoptim"))],
+                depends=_headers(),
             )
         )
     return cythonize(
