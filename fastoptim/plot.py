@@ -6,6 +6,8 @@ functions, so ``import fastoptim.plot`` works without it and only a call
 raises the ImportError.
 
 - :func:`loss_curves` -- training loss against epoch, one line per optimizer.
+- :func:`training_curves` -- training (solid) and validation (dashed) loss
+  against epoch, one colour per run, with a note per run in the legend.
 - :func:`trajectories` -- optimizer paths drawn over the contours of a 2-D
   loss surface.
 - :func:`record_path` -- the path of an optimizer from
@@ -25,10 +27,11 @@ array([[ 1.  , -2.  ],
        [ 0.25, -0.5 ]])
 """
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["loss_curves", "trajectories", "record_path"]
+__all__ = ["loss_curves", "training_curves", "trajectories", "record_path"]
 
 _HINT = "pip install matplotlib"
 
@@ -155,6 +158,151 @@ def loss_curves(curves, ax=None, *, logy=True, title=None):
     ax.grid(True, which="major", alpha=0.3)
     if ax.lines:
         ax.legend(frameon=False)
+    return ax
+
+
+_RUN_KEYS = ("train", "validation", "note")
+
+
+def _run_losses(where, value, logy):
+    """One run's per-epoch losses as a finite 1-D float64 array (> 0 for a log axis)."""
+    try:
+        y = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where} must be a sequence of per-epoch losses (numbers), got "
+                        f"{type(value).__name__}") from None
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"{where} must be a non-empty 1-D sequence (one loss per epoch), got "
+                         f"shape {y.shape}")
+    bad = np.flatnonzero(~np.isfinite(y))
+    if bad.size:
+        raise ValueError(f"{where} holds {y[bad[0]]} at epoch {bad[0] + 1}: every loss must "
+                         f"be finite (a run that diverged has no curve to draw; cut it at the "
+                         f"last finite epoch)")
+    if logy:
+        bad = np.flatnonzero(y <= 0)
+        if bad.size:
+            raise ValueError(f"{where} holds {y[bad[0]]} at epoch {bad[0] + 1}, which a "
+                             f"logarithmic axis cannot show; pass logy=False for losses <= 0")
+    return y
+
+
+def _check_runs(runs, logy):
+    """[(name, train, validation or None, note or None)] of validated runs."""
+    if not isinstance(runs, Mapping):
+        raise TypeError(f"runs must be a dict name -> {{'train': losses, 'validation': "
+                        f"losses or None, 'note': str}}, got {type(runs).__name__}")
+    if not runs:
+        raise ValueError("runs is empty: pass at least one run, e.g. "
+                         "{'adam': {'train': model.loss_curve_}}")
+    checked = []
+    for name, run in runs.items():
+        if not isinstance(run, Mapping):
+            raise TypeError(f"runs[{name!r}] must be a dict with the key 'train' (and "
+                            f"optionally 'validation' and 'note'), got {type(run).__name__}")
+        unknown = sorted(str(k) for k in run if k not in _RUN_KEYS)
+        if unknown:
+            raise ValueError(f"runs[{name!r}] has unknown keys {unknown}; the keys are "
+                             f"'train' (required), 'validation' and 'note'")
+        if "train" not in run:
+            raise ValueError(f"runs[{name!r}] has no 'train' losses; pass "
+                             f"{{'train': model.loss_curve_}}")
+        train = _run_losses(f"runs[{name!r}]['train']", run["train"], logy)
+        validation = run.get("validation")
+        if validation is not None:
+            validation = _run_losses(f"runs[{name!r}]['validation']", validation, logy)
+            if validation.size != train.size:
+                raise ValueError(f"runs[{name!r}]['validation'] has {validation.size} losses "
+                                 f"for {train.size} training epochs; pass one validation loss "
+                                 f"per epoch (e.g. validation_loss_curve_) or None")
+        note = run.get("note")
+        if note is not None and not isinstance(note, str):
+            raise TypeError(f"runs[{name!r}]['note'] must be a str (e.g. 'test acc 95.3%') "
+                            f"or None, got {type(note).__name__}")
+        checked.append((str(name), train, validation, note or None))
+    return checked
+
+
+def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch"):
+    """Plot training (solid) and validation (dashed) loss against epoch, one colour per run.
+
+    Parameters
+    ----------
+    runs : dict
+        ``name -> {"train": losses, "validation": losses or None, "note": str}``,
+        in the order to draw.  ``"train"`` (required) holds one loss per epoch,
+        drawn at epochs 1, 2, ..., n (e.g. an estimator's ``loss_curve_``);
+        ``"validation"`` (optional) one loss per epoch as well, the same n
+        (e.g. ``validation_loss_curve_`` of an MLP fitted with
+        ``early_stopping=True``); ``"note"`` (optional) a short text appended
+        to the run's legend label, e.g. ``"test acc 95.3%"``.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new pyplot figure's.
+    logy : bool, default True
+        Logarithmic loss axis; every loss must then be > 0.
+    title : str, optional
+    xlabel : str, default "epoch"
+        The x axis' label (e.g. "pass over the data").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With, per run, its training line (``ax.lines``, labelled with the
+        name) followed by its validation line when given (labelled ``name
+        (validation)``), and a legend: one entry per run (``name: note``) and,
+        when some run has a validation curve, two entries saying which line
+        style is which.
+
+    Raises
+    ------
+    ImportError
+        When matplotlib is not installed.
+    TypeError, ValueError
+        When ``runs`` is empty or not a dict of such dicts, when a curve is not
+        a non-empty 1-D sequence of finite numbers (> 0 with ``logy``), or when
+        a validation curve's length is not its training curve's.  Nothing is
+        drawn then.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from fastoptim.plot import training_curves
+    >>> ax = training_curves({"adam": {"train": [1.0, 0.5, 0.3],
+    ...                                "validation": [1.1, 0.7, 0.6],
+    ...                                "note": "test acc 91%"}})
+    >>> [line.get_linestyle() for line in ax.lines]
+    ['-', '--']
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['adam: test acc 91%', 'training', 'validation']
+    """
+    checked = _check_runs(runs, bool(logy))
+    ax = _axes(ax)
+    from matplotlib.lines import Line2D
+
+    handles = []
+    for name, train, validation, note in checked:
+        epochs = np.arange(1, train.size + 1, dtype=np.float64)
+        marker = "o" if train.size == 1 else None  # a single epoch is a point, not a line
+        (line,) = ax.plot(epochs, train, linestyle="-", linewidth=1.5, marker=marker,
+                          markersize=4, label=name)
+        if validation is not None:
+            ax.plot(epochs, validation, linestyle="--", linewidth=1.5, marker=marker,
+                    markersize=4, color=line.get_color(), label=f"{name} (validation)")
+        handles.append(Line2D([], [], color=line.get_color(), linewidth=1.5,
+                              label=name if note is None else f"{name}: {note}"))
+    if any(validation is not None for _, _, validation, _ in checked):
+        handles += [Line2D([], [], color="0.4", linestyle="-", linewidth=1.5, label="training"),
+                    Line2D([], [], color="0.4", linestyle="--", linewidth=1.5,
+                           label="validation")]
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("loss")
+    if title is not None:
+        ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(handles=handles, frameon=False)
     return ax
 
 

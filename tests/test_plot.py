@@ -1,4 +1,5 @@
-"""fastoptim.plot (loss_curves, trajectories, record_path) and examples/gallery.py.
+"""fastoptim.plot (loss_curves, training_curves, trajectories, record_path) and
+examples/gallery.py.
 
 The drawing tests skip when matplotlib is not installed; record_path and the
 "matplotlib missing" messages are tested either way."""
@@ -13,7 +14,7 @@ import pytest
 
 from fastoptim import SoftmaxRegression
 from fastoptim.optim import SGD, Adagrad, Adam, RMSProp
-from fastoptim.plot import loss_curves, record_path, trajectories
+from fastoptim.plot import loss_curves, record_path, training_curves, trajectories
 
 ROOT = Path(__file__).resolve().parents[1]
 GALLERY = ROOT / "examples" / "gallery.py"
@@ -89,6 +90,86 @@ def test_loss_curves_errors(plt):
         loss_curves({"a": ([1, 2, 3], [1.0, 0.5])})
     with pytest.raises(TypeError, match="sequence of losses"):
         loss_curves({"a": "loss"})
+
+
+# -- training_curves -------------------------------------------------------------------------------
+
+def test_training_curves_lines(plt):
+    runs = {"plain": {"train": [2.0, 1.0, 0.5, 0.4], "validation": np.array([2.1, 1.3, 0.9, 1.0]),
+                      "note": "test acc 91.0%"},
+            "batch norm": {"train": (1.5, 0.3, 0.1, 0.05), "validation": None},
+            "short": {"train": [0.7]}}
+    ax = training_curves(runs, title="t", xlabel="pass")
+    assert [line.get_label() for line in ax.lines] == \
+        ["plain", "plain (validation)", "batch norm", "short"]
+    train, val, bn, short = ax.lines
+    assert np.array_equal(train.get_xdata(), [1, 2, 3, 4])  # epochs from 1
+    assert np.array_equal(train.get_ydata(), runs["plain"]["train"])
+    assert np.array_equal(val.get_xdata(), [1, 2, 3, 4])
+    assert np.array_equal(val.get_ydata(), runs["plain"]["validation"])
+    assert np.array_equal(bn.get_ydata(), runs["batch norm"]["train"])
+    assert [line.get_linestyle() for line in ax.lines] == ["-", "--", "-", "-"]
+    assert val.get_color() == train.get_color() != bn.get_color() != short.get_color()
+    assert short.get_marker() == "o" and train.get_marker() in (None, "None", "")
+    assert ax.get_yscale() == "log" and ax.get_title() == "t"
+    assert ax.get_xlabel() == "pass" and ax.get_ylabel() == "loss"
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == \
+        ["plain: test acc 91.0%", "batch norm", "short", "training", "validation"]
+    assert [h.get_color() for h in legend.legend_handles[:3]] == \
+        [train.get_color(), bn.get_color(), short.get_color()]
+    assert [h.get_linestyle() for h in legend.legend_handles[3:]] == ["-", "--"]
+
+
+def test_training_curves_axes_and_linear_scale(plt):
+    _, ax = plt.subplots()
+    runs = {"a": {"train": [1.0, 0.0, -0.5], "validation": [0.5, 0.2, -1.0], "note": ""}}
+    assert training_curves(runs, ax=ax, logy=False) is ax
+    assert ax.get_yscale() == "linear"
+    # no validation anywhere: no line-style entries in the legend; an empty note is no note
+    ax = training_curves({"a": {"train": [1.0, 0.5], "note": ""}})
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a"]
+
+
+@pytest.mark.filterwarnings("ignore::fastoptim.exceptions.ConvergenceWarning")
+def test_training_curves_of_an_mlp(plt):
+    from fastoptim import MLPClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    clf = MLPClassifier((8,), early_stopping=True, max_iter=5, random_state=0).fit(X, y)
+    ax = training_curves({"mlp": {"train": clf.loss_curve_,
+                                  "validation": clf.validation_loss_curve_}})
+    assert np.array_equal(ax.lines[0].get_ydata(), clf.loss_curve_)
+    assert np.array_equal(ax.lines[1].get_ydata(), clf.validation_loss_curve_)
+
+
+@pytest.mark.parametrize("runs, error, match", [
+    ([[1.0, 0.5]], TypeError, "runs must be a dict"),
+    ({}, ValueError, "runs is empty"),
+    ({"a": [1.0, 0.5]}, TypeError, r"runs\['a'\] must be a dict with the key 'train'"),
+    ({"a": {"validation": [1.0]}}, ValueError, r"runs\['a'\] has no 'train'"),
+    ({"a": {"train": [1.0], "val": [1.0]}}, ValueError, r"unknown keys \['val'\]"),
+    ({"a": {"train": "loss"}}, TypeError, r"runs\['a'\]\['train'\] must be a sequence"),
+    ({"a": {"train": []}}, ValueError, r"\['train'\] must be a non-empty 1-D"),
+    ({"a": {"train": [[1.0, 0.5]]}}, ValueError, r"non-empty 1-D .* shape \(1, 2\)"),
+    ({"a": {"train": [1.0, np.nan]}}, ValueError, r"\['train'\] holds nan at epoch 2"),
+    ({"a": {"train": [1.0, 0.5], "validation": [1.0, np.inf]}}, ValueError,
+     r"\['validation'\] holds inf at epoch 2: every loss must be finite"),
+    ({"a": {"train": [1.0, 0.0]}}, ValueError, "at epoch 2, which a logarithmic axis cannot "
+                                               "show; pass logy=False"),
+    ({"a": {"train": [1.0, 0.5], "validation": [-1.0, 0.5]}}, ValueError,
+     r"\['validation'\] holds -1.0 at epoch 1.*logy=False"),
+    ({"a": {"train": [1.0, 0.5, 0.2], "validation": [1.0, 0.5]}}, ValueError,
+     r"has 2 losses for 3 training epochs; pass one validation loss per epoch"),
+    ({"a": {"train": [1.0], "note": 95.3}}, TypeError, r"\['note'\] must be a str"),
+])
+def test_training_curves_errors(plt, runs, error, match):
+    _, ax = plt.subplots()
+    with pytest.raises(error, match=match):
+        training_curves(runs, ax=ax)
+    assert not ax.lines  # nothing half-drawn
 
 
 # -- trajectories ----------------------------------------------------------------------------------
@@ -172,6 +253,8 @@ def test_missing_matplotlib_message(monkeypatch):
         loss_curves({"a": [1.0, 0.5]})
     with pytest.raises(ImportError, match="pip install matplotlib"):
         trajectories(bowl, {"p": np.zeros((2, 2))}, xlim=(-1, 1), ylim=(-1, 1))
+    with pytest.raises(ImportError, match="pip install matplotlib"):
+        training_curves({"a": {"train": [1.0, 0.5]}})
 
 
 # -- the gallery -----------------------------------------------------------------------------------
