@@ -28,10 +28,6 @@ from conftest import is_png as _is_png, parse_table as parse_results, run_cli as
 HAVE_MPL = importlib.util.find_spec("matplotlib") is not None
 NETWORK_OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
                       "lbfgs"]
-#: model files of networks (fastoptim.model_io's support, branch mlp-model-io)
-NETWORK_FILES = "MLPClassifier" in model_io.SUPPORTED
-needs_network_files = pytest.mark.skipif(
-    not NETWORK_FILES, reason="fastoptim.model_io cannot store networks yet (branch mlp-model-io)")
 
 
 def parse_table(stdout):
@@ -255,7 +251,6 @@ TRAIN_CASES = [  # (--model, options, in-memory estimator, data)
 ]
 
 
-@needs_network_files
 @pytest.mark.parametrize("fmt", ["svm", "csv"])
 @pytest.mark.parametrize("model, options, estimator, data", TRAIN_CASES,
                          ids=[f"{c[0]}-{'-'.join(c[1][:2])}" for c in TRAIN_CASES])
@@ -286,7 +281,6 @@ def test_train_predict_network(files, tmp_path, capsys, fmt, model, options, est
         assert f"({hits}/{len(y_test)})" in stdout
 
 
-@needs_network_files
 def test_train_progress_bar_on_a_terminal(files, tmp_path, monkeypatch, capsys):
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
@@ -302,7 +296,6 @@ def test_train_progress_bar_on_a_terminal(files, tmp_path, monkeypatch, capsys):
     assert f"saved {model_file}" in capsys.readouterr().out
 
 
-@needs_network_files
 def test_predict_truncated_network_file(files, tmp_path, capsys):
     model_file = tmp_path / "net.npz"
     assert main(["train", str(files / "multi-train.svm"), str(model_file), "--model", "mlp",
@@ -330,6 +323,33 @@ def test_predict_refuses_another_kind_of_model(files, tmp_path, capsys):
     assert not out.exists()
     assert main(["predict", str(files / "multi-test.svm"), str(model_file), str(out), "--model",
                  "logistic"]) == 0  # the kind it holds
+    network = tmp_path / "net.npz"
+    assert main(["train", str(files / "multi-train.svm"), str(network), "--model", "mlp",
+                 "--hidden", "4", "--epochs", "2"]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(files / "multi-test.svm"), str(network), str(out), "--model",
+                 "mlp-regressor"]) == 2
+    assert _error(capsys).endswith(f"{network} holds a MLPClassifier (--model mlp), not a "
+                                   f"MLPRegressor (--model mlp-regressor); pass a model file "
+                                   f"trained with --model mlp-regressor, or drop --model")
+
+
+def test_network_train_and_predict_in_fresh_processes(files, tmp_path):
+    proc = run(["train", files / "multi-train.svm", "net.npz", "--model", "mlp", "--hidden",
+                "16", "--solver", "lbfgs", "--epochs", "30"], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # no progress bar into a pipe
+    assert proc.stdout.startswith("MLPClassifier(hidden_layer_sizes=(16,), max_iter=30, "
+                                  "random_state=0, solver='lbfgs') on ")
+    proc = run(["predict", files / "multi-test.svm", "net.npz", "pred.txt"], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    X, y = load_svmlight(files / "multi-train.svm")
+    X_test, y_test = load_svmlight(files / "multi-test.svm", n_features=X.shape[1])
+    est = _quiet_fit(MLPClassifier((16,), solver="lbfgs", max_iter=30, random_state=0), X, y)
+    expected = est.predict(X_test)
+    assert np.array_equal(np.loadtxt(tmp_path / "pred.txt"), expected)
+    hits = int(np.sum(expected == y_test))
+    assert proc.stdout.startswith(f"Accuracy = {100 * hits / len(y_test):.4g}% ({hits}/100)")
 
 
 def test_a_model_file_is_not_data(files, tmp_path, capsys):
@@ -399,9 +419,7 @@ def test_bad_options_of_compare_and_predict(files, capsys):
     (["--model", "mlp", "--solver", "gd", "--dropout", "0.5"],
      "dropout needs a stochastic solver: 'gd'"),
 ])
-def test_options_that_do_not_apply(files, tmp_path, capsys, monkeypatch, argv, message):
-    # the network checks come before the model-file check (MLP support in model_io)
-    monkeypatch.setattr(_cli.train, "SUPPORTED", (*model_io.SUPPORTED, "MLPClassifier"))
+def test_options_that_do_not_apply(files, tmp_path, capsys, argv, message):
     model_file = tmp_path / "m.npz"
     assert main(["train", str(files / "multi-train.svm"), str(model_file), *argv]) == 2
     assert message in _error(capsys)
@@ -434,8 +452,7 @@ def test_compare_needs_rows_for_the_validation_curves(tmp_path, capsys):
                               f"curves; pass 20 samples or more")
 
 
-def test_a_failed_network_fit_leaves_no_model_file(files, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(_cli.train, "SUPPORTED", (*model_io.SUPPORTED, "MLPClassifier"))
+def test_a_failed_network_fit_leaves_no_model_file(files, tmp_path, capsys):
     model_file = tmp_path / "m.npz"
     assert main(["train", str(files / "multi-train.svm"), str(model_file), "--model", "mlp",
                  "--solver", "sgd", "--lr", "1e9", "--epochs", "5"]) == 2
@@ -443,19 +460,6 @@ def test_a_failed_network_fit_leaves_no_model_file(files, tmp_path, capsys, monk
     assert message.startswith("fastoptim train: error: MLPClassifier: ")
     assert "learning_rate" in message and "smaller" in message
     assert not model_file.exists() and list(tmp_path.iterdir()) == []
-
-
-def test_train_refuses_a_network_that_model_files_cannot_hold(files, tmp_path, capsys,
-                                                               monkeypatch):
-    """Found out before the training, not after it."""
-    monkeypatch.setattr(_cli.train, "SUPPORTED", ("LogisticRegression",))
-    fitted = []
-    monkeypatch.setattr(_cli.train, "quiet_fit", lambda *a: fitted.append(a))
-    assert main(["train", str(files / "multi-train.svm"), str(tmp_path / "m.npz"), "--model",
-                 "mlp"]) == 2
-    assert _error(capsys).startswith("fastoptim train: error: --model mlp: this fastoptim's "
-                                     "model files cannot hold a MLPClassifier")
-    assert fitted == [] and list(tmp_path.iterdir()) == []
 
 
 def test_model_before_a_command(capsys):

@@ -2,8 +2,8 @@
 import sys
 import time
 
-from ..model_io import SUPPORTED, save_model
-from ._args import (CLIError, add_data_options, add_penalty_options, add_svc_options,
+from ..model_io import save_model
+from ._args import (add_data_options, add_penalty_options, add_svc_options,
                     positive_float, positive_int, seed)
 from ._data import check_labels, load_data
 from ._models import MODELS, NETWORKS, has_param, make_estimator, n_iter, quiet_fit, score
@@ -36,11 +36,6 @@ def train_cmd(args):
         The exit status (0).
     """
     model = args.model
-    if MODELS[model][0] not in SUPPORTED:  # found out before the training, not after it
-        raise CLIError(f"--model {model}: this fastoptim's model files cannot hold a "
-                       f"{MODELS[model][0]} (fastoptim.model_io.SUPPORTED: "
-                       f"{', '.join(SUPPORTED)}); use fastoptim compare --model {model}, or "
-                       f"a newer fastoptim")
     networks = network_params(model, args)  # a network option given to another model: refused
     X, y, fmt, zero = load_data(args.data, args.format, target_column=args.target_column,
                                 zero_based=args.zero_based)
