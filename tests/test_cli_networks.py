@@ -137,11 +137,11 @@ def test_main_job_figure(monkeypatch, tmp_path, capsys):
     assert styles == [("gd", "-"), ("gd (validation)", "--"), ("adam", "-"),
                       ("adam (validation)", "--")]
     assert len(ax.lines[2].get_xdata()) == 10  # one point per epoch
-    best = max(rows, key=lambda name: rows[name][2])
+    top = max(row[2] for row in rows.values())  # every run of the best score is marked
     legend = {t.get_text(): t.get_fontweight() for t in ax.get_legend().get_texts()}
     for name, (_, _, acc, _, _) in rows.items():
-        text = f"{name}: test acc {100 * acc:.2f}%" + (" (best)" if name == best else "")
-        assert legend[text] == ("bold" if name == best else "normal")
+        text = f"{name}: test acc {100 * acc:.2f}%" + (" (best)" if acc == top else "")
+        assert legend[text] == ("bold" if acc == top else "normal")
 
 
 # -- compare --model mlp / mlp-regressor ---------------------------------------------------------
@@ -514,3 +514,14 @@ def test_every_option_has_help():
     assert "--hidden" in parsers["compare"].format_help()
     assert "--model" in parsers["predict"].format_help()
     assert "256-128-64-10" in parser.format_help()
+
+
+def test_figure_notes_mark_every_best_run():
+    rows = [dict(name=n, score=s) for n, s in (("a", 0.9), ("b", 0.95), ("c", 0.95), ("d", None))]
+    curves = {n: {"train": [1.0, 0.5], "validation": None} for n in "abcd"}
+    runs, best = _cli._comparison._with_notes(rows, curves, "classifier")
+    assert best == {"b", "c"}
+    assert [runs[n]["note"] for n in "abcd"] == ["test acc 90.00%", "test acc 95.00% (best)",
+                                                 "test acc 95.00% (best)", None]
+    runs, best = _cli._comparison._with_notes(rows[:1], curves, "regressor")
+    assert runs == {"a": {"train": [1.0, 0.5], "validation": None, "note": "test R2 0.9000 (best)"}}

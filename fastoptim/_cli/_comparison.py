@@ -153,7 +153,7 @@ def format_table(rows, kind):
 XLABEL = "epoch (gd, lbfgs: iteration)"
 
 
-def write_plot(curves, out, title, xlabel=XLABEL, best=None):
+def write_plot(curves, out, title, xlabel=XLABEL, best=()):
     """Draw the loss curves into ``out`` (PNG).
 
     Parameters
@@ -168,8 +168,8 @@ def write_plot(curves, out, title, xlabel=XLABEL, best=None):
     title : str
     xlabel : str, optional
         The label of the x axis (default: epochs, iterations for gd and lbfgs).
-    best : str, optional
-        A run whose legend entry is set in bold.
+    best : collection of str, optional
+        The runs whose legend entries are set in bold.
 
     Returns
     -------
@@ -188,7 +188,7 @@ def write_plot(curves, out, title, xlabel=XLABEL, best=None):
         training_curves(curves, ax=ax, logy=True, title=title, xlabel=xlabel)
         ax.set_xscale("log")  # 40 epochs beside 300 iterations: each gets its share of the axis
         for text in ax.get_legend().get_texts():
-            if best is not None and text.get_text().split(":")[0] == best:
+            if text.get_text().split(":")[0] in best:
                 text.set_fontweight("bold")
     else:
         loss_curves(curves, ax=ax, logy=True, title=title)
@@ -200,10 +200,11 @@ def write_plot(curves, out, title, xlabel=XLABEL, best=None):
 
 def _with_notes(rows, curves, kind):
     """The networks' runs for the figure, each with its test score as the legend note and
-    the best marked; and the best run's name (None without a score)."""
+    the best marked (every run of the best score, on a tie); and the best runs' names."""
     scored = [r for r in rows if r["name"] in curves and r["score"] is not None
               and np.isfinite(r["score"])]
-    best = max(scored, key=lambda r: r["score"])["name"] if scored else None
+    top = max((r["score"] for r in scored), default=None)
+    best = {r["name"] for r in scored if r["score"] == top}
     runs = {}
     for r in rows:
         if r["name"] not in curves:
@@ -212,7 +213,7 @@ def _with_notes(rows, curves, kind):
             note = None
         else:
             note = (f"test acc {100 * r['score']:.2f}%" if kind == "classifier"
-                    else f"test R2 {r['score']:.4f}") + (" (best)" if r["name"] == best else "")
+                    else f"test R2 {r['score']:.4f}") + (" (best)" if r["name"] in best else "")
         runs[r["name"]] = dict(curves[r["name"]], note=note)
     return runs, best
 
@@ -226,7 +227,7 @@ def report(rows, curves, kind, *, title, out, plot, footnote, xlabel=XLABEL):
     if stopped:
         print(f"stopped at their iteration limit before converging: {', '.join(stopped)}")
     if plot and curves:
-        best = None
+        best = ()
         if all(isinstance(curve, dict) for curve in curves.values()):
             curves, best = _with_notes(rows, curves, kind)
         write_plot(curves, out, title, xlabel, best=best)
