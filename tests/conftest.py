@@ -212,3 +212,87 @@ def usps_source():
     tr, te = np.loadtxt(train), np.loadtxt(test)
     assert tr.shape == (7291, 257) and te.shape == (2007, 257)
     return tr, te
+
+
+# -- the command line (tests/test_cli.py, tests/test_cli_networks.py) ----------------------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run_cli(args, cwd, timeout=300):
+    """``python -m fastoptim ARGS`` in a fresh process, importing the fastoptim under test
+    (the one this suite imports, whatever the working directory), stdout and stderr pipes."""
+    import os
+    import subprocess
+    import sys
+
+    import fastoptim
+
+    root = str(Path(fastoptim.__file__).resolve().parents[1])
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=os.pathsep.join(
+        [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    return subprocess.run([sys.executable, "-m", "fastoptim", *map(str, args)], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def parse_table(stdout, settings=False):
+    """{optimizer: (epochs, train loss, score, seconds[, settings])} from the command's
+    results table (None for a run that diverged; epochs None when shown as '-')."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("optimizer "))
+    rows = {}
+    for line in lines[start + 2:]:
+        fields = line.split()
+        if not fields or fields[0].startswith("train") or len(fields) < 5:
+            break
+        name, epochs, loss, score, seconds = fields[:5]
+        if loss == "diverged":
+            rows[name] = None
+            continue
+        score = float(score[:-1]) / 100 if score.endswith("%") else float(score)
+        row = (int(epochs) if epochs != "-" else None, float(loss), score, float(seconds))
+        rows[name] = row + (" ".join(fields[5:]),) if settings else row
+    return rows
+
+
+def is_png(path):
+    """Whether the file at path is a PNG image."""
+    data = path.read_bytes()
+    return len(data) > len(PNG_SIGNATURE) and data.startswith(PNG_SIGNATURE)
+
+
+@pytest.fixture(scope="session")
+def cli_files(tmp_path_factory):
+    """Train/test files of a binary, a 3-class (labels 1, 2, 3) and a regression problem,
+    svmlight and CSV: 200 training and 100 test rows of 8 features (one always 0)."""
+    from fastoptim.datasets import dump_svmlight
+
+    d = tmp_path_factory.mktemp("data")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 8))
+    X[:, 5] = 0.0  # a column that is always 0: missing from the svmlight lines
+    w = rng.standard_normal(8)
+    score = X @ w + 0.3 * rng.standard_normal(300)
+    targets = {"binary": np.where(score > 0, 1.0, -1.0),
+               "multi": np.digitize(score, np.quantile(score, [0.3, 0.7])).astype(float) + 1,
+               "reg": score}
+    for name, y in targets.items():
+        dump_svmlight(X[:200], y[:200], d / f"{name}-train.svm")
+        dump_svmlight(X[200:], y[200:], d / f"{name}-test.svm")
+        np.savetxt(d / f"{name}-train.csv", np.column_stack([X[:200], y[:200]]), delimiter=",",
+                   fmt="%.17g")
+        np.savetxt(d / f"{name}-test.csv", np.column_stack([X[200:], y[200:]]), delimiter=",",
+                   fmt="%.17g")
+    np.savetxt(d / "unlabelled.csv", X[200:], delimiter=",", fmt="%.17g")
+    return d
+
+
+def usage_error(main, argv, capsys):
+    """The message of argparse's usage error for the command line ``argv``: ``main(argv)``
+    must exit with status 2 and no traceback; returns the last line of stderr."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err.strip().splitlines()[-1]

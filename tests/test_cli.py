@@ -1,7 +1,8 @@
-"""The ``fastoptim`` command: the USPS demo end to end (in a subprocess), compare,
-train/predict round trips through svmlight and CSV files (the kernel SVC too, with
---kernel/--gamma), model files in a fresh process, and the one-line errors (exit
-status 2) on missing or malformed files and options that do not apply."""
+"""The ``fastoptim`` command: the USPS demo of SoftmaxRegression (``--model softmax``) end
+to end (in a subprocess), compare, train/predict round trips through svmlight and CSV
+files (the kernel SVC too, with --kernel/--gamma), model files in a fresh process, and the
+one-line errors (exit status 2) on missing or malformed files and options that do not
+apply.  The networks (the default job, ``--model mlp``): tests/test_cli_networks.py."""
 import importlib.util
 import os
 import subprocess
@@ -14,50 +15,23 @@ from fastoptim import (SVC, LinearRegression, LinearSVC, LogisticRegression, Rid
                        SoftmaxRegression)
 from fastoptim import _cli
 from fastoptim.__main__ import build_parser, main
-from fastoptim.datasets import dump_svmlight, load_csv, load_svmlight
+from fastoptim.datasets import load_csv, load_svmlight
 from fastoptim.model_io import load_model
 
+from conftest import is_png, parse_table, run_cli, usage_error
+
 HAVE_MPL = importlib.util.find_spec("matplotlib") is not None
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "lbfgs"]
+run = run_cli
+_is_png = is_png
 
 
-def run(args, cwd, timeout=120):
-    """``python -m fastoptim ARGS`` in a fresh process."""
-    env = dict(os.environ, MPLBACKEND="Agg")
-    return subprocess.run([sys.executable, "-m", "fastoptim", *map(str, args)], cwd=cwd,
-                          env=env, capture_output=True, text=True, timeout=timeout)
-
-
-def parse_table(stdout):
-    """{optimizer: (epochs, train loss, score, seconds)} from the results table."""
-    lines = stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("optimizer "))
-    rows = {}
-    for line in lines[start + 2:]:
-        fields = line.split()
-        if not fields or fields[0].startswith("train") or len(fields) < 5:
-            break
-        name, epochs, loss, score, seconds = fields[:5]
-        if loss == "diverged":
-            rows[name] = None
-            continue
-        score = float(score[:-1]) / 100 if score.endswith("%") else float(score)
-        rows[name] = (int(epochs) if epochs != "-" else None, float(loss), score, float(seconds))
-    return rows
-
-
-def _is_png(path):
-    data = path.read_bytes()
-    return len(data) > len(PNG_SIGNATURE) and data.startswith(PNG_SIGNATURE)
-
-
-# -- the USPS demo -------------------------------------------------------------------------------
+# -- the USPS demo of SoftmaxRegression (--model softmax) ----------------------------------------
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("quick")
-    return run(["--quick"], cwd), cwd
+    return run(["--model", "softmax", "--quick"], cwd), cwd
 
 
 def test_quick_run_end_to_end(quick_run):
@@ -70,8 +44,9 @@ def test_quick_run_end_to_end(quick_run):
         assert epochs >= 1 and 0 < loss < np.log(10) and 0 <= acc <= 1 and seconds >= 0, name
     assert rows["lbfgs"][2] > 0.85 and rows["adam"][2] > 0.85
     assert rows["lbfgs"][1] < rows["gd"][1]  # the reference reaches the lowest loss
-    progress = [line for line in proc.stderr.splitlines() if line.startswith("[")]
-    assert len(progress) == len(OPTIMIZERS)  # one line per optimizer
+    assert "SoftmaxRegression(C=1.0) on the USPS digits (2000 training (quick subset)" \
+        in proc.stdout
+    assert proc.stderr == ""  # progress goes to a terminal only: stderr is a pipe here
     png = cwd / "fastoptim-usps.png"
     if HAVE_MPL:
         assert _is_png(png)
@@ -86,7 +61,7 @@ def test_quick_run_without_matplotlib(tmp_path, monkeypatch, capsys):
         monkeypatch.setitem(sys.modules, name, None)  # import matplotlib -> ImportError
     monkeypatch.setattr(_cli.usps, "USPS_RUNS", _cli.USPS_RUNS[-2:-1])  # adam only: fast
     out = tmp_path / "curves.png"
-    assert main(["--quick", "--out", str(out)]) == 0
+    assert main(["--model", "softmax", "--quick", "--out", str(out)]) == 0
     stdout = capsys.readouterr().out
     assert "pip install matplotlib to get the plot" in stdout
     assert list(parse_table(stdout)) == ["adam"]
@@ -96,37 +71,20 @@ def test_quick_run_without_matplotlib(tmp_path, monkeypatch, capsys):
 def test_no_plot_and_out(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(_cli.usps, "USPS_RUNS", _cli.USPS_RUNS[-2:-1])  # adam only: fast
-    assert main(["--quick", "--no-plot"]) == 0
+    assert main(["--model", "softmax", "--quick", "--no-plot"]) == 0
     assert list(tmp_path.iterdir()) == []
     assert "pip install" not in capsys.readouterr().out
     if HAVE_MPL:
-        assert main(["--quick", "--out", "sub.png"]) == 0
+        assert main(["--model", "softmax", "--quick", "--out", "sub.png"]) == 0
         assert _is_png(tmp_path / "sub.png")
 
 
 # -- data files ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    """Train/test files of a binary, a 3-class and a regression problem, svmlight and CSV."""
-    d = tmp_path_factory.mktemp("data")
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((300, 8))
-    X[:, 5] = 0.0  # a column that is always 0: missing from the svmlight lines
-    w = rng.standard_normal(8)
-    score = X @ w + 0.3 * rng.standard_normal(300)
-    targets = {"binary": np.where(score > 0, 1.0, -1.0),
-               "multi": np.digitize(score, np.quantile(score, [0.3, 0.7])).astype(float) + 1,
-               "reg": score}
-    for name, y in targets.items():
-        dump_svmlight(X[:200], y[:200], d / f"{name}-train.svm")
-        dump_svmlight(X[200:], y[200:], d / f"{name}-test.svm")
-        np.savetxt(d / f"{name}-train.csv", np.column_stack([X[:200], y[:200]]), delimiter=",",
-                   fmt="%.17g")
-        np.savetxt(d / f"{name}-test.csv", np.column_stack([X[200:], y[200:]]), delimiter=",",
-                   fmt="%.17g")
-    np.savetxt(d / "unlabelled.csv", X[200:], delimiter=",", fmt="%.17g")
-    return d
+def files(cli_files):
+    """Train/test files of a binary, a 3-class and a regression problem (conftest)."""
+    return cli_files
 
 
 def _read(path, fmt, n_features=None):
@@ -286,13 +244,9 @@ def test_svc_options_parsed(argv, kernel, gamma):
     (["--kernel", "gaussian"], "argument --kernel: invalid choice: 'gaussian'"),
 ])
 def test_svc_bad_options(files, tmp_path, capsys, argv, message):
-    with pytest.raises(SystemExit) as exc:  # argparse's usage error: status 2, no traceback
-        main(["train", str(files / "binary-train.svm"), str(tmp_path / "m.npz"), "--model", "svc",
-              *argv])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    assert err.strip().splitlines()[-1].startswith(f"fastoptim train: error: {message}")
+    error = usage_error(main, ["train", str(files / "binary-train.svm"), str(tmp_path / "m.npz"),
+                               "--model", "svc", *argv], capsys)
+    assert error.startswith(f"fastoptim train: error: {message}")
     assert not (tmp_path / "m.npz").exists()
 
 
@@ -343,7 +297,7 @@ def test_compare_held_out(files, tmp_path, monkeypatch, capsys):
     assert list(rows) == OPTIMIZERS
     assert "tested on 50 samples (held-out 0.25" in captured.out
     assert all(r[0] == 5 for name, r in rows.items() if name in _cli.STOCHASTIC)
-    assert len([line for line in captured.err.splitlines() if line.startswith("[")]) == 8
+    assert captured.err == ""  # no progress: stderr is not a terminal
     png = tmp_path / "fastoptim-multi-train.png"
     assert _is_png(png) if HAVE_MPL else not png.exists()
 
@@ -380,7 +334,7 @@ def test_compare_svc(files, tmp_path, monkeypatch, capsys):
     assert "kernel=rbf, gamma=scale, max_iter=no limit" in captured.out
     assert "mean hinge loss of the one-vs-one problems" in captured.out
     assert "stopped at their iteration limit" not in captured.out
-    assert len([line for line in captured.err.splitlines() if line.startswith("[")]) == 1
+    assert captured.err == ""  # no progress: stderr is not a terminal
     png = tmp_path / "fastoptim-multi-train.png"
     assert _is_png(png) if HAVE_MPL else not png.exists()
 

@@ -17,6 +17,7 @@ import contextlib
 import io
 import os
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -676,6 +677,29 @@ _JUNK_JSON = st.one_of(st.none(), st.booleans(), st.integers(-3, 10 ** 12),
                        st.lists(st.integers(-2, 5), max_size=4))
 
 
+def _junk_json_attribute(entries, meta, attr, data):
+    """Replace a model file's attribute by a random JSON value (in the entries and __meta__)."""
+    entries.pop(f"attr.{attr}", None)
+    meta["attributes"][attr] = {"kind": "json", "value": data.draw(_JUNK_JSON)}
+
+
+def _load_edited(folder, filename, entries, meta):
+    """Write the edited model file and load it: the model, or None when load_model refused it
+    with a ValueError naming the file (any other exception fails the test)."""
+    import json
+
+    from fastoptim.model_io import load_model
+
+    entries["__meta__"] = np.array(json.dumps(meta))
+    bad = os.path.join(folder, filename)
+    np.savez(bad, **entries)
+    try:
+        return load_model(bad)
+    except ValueError as exc:
+        assert str(exc).startswith(f"{bad}: "), exc
+        return None
+
+
 @FEW
 @given(name=st.sampled_from(["LinearRegression", "Ridge", "LogisticRegression",
                              "SoftmaxRegression", "LinearSVC", "SVC"]), data=st.data())
@@ -684,8 +708,6 @@ def test_corrupted_model_files_load_valid_or_raise_valueerror(tmp_path_factory, 
     a random JSON value: load_model raises a ValueError naming the file, or the model it
     returns predicts (never another exception, never a crash)."""
     import json
-
-    from fastoptim.model_io import load_model
 
     models = _saved_models(str(tmp_path_factory.getbasetemp()))
     path, X = models[name]
@@ -700,14 +722,66 @@ def test_corrupted_model_files_load_valid_or_raise_valueerror(tmp_path_factory, 
         entries[f"attr.{attr}"] = value
         meta["attributes"][attr] = {"kind": "array"}
     else:
-        entries.pop(f"attr.{attr}", None)
-        meta["attributes"][attr] = {"kind": "json", "value": data.draw(_JUNK_JSON)}
-    entries["__meta__"] = np.array(json.dumps(meta))
-    bad = os.path.join(str(tmp_path_factory.getbasetemp()), "corrupted.npz")
-    np.savez(bad, **entries)
-    try:
-        est = load_model(bad)
-    except ValueError as exc:
-        assert str(exc).startswith(f"{bad}: "), exc
+        _junk_json_attribute(entries, meta, attr, data)
+    est = _load_edited(str(tmp_path_factory.getbasetemp()), "corrupted.npz", entries, meta)
+    if est is not None:
+        est.predict(X)
+
+
+_NETWORK_CACHE = {}
+
+
+@FEW
+@given(name=st.sampled_from(["MLPClassifier", "MLPRegressor"]), data=st.data())
+def test_corrupted_network_files_load_valid_or_raise_valueerror(tmp_path_factory, name, data):
+    """A network model file (batch norm, Adam state) with one of its arrays (weights, biases,
+    batch-norm statistics, optimizer state), one key of its network description or one
+    attribute replaced by random values: load_model raises a ValueError naming the file, or
+    the model it returns predicts and continues training, or says that huge (finite) weights
+    overflow (never another exception, never a crash in the C core)."""
+    import json
+
+    from fastoptim import MLPClassifier, MLPRegressor
+    from fastoptim.model_io import save_model
+
+    folder = str(tmp_path_factory.getbasetemp())
+    if not _NETWORK_CACHE:
+        rng = np.random.default_rng(1)
+        X = rng.normal(size=(40, 3))
+        for est, y in ((MLPClassifier((4, 3), batch_norm=True, max_iter=2, random_state=0),
+                        np.digitize(X[:, 0], [-0.4, 0.4])),
+                       (MLPRegressor((4, 3), batch_norm=True, max_iter=2, random_state=0),
+                        X[:, :2])):
+            path = os.path.join(folder, f"{type(est).__name__}.npz")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                save_model(est.fit(X, y), path)
+            _NETWORK_CACHE[type(est).__name__] = (path, X, y)
+    path, X, y = _NETWORK_CACHE[name]
+    with np.load(path, allow_pickle=False) as z:
+        entries = {n: z[n] for n in z.files}
+    meta = json.loads(str(entries["__meta__"]))
+    arrays = sorted(n for n in entries if n.startswith(("net.", "opt.")))
+    where = data.draw(st.sampled_from(["array", "network", "attribute"]))
+    if where == "array":
+        entry = data.draw(st.sampled_from(arrays))
+        like = entries[entry]
+        shape = data.draw(st.one_of(st.just(like.shape),
+                                    hnp.array_shapes(min_dims=0, max_dims=2, max_side=8)))
+        dtype = data.draw(st.sampled_from([like.dtype, np.float32, np.int64, bool]))
+        entries[entry] = data.draw(hnp.arrays(dtype, shape))
+    elif where == "network":
+        key = data.draw(st.sampled_from(sorted(meta["network"])))
+        meta["network"][key] = data.draw(st.one_of(_JUNK_JSON, st.lists(
+            st.integers(-1, 9), min_size=2, max_size=5)))
+    else:
+        _junk_json_attribute(entries, meta, data.draw(st.sampled_from(sorted(meta["attributes"]))),
+                             data)
+    est = _load_edited(folder, "corrupted-network.npz", entries, meta)
+    if est is None:
         return
-    est.predict(X)
+    try:  # random finite weights may overflow the scores, or moments diverge: said so
+        est.predict(X)
+        est.partial_fit(X, y)
+    except FloatingPointError as exc:
+        assert re.search("not finite|diverged|exploded", str(exc)), exc

@@ -161,16 +161,28 @@ def test_params_round_trip(tmp_path):
     assert np.array_equal(loaded.fit(X, y).coef_, est.coef_)
 
 
-def test_optimizer_object_is_dropped_with_a_warning(tmp_path):
+def test_optimizer_object_is_stored_and_a_random_state_dropped_with_a_warning(tmp_path):
+    """An optimizer object is stored by class and arguments (format version 2); a
+    RandomState is not storable: the linear model's file has the default there."""
     X, y = _data("binary", np.float64)
-    est = _fit(LogisticRegression(solver=Adam(lr=0.01), max_iter=3, random_state=0), X, y)
-    with pytest.warns(UserWarning, match=r"solver=Adam\(lr=0.01\).*default"):
+    est = _fit(LogisticRegression(solver=Adam(lr=0.01), max_iter=3,
+                                  random_state=np.random.RandomState(0)), X, y)
+    with pytest.warns(UserWarning, match=r"random_state=RandomState\(MT19937\).*default"):
         save_model(est, tmp_path / "m.npz")
     loaded = load_model(tmp_path / "m.npz")
-    assert loaded.solver == LogisticRegression().solver
+    assert type(loaded.solver) is Adam and repr(loaded.solver) == "Adam(lr=0.01)"
+    assert loaded.random_state is None
     assert np.array_equal(loaded.predict_proba(X), est.predict_proba(X))
-    meta = json.loads(str(np.load(tmp_path / "m.npz")["__meta__"]))
-    assert meta["dropped_params"] == {"solver": "Adam(lr=0.01)"}
+    with np.load(tmp_path / "m.npz") as z:
+        meta = json.loads(str(z["__meta__"]))
+        assert int(z["__format_version__"]) == meta["format_version"] == 2
+    assert list(meta["dropped_params"]) == ["random_state"]
+    assert meta["dropped_params"]["random_state"].startswith("RandomState(MT19937)")
+    assert meta["params"]["solver"]["__object__"] == "Adam"
+    # the loaded model refits like the original (with the same seed)
+    seeded = dict(random_state=0)
+    np.testing.assert_array_equal(_fit(loaded.set_params(**seeded), X, y).coef_,
+                                  _fit(est.set_params(**seeded), X, y).coef_)
 
 
 def test_file_layout(tmp_path):
@@ -182,7 +194,9 @@ def test_file_layout(tmp_path):
     with np.load(path, allow_pickle=False) as z:  # nothing needs pickle
         entries = {name: z[name] for name in z.files}
     assert str(entries["__format__"]) == FORMAT == "fastoptim-model"
-    assert int(entries["__format_version__"]) == FORMAT_VERSION == 1
+    # the lowest version that describes the file: a linear model with named solvers is
+    # version 1 (what the readers of fastoptim's first format read), the newest is 2
+    assert int(entries["__format_version__"]) == 1 and FORMAT_VERSION == 2
     meta = json.loads(str(entries["__meta__"]))
     assert meta["class"] == "LogisticRegression"
     assert meta["params"]["C"] == 1.0
@@ -199,9 +213,75 @@ def test_overwrite(tmp_path):
     assert isinstance(load_model(path), Ridge)
 
 
+#: The entries of two files written by fastoptim's first model writer (format version 1,
+#: fastoptim 0.1.0.dev0, before networks and stored optimizer objects): a float32
+#: LogisticRegression on string labels and a Ridge whose solver=Adam(lr=0.01) was dropped.
+V1_FILES = {
+    "logistic": (
+        '{"attributes": {"_mode_": {"kind": "json", "value": "multinomial"}, "classes_": '
+        '{"kind": "array"}, "coef_": {"kind": "array"}, "intercept_": {"kind": "array"}, '
+        '"loss_curve_": {"kind": "json", "value": [0.6929894441665921, 0.5712227985921993, '
+        '0.4751703855007104, 0.3801490362265685, 0.35006243488229005, 0.33017300753881257, '
+        '0.3278185832463615, 0.3277299309302779, 0.32768827518247723, 0.32762956380076536, '
+        '0.32759379910969266, 0.3275924322299446, 0.3275912552157957]}, "n_features_in_": '
+        '{"kind": "json", "value": 2}, "n_iter_": {"kind": "array"}}, "class": '
+        '"LogisticRegression", "dropped_params": {}, "fastoptim_version": "0.1.0.dev0", '
+        '"format": "fastoptim-model", "format_version": 1, "metadata": {}, "params": {"C": 2.0, '
+        '"batch_size": null, "class_weight": null, "early_stopping": false, "fit_intercept": '
+        'true, "l1_ratio": 0.0, "learning_rate": "auto", "max_iter": null, "multi_class": '
+        '"auto", "n_iter_no_change": 5, "n_jobs": null, "n_threads": null, "penalty": "l2", '
+        '"random_state": null, "schedule": null, "solver": "lbfgs", "tol": 0.0001, '
+        '"validation_fraction": 0.1, "verbose": 0, "warm_start": false}}',
+        {"attr.classes_": np.array(["a", "b", "c"]),
+         "attr.coef_": np.array([[-0.6592057943344116, -0.9143692851066589],
+                                 [1.0807852745056152, -0.12047028541564941],
+                                 [-0.42157885432243347, 1.0348397493362427]], np.float32),
+         "attr.intercept_": np.array([2.1789472103118896, -0.9541975855827332,
+                                      -1.2247495651245117], np.float32),
+         "attr.n_iter_": np.array([13])}),
+    "ridge": (
+        '{"attributes": {"coef_": {"kind": "array"}, "intercept_": {"kind": "scalar"}, '
+        '"loss_curve_": {"kind": "json", "value": [4.583333333333333, 4.459736166957301, '
+        '4.337994932254231]}, "n_features_in_": {"kind": "json", "value": 2}, "n_iter_": '
+        '{"kind": "json", "value": 3}, "solver_": {"kind": "json", "value": "Adam"}}, "class": '
+        '"Ridge", "dropped_params": {"solver": "Adam(lr=0.01)"}, "fastoptim_version": '
+        '"0.1.0.dev0", "format": "fastoptim-model", "format_version": 1, "metadata": {}, '
+        '"params": {"alpha": 1.0, "batch_size": null, "copy_X": true, "early_stopping": false, '
+        '"fit_intercept": true, "learning_rate": "auto", "max_iter": 3, "n_iter_no_change": 5, '
+        '"n_threads": null, "positive": false, "random_state": 0, "schedule": null, "tol": '
+        '0.0001, "validation_fraction": 0.1, "verbose": 0, "warm_start": false}}',
+        {"attr.coef_": np.array([0.029982024703609167, 0.029986402688706885]),
+         "attr.intercept_": np.array(0.02998390499069288)}),
+}
+
+
+def test_version_1_files_still_load(tmp_path):
+    """FORMAT_VERSION grew to 2; the files of the first writer load as they did."""
+    X = np.array([[0., 0.], [1., 0.2], [2., 1.], [3., 1.5], [0.5, 3.], [1., 4.]], np.float32)
+    loaded = {}
+    for name, (meta, arrays) in V1_FILES.items():
+        np.savez(tmp_path / f"{name}.npz", __format__=np.array(FORMAT),
+                 __format_version__=np.array(1), __meta__=np.array(meta), **arrays)
+        loaded[name] = load_model(tmp_path / f"{name}.npz")
+    logistic, ridge = loaded["logistic"], loaded["ridge"]
+    assert logistic.classes_.tolist() == ["a", "b", "c"] and logistic.coef_.dtype == np.float32
+    assert logistic.predict(X).tolist() == ["a", "a", "b", "b", "c", "c"]
+    scores = X @ logistic.coef_.T + logistic.intercept_  # the oracle: softmax of the scores
+    expected = np.exp(scores - scores.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(logistic.predict_proba(X), expected / expected.sum(axis=1,
+                                                                                 keepdims=True),
+                               rtol=1e-6)
+    assert logistic.loss_curve_[-1] == 0.3275912552157957 and logistic.C == 2.0
+    assert ridge.solver == Ridge().solver and ridge.random_state == 0  # the dropped default
+    assert ridge.intercept_ == np.float64(0.02998390499069288) and ridge.solver_ == "Adam"
+    np.testing.assert_allclose(ridge.predict(X.astype(np.float64)), [  # the first reader's
+        0.02998390499069288, 0.06596321032140987, 0.1199343570866181, 0.1649095831345807,
+        0.1349341254086181, 0.1799115404491296], rtol=1e-13)
+
+
 def test_supported_list():
     assert SUPPORTED == ("LinearRegression", "Ridge", "LogisticRegression", "SoftmaxRegression",
-                         "LinearSVC", "SVC")
+                         "LinearSVC", "SVC", "MLPClassifier", "MLPRegressor")
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -306,8 +386,10 @@ def _rewrite(path, out, **changes):
 
 
 def test_newer_version(saved):
-    bad = _rewrite(saved, saved.with_name("v2.npz"), __format_version__=np.array(2))
-    with pytest.raises(ValueError, match=r"v2\.npz: .*version 2.*upgrade fastoptim"):
+    newer = FORMAT_VERSION + 1
+    bad = _rewrite(saved, saved.with_name("v3.npz"), __format_version__=np.array(newer))
+    with pytest.raises(ValueError, match=rf"v3\.npz: .*version {newer}.*reads up to version "
+                                         rf"{FORMAT_VERSION}: upgrade fastoptim"):
         load_model(bad)
 
 

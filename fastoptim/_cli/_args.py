@@ -97,7 +97,8 @@ def add_penalty_options(p):
     p.add_argument("-C", type=positive_float, default=None,
                    help="inverse penalty of logistic/softmax/linearsvc/svc (default: 1.0)")
     p.add_argument("--alpha", type=nonneg_float, default=None,
-                   help="penalty of ridge (default: 1.0)")
+                   help="penalty of ridge (default: 1.0), L2 penalty of the networks' weights "
+                        "(default: 1e-4)")
 
 
 def add_svc_options(p):

@@ -1,6 +1,6 @@
 """The comparison that ``fastoptim`` (on USPS) and ``fastoptim compare`` (on a file) run:
-one fit per optimizer, measured, tabled and drawn.  Progress goes to stderr, results to
-stdout."""
+one fit per optimizer, measured, tabled and drawn.  Results go to stdout; progress (a line
+per optimizer, and a bar per epoch of a network) to stderr when it is a terminal only."""
 import copy
 import sys
 import time
@@ -8,8 +8,9 @@ import time
 import numpy as np
 
 from .._config import config_info
-from ..plot import loss_curves
+from ..plot import loss_curves, training_curves
 from ._models import data_loss, n_iter, quiet_fit, score
+from .networks import EpochProgress, on_terminal, unwatch, watch
 
 __all__ = ["run_comparison", "format_table", "write_plot", "report", "build_summary", "PLOT_HINT",
            "FOOTNOTE", "SVC_FOOTNOTE", "XLABEL"]
@@ -49,7 +50,7 @@ def _curve(model, X, y, n_iter, points=12):
     return np.array(ks + [float(n_iter)]), np.array(losses + [final])
 
 
-def run_comparison(runs, X, y, X_test, y_test, *, progress=None, points=12):
+def run_comparison(runs, X, y, X_test, y_test, *, progress=None, points=12, validation=None):
     """Fit one estimator per run and measure it.
 
     Parameters
@@ -59,9 +60,14 @@ def run_comparison(runs, X, y, X_test, y_test, *, progress=None, points=12):
         solvers here), so stopping at max_iter is by design, not news.
     X, y, X_test, y_test : the data
     progress : file, optional
-        One line per finished run (default: sys.stderr).
+        Where progress goes (default: sys.stderr), when it is a terminal: a
+        bar per epoch of a network, one line per finished run.  A run that
+        diverged is reported there in any case.
     points : int
-        Points of the sampled curves of the full-batch solvers (see _curve).
+        Points of the sampled curves of the full-batch linear solvers (see _curve).
+    validation : (X, y), optional
+        Held-out rows on which a network's loss is measured after each epoch
+        (its validation curve); not used by the other models.
 
     Returns
     -------
@@ -69,31 +75,46 @@ def run_comparison(runs, X, y, X_test, y_test, *, progress=None, points=12):
         name, epochs, loss, score, seconds, settings, error, stopped (bool:
         a full-batch solver hit its max_iter).
     curves : dict
-        name -> (epochs, losses) for the plot.
+        name -> (epochs, losses) for the plot; for a network, name ->
+        ``{"train": losses, "validation": losses or None}`` (one per epoch,
+        :func:`fastoptim.plot.training_curves`'s runs).  Seconds exclude the
+        validation measurements.
     """
     progress = sys.stderr if progress is None else progress
+    live = on_terminal(progress)
     rows, curves = [], {}
     for i, (name, model, settings, fixed) in enumerate(runs, start=1):
+        label = f"[{i}/{len(runs)}] {name:<9}"
         row = dict(name=name, settings=settings, epochs=None, loss=None, score=None,
                    seconds=None, error=None, stopped=False)
+        bar = EpochProgress(model.get_params().get("max_iter") or 1, progress, label + " ") \
+            if live else None
+        recorder = watch(model, validation, bar)
         start = time.perf_counter()
         try:
             conv = quiet_fit(model, X, y)
-            row["seconds"] = time.perf_counter() - start
+            row["seconds"] = time.perf_counter() - start - (recorder.overhead if recorder else 0)
         except FloatingPointError as exc:
             row["error"] = "diverged"
-            print(f"[{i}/{len(runs)}] {name:<9} diverged: {exc}", file=progress, flush=True)
+            if bar is not None:
+                bar.close()
+            print(f"{label} diverged: {exc}", file=progress, flush=True)
             rows.append(row)
             continue
+        finally:
+            unwatch(model)
         row["epochs"] = n_iter(model)
         row["stopped"] = bool(conv) and not fixed
         row["loss"] = data_loss(model, X, y)
         row["score"] = score(model, X_test, y_test)
-        curves[name] = _curve(model, X, y, row["epochs"], points)
+        curves[name] = recorder.run(model) if recorder else _curve(model, X, y, row["epochs"],
+                                                                   points)
         rows.append(row)
         epochs = "-" if row["epochs"] is None else row["epochs"]
-        print(f"[{i}/{len(runs)}] {name:<9} {epochs:>4} epochs  train loss {row['loss']:.4f}  "
-              f"{row['seconds']:.3f} s", file=progress, flush=True)
+        line = (f"{label} {epochs:>4} epochs  train loss {row['loss']:.4f}  "
+                f"{row['seconds']:.3f} s")
+        if bar is not None:
+            bar.close(line)  # the run's line replaces its bar (or is written, for a linear model)
     return rows, curves
 
 
@@ -122,7 +143,9 @@ def format_table(rows, kind):
             continue
         epochs = "-" if r["epochs"] is None else str(r["epochs"])
         value = (f"{100 * r['score']:.2f}%" if kind == "classifier" else f"{r['score']:.4f}")
-        lines.append(f"{r['name']:<10} {epochs:>6} {r['loss']:>11.4f} {value:>9} "
+        # 4 decimals; a loss below 1e-3 (a network that fits its training set) in 3 digits
+        loss = f"{r['loss']:.4f}" if not 0 < abs(r["loss"]) < 1e-3 else f"{r['loss']:.2e}"
+        lines.append(f"{r['name']:<10} {epochs:>6} {loss:>11} {value:>9} "
                      f"{r['seconds']:>8.3f}  {r['settings']}")
     return "\n".join(lines)
 
@@ -130,18 +153,23 @@ def format_table(rows, kind):
 XLABEL = "epoch (gd, lbfgs: iteration)"
 
 
-def write_plot(curves, out, title, xlabel=XLABEL):
+def write_plot(curves, out, title, xlabel=XLABEL, best=()):
     """Draw the loss curves into ``out`` (PNG).
 
     Parameters
     ----------
     curves : dict
-        name -> (epochs, losses), as :func:`fastoptim.plot.loss_curves` takes them.
+        name -> (epochs, losses), as :func:`fastoptim.plot.loss_curves` takes them;
+        or (networks) name -> ``{"train": ..., "validation": ..., "note": ...}``, as
+        :func:`fastoptim.plot.training_curves` takes them (training solid, validation
+        dashed, the note in the legend).
     out : str
         The file to write.
     title : str
     xlabel : str, optional
         The label of the x axis (default: epochs, iterations for gd and lbfgs).
+    best : collection of str, optional
+        The runs whose legend entries are set in bold.
 
     Returns
     -------
@@ -154,24 +182,55 @@ def write_plot(curves, out, title, xlabel=XLABEL):
     except ImportError:
         print(PLOT_HINT)
         return False
-    fig = Figure(figsize=(8, 5), layout="constrained")
+    fig = Figure(figsize=(9, 5.5), layout="constrained")
     ax = fig.add_subplot()
-    loss_curves(curves, ax=ax, logy=True, title=title)
-    ax.set_xlabel(xlabel)
+    if all(isinstance(curve, dict) for curve in curves.values()):
+        training_curves(curves, ax=ax, logy=True, title=title, xlabel=xlabel)
+        ax.set_xscale("log")  # 40 epochs beside 300 iterations: each gets its share of the axis
+        for text in ax.get_legend().get_texts():
+            if text.get_text().split(":")[0] in best:
+                text.set_fontweight("bold")
+    else:
+        loss_curves(curves, ax=ax, logy=True, title=title)
+        ax.set_xlabel(xlabel)
     fig.savefig(out, dpi=110)
     print(f"wrote {out}")
     return True
 
 
+def _with_notes(rows, curves, kind):
+    """The networks' runs for the figure, each with its test score as the legend note and
+    the best marked (every run of the best score, on a tie); and the best runs' names."""
+    scored = [r for r in rows if r["name"] in curves and r["score"] is not None
+              and np.isfinite(r["score"])]
+    top = max((r["score"] for r in scored), default=None)
+    best = {r["name"] for r in scored if r["score"] == top}
+    runs = {}
+    for r in rows:
+        if r["name"] not in curves:
+            continue
+        if r["score"] is None:
+            note = None
+        else:
+            note = (f"test acc {100 * r['score']:.2f}%" if kind == "classifier"
+                    else f"test R2 {r['score']:.4f}") + (" (best)" if r["name"] in best else "")
+        runs[r["name"]] = dict(curves[r["name"]], note=note)
+    return runs, best
+
+
 def report(rows, curves, kind, *, title, out, plot, footnote, xlabel=XLABEL):
-    """Print the table, the footnote and the runs that hit their limit; draw the figure."""
+    """Print the table, the footnote and the runs that hit their limit; draw the figure
+    (for networks, with each run's test score in the legend and the best one marked)."""
     print(format_table(rows, kind))
     print(footnote)
     stopped = [r["name"] for r in rows if r["stopped"]]
     if stopped:
         print(f"stopped at their iteration limit before converging: {', '.join(stopped)}")
     if plot and curves:
-        write_plot(curves, out, title, xlabel)
+        best = ()
+        if all(isinstance(curve, dict) for curve in curves.values()):
+            curves, best = _with_notes(rows, curves, kind)
+        write_plot(curves, out, title, xlabel, best=best)
 
 
 FOOTNOTE = ("train loss: {what} on the training set, without the penalty; epochs: passes over "

@@ -13,6 +13,7 @@ from ._models import MODELS
 __all__ = ["detect_format", "load_data", "check_labels", "split"]
 
 _COMPRESSED = (".gz", ".bz2", ".xz", ".lzma")
+_ZIP_MAGIC = b"PK\x03\x04"  # model files are .npz: zip archives
 _SVMLIGHT_EXT = (".svm", ".svmlight", ".libsvm", ".t", ".scale")
 
 
@@ -107,6 +108,10 @@ def load_data(path, fmt="auto", *, n_features=None, target_column=None, labels="
     if os.path.isdir(path):
         raise CLIError(f"{path}: is a directory, not a data file")
     with open_binary(path) as f:
+        if peek(f).startswith(_ZIP_MAGIC):
+            raise CLIError(f"{path}: a zip archive (a fastoptim model file?), not a data file; "
+                           f"pass an svmlight or CSV file here (a model file goes to predict's "
+                           f"MODEL_FILE)")
         if fmt == "auto":
             fmt = detect_format(path, head=peek(f))
         if fmt == "svmlight":
@@ -139,8 +144,10 @@ def load_data(path, fmt="auto", *, n_features=None, target_column=None, labels="
 def check_labels(model, y, path):
     """Class labels must be whole numbers for a classifier read from a file."""
     if MODELS[model][1] == "classifier" and np.any(y != np.round(y)):
+        fix = ("--model mlp-regressor" if model == "mlp" else
+               "--model ridge or --model linear")
         raise CLIError(f"{path}: the labels are not whole numbers, so they are not classes; use "
-                       f"--model ridge or --model linear for a regression target")
+                       f"{fix} for a regression target")
 
 
 def split(X, y, fraction, seed, path):

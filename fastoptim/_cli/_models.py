@@ -1,16 +1,21 @@
 """The models of ``--model``: their estimators, and how a fitted one is measured (its
-training loss without the penalty, its test score, its iterations)."""
+training loss without the penalty, its test score, its iterations).  The networks' own
+options and hooks are in :mod:`.networks`."""
 import copy
 import warnings
 
 import numpy as np
 
 from ..linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
+from ..neural_network import MLPClassifier, MLPRegressor
 from ..svm import SVC, LinearSVC
 from ._args import CLIError
 
-__all__ = ["MODELS", "OWN_SOLVER", "STOCHASTIC", "estimator_class", "has_param", "make_estimator",
-           "data_loss", "score", "n_iter", "quiet_fit"]
+__all__ = ["MODELS", "NETWORKS", "OWN_SOLVER", "STOCHASTIC", "OPTION_OF", "estimator_class",
+           "has_param", "make_estimator", "data_loss", "score", "n_iter", "quiet_fit"]
+
+_NETWORK_OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
+                       "lbfgs")
 
 #: --model name -> (estimator class name, kind, default optimizers of `compare`).
 MODELS = {
@@ -24,7 +29,13 @@ MODELS = {
                ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "auto")),
     "linearsvc": ("LinearSVC", "classifier", ("dual-cd",)),
     "svc": ("SVC", "classifier", ("smo",)),
+    "mlp": ("MLPClassifier", "classifier", _NETWORK_OPTIMIZERS),
+    "mlp-regressor": ("MLPRegressor", "regressor", _NETWORK_OPTIMIZERS),
 }
+
+#: The --model names of the networks (multi-layer perceptrons): a classifier for class labels,
+#: a regressor for a real-valued target (chosen by name, as logistic and ridge are).
+NETWORKS = ("mlp", "mlp-regressor")
 
 #: The only optimizer of the models trained by one solver of their own (``compare`` refuses
 #: others): --model name -> (optimizer name, what the solver is, for the messages).
@@ -33,11 +44,19 @@ OWN_SOLVER = {
     "svc": ("smo", "SMO (sequential minimal optimization in the dual)"),
 }
 
-STOCHASTIC = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+STOCHASTIC = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 
 
 _CLASSES = {cls.__name__: cls for cls in (LogisticRegression, SoftmaxRegression, Ridge,
-                                          LinearRegression, LinearSVC, SVC)}
+                                          LinearRegression, LinearSVC, SVC, MLPClassifier,
+                                          MLPRegressor)}
+
+#: estimator parameter -> the command-line option that sets it (for the messages).
+OPTION_OF = {"C": "-C", "alpha": "--alpha", "solver": "--solver", "learning_rate": "--lr",
+             "batch_size": "--batch-size", "max_iter": "--max-iter", "random_state": "--seed",
+             "kernel": "--kernel", "gamma": "--gamma", "hidden_layer_sizes": "--hidden",
+             "activation": "--activation", "init": "--init", "batch_norm": "--batch-norm",
+             "dropout": "--dropout", "early_stopping": "--early-stopping"}
 
 
 def estimator_class(model):
@@ -69,15 +88,12 @@ def make_estimator(model, **params):
     """
     cls = estimator_class(model)
     valid = cls().get_params(deep=False)
-    options = {"C": "-C", "alpha": "--alpha", "solver": "--solver", "learning_rate": "--lr",
-               "batch_size": "--batch-size", "max_iter": "--max-iter", "random_state": "--seed",
-               "kernel": "--kernel", "gamma": "--gamma"}
     given = {}
     for key, value in params.items():
         if value is None:
             continue
         if key not in valid:
-            raise CLIError(f"{options.get(key, key)} does not apply to --model {model} "
+            raise CLIError(f"{OPTION_OF.get(key, key)} does not apply to --model {model} "
                            f"({cls.__name__} has no parameter {key!r})")
         given[key] = value
     return cls(**given)
@@ -108,7 +124,8 @@ def data_loss(model, X, y):
     if hasattr(model, "predict_log_proba"):
         logp = model.predict_log_proba(X)
         idx = np.searchsorted(model.classes_, y)
-        return float(-np.mean(logp[np.arange(len(y)), idx]))
+        # a network's probability can round to 0 (log -inf): counted as the smallest double's
+        return float(-np.mean(np.maximum(logp[np.arange(len(y)), idx], _LOG_TINY)))
     if hasattr(model, "classes_"):
         z = model.decision_function(X)
         z = z[:, None] if z.ndim == 1 else z
@@ -121,6 +138,9 @@ def data_loss(model, X, y):
         return float(np.mean(h if model.loss == "hinge" else h * h))
     r = np.asarray(model.predict(X), dtype=np.float64) - y
     return float(0.5 * np.mean(r * r))
+
+
+_LOG_TINY = float(np.log(np.finfo(np.float64).tiny))
 
 
 def _svc_hinge(model, X, y):

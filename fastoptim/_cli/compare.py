@@ -5,7 +5,9 @@ from ._args import (CLIError, add_data_options, add_penalty_options, add_svc_opt
                     positive_float, positive_int, seed)
 from ._comparison import FOOTNOTE, SVC_FOOTNOTE, XLABEL, report, run_comparison
 from ._data import check_labels, load_data, split
-from ._models import MODELS, OWN_SOLVER, STOCHASTIC, estimator_class, has_param, make_estimator
+from ._models import (MODELS, NETWORKS, OWN_SOLVER, STOCHASTIC, estimator_class, has_param,
+                      make_estimator)
+from .networks import NETWORK_FOOTNOTE, add_network_options, hold_out, network_params
 
 __all__ = ["add_parser", "compare_cmd", "COMPARE_MAX_ITER"]
 
@@ -28,6 +30,7 @@ def compare_cmd(args):
     """
     model = args.model
     name, kind, default_opts = MODELS[model]
+    networks = network_params(model, args)  # a network option given to another model: refused
     X, y, fmt, zero = load_data(args.data, args.format, target_column=args.target_column,
                                 zero_based=args.zero_based)
     check_labels(model, y, args.data)
@@ -46,14 +49,21 @@ def compare_cmd(args):
         if any(o != only for o in optimizers):
             raise CLIError(f"--model {model} trains only by {how}: use --optimizers {only} (or "
                            f"leave --optimizers out)")
-    common = dict(C=args.C, alpha=args.alpha, kernel=args.kernel, gamma=args.gamma)
+    if networks["dropout"] and any(o in ("gd", "lbfgs") for o in optimizers):
+        raise CLIError("--dropout needs stochastic optimizers (gd and lbfgs need the same "
+                       "objective at every evaluation): leave gd and lbfgs out of --optimizers "
+                       "(e.g. --optimizers sgd adam), or drop --dropout")
+    validation = None
+    if model in NETWORKS:  # the validation curves: rows held out of the training set
+        X, y, validation = hold_out(X, y, args.seed, args.data)
+    common = dict(C=args.C, alpha=args.alpha, kernel=args.kernel, gamma=args.gamma, **networks)
     if has_param(model, "random_state"):  # svc is deterministic: --seed seeds the split only
         common["random_state"] = args.seed
     max_iter = COMPARE_MAX_ITER if args.max_iter is None else args.max_iter
     lr = "auto" if args.lr is None else args.lr
     runs = []
     for opt in optimizers:
-        if opt in STOCHASTIC or (opt == "gd" and kind == "regressor"):
+        if opt in STOCHASTIC or (opt == "gd" and kind == "regressor" and model not in NETWORKS):
             batch = X.shape[0] if opt == "gd" else args.batch_size
             params = dict(solver="sgd" if opt == "gd" else opt, learning_rate=lr,
                           batch_size=batch, max_iter=args.epochs, n_iter_no_change=args.epochs)
@@ -76,17 +86,25 @@ def compare_cmd(args):
                      "n_iter_no_change" in params))
     print(f"{name} on {args.data} ({fmt}): {X.shape[0]} training samples, {X.shape[1]} features; "
           f"tested on {X_test.shape[0]} samples ({where})", flush=True)
-    results, curves = run_comparison(runs, X, y, X_test, y_test)
+    results, curves = run_comparison(runs, X, y, X_test, y_test, validation=validation)
     what = {"classifier": "mean cross-entropy", "regressor": "mean squared error / 2"}[kind]
     if model == "linearsvc":
         what = "mean (squared) hinge loss"
     footnote = SVC_FOOTNOTE if model == "svc" else FOOTNOTE.format(what=what)
     xlabel = "SMO iteration" if model == "svc" else XLABEL
+    title = f"{name} on {pathlib.Path(args.data).name}: training loss"
+    if validation is not None:
+        footnote = NETWORK_FOOTNOTE.format(
+            what=what, rows="samples", n_train=X.shape[0], n_val=validation[0].shape[0],
+            extra="; lr: " + (f"{args.lr:g}" if args.lr is not None else
+                              "'auto' (the estimator's default rate of each solver)"))
+        xlabel = f"{XLABEL}, log scale"
+        title = (f"{name} on {pathlib.Path(args.data).name}: training (solid) and validation "
+                 f"(dashed) loss")
     stem = pathlib.Path(args.data).name.split(".")[0] or "data"
     out = args.out or f"fastoptim-{stem}.png"
-    report(results, curves, kind, out=out, plot=not args.no_plot,
-            title=f"{name} on {pathlib.Path(args.data).name}: training loss",
-            footnote=footnote, xlabel=xlabel)
+    report(results, curves, kind, out=out, plot=not args.no_plot, title=title,
+           footnote=footnote, xlabel=xlabel)
     return 0
 
 
@@ -100,7 +118,9 @@ def add_parser(sub):
     p.add_argument("--test", metavar="TEST",
                    help="test file (default: hold out --test-fraction of DATA)")
     p.add_argument("--model", choices=list(MODELS), default="logistic",
-                   help="the model (default: logistic)")
+                   help="the model: logistic, softmax, ridge, linear, linearsvc, svc, mlp (a "
+                        "network classifier: MLPClassifier) or mlp-regressor (a network for a "
+                        "real-valued target: MLPRegressor); default: logistic")
     p.add_argument("--optimizers", nargs="+", metavar="NAME",
                    help="optimizers to compare (default: gd sgd momentum nesterov adagrad "
                         "rmsprop adam, and lbfgs -- 'auto' (exact) for ridge/linear; linearsvc "
@@ -126,6 +146,7 @@ def add_parser(sub):
                    help="the figure (default: fastoptim-<DATA name>.png)")
     p.add_argument("--no-plot", action="store_true", help="do not draw the figure")
     add_svc_options(p)
+    add_network_options(p, early_stopping=False)
     add_data_options(p)
     p.set_defaults(run=compare_cmd)
     return p

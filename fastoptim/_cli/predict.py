@@ -7,7 +7,7 @@ import numpy as np
 from ..model_io import load_model
 from ._args import CLIError, add_data_options
 from ._data import load_data
-from ._models import score
+from ._models import MODELS, score
 
 __all__ = ["add_parser", "predict_cmd"]
 
@@ -32,7 +32,9 @@ def predict_cmd(args):
     error and R^2 (regressors).  An svmlight DATA is read with the index base
     of the training file, stored in the model file by ``train``
     (``--zero-based``/``--one-based`` override it), so that its columns are
-    the training file's.
+    the training file's.  With ``--model M``, MODEL_FILE must hold that kind of model
+    (e.g. ``--model mlp``: a network classifier): another kind is a usage error, before
+    anything is written.
 
     Parameters
     ----------
@@ -47,6 +49,12 @@ def predict_cmd(args):
     if not os.path.exists(args.model_file):
         raise CLIError(f"{args.model_file}: no such model file")
     est, meta = load_model(args.model_file, return_metadata=True)
+    if args.model is not None and type(est).__name__ != MODELS[args.model][0]:
+        held = [m for m, entry in MODELS.items() if entry[0] == type(est).__name__]
+        raise CLIError(f"{args.model_file} holds a {type(est).__name__}"
+                       f"{f' (--model {held[0]})' if held else ''}, not a {MODELS[args.model][0]} "
+                       f"(--model {args.model}); pass a model file trained with --model "
+                       f"{args.model}, or drop --model")
     zero = args.zero_based  # the flag, else the training file's base stored in the model
     if zero == "auto" and isinstance(meta.get("zero_based"), bool):
         zero = meta["zero_based"]
@@ -81,6 +89,9 @@ def add_parser(sub):
     p.add_argument("data", metavar="DATA")
     p.add_argument("model_file", metavar="MODEL_FILE")
     p.add_argument("output", metavar="OUTPUT")
+    p.add_argument("--model", choices=list(MODELS), default=None,
+                   help="the kind of model MODEL_FILE must hold (e.g. mlp: a network "
+                        "classifier); another kind is an error (default: any)")
     add_data_options(p)
     p.set_defaults(run=predict_cmd)
     return p

@@ -38,7 +38,7 @@ Solvers
   without a penalty) are kept out of the step, so that the result is
   scikit-learn's symmetric parametrization (see :func:`_solve_newton_cholesky`).
 - 'gd': full-batch gradient descent with Armijo backtracking
-  (:func:`fastoptim.optim.line_search.armijo`), the step growing back by 2x
+  (:func:`fastoptim.optim.line_search.armijo_descent`), the step growing back by 2x
   after each accepted one.
 - 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', or an optimizer
   object: mini-batch epochs of the C engine (:mod:`._stochastic`).
@@ -61,7 +61,7 @@ from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, available_i
 from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
 from ..optim.engine import run_epoch
-from ..optim.line_search import armijo
+from ..optim.line_search import armijo_descent
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
                           fit_stochastic, initial_optimizer, is_stochastic,
                           new_objective_factory, start_loss)
@@ -221,23 +221,8 @@ def _truncated_cg(hessp, g, rtol, max_iter, diag=None):
 
 
 def _solve_gd(f, x0, max_iter, tol, curve):
-    x = x0.copy()
-    value, g = f(x)
-    # the first trial step is at most of unit length (as L-BFGS-B's): on features of large
-    # magnitude the gradient is large too, and a rate of 1 would need more halvings than
-    # the line search has to come back to a decrease
-    gnorm = float(np.linalg.norm(g))
-    lr = 1.0 / max(1.0, gnorm) if np.isfinite(gnorm) else 1.0  # (an overflow is reported later)
-    for it in range(1, max_iter + 1):
-        if np.max(np.abs(g)) <= tol:
-            return x, it - 1, True
-        res = armijo(f, x, g, f0=value, lr0=lr, max_evals=60)
-        if not res.success:
-            return x, it, np.max(np.abs(g)) <= tol
-        x, value, g = res.x_new, res.f_new, res.grad_new
-        curve.append(float(value))
-        lr = 2.0 * res.step
-    return x, max_iter, np.max(np.abs(g)) <= tol
+    return armijo_descent(f, x0, max_iter, tol,
+                          callback=lambda it, x, value: curve.append(value))
 
 
 def _flat_groups(f):

@@ -21,12 +21,17 @@ Each hidden layer is torch's ``Linear -> [BatchNorm1d] -> activation -> [Dropout
 
 Solvers: a name or a fastoptim.optim optimizer object (deep-copied at fit); each epoch is
 one C call (fo_mlp_epoch: seeded shuffle, gather, forward, backward, the update rule over
-the one parameter buffer).  'lbfgs' is scipy's L-BFGS-B on the full-batch objective
-(with batch norm: the statistics of all training rows).
+the one parameter buffer).  Two solvers work on the full-batch objective (with batch norm:
+the statistics of all training rows), one C evaluation of value and gradient at a time:
+'lbfgs', scipy's L-BFGS-B, and 'gd', gradient descent with Armijo backtracking
+(:func:`fastoptim.optim.line_search.armijo_descent`, as LogisticRegression's 'gd': each
+step satisfies :math:`F(\theta - \eta g) \le F(\theta) - 10^{-4} \eta \lVert g \rVert^2`,
+the rate halved until it does and doubled for the next step).
 
 ============  ==================================  ==========================
 name          optimizer                           learning_rate='auto'
 ============  ==================================  ==========================
+'gd'          full batch, Armijo line search      (the line search's)
 'sgd'         SGD(lr)                             0.01
 'momentum'    SGD(lr, momentum=0.9)               0.01
 'nesterov'    SGD(lr, momentum=0.9, nesterov)     0.01
@@ -56,13 +61,15 @@ from ..base import (BaseEstimator, ClassifierMixin, RegressorMixin, as_random_st
                     validate_y)
 from ..exceptions import ConvergenceWarning, warn
 from ..optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
+from ..optim.line_search import armijo_descent
 from ..optim.schedules import ReduceOnPlateau, apply as apply_schedule
 from ._init import INITS, initial_layers
 from ._network import ACTIVATIONS, Network
 
 __all__ = ["MLPClassifier", "MLPRegressor", "SOLVERS"]
 
-SOLVERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "lbfgs")
+SOLVERS = ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "lbfgs")
+FULL_BATCH = ("lbfgs", "gd")  # deterministic objective: no dropout, schedule nor partial_fit
 
 _AUTO_LR = {"sgd": 1e-2, "momentum": 1e-2, "nesterov": 1e-2, "adagrad": 1e-2,
             "rmsprop": 1e-3, "adam": 1e-3, "adamw": 1e-3}
@@ -144,16 +151,17 @@ class _BaseMLP(BaseEstimator):
         if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Real) or not 0 <= d < 1:
             raise ValueError(f"dropout must be a probability in [0, 1) (the fraction of hidden "
                              f"units zeroed in training), got {d!r}")
-        if self.solver == "lbfgs" and d > 0:
-            raise ValueError("dropout needs a stochastic solver: L-BFGS's line search needs the "
-                             "same objective at every evaluation; use solver='adam' (or another "
-                             "stochastic solver), or dropout=0")
+        if self.solver in FULL_BATCH and d > 0:
+            raise ValueError(f"dropout needs a stochastic solver: {self.solver!r}'s line search "
+                             f"needs the same objective at every evaluation; use solver='adam' "
+                             f"(or another stochastic solver), or dropout=0")
         if self.schedule is not None and not callable(self.schedule):
             raise TypeError(f"schedule must be None or a callable epoch -> lr (for instance "
                             f"fastoptim.optim.schedules.CosineDecay), got {self.schedule!r}")
-        if self.schedule is not None and self.solver == "lbfgs":
-            raise ValueError("schedule sets a stochastic solver's learning rate; 'lbfgs' has "
-                             "none (set schedule=None)")
+        if self.schedule is not None and self.solver in FULL_BATCH:
+            raise ValueError(f"schedule sets a stochastic solver's learning rate; "
+                             f"{self.solver!r} has none (its line search sets the step; set "
+                             f"schedule=None)")
         return h
 
     def _batch(self, n):
@@ -238,8 +246,8 @@ class _BaseMLP(BaseEstimator):
             raise ValueError("the sample weights (times the class weights) sum to zero")
         if sw is not None:  # in the network's dtype once, not at every epoch
             sw = np.ascontiguousarray(sw, dtype=dtype)
-        if incremental and self.solver == "lbfgs":
-            raise ValueError("partial_fit needs a stochastic solver, not 'lbfgs'")
+        if incremental and self.solver in FULL_BATCH:
+            raise ValueError(f"partial_fit needs a stochastic solver, not {self.solver!r}")
 
         warm = (incremental or self.warm_start) and hasattr(self, "_net")
         if warm:
@@ -266,8 +274,8 @@ class _BaseMLP(BaseEstimator):
             running = net.new_running()
             seeds = tuple(int(s) for s in rng.randint(0, 2 ** 31 - 1, size=2))
 
-        if self.solver == "lbfgs":
-            state = self._fit_lbfgs(net, X, Y, sw, params, running)
+        if self.solver in FULL_BATCH:
+            state = self._fit_full_batch(net, X, Y, sw, target, params, running)
         else:
             state = self._fit_stochastic(net, X, Y, sw, target, params, running, seeds,
                                          incremental, warm, rng)
@@ -283,7 +291,8 @@ class _BaseMLP(BaseEstimator):
             setattr(self, name, value)
         return self
 
-    def _fit_lbfgs(self, net, X, Y, sw, params, running):
+    def _fit_full_batch(self, net, X, Y, sw, target, params, running):
+        """'lbfgs' or 'gd' on the full-batch objective, in place on params and running."""
         l2 = float(self.alpha) / _count(X, sw)
         n_threads = self.n_threads
         curve = []
@@ -294,31 +303,59 @@ class _BaseMLP(BaseEstimator):
                                         sample_weight=sw, n_threads=n_threads)
             return value, grad.astype(np.float64)
 
-        def callback(intermediate_result):
-            curve.append(float(intermediate_result.fun))
+        def statistics(theta, running):  # batch norm's evaluation statistics: the training rows'
+            if net.batch_norm:
+                net.loss_grad(X, Y, theta, sample_weight=sw, running=running, bn_momentum=1.0,
+                              n_threads=n_threads)
+
+        def record(theta, value):
+            curve.append(float(value))
             if self.verbose:
                 print(f"Iteration {len(curve)}, loss = {curve[-1]:.8f}", flush=True)
+            if self._epoch_hook is not None:
+                self._epoch_hook(len(curve), curve[-1], None, lambda: self._snapshot(
+                    net, theta, running, target, statistics))
 
         try:
-            res = scipy.optimize.minimize(
-                fun, params.astype(np.float64), method="L-BFGS-B", jac=True, callback=callback,
-                options=dict(maxiter=int(self.max_iter), maxfun=int(self.max_fun),
-                             gtol=float(self.tol)))
+            if self.solver == "gd":
+                def trial(theta):  # a step too long for finite scores: the rate is shrunk
+                    try:
+                        return fun(theta)
+                    except FloatingPointError:
+                        return np.inf, np.zeros_like(theta)
+
+                theta, n_iter, converged = armijo_descent(
+                    trial, params.astype(np.float64), int(self.max_iter), float(self.tol),
+                    callback=lambda it, theta, value: record(theta, value),
+                    start=fun(params.astype(np.float64)))
+                stopped = None if converged else (
+                    f"stopped at max_iter={self.max_iter} iterations" if n_iter >= self.max_iter
+                    else f"stopped at iteration {n_iter}: the line search found no further "
+                         f"decrease (round-off in the objective)")
+                final = curve[-1] if curve else fun(theta)[0]
+            else:
+                res = scipy.optimize.minimize(
+                    fun, params.astype(np.float64), method="L-BFGS-B", jac=True,
+                    callback=lambda intermediate_result: record(intermediate_result.x,
+                                                                intermediate_result.fun),
+                    options=dict(maxiter=int(self.max_iter), maxfun=int(self.max_fun),
+                                 gtol=float(self.tol)))
+                theta, n_iter, final = res.x, int(res.nit), float(res.fun)
+                stopped = None if res.status != 1 else (
+                    f"stopped at max_iter={self.max_iter} iterations (or max_fun="
+                    f"{self.max_fun} evaluations)")
         except FloatingPointError as exc:
-            raise FloatingPointError(f"{type(self).__name__}: L-BFGS reached parameters where "
-                                     f"the loss is not finite ({exc}); scale the features or "
-                                     f"raise alpha") from None
-        params[:] = res.x.astype(net.dtype)
-        if res.status == 1:
-            warn(f"{type(self).__name__}: lbfgs stopped at max_iter={self.max_iter} "
-                 f"iterations (or max_fun={self.max_fun} evaluations) before meeting "
+            raise FloatingPointError(f"{type(self).__name__}: {self.solver} reached parameters "
+                                     f"where the loss is not finite ({exc}); scale the features "
+                                     f"or raise alpha") from None
+        params[:] = theta.astype(net.dtype)
+        if stopped:
+            warn(f"{type(self).__name__}: {self.solver} {stopped} before meeting "
                  f"tol={self.tol:g}; increase max_iter", ConvergenceWarning)
-        if net.batch_norm:  # evaluation statistics: those of the training rows
-            net.loss_grad(X, Y, params, sample_weight=sw, running=running, bn_momentum=1.0,
-                          n_threads=n_threads)
-        loss = float(res.fun)
+        statistics(params, running)
+        loss = float(final)
         return dict(loss_=loss, loss_curve_=curve or [loss], best_loss_=loss,
-                    n_iter_=int(res.nit), t_=int(res.nit) * X.shape[0],
+                    n_iter_=n_iter, t_=n_iter * X.shape[0],
                     validation_scores_=None, best_validation_score_=None,
                     validation_loss_curve_=None, _optimizer=None)
 
@@ -427,6 +464,9 @@ class _BaseMLP(BaseEstimator):
                 best_loss = min(best_loss, loss)
             if self.verbose:
                 print(msg, flush=True)
+            if self._epoch_hook is not None:
+                self._epoch_hook(epoch, loss, val_scores[-1] if early else None,
+                                 lambda: self._snapshot(net, params, running, target))
             if not incremental and stale > self.n_iter_no_change:
                 converged = True
                 break
@@ -464,6 +504,27 @@ class _BaseMLP(BaseEstimator):
         else:
             c = 0.5 * ((out - Y) ** 2).sum(axis=1)
         return float(np.average(c, weights=sw))
+
+    # -- the per-epoch hook (the command line's progress bar and curves) ----------------
+
+    #: None, or ``hook(epoch, loss, validation_score, snapshot)``, called after each epoch
+    #: (L-BFGS or 'gd' iteration) of a fit: ``loss`` is the epoch's entry of loss_curve_,
+    #: ``validation_score`` early stopping's score (None without), ``snapshot()`` a fitted
+    #: copy of the network as it is at that epoch (predict, predict_proba, score).  Private.
+    _epoch_hook = None
+
+    def _snapshot(self, net, params, running, target, statistics=None):
+        """A fitted shallow copy of self with copies of the parameters as they are now
+        (``statistics(params, running)``: the full-batch solvers' batch-norm statistics)."""
+        model = copy.copy(self)
+        model._epoch_hook = None
+        model._net, model._params, model._running = net, params.astype(net.dtype), running.copy()
+        if statistics is not None:
+            statistics(model._params, model._running)
+        model.n_features_in_ = net.sizes[0]
+        for name, value in target.items():
+            setattr(model, name, value)
+        return model
 
     # -- prediction ----------------------------------------------------------------------
 
@@ -529,29 +590,32 @@ _PARAMS_DOC = """
     activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'gelu'}, default='relu'
         The hidden units' function (leaky ReLU's slope 0.01, GELU's exact erf form: torch's).
     solver : str or fastoptim.optim.Optimizer, default='adam'
-        'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw', 'lbfgs', or an
-        optimizer object (deep-copied at fit; ``learning_rate`` other than 'auto' replaces its
-        lr).
+        'gd' (full-batch gradient descent with Armijo line search), 'sgd', 'momentum',
+        'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw', 'lbfgs', or an optimizer object
+        (deep-copied at fit; ``learning_rate`` other than 'auto' replaces its lr).
     alpha : float, default=1e-4
         L2 penalty: ``alpha / (2 n) sum ||W||^2`` (scikit-learn's scaling; see the module).
     batch_size : int or 'auto', default='auto'
         ``min(200, n_samples)`` for 'auto' (with batch norm, moved up past a last batch of
-        one sample).  Not used by 'lbfgs'.
+        one sample).  Not used by 'lbfgs' and 'gd'.
     learning_rate : float or 'auto', default='auto'
-        The step size; 'auto' takes the solver's default (see the module's table).
+        The step size; 'auto' takes the solver's default (see the module's table).  Not
+        used by 'lbfgs' and 'gd' (their line searches set the steps).
     schedule : callable, optional
         ``schedule(epoch) -> lr`` before each epoch (fastoptim.optim.schedules; a
         ReduceOnPlateau watches the training loss, or the validation loss with early
         stopping).
     max_iter : int, default=200
-        Epochs (stochastic solvers) or iterations ('lbfgs').
+        Epochs (stochastic solvers) or iterations ('lbfgs', 'gd').
     tol : float, default=1e-4
-        The improvement that resets the stale-epoch count (or L-BFGS's gradient tolerance).
+        The improvement that resets the stale-epoch count (or, for 'lbfgs' and 'gd', the
+        gradient tolerance: stop when its largest absolute entry is <= tol).
     n_iter_no_change : int, default=10
         Stop after more than this many stale epochs in a row.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows (stratified for the classifier), stop
-        on the validation score and restore the best epoch's weights.
+        on the validation score and restore the best epoch's weights.  Stochastic solvers
+        only: 'lbfgs' and 'gd' train on every row and stop on the gradient's ``tol``.
     validation_fraction : float, default=0.1
     shuffle : bool, default=True
         Shuffle the rows at each epoch (a seeded permutation: the same order for every
@@ -591,7 +655,7 @@ _ATTRS_DOC = """
         With early stopping: the validation score and the validation loss (evaluation
         mode) per epoch (None without).
     n_iter_ : int
-        Epochs run (or L-BFGS iterations).
+        Epochs run (or 'lbfgs' / 'gd' iterations).
     t_ : int
         Training samples seen by the solver.
     n_features_in_ : int
@@ -705,9 +769,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._fit(X, y, sample_weight, coefs_init, intercepts_init)
 
     def _has_partial_fit(self):
-        return self.solver != "lbfgs"
+        return self.solver not in FULL_BATCH
 
-    @available_if(_has_partial_fit, "partial_fit needs a stochastic solver (not 'lbfgs')")
+    @available_if(_has_partial_fit, "partial_fit needs a stochastic solver (not 'lbfgs' or "
+                                    "'gd')")
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y), continuing the weights and the optimizer's state.
 
@@ -794,9 +859,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return self._fit(X, y, sample_weight, coefs_init, intercepts_init)
 
     def _has_partial_fit(self):
-        return self.solver != "lbfgs"
+        return self.solver not in FULL_BATCH
 
-    @available_if(_has_partial_fit, "partial_fit needs a stochastic solver (not 'lbfgs')")
+    @available_if(_has_partial_fit, "partial_fit needs a stochastic solver (not 'lbfgs' or "
+                                    "'gd')")
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y), continuing the weights and the optimizer's state."""
         return self._fit(X, y, sample_weight, None, None, incremental=True)

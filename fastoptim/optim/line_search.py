@@ -5,7 +5,9 @@ MATH.md ("Step sizes"):
 - **grid search** -- try a list of steps s along a direction d, keep the
   point :math:`x + s d` with the lowest value;
 - **Armijo backtracking** -- shrink the rate until the sufficient-decrease
-  condition :math:`f(x - \eta g) \le f(x) - c\, \eta \lVert g \rVert^2` holds.
+  condition :math:`f(x - \eta g) \le f(x) - c\, \eta \lVert g \rVert^2` holds;
+  :func:`armijo_descent` repeats it, full-batch gradient descent (the 'gd' solver of
+  LogisticRegression, SoftmaxRegression, MLPClassifier and MLPRegressor).
 
 Both return a :class:`LineSearchResult` holding the new point, its value and
 its gradient (so the caller needs no extra evaluation) and a ``success``
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["LineSearchResult", "grid_search", "armijo"]
+__all__ = ["LineSearchResult", "grid_search", "armijo", "armijo_descent"]
 
 #: MATH.md's grid.
 DEFAULT_STEPS = (0.1, 0.5, 1.0, 5.0, 10.0)
@@ -313,3 +315,61 @@ def armijo(fun, x, grad, f0=None, lr0=1.0, c=1e-4, shrink=0.5, max_evals=50):
         f"satisfied f(x - lr g) <= f(x) - c lr ||g||^2; check that grad is the gradient of "
         f"fun at x (fastoptim.check_grad), or raise max_evals",
     )
+
+
+def armijo_descent(fun, x0, max_iter, tol, callback=None, start=None):
+    r"""Full-batch gradient descent, each step by Armijo backtracking (:func:`armijo`).
+
+    .. math:: x_{k+1} = x_k - \eta_k \nabla f(x_k), \qquad
+              f(x_{k+1}) \le f(x_k) - c\, \eta_k \lVert \nabla f(x_k) \rVert^2
+
+    (c = 1e-4, halving on failure).  The first rate tried at step k+1 is
+    :math:`2 \eta_k`, so the rate grows back after a cautious step, and the very
+    first is :math:`1 / \max(1, \lVert \nabla f(x_0) \rVert)`: a trial step of at
+    most unit length, as L-BFGS-B's first, since on features of large magnitude
+    the gradient is large too and a rate of 1 would need more halvings than the
+    search has.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (value, grad)``, deterministic (the full objective).
+    x0 : ndarray
+        The starting point (not modified).
+    max_iter : int
+        The most steps.
+    tol : float
+        Stop when the gradient's largest absolute entry is <= tol.
+    callback : callable, optional
+        ``callback(k, x, value)`` after each accepted step k (1-based), with the
+        new point (the solver's array: copy it to keep it) and its value.
+    start : (float, ndarray), optional
+        ``fun(x0)``, when already known (saves one evaluation).  Only trial points
+        may be non-finite (the rate is shrunk there, see :func:`armijo`), so a
+        ``fun`` that signals an overflow by raising can be evaluated strictly at
+        x0 and leniently (returning ``inf``) at the trials.
+
+    Returns
+    -------
+    x : ndarray
+        The last point.
+    n_iter : int
+        The steps taken (a failed line search counts as the step that stopped).
+    converged : bool
+        Whether the gradient at x meets tol.
+    """
+    x = np.array(x0, copy=True)
+    value, g = fun(x) if start is None else start
+    gnorm = float(np.linalg.norm(g))
+    lr = 1.0 / max(1.0, gnorm) if np.isfinite(gnorm) else 1.0  # (an overflow is reported later)
+    for it in range(1, max_iter + 1):
+        if np.max(np.abs(g)) <= tol:
+            return x, it - 1, True
+        res = armijo(fun, x, g, f0=value, lr0=lr, max_evals=60)
+        if not res.success:
+            return x, it, bool(np.max(np.abs(g)) <= tol)
+        x, value, g = res.x_new, res.f_new, res.grad_new
+        if callback is not None:
+            callback(it, x, float(value))
+        lr = 2.0 * res.step
+    return x, max_iter, bool(np.max(np.abs(g)) <= tol)
