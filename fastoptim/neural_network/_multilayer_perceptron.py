@@ -58,7 +58,7 @@ from ..exceptions import ConvergenceWarning, warn
 from ..optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
 from ..optim.schedules import ReduceOnPlateau, apply as apply_schedule
 from ._init import INITS, initial_layers
-from ._network import ACTIVATIONS, Network
+from .._network import ACTIVATIONS, Network
 
 __all__ = ["MLPClassifier", "MLPRegressor", "SOLVERS"]
 

@@ -14,16 +14,22 @@ c_i the sample's cross-entropy (softmax output), log-loss summed over the output
 (logistic output) or squared error / 2 summed over the outputs (identity output).
 Matrix products run in scipy's BLAS (dgemm/sgemm), one single-threaded call per slab of a
 team of at most ``n_threads`` OpenMP threads, which also runs the elementwise passes.
+
+:class:`Network` is the networks' engine, as :class:`fastoptim.losses.Objective` and
+:func:`fastoptim.optim.engine.run_epoch` are the linear models': it knows no estimator, so
+it sits with the optimizers (README, "Layout"), below the dask adapter
+(:class:`fastoptim._dask.DaskNetwork` trains it over the chunks of a dask array) and
+below the estimators of :mod:`fastoptim.neural_network`, which re-exports it.
 """
 import numbers
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._blas import blas_n_threads, blas_threads
-from .._core import _mlp, _status
-from .._validation import as_float_data, check_rows, csr_parts
-from ..optim.engine import check_epoch_args
+from ._blas import blas_n_threads, blas_threads
+from ._core import _mlp, _status
+from ._validation import as_float_data, check_rows, csr_parts
+from .optim.engine import check_epoch_args
 
 __all__ = ["Network", "PreparedData", "ACTIVATIONS", "OUTPUTS"]
 
