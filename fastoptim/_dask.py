@@ -264,7 +264,86 @@ class _ChunkGroup:
 _OWN_ERRORS = (ValueError, TypeError, FloatingPointError, ArithmeticError, MemoryError)
 
 
-class DaskObjective:
+def _place_groups(X, group_class, ys, sws, *shared):
+    """One ``group_class(indices, chunks, ys, sws, *shared)`` per worker holding chunks of
+    the DaskData X -- a dask actor on that worker, built there next to its chunks, with
+    the chunks' ys and sws (per-chunk slices) scattered to it once -- or, without a
+    client, one plain object here over every chunk.
+
+    Returns (groups, where): ``where[k] = (group, position)`` of chunk k (chunk order is
+    kept within a group)."""
+    if X.client is None:
+        return ([group_class(range(X.n_chunks), X.parts, ys, sws, *shared)],
+                {k: (0, k) for k in range(X.n_chunks)})
+    import distributed
+    client = X.client
+    distributed.wait(X.parts)
+    holders = client.who_has(X.parts)
+    by_worker = {}
+    for k, part in enumerate(X.parts):  # a chunk held twice goes to the less busy holder
+        worker = min(sorted(holders[part.key]), key=lambda w: len(by_worker.get(w, ())))
+        by_worker.setdefault(worker, []).append(k)
+    pending, where = [], {}
+    for g, (worker, ks) in enumerate(sorted(by_worker.items())):
+        y_parts = client.scatter([ys[k] for k in ks], workers=[worker])
+        w_parts = [None] * len(ks) if sws[0] is None else client.scatter(
+            [sws[k] for k in ks], workers=[worker])
+        pending.append(client.submit(group_class, ks, [X.parts[k] for k in ks], y_parts,
+                                     w_parts, *shared, actor=True, workers=[worker],
+                                     pure=False))
+        where.update({k: (g, i) for i, k in enumerate(ks)})
+    return [p.result() for p in pending], where  # built on the workers at the same time
+
+
+def chunk_seeds(seed, n_chunks):
+    """The shuffle seeds of the chunks for an epoch's ``seed``: one uint32 per chunk, drawn
+    by numpy's SeedSequence from the epoch's seed (the same on every run and cluster)."""
+    return np.random.SeedSequence([int(seed) & (2 ** 63 - 1)]).generate_state(
+        n_chunks, dtype=np.uint32)
+
+
+class _OnWorkers:
+    """The driver's side of chunk groups on the workers (:func:`_place_groups`).
+
+    A subclass sets ``X`` (a DaskData) and implements ``_build_groups`` (setting
+    ``_groups`` and ``_where``); ``_doing`` says what a failed call was doing.
+    """
+
+    _doing = "evaluate the objective"
+
+    def _call(self, method, *args):
+        """method(*args) on every group: a list of results, in group order.  When a call
+        fails because a worker was lost, the chunks (recomputed by dask from their
+        lineage) are regrouped and the call is repeated, twice at most."""
+        for attempt in range(3):
+            try:
+                if self.X.client is None:
+                    return [getattr(g, method)(*args) for g in self._groups]
+                pending = [getattr(g, method)(*args) for g in self._groups]
+                return [p.result() for p in pending]
+            except _OWN_ERRORS:
+                raise
+            except Exception as exc:  # a lost worker, a closed connection: rebuild, retry
+                if attempt == 2:
+                    raise RuntimeError(
+                        f"fastoptim could not {self._doing} on the dask cluster: "
+                        f"{type(exc).__name__}: {exc} (a worker holding chunks of X was lost "
+                        f"and dask could not rebuild them); fit again once the cluster is "
+                        f"healthy") from exc
+                self._build_groups()
+        raise AssertionError("unreachable")
+
+    def _chunks_in_turn(self, state, chunk_args):
+        """``state = group.epoch(position, state, *chunk_args[k])`` on the group holding
+        chunk k, for k in chunk order: the state after the last chunk."""
+        for k in range(self.X.n_chunks):
+            g, position = self._where[k]
+            result = self._groups[g].epoch(position, state, *chunk_args[k])
+            state = result.result() if self.X.client is not None else result
+        return state
+
+
+class DaskObjective(_OnWorkers):
     """:class:`fastoptim.losses.Objective`'s interface over a :class:`DaskData`.
 
     Parameters are those of ``Objective``; ``X`` is a DaskData and ``y`` and
@@ -297,51 +376,7 @@ class DaskObjective:
 
     def _build_groups(self):
         """One _ChunkGroup per worker holding chunks (chunk order kept within a group)."""
-        X = self.X
-        ys, sws, loss, n_classes, n_threads = self._args
-        if X.client is None:
-            self._groups = [_ChunkGroup(range(X.n_chunks), X.parts, ys, sws, loss, n_classes,
-                                        n_threads)]
-            self._where = {k: (0, k) for k in range(X.n_chunks)}
-            return
-        import distributed
-        client = X.client
-        distributed.wait(X.parts)
-        holders = client.who_has(X.parts)
-        by_worker = {}
-        for k, part in enumerate(X.parts):  # a chunk held twice goes to the less busy holder
-            worker = min(sorted(holders[part.key]), key=lambda w: len(by_worker.get(w, ())))
-            by_worker.setdefault(worker, []).append(k)
-        pending, self._where = [], {}
-        for g, (worker, ks) in enumerate(sorted(by_worker.items())):
-            y_parts = client.scatter([ys[k] for k in ks], workers=[worker])
-            w_parts = [None] * len(ks) if sws[0] is None else client.scatter(
-                [sws[k] for k in ks], workers=[worker])
-            pending.append(client.submit(_ChunkGroup, ks, [X.parts[k] for k in ks], y_parts,
-                                         w_parts, loss, n_classes, n_threads, actor=True,
-                                         workers=[worker], pure=False))
-            self._where.update({k: (g, i) for i, k in enumerate(ks)})
-        self._groups = [p.result() for p in pending]  # built on the workers at the same time
-
-    def _call(self, method, *args):
-        """method(*args) on every group: a list of results, in group order."""
-        for attempt in range(3):
-            try:
-                if self.X.client is None:
-                    return [getattr(g, method)(*args) for g in self._groups]
-                pending = [getattr(g, method)(*args) for g in self._groups]
-                return [p.result() for p in pending]
-            except _OWN_ERRORS:
-                raise
-            except Exception as exc:  # a lost worker, a closed connection: rebuild, retry
-                if attempt == 2:
-                    raise RuntimeError(
-                        f"fastoptim could not evaluate the objective on the dask cluster: "
-                        f"{type(exc).__name__}: {exc} (a worker holding chunks of X was lost "
-                        f"and dask could not rebuild them); fit again once the cluster is "
-                        f"healthy") from exc
-                self._build_groups()
-        raise AssertionError("unreachable")
+        self._groups, self._where = _place_groups(self.X, _ChunkGroup, *self._args)
 
     @property
     def coef_shape(self):
@@ -443,16 +478,10 @@ class DaskObjective:
 
         Returns the weighted mean of the per-sample losses, as :func:`run_epoch`.
         """
-        X = self.X
         weight_scale = self.n_samples / self.weight_sum
-        seeds = np.random.SeedSequence([int(seed) & (2 ** 63 - 1)]).generate_state(
-            X.n_chunks, dtype=np.uint32)
-        state = (optimizer, coef, intercept, 0.0)
-        for k in range(X.n_chunks):
-            g, position = self._where[k]
-            args = (position, state, self.alpha, weight_scale, int(batch_size), int(seeds[k]))
-            result = self._groups[g].epoch(*args)
-            state = result.result() if X.client is not None else result
+        seeds = chunk_seeds(seed, self.X.n_chunks)
+        state = self._chunks_in_turn((optimizer, coef, intercept, 0.0), [
+            (self.alpha, weight_scale, int(batch_size), int(s)) for s in seeds])
         new_opt, new_coef, new_intercept, loss_sum = state
         optimizer.__dict__.update(new_opt.__dict__)
         coef[...] = new_coef
