@@ -386,9 +386,11 @@ class Network:
         if sw is not None:
             sw_used = sw if rows is None else sw[rows]
             total = float(np.sum(sw_used, dtype=np.float64))
-            if not (np.all(np.isfinite(sw_used)) and np.all(sw_used >= 0) and total > 0):
+            # with the whole set's weight_scale, a part may weigh nothing (its steps are 0)
+            if not (np.all(np.isfinite(sw_used)) and np.all(sw_used >= 0)
+                    and (total > 0 or weight_scale is not None)):
                 raise ValueError("sample_weight must be finite, >= 0 and not all zero")
-            default_scale = n / total
+            default_scale = n / total if total > 0 else 1.0
         if weight_scale is None:
             weight_scale = default_scale
         elif isinstance(weight_scale, (bool, np.bool_)) or not (
