@@ -36,25 +36,47 @@ merged first):
   learning rates and schedules as in memory, and no averaging bias on
   non-IID chunks; the price is that chunks train one after another (the
   per-chunk epoch is itself multi-threaded on its worker).
+* **Networks** (MLPClassifier, MLPRegressor; :class:`DaskNetwork`, a
+  :class:`fastoptim._network.Network`'s training interface over the chunks): each
+  worker lays out its chunks for the network's C calls once, with their targets and
+  weights.  An epoch (``partial_fit``; ``fit`` runs ``max_iter`` of them under the
+  estimator's stopping rule) visits the chunks in order, as above: on the worker that
+  holds chunk k, one C epoch (``Network.train_epoch``) over its rows, shuffled with
+  ``chunk_seeds(epoch seed, n_chunks)[k]``, with the whole set's weight scale n / W and
+  penalty, from the state the previous chunk left -- the parameters, batch norm's
+  running statistics and the optimizer's moments (O(n_params), the network's size) --
+  which it hands on.  Batch norm normalizes each batch of a chunk, as an in-memory
+  batch (a chunk may not end in a batch of one row); dropout masks are keyed by
+  (seed, step, the row's place in its chunk, layer, unit), the step counting on across
+  chunks.  The epoch's loss is the chunks' weighted mean, sum_k W_k loss_k / W, the
+  in-memory epoch's.  So with ``shuffle=False`` and chunk lengths that are multiples of
+  the batch size, the fit is the in-memory fit's (the same batches, steps and bits).
+  'lbfgs' sums each chunk's weighted loss and gradient (O(n_params) per worker per
+  evaluation).  Refused, with what to do instead: a column split (no merge: pass
+  ``X.rechunk({1: -1})``), ``early_stopping=True`` (the validation outputs would travel
+  at every epoch) and 'lbfgs' with batch norm (statistics over all rows do not split).
 * A worker lost mid-fit: the chunk futures carry their lineage, so dask
   recomputes the lost chunk (and its Objective) elsewhere and the fit
   continues with the same numbers; when dask cannot (the data is gone), the
   error surfaces from ``fit`` -- never a silently wrong model.
-* ``predict``/``decision_function``/``predict_proba`` on dask input return lazy
-  dask arrays (``map_blocks`` over the row chunks).
+* ``predict``/``decision_function``/``predict_proba``/``predict_log_proba`` on dask
+  input return lazy dask arrays (``map_blocks`` over the row chunks).
 """
 import copy
 import functools
+import numbers
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._moments import centered_normal_equations, max_scaled_row_sqnorm
 from ._validation import check_finite, is_dask_collection
+from ._network import Network
 from .losses import _MULTICLASS, HessianOperator, Objective, _check_loss
-from .optim.engine import run_epoch
+from .optim.engine import check_epoch_args, run_epoch
 
-__all__ = ["is_dask_collection", "DaskData", "DaskObjective", "objective_for", "map_rows"]
+__all__ = ["is_dask_collection", "DaskData", "DaskObjective", "DaskNetwork", "chunk_seeds",
+           "objective_for", "map_rows"]
 
 
 def _client():
@@ -89,6 +111,10 @@ class DaskData:
         Dense or with scipy.sparse chunks; float32 stays float32, other numbers become float64.
     name : str
         The argument's name, for error messages.
+    whole_rows : bool, default=False
+        Refuse a dask array chunked along its columns too (a ValueError saying to call
+        ``X.rechunk({1: -1})``) instead of merging its column chunks here: the networks
+        take it so, since merging moves every row across the cluster at each fit.
 
     Attributes
     ----------
@@ -100,7 +126,7 @@ class DaskData:
     client : distributed.Client or None
     """
 
-    def __init__(self, X, name="X"):
+    def __init__(self, X, name="X", whole_rows=False):
         import dask.array as da
 
         if not isinstance(X, da.Array):
@@ -110,9 +136,13 @@ class DaskData:
         if X.ndim != 2:
             raise ValueError(f"{name} must be 2-D (n_samples, n_features), got a {X.ndim}-D "
                              f"dask array")
-        if any(np.isnan(c) for c in X.chunks[0]):
+        if any(np.isnan(c) for c in X.chunks[0] + X.chunks[1]):
             raise ValueError(f"{name} has chunks of unknown length; call "
                              f"{name}.compute_chunk_sizes() first")
+        if whole_rows and X.numblocks[1] != 1:
+            raise ValueError(f"{name} is chunked along its columns too ({X.numblocks[1]} column "
+                             f"chunks); this estimator needs whole rows in every chunk: pass "
+                             f"{name}.rechunk({{1: -1}}) (and persist it if it is reused)")
         kind = np.dtype(X.dtype).kind
         if kind not in "biuf":
             raise ValueError(f"{name} has dtype {X.dtype}; fastoptim needs real numbers")
@@ -264,7 +294,86 @@ class _ChunkGroup:
 _OWN_ERRORS = (ValueError, TypeError, FloatingPointError, ArithmeticError, MemoryError)
 
 
-class DaskObjective:
+def _place_groups(X, group_class, ys, sws, *shared):
+    """One ``group_class(indices, chunks, ys, sws, *shared)`` per worker holding chunks of
+    the DaskData X -- a dask actor on that worker, built there next to its chunks, with
+    the chunks' ys and sws (per-chunk slices) scattered to it once -- or, without a
+    client, one plain object here over every chunk.
+
+    Returns (groups, where): ``where[k] = (group, position)`` of chunk k (chunk order is
+    kept within a group)."""
+    if X.client is None:
+        return ([group_class(range(X.n_chunks), X.parts, ys, sws, *shared)],
+                {k: (0, k) for k in range(X.n_chunks)})
+    import distributed
+    client = X.client
+    distributed.wait(X.parts)
+    holders = client.who_has(X.parts)
+    by_worker = {}
+    for k, part in enumerate(X.parts):  # a chunk held twice goes to the less busy holder
+        worker = min(sorted(holders[part.key]), key=lambda w: len(by_worker.get(w, ())))
+        by_worker.setdefault(worker, []).append(k)
+    pending, where = [], {}
+    for g, (worker, ks) in enumerate(sorted(by_worker.items())):
+        y_parts = client.scatter([ys[k] for k in ks], workers=[worker])
+        w_parts = [None] * len(ks) if sws[0] is None else client.scatter(
+            [sws[k] for k in ks], workers=[worker])
+        pending.append(client.submit(group_class, ks, [X.parts[k] for k in ks], y_parts,
+                                     w_parts, *shared, actor=True, workers=[worker],
+                                     pure=False))
+        where.update({k: (g, i) for i, k in enumerate(ks)})
+    return [p.result() for p in pending], where  # built on the workers at the same time
+
+
+def chunk_seeds(seed, n_chunks):
+    """The shuffle seeds of the chunks for an epoch's ``seed``: one uint32 per chunk, drawn
+    by numpy's SeedSequence from the epoch's seed (the same on every run and cluster)."""
+    return np.random.SeedSequence([int(seed) & (2 ** 63 - 1)]).generate_state(
+        n_chunks, dtype=np.uint32)
+
+
+class _OnWorkers:
+    """The driver's side of chunk groups on the workers (:func:`_place_groups`).
+
+    A subclass sets ``X`` (a DaskData) and implements ``_build_groups`` (setting
+    ``_groups`` and ``_where``); ``_doing`` says what a failed call was doing.
+    """
+
+    _doing = "evaluate the objective"
+
+    def _call(self, method, *args):
+        """method(*args) on every group: a list of results, in group order.  When a call
+        fails because a worker was lost, the chunks (recomputed by dask from their
+        lineage) are regrouped and the call is repeated, twice at most."""
+        for attempt in range(3):
+            try:
+                if self.X.client is None:
+                    return [getattr(g, method)(*args) for g in self._groups]
+                pending = [getattr(g, method)(*args) for g in self._groups]
+                return [p.result() for p in pending]
+            except _OWN_ERRORS:
+                raise
+            except Exception as exc:  # a lost worker, a closed connection: rebuild, retry
+                if attempt == 2:
+                    raise RuntimeError(
+                        f"fastoptim could not {self._doing} on the dask cluster: "
+                        f"{type(exc).__name__}: {exc} (a worker holding chunks of X was lost "
+                        f"and dask could not rebuild them); fit again once the cluster is "
+                        f"healthy") from exc
+                self._build_groups()
+        raise AssertionError("unreachable")
+
+    def _chunks_in_turn(self, state, chunk_args):
+        """``state = group.epoch(position, state, *chunk_args[k])`` on the group holding
+        chunk k, for k in chunk order: the state after the last chunk."""
+        for k in range(self.X.n_chunks):
+            g, position = self._where[k]
+            result = self._groups[g].epoch(position, state, *chunk_args[k])
+            state = result.result() if self.X.client is not None else result
+        return state
+
+
+class DaskObjective(_OnWorkers):
     """:class:`fastoptim.losses.Objective`'s interface over a :class:`DaskData`.
 
     Parameters are those of ``Objective``; ``X`` is a DaskData and ``y`` and
@@ -297,51 +406,7 @@ class DaskObjective:
 
     def _build_groups(self):
         """One _ChunkGroup per worker holding chunks (chunk order kept within a group)."""
-        X = self.X
-        ys, sws, loss, n_classes, n_threads = self._args
-        if X.client is None:
-            self._groups = [_ChunkGroup(range(X.n_chunks), X.parts, ys, sws, loss, n_classes,
-                                        n_threads)]
-            self._where = {k: (0, k) for k in range(X.n_chunks)}
-            return
-        import distributed
-        client = X.client
-        distributed.wait(X.parts)
-        holders = client.who_has(X.parts)
-        by_worker = {}
-        for k, part in enumerate(X.parts):  # a chunk held twice goes to the less busy holder
-            worker = min(sorted(holders[part.key]), key=lambda w: len(by_worker.get(w, ())))
-            by_worker.setdefault(worker, []).append(k)
-        pending, self._where = [], {}
-        for g, (worker, ks) in enumerate(sorted(by_worker.items())):
-            y_parts = client.scatter([ys[k] for k in ks], workers=[worker])
-            w_parts = [None] * len(ks) if sws[0] is None else client.scatter(
-                [sws[k] for k in ks], workers=[worker])
-            pending.append(client.submit(_ChunkGroup, ks, [X.parts[k] for k in ks], y_parts,
-                                         w_parts, loss, n_classes, n_threads, actor=True,
-                                         workers=[worker], pure=False))
-            self._where.update({k: (g, i) for i, k in enumerate(ks)})
-        self._groups = [p.result() for p in pending]  # built on the workers at the same time
-
-    def _call(self, method, *args):
-        """method(*args) on every group: a list of results, in group order."""
-        for attempt in range(3):
-            try:
-                if self.X.client is None:
-                    return [getattr(g, method)(*args) for g in self._groups]
-                pending = [getattr(g, method)(*args) for g in self._groups]
-                return [p.result() for p in pending]
-            except _OWN_ERRORS:
-                raise
-            except Exception as exc:  # a lost worker, a closed connection: rebuild, retry
-                if attempt == 2:
-                    raise RuntimeError(
-                        f"fastoptim could not evaluate the objective on the dask cluster: "
-                        f"{type(exc).__name__}: {exc} (a worker holding chunks of X was lost "
-                        f"and dask could not rebuild them); fit again once the cluster is "
-                        f"healthy") from exc
-                self._build_groups()
-        raise AssertionError("unreachable")
+        self._groups, self._where = _place_groups(self.X, _ChunkGroup, *self._args)
 
     @property
     def coef_shape(self):
@@ -443,16 +508,10 @@ class DaskObjective:
 
         Returns the weighted mean of the per-sample losses, as :func:`run_epoch`.
         """
-        X = self.X
         weight_scale = self.n_samples / self.weight_sum
-        seeds = np.random.SeedSequence([int(seed) & (2 ** 63 - 1)]).generate_state(
-            X.n_chunks, dtype=np.uint32)
-        state = (optimizer, coef, intercept, 0.0)
-        for k in range(X.n_chunks):
-            g, position = self._where[k]
-            args = (position, state, self.alpha, weight_scale, int(batch_size), int(seeds[k]))
-            result = self._groups[g].epoch(*args)
-            state = result.result() if X.client is not None else result
+        seeds = chunk_seeds(seed, self.X.n_chunks)
+        state = self._chunks_in_turn((optimizer, coef, intercept, 0.0), [
+            (self.alpha, weight_scale, int(batch_size), int(s)) for s in seeds])
         new_opt, new_coef, new_intercept, loss_sum = state
         optimizer.__dict__.update(new_opt.__dict__)
         coef[...] = new_coef
@@ -558,3 +617,255 @@ def column_stats(X, y, sw):
     y_mean = sum(s[1] for s in stats) / wsum
     sq = sum(s[2] for s in stats)
     return x_mean, y_mean, sq
+
+
+# ------------------------------------------------------------------ networks (MLPClassifier, MLPRegressor)
+
+
+class _NetworkChunkGroup:
+    """The chunks of X one worker holds, laid out for a :class:`fastoptim._network.Network`'s
+    C calls once there (``Network.prepare``), with their targets and weights; a dask actor
+    on that worker, a plain object here without a client (as :class:`_ChunkGroup`).  Each
+    chunk keeps its epoch workspace between epochs."""
+
+    def __init__(self, indices, chunks, Ys, sws, net):
+        self.indices = list(indices)
+        self.net = net
+        self.data, self.Ys, self.sws, self.weight_sums = [], [], [], []
+        for Xk, Yk, swk in zip(chunks, Ys, sws):
+            sw = None if swk is None else np.ascontiguousarray(swk, dtype=net.dtype)
+            data = None
+            if Xk.shape[0] > 0:  # an empty chunk trains nothing and weighs nothing
+                data = net.prepare(Xk)
+                check_finite(data.values, "X (a chunk of the dask array)")
+            self.data.append(data)
+            self.Ys.append(np.ascontiguousarray(Yk, dtype=net.dtype))
+            self.sws.append(sw)
+            self.weight_sums.append(float(Xk.shape[0]) if sw is None
+                                    else float(np.sum(sw, dtype=np.float64)))
+        self._workspaces = {}
+
+    def epoch(self, position, state, config, n_threads):
+        """One C epoch (``Network.train_epoch`` with ``config``) over chunk ``position`` from
+        state = (params, running, optimizer, loss sum): the new state, with the chunk's
+        weight times its epoch loss added to the sum."""
+        data = self.data[position]
+        if data is None:
+            return state
+        params, running, opt = copy.deepcopy(state[:3])
+        n, batch, shuffle = data.shape[0], min(config["batch_size"], data.shape[0]), \
+            config["shuffle"]
+        key = (position, batch, shuffle)
+        if key not in self._workspaces:
+            self._workspaces[key] = self.net.epoch_workspace(n, batch, shuffle=shuffle,
+                                                             sparse=data.sparse)
+        loss = self.net.train_epoch(data, self.Ys[position], params, opt,
+                                    sample_weight=self.sws[position], running=running,
+                                    workspace=self._workspaces[key],
+                                    n_threads=_worker_threads(n_threads), **config)
+        return params, running, opt, state[3] + self.weight_sums[position] * loss
+
+    def loss_grad(self, params, training, running, n_threads):
+        """The data term over this group's chunks: (sum_k W_k f_k, sum_k W_k grad f_k in
+        float64), W_k a chunk's weight sum, in chunk order."""
+        value, grad = 0.0, np.zeros(self.net.n_params)
+        for data, Y, sw, w in zip(self.data, self.Ys, self.sws, self.weight_sums):
+            if data is None or w == 0:
+                continue
+            v, g = self.net.loss_grad(data, Y, params, sample_weight=sw, training=training,
+                                      running=running, n_threads=_worker_threads(n_threads))
+            value += w * float(v)
+            grad = grad + w * g.astype(np.float64)
+        return value, grad
+
+
+class DaskNetwork(_OnWorkers):
+    r"""The training interface of a :class:`fastoptim._network.Network` (``prepare``,
+    ``epoch_workspace``, ``train_epoch``, ``loss_grad``) over the chunks of a DaskData.
+
+    The estimators pass it where they pass the Network; its shape (``sizes``, ``dtype``,
+    ``batch_norm``, ``unpack``, ...) is the Network's.  The chunks' targets and weights
+    are sent to the workers once, here (0/1 targets as one byte each), and each worker
+    lays out its chunks for the C calls once; the methods take the same ``X``, ``Y`` and
+    ``sample_weight`` objects back (anything else is a ValueError).
+
+    * :meth:`train_epoch` visits the chunks in order: on the worker holding chunk k, one
+      C epoch over its rows, shuffled with ``chunk_seeds(seed, n_chunks)[k]``, from the
+      state (parameters, running statistics, optimizer) the previous chunk left, which
+      it hands on (O(n_params) each way).  Every step uses the whole set's
+      ``weight_scale`` n / W and the given ``l2``, so it is the step an in-memory epoch
+      takes on that mini-batch; batch norm's batches (and running statistics) are those
+      of the chunk's batches, and dropout masks are keyed by (dropout_seed, step, the
+      row's place in its chunk, layer, unit) -- the step counter runs on across chunks.
+      Exactly: the epoch equals ``Network.train_epoch`` run on each chunk's rows in
+      turn, as arrays of their own, with those seeds, ``weight_scale=n / W`` and ``l2``.
+    * :meth:`loss_grad` gathers each worker's weighted sums (O(n_params)):
+
+      .. math:: F = \frac{1}{W} \sum_k W_k F_k + \frac{l_2}{2} \sum_l \|W^l\|^2.
+
+      Batch norm's statistics over all rows (and dropout masks) do not split over
+      chunks: in training, networks with either are refused.
+
+    Parameters
+    ----------
+    net : fastoptim._network.Network
+    X : DaskData of shape (n_samples, net.sizes[0])
+    Y : ndarray of shape (n_samples, net.sizes[-1])
+    sample_weight : ndarray of shape (n_samples,), optional
+
+    Attributes
+    ----------
+    net, X : the Network and the DaskData
+    chunk_rows : tuple of int
+        The rows of each chunk, in chunk order.
+    weight_sum : float
+        W, the sum of the sample weights (n without).
+    """
+
+    _doing = "train the network"
+    _NETWORK_ATTRIBUTES = ("sizes", "activation", "output", "leaky_slope", "batch_norm",
+                           "dropout", "bn_eps", "dtype", "n_params", "n_running", "n_layers",
+                           "unpack", "unpack_running", "new_running", "pack")
+
+    def __init__(self, net, X, Y, sample_weight=None):
+        if not isinstance(net, Network):
+            raise TypeError(f"net must be a fastoptim Network, got {type(net).__name__}")
+        if not isinstance(X, DaskData):
+            raise TypeError(f"X must be a DaskData (fastoptim._dask), got {type(X).__name__}")
+        n = X.shape[0]
+        if X.shape[1] != net.sizes[0]:
+            raise ValueError(f"X has {X.shape[1]} features, the network takes {net.sizes[0]}")
+        Yc, sw = net._targets(Y, sample_weight, n)
+        if sw is not None and not (np.all(np.isfinite(sw)) and np.all(sw >= 0)):
+            raise ValueError("sample_weight must be finite and >= 0")
+        self.net, self.X = net, X
+        self._given = (Y, sample_weight)
+        self.chunk_rows = tuple(int(r) for r in np.diff(X.offsets))
+        self.weight_sum = float(n) if sw is None else float(np.sum(sw, dtype=np.float64))
+        if not self.weight_sum > 0:
+            raise ValueError("sample_weight must not be all zero")
+        sent = Yc
+        if net.output != "identity" and np.all((Yc == 0) | (Yc == 1)):
+            sent = Yc.astype(np.int8)  # class indicators travel as one byte each
+        self._args = (X.split(sent), X.split(sw), net)
+        self._build_groups()
+
+    def __getattr__(self, name):
+        if name in DaskNetwork._NETWORK_ATTRIBUTES:
+            return getattr(self.net, name)
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def _build_groups(self):
+        """One _NetworkChunkGroup per worker holding chunks (chunk order kept within)."""
+        self._groups, self._where = _place_groups(self.X, _NetworkChunkGroup, *self._args)
+
+    def _check_own(self, X, Y, sample_weight):
+        if X is not self.X or Y is not self._given[0] or sample_weight is not self._given[1]:
+            raise ValueError("a DaskNetwork trains on the X, Y and sample_weight it was built "
+                             "with (sent to the workers once); build another one for other "
+                             "data")
+
+    def prepare(self, X):
+        """X itself (the chunks were laid out on the workers when this object was built)."""
+        self._check_own(X, *self._given)
+        return X
+
+    def epoch_workspace(self, *args, **kwargs):
+        """None: each chunk keeps its own workspace on its worker."""
+        return None
+
+    def train_epoch(self, X, Y, params, optimizer, *, batch_size, seed=0, shuffle=True, l2=0.0,
+                    sample_weight=None, running=None, bn_momentum=0.1, dropout_seed=0,
+                    workspace=None, n_threads=None, rows=None):
+        """One epoch over the chunks in turn (see the class docstring), in place.
+
+        Parameters are those of :meth:`fastoptim._network.Network.train_epoch`; X, Y and
+        sample_weight must be this object's, ``workspace`` is not used (each chunk keeps
+        its own), ``n_threads`` is each chunk's team (None: the worker's threads) and
+        ``rows`` (a row subset) is not available.
+
+        Returns
+        -------
+        float
+            The weighted mean over the chunks of their epochs' mean costs
+            (sum_k W_k loss_k / W): the in-memory epoch's mean cost.
+
+        Raises
+        ------
+        ValueError
+            For batch norm, when a chunk would end in a batch of one row.
+        FloatingPointError
+            When a chunk's epoch diverged; then params, running and the optimizer are
+            left as they were at the start of the epoch.
+        """
+        self._check_own(X, Y, sample_weight)
+        if rows is not None:
+            raise ValueError("rows= (training on a row subset) is not available on a dask "
+                             "array")
+        check_epoch_args(optimizer, batch_size, seed)
+        if not (isinstance(l2, numbers.Real) and l2 >= 0 and np.isfinite(l2)):
+            raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
+        if not (isinstance(bn_momentum, numbers.Real) and 0 <= bn_momentum <= 1):
+            raise ValueError(f"bn_momentum must be in [0, 1], got {bn_momentum!r}")
+        net = self.net
+        if not (isinstance(params, np.ndarray) and params.shape == (net.n_params,)
+                and params.dtype == net.dtype and params.flags.writeable):
+            raise ValueError(f"params must be a writeable ({net.n_params},) array of "
+                             f"{net.dtype} (it is updated in place)")
+        running = net._running(running, required=True)
+        if net.batch_norm:
+            for k, rows_k in enumerate(self.chunk_rows):
+                batch = min(int(batch_size), rows_k)
+                if rows_k and (batch < 2 or rows_k % batch == 1):
+                    raise ValueError(
+                        f"batch_size={batch_size} leaves a training batch of one sample in "
+                        f"chunk {k} of X ({rows_k} rows; each chunk is cut into batches of "
+                        f"its own), and batch normalization needs at least 2; choose another "
+                        f"batch_size or rechunk X")
+        optimizer._check_state([params])
+        if optimizer.state is None:
+            optimizer.state = optimizer._init_state([params])
+        config = dict(batch_size=int(batch_size), shuffle=bool(shuffle), l2=float(l2),
+                      weight_scale=self.X.shape[0] / self.weight_sum,
+                      bn_momentum=float(bn_momentum), dropout_seed=int(dropout_seed))
+        state = self._chunks_in_turn((params, running, optimizer, 0.0), [
+            (dict(config, seed=int(s)), n_threads) for s in chunk_seeds(seed, self.X.n_chunks)])
+        new_params, new_running, new_opt, loss_sum = state
+        params[...] = new_params
+        if running is not None:
+            running[...] = new_running
+        optimizer.__dict__.update(new_opt.__dict__)
+        return loss_sum / self.weight_sum
+
+    def loss_grad(self, X, Y, params, *, l2=0.0, sample_weight=None, training=True,
+                  running=None, n_threads=None):
+        """The objective's value and gradient over every chunk (see the class docstring).
+
+        Parameters are those of :meth:`fastoptim._network.Network.loss_grad` (X, Y and
+        sample_weight this object's); in training, the network may have neither batch
+        norm nor dropout (``training=False`` evaluates on the running statistics).
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (n_params,), of the network's dtype
+        """
+        self._check_own(X, Y, sample_weight)
+        net = self.net
+        if training and (net.batch_norm or net.dropout > 0):
+            raise ValueError("on a dask array the objective is summed chunk by chunk, and batch "
+                             "norm's statistics of all rows (and dropout's masks) do not split "
+                             "over chunks; evaluate with training=False, or compute X")
+        if not (isinstance(l2, numbers.Real) and l2 >= 0 and np.isfinite(l2)):
+            raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
+        params = net._params(params)
+        running = None if training else net._running(running, required=True, read_only=True)
+        results = self._call("loss_grad", params, bool(training), running, n_threads)
+        value = _add([r[0] for r in results]) / self.weight_sum
+        grad = _add([r[1] for r in results]) / self.weight_sum
+        if l2 > 0:  # the penalty on the weights (not the biases, gammas, betas), here
+            theta = params.astype(np.float64)
+            for W, G in zip(net.unpack(theta)[0], net.unpack(grad)[0]):
+                value += 0.5 * l2 * float(np.einsum("ij,ij->", W, W))
+                G += l2 * W
+        return float(value), grad.astype(net.dtype)

@@ -257,7 +257,8 @@ def validate_X(X, name="X", dtype=None, finite=True):
     if is_dask_collection(X):
         raise TypeError(f"{name} is a dask collection, and this step needs in-memory data; call "
                         f"{name}.compute() first (fit of LogisticRegression, SoftmaxRegression, "
-                        f"LinearRegression, Ridge and LinearSVC takes dask arrays)")
+                        f"LinearRegression, Ridge, LinearSVC, MLPClassifier and MLPRegressor "
+                        f"takes dask arrays)")
     if not sp.issparse(X) and not isinstance(X, (str, bytes)):
         X = np.asarray(X)
     if np.dtype(X.dtype).kind == "c":

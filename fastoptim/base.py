@@ -14,9 +14,11 @@ once, when the class is defined (``BaseEstimator.__init_subclass__``), by
 method mapped over the row chunks), anything else goes to the method unchanged.  ``fit``
 takes dask arrays only where the class sets ``_dask_fit = True``, through
 :meth:`BaseEstimator._dask_data` (a :class:`fastoptim._dask.DaskData`; other estimators
-raise a TypeError saying what to do instead).  The adapter sits below this module: it
-depends on the objectives, the optimizers' epoch engine and the validation helpers only,
-never on an estimator (README, "Layout").
+raise a TypeError saying what to do instead); where ``_dask_whole_rows = True`` (the
+networks) an X chunked along its columns is refused instead of merged.  The adapter
+sits below this module: it depends on the objectives, the network engine
+(fastoptim._network), the optimizers' epoch engine and the validation helpers only, never
+on an estimator (README, "Layout").
 """
 import functools
 import inspect
@@ -94,6 +96,7 @@ class BaseEstimator:
     _multi_output = False  # True where y may be 2-D (several targets)
     _dask_fit = False  # True where fit takes dask arrays (X stays on the workers)
     _dask_hint = ""  # what to do instead, for estimators that need in-memory data
+    _dask_whole_rows = False  # True: a dask X chunked along columns is refused, not merged
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -134,7 +137,7 @@ class BaseEstimator:
         if not self._dask_fit:
             raise TypeError(f"{type(self).__name__} needs in-memory data, and X is a dask array: "
                             f"call X.compute() first{self._dask_hint}")
-        return DaskData(X)
+        return DaskData(X, whole_rows=self._dask_whole_rows)
 
     def _store_init_args(self, args):
         """Store ``__init__``'s arguments (its ``locals()``) unchanged, under their names."""

@@ -191,6 +191,21 @@ def data_dir():
     return DATA_DIR
 
 
+@pytest.fixture(scope="module")
+def client():
+    """A dask.distributed LocalCluster of 2 worker processes (one thread each) and its Client,
+    one per test module (tests/test_dask*.py); skipped without distributed.  Once it exists
+    it is the default scheduler of every later dask call in the module, so a module runs its
+    tests without a client first."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=40)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
 def assert_rel(got, ref, rtol, what=""):
     """max |got - ref| <= rtol * max |ref| (normwise relative error)."""
     got = np.asarray(got, dtype=np.float64)

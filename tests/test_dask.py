@@ -106,17 +106,8 @@ def test_bad_dask_input():
         LogisticRegression().fit(Xd, y)
 
 
-# --------------------------------------------------------------------------- a LocalCluster
-
-
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=40)
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
+# --------------------------------------------------------------------------- a LocalCluster (the
+# module-scoped `client` fixture of conftest.py)
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "newton-cholesky"])

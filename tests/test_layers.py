@@ -27,7 +27,7 @@ LAYERS = (
     (2, "objectives, kernels, data", ("fastoptim.losses", "fastoptim._moments",
                                       "fastoptim.kernels", "fastoptim.reference",
                                       "fastoptim.gradcheck", "fastoptim.datasets")),
-    (3, "optimizers", ("fastoptim.optim",)),
+    (3, "optimizers and the network engine", ("fastoptim.optim", "fastoptim._network")),
     (4, "dask adapter", ("fastoptim._dask",)),
     (5, "estimator base", ("fastoptim.base",)),
     (6, "estimators", ("fastoptim.linear_model", "fastoptim.svm", "fastoptim.kernel_ridge",

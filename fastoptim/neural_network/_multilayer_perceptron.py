@@ -46,6 +46,16 @@ Stopping (scikit-learn's rule): after each epoch, the training loss (or with
 not improve by ``tol`` on the best so far counts one stale epoch; more than
 ``n_iter_no_change`` stale epochs in a row stop the fit.  With early stopping the weights
 (and running statistics) of the best validation score are restored.
+
+Dask arrays (fastoptim._dask, "Networks"): ``fit`` and ``partial_fit`` take a
+``dask.array`` X chunked along rows (dense or scipy.sparse chunks); the chunks stay on
+their workers and each epoch trains them in turn, one C epoch on the worker that holds
+the chunk, the network's state (parameters, running statistics, optimizer) handed from
+chunk to chunk; the shuffle is within chunks.  y and sample_weight may be NumPy or dask
+arrays (gathered once).  Refused with what to do instead: a column split
+(``X.rechunk({1: -1})``), ``early_stopping=True`` and 'lbfgs' with batch norm.
+``predict``, ``predict_proba`` and ``predict_log_proba`` of a dask array are lazy dask
+arrays.
 """
 import copy
 import numbers
@@ -54,7 +64,8 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 
-from .._validation import check_scalar
+from .._dask import DaskData, DaskNetwork
+from .._validation import check_scalar, is_dask_collection
 from ..base import (BaseEstimator, ClassifierMixin, RegressorMixin, as_random_state,
                     available_if, check_is_fitted, check_two_classes, class_sample_weights,
                     partial_fit_classes, validate_labels, validate_sample_weight, validate_X,
@@ -64,7 +75,7 @@ from ..optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
 from ..optim.line_search import armijo_descent
 from ..optim.schedules import ReduceOnPlateau, apply as apply_schedule
 from ._init import INITS, initial_layers
-from ._network import ACTIVATIONS, Network
+from .._network import ACTIVATIONS, Network
 
 __all__ = ["MLPClassifier", "MLPRegressor", "SOLVERS"]
 
@@ -104,6 +115,8 @@ class _BaseMLP(BaseEstimator):
     """The fit loop and the fitted state shared by MLPClassifier and MLPRegressor."""
 
     _output_kinds = ()
+    _dask_fit = True  # dask arrays: fastoptim._dask.DaskNetwork (the chunks in turn)
+    _dask_whole_rows = True  # a column split is refused, not merged (a full reshuffle)
 
     # -- parameters ----------------------------------------------------------------------
 
@@ -164,15 +177,29 @@ class _BaseMLP(BaseEstimator):
                              f"schedule=None)")
         return h
 
-    def _batch(self, n):
+    def _batch(self, n, chunk_rows=None):
         """The mini-batch size for n training rows; 'auto' is min(200, n), moved up past a
-        last batch of one sample when batch norm needs two."""
+        last batch of one sample when batch norm needs two (of any chunk of chunk_rows
+        rows, on a dask array: each chunk is cut into batches of its own)."""
+        rows = (n,) if chunk_rows is None else chunk_rows
         if self.batch_size is None or isinstance(self.batch_size, str):
             batch = min(200, n)
-            while self.batch_norm and batch < n and n % batch == 1:
+            while self.batch_norm and any(r > batch and r % batch == 1 for r in rows):
                 batch += 1
             return batch
         return min(int(self.batch_size), n)
+
+    def _training_batch(self, net, n_train):
+        """The stochastic solvers' batch size, checked against batch norm's two rows per
+        batch: over the n_train training rows, or on a dask array (``net`` a DaskNetwork,
+        which checks each chunk at every epoch) over each chunk's rows."""
+        chunk_rows = getattr(net, "chunk_rows", None)
+        batch = self._batch(n_train, chunk_rows)
+        if chunk_rows is None and net.batch_norm and (batch < 2 or n_train % batch == 1):
+            raise ValueError(f"batch_size={self.batch_size} leaves a training batch of one "
+                             f"sample ({n_train} training rows), and batch_norm needs at "
+                             f"least 2 per batch; choose another batch_size")
+        return batch
 
     # -- the network and its starting point ----------------------------------------------
 
@@ -230,13 +257,13 @@ class _BaseMLP(BaseEstimator):
     def _fit(self, X, y, sample_weight, coefs_init, intercepts_init, incremental=False,
              classes=None):
         hidden = self._check_params()
-        X = validate_X(X)
+        X, y = self._fit_input(X, y, coefs_init, intercepts_init, incremental)
         n, p = X.shape
         if incremental and hasattr(self, "_net") and p != self.n_features_in_:
             raise ValueError(f"X has {p} features, but {type(self).__name__} is expecting "
                              f"{self.n_features_in_} features as input")
         dtype = self._net.dtype if incremental and hasattr(self, "_net") else X.dtype
-        if X.dtype != dtype:
+        if X.dtype != dtype and not isinstance(X, DaskData):  # chunks: cast on the workers
             X = X.astype(dtype)
         Y, output, cw_rows, target = self._encode(y, n, dtype, incremental, classes)
         sw = validate_sample_weight(sample_weight, n, np.float64)
@@ -274,10 +301,11 @@ class _BaseMLP(BaseEstimator):
             running = net.new_running()
             seeds = tuple(int(s) for s in rng.randint(0, 2 ** 31 - 1, size=2))
 
+        engine = DaskNetwork(net, X, Y, sw) if isinstance(X, DaskData) else net
         if self.solver in FULL_BATCH:
-            state = self._fit_full_batch(net, X, Y, sw, target, params, running)
+            state = self._fit_full_batch(engine, X, Y, sw, target, params, running)
         else:
-            state = self._fit_stochastic(net, X, Y, sw, target, params, running, seeds,
+            state = self._fit_stochastic(engine, X, Y, sw, target, params, running, seeds,
                                          incremental, warm, rng)
         # the fitted state, all at once: a fit that raised leaves the previous one intact
         self._net, self._params, self._running, self._seeds = net, params, running, seeds
@@ -290,6 +318,33 @@ class _BaseMLP(BaseEstimator):
         for name, value in state.items():
             setattr(self, name, value)
         return self
+
+    def _fit_input(self, X, y, coefs_init, intercepts_init, incremental):
+        """(X, y) for fit and partial_fit: X validated, or a dask array as a DaskData (its
+        chunks stay on the workers and train there in turn: fastoptim._dask.DaskNetwork);
+        a dask y gathered once (n targets).  What the dask path cannot do is refused
+        here, before any chunk is computed."""
+        for name, given in (("coefs_init", coefs_init), ("intercepts_init", intercepts_init)):
+            if is_dask_collection(given) or (isinstance(given, (list, tuple)) and any(
+                    is_dask_collection(a) for a in given)):
+                raise TypeError(f"{name} holds dask arrays; the starting weights are small "
+                                f"and must be in memory: pass NumPy arrays (call .compute() "
+                                f"on each)")
+        if is_dask_collection(y):
+            y = y.compute()
+        if not is_dask_collection(X):
+            return validate_X(X), y
+        if self.early_stopping and not incremental:
+            raise ValueError("early_stopping=True is not available on dask arrays (every epoch "
+                             "would gather the validation rows' outputs from the chunks); set "
+                             "early_stopping=False and score a held-out set yourself, or call "
+                             "X.compute() to fit in memory")
+        if self.solver in FULL_BATCH and self.batch_norm:
+            raise ValueError(f"solver={self.solver!r} with batch_norm=True normalizes with the "
+                             "statistics of all training rows at every evaluation, which do "
+                             "not split over the chunks of a dask array; use a stochastic "
+                             "solver (e.g. solver='adam'), batch_norm=False, or X.compute()")
+        return self._dask_data(X), y
 
     def _fit_full_batch(self, net, X, Y, sw, target, params, running):
         """'lbfgs' or 'gd' on the full-batch objective, in place on params and running."""
@@ -392,11 +447,7 @@ class _BaseMLP(BaseEstimator):
             n_train = len(train)
             Yv = Y[val]  # the validation rows' targets and weights (X's rows stay in X)
             swv = None if sw is None else sw[val]
-        batch = self._batch(n_train)
-        if net.batch_norm and (batch < 2 or n_train % batch == 1):
-            raise ValueError(f"batch_size={self.batch_size} leaves a training batch of one "
-                             f"sample ({n_train} training rows), and batch_norm needs at "
-                             f"least 2 per batch; choose another batch_size")
+        batch = self._training_batch(net, n_train)
         l2 = float(self.alpha) / (float(n_train) if sw is None else
                                   _count(X, sw if train is None else sw[train]))
         if incremental and getattr(self, "_optimizer", None) is not None:
@@ -666,7 +717,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     __doc__ = """Multi-layer perceptron classifier trained by fastoptim's optimizers in C.
 
     Binary targets take one sigmoid output (log-loss), multiclass a softmax output
-    (cross-entropy), a 2-D 0/1 indicator y one sigmoid per label (multilabel).
+    (cross-entropy), a 2-D 0/1 indicator y one sigmoid per label (multilabel).  X may be
+    a dask array: the chunks train on their workers in turn (see the module docstring).
     """ + _PARAMS_DOC + """    class_weight : dict, 'balanced' or None, default=None
         Weights per class, multiplied into the sample weights (scikit-learn's rule).
 """ + _ATTRS_DOC + """    classes_ : ndarray
@@ -754,10 +806,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
             float32 stays float32 (the network too); CSR feeds the first layer sparsely.
+            A dask array chunked along rows stays on its workers, which train their
+            chunks in turn (see the module docstring).
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a 0/1 indicator matrix (multilabel).
+            Class labels, or a 0/1 indicator matrix (multilabel); NumPy or dask.
         sample_weight : array-like of shape (n_samples,), optional
         coefs_init, intercepts_init : list of ndarray, optional
             The starting weights (as ``coefs_`` and ``intercepts_``).
@@ -779,7 +833,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Parameters
         ----------
         X, y, sample_weight
-            As in :meth:`fit`.
+            As in :meth:`fit` (a dask X: one epoch over its chunks in turn).
         classes : array-like, optional
             Every class label; required at the first call.
 
@@ -819,7 +873,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
     __doc__ = """Multi-layer perceptron regressor (identity output, squared error / 2),
-    one or several outputs, trained by fastoptim's optimizers in C.
+    one or several outputs, trained by fastoptim's optimizers in C.  X may be a dask
+    array: the chunks train on their workers in turn (see the module docstring).
 
     Scale the features and the target, as for scikit-learn's MLP: the default learning
     rates suit targets of unit scale (California housing's prices, about 2e5 +- 1e5, reach
@@ -854,8 +909,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return float(np.mean(1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0)))
 
     def fit(self, X, y, sample_weight=None, *, coefs_init=None, intercepts_init=None):
-        """Train the network (see MLPClassifier.fit); y of shape (n_samples,) or
-        (n_samples, n_outputs)."""
+        """Train the network (see MLPClassifier.fit; X may be a dask array); y of shape
+        (n_samples,) or (n_samples, n_outputs)."""
         return self._fit(X, y, sample_weight, coefs_init, intercepts_init)
 
     def _has_partial_fit(self):
@@ -864,7 +919,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     @available_if(_has_partial_fit, "partial_fit needs a stochastic solver (not 'lbfgs' or "
                                     "'gd')")
     def partial_fit(self, X, y, sample_weight=None):
-        """One epoch over (X, y), continuing the weights and the optimizer's state."""
+        """One epoch over (X, y), continuing the weights and the optimizer's state (a dask
+        X: one epoch over its chunks in turn)."""
         return self._fit(X, y, sample_weight, None, None, incremental=True)
 
     def predict(self, X):

@@ -14,16 +14,22 @@ c_i the sample's cross-entropy (softmax output), log-loss summed over the output
 (logistic output) or squared error / 2 summed over the outputs (identity output).
 Matrix products run in scipy's BLAS (dgemm/sgemm), one single-threaded call per slab of a
 team of at most ``n_threads`` OpenMP threads, which also runs the elementwise passes.
+
+:class:`Network` is the networks' engine, as :class:`fastoptim.losses.Objective` and
+:func:`fastoptim.optim.engine.run_epoch` are the linear models': it knows no estimator, so
+it sits with the optimizers (README, "Layout"), below the dask adapter
+(:class:`fastoptim._dask.DaskNetwork` trains it over the chunks of a dask array) and
+below the estimators of :mod:`fastoptim.neural_network`, which re-exports it.
 """
 import numbers
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._blas import blas_n_threads, blas_threads
-from .._core import _mlp, _status
-from .._validation import as_float_data, check_rows, csr_parts
-from ..optim.engine import check_epoch_args
+from ._blas import blas_n_threads, blas_threads
+from ._core import _mlp, _status
+from ._validation import as_float_data, check_rows, csr_parts
+from .optim.engine import check_epoch_args
 
 __all__ = ["Network", "PreparedData", "ACTIVATIONS", "OUTPUTS"]
 
@@ -312,12 +318,13 @@ class Network:
 
     def train_epoch(self, X, Y, params, optimizer, *, batch_size, seed=0, shuffle=True, l2=0.0,
                     sample_weight=None, running=None, bn_momentum=0.1, dropout_seed=0,
-                    workspace=None, n_threads=None, rows=None):
+                    workspace=None, n_threads=None, rows=None, weight_scale=None):
         """One epoch of mini-batch training in C, in place, without the GIL.
 
-        Each batch B takes the gradient of ``n / sum(w) / |B| sum_{i in B} w_i c_i + l2/2
-        sum ||W||^2`` and one step of the optimizer's update rule over the whole parameter
-        buffer (fastoptim.optim's rules, the same C code as the linear engine).
+        Each batch B takes the gradient of ``s / |B| sum_{i in B} w_i c_i + l2/2
+        sum ||W||^2`` (s: ``weight_scale``, by default n / sum(w)) and one step of the
+        optimizer's update rule over the whole parameter buffer (fastoptim.optim's rules,
+        the same C code as the linear engine).
 
         Parameters
         ----------
@@ -348,6 +355,12 @@ class Network:
             rows): X, Y and sample_weight keep every row, and the epoch is the one over
             copies of those rows, bit for bit (n below is ``len(rows)``; the workspace from
             ``epoch_workspace(len(rows), ..., subset=True)``).
+        weight_scale : float > 0, optional
+            The factor s of the weights above; default ``n / sum(w)`` over the rows trained
+            (1 without weights: mean weight 1).  A part of a larger data set trained in
+            turn (the chunks of a dask array, :class:`fastoptim._dask.DaskNetwork`) passes
+            the whole set's factor, so that each step is the one an epoch over the whole
+            set takes on that batch.
 
         Returns
         -------
@@ -369,13 +382,22 @@ class Network:
         if rows is not None:
             rows = check_rows(rows, n_all)
         n = n_all if rows is None else len(rows)
-        weight_scale = 1.0
+        default_scale = 1.0
         if sw is not None:
             sw_used = sw if rows is None else sw[rows]
             total = float(np.sum(sw_used, dtype=np.float64))
-            if not (np.all(np.isfinite(sw_used)) and np.all(sw_used >= 0) and total > 0):
+            # with the whole set's weight_scale, a part may weigh nothing (its steps are 0)
+            if not (np.all(np.isfinite(sw_used)) and np.all(sw_used >= 0)
+                    and (total > 0 or weight_scale is not None)):
                 raise ValueError("sample_weight must be finite, >= 0 and not all zero")
-            weight_scale = n / total
+            default_scale = n / total if total > 0 else 1.0
+        if weight_scale is None:
+            weight_scale = default_scale
+        elif isinstance(weight_scale, (bool, np.bool_)) or not (
+                isinstance(weight_scale, numbers.Real) and np.isfinite(weight_scale)
+                and weight_scale > 0):
+            raise ValueError(f"weight_scale must be a finite number > 0 (or None for "
+                             f"n / sum(sample_weight)), got {weight_scale!r}")
         if not (isinstance(params, np.ndarray) and params.shape == (self.n_params,)
                 and params.dtype == self.dtype and params.flags.c_contiguous
                 and params.flags.writeable):
@@ -395,7 +417,8 @@ class Network:
         state = optimizer.state[0]
         flat = lambda k: None if state.get(k) is None else state[k].reshape(-1)
         config = dict(batch_size=batch, seed=int(seed) & (2 ** 64 - 1), shuffle=bool(shuffle),
-                      l2=float(l2), weight_scale=weight_scale, bn_momentum=float(bn_momentum),
+                      l2=float(l2), weight_scale=float(weight_scale),
+                      bn_momentum=float(bn_momentum),
                       dropout_seed=int(dropout_seed) & (2 ** 64 - 1))
         if workspace is not None:
             if not (isinstance(workspace, np.ndarray) and workspace.dtype == np.uint64
