@@ -141,7 +141,7 @@ from ._version import __version__
 from .base import check_is_fitted
 from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
 from .neural_network import MLPClassifier, MLPRegressor
-from .neural_network._network import ACTIVATIONS, OUTPUTS, Network
+from ._network import ACTIVATIONS, OUTPUTS, Network
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
 from .optim.schedules import (Constant, CosineDecay, ExponentialDecay, InverseSqrtDecay,
                               InverseTimeDecay, LinearDecay, MomentumSchedule, ReduceOnPlateau,

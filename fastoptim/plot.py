@@ -412,7 +412,7 @@ def initial_network(sizes, activation="relu", init="he_normal", *, random_state=
     """
     from .base import as_random_state
     from .neural_network._init import INITS, initial_layers
-    from .neural_network._network import ACTIVATIONS
+    from ._network import ACTIVATIONS
 
     sizes = tuple(sizes) if isinstance(sizes, (list, tuple)) else sizes
     if not (isinstance(sizes, tuple) and len(sizes) >= 2 and all(
@@ -441,7 +441,7 @@ def initial_network(sizes, activation="relu", init="he_normal", *, random_state=
 
 def _network_parts(network):
     """(coefs, intercepts, activation, out_activation, batch norm dict or None), float64."""
-    from .neural_network._network import ACTIVATIONS
+    from ._network import ACTIVATIONS
 
     if isinstance(network, tuple) and not hasattr(network, "get_params"):
         if len(network) not in (3, 4):
