@@ -11,7 +11,7 @@ from ..neural_network import MLPClassifier, MLPRegressor
 from ..svm import SVC, LinearSVC
 from ._args import CLIError
 
-__all__ = ["MODELS", "NETWORKS", "OWN_SOLVER", "STOCHASTIC", "OPTION_OF", "estimator_class",
+__all__ = ["MODELS", "MODEL_HELP", "NETWORKS", "OWN_SOLVER", "STOCHASTIC", "OPTION_OF", "estimator_class",
            "has_param", "make_estimator", "data_loss", "score", "n_iter", "quiet_fit"]
 
 _NETWORK_OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
@@ -36,6 +36,11 @@ MODELS = {
 #: The --model names of the networks (multi-layer perceptrons): a classifier for class labels,
 #: a regressor for a real-valued target (chosen by name, as logistic and ridge are).
 NETWORKS = ("mlp", "mlp-regressor")
+
+#: The help text of --model (train and compare).
+MODEL_HELP = ("the model: logistic, softmax, ridge, linear, linearsvc, svc, mlp (a network "
+              "classifier: MLPClassifier) or mlp-regressor (a network for a real-valued target: "
+              "MLPRegressor); default: logistic")
 
 #: The only optimizer of the models trained by one solver of their own (``compare`` refuses
 #: others): --model name -> (optimizer name, what the solver is, for the messages).

@@ -5,7 +5,7 @@ from ._args import (CLIError, add_data_options, add_penalty_options, add_svc_opt
                     positive_float, positive_int, seed)
 from ._comparison import FOOTNOTE, SVC_FOOTNOTE, XLABEL, report, run_comparison
 from ._data import check_labels, load_data, split
-from ._models import (MODELS, NETWORKS, OWN_SOLVER, STOCHASTIC, estimator_class, has_param,
+from ._models import (MODEL_HELP, MODELS, NETWORKS, OWN_SOLVER, STOCHASTIC, estimator_class, has_param,
                       make_estimator)
 from .networks import NETWORK_FOOTNOTE, add_network_options, hold_out, network_params
 
@@ -118,9 +118,7 @@ def add_parser(sub):
     p.add_argument("--test", metavar="TEST",
                    help="test file (default: hold out --test-fraction of DATA)")
     p.add_argument("--model", choices=list(MODELS), default="logistic",
-                   help="the model: logistic, softmax, ridge, linear, linearsvc, svc, mlp (a "
-                        "network classifier: MLPClassifier) or mlp-regressor (a network for a "
-                        "real-valued target: MLPRegressor); default: logistic")
+                   help=MODEL_HELP)
     p.add_argument("--optimizers", nargs="+", metavar="NAME",
                    help="optimizers to compare (default: gd sgd momentum nesterov adagrad "
                         "rmsprop adam, and lbfgs -- 'auto' (exact) for ridge/linear; linearsvc "

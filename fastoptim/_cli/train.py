@@ -6,7 +6,8 @@ from ..model_io import save_model
 from ._args import (add_data_options, add_penalty_options, add_svc_options,
                     positive_float, positive_int, seed)
 from ._data import check_labels, load_data
-from ._models import MODELS, NETWORKS, has_param, make_estimator, n_iter, quiet_fit, score
+from ._models import (MODEL_HELP, MODELS, NETWORKS, has_param, make_estimator, n_iter,
+                      quiet_fit, score)
 from .networks import EpochProgress, add_network_options, network_params, on_terminal, unwatch, \
     watch
 
@@ -87,9 +88,7 @@ def add_parser(sub):
     p.add_argument("data", metavar="DATA")
     p.add_argument("model_file", metavar="MODEL_FILE")
     p.add_argument("--model", choices=list(MODELS), default="logistic",
-                   help="the model: logistic, softmax, ridge, linear, linearsvc, svc, mlp (a "
-                        "network classifier: MLPClassifier) or mlp-regressor (a network for a "
-                        "real-valued target: MLPRegressor); default: logistic")
+                   help=MODEL_HELP)
     p.add_argument("--solver", default=None,
                    help="the estimator's solver ('lbfgs', 'gd', 'adam', 'auto', ...; networks: "
                         "gd, sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, lbfgs; "
