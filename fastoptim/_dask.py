@@ -51,10 +51,10 @@ merged first):
   chunks.  The epoch's loss is the chunks' weighted mean, sum_k W_k loss_k / W, the
   in-memory epoch's.  So with ``shuffle=False`` and chunk lengths that are multiples of
   the batch size, the fit is the in-memory fit's (the same batches, steps and bits).
-  'lbfgs' sums each chunk's weighted loss and gradient (O(n_params) per worker per
-  evaluation).  Refused, with what to do instead: a column split (no merge: pass
+  'lbfgs' and 'gd' sum each chunk's weighted loss and gradient (O(n_params) per worker
+  per evaluation).  Refused, with what to do instead: a column split (no merge: pass
   ``X.rechunk({1: -1})``), ``early_stopping=True`` (the validation outputs would travel
-  at every epoch) and 'lbfgs' with batch norm (statistics over all rows do not split).
+  at every epoch) and 'lbfgs' or 'gd' with batch norm (statistics over all rows do not split).
 * A worker lost mid-fit: the chunk futures carry their lineage, so dask
   recomputes the lost chunk (and its Objective) elsewhere and the fit
   continues with the same numbers; when dask cannot (the data is gone), the

@@ -53,7 +53,8 @@ their workers and each epoch trains them in turn, one C epoch on the worker that
 the chunk, the network's state (parameters, running statistics, optimizer) handed from
 chunk to chunk; the shuffle is within chunks.  y and sample_weight may be NumPy or dask
 arrays (gathered once).  Refused with what to do instead: a column split
-(``X.rechunk({1: -1})``), ``early_stopping=True`` and 'lbfgs' with batch norm.
+(``X.rechunk({1: -1})``), ``early_stopping=True`` and the full-batch solvers ('lbfgs',
+'gd') with batch norm.
 ``predict``, ``predict_proba`` and ``predict_log_proba`` of a dask array are lazy dask
 arrays.
 """
@@ -569,7 +570,9 @@ class _BaseMLP(BaseEstimator):
         (``statistics(params, running)``: the full-batch solvers' batch-norm statistics)."""
         model = copy.copy(self)
         model._epoch_hook = None
-        model._net, model._params, model._running = net, params.astype(net.dtype), running.copy()
+        network = net.net if isinstance(net, DaskNetwork) else net  # the engine's Network
+        model._net = network
+        model._params, model._running = params.astype(network.dtype), running.copy()
         if statistics is not None:
             statistics(model._params, model._running)
         model.n_features_in_ = net.sizes[0]
