@@ -228,6 +228,23 @@ def test_string_labels_and_shapes_come_back(tmp_path):
     assert all(W.dtype == np.float32 for W in model.coefs_ + model.bn_running_vars_)
 
 
+@pytest.mark.parametrize("labels", [
+    np.array([10, 20, 30], dtype=np.int32), np.array([-1.0, 2.0, 7.0]),  # float labels
+    np.array(["cat", "dog", "emu"], dtype=object), np.array(["no", "yes"]), np.array([0.0, 2.0]),
+])
+def test_class_labels_keep_their_type(tmp_path, labels):
+    X, score = _data()
+    y = labels[_target("multiclass" if len(labels) == 3 else "binary", score)]
+    est = _fit(MLPClassifier((5,), max_iter=3, random_state=0), X, y)
+    save_model(est, tmp_path / "m.npz")
+    model = load_model(tmp_path / "m.npz")
+    assert model.classes_.dtype == est.classes_.dtype
+    assert [type(v) for v in model.classes_.tolist()] == [type(v) for v in est.classes_.tolist()]
+    pred = model.predict(X)
+    assert pred.dtype == est.predict(X).dtype and pred.tolist() == est.predict(X).tolist()
+    assert np.array_equal(model.predict_proba(X), est.predict_proba(X))
+
+
 @pytest.mark.parametrize("case", ["binary-float64-plain", "multilabel-float64-bn",
                                   "two-outputs-float32-plain", "regression-float64-bn"])
 def test_fitted_state_round_trip(tmp_path, case):
