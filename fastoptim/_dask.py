@@ -56,9 +56,11 @@ merged first):
   ``X.rechunk({1: -1})``), ``early_stopping=True`` (the validation outputs would travel
   at every epoch) and 'lbfgs' or 'gd' with batch norm (statistics over all rows do not split).
 * A worker lost mid-fit: the chunk futures carry their lineage, so dask
-  recomputes the lost chunk (and its Objective) elsewhere and the fit
-  continues with the same numbers; when dask cannot (the data is gone), the
-  error surfaces from ``fit`` -- never a silently wrong model.
+  recomputes the lost chunk (and its Objective, or its network layout) elsewhere
+  and the fit continues with the same numbers (an evaluation is repeated, an
+  epoch over the chunks in turn is run again from its start); when dask cannot
+  (the data is gone), the error surfaces from ``fit`` -- never a silently wrong
+  model.
 * ``predict``/``decision_function``/``predict_proba``/``predict_log_proba`` on dask
   input return lazy dask arrays (``map_blocks`` over the row chunks).
 """
@@ -341,16 +343,13 @@ class _OnWorkers:
 
     _doing = "evaluate the objective"
 
-    def _call(self, method, *args):
-        """method(*args) on every group: a list of results, in group order.  When a call
+    def _retrying(self, run):
+        """run() -- a computation that changes nothing here until it returns -- and when it
         fails because a worker was lost, the chunks (recomputed by dask from their
-        lineage) are regrouped and the call is repeated, twice at most."""
+        lineage) are regrouped and run() is repeated, twice at most: the same numbers."""
         for attempt in range(3):
             try:
-                if self.X.client is None:
-                    return [getattr(g, method)(*args) for g in self._groups]
-                pending = [getattr(g, method)(*args) for g in self._groups]
-                return [p.result() for p in pending]
+                return run()
             except _OWN_ERRORS:
                 raise
             except Exception as exc:  # a lost worker, a closed connection: rebuild, retry
@@ -363,14 +362,31 @@ class _OnWorkers:
                 self._build_groups()
         raise AssertionError("unreachable")
 
+    def _call(self, method, *args):
+        """method(*args) on every group: a list of results, in group order (retried on a
+        lost worker: :meth:`_retrying`)."""
+        def run():
+            if self.X.client is None:
+                return [getattr(g, method)(*args) for g in self._groups]
+            pending = [getattr(g, method)(*args) for g in self._groups]
+            return [p.result() for p in pending]
+
+        return self._retrying(run)
+
     def _chunks_in_turn(self, state, chunk_args):
         """``state = group.epoch(position, state, *chunk_args[k])`` on the group holding
-        chunk k, for k in chunk order: the state after the last chunk."""
-        for k in range(self.X.n_chunks):
-            g, position = self._where[k]
-            result = self._groups[g].epoch(position, state, *chunk_args[k])
-            state = result.result() if self.X.client is not None else result
-        return state
+        chunk k, for k in chunk order: the state after the last chunk.  Each chunk returns
+        a new state (the one given is never changed), so an epoch cut short by a lost
+        worker is run again from its start (:meth:`_retrying`)."""
+        def run():
+            current = state
+            for k in range(self.X.n_chunks):
+                g, position = self._where[k]
+                result = self._groups[g].epoch(position, current, *chunk_args[k])
+                current = result.result() if self.X.client is not None else result
+            return current
+
+        return self._retrying(run)
 
 
 class DaskObjective(_OnWorkers):

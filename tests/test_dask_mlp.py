@@ -240,6 +240,55 @@ def test_class_weight_and_dask_targets_behave_as_in_memory():
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
 
 
+def test_multilabel_y_and_a_y_of_unknown_chunk_lengths():
+    """A 0/1 indicator y (one sigmoid per label) and a dask y whose chunk lengths are
+    unknown (gathered once, then split as X's rows): the in-memory fits."""
+    X, y, _ = problem("multiclass", 16)
+    labels = np.eye(3, dtype=int)[y]
+    labels[:, 0] |= X[:, 1] > 0
+    y_unknown = da.from_array(y, chunks=200)
+    y_unknown = y_unknown[y_unknown >= 0]
+    assert np.isnan(y_unknown.chunks[0][0])
+    for target, in_memory in ((labels, labels), (y_unknown, y)):
+        ours = quiet(estimator("multiclass", shuffle=False).fit, chunked(X, (200, 200, 400)),
+                     target)
+        ref = quiet(estimator("multiclass", shuffle=False).fit, X, in_memory)
+        for a, b in zip(ours.coefs_, ref.coefs_):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(ours.predict(chunked(X, (400, 400))).compute(),
+                                      ref.predict(X))
+
+
+def test_divergence_on_chunks_is_a_clear_error_and_keeps_nothing():
+    X, y, _ = problem("regression", 17, n=400)
+    est = estimator("regression", solver="sgd", learning_rate=1e4)
+    with pytest.raises(FloatingPointError, match="(diverged|exploded) at epoch.*smaller learning_rate"):
+        est.fit(chunked(X, (200, 200)), 1e3 * y)
+    assert not hasattr(est, "coefs_")
+
+
+def test_an_epoch_cut_short_by_a_lost_connection_runs_again_with_the_same_numbers(monkeypatch):
+    """A chunk's epoch failing with a connection error (what a lost worker gives) regroups
+    the chunks and reruns the epoch from its start: the undisturbed fit's bits (a real
+    lost worker on a LocalCluster was measured the same way: identical weights)."""
+    X, y, _ = problem("binary", 18)
+    rows = (300, 300, 200)
+    ref = quiet(estimator("binary").fit, chunked(X, rows), y)
+    real_epoch, calls = fodask._NetworkChunkGroup.epoch, []
+
+    def flaky(self, position, state, *args):
+        calls.append(position)
+        if len(calls) == 5:  # the second epoch's second chunk
+            raise OSError("Unable to contact Actor's worker")
+        return real_epoch(self, position, state, *args)
+
+    monkeypatch.setattr(fodask._NetworkChunkGroup, "epoch", flaky)
+    ours = quiet(estimator("binary").fit, chunked(X, rows), y)
+    assert len(calls) == 3 * 3 + 2  # one epoch's two chunks ran twice
+    for a, b in zip(ours.coefs_, ref.coefs_):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_warm_start_and_empty_chunks():
     """A chunk of no rows trains nothing; warm_start continues from the fitted weights."""
     X, y, _ = problem("binary", 7)
