@@ -76,7 +76,10 @@ A network (``"network"`` in ``__meta__``) is the JSON object
   ``"y_1d"`` (MLPRegressor: trained on a 1-D y, so predict returns 1-D);
 - ``"optimizer"``: None (fitted by ``'lbfgs'``) or ``{"object": the optimizer
   encoded as below, with the learning rate it reached, "n_steps": its step
-  count, "state": the names of its state arrays or None}``.
+  count, "state": the names of its state arrays or None}``;
+- ``"plateau"`` (present only when the fit used a ``ReduceOnPlateau``
+  schedule): that schedule's working copy, encoded as below with the rate it
+  reached, which ``partial_fit`` after loading goes on reducing.
 
 and its arrays are the entries ``net.coefs.<l>`` (``coefs_[l]``, shape
 ``(sizes[l], sizes[l + 1])``) and ``net.intercepts.<l>`` (shape
@@ -91,7 +94,9 @@ per optimizer state array (``s1``, ``s2``, ``s3`` of
 attributes the class does not define (:data:`FITTED_ATTRIBUTES`), arrays
 whose shape or dtype disagrees with ``n_features_in_``, ``classes_``, the
 network's sizes or each other (checked on the .npy headers and the zip
-directory, before any array is read), NaN or infinity in coefficients,
+directory, before any array is read), a zip directory whose sizes its data
+cannot give (:data:`MAX_DEFLATE_RATIO`) or that point past the end of the
+file, NaN or infinity in coefficients,
 intercepts, support vectors, weights, batch-norm statistics and optimizer
 state, negative variances, unknown activations and outputs, and parameters
 that the estimator's own checks (those of ``fit``) refuse.
@@ -153,7 +158,7 @@ from .svm import SVC, LinearSVC
 
 __all__ = ["save_model", "load_model", "FORMAT", "FORMAT_VERSION", "SUPPORTED", "NETWORKS",
            "OBJECTS", "FITTED_ATTRIBUTES", "REQUIRED_ATTRIBUTES", "MAX_META_BYTES",
-           "MAX_HEADER_ENTRY_BYTES", "MAX_STREAM_BYTES"]
+           "MAX_HEADER_ENTRY_BYTES", "MAX_STREAM_BYTES", "MAX_DEFLATE_RATIO"]
 
 #: The value of the ``__format__`` entry.
 FORMAT = "fastoptim-model"
@@ -544,6 +549,9 @@ def _network_entries(estimator):
             arrays.update((f"opt.{k}", np.ascontiguousarray(a)) for k, a in state[0].items())
         spec["optimizer"] = {"object": encoded, "n_steps": int(opt.n_steps),
                              "state": None if state is None else sorted(state[0])}
+    plateau = getattr(estimator, "_plateau", None)
+    if plateau is not None:  # the ReduceOnPlateau copy the fit reduced (partial_fit goes on)
+        spec["plateau"] = _encode(plateau, [])
     return spec, arrays
 
 
@@ -917,6 +925,7 @@ def load_model(path, *, return_metadata=False, expected_class=None):
             raise _bad(path, f"not a fastoptim model file ({kind}, not an .npz archive); write "
                              f"one with fastoptim.model_io.save_model or `fastoptim train`")
         if f.seekable():
+            archive_bytes = f.seek(0, os.SEEK_END)
             f.seek(0)
             source = f
         else:  # a pipe: the zip directory is at the end, so the whole stream is needed
@@ -925,10 +934,15 @@ def load_model(path, *, return_metadata=False, expected_class=None):
                 raise _bad(path, f"the stream holds more than {MAX_STREAM_BYTES} bytes, the "
                                  f"limit of a model read from a pipe; save it to a file")
             source = io.BytesIO(data)
+            archive_bytes = len(data)
         try:
             with np.load(source, allow_pickle=False) as z:
-                meta, arrays, network, version = _read_entries(path, z, expected)
+                meta, arrays, network, version = _read_entries(path, z, expected,
+                                                               archive_bytes)
             estimator = _build(path, meta, arrays, network, version)
+        except MemoryError:  # arrays as large as the (checked) directory says, too large here
+            raise _bad(path, "the model's arrays need more memory than this machine can "
+                             "allocate; load it on a larger machine") from None
         except RecursionError:  # json.loads or _decode on lists nested thousands deep
             raise _bad(path, "the '__meta__' entry nests lists or objects too deeply to be "
                              "read; the file is damaged or was crafted") from None
@@ -971,7 +985,37 @@ def _expected_names(expected_class):
     return tuple(names)
 
 
-def _read_entries(path, z, expected=None):
+#: The most a deflated entry may expand (deflate's own limit is about 1032:1): a zip
+#: directory announcing more than this many bytes per stored byte was edited.
+MAX_DEFLATE_RATIO = 1100
+
+
+def _check_directory_entry(path, info, archive_bytes):
+    """The zip directory's sizes of one entry, against the archive: its data lies inside the
+    file, and the size it announces is one its data can give (a stored entry is its own
+    size; a deflated one expands at most MAX_DEFLATE_RATIO times).  Without this a directory
+    and .npy header edited to agree on a huge array over a few bytes of data would have
+    numpy allocate that array before finding the data short."""
+    name = info.filename
+    if info.header_offset + info.compress_size > archive_bytes:
+        raise _bad(path, f"the entry {name!r} announces {info.compress_size} bytes of data at "
+                         f"offset {info.header_offset}, past the end of the {archive_bytes}-byte "
+                         f"file; the file is truncated or damaged: save the model again")
+    if info.compress_type == zipfile.ZIP_STORED:
+        plausible = info.file_size == info.compress_size
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        plausible = info.file_size <= MAX_DEFLATE_RATIO * info.compress_size + 1024
+    else:
+        raise _bad(path, f"the entry {name!r} is compressed with zip method "
+                         f"{info.compress_type}, which no model file uses (only stored or "
+                         f"deflated entries); the file was not written by save_model")
+    if not plausible:
+        raise _bad(path, f"the zip directory says the entry {name!r} holds {info.file_size} "
+                         f"bytes, which its {info.compress_size} bytes of data cannot give; the "
+                         f"file is damaged or was edited")
+
+
+def _read_entries(path, z, expected=None, archive_bytes=None):
     """(meta, {attribute: array}, network or None, format version) of an open npz archive;
     sizes checked before reading.  network: (spec of _network_spec, {entry: array})."""
     sizes = {}
@@ -979,6 +1023,8 @@ def _read_entries(path, z, expected=None):
         if not info.filename.endswith(".npy"):
             raise _bad(path, f"the entry {info.filename!r} is not an .npy array: not a "
                              f"fastoptim model file")
+        if archive_bytes is not None:
+            _check_directory_entry(path, info, archive_bytes)
         sizes[info.filename[:-4]] = info
     if "__format__" not in sizes or "__meta__" not in sizes:
         raise _bad(path, "an .npz archive but not a fastoptim model file (no "
@@ -1089,8 +1135,9 @@ def _network_spec(path, meta):
     target_key = "multilabel" if name == "MLPClassifier" else "y_1d"
     keys = {"sizes", "activation", "output", "batch_norm", "dropout", "leaky_slope", "bn_eps",
             "dtype", "seeds", "optimizer", target_key}
-    if set(spec) != keys:
-        raise fail(f"has the keys {sorted(spec)} where {sorted(keys)} are expected")
+    if set(spec) - {"plateau"} != keys:
+        raise fail(f"has the keys {sorted(spec)} where {sorted(keys)} are expected (and "
+                   f"'plateau' when the fit used a ReduceOnPlateau)")
     sizes = spec["sizes"]
     if not (isinstance(sizes, list) and len(sizes) >= 3 and all(
             isinstance(d, int) and not isinstance(d, bool) and 1 <= d < 2 ** 31 for d in sizes)):
@@ -1140,6 +1187,18 @@ def _network_spec(path, meta):
         if names is not None and names != own:
             raise fail(f"has the optimizer state {names!r} where {opt!r} has {own}")
         optimizer = (opt, n_steps, names)
+    plateau = spec.get("plateau")
+    if plateau is not None:
+        try:
+            plateau = _decode(plateau, objects=True)
+        except (TypeError, ValueError) as exc:
+            raise fail(f"has a plateau schedule that cannot be rebuilt ({exc})") from None
+        if not isinstance(plateau, ReduceOnPlateau):
+            raise fail(f"has a plateau schedule that is a {type(plateau).__name__}, not a "
+                       f"ReduceOnPlateau")
+        if optimizer is None:
+            raise fail("has a plateau schedule but no optimizer (an 'lbfgs' or 'gd' fit has "
+                       "neither)")
     entries = {}
     for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         entries[f"net.coefs.{l}"] = ((a, b), f"layer {l} maps {a} inputs to {b} units: the "
@@ -1152,7 +1211,7 @@ def _network_spec(path, meta):
     for s in (optimizer[2] or ()) if optimizer else ():
         entries[f"opt.{s}"] = ((net.n_params,), "one per parameter of the network")
     return {"net": net, "seeds": tuple(seeds), "target": (target_key, spec[target_key]),
-            "optimizer": optimizer, "entries": entries}
+            "optimizer": optimizer, "plateau": plateau, "entries": entries}
 
 
 def _state(path, meta, arrays, standins=False):
@@ -1261,4 +1320,9 @@ def _restore_network(estimator, spec, arrays):
     target_key, target = spec["target"]
     estimator._net, estimator._params, estimator._running = net, params, running
     estimator._seeds, estimator._optimizer = spec["seeds"], opt
+    plateau = spec["plateau"]  # the copy partial_fit continues, when the schedule still is one
+    usable = plateau is not None and isinstance(getattr(estimator, "schedule", None),
+                                                ReduceOnPlateau)
+    estimator._plateau = plateau if usable else None
+    estimator._plateau_of = estimator.schedule if usable else None
     setattr(estimator, "_" + target_key, target)

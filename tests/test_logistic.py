@@ -816,6 +816,32 @@ def test_partial_fit_continues_like_fit(name, multi_class):
     np.testing.assert_array_equal(c.coef_, b.coef_)
 
 
+@pytest.mark.parametrize("multi_class", ["multinomial", "ovr"])
+def test_a_plateau_schedule_is_reduced_by_fit_and_by_partial_fit_alike(multi_class):
+    """A ReduceOnPlateau watches the training objective (it was updated only with early
+    stopping, so without it the rate never fell), in fit and across partial_fit calls (which
+    once read the passed object's initial rate at every call)."""
+    X, y, _ = make_data(3, n=90, p=3, seed=66)
+    kw = dict(solver="sgd", batch_size=90, n_threads=1, multi_class=multi_class,
+              schedule=schedules.ReduceOnPlateau(30.0, factor=0.5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = LogisticRegression(max_iter=20, tol=0.0, n_iter_no_change=10 ** 6, **kw).fit(X, y)
+    b = LogisticRegression(**kw)
+    for _ in range(20):
+        b.partial_fit(X, y, classes=[0, 1, 2])
+    np.testing.assert_allclose(b.coef_, a.coef_, rtol=1e-8, atol=1e-12)
+    rates = [opt.lr for _, _, opt, *_ in b._partial]
+    plateaus = [p[1] for *_, p in b._partial]
+    assert all(p.n_reductions >= 1 for p in plateaus)  # a rate of 30 overshoots: cut
+    assert rates == [p.current_lr for p in plateaus] and max(rates) < 30.0
+    assert a.schedule.current_lr == b.schedule.current_lr == 30.0  # the passed object as is
+    c = pickle.loads(pickle.dumps(b))
+    b.partial_fit(X, y)
+    c.partial_fit(X, y)
+    np.testing.assert_array_equal(c.coef_, b.coef_)
+
+
 def test_partial_fit_batches_need_not_show_every_class():
     X, y, _ = standardized_data(3, seed=67)
     m = LogisticRegression(solver="adam", learning_rate=0.05, n_threads=1)

@@ -329,6 +329,50 @@ def test_schedule_and_verbose(capsys):
     assert out.count("Iteration") == 4 and "loss = " in out
 
 
+def _plateau_fit(max_iter):
+    from fastoptim.optim.schedules import ReduceOnPlateau
+    return MLPClassifier((8,), solver="sgd", batch_size=10, max_iter=max_iter,
+                         schedule=ReduceOnPlateau(4.0, factor=0.5), n_iter_no_change=100,
+                         random_state=0)
+
+
+def _plateau_data():
+    X = np.random.RandomState(0).randn(200, 5)
+    return X, (X[:, 0] + X[:, 1] ** 2 > 1).astype(int)
+
+
+def _replayed_rate(curve, lr=4.0, factor=0.5):
+    """ReduceOnPlateau's rule over a loss curve, by hand: halve when the loss rose."""
+    for before, after in zip(curve[:-1], curve[1:]):
+        lr = lr * factor if after > before else lr
+    return lr
+
+
+def test_partial_fit_goes_on_reducing_a_plateau_schedule():
+    """The fit reduces its own copy of a ReduceOnPlateau; partial_fit continues that copy
+    (it once started again from the passed object each call, so the rate never fell)."""
+    X, y = _plateau_data()
+    whole = _quiet(_plateau_fit(8).fit, X, y)
+    steps = _quiet(_plateau_fit(2).fit, X, y)
+    for _ in range(6):
+        _quiet(steps.partial_fit, X, y)
+    assert whole.n_iter_ == steps.n_iter_ == 8
+    np.testing.assert_array_equal(steps.loss_curve_, whole.loss_curve_)
+    np.testing.assert_array_equal(steps._params, whole._params)
+    assert sum(b > a for a, b in zip(whole.loss_curve_[:-1], whole.loss_curve_[1:])) >= 1
+    expected = _replayed_rate(whole.loss_curve_)
+    assert expected < 4.0
+    assert steps._plateau.current_lr == whole._plateau.current_lr == expected
+    assert steps._optimizer.lr == expected
+    assert steps.schedule.current_lr == whole.schedule.current_lr == 4.0  # left as passed
+    # a new schedule object set between calls starts from its own rate
+    from fastoptim.optim.schedules import ReduceOnPlateau
+    steps.set_params(schedule=ReduceOnPlateau(0.5, factor=0.5))
+    _quiet(steps.partial_fit, X, y)
+    assert steps._plateau.current_lr == 0.5  # (its first update only records the loss)
+    assert steps._plateau.last_loss == steps.loss_curve_[-1]
+
+
 def test_optimizer_object_and_convergence_warning():
     X, y = _blobs(200, 6, 3)
     opt = Adam(lr=5e-3, amsgrad=True)

@@ -610,6 +610,76 @@ def test_entries_are_checked_on_the_zip_directory_before_reading(saved, monkeypa
         load_model(lying)
 
 
+def _patch_directory(path, name, **fields):
+    """Overwrite the central-directory sizes of one entry in place (a crafted file):
+    fields compress_size / file_size, the 4-byte fields at offsets 20 / 24 of its record."""
+    import struct
+    data = bytearray(path.read_bytes())
+    at = 0
+    while True:
+        at = data.index(b"PK\x01\x02", at)
+        n_name = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46:at + 46 + n_name].decode() == name:
+            break
+        at += 4
+    for field, offset in (("compress_size", 20), ("file_size", 24)):
+        if field in fields:
+            struct.pack_into("<I", data, at + offset, fields[field])
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("case", ["stored-grown", "past-the-end", "deflate-ratio"])
+def test_a_zip_directory_that_lies_about_sizes_is_refused_before_reading(saved, monkeypatch,
+                                                                          case):
+    """The zip directory and the .npy header edited to agree on a 1.5 GB array over 96
+    bytes of data: refused from the directory alone (before, numpy allocated the whole
+    array and only then found the data short)."""
+    lying = saved.with_name(f"{case}.npz")
+    n = 3 << 26
+    method = zipfile.ZIP_DEFLATED if case == "deflate-ratio" else zipfile.ZIP_STORED
+    with np.load(saved, allow_pickle=False) as z:
+        meta = json.loads(str(z["__meta__"]))
+    meta["attributes"]["n_features_in_"]["value"] = n // 3  # everything else agrees
+    with zipfile.ZipFile(lying, "w", method) as out, zipfile.ZipFile(saved) as src:
+        for info in src.infolist():
+            if info.filename == "__meta__.npy":
+                with out.open(info.filename, "w") as f:
+                    np.lib.format.write_array(f, np.array(json.dumps(meta)))
+            elif info.filename != "attr.coef_.npy":
+                out.writestr(info.filename, src.read(info))
+        with out.open("attr.coef_.npy", "w") as f:
+            np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False,
+                                                     "shape": (3, n // 3)})
+            f.write(bytes(96))
+        info = out.getinfo("attr.coef_.npy")
+    announced = 128 + 8 * n
+    if case == "past-the-end":
+        _patch_directory(lying, "attr.coef_.npy", compress_size=announced, file_size=announced)
+        match = (r"the entry 'attr\.coef_\.npy' announces \d+ bytes of data at offset \d+, "
+                 r"past the end of the \d+-byte file")
+    else:
+        _patch_directory(lying, "attr.coef_.npy", file_size=announced)
+        match = (rf"the zip directory says the entry 'attr\.coef_\.npy' holds {announced} "
+                 rf"bytes, which its {info.compress_size} bytes of data cannot give")
+    reads = []
+    real = np.lib.npyio.NpzFile.__getitem__
+    monkeypatch.setattr(np.lib.npyio.NpzFile, "__getitem__",
+                        lambda self, key: reads.append(key) or real(self, key))
+    with pytest.raises(ValueError, match=rf"{case}\.npz: {match}"):
+        load_model(lying)
+    assert reads == []  # not even __format__ was read
+
+
+def test_a_truthful_deflated_file_still_loads(saved, tmp_path):
+    """np.savez_compressed's deflate (ratios far below the limit) is a valid model file."""
+    packed = tmp_path / "packed.npz"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as out, zipfile.ZipFile(saved) as src:
+        for info in src.infolist():
+            out.writestr(info.filename, src.read(info))
+    model, reference = load_model(packed), load_model(saved)
+    assert np.array_equal(model.coef_, reference.coef_)
+
+
 def test_load_model_reads_a_named_pipe(saved, tmp_path):
     """The path is opened once: a model written into a FIFO loads (it used to block)."""
     import subprocess

@@ -112,6 +112,11 @@ def _assert_same_state(a, b):
             for k in ob.state[0]:
                 assert oa.state[0][k].dtype == ob.state[0][k].dtype
                 assert np.array_equal(oa.state[0][k], ob.state[0][k]), k
+    pa, pb = getattr(a, "_plateau", None), getattr(b, "_plateau", None)
+    assert (pa is None) == (pb is None)
+    if pb is not None:  # the ReduceOnPlateau copy partial_fit continues
+        assert type(pa) is type(pb) and vars(pa) == vars(pb)
+        assert a._plateau_of is a.schedule and pa is not a.schedule
 
 
 # -- the same bits, here and in a fresh process ----------------------------------------------
@@ -324,6 +329,28 @@ def test_partial_fit_and_warm_start_after_loading_continue_exactly(tmp_path, sol
         m.set_params(warm_start=True, max_iter=2)
         _fit(m, X, y)
     _assert_same_state(model, est)
+
+
+def test_a_plateau_schedule_reduced_before_saving_goes_on_after_loading(tmp_path):
+    """The rate a ReduceOnPlateau reached is in the file: partial_fit after loading goes
+    on from it, as the saved model's would (not from the schedule's initial rate)."""
+    X, score = _data(200)
+    y = _target("multiclass", score)
+    est = _fit(MLPClassifier((8,), solver="sgd", batch_size=10, max_iter=10,
+                             schedule=ReduceOnPlateau(4.0, factor=0.5), n_iter_no_change=100,
+                             random_state=0), X, y)
+    assert est._plateau.n_reductions >= 1  # (this fit's loss rose at least once)
+    save_model(est, tmp_path / "m.npz")
+    model = load_model(tmp_path / "m.npz")
+    _assert_same_state(model, est)
+    assert model._plateau.current_lr == est._plateau.current_lr < 4.0
+    for _ in range(3):
+        est.partial_fit(X, y)
+        model.partial_fit(X, y)
+    _assert_same_state(model, est)
+    model.set_params(schedule=None)  # no plateau any more: a file without one
+    save_model(model, tmp_path / "n.npz")
+    assert load_model(tmp_path / "n.npz")._plateau is None
 
 
 def test_partial_fit_of_a_regressor_after_loading(tmp_path):
@@ -617,6 +644,14 @@ def test_network_arrays_are_checked(saved, tmp_path, case, entries, match):
     ("opt-steps", {"optimizer": {"object": {"__object__": "Adam", "args": [], "kwargs": {}},
                                  "n_steps": -3, "state": None}},
      r"has an optimizer with n_steps=-3, not an int >= 0"),
+    ("plateau-class", {"plateau": {"__object__": "Constant", "args": [], "kwargs": {"lr": 1}}},
+     r"has a plateau schedule that is a Constant, not a ReduceOnPlateau"),
+    ("plateau-state", {"plateau": {"__object__": "ReduceOnPlateau", "args": [],
+                                   "kwargs": {"lr": 0.1}, "state": {"current_lr": 7.0,
+                                                                    "last_loss": None,
+                                                                    "n_reductions": 0}}},
+     r"has a plateau schedule that cannot be rebuilt \(a ReduceOnPlateau whose "
+     r"current_lr=7\.0 is not a rate"),
 ])
 def test_network_description_is_checked(saved, tmp_path, case, network, match):
     drop = ("opt.s1", "opt.s2") if case.startswith("opt") else ()

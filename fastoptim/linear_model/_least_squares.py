@@ -507,7 +507,9 @@ _COMMON_PARAMS_DOC = """
         :mod:`fastoptim.linear_model._stochastic` for 'auto'.
     schedule : callable, optional
         ``schedule(epoch) -> lr`` for the stochastic solvers (the schedules of
-        :mod:`fastoptim.optim.schedules`); None keeps the rate constant.
+        :mod:`fastoptim.optim.schedules`); None keeps the rate constant.  A
+        ReduceOnPlateau watches the training objective (the validation loss with
+        early_stopping); the fit reduces a copy of it.
     batch_size : int, optional
         Mini-batch size for the stochastic solvers (1 = SGD); None: min(200, n_samples).
     max_iter : int, optional

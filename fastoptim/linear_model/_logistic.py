@@ -62,6 +62,7 @@ from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
 from ..optim.engine import run_epoch
 from ..optim.line_search import armijo_descent
+from ..optim.schedules import ReduceOnPlateau
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
                           fit_stochastic, initial_optimizer, is_stochastic,
                           new_objective_factory, start_loss)
@@ -593,7 +594,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         state = getattr(self, "_partial", None)
         start = state is None
         if not start:  # trained on a copy: a call that raises (divergence, an interrupt) keeps
-            state = copy.deepcopy(state)  # the model and its optimizer state as they were
+            # the model and its optimizer state as they were (the schedule passed stays shared)
+            state = copy.deepcopy(state, {id(self.schedule): self.schedule})
         if start:  # from the last fit's coefficients (and epoch count), or from zero
             coef0 = None if not fitted else np.asarray(
                 self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_, dtype=X.dtype)
@@ -620,12 +622,17 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                 opt, _ = initial_optimizer(self.solver, self.learning_rate, obj, coef,
                                            b if self.fit_intercept else None, batch=batch,
                                            seed=int(done[k]) + 1)
-                state.append([coef, b, opt, int(done[k]), None])
-            coef, b, opt, epochs, first_loss = state[k]
+                state.append([coef, b, opt, int(done[k]), None, None])
+            coef, b, opt, epochs, first_loss, plateau = state[k]
             if coef.dtype != X.dtype:
                 raise ValueError(f"X has dtype {X.dtype} but the model was fitted on "
                                  f"{coef.dtype}; keep one dtype")
-            if self.schedule is not None:
+            if isinstance(self.schedule, ReduceOnPlateau):  # stateful: a copy per problem,
+                if plateau is None or plateau[0] is not self.schedule:  # updated each call
+                    plateau = (self.schedule, copy.deepcopy(self.schedule))
+                opt.lr = float(plateau[1].current_lr)
+            elif self.schedule is not None:
+                plateau = None
                 opt.lr = float(self.schedule(epochs + 1))
             batch = min(200, X.shape[0]) if self.batch_size is None else int(self.batch_size)
             if first_loss is None:  # the loss at the start: the scale of an explosion
@@ -642,7 +649,10 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                     f"{type(self).__name__}.partial_fit: the loss exploded (from {first_loss:.3g} to "
                     f"{loss_value:.3g}) with learning rate {opt.lr:g}; try a smaller learning_rate "
                     f"or learning_rate='auto'")
-            state[k][3], state[k][4] = epochs + 1, first_loss
+            if plateau is not None:  # watches the objective, as fit's does
+                plateau[1].update(loss_value + 0.5 * obj.alpha * float(
+                    np.sum(np.square(coef, dtype=np.float64))))
+            state[k][3], state[k][4], state[k][5] = epochs + 1, first_loss, plateau
             losses.append(loss_value)
         self._partial = state
         self.classes_ = all_classes
@@ -650,7 +660,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         self.coef_ = np.vstack([np.asarray(c).reshape(-1, X.shape[1]) for c, *_ in state])
         self.intercept_ = np.concatenate([b if self.fit_intercept else np.zeros_like(b)
                                           for _, b, *_ in state])
-        self.n_iter_ = np.asarray([e for _, _, _, e, _ in state], dtype=np.int64)
+        self.n_iter_ = np.asarray([epochs for _, _, _, epochs, *_ in state], dtype=np.int64)
         curve = [] if start or not hasattr(self, "loss_curve_") else list(self.loss_curve_)
         self.loss_curve_ = curve + [float(np.mean(losses))]
         self._mode_ = mode
@@ -732,7 +742,10 @@ _PARAMS_DOC = """
     learning_rate : 'auto' or float, default 'auto'
         Stochastic solvers by name (see :mod:`fastoptim.linear_model._stochastic`).
     schedule : callable, optional
-        ``schedule(epoch) -> lr`` for the stochastic solvers.
+        ``schedule(epoch) -> lr`` for the stochastic solvers.  A ReduceOnPlateau
+        watches the training objective (the validation loss with early_stopping);
+        the fit reduces a copy, and each partial_fit goes on from the rate the
+        previous call reached.
     batch_size : int, optional
         Stochastic solvers: None is min(200, n_samples).
     early_stopping : bool, default False

@@ -296,8 +296,8 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
             watched = float(validation.value_grad(coef, b)[0]) - 0.5 * validation.alpha * float(
                 np.sum(coef.astype(np.float64) ** 2))
             val_scores.append(watched)
-            if isinstance(schedule, ReduceOnPlateau):
-                schedule.update(watched)
+        if isinstance(schedule, ReduceOnPlateau):  # the validation loss, or the objective
+            schedule.update(watched)
         if est.verbose:
             extra = f"  validation {watched:.6g}" if validation is not None else ""
             print(f"epoch {epoch:4d}  lr {opt.lr:.3g}  loss {loss:.6g}{extra}", flush=True)

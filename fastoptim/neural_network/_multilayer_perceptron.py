@@ -413,7 +413,8 @@ class _BaseMLP(BaseEstimator):
         return dict(loss_=loss, loss_curve_=curve or [loss], best_loss_=loss,
                     n_iter_=n_iter, t_=n_iter * X.shape[0],
                     validation_scores_=None, best_validation_score_=None,
-                    validation_loss_curve_=None, _optimizer=None)
+                    validation_loss_curve_=None, _optimizer=None, _plateau=None,
+                    _plateau_of=None)
 
     def _split(self, n, target_rows, rng):
         """(train rows, validation rows) for early stopping: stratified by class for the
@@ -456,8 +457,11 @@ class _BaseMLP(BaseEstimator):
         else:
             opt = _make_optimizer(self.solver, self.learning_rate)
         schedule = self.schedule
-        if isinstance(schedule, ReduceOnPlateau):
-            schedule = copy.deepcopy(schedule)
+        if isinstance(schedule, ReduceOnPlateau):  # stateful: the fit works on its own copy,
+            fitted = getattr(self, "_plateau", None)  # which partial_fit goes on updating
+            continues = (incremental and fitted is not None
+                         and getattr(self, "_plateau_of", None) is schedule)
+            schedule = copy.deepcopy(fitted if continues else schedule)
         done = int(getattr(self, "n_iter_", 0)) if (incremental or warm) else 0
         t_done = int(getattr(self, "t_", 0)) if (incremental or warm) else 0
         curve = list(self.loss_curve_) if (incremental or warm) and hasattr(self, "loss_curve_") \
@@ -530,8 +534,10 @@ class _BaseMLP(BaseEstimator):
                  f"converged yet (tol={self.tol:g}, n_iter_no_change="
                  f"{self.n_iter_no_change}); increase max_iter", ConvergenceWarning)
         n_iter = epoch
+        plateau = schedule if isinstance(schedule, ReduceOnPlateau) else None
         state = dict(loss_=curve[-1], loss_curve_=curve, n_iter_=n_iter, t_=t_done,
-                     _optimizer=opt)
+                     _optimizer=opt, _plateau=plateau,
+                     _plateau_of=None if plateau is None else self.schedule)
         if early:
             state.update(validation_scores_=val_scores, best_validation_score_=best_score,
                          validation_loss_curve_=val_curve, best_loss_=None)
@@ -658,7 +664,8 @@ _PARAMS_DOC = """
     schedule : callable, optional
         ``schedule(epoch) -> lr`` before each epoch (fastoptim.optim.schedules; a
         ReduceOnPlateau watches the training loss, or the validation loss with early
-        stopping).
+        stopping; ``fit`` reduces a copy and leaves the object passed here as it is,
+        and each ``partial_fit`` goes on from the rate the previous call reached).
     max_iter : int, default=200
         Epochs (stochastic solvers) or iterations ('lbfgs', 'gd').
     tol : float, default=1e-4
