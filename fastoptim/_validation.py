@@ -244,6 +244,29 @@ def is_dask_collection(x):
     return graph is not None and callable(graph)
 
 
+def feature_names(X):
+    """The column names of a DataFrame-like X (an object ndarray of str), or None.
+
+    Duck typing, without importing pandas: X has ``columns`` and ``dtypes`` (a
+    pandas, or any, DataFrame), is not sparse nor a dask collection, and every
+    column name is a str (as scikit-learn: integer names, pandas' default, give
+    None).  Names of both kinds are a TypeError.
+    """
+    if sp.issparse(X) or is_dask_collection(X) or not (
+            hasattr(X, "columns") and hasattr(X, "dtypes")):
+        return None
+    names = np.asarray(list(X.columns), dtype=object)
+    is_str = np.array([isinstance(n, str) for n in names], dtype=bool)
+    if names.size == 0 or not is_str.any():
+        return None
+    if not is_str.all():
+        kinds = sorted({type(n).__name__ for n in names})
+        raise TypeError(f"X's column names must all be strings to be kept as feature names, but "
+                        f"they are of the types {kinds}; convert them all, e.g. "
+                        f"X.columns = X.columns.astype(str), or none of them")
+    return names
+
+
 def validate_X(X, name="X", dtype=None, finite=True):
     """A 2-D float design matrix, dense (C-ordered) or CSR, with finite values.
 

@@ -23,12 +23,16 @@ on an estimator (README, "Layout").
 import functools
 import inspect
 import numbers
+import os
+import sys
+import threading
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._dask import DaskData, dask_rows
-from ._validation import check_finite, is_dask_collection, validate_X
+from ._validation import check_finite, feature_names, is_dask_collection, validate_X
 from .exceptions import DataConversionWarning, UndefinedMetricWarning, not_fitted_error, warn
 
 __all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "SparseCoefMixin", "available_if",
@@ -73,13 +77,78 @@ def as_random_state(random_state):
     return np.random.RandomState(random_state)
 
 
+# Depth of the estimator calls running in this thread: only the outermost public call checks
+# X's feature names (predict_proba calling decision_function passes a validated array, and
+# fit's own predictions, on validation rows, are not the user's input).
+_calls = threading.local()
+
+
+class _nested:
+    def __enter__(self):
+        _calls.depth = getattr(_calls, "depth", 0) + 1
+
+    def __exit__(self, *exc):
+        _calls.depth -= 1
+
+
+def _outermost():
+    return getattr(_calls, "depth", 0) == 0
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _stacklevel_of_caller():
+    """warnings.warn's stacklevel that names the first frame outside fastoptim (the user's
+    call, however many of fastoptim's wrappers and mixins lie between)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _first_argument(args, kwargs):
+    return args[0] if args else kwargs.get("X")
+
+
 def _with_common_checks(method):
-    """fit / partial_fit preceded by BaseEstimator._check_common_params."""
+    """fit / partial_fit preceded by BaseEstimator._check_common_params, and recording the
+    feature names of a DataFrame X (``feature_names_in_``) once the fit succeeded; a
+    partial_fit that continues a fitted model checks them instead."""
+    continues = method.__name__ == "partial_fit"
+
     @functools.wraps(method)
     def checked(self, *args, **kwargs):
         self._check_common_params()
-        return method(self, *args, **kwargs)
+        if not _outermost():
+            return method(self, *args, **kwargs)
+        X = _first_argument(args, kwargs)
+        names = feature_names(X)
+        fitted = continues and hasattr(self, "n_features_in_")
+        if fitted:
+            self._check_feature_names(X)
+        with _nested():
+            result = method(self, *args, **kwargs)
+        if not fitted:
+            if names is None:
+                self.__dict__.pop("feature_names_in_", None)
+            else:
+                self.feature_names_in_ = names
+        return result
     checked._checks_common = True
+    return checked
+
+
+def _with_feature_name_check(method):
+    """A prediction method that first checks X's feature names against the fit's."""
+    @functools.wraps(method)
+    def checked(self, X, *args, **kwargs):
+        if not _outermost():
+            return method(self, X, *args, **kwargs)
+        if hasattr(self, "n_features_in_"):
+            self._check_feature_names(X)
+        with _nested():
+            return method(self, X, *args, **kwargs)
     return checked
 
 
@@ -103,8 +172,14 @@ class BaseEstimator:
         for name in _ROW_METHODS:
             method = cls.__dict__.get(name)
             if method is not None and callable(method) and not getattr(method, "_dask_rows", False):
-                wrapped = dask_rows(method)
+                wrapped = _with_feature_name_check(dask_rows(method))
                 wrapped._dask_rows = True
+                setattr(cls, name, wrapped)
+        for name in ("score", "transform"):
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "_names_checked", False):
+                wrapped = _with_feature_name_check(method)
+                wrapped._names_checked = True
                 setattr(cls, name, wrapped)
         for name in ("fit", "partial_fit"):
             method = cls.__dict__.get(name)
@@ -130,6 +205,43 @@ class BaseEstimator:
                 raise TypeError(f"verbose must be True, False or an int >= 0, got {v!r}")
         if "random_state" in params:
             check_random_state_param(params["random_state"])
+
+    def _check_feature_names(self, X):
+        """X's feature names against ``feature_names_in_``, as scikit-learn checks them: a
+        ValueError when both have names that differ (other, missing or reordered), a
+        UserWarning when only one of them has names.  A dask collection has none to check."""
+        if is_dask_collection(X):
+            return
+        names = feature_names(X)
+        fitted = getattr(self, "feature_names_in_", None)
+        who = type(self).__name__
+        if names is None and fitted is None:
+            return
+        if fitted is None:
+            warnings.warn(f"X has feature names, but {who} was fitted without feature names",
+                          UserWarning, stacklevel=_stacklevel_of_caller())
+            return
+        if names is None:
+            warnings.warn(f"X does not have valid feature names, but {who} was fitted with "
+                          f"feature names", UserWarning, stacklevel=_stacklevel_of_caller())
+            return
+        if len(names) == len(fitted) and np.all(names == fitted):
+            return
+        unseen = [n for n in names if n not in set(fitted)]
+        missing = [n for n in fitted if n not in set(names)]
+
+        def listed(items, limit=5):
+            shown = "".join(f"- {n}\n" for n in items[:limit])
+            return shown + ("- ...\n" if len(items) > limit else "")
+
+        message = "The feature names should match those that were passed during fit.\n"
+        if unseen:
+            message += "Feature names unseen at fit time:\n" + listed(unseen)
+        if missing:
+            message += "Feature names seen at fit time, yet now missing:\n" + listed(missing)
+        if not unseen and not missing:
+            message += "Feature names must be in the same order as they were in fit.\n"
+        raise ValueError(message)
 
     def _dask_data(self, X, solver=None):
         """X (a dask array) as a fastoptim._dask.DaskData, or a TypeError where fit needs

@@ -587,6 +587,8 @@ FITTED_ATTRIBUTES = {
     "MLPClassifier": _NETWORK_ATTRS + ("classes_",),
     "MLPRegressor": _NETWORK_ATTRS,
 }
+for _name in FITTED_ATTRIBUTES:  # a fit on a DataFrame: its column names (checked at predict)
+    FITTED_ATTRIBUTES[_name] += ("feature_names_in_",)
 #: class name -> the fitted attributes that predict needs (a model file must hold them).
 REQUIRED_ATTRIBUTES = {
     "LinearRegression": ("n_features_in_", "coef_", "intercept_"),
@@ -652,6 +654,14 @@ class _Checker:
     def check(self):
         """Every check of the class; returns nothing, raises on the first failure."""
         p = self.integer("n_features_in_", 1)
+        names = self.get("feature_names_in_")
+        if names is not None:
+            if not (isinstance(names, np.ndarray) and names.dtype == object
+                    and names.shape == (p,) and all(isinstance(n, str) for n in names.tolist())):
+                raise self.fail("feature_names_in_", f"must be an object array of {p} strings "
+                                                     f"(n_features_in_), one per column")
+            if len(set(names.tolist())) != p:
+                raise self.fail("feature_names_in_", "repeats a column name")
         if self.cls_name in NETWORKS:
             self.check_network(p)
             return
