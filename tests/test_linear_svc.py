@@ -44,7 +44,7 @@ from fastoptim.svm._linear_svc import _InterceptPenalty
 from conftest import DATA_DIR, assert_rel, usps_source
 
 LOSSES = ("hinge", "squared_hinge")
-TIGHT = dict(tol=1e-10, max_iter=200_000, random_state=0)
+TIGHT = dict(dual=True, tol=1e-10, max_iter=200_000, random_state=0)  # the dual CD
 
 
 # -- data and oracles ---------------------------------------------------------------------------
@@ -154,15 +154,15 @@ def test_integer_weights_equal_repetition_and_zero_weights_removal(loss):
 def test_same_seed_same_bits_and_multiclass_shapes():
     X, y, _ = make_data(K=3, seed=5)
     labels = np.array(["cat", "dog", "eel"])[y]
-    a = LinearSVC(random_state=7).fit(X, labels)
-    b = LinearSVC(random_state=7).fit(X, labels)
+    a = LinearSVC(dual=True, random_state=7).fit(X, labels)
+    b = LinearSVC(dual=True, random_state=7).fit(X, labels)
     np.testing.assert_array_equal(a.coef_, b.coef_)
     assert a.coef_.shape == (3, X.shape[1]) and a.intercept_.shape == (3,)
     assert a.dual_coef_.shape == (3, X.shape[0])
     assert a.decision_function(X).shape == (X.shape[0], 3)
     assert set(a.predict(X)) <= {"cat", "dog", "eel"}
     assert a.score(X, labels) > 0.6
-    m2 = LinearSVC(random_state=0).fit(X[y < 2], labels[y < 2])
+    m2 = LinearSVC(dual=True, random_state=0).fit(X[y < 2], labels[y < 2])
     assert m2.coef_.shape == (1, X.shape[1]) and m2.decision_function(X).shape == (X.shape[0],)
     np.testing.assert_array_equal(m2.predict(X), np.where(m2.decision_function(X) > 0, "dog", "cat"))
 
@@ -170,7 +170,7 @@ def test_same_seed_same_bits_and_multiclass_shapes():
 def test_convergence_warning_at_max_iter():
     X, y, _ = make_data(seed=6)
     with pytest.warns(ConvergenceWarning, match="max_iter=2 passes"):
-        m = LinearSVC(max_iter=2, tol=1e-12, random_state=0).fit(X, y)
+        m = LinearSVC(dual=True, max_iter=2, tol=1e-12, random_state=0).fit(X, y)
     assert m.n_iter_ == 2
 
 
@@ -538,7 +538,7 @@ def test_stochastic_defaults_early_stopping_and_one_vs_rest():
                   random_state=0).fit(X, y)
     assert len(m.loss_curve_) == 3 and len(m.validation_scores_) == 3  # one per problem
     assert m.coef_.shape == (3, X.shape[1]) and m.score(X, y) > 0.6
-    d = LinearSVC(random_state=0).fit(X, y)
+    d = LinearSVC(dual=True, random_state=0).fit(X, y)
     assert not hasattr(d, "loss_curve_")
     m.set_params(dual=True, solver="auto").fit(X, y)  # refit: the stale curves go
     assert not hasattr(m, "loss_curve_") and not hasattr(m, "validation_scores_")
@@ -588,7 +588,9 @@ def test_dual_auto_and_solver_choice():
     assert LinearSVC(dual=False, solver=SGD(lr=0.01)).fit(X, y).solver_ == "SGD"
     usps_like = np.random.default_rng(0).normal(size=(300, 256))  # long dense rows
     assert LinearSVC(dual=False).fit(usps_like, np.arange(300) % 2).solver_ == "newton-cg"
-    d = LinearSVC(random_state=0).fit(X, y)
+    assert LinearSVC().fit(X, y).solver_ == "newton-cholesky"  # the default is 'auto'
+    assert LinearSVC().fit(wide, y[:4]).solver_ == "dual-cd"
+    d = LinearSVC(dual=True, random_state=0).fit(X, y)
     assert d.solver_ == "dual-cd" and hasattr(d, "dual_coef_")
     d.set_params(dual=False).fit(X, y)
     assert not hasattr(d, "dual_coef_")  # no stale dual solution next to a primal one
@@ -715,7 +717,8 @@ def test_dask_arrays_need_the_primal():
     X, y, _ = make_data(seed=20)
     Xd = da.from_array(X, chunks=(50, X.shape[1]))
     with pytest.raises(TypeError, match="dual coordinate descent needs in-memory data.*dual=False"):
-        LinearSVC().fit(Xd, y)
+        LinearSVC(dual=True).fit(Xd, y)
+    assert LinearSVC().fit(Xd, y).solver_ == "newton-cholesky"  # the default 'auto': primal
     auto = LinearSVC(dual="auto", loss="hinge").fit(Xd, y)  # 'auto' on dask: the primal
     assert auto.solver_ == "lbfgs"
 
@@ -725,10 +728,10 @@ def test_dask_arrays_need_the_primal():
 @pytest.mark.parametrize("params, match", [
     (dict(dual=False, solver="bfgs"), "solver='bfgs' is not a solver of LinearSVC; use one of"),
     (dict(dual=False, solver="adamw"), "solver='adamw' is not a solver name.*AdamW"),
-    (dict(solver="lbfgs"), "solver='lbfgs' solves the primal problem, but dual=True; set "
+    (dict(dual=True, solver="lbfgs"), "solver='lbfgs' solves the primal problem, but dual=True; set "
                            "dual=False"),
-    (dict(solver=Adam()), "solver='Adam' solves the primal problem, but dual=True"),
-    (dict(multi_class="weston_watkins"), "multi_class='weston_watkins' is solved in the primal "
+    (dict(dual=True, solver=Adam()), "solver='Adam' solves the primal problem, but dual=True"),
+    (dict(dual=True, multi_class="weston_watkins"), "multi_class='weston_watkins' is solved in the primal "
                                          "only, but dual=True; set dual=False"),
     (dict(multi_class="crammer_singer"), "multi_class must be 'ovr' or 'weston_watkins'"),
     (dict(dual=False, loss="hinge", solver="newton-cholesky"),

@@ -69,7 +69,7 @@ def compare_cmd(args):
                           batch_size=batch, max_iter=args.epochs, n_iter_no_change=args.epochs)
             settings = f"lr={lr if isinstance(lr, str) else format(lr, 'g')}, batch_size={batch}"
         elif opt == "dual-cd":
-            params = dict(max_iter=max_iter)
+            params = dict(dual=True, max_iter=max_iter)  # (the default dual='auto' may not)
             settings = f"dual coordinate descent, max_iter={max_iter}"
         elif opt == "smo":  # SVC's own budget (no limit) unless --max-iter is given
             params = dict(max_iter=args.max_iter)
