@@ -568,7 +568,8 @@ MAX_HEADER_ENTRY_BYTES = 4096
 #: Largest model read from a stream that cannot seek (a named pipe): 4 GiB.
 MAX_STREAM_BYTES = 4 << 30
 
-_COMMON_ATTRS = ("n_features_in_", "n_iter_", "solver_", "loss_curve_", "validation_scores_")
+_COMMON_ATTRS = ("n_features_in_", "n_iter_", "solver_", "loss_curve_", "validation_scores_",
+                 "validation_loss_curve_", "best_validation_score_")
 _LINEAR_ATTRS = _COMMON_ATTRS + ("coef_", "intercept_")
 _NETWORK_SHAPE = ("n_features_in_", "n_layers_", "n_outputs_", "out_activation_", "out_kind_")
 _NETWORK_ATTRS = _NETWORK_SHAPE + ("loss_", "loss_curve_", "best_loss_", "n_iter_", "t_",
@@ -668,9 +669,14 @@ class _Checker:
         n_iter = self.get("n_iter_")
         if n_iter is not None and not isinstance(n_iter, numbers.Integral):
             self.array("n_iter_", "iu", None)
-        for attr in ("loss_curve_", "validation_scores_"):
+        for attr in ("loss_curve_", "validation_scores_", "validation_loss_curve_"):
             if attr in self.state and not isinstance(self.get(attr), list):
                 raise self.fail(attr, f"must be a list, not a {type(self.get(attr)).__name__}")
+        best = self.get("best_validation_score_")  # one number, or one per problem
+        if "best_validation_score_" in self.state and not (
+                _real(best) or (isinstance(best, list) and best and all(map(_real, best)))):
+            raise self.fail("best_validation_score_", f"must be a number or a list of numbers, "
+                                                      f"not {best!r}")
         if "solver_" in self.state and not isinstance(self.get("solver_"), str):
             raise self.fail("solver_", "must be a string")
         if self.cls_name == "SVC":
@@ -846,6 +852,10 @@ class _Checker:
             if n_sv and (int(support.min()) < 0 or int(support.max()) >= n_train):
                 raise self.fail("support_", f"holds indices outside the {n_train} training "
                                             f"samples")
+
+
+def _real(v):
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _npy_header(zf, info):

@@ -916,12 +916,22 @@ def test_early_stopping_records_validation_scores():
         warnings.simplefilter("error", ConvergenceWarning)  # stops early, no warning
         m.fit(X, y)
     assert 5 < m.n_iter_ < 500
-    assert len(m.validation_scores_) == len(m.loss_curve_) == m.n_iter_
-    v = np.asarray(m.validation_scores_)
+    assert len(m.validation_scores_) == len(m.validation_loss_curve_) == len(m.loss_curve_) \
+        == m.n_iter_
+    v = np.asarray(m.validation_loss_curve_)  # the validation loss: lower is better
     assert np.all(np.isfinite(v)) and v[-1] < v[0]
-    # the stopping rule: the last n_iter_no_change scores did not beat the best before by tol
+    # the stopping rule: the last n_iter_no_change losses did not beat the best before by tol
     best_before = v[:-5].min()
     assert np.all(v[-5:] >= best_before - 1e-4)
+    # validation_scores_: R^2 on the validation rows (higher is better), as scikit-learn's
+    rng = np.random.RandomState(0)  # the split fit_stochastic draws (its first draws)
+    rng.randint(0, 2 ** 31 - 1)
+    order = rng.permutation(len(y))
+    val = np.sort(order[:int(np.ceil(0.2 * len(y)))])
+    r2 = 1 - np.sum((y[val] - m.predict(X[val])) ** 2) / np.sum((y[val] - y[val].mean()) ** 2)
+    assert m.validation_scores_[-1] == pytest.approx(r2, rel=1e-10)
+    assert m.best_validation_score_ == max(m.validation_scores_) > 0.9
+    assert m.validation_scores_[-1] > m.validation_scores_[0]
     # the result is a good fit, though trained on 80 % of the rows
     assert m.score(X, y) > Ridge().fit(X, y).score(X, y) - 1e-3
     assert not hasattr(Ridge(solver="sgd", max_iter=5).fit(X, y), "validation_scores_")

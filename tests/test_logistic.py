@@ -1483,3 +1483,39 @@ def test_early_stopping_index_split_equals_copy_bit_for_bit(monkeypatch, dtype, 
     np.testing.assert_array_equal(new.intercept_, old.intercept_)
     assert new.validation_scores_ == old.validation_scores_
     assert new.loss_curve_ == old.loss_curve_
+
+
+def _validation_rows(n, fraction, random_state):
+    """The rows early stopping holds out (fit_stochastic's first draws of the seed)."""
+    rng = np.random.RandomState(random_state)
+    rng.randint(0, 2 ** 31 - 1)
+    order = rng.permutation(n)
+    return np.sort(order[:int(np.ceil(fraction * n))])
+
+
+@pytest.mark.filterwarnings("ignore::fastoptim.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("multi_class", ["multinomial", "ovr"])
+def test_early_stopping_records_accuracy_losses_and_the_best_score(multi_class):
+    """validation_scores_ holds accuracies (higher is better, as scikit-learn's), the
+    losses are in validation_loss_curve_; one list per problem for one-vs-rest."""
+    X, y, _ = make_data(3, n=300, p=4, seed=68)
+    m = LogisticRegression(solver="sgd", multi_class=multi_class, early_stopping=True,
+                           validation_fraction=0.2, max_iter=30, random_state=0,
+                           n_threads=1).fit(X, y)
+    val = _validation_rows(len(y), 0.2, 0)
+    if multi_class == "multinomial":
+        assert m.validation_scores_[-1] == pytest.approx(np.mean(m.predict(X[val]) == y[val]),
+                                                         abs=1e-12)
+        assert m.best_validation_score_ == max(m.validation_scores_)
+        assert len(m.validation_loss_curve_) == len(m.validation_scores_) == len(m.loss_curve_)
+        assert all(0.0 <= s <= 1.0 for s in m.validation_scores_)
+        assert m.validation_loss_curve_[-1] < m.validation_loss_curve_[0]
+    else:  # each problem's own split (its own seed draws) and its binary accuracy
+        assert len(m.validation_scores_) == 3 and len(m.best_validation_score_) == 3
+        for k in range(3):
+            assert m.best_validation_score_[k] == max(m.validation_scores_[k])
+            assert all(0.0 <= s <= 1.0 for s in m.validation_scores_[k])
+            assert len(m.validation_loss_curve_[k]) == len(m.validation_scores_[k])
+    refit = m.set_params(early_stopping=False).fit(X, y)
+    for name in ("validation_scores_", "validation_loss_curve_", "best_validation_score_"):
+        assert not hasattr(refit, name), name

@@ -712,3 +712,23 @@ def test_metadata_round_trip(saved, tmp_path):
     assert load_model(saved, return_metadata=True)[1] == {}
     with pytest.raises(TypeError, match="metadata"):
         save_model(est, path, metadata={"x": object()})
+
+
+@pytest.mark.filterwarnings("ignore::fastoptim.exceptions.ConvergenceWarning")
+def test_early_stopping_records_of_the_linear_models_round_trip(tmp_path):
+    X, y = _data("multiclass", np.float64, n=200)
+    est = LogisticRegression(solver="sgd", multi_class="ovr", early_stopping=True,
+                             max_iter=10, random_state=0).fit(X, y)
+    save_model(est, tmp_path / "m.npz")
+    model = load_model(tmp_path / "m.npz")
+    for name in ("validation_scores_", "validation_loss_curve_", "best_validation_score_"):
+        assert getattr(model, name) == getattr(est, name), name
+    bad = _rewrite(tmp_path / "m.npz", tmp_path / "bad.npz")
+    with np.load(bad, allow_pickle=False) as z:
+        entries = {k: z[k] for k in z.files}
+    meta = json.loads(str(entries["__meta__"]))
+    meta["attributes"]["best_validation_score_"] = {"kind": "json", "value": "high"}
+    np.savez(bad, **dict(entries, __meta__=np.array(json.dumps(meta))))
+    with pytest.raises(ValueError, match=r"best_validation_score_ must be a number or a list "
+                                         r"of numbers, not 'high'"):
+        load_model(bad)

@@ -58,7 +58,8 @@ from ..base import (BaseEstimator, RegressorMixin, resolve_n_jobs, validate_samp
                     validate_X, validate_y)
 from ..exceptions import ConvergenceWarning, warn
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
-                          fit_stochastic, is_stochastic, new_objective_factory)
+                          fit_stochastic, is_stochastic, new_objective_factory,
+                          set_validation_history, validation_history)
 
 __all__ = ["LinearRegression", "Ridge"]
 
@@ -294,7 +295,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             coef0 = np.asarray(self.coef_, dtype=X.dtype).reshape(K, p)
             icpt0 = np.asarray(self.intercept_, dtype=X.dtype).reshape(-1)
             icpt0 = icpt0 if icpt0.size == K else np.zeros(K, dtype=X.dtype)
-        coefs, intercepts, curves, epochs = [], [], [], []
+        coefs, intercepts, curves, epochs, histories = [], [], [], [], []
         for k in range(K):
             make = new_objective_factory("squared", X, Y[:, k], sw, lambda wsum: alpha / wsum,
                                          self._threads())
@@ -305,9 +306,11 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             coefs.append(c)
             intercepts.append(0.0 if b is None else float(b[0]))
             curves.append(self.loss_curve_)
+            histories.append(validation_history(self))
             epochs.append(n_ep)
         if K > 1:
             self.loss_curve_ = curves
+        set_validation_history(self, histories)
         self._n_iter = epochs[0] if K == 1 else np.asarray(epochs)
         return np.vstack(coefs), np.asarray(intercepts)
 
@@ -520,7 +523,11 @@ _COMMON_PARAMS_DOC = """
         mean loss (or the validation loss) has not fallen by tol for
         n_iter_no_change epochs; None: run max_iter epochs (stochastic solvers).
     early_stopping : bool, default False
-        Hold out validation_fraction of the samples and watch their loss.
+        Hold out validation_fraction of the samples and stop when their loss
+        stops improving by tol for n_iter_no_change epochs.  Records per epoch
+        ``validation_scores_`` (R^2 on those samples, higher is better, as
+        scikit-learn's), ``validation_loss_curve_`` (their loss) and
+        ``best_validation_score_`` (one list or number per target).
     validation_fraction : float, default 0.1
     n_iter_no_change : int, default 5
     warm_start : bool, default False

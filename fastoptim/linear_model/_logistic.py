@@ -65,7 +65,8 @@ from ..optim.line_search import armijo_descent
 from ..optim.schedules import ReduceOnPlateau
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
                           fit_stochastic, initial_optimizer, is_stochastic,
-                          new_objective_factory, start_loss)
+                          new_objective_factory, set_validation_history, start_loss,
+                          validation_history)
 
 __all__ = ["LogisticRegression", "SoftmaxRegression"]
 
@@ -489,7 +490,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             problems = [("logistic", np.where(y_idx == 1, 1.0, -1.0), None)]
         else:
             problems = [("logistic", np.where(y_idx == k, 1.0, -1.0), None) for k in range(n_classes)]
-        coefs, intercepts, iters, curves = [], [], [], []
+        coefs, intercepts, iters, curves, histories = [], [], [], [], []
         for k, (loss, target, K) in enumerate(problems):
             if warm is None:
                 c0 = b0 = None
@@ -498,11 +499,13 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             else:
                 c0, b0 = warm[0][k], warm[1][k:k + 1]
             c, b, it, curve = self._fit_one(X, loss, target, K, sw, c0, b0)
+            histories.append(validation_history(self) if is_stochastic(self.solver) else None)
             coefs.append(np.asarray(c).reshape(-1, X.shape[1]))
             intercepts.append(np.zeros(coefs[-1].shape[0]) if b is None else np.asarray(b).ravel())
             iters.append(it)
             if curve is not None:
                 curves.append(curve)
+        set_validation_history(self, histories)
         return (np.vstack(coefs), np.concatenate(intercepts), iters,
                 curves if curves else None)
 
@@ -750,7 +753,12 @@ _PARAMS_DOC = """
         Stochastic solvers: None is min(200, n_samples).
     early_stopping : bool, default False
         Stochastic solvers: hold out validation_fraction of the samples and
-        stop when their loss stops improving.
+        stop when their loss stops improving by tol for n_iter_no_change
+        epochs (the loss, smoother than the accuracy).  Records per epoch
+        ``validation_scores_`` (the accuracy on those samples, higher is
+        better, as scikit-learn's), ``validation_loss_curve_`` (their loss) and
+        ``best_validation_score_``; one-vs-rest: a list per binary problem,
+        each scored by its own accuracy.
     validation_fraction : float, default 0.1
     n_iter_no_change : int, default 5
     class_weight : dict, 'balanced' or None

@@ -232,7 +232,8 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
     est : estimator
         Reads solver, learning_rate, schedule, batch_size, max_iter, tol,
         n_iter_no_change, early_stopping, validation_fraction, random_state,
-        verbose; sets ``loss_curve_``, ``validation_scores_`` (early stopping)
+        verbose; sets ``loss_curve_``, with early stopping the
+        :data:`VALIDATION_CURVES` (scores, losses, best score),
         and ``n_iter_`` (epochs).
     make_objective : callable
         ``make_objective(rows) -> Objective`` over the given rows (None: all).
@@ -268,7 +269,8 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
     schedule = est.schedule
     if isinstance(schedule, ReduceOnPlateau):
         schedule = copy.deepcopy(schedule)
-    curve, val_scores = [], []
+    curve, val_scores, val_losses = [], [], []
+    scorer = ValidationScore(validation) if validation is not None else None
     best, stale, converged = np.inf, 0, False
     start = start_loss(objective, coef, intercept)  # the scale an exploding epoch is measured by
     max_epochs = DEFAULT_MAX_EPOCHS if est.max_iter is None else int(est.max_iter)
@@ -295,11 +297,13 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
             b = None if intercept is None else intercept
             watched = float(validation.value_grad(coef, b)[0]) - 0.5 * validation.alpha * float(
                 np.sum(coef.astype(np.float64) ** 2))
-            val_scores.append(watched)
+            val_losses.append(watched)
+            val_scores.append(scorer(coef, b))
         if isinstance(schedule, ReduceOnPlateau):  # the validation loss, or the objective
             schedule.update(watched)
         if est.verbose:
-            extra = f"  validation {watched:.6g}" if validation is not None else ""
+            extra = (f"  validation loss {watched:.6g}  validation score {val_scores[-1]:.6g}"
+                     if validation is not None else "")
             print(f"epoch {epoch:4d}  lr {opt.lr:.3g}  loss {loss:.6g}{extra}", flush=True)
         # from the first epoch on: an epoch whose mean loss is 1e6 times the loss at the
         # starting point (or at the first epoch) has diverged, even while still finite
@@ -322,8 +326,12 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
                 converged = True
                 break
     est.loss_curve_ = curve
+    for name in VALIDATION_CURVES:
+        est.__dict__.pop(name, None)
     if validation is not None:
         est.validation_scores_ = val_scores
+        est.validation_loss_curve_ = val_losses
+        est.best_validation_score_ = max(val_scores)
     if not converged and est.tol is not None:  # tol=None asked for max_iter epochs
         warn(
             f"{type(est).__name__}: the {_solver_name(est.solver)} solver ran max_iter={max_epochs} "
@@ -333,7 +341,66 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
     return coef, intercept, opt, len(curve)
 
 
-_CURVES = ("loss_curve_", "validation_scores_")
+#: What early stopping records, per epoch (scikit-learn's names): the validation score
+#: (accuracy, or R^2 for the squared loss: higher is better), the validation loss (the data
+#: loss without the penalty: lower is better, what the stopping rule and a ReduceOnPlateau
+#: watch) and the best score.
+VALIDATION_CURVES = ("validation_scores_", "validation_loss_curve_", "best_validation_score_")
+_CURVES = ("loss_curve_",) + VALIDATION_CURVES
+
+
+class ValidationScore:
+    """The score of one linear problem on the validation rows of an Objective:
+    weighted accuracy for the classification losses (the sign of the score against the
+    -1/+1 targets, or the argmax against the class indices), R^2 for the squared loss.
+    The rows are gathered once per fit (a tenth of X at the default validation_fraction),
+    not at every epoch."""
+
+    def __init__(self, validation):
+        rows = validation.rows
+        X = validation.X if rows is None else validation.X[rows]
+        self.X, self.loss = X, validation.loss
+        self.y = validation.rows_of(validation._y)
+        w = validation.rows_of(validation._sample_weight)
+        self.w = None if w is None else np.asarray(w, dtype=np.float64)
+
+    def __call__(self, coef, intercept):
+        z = np.asarray(self.X @ np.asarray(coef).T, dtype=np.float64)
+        if intercept is not None:
+            z = z + np.asarray(intercept, dtype=np.float64)
+        y = np.asarray(self.y, dtype=np.float64)
+        if self.loss == "squared":
+            z = z.reshape(y.shape)
+            mean = np.average(y, weights=self.w)
+            den = float(np.average((y - mean) ** 2, weights=self.w))
+            num = float(np.average((y - z) ** 2, weights=self.w))
+            return 1.0 - num / den if den > 0 else (1.0 if num == 0 else 0.0)
+        if z.ndim == 2 and z.shape[1] > 1:
+            hit = np.argmax(z, axis=1) == y.astype(np.int64)
+        else:
+            hit = np.where(z.reshape(-1) > 0, 1.0, -1.0) == np.where(y > 0, 1.0, -1.0)
+        return float(np.average(hit, weights=self.w))
+
+
+def validation_history(est):
+    """The early-stopping records the last :func:`fit_stochastic` left on est (or None)."""
+    if not hasattr(est, "validation_scores_"):
+        return None
+    return {name: getattr(est, name) for name in VALIDATION_CURVES}
+
+
+def set_validation_history(est, histories):
+    """Set the early-stopping records of a fit of several problems (one-vs-rest, several
+    targets): each attribute as one problem's value, or a list with one per problem, as
+    ``loss_curve_``; none of them without early stopping."""
+    for name in VALIDATION_CURVES:
+        est.__dict__.pop(name, None)
+    histories = [h for h in histories if h is not None]
+    if not histories:
+        return
+    for name in VALIDATION_CURVES:
+        values = [h[name] for h in histories]
+        setattr(est, name, values[0] if len(values) == 1 else values)
 
 
 @contextlib.contextmanager

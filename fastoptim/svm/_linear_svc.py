@@ -120,9 +120,10 @@ from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, as_random_s
                     class_sample_weights, linear_scores, validate_sample_weight)
 from ..exceptions import ConvergenceWarning, warn
 from ..linear_model._logistic import _FULL_BATCH, _Packed, report_unconverged
-from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params,
-                                        curves_kept_on_error,
-                                        fit_stochastic, is_stochastic, new_objective_factory)
+from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, VALIDATION_CURVES,
+                                        check_stochastic_params, curves_kept_on_error,
+                                        fit_stochastic, is_stochastic, new_objective_factory,
+                                        set_validation_history, validation_history)
 from ..losses import HessianOperator
 
 __all__ = ["LinearSVC"]
@@ -512,7 +513,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             with curves_kept_on_error(self):  # the stochastic solvers write loss_curve_ as they go
                 fitted = self._fit_primal(X, classes, y_idx, sw, solver)
         # the fitted state, all at once: a fit that raised leaves the previous one intact
-        for name in ("dual_coef_", "loss_curve_", "validation_scores_"):
+        for name in ("dual_coef_", "loss_curve_") + VALIDATION_CURVES:
             if name not in fitted and hasattr(self, name):
                 delattr(self, name)
         fitted["coef_"] = fitted["coef_"].astype(X.dtype, copy=False)
@@ -585,8 +586,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             if is_stochastic(solver):
                 coef, b, n_iter = self._run_stochastic(X, loss, target, sw, kwargs)
                 curves.append(list(self.loss_curve_))
-                if self.early_stopping:
-                    scores.append(list(self.validation_scores_))
+                scores.append(validation_history(self))
             else:
                 eps = float(self.tol) * max(int(smallest), 1) / n
                 coef, b, n_iter, curve = self._run_full_batch(X, loss, target, sw, kwargs,
@@ -605,8 +605,9 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                   "n_iter_": int(max(iters))}
         if curves:
             fitted["loss_curve_"] = curves[0] if len(curves) == 1 else curves
-        if scores:
-            fitted["validation_scores_"] = scores[0] if len(scores) == 1 else scores
+        set_validation_history(self, scores)  # (put back by curves_kept_on_error if a
+        fitted.update({name: getattr(self, name) for name in VALIDATION_CURVES  # later step
+                       if hasattr(self, name)})                                  # raises)
         return fitted
 
     def _alpha(self, weight_sum):
