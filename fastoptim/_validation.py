@@ -244,6 +244,40 @@ def is_dask_collection(x):
     return graph is not None and callable(graph)
 
 
+def _initial_rate(schedule):
+    """A fastoptim schedule's starting rate (its ``lr``, through a Warmup's inner schedule),
+    or None for a callable that states none."""
+    while schedule is not None and not hasattr(schedule, "lr") and hasattr(schedule, "schedule"):
+        schedule = schedule.schedule
+    lr = getattr(schedule, "lr", None)
+    return float(lr) if isinstance(lr, numbers.Real) else None
+
+
+def check_rate_settings(solver, learning_rate, schedule):
+    """Refuse two settings of the learning rate that would silently drop one of them.
+
+    A stochastic solver given as an optimizer object carries its own ``lr``, and
+    a schedule sets the rate of every epoch: with either, a number given as
+    ``learning_rate`` would be ignored, so it is a ValueError naming both (the
+    default ``learning_rate='auto'`` defers to them; a number equal to the
+    optimizer's ``lr`` or to the schedule's starting rate says the same thing
+    twice and passes).  A schedule over an optimizer object is meant: the
+    schedule drives that optimizer.
+    """
+    if isinstance(learning_rate, str):
+        return
+    if not isinstance(solver, str) and float(solver.lr) != float(learning_rate):
+        raise ValueError(f"solver={solver!r} carries its own learning rate (lr={solver.lr:g}) "
+                         f"and learning_rate={learning_rate!r} sets another; give the rate in "
+                         f"one place: {type(solver).__name__}(lr={learning_rate!r}, ...), or "
+                         f"learning_rate='auto' to keep the optimizer's")
+    start = _initial_rate(schedule)
+    if schedule is not None and (start is None or start != float(learning_rate)):
+        raise ValueError(f"schedule={schedule!r} sets the learning rate of every epoch and "
+                         f"learning_rate={learning_rate!r} sets another; give the rate in one "
+                         f"place: the schedule's (leave learning_rate='auto'), or no schedule")
+
+
 def feature_names(X):
     """The column names of a DataFrame-like X (an object ndarray of str), or None.
 

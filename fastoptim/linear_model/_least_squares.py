@@ -508,6 +508,9 @@ _COMMON_PARAMS_DOC = """
     learning_rate : 'auto' or float, default 'auto'
         Stochastic solvers given by name only: see
         :mod:`fastoptim.linear_model._stochastic` for 'auto'.
+        A number beside an optimizer object of another ``lr``, or beside a
+        schedule starting elsewhere, is a ValueError naming both (one of them
+        would be ignored).
     schedule : callable, optional
         ``schedule(epoch) -> lr`` for the stochastic solvers (the schedules of
         :mod:`fastoptim.optim.schedules`); None keeps the rate constant.  A

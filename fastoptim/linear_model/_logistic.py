@@ -744,6 +744,9 @@ _PARAMS_DOC = """
         run max_iter epochs).
     learning_rate : 'auto' or float, default 'auto'
         Stochastic solvers by name (see :mod:`fastoptim.linear_model._stochastic`).
+        A number beside an optimizer object of another ``lr``, or beside a
+        schedule starting elsewhere, is a ValueError naming both (one of them
+        would be ignored).
     schedule : callable, optional
         ``schedule(epoch) -> lr`` for the stochastic solvers.  A ReduceOnPlateau
         watches the training objective (the validation loss with early_stopping);

@@ -59,7 +59,7 @@ import numpy as np
 
 from .._dask import DaskObjective
 from .._moments import max_scaled_row_sqnorm
-from .._validation import check_scalar
+from .._validation import check_rate_settings, check_scalar
 from ..base import as_random_state
 from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
@@ -117,6 +117,7 @@ def check_stochastic_params(est):
     if est.schedule is not None and not callable(est.schedule):
         raise TypeError(f"schedule must be None or a callable epoch -> lr (for instance "
                         f"fastoptim.optim.schedules.CosineDecay), got {est.schedule!r}")
+    check_rate_settings(est.solver, lr, est.schedule)
 
 
 def _check_int(value, name, low):

@@ -66,7 +66,7 @@ import scipy.optimize
 import scipy.sparse as sp
 
 from .._dask import DaskData, DaskNetwork
-from .._validation import check_scalar, is_dask_collection
+from .._validation import check_rate_settings, check_scalar, is_dask_collection
 from ..base import (BaseEstimator, ClassifierMixin, RegressorMixin, as_random_state,
                     available_if, check_is_fitted, check_two_classes, class_sample_weights,
                     partial_fit_classes, validate_labels, validate_sample_weight, validate_X,
@@ -172,6 +172,8 @@ class _BaseMLP(BaseEstimator):
         if self.schedule is not None and not callable(self.schedule):
             raise TypeError(f"schedule must be None or a callable epoch -> lr (for instance "
                             f"fastoptim.optim.schedules.CosineDecay), got {self.schedule!r}")
+        if self.solver not in FULL_BATCH:
+            check_rate_settings(self.solver, lr, self.schedule)
         if self.schedule is not None and self.solver in FULL_BATCH:
             raise ValueError(f"schedule sets a stochastic solver's learning rate; "
                              f"{self.solver!r} has none (its line search sets the step; set "
@@ -661,6 +663,9 @@ _PARAMS_DOC = """
     learning_rate : float or 'auto', default='auto'
         The step size; 'auto' takes the solver's default (see the module's table).  Not
         used by 'lbfgs' and 'gd' (their line searches set the steps).
+        A number beside an optimizer object of another ``lr``, or beside a
+        schedule starting elsewhere, is a ValueError naming both (one of them
+        would be ignored).
     schedule : callable, optional
         ``schedule(epoch) -> lr`` before each epoch (fastoptim.optim.schedules; a
         ReduceOnPlateau watches the training loss, or the validation loss with early
