@@ -97,3 +97,22 @@ def test_linear_svc_dual_auto_is_the_default():
     assert LinearSVC().fit(wide, (wide[:, 0] > 0).astype(int)).solver_ == "dual-cd"
     assert LinearSVC(loss="hinge").fit(tall, (tall[:, 0] > 0).astype(int)).solver_ == "dual-cd"
     assert LinearSVC(dual=True).fit(tall, (tall[:, 0] > 0).astype(int)).solver_ == "dual-cd"
+
+
+def test_the_stochastic_convergence_warnings_read_plainly():
+    X, y = _data("LogisticRegression")
+    with pytest.warns(ConvergenceWarning, match=re.escape(
+            "LogisticRegression: the 'sgd' solver ran max_iter=3 epochs and stopped before "
+            "converging: the training objective still improved by more than tol=0.0001 "
+            "within the last 5 epochs; increase max_iter or use a decaying schedule")):
+        LogisticRegression(solver="sgd", max_iter=3, random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=re.escape(
+            "the 'sgd' solver ran max_iter=3 epochs and stopped before converging: the "
+            "validation loss still improved")):
+        LogisticRegression(solver="sgd", max_iter=3, early_stopping=True,
+                           random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=re.escape(
+            "MLPClassifier: the 'adam' solver ran max_iter=3 epochs and stopped before "
+            "converging: the training loss still improved by more than tol=0.0001 within the "
+            "last 10 epochs; increase max_iter")):
+        MLPClassifier((4,), max_iter=3, random_state=0).fit(X, y)

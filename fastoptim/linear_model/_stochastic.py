@@ -334,11 +334,12 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
         est.validation_loss_curve_ = val_losses
         est.best_validation_score_ = max(val_scores)
     if not converged and est.tol is not None:  # tol=None asked for max_iter epochs
+        watched = "validation loss" if validation is not None else "training objective"
         warn(
             f"{type(est).__name__}: the {_solver_name(est.solver)} solver ran max_iter={max_epochs} "
-            f"epochs without the loss improving by less than tol={est.tol:g} for "
-            f"{est.n_iter_no_change} epochs; increase max_iter or use a decaying schedule",
-            ConvergenceWarning)
+            f"epochs and stopped before converging: the {watched} still improved by more than "
+            f"tol={est.tol:g} within the last {est.n_iter_no_change} epochs; increase max_iter "
+            f"or use a decaying schedule", ConvergenceWarning)
     return coef, intercept, opt, len(curve)
 
 

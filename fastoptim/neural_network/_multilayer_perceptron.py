@@ -531,10 +531,11 @@ class _BaseMLP(BaseEstimator):
         if early and best_state is not None:
             params[:], running[:] = best_state[0], best_state[1]
         if not incremental and not converged:
+            watched = "validation score" if early else "training loss"
             warn(f"{type(self).__name__}: the {_solver_name(self.solver)} solver ran "
-                 f"max_iter={self.max_iter} epochs and the optimization has not "
-                 f"converged yet (tol={self.tol:g}, n_iter_no_change="
-                 f"{self.n_iter_no_change}); increase max_iter", ConvergenceWarning)
+                 f"max_iter={self.max_iter} epochs and stopped before converging: the "
+                 f"{watched} still improved by more than tol={self.tol:g} within the last "
+                 f"{self.n_iter_no_change} epochs; increase max_iter", ConvergenceWarning)
         n_iter = epoch
         plateau = schedule if isinstance(schedule, ReduceOnPlateau) else None
         state = dict(loss_=curve[-1], loss_curve_=curve, n_iter_=n_iter, t_=t_done,
