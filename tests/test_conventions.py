@@ -116,3 +116,41 @@ def test_the_stochastic_convergence_warnings_read_plainly():
             "converging: the training loss still improved by more than tol=0.0001 within the "
             "last 10 epochs; increase max_iter")):
         MLPClassifier((4,), max_iter=3, random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "newton-cholesky", "gd"])
+def test_verbose_prints_each_full_batch_iteration(capsys, solver):
+    X, y = _data("LogisticRegression")
+    m = LogisticRegression(solver=solver, verbose=1, max_iter=50).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == len(m.loss_curve_) >= 2
+    for i, (line, value) in enumerate(zip(lines, m.loss_curve_), start=1):
+        assert line.startswith(f"[LogisticRegression] {solver} iteration {i}: objective "
+                               f"{value:.10g}"), line
+    assert "decrease" not in lines[0] and ", decrease " in lines[1]
+    quiet = LogisticRegression(solver=solver, max_iter=50).fit(X, y)
+    assert capsys.readouterr().out == ""
+    np.testing.assert_array_equal(quiet.coef_, m.coef_)  # printing changes nothing
+
+
+def test_verbose_linear_svc_primal_prints_its_own_objective(capsys):
+    X, y = _data("LinearSVC")
+    m = LinearSVC(dual=False, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    steps = [l for l in lines if " iteration " in l]
+    assert len(steps) == len(m.loss_curve_)
+    assert steps[-1].startswith(f"[LinearSVC] newton-cholesky iteration {len(steps)}: objective "
+                                f"{m.loss_curve_[-1]:.10g}")
+
+
+@pytest.mark.parametrize("shape", [(60, 3), (5, 30)], ids=["primal", "dual"])
+def test_verbose_ridge_cg_prints_the_residual(capsys, shape):
+    rng = np.random.RandomState(1)
+    X = rng.randn(*shape)
+    y = X @ rng.randn(shape[1])
+    m = Ridge(solver="cg", alpha=1.0, tol=1e-10, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == int(np.ravel(m.n_iter_)[0]) >= 2
+    residuals = [float(re.search(r"relative residual (\S+) ", l).group(1)) for l in lines]
+    assert lines[0].startswith("[Ridge] cg target 0 iteration 1: relative residual ")
+    assert residuals[-1] <= 1e-10 * 1.01 and residuals[-1] < residuals[0]

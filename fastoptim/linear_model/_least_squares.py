@@ -274,8 +274,13 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         max_iter = None if self.max_iter is None else _check_max_iter(self.max_iter)
         coefs, intercepts, iters = [], [], []
         for k in range(Y.shape[1]):
+            log = None
+            if self.verbose:
+                def log(it, residual, k=k):
+                    print(f"[{type(self).__name__}] cg target {k} iteration {it}: relative "
+                          f"residual {residual:.3e} (tol={tol:g})", flush=True)
             b, b0, it = _ridge_cg(X, Y[:, k], sw, alpha, self.fit_intercept, tol, max_iter,
-                                  self._threads())
+                                  self._threads(), log)
             coefs.append(b)
             intercepts.append(b0)
             iters.append(it)
@@ -411,7 +416,21 @@ def _lsqr_centered(X, y, sw, x_mean, y_mean, alpha=0.0):
                                     btol=1e-14, iter_lim=10 * (X.shape[1] + 10))[0]
 
 
-def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
+def _cg_counter(op, rhs, log):
+    """scipy's cg callback: counts the iterations; with ``log(iteration, relative residual)``
+    (verbose) also reports ||A x - b|| / ||b||, at the cost of one more product each."""
+    count = [0]
+    norm = float(np.linalg.norm(rhs)) or 1.0
+
+    def callback(xk):
+        count[0] += 1
+        if log is not None:
+            log(count[0], float(np.linalg.norm(op.matvec(xk) - rhs)) / norm)
+
+    return count, callback
+
+
+def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads, log=None):
     """Conjugate gradients for one output; returns (coef, intercept, iterations).
 
     The operator is the C core's Hessian-vector product of the squared loss
@@ -420,7 +439,7 @@ def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
     """
     n, p = X.shape
     if p > n and not isinstance(X, DaskData):
-        return _ridge_cg_dual(X, y, sw, alpha, fit_intercept, tol, max_iter)
+        return _ridge_cg_dual(X, y, sw, alpha, fit_intercept, tol, max_iter, log)
     wsum = float(n if sw is None else np.sum(sw, dtype=np.float64))
     obj = objective_for("squared", X, y, sample_weight=sw, alpha=alpha / wsum,
                         n_threads=n_threads)
@@ -448,12 +467,8 @@ def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
         hv = hvp(v.astype(dtype, copy=False))[0].astype(np.float64)
         return hv - x_mean * (x_mean @ v) if fit_intercept else hv
 
-    count = [0]
-
-    def callback(_):
-        count[0] += 1
-
     op = scipy.sparse.linalg.LinearOperator((p, p), matvec=matvec, dtype=np.float64)
+    count, callback = _cg_counter(op, rhs, log)
     # Jacobi preconditioner: the operator's diagonal, (sum_i w_i x_ij^2) / W - mu_j^2 + alpha / W
     diag = sq / wsum - x_mean ** 2 + alpha / wsum
     diag = np.where(diag > 0, diag, 1.0)
@@ -466,7 +481,7 @@ def _ridge_cg(X, y, sw, alpha, fit_intercept, tol, max_iter, n_threads):
     return coef, y_mean - x_mean @ coef, count[0]
 
 
-def _ridge_cg_dual(X, y, sw, alpha, fit_intercept, tol, max_iter):
+def _ridge_cg_dual(X, y, sw, alpha, fit_intercept, tol, max_iter, log=None):
     """Conjugate gradients on the dual ridge system of wide X (see the module docstring):
     (Z Z^T + alpha I) a = s * y_c with Z = diag(s) X_c, s = sqrt(w); b = Z^T a.  Each
     product is X^T v then X q (BLAS gemv or scipy's sparse products in X's dtype), the
@@ -488,14 +503,11 @@ def _ridge_cg_dual(X, y, sw, alpha, fit_intercept, tol, max_iter):
         return np.asarray(X @ q.astype(dt, copy=False), dtype=np.float64).ravel() - \
             float(x_mean @ q)
 
-    count = [0]
-
-    def callback(_):
-        count[0] += 1
-
     op = scipy.sparse.linalg.LinearOperator(
         (n, n), matvec=lambda u: s * xc(xt(s * u)) + alpha * u, dtype=np.float64)
-    a, info = scipy.sparse.linalg.cg(op, s * (y.astype(np.float64) - y_mean), rtol=tol, atol=0.0,
+    rhs = s * (y.astype(np.float64) - y_mean)
+    count, callback = _cg_counter(op, rhs, log)
+    a, info = scipy.sparse.linalg.cg(op, rhs, rtol=tol, atol=0.0,
                                      maxiter=max_iter or 10 * (n + 10), callback=callback)
     if info < 0:
         raise ValueError("conjugate gradients broke down (the operator is not positive definite); "

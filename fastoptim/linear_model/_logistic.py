@@ -331,6 +331,24 @@ def _solve_newton_cholesky(f, x0, max_iter, tol, curve):
     return _centre(x, groups), max_iter, np.max(np.abs(g)) <= tol
 
 
+class IterationLog(list):
+    """The loss curve a full-batch solver appends to after each iteration, printing one
+    line per iteration as it grows (``verbose``): the iteration, the objective (times
+    ``scale``, in the estimator's units) and its decrease since the previous iteration."""
+
+    def __init__(self, who, solver, scale=1.0):
+        super().__init__()
+        self.who, self.solver, self.scale = who, solver, float(scale)
+
+    def append(self, value):
+        previous = self[-1] * self.scale if self else None
+        super().append(value)
+        now = float(value) * self.scale
+        change = "" if previous is None else f", decrease {previous - now:.3e}"
+        print(f"[{self.who}] {self.solver} iteration {len(self)}: objective {now:.10g}{change}",
+              flush=True)
+
+
 def report_unconverged(who, n_iter, max_iter, tol_text, curve, X):
     """The ConvergenceWarning of a full-batch solver that stopped before its gradient test,
     saying why: max_iter reached, or the line search found no decrease (after some
@@ -536,10 +554,11 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         bb0 = np.zeros(obj.n_outputs) if b0 is None else np.asarray(b0, np.float64).reshape(obj.n_outputs)
         x0 = f.pack(coef0, bb0)
         max_iter = 100 if self.max_iter is None else int(self.max_iter)
-        curve = []  # the solver's objective after each iteration
-        with np.errstate(over="ignore"):
+        curve = IterationLog(type(self).__name__, self.solver) if self.verbose else []
+        with np.errstate(over="ignore"):  # curve: the solver's objective after each iteration
             x, n_iter, converged = _FULL_BATCH[self.solver](f, x0, max_iter, float(self.tol),
                                                             curve)
+        curve = list(curve)
         if not converged:
             report_unconverged(f"{type(self).__name__}: solver {self.solver!r}", n_iter,
                                max_iter, f"tol={self.tol:g}", curve, X)

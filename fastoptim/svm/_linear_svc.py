@@ -119,7 +119,7 @@ from .._validation import csr_parts, penalty_from_C
 from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, as_random_state,
                     class_sample_weights, linear_scores, validate_sample_weight)
 from ..exceptions import ConvergenceWarning, warn
-from ..linear_model._logistic import _FULL_BATCH, _Packed, report_unconverged
+from ..linear_model._logistic import _FULL_BATCH, IterationLog, _Packed, report_unconverged
 from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, VALIDATION_CURVES,
                                         check_stochastic_params, curves_kept_on_error,
                                         fit_stochastic, is_stochastic, new_objective_factory,
@@ -626,7 +626,10 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             g0 = float(np.max(np.abs(f(x0)[1])))
             if g0 > 0:  # the solvers see the objective / max |g0|: their tests become relative
                 penalized.scale = 1.0 / g0
-            curve = []  # the solver's (scaled) objective after each iteration
+            # the solver's (scaled) objective after each iteration, printed with verbose in
+            # LinearSVC's units (the scale is the one the return below undoes)
+            curve = IterationLog("LinearSVC", _solver_name(solver), float(self.C) * wsum
+                                 / penalized.scale) if self.verbose else []
             if loss == "squared_hinge":
                 x, n_iter, converged = _FULL_BATCH[solver](f, x0, max_iter, eps, curve)
             else:
