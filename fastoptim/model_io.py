@@ -110,7 +110,9 @@ a parameter may also be one of the :mod:`fastoptim.optim` objects named in
 :data:`OBJECTS` (an optimizer such as ``Adam(lr=0.01)``, a chain of
 transforms, a schedule such as ``CosineDecay(0.1, total=50)``), as
 ``{"__object__": class name, "args": [...], "kwargs": {...}}`` (plus
-``"state"`` for a ``ReduceOnPlateau``'s current rate, last loss and count of
+``"state"`` for a ``ReduceOnPlateau``'s current rate, last and best metric, bad-epoch
+and cooldown counters (files without the last three load with the best set to the last
+loss and both counters at zero) and count of
 reductions): the class comes from that fixed list and is called with those
 arguments, which its constructor checks; :func:`save_model` stores an object
 only when those arguments rebuild it exactly.
@@ -333,18 +335,35 @@ def _decode_object(spec):
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} refuses the stored arguments ({exc})") from None
     if state:
-        if cls is not ReduceOnPlateau or set(state) != {"current_lr", "last_loss",
-                                                         "n_reductions"}:
+        old = {"current_lr", "last_loss", "n_reductions"}  # files before the torch rule
+        if cls is not ReduceOnPlateau or set(state) not in (old, old | _PLATEAU_COUNTERS):
             raise ValueError(f"a {name} with the state {sorted(state)}, which it does not have")
+        state = dict({"best": state["last_loss"], "num_bad_epochs": 0, "cooldown_counter": 0},
+                     **state)  # an older file: the last loss as the best, no count running
         _check_plateau_state(obj, **state)
         obj.current_lr, obj.n_reductions = float(state["current_lr"]), state["n_reductions"]
         obj.last_loss = None if state["last_loss"] is None else float(state["last_loss"])
+        obj.best = None if state["best"] is None else float(state["best"])
+        obj.num_bad_epochs, obj.cooldown_counter = state["num_bad_epochs"], \
+            state["cooldown_counter"]
     return obj
 
 
-def _check_plateau_state(schedule, current_lr, last_loss, n_reductions):
+_PLATEAU_COUNTERS = {"best", "num_bad_epochs", "cooldown_counter"}
+
+
+def _check_plateau_state(schedule, current_lr, last_loss, n_reductions, best=None,
+                         num_bad_epochs=0, cooldown_counter=0):
     def real(v):
         return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+    if not (best is None or real(best)):
+        raise ValueError(f"a ReduceOnPlateau whose best={best!r} is not a finite number")
+    for key, value, top in (("num_bad_epochs", num_bad_epochs, None),
+                            ("cooldown_counter", cooldown_counter, schedule.cooldown)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (
+                top is not None and value > top):
+            raise ValueError(f"a ReduceOnPlateau whose {key}={value!r} is not an int in "
+                             f"[0, {'n' if top is None else top}]")
     if not (real(current_lr) and schedule.min_lr <= current_lr <= schedule.lr):
         raise ValueError(f"a ReduceOnPlateau whose current_lr={current_lr!r} is not a rate in "
                          f"[min_lr, lr]")

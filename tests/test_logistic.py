@@ -823,7 +823,8 @@ def test_a_plateau_schedule_is_reduced_by_fit_and_by_partial_fit_alike(multi_cla
     once read the passed object's initial rate at every call)."""
     X, y, _ = make_data(3, n=90, p=3, seed=66)
     kw = dict(solver="sgd", batch_size=90, n_threads=1, multi_class=multi_class,
-              schedule=schedules.ReduceOnPlateau(30.0, factor=0.5))
+              schedule=schedules.ReduceOnPlateau(30.0, factor=0.5, patience=0,
+                                                        threshold=0.0, reference="last"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         a = LogisticRegression(max_iter=20, tol=0.0, n_iter_no_change=10 ** 6, **kw).fit(X, y)

@@ -212,7 +212,7 @@ def test_reduce_on_plateau_rescues_a_too_large_rate():
     with pytest.raises(FloatingPointError):
         with np.errstate(over="ignore", invalid="ignore"):
             minimize(fun, [1.0], "sgd", schedule=S.Constant(0.3), max_iter=3000)
-    rop = S.ReduceOnPlateau(0.3)
+    rop = S.ReduceOnPlateau(0.3, factor=0.5, patience=0, threshold=0.0, reference="last")
     res = minimize(fun, [1.0], "sgd", schedule=rop, max_iter=3000, tol=1e-10)
     assert res.success, res.message
     assert rop.n_reductions == 1 and res.optimizer.lr == 0.15

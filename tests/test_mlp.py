@@ -332,7 +332,8 @@ def test_schedule_and_verbose(capsys):
 def _plateau_fit(max_iter):
     from fastoptim.optim.schedules import ReduceOnPlateau
     return MLPClassifier((8,), solver="sgd", batch_size=10, max_iter=max_iter,
-                         schedule=ReduceOnPlateau(4.0, factor=0.5), n_iter_no_change=100,
+                         schedule=ReduceOnPlateau(4.0, factor=0.5, patience=0, threshold=0.0,
+                                           reference="last"), n_iter_no_change=100,
                          random_state=0)
 
 
@@ -367,7 +368,8 @@ def test_partial_fit_goes_on_reducing_a_plateau_schedule():
     assert steps.schedule.current_lr == whole.schedule.current_lr == 4.0  # left as passed
     # a new schedule object set between calls starts from its own rate
     from fastoptim.optim.schedules import ReduceOnPlateau
-    steps.set_params(schedule=ReduceOnPlateau(0.5, factor=0.5))
+    steps.set_params(schedule=ReduceOnPlateau(0.5, factor=0.5, patience=0, threshold=0.0,
+                                           reference="last"))
     _quiet(steps.partial_fit, X, y)
     assert steps._plateau.current_lr == 0.5  # (its first update only records the loss)
     assert steps._plateau.last_loss == steps.loss_curve_[-1]

@@ -337,7 +337,8 @@ def test_a_plateau_schedule_reduced_before_saving_goes_on_after_loading(tmp_path
     X, score = _data(200)
     y = _target("multiclass", score)
     est = _fit(MLPClassifier((8,), solver="sgd", batch_size=10, max_iter=10,
-                             schedule=ReduceOnPlateau(4.0, factor=0.5), n_iter_no_change=100,
+                             schedule=ReduceOnPlateau(4.0, factor=0.5, patience=0, threshold=0.0,
+                                           reference="last"), n_iter_no_change=100,
                              random_state=0), X, y)
     assert est._plateau.n_reductions >= 1  # (this fit's loss rose at least once)
     save_model(est, tmp_path / "m.npz")
@@ -800,3 +801,19 @@ def test_a_linear_model_where_a_network_is_expected(tmp_path, saved):
     for wrong in ("KernelRidge", dict, 3, (MLPClassifier, None)):
         with pytest.raises(TypeError, match="expected_class must be one of the classes"):
             load_model(saved, expected_class=wrong)
+
+
+def test_a_plateau_state_of_an_older_file_loads():
+    """Files written before ReduceOnPlateau followed torch's rule hold only the current
+    rate, the last loss and the count of reductions: the last loss becomes the best, the
+    counters start at zero; a counter out of range is refused."""
+    from fastoptim.model_io import _decode_object
+    old = {"__object__": "ReduceOnPlateau", "args": [], "kwargs": {"lr": 0.1, "factor": 0.5},
+           "state": {"current_lr": 0.05, "last_loss": 1.5, "n_reductions": 1}}
+    s = _decode_object(old)
+    assert (s.current_lr, s.last_loss, s.best, s.num_bad_epochs, s.cooldown_counter,
+            s.n_reductions) == (0.05, 1.5, 1.5, 0, 0, 1)
+    new = dict(old, kwargs={"lr": 0.1, "cooldown": 2},
+               state=dict(old["state"], best=1.2, num_bad_epochs=3, cooldown_counter=5))
+    with pytest.raises(ValueError, match=r"cooldown_counter=5 is not an int in \[0, 2\]"):
+        _decode_object(new)

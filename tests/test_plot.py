@@ -466,7 +466,7 @@ def test_lr_schedule_values_are_the_schedules(plt):
 
 def test_lr_schedule_forms(plt):
     _, ax = plt.subplots()
-    step = StepDecay(1.0, step_size=3)
+    step = StepDecay(1.0, step_size=3, gamma=0.5)
     assert lr_schedule(step, 5, ax=ax, logy=True, xlabel="epoch") is ax
     assert ax.lines[0].get_label() == repr(step) and ax.get_yscale() == "log"
     assert np.array_equal(ax.lines[0].get_ydata(), [1, 1, 1, 0.5, 0.5])

@@ -14,7 +14,7 @@ from fastoptim.optim.schedules import (Constant, CosineDecay, ExponentialDecay, 
 #: One instance of every learning-rate schedule, each with lr0 = 0.8.
 LR_SCHEDULES = [
     Constant(0.8),
-    StepDecay(0.8, step_size=3),
+    StepDecay(0.8, step_size=3, gamma=0.5),
     StepDecay(0.8, step_size=1, gamma=0.1),
     ExponentialDecay(0.8, rate=0.2),
     InverseTimeDecay(0.8, rate=0.5),
@@ -37,7 +37,7 @@ def test_every_schedule_starts_at_lr0(schedule):
 HAND = [
     (Constant(0.8), {1: 0.8, 2: 0.8, 10 ** 6: 0.8}),
     # halve every 3 steps: t = 1, 2, 3 | 4, 5, 6 | 7 ...
-    (StepDecay(0.8, step_size=3), {2: 0.8, 3: 0.8, 4: 0.4, 6: 0.4, 7: 0.2, 10: 0.1}),
+    (StepDecay(0.8, step_size=3, gamma=0.5), {2: 0.8, 3: 0.8, 4: 0.4, 6: 0.4, 7: 0.2, 10: 0.1}),
     (StepDecay(0.8, step_size=1, gamma=0.1), {2: 0.08, 3: 0.008, 5: 0.8e-4}),
     # 0.8 exp(-0.2 (t - 1)): exp(-0.2) = 0.8187307531, exp(-1) = 0.3678794412, exp(-2) = 0.1353352832
     (ExponentialDecay(0.8, rate=0.2), {2: 0.6549846025, 6: 0.2943035529, 11: 0.1082682266}),
@@ -54,7 +54,7 @@ HAND = [
     (LinearDecay(0.8, total=4), {2: 0.6, 3: 0.4, 4: 0.2, 5: 0.0, 9: 0.0}),
     (LinearDecay(0.8, total=4, final_lr=0.2), {2: 0.65, 3: 0.5, 5: 0.2, 100: 0.2}),
     # ramp 0.8 (0.25 + 0.75 (t - 1) / 3) for t <= 3, then the wrapped StepDecay from its t = 1
-    (Warmup(StepDecay(0.8, step_size=2), warmup_steps=3, start_factor=0.25),
+    (Warmup(StepDecay(0.8, step_size=2, gamma=0.5), warmup_steps=3, start_factor=0.25),
      {1: 0.2, 2: 0.4, 3: 0.6, 4: 0.8, 5: 0.8, 6: 0.4, 7: 0.4, 8: 0.2}),
 ]
 
@@ -120,8 +120,12 @@ def test_warmup_refuses_the_momentum_schedule():
 
 # -- ReduceOnPlateau -------------------------------------------------------------------------
 
+#: MATH.md's rule, "halve when the validation loss rose since the last epoch"
+ROSE = dict(factor=0.5, patience=0, threshold=0.0, reference="last")
+
+
 def test_reduce_on_plateau_halves_only_when_the_loss_rose():
-    s = ReduceOnPlateau(1.0)
+    s = ReduceOnPlateau(1.0, **ROSE)
     losses = [5.0, 4.0, 4.0, 4.5, 3.0, 2.0, 2.1, 2.2, 1.0, 1.0]
     #          first  fell  equal  ROSE fell  fell ROSE  ROSE fell equal
     expected = [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25, 0.125, 0.125, 0.125]
@@ -135,14 +139,14 @@ def test_reduce_on_plateau_halves_only_when_the_loss_rose():
 
 
 def test_reduce_on_plateau_compares_with_the_last_epoch_not_the_best():
-    s = ReduceOnPlateau(1.0)
+    s = ReduceOnPlateau(1.0, **ROSE)
     for loss in [1.0, 3.0, 2.5, 2.0]:   # rose once (1 -> 3), then fell each epoch (still > best)
         s.update(loss)
     assert s(1) == 0.5
 
 
 def test_reduce_on_plateau_factor_min_lr_and_reset():
-    s = ReduceOnPlateau(1.0, factor=0.1, min_lr=0.005)
+    s = ReduceOnPlateau(1.0, factor=0.1, min_lr=0.005, patience=0)
     for loss in [1.0, 2.0, 3.0, 4.0, 5.0]:
         s.update(loss)
     assert s(1) == 0.005           # 1 -> 0.1 -> 0.01 -> max(0.001, 0.005)
@@ -152,7 +156,7 @@ def test_reduce_on_plateau_factor_min_lr_and_reset():
 
 
 def test_reduce_on_plateau_accepts_numpy_scalars_and_refuses_nan():
-    s = ReduceOnPlateau(1.0)
+    s = ReduceOnPlateau(1.0, **ROSE)
     s.update(np.float32(2.0))
     s.update(np.array(3.0))
     assert s(1) == 0.5
@@ -255,7 +259,7 @@ def test_pickle_round_trip(schedule):
 
 
 def test_pickle_keeps_reduce_on_plateau_state():
-    s = ReduceOnPlateau(1.0)
+    s = ReduceOnPlateau(1.0, **ROSE)
     for loss in [3.0, 4.0]:
         s.update(loss)
     clone = pickle.loads(pickle.dumps(s))
@@ -273,7 +277,7 @@ class _Plain:
 
 def test_apply_sets_lr_or_momentum_and_returns_the_value():
     opt = _Plain()
-    assert apply(StepDecay(0.8, 2), opt, 3) == 0.4 and opt.lr == 0.4
+    assert apply(StepDecay(0.8, 2, gamma=0.5), opt, 3) == 0.4 and opt.lr == 0.4
     assert apply(MomentumSchedule(), opt, 500) == pytest.approx(1 - 1 / 6)
     assert opt.momentum == pytest.approx(1 - 1 / 6) and opt.lr == 0.4
 

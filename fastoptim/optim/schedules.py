@@ -34,9 +34,9 @@ import math
 import numbers
 import operator
 
-__all__ = ["Schedule", "Constant", "StepDecay", "ExponentialDecay", "InverseTimeDecay",
-           "InverseSqrtDecay", "CosineDecay", "LinearDecay", "Warmup", "ReduceOnPlateau",
-           "MomentumSchedule", "apply"]
+__all__ = ["LRScheduler", "Schedule", "Constant", "StepDecay", "ExponentialDecay",
+           "InverseTimeDecay", "InverseSqrtDecay", "CosineDecay", "LinearDecay", "Warmup",
+           "ReduceOnPlateau", "MomentumSchedule", "apply"]
 
 
 # -- argument checks -----------------------------------------------------------
@@ -73,17 +73,17 @@ def _open_unit(value, name, hint=""):
     return value
 
 
-def _count(value, name, hint=""):
-    """An int >= 1 (numpy integers accepted; bools and floats rejected)."""
+def _count(value, name, hint="", minimum=1):
+    """An int >= minimum (numpy integers accepted; bools and floats rejected)."""
     if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int >= 1, got {value!r}{hint}")
+        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}{hint}")
     try:
         value = operator.index(value)
     except TypeError:
-        raise TypeError(f"{name} must be an int >= 1, got {value!r} of type "
+        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r} of type "
                         f"{type(value).__name__}{hint}") from None
-    if value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value}{hint}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value}{hint}")
     return value
 
 
@@ -157,7 +157,9 @@ class StepDecay(Schedule):
 
     .. math:: \eta_t = \eta_0 \, \gamma^{\lfloor (t - 1) / s \rfloor}
 
-    With the default ``gamma=0.5`` this is "halve every s epochs".
+    torch.optim.lr_scheduler.StepLR with its default ``gamma=0.1`` (torch counts
+    epochs from 0: its epoch e is t = e + 1 here); ``gamma=0.5`` is "halve every
+    s epochs".
 
     Parameters
     ----------
@@ -165,17 +167,17 @@ class StepDecay(Schedule):
         Initial rate :math:`\eta_0 > 0`.
     step_size : int
         s >= 1: steps t = 1..s use lr, t = s+1..2s use gamma lr, and so on.
-    gamma : float, default 0.5
-        The factor, in (0, 1].
+    gamma : float, default 0.1
+        The factor, in (0, 1] (torch's default).
 
     Examples
     --------
-    >>> s = StepDecay(1.0, step_size=10)
+    >>> s = StepDecay(1.0, step_size=10, gamma=0.5)
     >>> s(1), s(10), s(11), s(21)
     (1.0, 1.0, 0.5, 0.25)
     """
 
-    def __init__(self, lr, step_size, gamma=0.5):
+    def __init__(self, lr, step_size, gamma=0.1):
         self.lr = _positive(lr, "lr")
         self.step_size = _count(step_size, "step_size")
         self.gamma = _positive(gamma, "gamma")
@@ -190,6 +192,8 @@ class ExponentialDecay(Schedule):
     r"""Exponential decay.
 
     .. math:: \eta_t = \eta_0 \, e^{-k (t - 1)}
+
+    torch.optim.lr_scheduler.ExponentialLR(gamma) is ``rate = -log(gamma)``.
 
     Parameters
     ----------
@@ -272,7 +276,9 @@ class CosineDecay(Schedule):
         \eta_t = \eta_{final} + (\eta_0 - \eta_{final})
                  \frac{1 + \cos(\pi \min(t - 1, T) / T)}{2}
 
-    so :math:`\eta_1 = \eta_0` and :math:`\eta_t = \eta_{final}` for t >= T + 1.
+    so :math:`\eta_1 = \eta_0` and :math:`\eta_t = \eta_{final}` for t >= T + 1:
+    torch's CosineAnnealingLR(T_max=T, eta_min=final_lr) over its first T + 1
+    epochs (torch's then turns back up; this one stays at ``final_lr``).
 
     Parameters
     ----------
@@ -307,6 +313,8 @@ class LinearDecay(Schedule):
     .. math::
 
         \eta_t = \eta_{final} + (\eta_0 - \eta_{final}) (1 - \min(t - 1, T) / T)
+
+    torch's LinearLR(start_factor=1, end_factor=final_lr / lr, total_iters=T).
 
     Parameters
     ----------
@@ -401,72 +409,144 @@ class Warmup(Schedule):
 
 
 class ReduceOnPlateau(Schedule):
-    r"""Multiply the rate by ``factor`` each time the validation loss rose.
+    r"""Multiply the rate by ``factor`` when the watched metric stops improving:
+    torch.optim.lr_scheduler.ReduceLROnPlateau's rule, parameters and defaults.
 
-    MATH.md's rule "halve when the validation loss rose since the last epoch":
-    after each epoch call :meth:`update` with that epoch's validation loss
-    :math:`L_e`; then
+    After each epoch call :meth:`update` with that epoch's metric :math:`m_e`
+    (a validation loss with ``mode='min'``, a score with ``mode='max'``).  The
+    metric improves on the best so far :math:`b` when (``mode='min'``)
+    :math:`m_e < b (1 - 	ext{threshold})` (``threshold_mode='rel'``) or
+    :math:`m_e < b - 	ext{threshold}` (``'abs'``), and the opposite for
+    ``'max'``.  An epoch that does not improve is a bad epoch; after more than
+    ``patience`` bad epochs in a row the rate becomes
 
-    .. math::
+    .. math:: \eta \leftarrow \max(	ext{factor} \cdot \eta, \eta_{min})
 
-        \eta \leftarrow \max(\text{factor} \cdot \eta, \eta_{min})
-        \quad\text{if } L_e > L_{e-1}
+    (skipped when that changes it by at most ``eps``), the count restarts, and
+    the next ``cooldown`` epochs count no bad epoch.  ``schedule(t)`` returns
+    the current rate whatever t is.  This object is stateful: :meth:`reset`
+    restores ``lr``.
 
-    (compared with the previous epoch, not the best so far; the first call
-    only records the loss).  ``schedule(t)`` returns the current rate whatever
-    t is.  This object is stateful: :meth:`reset` restores ``lr``.
+    ``reference='last'`` counts instead the epochs whose metric went the wrong
+    way since the previous epoch's (by more than ``threshold``): MATH.md's rule
+    "halve when the validation loss rose since the last epoch" is
+    ``ReduceOnPlateau(lr, factor=0.5, patience=0, threshold=0,
+    reference='last')``.
 
     Parameters
     ----------
     lr : float
         Initial rate :math:`\eta_0 > 0`.
-    factor : float, default 0.5
+    mode : {'min', 'max'}, default 'min'
+        Whether the metric should fall (a loss) or rise (a score).
+    factor : float, default 0.1
         In (0, 1).
+    patience : int, default 10
+        Bad epochs (>= 0) tolerated before a reduction.
+    threshold : float, default 1e-4
+        The least improvement (>= 0) that counts, relative or absolute.
+    threshold_mode : {'rel', 'abs'}, default 'rel'
+    cooldown : int, default 0
+        Epochs (>= 0) after a reduction during which bad epochs are not counted.
     min_lr : float, default 0
         The rate never goes below this; :math:`0 \le \eta_{min} \le \eta_0`.
+    eps : float, default 1e-8
+        A reduction smaller than this (>= 0) is skipped.
+    reference : {'best', 'last'}, default 'best'
+        Compare with the best metric so far (torch) or with the last one.
 
     Attributes
     ----------
     current_lr : float
         The rate now.
+    best : float or None
+        The best metric so far (None before the first :meth:`update`).
     last_loss : float or None
-        The loss passed to the last :meth:`update`.
+        The metric passed to the last :meth:`update`.
+    num_bad_epochs, cooldown_counter : int
+        As torch's.
     n_reductions : int
         How many times the rate was reduced.
 
     Examples
     --------
-    >>> s = ReduceOnPlateau(1.0)
-    >>> [s.update(loss) for loss in [3.0, 2.0, 2.5, 2.4, 2.6]]
+    >>> s = ReduceOnPlateau(1.0, factor=0.5, patience=1)
+    >>> [s.update(loss) for loss in [3.0, 2.0, 2.5, 2.4, 2.6, 1.0]]
+    [1.0, 1.0, 1.0, 0.5, 0.5, 0.5]
+    >>> rose = ReduceOnPlateau(1.0, factor=0.5, patience=0, threshold=0, reference="last")
+    >>> [rose.update(loss) for loss in [3.0, 2.0, 2.5, 2.4, 2.6]]
     [1.0, 1.0, 0.5, 0.5, 0.25]
-    >>> s(100)
-    0.25
     """
 
-    def __init__(self, lr, factor=0.5, min_lr=0.0):
+    def __init__(self, lr, mode="min", factor=0.1, patience=10, threshold=1e-4,
+                 threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8, reference="best"):
         self.lr = _positive(lr, "lr")
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' (a loss) or 'max' (a score), got {mode!r}")
+        self.mode = mode
         self.factor = _open_unit(factor, "factor")
+        self.patience = _count(patience, "patience", minimum=0)
+        self.threshold = _nonnegative(threshold, "threshold")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
+        self.threshold_mode = threshold_mode
+        self.cooldown = _count(cooldown, "cooldown", minimum=0)
         self.min_lr = _nonnegative(min_lr, "min_lr")
         if self.min_lr > self.lr:
             raise ValueError(f"min_lr={min_lr!r} is larger than lr={lr!r}; it must be <= lr")
+        self.eps = _nonnegative(eps, "eps")
+        if reference not in ("best", "last"):
+            raise ValueError(f"reference must be 'best' (torch's rule) or 'last' (the previous "
+                             f"epoch's metric), got {reference!r}")
+        self.reference = reference
         self.reset()
 
+    _PARAMS = ("lr", "mode", "factor", "patience", "threshold", "threshold_mode", "cooldown",
+               "min_lr", "eps", "reference")
+
     def _params(self):
-        return {"lr": self.lr, "factor": self.factor, "min_lr": self.min_lr}
+        return {k: getattr(self, k) for k in self._PARAMS}
 
     def reset(self):
-        """Forget the loss history and restore the initial rate."""
+        """Forget the metric history and restore the initial rate."""
         self.current_lr = self.lr
         self.last_loss = None
+        self.best = None
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
         self.n_reductions = 0
 
+    def _improves(self, metric, reference):
+        """torch's is_better: beyond ``threshold`` (relative to the reference, or absolute)
+        in the direction of ``mode``; anything improves on no reference."""
+        if reference is None:
+            return True
+        if self.mode == "min":
+            bound = reference * (1 - self.threshold) if self.threshold_mode == "rel" \
+                else reference - self.threshold
+            return metric < bound
+        bound = reference * (1 + self.threshold) if self.threshold_mode == "rel" \
+            else reference + self.threshold
+        return metric > bound
+
+    def _worsens(self, metric, reference):
+        """The metric went the wrong way from the reference by more than ``threshold``."""
+        if self.mode == "min":
+            bound = reference * (1 + self.threshold) if self.threshold_mode == "rel" \
+                else reference + self.threshold
+            return metric > bound
+        bound = reference * (1 - self.threshold) if self.threshold_mode == "rel" \
+            else reference - self.threshold
+        return metric < bound
+
     def update(self, val_loss):
-        """Record this epoch's validation loss; return the rate for the next epoch.
+        """Record this epoch's metric; return the rate for the next epoch.
 
         Parameters
         ----------
         val_loss : float
-            The validation loss of the epoch just finished.
+            The metric of the epoch just finished (a validation loss, or a
+            score with ``mode='max'``).
 
         Returns
         -------
@@ -482,11 +562,23 @@ class ReduceOnPlateau(Schedule):
         if not math.isfinite(val_loss):
             raise ValueError(f"val_loss must be finite, got {val_loss!r}: training diverged; "
                              f"restart with a smaller lr")
-        if self.last_loss is not None and val_loss > self.last_loss:
+        if self.reference == "best":  # torch: bad unless it beats the best by threshold
+            bad = not self._improves(val_loss, self.best)
+        else:  # bad when it went the wrong way since the last epoch, by more than threshold
+            bad = self.last_loss is not None and self._worsens(val_loss, self.last_loss)
+        self.num_bad_epochs = self.num_bad_epochs + 1 if bad else 0
+        if self._improves(val_loss, self.best):
+            self.best = val_loss
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
             new = max(self.current_lr * self.factor, self.min_lr)
-            if new < self.current_lr:
+            if self.current_lr - new > self.eps:
+                self.current_lr = new
                 self.n_reductions += 1
-            self.current_lr = new
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
         self.last_loss = val_loss
         return self.current_lr
 
@@ -532,6 +624,119 @@ class MomentumSchedule(Schedule):
         k = t // 250 + 1
         # 2**(-1 - log2(k)) == 1 / (2 k) exactly; computed that way to avoid log2 round-off.
         return min(1.0 - 0.5 / k, self.mu_max)
+
+
+class LRScheduler:
+    """A torch-style scheduler over any schedule, for loops that call ``optimizer.step`` by
+    hand: ``step()`` once per epoch (after that epoch's optimizer steps), as
+    torch.optim.lr_scheduler's objects.
+
+    The schedules count epochs from t = 1; torch's ``last_epoch`` counts from 0, so
+    after ``k`` calls of :meth:`step` the optimizer's rate is ``schedule(k + 1)``,
+    the rate torch's scheduler of the same rule sets.  Creating the scheduler sets
+    the first rate (``schedule(1)``), as torch's constructors do.  Over a
+    :class:`ReduceOnPlateau`, ``step(metric)`` passes the epoch's metric to its
+    :meth:`~ReduceOnPlateau.update` (torch's ReduceLROnPlateau.step(metrics)).
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        A fastoptim optimizer (anything with a settable ``lr``; a
+        :class:`MomentumSchedule` sets ``momentum`` instead).
+    schedule : Schedule or callable
+        ``schedule(t) -> rate`` for the 1-based epoch t.
+
+    Attributes
+    ----------
+    last_epoch : int
+        How many times :meth:`step` was called (torch's counter).
+
+    Examples
+    --------
+    >>> from fastoptim.optim import SGD
+    >>> opt = SGD(lr=1.0)
+    >>> sched = LRScheduler(opt, StepDecay(0.1, step_size=2))
+    >>> rates = []
+    >>> for epoch in range(5):
+    ...     rates.append(sched.get_last_lr()[0])  # ... opt.step(params, grads) ...
+    ...     sched.step()
+    >>> [round(r, 6) for r in rates]
+    [0.1, 0.1, 0.01, 0.01, 0.001]
+    """
+
+    def __init__(self, optimizer, schedule):
+        if not callable(schedule):
+            raise TypeError(f"schedule must be a schedule object (StepDecay, CosineDecay, "
+                            f"ReduceOnPlateau, ...) or a callable t -> lr, got {schedule!r}")
+        self.optimizer, self.schedule = optimizer, schedule
+        self.last_epoch = 0
+        self._set()
+
+    @property
+    def _attr(self):
+        return "momentum" if isinstance(self.schedule, MomentumSchedule) else "lr"
+
+    def _set(self):
+        apply(self.schedule, self.optimizer, self.last_epoch + 1, unit="epoch")
+
+    def step(self, metric=None):
+        """End of an epoch: set the next epoch's rate.
+
+        Parameters
+        ----------
+        metric : float, optional
+            The epoch's validation metric: required over a ReduceOnPlateau,
+            refused otherwise (a schedule of the epoch count reads none).
+        """
+        plateau = isinstance(self.schedule, ReduceOnPlateau)
+        if plateau and metric is None:
+            raise TypeError("step() over a ReduceOnPlateau needs the epoch's metric: "
+                            "scheduler.step(val_loss)")
+        if not plateau and metric is not None:
+            raise TypeError(f"step() over {type(self.schedule).__name__} takes no metric (the "
+                            f"rate depends on the epoch count only); call step()")
+        self.last_epoch += 1
+        if plateau:
+            self.schedule.update(metric)
+        self._set()
+
+    def get_last_lr(self):
+        """The rate (or momentum) set last, in a list (torch's one entry per param group)."""
+        return [float(getattr(self.optimizer, self._attr))]
+
+    def state_dict(self):
+        """What :meth:`load_state_dict` restores: the epoch count and a copy of the
+        schedule's own state (a ReduceOnPlateau's counters; nothing for the others)."""
+        state = {"last_epoch": self.last_epoch}
+        if isinstance(self.schedule, Schedule):
+            params = self.schedule._params()
+            state["schedule"] = {k: v for k, v in vars(self.schedule).items()
+                                 if k not in params}
+        return state
+
+    def load_state_dict(self, state_dict):
+        """Restore a :meth:`state_dict` (of a scheduler over an equal schedule) and set the
+        optimizer's rate accordingly."""
+        if not isinstance(state_dict, dict) or "last_epoch" not in state_dict:
+            raise TypeError("state_dict must be a dict from LRScheduler.state_dict()")
+        epoch = state_dict["last_epoch"]
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise ValueError(f"state_dict['last_epoch'] must be an int >= 0, got {epoch!r}")
+        own = state_dict.get("schedule", {})
+        if isinstance(self.schedule, Schedule):
+            params = self.schedule._params()
+            known = {k for k in vars(self.schedule) if k not in params}
+            if set(own) != known:
+                raise ValueError(f"state_dict['schedule'] holds {sorted(own)}, where this "
+                                 f"scheduler's {type(self.schedule).__name__} has "
+                                 f"{sorted(known)}")
+            vars(self.schedule).update(own)
+        self.last_epoch = epoch
+        self._set()
+
+    def __repr__(self):
+        return (f"LRScheduler({type(self.optimizer).__name__}, {self.schedule!r}, "
+                f"last_epoch={self.last_epoch})")
 
 
 def apply(schedule, optimizer, t, unit="step"):
