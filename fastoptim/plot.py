@@ -63,8 +63,32 @@ def _axes(ax):
     """``ax`` itself, or the Axes of a new pyplot figure."""
     if ax is not None:
         return ax
-    _, ax = _pyplot().subplots()
+    fig, ax = _pyplot().subplots()
+    fig._fastoptim_new = True  # (a figure of fastoptim's own: _legend_outside may widen it)
     return ax
+
+
+def _legend_outside(ax, **kwargs):
+    """The legend to the right of the axes, outside the data (a figure with
+    ``layout="constrained"`` makes room for it; pyplot's own figures are widened)."""
+    legend = ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                       borderaxespad=0.0, **kwargs)
+    fig = ax.figure
+    if getattr(fig, "_fastoptim_new", False) and not getattr(fig, "_fastoptim_widened", False):
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(w * 1.4, h)
+        fig.set_layout_engine("constrained")
+        fig._fastoptim_widened = True
+    return legend
+
+
+#: When the final training losses of the runs lie within this fraction of the smallest one,
+#: training_curves(y='auto') draws the gap to the best loss found instead of the loss.
+CLOSE_FINISH = 0.1
+#: The reference of the gap lies this fraction of the spread of the final losses (or, when
+#: they are equal, this fraction of the best loss) below the best loss found, so that the
+#: best run's last point has a gap > 0 on a logarithmic axis.
+GAP_MARGIN = 1e-3
 
 
 def _as_curve(name, value):
@@ -170,7 +194,7 @@ def loss_curves(curves, ax=None, *, logy=True, title=None):
         ax.set_title(title)
     ax.grid(True, which="major", alpha=0.3)
     if ax.lines:
-        ax.legend(frameon=False)
+        _legend_outside(ax)
     return ax
 
 
@@ -253,8 +277,18 @@ def _plain_log_labels(ax, low, high):
         ax.yaxis.set_minor_formatter(FuncFormatter(between))
 
 
-def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch"):
+def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch", y="auto"):
     """Plot training (solid) and validation (dashed) loss against epoch, one colour per run.
+
+    When the runs end close together (their final training losses within
+    :data:`CLOSE_FINISH` of the smallest), their loss curves overlap where they
+    differ most: ``y='auto'`` then draws each training curve's gap to the best
+    loss found, :math:`f_t - f^*` on a logarithmic axis, where :math:`f^*` is the
+    smallest training loss of any run minus :data:`GAP_MARGIN` of the final losses'
+    spread (or of the best loss, when they are equal) so that the best run ends
+    above zero.  The validation curves are not drawn then (their gap to the
+    training optimum means nothing).  The legend sits outside the data, right
+    of the axes.
 
     Parameters
     ----------
@@ -273,6 +307,9 @@ def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch"):
     title : str, optional
     xlabel : str, default "epoch"
         The x axis' label (e.g. "pass over the data").
+    y : {'auto', 'loss', 'gap'}, default 'auto'
+        What the y axis shows: the losses, the training losses' gap to the best
+        found, or ('auto') the gap when the runs end close together (above).
 
     Returns
     -------
@@ -306,7 +343,20 @@ def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch"):
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['adam: test acc 91%', 'training', 'validation']
     """
-    checked = _check_runs(runs, bool(logy))
+    if y not in ("auto", "loss", "gap"):
+        raise ValueError(f"y must be 'auto', 'loss' or 'gap', got {y!r}")
+    checked = _check_runs(runs, bool(logy) and y == "loss")
+    finals = np.array([train[-1] for _, train, _, _ in checked])
+    best = float(min(train.min() for _, train, _, _ in checked))
+    if y == "auto":
+        close = finals.min() > 0 and (finals.max() - finals.min()) <= CLOSE_FINISH * finals.min()
+        y = "gap" if close and len(checked) > 1 else "loss"
+    if y == "gap":
+        spread = float(finals.max() - best)
+        reference = best - GAP_MARGIN * (spread if spread > 0 else max(abs(best), 1e-300))
+        checked = [(name, train - reference, None, note) for name, train, _, note in checked]
+    elif logy:
+        checked = _check_runs(runs, True)  # the losses themselves on a log axis: > 0
     ax = _axes(ax)
     from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
@@ -333,11 +383,12 @@ def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch"):
         _plain_log_labels(ax, float(values.min()), float(values.max()))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # epochs
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("loss")
+    ax.set_ylabel("training loss - best loss found" + (" (log)" if logy else "")
+                  if y == "gap" else "loss")
     if title is not None:
         ax.set_title(title)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(handles=handles, frameon=False)
+    _legend_outside(ax, handles=handles)
     return ax
 
 
@@ -805,7 +856,7 @@ def lr_schedule(schedules, n_steps, ax=None, *, logy=False, title=None, xlabel="
     if title is not None:
         ax.set_title(title)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(frameon=False)
+    _legend_outside(ax)
     return ax
 
 
@@ -915,7 +966,7 @@ def trajectories(fun, paths, *, xlim, ylim, levels=None, ax=None, title=None, re
     if title is not None:
         ax.set_title(title)
     if arrays:
-        ax.legend(frameon=False, loc="best")
+        _legend_outside(ax)
     return ax
 
 

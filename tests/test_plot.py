@@ -650,3 +650,60 @@ def test_gallery_batch_norm_runs():
     assert bn["train"][-1] < 0.3 and bn["validation"][-1] < 0.3 < bn["train"][0]
     assert plain["note"].startswith("test accuracy ") and bn["note"].endswith("%")
     assert float(bn["note"].split()[-1][:-1]) > 85 > 30 > float(plain["note"].split()[-1][:-1])
+
+
+# -- plots that say something (issue 20, item 7) ------------------------------------------------
+
+def _close_runs():
+    return {"sgd": {"train": [2.0, 1.0, 0.5020, 0.5010], "validation": [2.1, 1.1, 0.6, 0.6]},
+            "adam": {"train": [2.0, 0.9, 0.5003, 0.5001]},
+            "lbfgs": {"train": [2.0, 0.6, 0.5000]}}
+
+
+def test_close_finishes_are_drawn_as_the_gap_to_the_best_loss(plt):
+    from fastoptim.plot import GAP_MARGIN
+    ax = training_curves(_close_runs())
+    best, finals = 0.5, np.array([0.5010, 0.5001, 0.5000])
+    reference = best - GAP_MARGIN * (finals.max() - best)
+    assert ax.get_ylabel() == "training loss - best loss found (log)"
+    assert ax.get_yscale() == "log"
+    assert len(ax.lines) == 3  # the training curves only: no validation gap
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), np.array([2.0, 1.0, 0.5020, 0.5010])
+                               - reference, rtol=1e-12)
+    assert ax.lines[2].get_ydata()[-1] == pytest.approx(GAP_MARGIN * 0.0010, rel=1e-9)
+    assert np.all(np.concatenate([l.get_ydata() for l in ax.lines]) > 0)
+
+
+def test_spread_finishes_keep_the_loss_and_the_modes_can_be_forced(plt):
+    runs = {"gd": {"train": [2.0, 1.0, 0.9]}, "lbfgs": {"train": [2.0, 0.1, 0.01]}}
+    ax = training_curves(runs)
+    assert ax.get_ylabel() == "loss"
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [2.0, 1.0, 0.9])
+    _, ax = plt.subplots()
+    assert training_curves(runs, ax=ax, y="gap").get_ylabel().startswith("training loss - best")
+    _, ax = plt.subplots()
+    assert training_curves(_close_runs(), ax=ax, y="loss").get_ylabel() == "loss"
+    assert len(ax.lines) == 4  # the validation curve drawn again
+    with pytest.raises(ValueError, match="y must be 'auto', 'loss' or 'gap'"):
+        training_curves(runs, y="log")
+    # one run alone: nothing to compare, the loss itself
+    assert training_curves({"sgd": {"train": [1.0, 0.5]}}).get_ylabel() == "loss"
+
+
+@pytest.mark.parametrize("draw", ["training_curves", "loss_curves", "lr_schedule"])
+def test_legends_sit_outside_the_data(plt, draw):
+    from fastoptim import plot as P
+    from fastoptim.optim.schedules import Constant, CosineDecay
+    if draw == "training_curves":
+        ax = P.training_curves({"a": {"train": [1.0, 0.5]}, "b": {"train": [1.0, 0.1]}})
+    elif draw == "loss_curves":
+        ax = P.loss_curves({"a": [1.0, 0.5], "b": [1.0, 0.2]})
+    else:
+        ax = P.lr_schedule({"c": Constant(0.1), "cos": CosineDecay(0.1, 10)}, 10)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    axes = ax.get_window_extent(renderer)
+    assert legend.x0 >= axes.x1  # right of the axes: no line hidden under it
+    assert legend.x1 <= fig.bbox.x1 + 1  # and still inside the figure

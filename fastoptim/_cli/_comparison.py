@@ -182,7 +182,7 @@ def write_plot(curves, out, title, xlabel=XLABEL, best=()):
     except ImportError:
         print(PLOT_HINT)
         return False
-    fig = Figure(figsize=(9, 5.5), layout="constrained")
+    fig = Figure(figsize=(11.5, 5.5), layout="constrained")  # (the legend right of the axes)
     ax = fig.add_subplot()
     if all(isinstance(curve, dict) for curve in curves.values()):
         training_curves(curves, ax=ax, logy=True, title=title, xlabel=xlabel)
