@@ -198,7 +198,7 @@ def loss_curves(curves, ax=None, *, logy=True, title=None):
     return ax
 
 
-_RUN_KEYS = ("train", "validation", "note")
+_RUN_KEYS = ("train", "validation", "epochs", "note")
 
 
 def _run_losses(where, value, logy):
@@ -225,7 +225,7 @@ def _run_losses(where, value, logy):
 
 
 def _check_runs(runs, logy):
-    """[(name, train, validation or None, note or None)] of validated runs."""
+    """[(name, train, validation or None, note or None, epochs)] of validated runs."""
     if not isinstance(runs, Mapping):
         raise TypeError(f"runs must be a dict name -> {{'train': losses, 'validation': "
                         f"losses or None, 'note': str}}, got {type(runs).__name__}")
@@ -240,7 +240,7 @@ def _check_runs(runs, logy):
         unknown = sorted(str(k) for k in run if k not in _RUN_KEYS)
         if unknown:
             raise ValueError(f"runs[{name!r}] has unknown keys {unknown}; the keys are "
-                             f"'train' (required), 'validation' and 'note'")
+                             f"'train' (required), 'validation', 'epochs' and 'note'")
         if "train" not in run:
             raise ValueError(f"runs[{name!r}] has no 'train' losses; pass "
                              f"{{'train': model.loss_curve_}}")
@@ -256,7 +256,26 @@ def _check_runs(runs, logy):
         if note is not None and not isinstance(note, str):
             raise TypeError(f"runs[{name!r}]['note'] must be a str (e.g. 'test acc 95.3%') "
                             f"or None, got {type(note).__name__}")
-        checked.append((str(name), train, validation, note or None))
+        epochs = run.get("epochs")
+        if epochs is None:
+            epochs = np.arange(1, train.size + 1, dtype=np.float64)
+        else:
+            where = f"runs[{name!r}]['epochs']"
+            try:
+                epochs = np.asarray(epochs, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(f"{where} must be a sequence of numbers (the x position of "
+                                f"each training loss), got {type(run['epochs']).__name__}"
+                                ) from None
+            if epochs.shape != train.shape:
+                raise ValueError(f"{where} has shape {epochs.shape} for {train.size} training "
+                                 f"losses; pass one x position per loss, or no 'epochs' (1, 2, "
+                                 f"..., n)")
+            if not (np.all(np.isfinite(epochs)) and np.all(epochs > 0)
+                    and np.all(np.diff(epochs) > 0)):
+                raise ValueError(f"{where} must be finite, > 0 and increasing (the passes over "
+                                 f"the data by each loss), got {epochs.tolist()[:8]}")
+        checked.append((str(name), train, validation, note or None, epochs))
     return checked
 
 
@@ -293,13 +312,17 @@ def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch", y="
     Parameters
     ----------
     runs : dict
-        ``name -> {"train": losses, "validation": losses or None, "note": str}``,
-        in the order to draw.  ``"train"`` (required) holds one loss per epoch,
-        drawn at epochs 1, 2, ..., n (e.g. an estimator's ``loss_curve_``);
-        ``"validation"`` (optional) one loss per epoch as well, the same n
-        (e.g. ``validation_loss_curve_`` of an MLP fitted with
-        ``early_stopping=True``); ``"note"`` (optional) a short text appended
-        to the run's legend label, e.g. ``"test acc 95.3%"``.
+        ``name -> {"train": losses, "validation": losses or None, "epochs": x,
+        "note": str}``, in the order to draw.  ``"train"`` (required) holds one
+        loss per epoch (e.g. an estimator's ``loss_curve_``); ``"validation"``
+        (optional) one loss per epoch as well, the same n (e.g.
+        ``validation_loss_curve_`` of an MLP fitted with ``early_stopping=True``);
+        ``"epochs"`` (optional) the x position of each loss, increasing and > 0,
+        by default 1, 2, ..., n -- for a full-batch solver, whose losses are per
+        iteration, the passes over the data made by each iteration, so that
+        every run of a figure is drawn in one unit (epochs); ``"note"``
+        (optional) a short text appended to the run's legend label, e.g.
+        ``"test acc 95.3%"``.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new pyplot figure's.
     logy : bool, default True
@@ -346,15 +369,16 @@ def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch", y="
     if y not in ("auto", "loss", "gap"):
         raise ValueError(f"y must be 'auto', 'loss' or 'gap', got {y!r}")
     checked = _check_runs(runs, bool(logy) and y == "loss")
-    finals = np.array([train[-1] for _, train, _, _ in checked])
-    best = float(min(train.min() for _, train, _, _ in checked))
+    finals = np.array([train[-1] for _, train, _, _, _ in checked])
+    best = float(min(train.min() for _, train, _, _, _ in checked))
     if y == "auto":
         close = finals.min() > 0 and (finals.max() - finals.min()) <= CLOSE_FINISH * finals.min()
         y = "gap" if close and len(checked) > 1 else "loss"
     if y == "gap":
         spread = float(finals.max() - best)
         reference = best - GAP_MARGIN * (spread if spread > 0 else max(abs(best), 1e-300))
-        checked = [(name, train - reference, None, note) for name, train, _, note in checked]
+        checked = [(name, train - reference, None, note, epochs)
+                   for name, train, _, note, epochs in checked]
     elif logy:
         checked = _check_runs(runs, True)  # the losses themselves on a log axis: > 0
     ax = _axes(ax)
@@ -362,8 +386,7 @@ def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch", y="
     from matplotlib.ticker import MaxNLocator
 
     handles = []
-    for name, train, validation, note in checked:
-        epochs = np.arange(1, train.size + 1, dtype=np.float64)
+    for name, train, validation, note, epochs in checked:
         marker = "o" if train.size == 1 else None  # a single epoch is a point, not a line
         (line,) = ax.plot(epochs, train, linestyle="-", linewidth=1.5, marker=marker,
                           markersize=4, label=name)
@@ -372,13 +395,13 @@ def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch", y="
                     markersize=4, color=line.get_color(), label=f"{name} (validation)")
         handles.append(Line2D([], [], color=line.get_color(), linewidth=1.5,
                               label=name if note is None else f"{name}: {note}"))
-    if any(validation is not None for _, _, validation, _ in checked):
+    if any(validation is not None for _, _, validation, _, _ in checked):
         handles += [Line2D([], [], color="0.4", linestyle="-", linewidth=1.5, label="training"),
                     Line2D([], [], color="0.4", linestyle="--", linewidth=1.5,
                            label="validation")]
     if logy:
         ax.set_yscale("log")
-        values = np.concatenate([c for _, train, val, _ in checked
+        values = np.concatenate([c for _, train, val, _, _ in checked
                                  for c in (train, val) if c is not None])
         _plain_log_labels(ax, float(values.min()), float(values.max()))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # epochs

@@ -130,13 +130,20 @@ def test_main_job_figure(monkeypatch, tmp_path, capsys):
     assert _is_png(out)
     ax = drawn["ax"]
     assert ax.get_yscale() == "log" and ax.get_xscale() == "log"
-    assert ax.get_xlabel() == "epoch (gd, lbfgs: iteration), log scale"
+    assert ax.get_xlabel() == ("epoch (pass over the training set; gd, lbfgs: one per "
+                               "evaluation of the objective), log scale")
     assert ax.get_ylabel() == "loss"
     assert "training (solid) and validation (dashed) loss" in ax.get_title()
     styles = [(line.get_label(), line.get_linestyle()) for line in ax.lines]
     assert styles == [("gd", "-"), ("gd (validation)", "--"), ("adam", "-"),
                       ("adam (validation)", "--")]
     assert len(ax.lines[2].get_xdata()) == 10  # one point per epoch
+    np.testing.assert_array_equal(ax.lines[2].get_xdata(), np.arange(1, 11))
+    # gd drawn in the same unit: each iteration at the passes over the data made by then
+    # (its start, then one evaluation per trial step of its line search)
+    gd_x = np.asarray(ax.lines[0].get_xdata())
+    assert rows["gd"][0] == gd_x.size and gd_x[0] >= 2 and np.all(np.diff(gd_x) >= 1)
+    assert gd_x[-1] > gd_x.size
     top = max(row[2] for row in rows.values())  # every run of the best score is marked
     legend = {t.get_text(): t.get_fontweight() for t in ax.get_legend().get_texts()}
     for name, (_, _, acc, _, _) in rows.items():

@@ -9,6 +9,7 @@ import os
 import struct
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -707,3 +708,89 @@ def test_legends_sit_outside_the_data(plt, draw):
     axes = ax.get_window_extent(renderer)
     assert legend.x0 >= axes.x1  # right of the axes: no line hidden under it
     assert legend.x1 <= fig.bbox.x1 + 1  # and still inside the figure
+
+
+def test_runs_can_be_drawn_at_given_epochs(plt):
+    runs = {"sgd": {"train": [2.0, 1.0, 0.5], "validation": [2.1, 1.2, 0.7]},
+            "lbfgs": {"train": [2.0, 0.4], "validation": [2.0, 0.6], "epochs": [2, 5]}}
+    ax = training_curves(runs, y="loss")
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(ax.lines[2].get_xdata(), [2, 5])
+    np.testing.assert_array_equal(ax.lines[3].get_xdata(), [2, 5])  # its validation too
+    for epochs, message in (([1], "shape"), ([2, 2], "increasing"), ([0, 1], "> 0"),
+                            ([1, np.nan], "finite"), (["a", "b"], "sequence of numbers")):
+        bad = {"gd": {"train": [1.0, 0.5], "epochs": epochs}}
+        with pytest.raises((TypeError, ValueError), match=message):
+            training_curves(bad)
+
+
+def _counting(fun):
+    calls = [0]
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return fun(*args, **kwargs)
+    return counted, calls
+
+
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_network_full_batch_curves_count_the_passes_over_the_data(solver, monkeypatch):
+    # the figures draw a full-batch iteration at the passes over the data made by then:
+    # every evaluation of the objective (forward and backward) is one
+    from fastoptim import MLPClassifier
+    from fastoptim._network import Network
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 5)
+    y = (X[:, 0] + X[:, 1] ** 2 > 1).astype(int)
+    counted, calls = _counting(Network.loss_grad)
+    monkeypatch.setattr(Network, "loss_grad", counted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MLPClassifier((8,), solver=solver, max_iter=15, random_state=0).fit(X, y)
+    passes = np.asarray(model._passes_curve)
+    assert passes.shape == (len(model.loss_curve_),)
+    assert np.all(np.diff(passes) >= 1) and passes[0] >= 1
+    assert passes[-1] <= calls[0] <= passes[-1] + 60  # (a last rejected search, the statistics)
+    if solver == "gd":  # the start, then at least one trial per iteration
+        assert passes[0] >= 2
+    adam = MLPClassifier((8,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        adam.fit(X, y)
+    assert adam._passes_curve is None  # epochs are passes already
+
+
+@pytest.mark.parametrize("estimator, solver", [
+    ("LogisticRegression", "lbfgs"), ("LogisticRegression", "newton-cg"),
+    ("LogisticRegression", "newton-cholesky"), ("LogisticRegression", "gd"),
+    ("SoftmaxRegression", "lbfgs"), ("LinearSVC", "lbfgs")])
+def test_linear_full_batch_curves_count_the_passes_over_the_data(estimator, solver):
+    import fastoptim
+    from fastoptim.linear_model import _logistic
+    rng = np.random.RandomState(1)
+    X = rng.randn(200, 6)
+    y = (X @ rng.randn(6) + 0.5 * rng.randn(200) > 0).astype(int)
+    params = dict(solver=solver)
+    if estimator == "LinearSVC":
+        params["dual"] = False
+    model = getattr(fastoptim, estimator)(**params).fit(X, y)
+    passes = np.asarray(model._passes_curve)
+    assert passes.shape == (len(model.loss_curve_),)
+    assert np.all(np.diff(passes) >= 1)
+    if solver == "newton-cg":  # an iteration reads the data for its Hessian products too
+        assert np.all(np.diff(passes) >= 3)
+    # the counter of a fresh objective, run the same way, ends where the curve does
+    f_calls = []
+    real = _logistic._Packed.__call__
+
+    def counted(self, x):
+        f_calls.append(1)
+        return real(self, x)
+    try:
+        _logistic._Packed.__call__ = counted
+        again = getattr(fastoptim, estimator)(**params).fit(X, y)
+    finally:
+        _logistic._Packed.__call__ = real
+    assert again._passes_curve == model._passes_curve
+    if solver in ("lbfgs", "gd"):
+        assert len(f_calls) >= passes[-1]

@@ -23,18 +23,36 @@ def _checkpoints(n, num=12):
     return np.unique(np.round(np.geomspace(1, n, num=min(n, num))).astype(int))
 
 
+def _mean_curve(curve):
+    """One curve of a curve or of a list of them (one per problem: their mean, as long as
+    the shortest)."""
+    return np.asarray(curve if np.ndim(curve[0]) == 0 else
+                      np.mean([c[:min(map(len, curve))] for c in curve], axis=0), dtype=float)
+
+
+def _passes(model):
+    """The passes over the data at each entry of the model's curve (full-batch solvers
+    that count them), or None."""
+    passes = getattr(model, "_passes_curve", None)
+    return None if passes is None or not len(passes) else _mean_curve(passes)
+
+
 def _curve(model, X, y, n_iter, points=12):
     """(epochs, losses) of a fitted model: its loss_curve_, or refits at a few max_iter.
 
-    The full-batch solvers do not record a loss curve; they are deterministic,
-    so refitting with ``max_iter=k`` stops at exactly the k-th iterate of the
-    same run.  Their curve is sampled there (about ``points`` refits, geometric k).
-    A direct solve (one step) gives its loss alone.
+    Every x is in epochs (passes over the training set): a full-batch solver's
+    iterations are drawn at the passes over the data made by then (its objective's
+    evaluations and Hessian products), where the model counts them.  The solvers
+    without a loss curve are deterministic, so refitting with ``max_iter=k`` stops
+    at exactly the k-th iterate of the same run; their curve is sampled there
+    (about ``points`` refits, geometric k).  A direct solve gives its loss alone.
     """
     curve = getattr(model, "loss_curve_", None)
     if curve is not None and len(curve):
-        c = np.asarray(curve if np.ndim(curve[0]) == 0 else
-                       np.mean([c[:min(map(len, curve))] for c in curve], axis=0), dtype=float)
+        c = _mean_curve(curve)
+        passes = _passes(model)
+        if passes is not None and passes.size >= c.size and np.all(np.diff(passes[:c.size]) > 0):
+            return passes[:c.size], c
         return np.arange(1, c.size + 1, dtype=float), c
     final = data_loss(model, X, y)
     if not n_iter or n_iter <= 1:
@@ -150,7 +168,7 @@ def format_table(rows, kind):
     return "\n".join(lines)
 
 
-XLABEL = "epoch (gd, lbfgs: iteration)"
+XLABEL = "epoch (pass over the training set; gd, lbfgs: one per evaluation of the objective)"
 
 
 def write_plot(curves, out, title, xlabel=XLABEL, best=()):
@@ -167,7 +185,8 @@ def write_plot(curves, out, title, xlabel=XLABEL, best=()):
         The file to write.
     title : str
     xlabel : str, optional
-        The label of the x axis (default: epochs, iterations for gd and lbfgs).
+        The label of the x axis (default: epochs, the passes over the training set,
+        in which the full-batch solvers' iterations are counted).
     best : collection of str, optional
         The runs whose legend entries are set in bold.
 
@@ -186,7 +205,7 @@ def write_plot(curves, out, title, xlabel=XLABEL, best=()):
     ax = fig.add_subplot()
     if all(isinstance(curve, dict) for curve in curves.values()):
         training_curves(curves, ax=ax, logy=True, title=title, xlabel=xlabel)
-        ax.set_xscale("log")  # 40 epochs beside 300 iterations: each gets its share of the axis
+        ax.set_xscale("log")  # 40 epochs beside 300 passes: each gets its share of the axis
         for text in ax.get_legend().get_texts():
             if text.get_text().split(":")[0] in best:
                 text.set_fontweight("bold")
@@ -234,7 +253,8 @@ def report(rows, curves, kind, *, title, out, plot, footnote, xlabel=XLABEL):
 
 
 FOOTNOTE = ("train loss: {what} on the training set, without the penalty; epochs: passes over "
-             "the training set (gd, lbfgs: iterations)")
+             "the training set (gd, lbfgs: iterations; the figure draws them at the passes "
+             "over the data made by then, one per evaluation of the objective)")
 SVC_FOOTNOTE = ("train loss: mean hinge loss of the one-vs-one problems on the training set, "
                  "without the penalty; epochs: SMO iterations (pairs of dual variables updated; "
                  "the most of any one-vs-one problem)")

@@ -29,7 +29,8 @@ VALIDATION_FRACTION = 0.1
 NETWORK_FOOTNOTE = (
     "train loss: {what} on the {n_train} training {rows}, without the penalty; epochs: passes "
     "over them (gd, lbfgs: iterations){extra}\n"
-    "figure: training loss solid (loss_curve_: for the stochastic solvers the mean over each "
+    "figure: against epochs for every optimizer (gd, lbfgs: each evaluation of the objective "
+    "and its gradient is one pass over the data); training loss solid (loss_curve_: for the stochastic solvers the mean over each "
     "epoch's mini-batches, for gd and lbfgs the full-batch objective), validation loss dashed "
     "({what} after each epoch on {n_val} {rows} held out from the training set, 10% seeded; "
     "no optimizer trains on them); seconds: the fit, without those measurements")
@@ -266,10 +267,15 @@ class EpochRecorder:
 
     def run(self, model):
         """The figure's run of a fitted model: its training curve (``loss_curve_``) and,
-        when every epoch was measured, the validation curve."""
+        when every epoch was measured, the validation curve; for a full-batch solver, the
+        passes over the data made by each iteration as the x positions (``epochs``)."""
         train = [float(v) for v in model.loss_curve_]
-        return {"train": train, "validation": self.losses if len(self.losses) == len(train)
-                else None}
+        run = {"train": train, "validation": self.losses if len(self.losses) == len(train)
+               else None}
+        passes = getattr(model, "_passes_curve", None)  # gd, lbfgs: per iteration, drawn at
+        if passes is not None and len(passes) == len(train):  # the passes made by then
+            run["epochs"] = [float(v) for v in passes]
+        return run
 
 
 def watch(model, validation=None, bar=None):

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._version import __version__
 from ..datasets import load_usps
-from ._comparison import FOOTNOTE, build_summary, report, run_comparison
+from ._comparison import FOOTNOTE, XLABEL, build_summary, report, run_comparison
 from ._models import STOCHASTIC, make_estimator
 from .networks import NETWORK_FOOTNOTE, hold_out
 
@@ -141,5 +141,5 @@ def usps_cmd(quick=False, out="fastoptim-usps.png", plot=True, model="mlp"):
                what="mean cross-entropy", rows="images", n_train=X.shape[0], n_val=X_val.shape[0],
                extra="; lr: the best of a grid on the held-out images, tuned offline "
                      "(fastoptim._cli.usps.NETWORK_RUNS); adadelta: not in fastoptim yet"),
-           xlabel="epoch (gd, lbfgs: iteration), log scale")
+           xlabel=f"{XLABEL}, log scale")
     return 0

@@ -125,9 +125,11 @@ class _Packed:
         intercept).
         """
         hvp = self.obj.hessp_operator(*self.split(x))
+        self.n_evals += 1  # (the curvatures at x: one pass)
         diag = self.pack(*hvp.diagonal()) if self.K == 1 else None
 
         def product(v):
+            self.n_evals += 1
             hc, hb = hvp(*self.split(v))
             h = np.asarray(hc, dtype=np.float64).ravel()
             if self.fit_intercept:
@@ -341,17 +343,26 @@ def _solve_newton_cholesky(f, x0, max_iter, tol, curve):
 
 
 class IterationLog(list):
-    """The loss curve a full-batch solver appends to after each iteration, printing one
-    line per iteration as it grows (``verbose``): the iteration, the objective (times
-    ``scale``, in the estimator's units) and its decrease since the previous iteration."""
+    """The loss curve a full-batch solver appends to after each iteration.
 
-    def __init__(self, who, solver, scale=1.0):
+    With ``passes_of`` (a :class:`_Packed`), ``passes`` records beside each value the passes
+    over the training set made by then (the objective's evaluations, Hessian products and
+    Hessians: each reads the data once), the x position of the value in epochs.  With
+    ``verbose``, one line is printed per iteration as it grows: the iteration, the objective
+    (times ``scale``, in the estimator's units) and its decrease since the previous one."""
+
+    def __init__(self, who, solver, scale=1.0, *, passes_of=None, verbose=True):
         super().__init__()
         self.who, self.solver, self.scale = who, solver, float(scale)
+        self.passes_of, self.verbose, self.passes = passes_of, bool(verbose), []
 
     def append(self, value):
         previous = self[-1] * self.scale if self else None
         super().append(value)
+        if self.passes_of is not None:
+            self.passes.append(int(self.passes_of.n_evals))
+        if not self.verbose:
+            return
         now = float(value) * self.scale
         change = "" if previous is None else f", decrease {previous - now:.3e}"
         print(f"[{self.who}] {self.solver} iteration {len(self)}: objective {now:.10g}{change}",
@@ -517,7 +528,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             problems = [("logistic", np.where(y_idx == 1, 1.0, -1.0), None)]
         else:
             problems = [("logistic", np.where(y_idx == k, 1.0, -1.0), None) for k in range(n_classes)]
-        coefs, intercepts, iters, curves, histories = [], [], [], [], []
+        coefs, intercepts, iters, curves, histories, passes = [], [], [], [], [], []
         for k, (loss, target, K) in enumerate(problems):
             if warm is None:
                 c0 = b0 = None
@@ -525,7 +536,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                 c0, b0 = warm
             else:
                 c0, b0 = warm[0][k], warm[1][k:k + 1]
-            c, b, it, curve = self._fit_one(X, loss, target, K, sw, c0, b0)
+            c, b, it, curve, counted = self._fit_one(X, loss, target, K, sw, c0, b0)
+            passes.append(counted)
             histories.append(validation_history(self) if is_stochastic(self.solver) else None)
             coefs.append(np.asarray(c).reshape(-1, X.shape[1]))
             intercepts.append(np.zeros(coefs[-1].shape[0]) if b is None else np.asarray(b).ravel())
@@ -533,6 +545,10 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             if curve is not None:
                 curves.append(curve)
         set_validation_history(self, histories)
+        # the passes over the data at each entry of the curves (full-batch solvers only),
+        # for the figures' epoch axis
+        self._passes_curve = (None if any(c is None for c in passes) else
+                              passes[0] if len(passes) == 1 else passes)
         return (np.vstack(coefs), np.concatenate(intercepts), iters,
                 curves if curves else None)
 
@@ -542,7 +558,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         return penalty_from_C(self.C, weight_sum)
 
     def _fit_one(self, X, loss, target, K, sw, c0, b0):
-        """One optimization problem; returns (coef, intercept or None, n_iter, loss curve or None)."""
+        """One optimization problem; returns (coef, intercept or None, n_iter, loss curve or
+        None, the passes over the data at each entry of the curve or None)."""
         n_threads = self._threads()
         kwargs = {} if K is None else {"n_classes": K}
         if is_stochastic(self.solver):
@@ -554,7 +571,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                 np.array(b0, dtype=X.dtype).reshape(n_out)
             coef, b, _, n_ep = fit_stochastic(self, make, X.shape[0], coef_init=coef,
                                               intercept_init=b, fit_intercept=self.fit_intercept)
-            return coef, b, n_ep, list(self.loss_curve_)
+            return coef, b, n_ep, list(self.loss_curve_), None
         wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
         obj = objective_for(loss, X, target, sample_weight=sw, alpha=self._alpha(wsum),
                         n_threads=n_threads, **kwargs)
@@ -563,16 +580,16 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         bb0 = np.zeros(obj.n_outputs) if b0 is None else np.asarray(b0, np.float64).reshape(obj.n_outputs)
         x0 = f.pack(coef0, bb0)
         max_iter = 100 if self.max_iter is None else int(self.max_iter)
-        curve = IterationLog(type(self).__name__, self.solver) if self.verbose else []
+        curve = IterationLog(type(self).__name__, self.solver, passes_of=f, verbose=self.verbose)
         with np.errstate(over="ignore"):  # curve: the solver's objective after each iteration
             x, n_iter, converged = _FULL_BATCH[self.solver](f, x0, max_iter, float(self.tol),
                                                             curve)
-        curve = list(curve)
+        curve, passes = list(curve), list(curve.passes)
         if not converged:
             report_unconverged(f"{type(self).__name__}: solver {self.solver!r}", n_iter,
                                max_iter, f"tol={self.tol:g}", curve, X)
         coef, b = f.split(x)
-        return coef, b, n_iter, curve
+        return coef, b, n_iter, curve, passes
 
     # -- partial_fit ---------------------------------------------------------------------------
 

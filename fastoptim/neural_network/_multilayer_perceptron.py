@@ -353,10 +353,12 @@ class _BaseMLP(BaseEstimator):
         """'lbfgs' or 'gd' on the full-batch objective, in place on params and running."""
         l2 = float(self.alpha) / _count(X, sw)
         n_threads = self.n_threads
-        curve = []
+        curve, passes = [], []  # the loss after each iteration, and the evaluations made by then
+        evaluations = [0]  # each one pass over the training rows (forward and backward)
         X = net.prepare(X)  # once: every evaluation reads it as it is
 
         def fun(theta):
+            evaluations[0] += 1
             value, grad = net.loss_grad(X, Y, theta.astype(net.dtype, copy=False), l2=l2,
                                         sample_weight=sw, n_threads=n_threads)
             return value, grad.astype(np.float64)
@@ -368,6 +370,7 @@ class _BaseMLP(BaseEstimator):
 
         def record(theta, value):
             curve.append(float(value))
+            passes.append(evaluations[0])
             if self.verbose:
                 print(f"Iteration {len(curve)}, loss = {curve[-1]:.8f}", flush=True)
             if self._epoch_hook is not None:
@@ -416,7 +419,7 @@ class _BaseMLP(BaseEstimator):
                     n_iter_=n_iter, t_=n_iter * X.shape[0],
                     validation_scores_=None, best_validation_score_=None,
                     validation_loss_curve_=None, _optimizer=None, _plateau=None,
-                    _plateau_of=None)
+                    _plateau_of=None, _passes_curve=passes if curve else [evaluations[0]])
 
     def _split(self, n, target_rows, rng):
         """(train rows, validation rows) for early stopping: stratified by class for the
@@ -540,7 +543,7 @@ class _BaseMLP(BaseEstimator):
         plateau = schedule if isinstance(schedule, ReduceOnPlateau) else None
         state = dict(loss_=curve[-1], loss_curve_=curve, n_iter_=n_iter, t_=t_done,
                      _optimizer=opt, _plateau=plateau,
-                     _plateau_of=None if plateau is None else self.schedule)
+                     _plateau_of=None if plateau is None else self.schedule, _passes_curve=None)
         if early:
             state.update(validation_scores_=val_scores, best_validation_score_=best_score,
                          validation_loss_curve_=val_curve, best_loss_=None)

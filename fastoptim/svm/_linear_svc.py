@@ -513,7 +513,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             with curves_kept_on_error(self):  # the stochastic solvers write loss_curve_ as they go
                 fitted = self._fit_primal(X, classes, y_idx, sw, solver)
         # the fitted state, all at once: a fit that raised leaves the previous one intact
-        for name in ("dual_coef_", "loss_curve_") + VALIDATION_CURVES:
+        for name in ("dual_coef_", "loss_curve_", "_passes_curve") + VALIDATION_CURVES:
             if name not in fitted and hasattr(self, name):
                 delattr(self, name)
         fitted["coef_"] = fitted["coef_"].astype(X.dtype, copy=False)
@@ -580,7 +580,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
     def _fit_primal(self, X, classes, y_idx, sw, solver):
         n, d = X.shape
-        coefs, intercepts, iters, curves, scores = [], [], [], [], []
+        coefs, intercepts, iters, curves, scores, passes = [], [], [], [], [], []
         for k, (loss, target, K, smallest) in enumerate(self._problems(y_idx, len(classes))):
             kwargs = {} if K is None else {"n_classes": K}
             if is_stochastic(solver):
@@ -589,9 +589,10 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                 scores.append(validation_history(self))
             else:
                 eps = float(self.tol) * max(int(smallest), 1) / n
-                coef, b, n_iter, curve = self._run_full_batch(X, loss, target, sw, kwargs,
-                                                              solver, eps)
+                coef, b, n_iter, curve, counted = self._run_full_batch(X, loss, target, sw,
+                                                                       kwargs, solver, eps)
                 curves.append(curve)
+                passes.append(counted)
             if self.verbose and not is_stochastic(solver):
                 print(f"[LinearSVC] problem {k}: {n_iter} {_solver_name(solver)} iterations")
             coef = np.asarray(coef, dtype=np.float64).reshape(-1, d)
@@ -605,6 +606,8 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                   "n_iter_": int(max(iters))}
         if curves:
             fitted["loss_curve_"] = curves[0] if len(curves) == 1 else curves
+        if passes:  # the passes over the data at each entry of the curves (the figures' x)
+            fitted["_passes_curve"] = passes[0] if len(passes) == 1 else passes
         set_validation_history(self, scores)  # (put back by curves_kept_on_error if a
         fitted.update({name: getattr(self, name) for name in VALIDATION_CURVES  # later step
                        if hasattr(self, name)})                                  # raises)
@@ -629,7 +632,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             # the solver's (scaled) objective after each iteration, printed with verbose in
             # LinearSVC's units (the scale is the one the return below undoes)
             curve = IterationLog("LinearSVC", _solver_name(solver), float(self.C) * wsum
-                                 / penalized.scale) if self.verbose else []
+                                 / penalized.scale, passes_of=f, verbose=self.verbose)
             if loss == "squared_hinge":
                 x, n_iter, converged = _FULL_BATCH[solver](f, x0, max_iter, eps, curve)
             else:
@@ -642,7 +645,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         coef, b = f.split(x)
         # in LinearSVC's units: 1/2 ||w||^2 + b^2 / (2 s^2) + C sum c_i xi_i
         unscale = float(self.C) * wsum / penalized.scale
-        return coef, b, n_iter, [v * unscale for v in curve]
+        return coef, b, n_iter, [v * unscale for v in curve], list(curve.passes)
 
     def _run_stochastic(self, X, loss, target, sw, kwargs):
         make = new_objective_factory(loss, X, target, sw, self._alpha, self.n_threads, **kwargs)
