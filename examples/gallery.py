@@ -195,7 +195,7 @@ def draw_momentum(out, steps=100):
         "nesterov 0.9 (lr 0.3)": record_path(sigmoid_loss, SIG_START,
                                              SGD(lr=0.3, momentum=0.9, nesterov=True), steps),
     }
-    fig = Figure(figsize=(7, 5.5), layout="constrained")
+    fig = Figure(figsize=(9, 5.5), layout="constrained")
     ax = fig.add_subplot()
     trajectories(lambda p: sigmoid_loss(p)[0], paths, xlim=(-3, 5), ylim=(-6, 2), ax=ax,
                  title=f"two-point sigmoid fit: {steps} steps from (w, b) = (-2, -2)")
@@ -221,7 +221,7 @@ def draw_adaptive(out, steps=200):
                                          steps),
         "adam (lr 0.05)": record_path(minibatch_loss(), SPARSE_START, Adam(lr=0.05), steps),
     }
-    fig = Figure(figsize=(7, 5.5), layout="constrained")
+    fig = Figure(figsize=(9, 5.5), layout="constrained")
     ax = fig.add_subplot()
     trajectories(lambda p: sparse_loss(p)[0], paths, xlim=(-2, 2), ylim=(-2, 2), ax=ax,
                  title=f"sparse feature (non-zero in 5% of samples): {steps} mini-batches of 20")
@@ -276,7 +276,7 @@ def draw_schedules(out, n_steps=100):
         "CosineDecay(0.1, total=100)": CosineDecay(0.1, total=100),
         "Warmup(CosineDecay(0.1, total=90), 10)": Warmup(CosineDecay(0.1, total=90), 10),
     }
-    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    fig = Figure(figsize=(10, 4.5), layout="constrained")
     lr_schedule(schedules, n_steps, ax=fig.add_subplot(),
                 title="learning-rate schedules (fastoptim.optim.schedules)")
     fig.savefig(out, dpi=110)
@@ -289,7 +289,7 @@ def draw_batch_norm(out, quick=False):
 
     from fastoptim.plot import training_curves
 
-    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    fig = Figure(figsize=(10, 4.5), layout="constrained")
     training_curves(batch_norm_runs(quick), ax=fig.add_subplot(),
                     title=f"USPS digits: sigmoid MLP, {len(BN_HIDDEN)} x {BN_HIDDEN[0]} "
                           f"hidden units, SGD + momentum (lr 0.05)")

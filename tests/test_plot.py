@@ -595,9 +595,9 @@ def test_missing_matplotlib_message(monkeypatch):
 
 #: The gallery's files and their pixel sizes (figsize x dpi); usps_loss_curves.png is the
 #: command line's figure, of its own size.
-GALLERY_PNGS = {"sigmoid_momentum.png": (770, 605), "sparse_adaptive.png": (770, 605),
+GALLERY_PNGS = {"sigmoid_momentum.png": (990, 605), "sparse_adaptive.png": (990, 605),
                 "init_tanh.png": (1360, 720), "init_relu.png": (1360, 720),
-                "lr_schedules.png": (770, 495), "batch_norm.png": (770, 495),
+                "lr_schedules.png": (1100, 495), "batch_norm.png": (1100, 495),
                 "usps_loss_curves.png": None}
 
 
