@@ -21,6 +21,8 @@ ESTIMATORS = [
     Ridge(solver="cholesky", alpha=0.5),
     Ridge(solver="svd"),
     Ridge(solver="cg", tol=1e-10),
+    Ridge(solver="gd", tol=1e-7, max_iter=5000),
+    LinearRegression(solver="gd", tol=1e-7, max_iter=5000),
     # the stochastic solvers: a few epochs (the checks test the API, not convergence)
     Ridge(solver="sgd", max_iter=20, random_state=0),
     LinearRegression(solver=Adam(lr=0.05), max_iter=20, batch_size=4, random_state=0),
@@ -36,7 +38,7 @@ def expected_failed_checks(estimator):
     mark the same checks)."""
     solver = getattr(estimator, "solver", None)
     if solver is not None and not (isinstance(solver, str) and solver in
-                                   ("auto", "cholesky", "lstsq", "svd", "cg")):
+                                   ("auto", "cholesky", "lstsq", "svd", "cg", "gd")):
         return {name: "stochastic solver: equal only in expectation" for name in _SHUFFLED}
     return {}
 

@@ -271,6 +271,52 @@ def test_ridge_cg_reaches_closed_form(fit_intercept, weights, sparse):
     assert iters.shape == (2,) and np.all(iters >= 1) and np.all(iters <= 10 * (X.shape[1] + 10))
 
 
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("weights", [False, True], ids=["unw", "w"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["b0", "nob0"])
+@pytest.mark.parametrize("est", [Ridge, LinearRegression])
+def test_gd_with_armijo_search_reaches_closed_form(est, fit_intercept, weights, sparse):
+    X, y, w = make_data(k=2, sparse=sparse, weights=weights, zero_weights=3, seed=23)
+    alpha = 0.7 if est is Ridge else 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # must converge within max_iter
+        # (tol=1e-7: near the smallest relative gradient (~1e-8) whose steps still lower the
+        # objective by more than its round-off)
+        m = _make(est, "gd", alpha, tol=1e-7, max_iter=5000, fit_intercept=fit_intercept).fit(
+            X, y, sample_weight=w)
+    coef, b0 = ref_normal(X, y, w, alpha, fit_intercept)
+    f_opt = objective(X, y, w, alpha, coef, b0)
+    f = objective(X, y, w, alpha, m.coef_, m.intercept_)
+    assert f_opt * (1 - 1e-13) <= f <= f_opt * (1 + 1e-10)
+    assert_fit_matches(m, coef, b0, 1e-4, single=False, fit_intercept=fit_intercept)
+    iters = np.asarray(m.n_iter_)
+    assert iters.shape == (2,) and np.all(iters >= 2)
+    # the curve: the scaled objective after each iteration, never rising (Armijo)
+    wsum = X.shape[0] if w is None else np.sum(w)
+    for k, curve in enumerate(m.loss_curve_):
+        assert len(curve) == iters[k] and np.all(np.diff(curve) <= 0)
+        f_k = objective(X, y[:, k], w, alpha, m.coef_[k], m.intercept_[k])
+        assert curve[-1] == pytest.approx(f_k / (2 * wsum), rel=1e-10)
+
+
+def test_gd_stops_at_max_iter_with_a_warning_and_keeps_float32():
+    X, y, _ = make_data(seed=5)
+    X = X * np.array([1.0, 1e3, 1.0, 1.0, 1.0, 1.0, 1.0])  # ill-conditioned: slow descent
+    with pytest.warns(ConvergenceWarning, match=r"Ridge: solver 'gd' stopped after "
+                                                  r"max_iter=5 iterations"):
+        m = Ridge(solver="gd", max_iter=5).fit(X, y)
+    assert m.n_iter_ == 5 and len(m.loss_curve_) == 5
+    X32, y32 = make_data(seed=5)[0].astype(np.float32), y.astype(np.float32)
+    m32 = Ridge(solver="gd", tol=1e-3).fit(X32, y32)
+    ref = Ridge().fit(X32.astype(np.float64), y32.astype(np.float64))
+    assert m32.coef_.dtype == np.float32
+    assert_rel(m32.coef_, ref.coef_, 1e-2, "float32 gd")
+    with pytest.raises(ValueError, match="tol must be a number > 0"):
+        Ridge(solver="gd", tol=0).fit(X, y)
+    with pytest.raises(ValueError, match="positive=True is solved on the normal equations"):
+        LinearRegression(solver="gd", positive=True).fit(X, y)
+
+
 # Full batch (batch_size = n_samples: deterministic gradient descent), tol=0 and
 # n_iter_no_change huge so that every fit runs to max_iter.  Settings found to
 # reach 1e-6 on standardized data (300 x 5) with and without weights/intercept.

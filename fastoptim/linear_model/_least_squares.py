@@ -27,6 +27,12 @@ Direct solvers (dense linear algebra from scipy's BLAS/LAPACK):
   :math:`(Z Z^T + \alpha I) a = W^{1/2} y_c`, :math:`b = Z^T a`, :math:`Z = W^{1/2} X_c`
   (n unknowns; b stays in the row space of X, where the primal iterates, preconditioned,
   leave it along directions of curvature alpha that the residual test cannot see).
+- 'gd': full-batch gradient descent with Armijo backtracking (Armijo 1966; Nocedal &
+  Wright 2006, Alg. 3.1), each trial one C pass of value and gradient, on the
+  objective divided by :math:`2 \sum w` (below), from zero coefficients; it stops when
+  the gradient's largest entry is at most ``tol`` times its value at the start (the
+  relative test of 'cg').  The lectures' first method, slow on ill-conditioned X:
+  a baseline, not a default.
 - 'auto': 'cholesky', falling back to 'lstsq' (alpha = 0) or 'svd' (alpha > 0;
   LSQR damped by sqrt(alpha) for sparse X) when the normal equations are singular
   or too ill-conditioned for it (reciprocal condition < 1e-10); an explicit
@@ -57,6 +63,8 @@ from .._validation import check_finite
 from ..base import (BaseEstimator, RegressorMixin, resolve_n_jobs, validate_sample_weight,
                     validate_X, validate_y)
 from ..exceptions import ConvergenceWarning, warn
+from ..optim.line_search import armijo_descent
+from ._logistic import IterationLog, _Packed, report_unconverged
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
                           fit_stochastic, is_stochastic, new_objective_factory,
                           set_validation_history, validation_history)
@@ -64,6 +72,7 @@ from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_ke
 __all__ = ["LinearRegression", "Ridge"]
 
 _RCOND_MIN = 1e-10  # 'auto' leaves Cholesky for lstsq below this reciprocal condition
+GD_MAX_ITER = 1000  # solver='gd' with max_iter=None
 
 
 class _LeastSquares(RegressorMixin, BaseEstimator):
@@ -156,7 +165,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
         if is_stochastic(self.solver):
             check_stochastic_params(self)
-        elif self.solver == "cg":
+        elif self.solver in ("cg", "gd"):
             _check_tol(self.tol)
             if self.max_iter is not None:
                 _check_max_iter(self.max_iter)
@@ -236,6 +245,8 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         solver = self.solver
         if solver == "cg":
             return self._fit_cg(X, Y, sw, alpha)
+        if solver == "gd":
+            return self._fit_gd(X, Y, sw, alpha)
         if solver in ("lstsq", "svd"):
             return _solve_svd(X, Y, sw, alpha, self.fit_intercept, solver)
         dask = isinstance(X, DaskData)
@@ -289,6 +300,40 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
                      f"{max_iter} iterations before the residual fell below tol={tol:g}; "
                      f"increase max_iter", ConvergenceWarning)
         self._n_iter = np.asarray(iters)
+        return np.vstack(coefs), np.asarray(intercepts)
+
+    def _fit_gd(self, X, Y, sw, alpha):
+        """'gd': Armijo gradient descent on each target's scaled objective (module notes)."""
+        tol = _check_tol(self.tol)
+        max_iter = GD_MAX_ITER if self.max_iter is None else _check_max_iter(self.max_iter)
+        wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
+        who = type(self).__name__
+        coefs, intercepts, iters, curves, passes = [], [], [], [], []
+        for k in range(Y.shape[1]):
+            obj = objective_for("squared", X, Y[:, k], sample_weight=sw, alpha=alpha / wsum,
+                                n_threads=self._threads())
+            f = _Packed(obj, self.fit_intercept)
+            x0 = f.pack(np.zeros(obj.coef_shape), np.zeros(obj.n_outputs))
+            with np.errstate(over="ignore"):
+                start = f(x0)
+                g0 = float(np.max(np.abs(start[1]))) if start[1].size else 0.0
+                # verbose: the objective in the estimator's units, sum w (z - y)^2 + alpha |b|^2
+                curve = IterationLog(who, "gd", 2.0 * wsum, passes_of=f, verbose=self.verbose)
+                x, n_iter, converged = armijo_descent(
+                    f, x0, max_iter, tol * g0, start=start,
+                    callback=lambda it, x, value: curve.append(value))
+            if not converged:
+                report_unconverged(f"{who}: solver 'gd'", n_iter, max_iter,
+                                   f"tol={tol:g} times its start", list(curve), X)
+            c, b = f.split(x)
+            coefs.append(np.asarray(c, dtype=np.float64).ravel())
+            intercepts.append(0.0 if b is None else float(b[0]))
+            iters.append(n_iter)
+            curves.append([float(v) for v in curve])
+            passes.append(list(curve.passes))
+        self.loss_curve_ = curves[0] if len(curves) == 1 else curves
+        self._passes_curve = passes[0] if len(passes) == 1 else passes
+        self._n_iter = iters[0] if len(iters) == 1 else np.asarray(iters)
         return np.vstack(coefs), np.asarray(intercepts)
 
     def _fit_stochastic(self, X, Y, sw, alpha):
@@ -532,9 +577,12 @@ _COMMON_PARAMS_DOC = """
         Mini-batch size for the stochastic solvers (1 = SGD); None: min(200, n_samples).
     max_iter : int, optional
         Epochs for the stochastic solvers (None: 1000), iterations for 'cg'
-        (None: 10 (n_features + 10)).
+        (None: 10 (n_features + 10)) and 'gd' (None: 1000).
     tol : float, default 1e-4
-        'cg': relative residual; stochastic solvers: stop when the epoch's
+        'cg': relative residual; 'gd': the gradient's largest entry relative to
+        its value at the start (below about 1e-8 in float64, 1e-3 in float32, the
+        steps no longer lower the objective by more than its round-off);
+        stochastic solvers: stop when the epoch's
         mean loss (or the validation loss) has not fallen by tol for
         n_iter_no_change epochs; None: run max_iter epochs (stochastic solvers).
     early_stopping : bool, default False
@@ -572,7 +620,8 @@ class LinearRegression(_LeastSquares):
     solver : str or optimizer, default 'auto'
         'auto' (Cholesky on the normal equations, LAPACK lstsq when X^T X is
         singular or ill-conditioned), 'cholesky', 'lstsq' (minimum-norm, for
-        rank-deficient X), a stochastic solver name ('sgd', 'momentum',
+        rank-deficient X), 'gd' (gradient descent with Armijo line search, a
+        baseline), a stochastic solver name ('sgd', 'momentum',
         'nesterov', 'adagrad', 'rmsprop', 'adam') or an optimizer object from
         :mod:`fastoptim.optim` (AdamW among them).""" + _COMMON_PARAMS_DOC + """
     n_jobs : int, optional
@@ -586,10 +635,12 @@ class LinearRegression(_LeastSquares):
     intercept_ : NumPy scalar of X's dtype or ndarray of shape (n_targets,)
     n_features_in_ : int
     n_iter_ : int or ndarray
-        Epochs of a stochastic solver (per target when several); 1 for a direct solve.
+        Epochs of a stochastic solver, iterations of 'gd' (per target when several); 1 for
+        a direct solve.
     loss_curve_ : list of float
         Stochastic solvers: each epoch's mean data loss, sum w (z - y)^2 / (2 sum w), taken as
-        the samples were visited, without the penalty (a list per target when several).
+        the samples were visited, without the penalty (a list per target when several);
+        'gd': that objective after each iteration.
     solver_ : str
         The solver used.
 
@@ -603,7 +654,7 @@ class LinearRegression(_LeastSquares):
     (2.0, 1.0)
     """
 
-    _direct_solvers = ("auto", "cholesky", "lstsq")
+    _direct_solvers = ("auto", "cholesky", "lstsq", "gd")
 
     def __init__(self, *, fit_intercept=True, solver="auto", learning_rate="auto", schedule=None,
                  batch_size=None, max_iter=None, tol=1e-4, early_stopping=False,
@@ -626,7 +677,8 @@ class Ridge(_LeastSquares):
     solver : str or optimizer, default 'auto'
         'auto' (Cholesky; lstsq if alpha = 0 and X^T X is singular),
         'cholesky', 'svd' (dense X), 'cg' (conjugate gradients with the C
-        core's X^T X v products: large or sparse X), a stochastic solver name
+        core's X^T X v products: large or sparse X), 'gd' (gradient descent
+        with Armijo line search, a baseline), a stochastic solver name
         or an optimizer object from :mod:`fastoptim.optim`.""" + _COMMON_PARAMS_DOC + """
 
     Attributes
@@ -635,9 +687,11 @@ class Ridge(_LeastSquares):
     intercept_ : NumPy scalar of X's dtype or ndarray of shape (n_targets,)
     n_features_in_ : int
     n_iter_ : int or ndarray
-        'cg': iterations per target; stochastic solvers: epochs; 1 for a direct solve.
+        'cg', 'gd': iterations per target; stochastic solvers: epochs; 1 for a direct solve.
     loss_curve_ : list of float
-        Stochastic solvers only: each epoch's mean data loss (without the penalty).
+        Stochastic solvers: each epoch's mean data loss (without the penalty); 'gd':
+        the objective (with the penalty, divided by 2 sum(sample_weight)) after each
+        iteration.
     solver_ : str
 
     Examples
@@ -649,7 +703,7 @@ class Ridge(_LeastSquares):
     1.0
     """
 
-    _direct_solvers = ("auto", "cholesky", "svd", "cg")
+    _direct_solvers = ("auto", "cholesky", "svd", "cg", "gd")
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, solver="auto", learning_rate="auto",
                  schedule=None, batch_size=None, max_iter=None, tol=1e-4, early_stopping=False,
