@@ -31,11 +31,13 @@ def _split(line, delimiter):
     return line.split(delimiter) if delimiter is not None else line.split()
 
 
-def _diagnose(name, text, delimiter, comments, first_line, error, shape, header_line):
+def _diagnose(name, text, delimiter, comments, first_line, error, shape, header_line,
+              text_column=None):
     """The ValueError naming the first line of a block that numpy could not read (error path).
 
     ``shape`` is (fields per row, the line that set it) from the blocks before, or None;
-    ``header_line`` the first content line of the file when it was read as data (else None).
+    ``header_line`` the first content line of the file when it was read as data (else None);
+    ``text_column`` the 0-based column of text labels (any text is valid there).
     """
     n_fields, first = shape if shape is not None else (None, None)
     for number, line in _content_lines(text, comments, first_line):
@@ -49,12 +51,44 @@ def _diagnose(name, text, delimiter, comments, first_line, error, shape, header_
             if not field.strip():
                 return ValueError(f"{name}:{number}: field {k} is empty; missing values are "
                                   "not supported, fill them in first")
+            if k - 1 == text_column:
+                continue
             if not _is_number(field):
                 hint = (f" (line {number} is read as data: a header line holds names only, no "
                         f"numbers)" if number == header_line else "")
                 return ValueError(f"{name}:{number}: field {k} {field.strip()!r} is "
                                   f"not a number{hint}")
     return ValueError(f"{name}: {error}")
+
+
+def _text_target(fields, target_column, names):
+    """The 0-based column of the target when the first data row's target field is not a
+    number (text class labels), else None (numbers, no target, or a target_column that
+    the checks after reading will refuse)."""
+    if target_column is None or isinstance(target_column, bool):
+        return None
+    if isinstance(target_column, str):
+        if names is None or target_column not in names:
+            return None
+        column = names.index(target_column)
+    elif isinstance(target_column, (int, np.integer)):
+        if not -len(fields) <= target_column < len(fields):
+            return None
+        column = int(target_column) % len(fields)
+    else:
+        return None
+    field = fields[column].strip()
+    return None if not field or _is_number(field) else column
+
+
+def _check_widths(text, delimiter, comments, first_line, n_fields, data_line, name):
+    """With text labels numpy reads the columns by number and does not see a row with more
+    fields than the first one: the error naming it."""
+    for number, line in _content_lines(text, comments, first_line):
+        count = len(_split(line, delimiter))
+        if count != n_fields:
+            raise ValueError(f"{name}:{number}: {count} fields where line {data_line} has "
+                             f"{n_fields}; every row needs the same number of fields")
 
 
 def _drop_lines(text, n):
@@ -99,6 +133,11 @@ def load_csv(path, target_column=-1, delimiter=",", skip_header="auto", dtype=np
     -------
     X : ndarray of shape (n_samples, n_columns - 1), or (n_samples, n_columns) without target
     y : ndarray of shape (n_samples,) or None
+        Numbers (``dtype``), or strings (a NumPy ``str`` array, surrounding spaces and
+        quotes removed) when the target field of the first data row is not a number:
+        class labels such as ``setosa`` or ``spam``, which the classifiers take as they are.
+        Every row's target is then read as text; a later row's feature that is not a
+        number is still an error.
 
     Raises
     ------
@@ -146,6 +185,7 @@ def load_csv(path, target_column=-1, delimiter=",", skip_header="auto", dtype=np
 
     names, header_line, data_line = None, None, None
     parts, shape, offset = [], None, 0
+    text_column, label_parts = None, []  # text labels: their column, and their blocks
     for first_line, chunk in iter_line_chunks(path):
         n_bytes = len(chunk)
         if offset == 0 and chunk.startswith(codecs.BOM_UTF8):
@@ -182,14 +222,30 @@ def load_csv(path, target_column=-1, delimiter=",", skip_header="auto", dtype=np
             if first is None:
                 continue
             data_line = first[0]
+            text_column = _text_target(_split(first[1], delimiter), target_column, names)
+            if text_column is not None:
+                n_fields = len(_split(first[1], delimiter))
+                feature_columns = [k for k in range(n_fields) if k != text_column]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # a block of comments: no data
             try:
-                block = np.loadtxt(io.StringIO(text), dtype=dtype, delimiter=delimiter,
-                                   comments=comments, ndmin=2, quotechar='"')
+                if text_column is None:
+                    block = np.loadtxt(io.StringIO(text), dtype=dtype, delimiter=delimiter,
+                                       comments=comments, ndmin=2, quotechar='"')
+                else:
+                    block = np.loadtxt(io.StringIO(text), dtype=dtype, delimiter=delimiter,
+                                       comments=comments, ndmin=2, quotechar='"',
+                                       usecols=feature_columns)
+                    labels = np.loadtxt(io.StringIO(text), dtype=str, delimiter=delimiter,
+                                        comments=comments, ndmin=1, quotechar='"',
+                                        usecols=[text_column])
+                    if labels.shape[0] != block.shape[0]:
+                        raise ValueError("the label column and the features disagree")
+                    _check_widths(text, delimiter, comments, first_line, n_fields, data_line,
+                                  name)
             except ValueError as exc:
                 raise _diagnose(name, text, delimiter, comments, first_line, exc, shape,
-                                data_line if names is None else None) from None
+                                data_line if names is None else None, text_column) from None
         if block.shape[0] == 0:
             continue
         if shape is None:
@@ -197,11 +253,15 @@ def load_csv(path, target_column=-1, delimiter=",", skip_header="auto", dtype=np
         elif block.shape[1] != shape[0]:
             raise _diagnose(name, text, delimiter, comments, first_line, "", shape, None)
         parts.append(block)
+        if text_column is not None:
+            label_parts.append(np.char.strip(np.char.strip(labels), '"'))
         del block, text
     if not parts:
         raise ValueError(f"{name}: no data rows (after line {header_line})"
                          if header_line else f"{name}: no data rows")
     data = concatenate_parts(parts)
+    if text_column is not None:
+        return np.ascontiguousarray(data), np.concatenate(label_parts)
     n_columns = data.shape[1]
     if target_column is None:
         return np.ascontiguousarray(data), None
