@@ -21,10 +21,16 @@ Usage::
                     [--kernel K] [--gamma G] [--epochs N] [--lr LR] [--batch-size B]
                     [--hidden W1,W2,...] [--activation A] [--init I] [--batch-norm]
                     [--dropout P] [--early-stopping]
-    fastoptim predict DATA MODEL_FILE OUTPUT [--model M]
+                    [-e EPS] [-w LABEL=WEIGHT ...] [--dual | --primal] [-v K] [-q]
+                    [--threads N] [--scale]
+    fastoptim predict DATA MODEL_FILE OUTPUT [--model M] [-b 1] [-q] [--threads N]
         Like liblinear's train/predict: predict writes one label per line and
         prints the accuracy when DATA has labels (--model: the kind of model
-        MODEL_FILE must hold).  Model files are described in fastoptim.model_io.
+        MODEL_FILE must hold; -b 1: the class probabilities too, in
+        liblinear's format).  train -v K prints the K-fold cross-validation
+        accuracy and writes no model; --scale standardizes the features with
+        the training statistics, which the model file keeps for predict.
+        Model files are described in fastoptim.model_io.
         For example::
 
             fastoptim train data.svm model.npz --model mlp --hidden 256,128 \
@@ -70,7 +76,7 @@ import sys
 
 from .._version import __version__
 from . import bench, compare, info, predict, train, usps
-from ._args import CLIError
+from ._args import CLIError, liblinear_spellings
 # what the command offers to code (and the tests) beside main, under the names it had as one module
 from ._comparison import PLOT_HINT, format_table, run_comparison, write_plot
 from ._data import detect_format, load_data
@@ -125,7 +131,17 @@ def build_parser():
 def _run(argv):
     if argv and argv[0] == "bench":
         return bench.bench_cmd(argv[1:])
-    args = build_parser().parse_args(argv)
+    if argv and argv[0] in ("train", "compare"):
+        argv = [argv[0]] + liblinear_spellings(argv[1:])
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if (extra and args.command == "train" and args.model_file is None and len(extra) == 1
+            and not extra[0].startswith("-")):
+        # train's MODEL_FILE is optional (-v writes none), so argparse takes DATA alone when
+        # options stand between the two: the one word left over is MODEL_FILE
+        args.model_file, extra = extra[0], []
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         return usps.usps_cmd(quick=args.quick, out=args.out, plot=not args.no_plot,
                              model=args.usps_model or "mlp")

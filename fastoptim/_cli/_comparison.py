@@ -10,6 +10,7 @@ import numpy as np
 from .._config import config_info
 from ..plot import loss_curves, training_curves
 from ._models import data_loss, n_iter, quiet_fit, score
+from ._training import FitTicker
 from .networks import EpochProgress, on_terminal, unwatch, watch
 
 __all__ = ["run_comparison", "format_table", "write_plot", "report", "build_summary", "PLOT_HINT",
@@ -108,9 +109,15 @@ def run_comparison(runs, X, y, X_test, y_test, *, progress=None, points=12, vali
         bar = EpochProgress(model.get_params().get("max_iter") or 1, progress, label + " ") \
             if live else None
         recorder = watch(model, validation, bar)
+        # a model without epochs to draw (a linear one): its seconds, once past one
+        ticker = FitTicker(label.rstrip(), progress) if live and recorder is None else None
         start = time.perf_counter()
         try:
-            conv = quiet_fit(model, X, y)
+            try:
+                conv = quiet_fit(model, X, y)
+            finally:
+                if ticker is not None:
+                    ticker.close()
             row["seconds"] = time.perf_counter() - start - (recorder.overhead if recorder else 0)
         except FloatingPointError as exc:
             row["error"] = "diverged"
@@ -136,6 +143,18 @@ def run_comparison(runs, X, y, X_test, y_test, *, progress=None, points=12, vali
     return rows, curves
 
 
+def _loss_text(loss):
+    """4 decimals; a loss below 1e-3 (a network that fits its training set) in 3 digits, and
+    one too large for 4 decimals in 11 characters (a diverging run, unscaled targets) as
+    1.2346e+07."""
+    if not np.isfinite(loss):
+        return str(loss)
+    if 0 < abs(loss) < 1e-3:
+        return f"{loss:.2e}"
+    text = f"{loss:.4f}"
+    return text if len(text) <= 11 else f"{loss:.4e}"
+
+
 def format_table(rows, kind):
     """The results table, one row per optimizer.
 
@@ -151,20 +170,27 @@ def format_table(rows, kind):
     str
     """
     score = "test acc" if kind == "classifier" else "test R2"
-    lines = [f"{'optimizer':<10} {'epochs':>6} {'train loss':>11} {score:>9} {'seconds':>8}  "
-             f"settings"]
-    lines.append("-" * (len(lines[0]) + 24))
+    cells = []
     for r in rows:
         if r["error"]:
-            lines.append(f"{r['name']:<10} {'-':>6} {r['error']:>11} {'-':>9} {'-':>8}  "
-                         f"{r['settings']}")
+            cells.append((r["name"], "-", r["error"], "-", "-", r["settings"]))
             continue
         epochs = "-" if r["epochs"] is None else str(r["epochs"])
         value = (f"{100 * r['score']:.2f}%" if kind == "classifier" else f"{r['score']:.4f}")
-        # 4 decimals; a loss below 1e-3 (a network that fits its training set) in 3 digits
-        loss = f"{r['loss']:.4f}" if not 0 < abs(r["loss"]) < 1e-3 else f"{r['loss']:.2e}"
-        lines.append(f"{r['name']:<10} {epochs:>6} {loss:>11} {value:>9} "
-                     f"{r['seconds']:>8.3f}  {r['settings']}")
+        cells.append((r["name"], epochs, _loss_text(r["loss"]), value, f"{r['seconds']:.3f}",
+                      r["settings"]))
+    header = ("optimizer", "epochs", "train loss", score, "seconds", "settings")
+    # every column as wide as its widest cell (a long solver name, a loss of 1e12, ...)
+    widths = [max(len(c[k]) for c in cells + [header]) for k in range(5)]
+    widths = [max(w, least) for w, least in zip(widths, (10, 6, 11, 9, 8))]
+
+    def line(c):
+        return (f"{c[0]:<{widths[0]}} {c[1]:>{widths[1]}} {c[2]:>{widths[2]}} "
+                f"{c[3]:>{widths[3]}} {c[4]:>{widths[4]}}  {c[5]}")
+
+    lines = [line(header)]
+    lines.append("-" * (len(lines[0]) + 24))
+    lines += [line(c) for c in cells]
     return "\n".join(lines)
 
 

@@ -120,29 +120,38 @@ def load_data(path, fmt="auto", *, n_features=None, target_column=None, labels="
                 raise CLIError(f"{path}: no data rows")
             return X, y, fmt, zero
         delimiter = "\t" if _strip_compression(path).endswith(".tsv") else ","
-        data, _ = load_csv(f, target_column=None, delimiter=delimiter)
-    n_cols = data.shape[1]
+        col = -1 if target_column is None else int(target_column)
+        try:  # (labels that are not numbers come back as strings: class names)
+            X, y = load_csv(f, target_column=col, delimiter=delimiter)
+        except ValueError as exc:
+            if "target_column=" in str(exc) and "out of range" in str(exc):
+                raise CLIError(f"--target-column {col} is out of range for {path}: "
+                               f"{str(exc).split(', which has ', 1)[-1]}") from None
+            raise
+    n_cols = X.shape[1] + 1
     if n_features is not None and labels == "optional" and target_column is None \
-            and n_cols == n_features:
-        return data, None, fmt, None
-    if n_features is not None and n_cols != n_features + 1:
+            and n_cols == n_features and y.dtype.kind == "f":
+        # no label column: the last column was a feature
+        return np.ascontiguousarray(np.column_stack([X, y])), None, fmt, None
+    if n_features is not None and X.shape[1] != n_features:
         label = " plus an optional label column" if labels == "optional" else " and a label column"
         raise CLIError(f"{path}: {n_cols} columns, but the model has {n_features} features "
                        f"(the file needs {n_features} feature columns{label})")
     if n_cols < 2:
         raise CLIError(f"{path}: one column only; a training file needs features and a label "
                        f"column")
-    col = -1 if target_column is None else int(target_column)
-    if not -n_cols <= col < n_cols:
-        raise CLIError(f"--target-column {col} is out of range for {path}, which has {n_cols} "
-                       f"columns")
-    y = np.ascontiguousarray(data[:, col])
-    X = np.ascontiguousarray(np.delete(data, col % n_cols, axis=1))
     return X, y, fmt, None
 
 
 def check_labels(model, y, path):
-    """Class labels must be whole numbers for a classifier read from a file."""
+    """Class labels read from a file must be whole numbers or names (strings) for a
+    classifier, numbers for a regressor."""
+    if y.dtype.kind in "US":
+        if MODELS[model][1] == "regressor":
+            raise CLIError(f"{path}: the labels are text ('{y[0]}', ...), so they are classes, "
+                           f"not a real-valued target; use a classifier (e.g. --model "
+                           f"{'mlp' if model in ('mlp-regressor',) else 'logistic'})")
+        return
     if MODELS[model][1] == "classifier" and np.any(y != np.round(y)):
         fix = ("--model mlp-regressor" if model == "mlp" else
                "--model ridge or --model linear")

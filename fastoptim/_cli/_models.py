@@ -61,7 +61,8 @@ OPTION_OF = {"C": "-C", "alpha": "--alpha", "solver": "--solver", "learning_rate
              "batch_size": "--batch-size", "max_iter": "--max-iter", "random_state": "--seed",
              "kernel": "--kernel", "gamma": "--gamma", "hidden_layer_sizes": "--hidden",
              "activation": "--activation", "init": "--init", "batch_norm": "--batch-norm",
-             "dropout": "--dropout", "early_stopping": "--early-stopping"}
+             "dropout": "--dropout", "early_stopping": "--early-stopping", "tol": "-e/--tol",
+             "class_weight": "-w", "dual": "--dual/--primal", "n_threads": "--threads"}
 
 
 def estimator_class(model):

@@ -1,12 +1,15 @@
 """``fastoptim compare DATA``: the optimizers of one model on a data file."""
+import io
 import pathlib
+import sys
 
-from ._args import (CLIError, add_data_options, add_penalty_options, add_svc_options, fraction,
-                    positive_float, positive_int, seed)
+from ._args import (CLIError, add_data_options, add_liblinear_options, add_penalty_options,
+                    add_svc_options, fraction, positive_float, positive_int, seed)
 from ._comparison import FOOTNOTE, SVC_FOOTNOTE, XLABEL, report, run_comparison
 from ._data import check_labels, load_data, split
 from ._models import (MODEL_HELP, MODELS, NETWORKS, OWN_SOLVER, STOCHASTIC, estimator_class, has_param,
                       make_estimator)
+from ._training import SCALE_WARNING_RATIO, Standardizer, liblinear_params, scale_spread
 from .networks import NETWORK_FOOTNOTE, add_network_options, hold_out, network_params
 
 __all__ = ["add_parser", "compare_cmd", "COMPARE_MAX_ITER"]
@@ -53,20 +56,26 @@ def compare_cmd(args):
         raise CLIError("--dropout needs stochastic optimizers (gd and lbfgs need the same "
                        "objective at every evaluation): leave gd and lbfgs out of --optimizers "
                        "(e.g. --optimizers sgd adam), or drop --dropout")
+    if args.scale:  # the training rows' statistics, for the test rows too
+        scaler = Standardizer.fit(X)
+        X, X_test = scaler.transform(X), scaler.transform(X_test)
+    else:
+        _warn_scale(X)
     validation = None
     if model in NETWORKS:  # the validation curves: rows held out of the training set
         X, y, validation = hold_out(X, y, args.seed, args.data)
-    common = dict(C=args.C, alpha=args.alpha, kernel=args.kernel, gamma=args.gamma, **networks)
+    common = dict(C=args.C, alpha=args.alpha, kernel=args.kernel, gamma=args.gamma, **networks,
+                  **liblinear_params(model, args, y))
     if has_param(model, "random_state"):  # svc is deterministic: --seed seeds the split only
         common["random_state"] = args.seed
     max_iter = COMPARE_MAX_ITER if args.max_iter is None else args.max_iter
     lr = "auto" if args.lr is None else args.lr
     runs = []
     for opt in optimizers:
-        if opt in STOCHASTIC or (opt == "gd" and kind == "regressor" and model not in NETWORKS):
-            batch = X.shape[0] if opt == "gd" else args.batch_size
-            params = dict(solver="sgd" if opt == "gd" else opt, learning_rate=lr,
-                          batch_size=batch, max_iter=args.epochs, n_iter_no_change=args.epochs)
+        if opt in STOCHASTIC:
+            batch = args.batch_size
+            params = dict(solver=opt, learning_rate=lr, batch_size=batch, max_iter=args.epochs,
+                          n_iter_no_change=args.epochs)
             settings = f"lr={lr if isinstance(lr, str) else format(lr, 'g')}, batch_size={batch}"
         elif opt == "dual-cd":
             params = dict(dual=True, max_iter=max_iter)  # (the default dual='auto' may not)
@@ -78,15 +87,18 @@ def compare_cmd(args):
                         f"max_iter={'no limit' if args.max_iter is None else args.max_iter}")
         else:  # a direct solver of the estimator ('gd', 'lbfgs', 'auto', 'cg', ...)
             params = dict(solver=opt, max_iter=max_iter)
-            settings = f"max_iter={max_iter}"
+            settings = (f"Armijo line search, max_iter={max_iter}" if opt == "gd" else
+                        f"max_iter={max_iter}")
         cls = estimator_class(model)
         if "n_iter_no_change" in params and "n_iter_no_change" not in cls().get_params():
             params.pop("n_iter_no_change")
         runs.append((opt, make_estimator(model, **params, **common), settings,
                      "n_iter_no_change" in params))
-    print(f"{name} on {args.data} ({fmt}): {X.shape[0]} training samples, {X.shape[1]} features; "
-          f"tested on {X_test.shape[0]} samples ({where})", flush=True)
-    results, curves = run_comparison(runs, X, y, X_test, y_test, validation=validation)
+    print(f"{name} on {args.data} ({fmt}): {X.shape[0]} training samples, {X.shape[1]} features"
+          f"{' (standardized)' if args.scale else ''}; tested on {X_test.shape[0]} samples "
+          f"({where})", flush=True)
+    results, curves = run_comparison(runs, X, y, X_test, y_test, validation=validation,
+                                     progress=io.StringIO() if args.quiet else None)
     what = {"classifier": "mean cross-entropy", "regressor": "mean squared error / 2"}[kind]
     if model == "linearsvc":
         what = "mean (squared) hinge loss"
@@ -106,6 +118,18 @@ def compare_cmd(args):
     report(results, curves, kind, out=out, plot=not args.no_plot, title=title,
            footnote=footnote, xlabel=xlabel)
     return 0
+
+
+def _warn_scale(X):
+    """A line on stderr when the features' scales differ by more than SCALE_WARNING_RATIO:
+    the solvers' steps (and the automatic rates) are set by the widest column, and the
+    narrow ones then barely move."""
+    spread = scale_spread(X)
+    if spread is not None and spread[0] > SCALE_WARNING_RATIO:
+        ratio, wide, narrow = spread
+        print(f"warning: the features differ in scale by {ratio:.3g}x (standard deviation of "
+              f"column {wide} over column {narrow}, 0-based): the optimizers converge slowly "
+              f"on such data; pass --scale to standardize them", file=sys.stderr, flush=True)
 
 
 def add_parser(sub):
@@ -143,6 +167,7 @@ def add_parser(sub):
     p.add_argument("--out", default=None, metavar="PATH",
                    help="the figure (default: fastoptim-<DATA name>.png)")
     p.add_argument("--no-plot", action="store_true", help="do not draw the figure")
+    add_liblinear_options(p, dual=False)
     add_svc_options(p)
     add_network_options(p, early_stopping=False)
     add_data_options(p)

@@ -1,13 +1,15 @@
 """``fastoptim predict DATA MODEL_FILE OUTPUT``: one prediction per line (liblinear's
 predict)."""
+import argparse
 import os
 
 import numpy as np
 
 from ..model_io import load_model
-from ._args import CLIError, add_data_options
+from ._args import CLIError, add_data_options, positive_int
 from ._data import load_data
 from ._models import MODELS, score
+from ._training import Standardizer
 
 __all__ = ["add_parser", "predict_cmd"]
 
@@ -23,6 +25,13 @@ def _format_labels(pred):
     return "\n".join(map(str, pred.tolist()))
 
 
+def _probability_flag(text):
+    """An argparse type: ``-b 0`` or ``-b 1``."""
+    if text not in ("0", "1"):
+        raise argparse.ArgumentTypeError(f"{text!r} is neither 0 nor 1")
+    return text == "1"
+
+
 def predict_cmd(args):
     """``fastoptim predict DATA MODEL_FILE OUTPUT``: one prediction per line (liblinear's predict).
 
@@ -34,7 +43,10 @@ def predict_cmd(args):
     (``--zero-based``/``--one-based`` override it), so that its columns are
     the training file's.  With ``--model M``, MODEL_FILE must hold that kind of model
     (e.g. ``--model mlp``: a network classifier): another kind is a usage error, before
-    anything is written.
+    anything is written.  A model trained with ``--scale`` standardizes DATA with the
+    training statistics stored in its file.  ``-b 1`` writes the class probabilities as
+    liblinear does: a first line ``labels`` followed by the classes, then per row the
+    predicted label and one probability per class in that order.  ``-q``: no output.
 
     Parameters
     ----------
@@ -58,20 +70,40 @@ def predict_cmd(args):
     zero = args.zero_based  # the flag, else the training file's base stored in the model
     if zero == "auto" and isinstance(meta.get("zero_based"), bool):
         zero = meta["zero_based"]
+    if args.probability and not hasattr(est, "predict_proba"):
+        raise CLIError(f"-b 1: {args.model_file} holds a {type(est).__name__}, which gives no "
+                       f"probabilities; train a logistic, softmax or mlp model for them, or "
+                       f"pass -b 0")
+    if args.threads is not None and hasattr(est, "n_threads"):
+        est.set_params(n_threads=args.threads)
     X, y, _, _ = load_data(args.data, args.format, n_features=est.n_features_in_,
                            target_column=args.target_column, labels="optional", zero_based=zero)
+    if meta.get("scaling") is not None:  # trained with --scale: the training statistics
+        X = Standardizer.from_metadata(meta["scaling"], args.model_file).transform(X)
     pred = est.predict(X)
     text = _format_labels(pred)
+    if args.probability:
+        proba = est.predict_proba(X)
+        lines = ["labels " + " ".join(_format_labels(est.classes_).split("\n"))]
+        lines += [f"{label} " + " ".join(f"{p:.6g}" for p in row)
+                  for label, row in zip(text.split("\n"), proba.tolist())]
+        text = "\n".join(lines)
     with open(args.output, "w", encoding="utf-8") as f:
         f.write(text + ("\n" if text else ""))
+    if args.quiet:
+        return 0
     if y is not None:
         if hasattr(est, "classes_"):
-            if est.classes_.dtype.kind in "OUS":  # string classes: the file's labels are numbers
+            named, file_named = est.classes_.dtype.kind in "OUS", y.dtype.kind in "OUS"
+            if named != file_named:  # names against numbers: nothing to compare
                 print(f"wrote {len(pred)} predictions to {args.output} (the model's labels are "
-                      f"strings, the file's numbers: no accuracy)")
+                      f"{'strings' if named else 'numbers'}, the file's "
+                      f"{'strings' if file_named else 'numbers'}: no accuracy)")
                 return 0
             hits = int(np.sum(pred == y))
             print(f"Accuracy = {100 * hits / len(y):.4g}% ({hits}/{len(y)})")
+        elif y.dtype.kind in "OUS":
+            print(f"(the file's labels are text; a regression model has no accuracy on them)")
         else:
             mse = float(np.mean((np.asarray(pred, dtype=np.float64) - y) ** 2))
             print(f"Mean squared error = {mse:.6g} (regression)")
@@ -92,6 +124,16 @@ def add_parser(sub):
     p.add_argument("--model", choices=list(MODELS), default=None,
                    help="the kind of model MODEL_FILE must hold (e.g. mlp: a network "
                         "classifier); another kind is an error (default: any)")
+    p.add_argument("-b", dest="probability", type=_probability_flag, default=False,
+                   metavar="{0,1}",
+                   help="1: write the class probabilities too (liblinear's format: a first "
+                        "line 'labels' and the classes, then per row the label and one "
+                        "probability per class); logistic, softmax and mlp models "
+                        "(default: 0)")
+    p.add_argument("--threads", type=positive_int, default=None, metavar="N",
+                   help="threads of the C kernels (n_threads; default: the model's)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="quiet: write OUTPUT and print nothing")
     add_data_options(p)
     p.set_defaults(run=predict_cmd)
     return p
