@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from common import IDLE_S, Row, Target, interleaved_best
 
 from fastoptim import LogisticRegression
-from fastoptim.datasets import load_a9a, shared_data_dir
+from fastoptim.datasets import load_a9a, data_dir
 from fastoptim.svm import SVC, LinearSVC
 
 BUSY_S = 120  # the background process ends itself after this, whatever happens here
@@ -83,7 +83,7 @@ def _problems():
                                               random_state=0, n_threads=nt),
                 sklearn and sklearn.linear_model.SGDClassifier(
                     loss="log_loss", max_iter=5, tol=None, random_state=0)))
-    if shared_data_dir() is not None:
+    if data_dir() is not None:
         X, y, _, _ = load_a9a()
         name = "LinearSVC(dual=False) sparse a9a 32561x123"
     else:

@@ -33,7 +33,7 @@ import numpy as np
 from common import Row, Target
 
 from fastoptim import LogisticRegression
-from fastoptim.datasets import load_a9a, load_mnist, shared_data_dir
+from fastoptim.datasets import load_a9a, load_mnist, data_dir
 from fastoptim.losses import Objective
 
 REACHED = 1e-6
@@ -63,7 +63,7 @@ def _datasets(quick):
     yield "synthetic", X, y, 1.0
     X, y = sparse_synthetic(50_000)
     yield "sparse synthetic (4% nonzeros)", X, y, 1.0
-    if shared_data_dir() is None:
+    if data_dir() is None:
         return
     X, y, _, _ = load_a9a()
     yield "a9a", X, y, 1.0

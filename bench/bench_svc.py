@@ -24,7 +24,7 @@ import numpy as np
 
 from common import Row, Target, interleaved_best
 
-from fastoptim.datasets import load_a9a, load_mnist, load_reuters, load_usps, shared_data_dir
+from fastoptim.datasets import load_a9a, load_mnist, load_reuters, load_usps, data_dir
 from fastoptim.svm import SVC
 
 
@@ -64,7 +64,7 @@ def _binary_sets():
     """(name, X, y, X_test, y_test) of the binary problems: USPS always, the others with data."""
     X, y, Xt, yt = load_usps()
     sets = [("USPS 0 vs rest", X, y == 0, Xt, yt == 0)]
-    if shared_data_dir() is None:
+    if data_dir() is None:
         return sets
     X, y, Xt, yt = load_a9a()
     sets.append(("a9a", X[:5000], y[:5000], Xt, yt))

@@ -32,7 +32,7 @@ import numpy as np
 
 from common import Row, Target, interleaved_best
 
-from fastoptim.datasets import load_a9a, shared_data_dir
+from fastoptim.datasets import load_a9a, data_dir
 from fastoptim.losses import Objective
 from fastoptim.svm import LinearSVC
 
@@ -148,7 +148,7 @@ def rows(quick=False):
         X, y = sparse_synthetic(60_000)
         out.append(_squared_hinge_row(X[:50_000], y[:50_000], X[50_000:], y[50_000:], repeat,
                                       rounds, name="sparse synthetic (4% nonzeros)"))
-        if shared_data_dir() is None:
+        if data_dir() is None:
             return out
         X, y, X_test, y_test = load_a9a()
         out += [_squared_hinge_row(X, y, X_test, y_test, repeat, rounds),

@@ -3,8 +3,16 @@
 Every figure is a ratio of times measured in the same run, interleaved, so
 that a noisy shared machine moves numerator and denominator together.
 """
+import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+
+#: The real data sets of the benchmarks: ../shared/data beside the repository, the default
+#: of fastoptim.datasets' loaders here unless FASTOPTIM_DATA names another folder.
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+if SHARED_DATA.is_dir():
+    os.environ.setdefault("FASTOPTIM_DATA", str(SHARED_DATA))
 
 #: Pause before each contender's turn.  OpenBLAS and OpenMP worker threads
 #: busy-wait for a while after a call; on a 2-core machine they would take

@@ -5,6 +5,7 @@ Problems are random but seeded: features ~ N(0, 1) (dense) or ~30 % dense
 and inactive hinge terms, logistic probabilities away from 0 and 1 -- and
 labels drawn from a noisy linear model so that the data are not separable.
 """
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +29,11 @@ LAYOUTS = {
     "csr-f32": (True, np.float32),
 }
 
-#: Where the real data sets live: ../shared/data relative to the repository root.
+#: Where the real data sets live: ../shared/data relative to the repository root, the
+#: default data folder of fastoptim.datasets' loaders in the tests (FASTOPTIM_DATA).
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+if DATA_DIR.is_dir():
+    os.environ.setdefault("FASTOPTIM_DATA", str(DATA_DIR))
 
 
 @dataclass

@@ -13,12 +13,12 @@ import scipy.sparse as sp
 import fastoptim
 from fastoptim.datasets import (dump_svmlight, load_a9a, load_california_housing, load_csv,
                                 load_mnist, load_reuters, load_svmlight, load_usps,
-                                shared_data_dir)
+                                data_dir)
 from fastoptim.datasets import _build_usps
 
 from conftest import DATA_DIR
 
-DATA = shared_data_dir()
+DATA = data_dir()
 USPS_TRAIN_COUNTS = [1194, 1005, 731, 658, 652, 556, 664, 645, 542, 644]
 USPS_TEST_COUNTS = [359, 264, 198, 166, 200, 160, 170, 147, 166, 177]
 
@@ -26,7 +26,7 @@ USPS_TEST_COUNTS = [359, 264, 198, 166, 200, 160, 170, 147, 166, 177]
 def _need(*parts):
     """The path of a shared data file, or skip the test when it is absent."""
     if DATA is None:
-        pytest.skip("the shared data folder ../shared/data is absent")
+        pytest.skip("no data folder: ../shared/data is absent and FASTOPTIM_DATA is not set")
     path = DATA.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"{path} is absent")
@@ -593,10 +593,29 @@ def test_csv_california_housing_matches_numpy():
 
 # ----------------------------------------------------------------- shared data sets
 
-def test_shared_data_dir():
-    expected = Path(fastoptim.__file__).resolve().parents[1].parent / "shared" / "data"
-    assert expected == DATA_DIR
-    assert shared_data_dir() == (expected if expected.is_dir() else None)
+def test_data_dir_is_the_environment_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv("FASTOPTIM_DATA", str(tmp_path))
+    assert data_dir() == tmp_path
+    monkeypatch.setenv("FASTOPTIM_DATA", "~/sets")
+    assert data_dir() == Path("~/sets").expanduser()
+    for unset in ("", "  "):
+        monkeypatch.setenv("FASTOPTIM_DATA", unset)
+        assert data_dir() is None
+    monkeypatch.delenv("FASTOPTIM_DATA")
+    assert data_dir() is None  # nothing is looked for next to the package
+    with pytest.raises(FileNotFoundError, match=r"a9a: no folder given; pass folder=, the "
+                       r"folder holding a9a, a9a\.t .*set the environment variable "
+                       r"FASTOPTIM_DATA to a data folder holding them \(or holding a9a/"):
+        load_a9a()
+
+
+def test_loaders_read_the_folder_of_the_environment_variable(monkeypatch, tmp_path):
+    (tmp_path / "california-housing").mkdir()
+    (tmp_path / "california-housing" / "cal_housing.data").write_text(
+        "a,b,c,d,e,f,g,h,y\n" + "1,2,3,4,5,6,7,8,9\n2,3,4,5,6,7,8,9,10\n")
+    monkeypatch.setenv("FASTOPTIM_DATA", str(tmp_path))
+    X, y = load_california_housing()
+    assert X.shape == (2, 8) and y.tolist() == [9.0, 10.0]
 
 
 @pytest.mark.parametrize("loader", [load_mnist, load_a9a, load_reuters,

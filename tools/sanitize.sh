@@ -32,13 +32,12 @@ SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 # input.  Deselected: the float32 central-difference checks of test_losses.py, whose
 # tolerance is numeric, not a memory-safety question -- their margin is thin (softmax f32:
 # 0.0087 against a tolerance of 0.01 with the normal build) and the instrumented build
-# rounds float32 sums in another order (0.0106); and test_shared_data_dir, which checks
-# where the package lives (here: a copy).
+# rounds float32 sums in another order (0.0106).
 TESTS=(tests/test_losses.py tests/test_kernels.py tests/test_engine.py tests/test_svc.py
        tests/test_linear_svc.py tests/test_datasets.py tests/test_fuzz.py tests/test_bad_input.py
        tests/test_bad_input_estimators.py tests/test_network.py tests/test_mlp.py
        tests/test_mlp_torch.py tests/test_threads.py
-       -k "not (test_check_grad and f32) and not test_shared_data_dir")
+       -k "not (test_check_grad and f32)")
 if [ "$#" -gt 0 ]; then
     TESTS=("$@")
 fi
@@ -56,12 +55,9 @@ if [ "$rebuild" = 1 ]; then
 fi
 
 # 1. the pure-Python package, without the in-place extensions (.so) and generated C, in
-# $OUT/src (refreshed on every run); $OUT/shared points to the repository's ../shared,
-# where the package looks for the shared data sets (fastoptim.datasets.shared_data_dir)
+# $OUT/src (refreshed on every run); the tests find the shared data sets themselves
+# (tests/conftest.py sets FASTOPTIM_DATA to the repository's ../shared/data)
 mkdir -p "$OUT/src"
-if [ -d "$ROOT/../shared" ] && [ ! -e "$OUT/shared" ]; then
-    ln -s "$(cd "$ROOT/../shared" && pwd)" "$OUT/shared"
-fi
 "$PYTHON" -c '
 import shutil, sys
 shutil.copytree(sys.argv[1], sys.argv[2], dirs_exist_ok=True,

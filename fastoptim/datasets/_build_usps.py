@@ -1,9 +1,9 @@
 """Rebuild the embedded USPS file ``fastoptim/datasets/usps.npz`` from the source.
 
 The source is ``zip.train.gz`` and ``zip.test.gz`` as distributed with *The
-Elements of Statistical Learning* (``../shared/data/usps`` next to the
-repository): one digit per line, the digit (0-9) then 256 grey levels in
-[-1, 1], row-major 16 x 16.
+Elements of Statistical Learning* (``usps/`` of the data folder named by
+``FASTOPTIM_DATA``, or any folder given): one digit per line, the digit (0-9)
+then 256 grey levels in [-1, 1], row-major 16 x 16.
 
 Every grey level in the source is a multiple of 0.001 (2001 distinct values),
 so it is stored losslessly as the integer ``level = round(1000 * v) + 1000``
@@ -101,7 +101,7 @@ def build(source=None, out=EMBEDDED):
     ----------
     source : str or Path, optional
         Folder holding ``zip.train.gz`` and ``zip.test.gz``; by default
-        ``../shared/data/usps`` next to the repository.
+        ``usps/`` in the data folder named by ``FASTOPTIM_DATA``.
     out : str or Path
         The file to write (the package's ``usps.npz`` by default).
 
@@ -111,10 +111,10 @@ def build(source=None, out=EMBEDDED):
         The file written.
     """
     if source is None:
-        from ._shared import shared_data_dir
-        base = shared_data_dir()
+        from ._shared import DATA_ENV, data_dir
+        base = data_dir()
         if base is None:
-            raise FileNotFoundError("no source folder given and ../shared/data not found")
+            raise FileNotFoundError(f"no source folder given and {DATA_ENV} is not set")
         source = base / "usps"
     source = Path(source)
     arrays = {}

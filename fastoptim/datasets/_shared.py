@@ -1,10 +1,15 @@
-"""Loaders for the public data sets that tests and benchmarks read from ../shared/data.
+"""Loaders of public data sets that are not shipped with the package (MNIST, a9a, Reuters,
+California housing), from a folder the user names.
 
-They are not shipped with the package: each loader takes the folder holding
-the files (or its parent, the shared data folder) and raises
-FileNotFoundError, saying what is missing and where to get it, when absent.
+Each loader takes the folder holding the files, or a data folder holding them in its
+usual subfolder (``mnist/``, ``a9a/``, ...); without one, the data folder named by the
+environment variable ``FASTOPTIM_DATA`` (see :func:`data_dir`).  A missing file is a
+FileNotFoundError saying what is missing, where it was looked for and where to get it.
 """
+from __future__ import annotations
+
 import gzip
+import os
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +17,7 @@ import numpy as np
 from ._csv import load_csv
 from ._svmlight_format import load_svmlight
 
-__all__ = ["shared_data_dir", "load_mnist", "load_a9a", "load_reuters",
+__all__ = ["data_dir", "DATA_ENV", "load_mnist", "load_a9a", "load_reuters",
            "load_california_housing", "A9A_N_FEATURES", "REUTERS_N_FEATURES",
            "CALIFORNIA_FEATURE_NAMES"]
 
@@ -24,32 +29,46 @@ CALIFORNIA_FEATURE_NAMES = ("longitude", "latitude", "housing_median_age", "tota
                             "total_bedrooms", "population", "households", "median_income")
 
 
-def shared_data_dir():
-    """The shared data folder ``../shared/data`` next to the repository, if present.
+#: The environment variable naming the data folder of the loaders' default.
+DATA_ENV = "FASTOPTIM_DATA"
+
+
+def data_dir() -> Path | None:
+    """The data folder named by the environment variable ``FASTOPTIM_DATA``, or None.
+
+    The loaders of this module look there (and in its subfolders ``mnist/``,
+    ``a9a/``, ``reuters-lasvm/``, ``california-housing/``) when no folder is given.
 
     Returns
     -------
     pathlib.Path or None
-        ``<parent of the repository root>/shared/data``, the repository root
-        being the folder that holds ``setup.py`` and the ``fastoptim``
-        package; None when that folder does not exist (an installed package,
-        or a checkout without the data).
+        The folder, when the variable is set and non-empty (whether or not it
+        exists: a loader then says it is missing); None otherwise.
+
+    Examples
+    --------
+    >>> import os
+    >>> from fastoptim.datasets import data_dir
+    >>> os.environ["FASTOPTIM_DATA"] = "/data/sets"
+    >>> str(data_dir())
+    '/data/sets'
+    >>> del os.environ["FASTOPTIM_DATA"]
+    >>> data_dir() is None
+    True
     """
-    package = Path(__file__).resolve().parents[1]  # fastoptim/, from fastoptim/datasets/
-    path = package.parents[1] / "shared" / "data"
-    return path if path.is_dir() else None
+    value = os.environ.get(DATA_ENV, "").strip()
+    return Path(value).expanduser() if value else None
 
 
 def _locate(folder, subdir, files, what, origin):
     """The folder holding all of `files`: `folder` itself or `folder/subdir`."""
     if folder is None:
-        base = shared_data_dir()
-        if base is None:
+        folder = data_dir()
+        if folder is None:
             raise FileNotFoundError(
-                f"{what}: no folder given and the shared data folder (../shared/data next to "
-                f"the repository) does not exist; pass folder=, the folder holding "
-                f"{', '.join(files)} (from {origin})")
-        folder = base
+                f"{what}: no folder given; pass folder=, the folder holding "
+                f"{', '.join(files)} (from {origin}), or set the environment variable "
+                f"{DATA_ENV} to a data folder holding them (or holding {subdir}/ with them)")
     folder = Path(folder)
     for candidate in (folder, folder / subdir):
         if all((candidate / f).is_file() for f in files):
@@ -84,7 +103,7 @@ def load_mnist(folder=None, dtype=np.float64):
         The folder holding ``train-images-idx3-ubyte.gz``,
         ``train-labels-idx1-ubyte.gz``, ``t10k-images-idx3-ubyte.gz`` and
         ``t10k-labels-idx1-ubyte.gz``, or its parent (with them in
-        ``mnist/``).  Default: :func:`shared_data_dir`.
+        ``mnist/``).  Default: :func:`data_dir` (``FASTOPTIM_DATA``).
     dtype : {np.float64, np.float32}, default=np.float64
         dtype of X.
 
@@ -141,8 +160,9 @@ def load_a9a(folder=None, dtype=np.float64, dense=False):
     ----------
     folder : str or Path, optional
         The folder holding ``a9a`` and ``a9a.t`` (svmlight, one-based), or its
-        parent (with them in ``a9a/``).  Default: :func:`shared_data_dir`.
+        parent (with them in ``a9a/``).  Default: :func:`data_dir` (``FASTOPTIM_DATA``).
     dtype : {np.float64, np.float32}, default=np.float64
+        dtype of X (the labels stay float64).
     dense : bool, default=False
         Return ndarrays instead of CSR matrices.
 
@@ -176,8 +196,9 @@ def load_reuters(folder=None, dtype=np.float64, dense=False):
     folder : str or Path, optional
         The folder holding ``reuters.trn.bz2`` and ``reuters.tst.bz2``
         (svmlight, one-based), or its parent (with them in
-        ``reuters-lasvm/``).  Default: :func:`shared_data_dir`.
+        ``reuters-lasvm/``).  Default: :func:`data_dir` (``FASTOPTIM_DATA``).
     dtype : {np.float64, np.float32}, default=np.float64
+        dtype of X (the labels stay float64).
     dense : bool, default=False
         Return ndarrays instead of CSR matrices.
 
@@ -209,8 +230,9 @@ def load_california_housing(folder=None, dtype=np.float64):
     folder : str or Path, optional
         The folder holding ``cal_housing.data`` (CSV with a header line), or
         its parent (with it in ``california-housing/``).  Default:
-        :func:`shared_data_dir`.
+        :func:`data_dir` (``FASTOPTIM_DATA``).
     dtype : {np.float64, np.float32}, default=np.float64
+        dtype of X and y.
 
     Returns
     -------
