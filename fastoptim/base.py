@@ -20,6 +20,8 @@ sits below this module: it depends on the objectives, the network engine
 (fastoptim._network), the optimizers' epoch engine and the validation helpers only, never
 on an estimator (README, "Layout").
 """
+from __future__ import annotations
+
 import functools
 import inspect
 import numbers
@@ -27,6 +29,7 @@ import os
 import sys
 import threading
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,6 +37,11 @@ import scipy.sparse as sp
 from ._dask import DaskData, dask_rows
 from ._validation import check_finite, feature_names, is_dask_collection, validate_X
 from .exceptions import DataConversionWarning, UndefinedMetricWarning, not_fitted_error, warn
+
+if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
+    from typing import Self
+
+    from numpy.typing import ArrayLike
 
 __all__ = ["BaseEstimator", "RegressorMixin", "ClassifierMixin", "SparseCoefMixin", "available_if",
            "check_is_fitted", "resolve_n_jobs", "linear_scores",
@@ -271,8 +279,20 @@ class BaseEstimator:
             names.append(p.name)
         return sorted(names)
 
-    def get_params(self, deep=True):
-        """The estimator's parameters as a dict (``deep``: nested ones as ``name__sub``)."""
+    def get_params(self, deep: bool = True) -> dict:
+        """The estimator's parameters as a dict.
+
+        Parameters
+        ----------
+        deep : bool, default True
+            Also list the parameters of parameters that are estimators themselves,
+            as ``name__sub``.
+
+        Returns
+        -------
+        dict
+            Parameter name -> value, the constructor's arguments.
+        """
         out = {}
         for name in self._param_names():
             value = getattr(self, name)
@@ -282,7 +302,19 @@ class BaseEstimator:
         return out
 
     def set_params(self, **params):
-        """Set parameters (``name__sub`` reaches a nested estimator); returns self."""
+        """Set parameters, as scikit-learn's ``set_params``.
+
+        Parameters
+        ----------
+        **params
+            Parameter name -> new value; ``name__sub`` sets the parameter ``sub`` of
+            the estimator held in parameter ``name``.  An unknown name is a
+            ValueError listing the valid ones.
+
+        Returns
+        -------
+        self
+        """
         if not params:
             return self
         valid = self._param_names()
@@ -336,11 +368,25 @@ class BaseEstimator:
 class RegressorMixin:
     """``score`` as the coefficient of determination R^2 of ``predict``."""
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """R^2 = 1 - sum w (y - pred)^2 / sum w (y - mean_w y)^2, averaged over outputs.
 
         As scikit-learn's r2_score: NaN with an UndefinedMetricWarning for fewer than two
-        samples; where the denominator is zero, 1 for exact predictions and 0 otherwise."""
+        samples; where the denominator is zero, 1 for exact predictions and 0 otherwise.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples to predict.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The true targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the samples in both sums (None: all 1).
+
+        Returns
+        -------
+        float
+        """
         pred = np.asarray(self.predict(X), dtype=np.float64)
         # y and the weights get fit's checks: finite, of X's length, weights >= 0, sum > 0
         y = validate_y(y, pred.shape[0], np.float64, multi_output=True)
@@ -394,11 +440,26 @@ class ClassifierMixin:
         check_two_classes(classes, type(self).__name__)
         return X, classes, y_idx
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """The fraction of samples whose predicted class equals y (weighted by sample_weight).
 
         y and the weights get fit's checks (labels without NaN or None, X's length, weights
-        finite and >= 0 with a positive sum)."""
+        finite and >= 0 with a positive sum).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples to classify.
+        y : array-like of shape (n_samples,)
+            The true labels.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the samples (None: all 1).
+
+        Returns
+        -------
+        float
+            The (weighted) accuracy, in [0, 1].
+        """
         pred = self.predict(X)
         multilabel = pred.ndim == 2
         y = validate_label_array(y, pred.shape[0], multilabel=multilabel)
@@ -664,7 +725,7 @@ def linear_scores(X, coef, intercept):
 class SparseCoefMixin:
     """``sparsify()`` and ``densify()``, as scikit-learn's linear classifiers have them."""
 
-    def sparsify(self):
+    def sparsify(self) -> Self:
         """Store ``coef_`` as a scipy.sparse CSR matrix (worth it when most entries are zero);
         predictions are unchanged.  ``densify()`` turns it back.
 
@@ -676,7 +737,7 @@ class SparseCoefMixin:
         self.coef_ = sp.csr_matrix(self.coef_)
         return self
 
-    def densify(self):
+    def densify(self) -> Self:
         """Store ``coef_`` as a dense ndarray again (the default after fit).
 
         Returns

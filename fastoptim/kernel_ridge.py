@@ -46,8 +46,11 @@ coefficients): half the memory and about twice the speed, for kernel
 matrices whose :math:`S K S + \alpha I` is well conditioned (cond well below
 1e7); pass float64 X otherwise.
 """
+from __future__ import annotations
+
 import numbers
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.linalg
@@ -62,6 +65,14 @@ from .base import (BaseEstimator, RegressorMixin, as_random_state, check_is_fitt
                    validate_sample_weight, validate_y)
 from .exceptions import ConvergenceWarning, warn
 from .kernels import PAIRWISE_KERNELS, check_kernel, gram
+
+if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
+    from collections.abc import Callable
+    from typing import Self
+
+    from numpy.typing import ArrayLike
+
+    from .optim import Optimizer
 
 __all__ = ["KernelRidge"]
 
@@ -162,9 +173,13 @@ class KernelRidge(RegressorMixin, BaseEstimator):
     _dask_hint = (" (the kernel matrix couples every pair of rows); for data beyond memory fit "
                   "a sample, or a linear model on random features of it")
 
-    def __init__(self, alpha=1.0, *, kernel="linear", gamma=None, degree=3, coef0=1,
-                 kernel_params=None, solver="cholesky", n_components=100, tol=1e-6,
-                 max_iter=None, random_state=None, n_threads=None):
+    def __init__(self, alpha: float | ArrayLike = 1.0, *, kernel: str | Callable = "linear",
+                 gamma: float | str | None = None, degree: int = 3, coef0: float = 1,
+                 kernel_params: dict | None = None, solver: str | Optimizer = "cholesky",
+                 n_components: int | None = 100, tol: float | None = 1e-6,
+                 max_iter: int | None = None,
+                 random_state: int | np.random.RandomState | None = None,
+                 n_threads: int | None = None) -> None:
         self._store_init_args(locals())
 
     def __sklearn_tags__(self):
@@ -210,7 +225,8 @@ class KernelRidge(RegressorMixin, BaseEstimator):
 
     # -- fit -----------------------------------------------------------------------------
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike,
+            sample_weight: ArrayLike | float | None = None) -> Self:
         """Fit the model.
 
         Parameters
@@ -219,6 +235,7 @@ class KernelRidge(RegressorMixin, BaseEstimator):
             float32 stays float32 (the kernel matrix and coefficients too);
             other numbers become float64.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            The targets; several columns share one factorization.
         sample_weight : float or array-like of shape (n_samples,), optional
             Non-negative weights (a sample with weight 2 counts twice).
 
@@ -307,7 +324,7 @@ class KernelRidge(RegressorMixin, BaseEstimator):
 
     # -- predict ---------------------------------------------------------------------------
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predictions :math:`K(X, X_{fit})\\, a` (or the features' :math:`\\phi(X) \\beta`).
 
         Parameters

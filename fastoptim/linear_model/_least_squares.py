@@ -45,8 +45,11 @@ object (see :mod:`fastoptim.linear_model._stochastic`), on the squared loss
 the objective above divided by :math:`2 \sum w`.  Several outputs are fitted
 one after the other.
 """
+from __future__ import annotations
+
 import numbers
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.linalg
@@ -69,6 +72,14 @@ from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_ke
                           fit_stochastic, is_stochastic, new_objective_factory,
                           set_validation_history, validation_history)
 
+if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
+    from collections.abc import Callable
+    from typing import Self
+
+    from numpy.typing import ArrayLike
+
+    from ..optim import Optimizer
+
 __all__ = ["LinearRegression", "Ridge"]
 
 _RCOND_MIN = 1e-10  # 'auto' leaves Cholesky for lstsq below this reciprocal condition
@@ -88,7 +99,8 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
 
     # -- fit --------------------------------------------------------------------------
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike,
+            sample_weight: ArrayLike | float | None = None) -> Self:
         """Fit the model.
 
         Parameters
@@ -96,6 +108,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         X : array-like or sparse matrix of shape (n_samples, n_features)
             float32 stays float32 (coef_ too); other numbers become float64.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            The targets; several columns fit one model per column.
         sample_weight : float or array-like of shape (n_samples,), optional
             Non-negative weights (a sample with weight 2 counts twice).
 
@@ -366,12 +379,13 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
 
     # -- predict ------------------------------------------------------------------------
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predictions ``X @ coef_.T + intercept_``.
 
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples, with the columns of the training data.
 
         Returns
         -------
@@ -592,7 +606,12 @@ _COMMON_PARAMS_DOC = """
         scikit-learn's), ``validation_loss_curve_`` (their loss) and
         ``best_validation_score_`` (one list or number per target).
     validation_fraction : float, default 0.1
+        With early_stopping: the share of the samples held out (drawn with
+        random_state) to measure the validation loss after each epoch.
     n_iter_no_change : int, default 5
+        Stochastic solvers: the epochs without an improvement by tol (of the
+        training loss, or the validation loss with early_stopping) before the
+        fit stops.
     warm_start : bool, default False
         Stochastic solvers: start from the previous fit's coefficients.
     random_state : int, RandomState or None
@@ -656,10 +675,15 @@ class LinearRegression(_LeastSquares):
 
     _direct_solvers = ("auto", "cholesky", "lstsq", "gd")
 
-    def __init__(self, *, fit_intercept=True, solver="auto", learning_rate="auto", schedule=None,
-                 batch_size=None, max_iter=None, tol=1e-4, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=5, warm_start=False, random_state=None,
-                 verbose=0, n_threads=None, copy_X=True, n_jobs=None, positive=False):
+    def __init__(self, *, fit_intercept: bool = True, solver: str | Optimizer = "auto",
+                 learning_rate: float | str = "auto",
+                 schedule: Callable[[int], float] | None = None, batch_size: int | None = None,
+                 max_iter: int | None = None, tol: float | None = 1e-4,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 n_iter_no_change: int = 5, warm_start: bool = False,
+                 random_state: int | np.random.RandomState | None = None, verbose: int | bool = 0,
+                 n_threads: int | None = None, copy_X: bool = True, n_jobs: int | None = None,
+                 positive: bool = False) -> None:
         self._store_init_args(locals())
 
 
@@ -674,6 +698,7 @@ class Ridge(_LeastSquares):
         L2 penalty strength, >= 0; an array gives each target its own (every
         solver; one problem per target).
     fit_intercept : bool, default True
+        Fit b0 by centering X and y (the intercept is never penalized).
     solver : str or optimizer, default 'auto'
         'auto' (Cholesky; lstsq if alpha = 0 and X^T X is singular),
         'cholesky', 'svd' (dense X), 'cg' (conjugate gradients with the C
@@ -705,10 +730,15 @@ class Ridge(_LeastSquares):
 
     _direct_solvers = ("auto", "cholesky", "svd", "cg", "gd")
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, solver="auto", learning_rate="auto",
-                 schedule=None, batch_size=None, max_iter=None, tol=1e-4, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=5, warm_start=False, random_state=None,
-                 verbose=0, n_threads=None, copy_X=True, positive=False):
+    def __init__(self, alpha: float | ArrayLike = 1.0, *, fit_intercept: bool = True,
+                 solver: str | Optimizer = "auto", learning_rate: float | str = "auto",
+                 schedule: Callable[[int], float] | None = None, batch_size: int | None = None,
+                 max_iter: int | None = None, tol: float | None = 1e-4,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 n_iter_no_change: int = 5, warm_start: bool = False,
+                 random_state: int | np.random.RandomState | None = None, verbose: int | bool = 0,
+                 n_threads: int | None = None, copy_X: bool = True,
+                 positive: bool = False) -> None:
         self._store_init_args(locals())
 
     def __sklearn_tags__(self):

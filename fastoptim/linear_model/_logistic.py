@@ -45,8 +45,11 @@ Solvers
 - 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', or an optimizer
   object: mini-batch epochs of the C engine (:mod:`._stochastic`).
 """
+from __future__ import annotations
+
 import copy
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.linalg
@@ -69,6 +72,14 @@ from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_ke
                           fit_stochastic, initial_optimizer, is_stochastic,
                           new_objective_factory, set_validation_history, start_loss,
                           validation_history)
+
+if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
+    from collections.abc import Callable
+    from typing import Self
+
+    from numpy.typing import ArrayLike
+
+    from ..optim import Optimizer
 
 __all__ = ["LogisticRegression", "SoftmaxRegression"]
 
@@ -471,7 +482,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
     # -- fit ------------------------------------------------------------------------------------
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike,
+            sample_weight: ArrayLike | float | None = None) -> Self:
         """Fit the model.
 
         Parameters
@@ -481,6 +493,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Class labels of any type (ints, floats, strings).
         sample_weight : float or array-like of shape (n_samples,), optional
+            Non-negative weights (a sample of weight 2 counts twice); None: all 1.
 
         Returns
         -------
@@ -598,7 +611,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
     @available_if(_has_partial_fit, "partial_fit needs a stochastic solver ('sgd', 'momentum', "
                   "'nesterov', 'adagrad', 'rmsprop', 'adam' or an optimizer object)")
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None,
+                    sample_weight: ArrayLike | float | None = None) -> Self:
         """One epoch of the stochastic solver over (X, y), continuing from the current state.
 
         Continues from the last ``fit`` or ``partial_fit`` (coefficients and, after a
@@ -607,11 +621,14 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
+            One batch of samples (the columns of the first call's).
         y : array-like of shape (n_samples,)
+            Their class labels.
         classes : array-like, optional
             Every class label; required at the first call on an unfitted model (a
             batch may not contain them all); when given later it must equal classes_.
         sample_weight : float or array-like of shape (n_samples,), optional
+            Non-negative weights (a sample of weight 2 counts twice); None: all 1.
 
         Returns
         -------
@@ -716,19 +733,38 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
     # -- prediction ------------------------------------------------------------------------------
 
-    def decision_function(self, X):
-        """Scores X @ coef_.T + intercept_: shape (n_samples,) for two classes, else (n_samples, K)."""
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
+        """Scores X @ coef_.T + intercept_: shape (n_samples,) for two classes, else (n_samples, K).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples, with the training data's columns.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
         X = self._validate_predict_X(X)
         z = linear_scores(X, self.coef_, self.intercept_)
         if z.shape[1] == 2:  # a two-class softmax: the score of class 1 over class 0
             return z[:, 1] - z[:, 0]
         return z.ravel() if z.shape[1] == 1 else z
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in classes_ order.
 
         Two classes: the sigmoid of the score; multinomial: the softmax of the
         scores; one-vs-rest: each class's sigmoid, normalized to sum 1.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples, with the training data's columns.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
         z = self.decision_function(X)
@@ -745,8 +781,18 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         ls = scipy.special.log_expit(z)
         return ls - scipy.special.logsumexp(ls, axis=1, keepdims=True)
 
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed stably."""
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`, computed stably.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples, with the training data's columns.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
         check_is_fitted(self)
         z = self.decision_function(X)
         if z.ndim == 1:
@@ -755,8 +801,18 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             return self._ovr_log_proba(z)
         return scipy.special.log_softmax(z, axis=1)
 
-    def predict(self, X):
-        """The most probable class of each sample (labels from classes_)."""
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """The most probable class of each sample (labels from classes_).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples, with the training data's columns.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return self._labels_from_scores(self.decision_function(X))
 
     def __sklearn_tags__(self):
@@ -767,6 +823,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
 _PARAMS_DOC = """
     penalty : {'l2', None}, default 'l2'
+        'l2': the squared norm of the coefficients (not the intercept), weighed by
+        1 / C; None: no penalty (C is ignored).
     C : float, default 1.0
         Inverse penalty strength (> 0): the loss is multiplied by C; ``np.inf``
         is no penalty (scikit-learn 1.8's spelling of ``penalty=None``).
@@ -774,6 +832,7 @@ _PARAMS_DOC = """
         scikit-learn's mix of L1 in the penalty: only 0 (L2) is offered; any other
         value raises.
     fit_intercept : bool, default True
+        Fit an intercept per output (never penalized).
     solver : str or optimizer, default 'lbfgs'
         'lbfgs', 'newton-cg', 'newton-cholesky' (few features: K (d + 1) parameters
         for the multinomial model, d + 1 per binary one),
@@ -808,7 +867,12 @@ _PARAMS_DOC = """
         ``best_validation_score_``; one-vs-rest: a list per binary problem,
         each scored by its own accuracy.
     validation_fraction : float, default 0.1
+        With early_stopping: the share of the samples held out (stratified by
+        class, drawn with random_state) to measure after each epoch.
     n_iter_no_change : int, default 5
+        Stochastic solvers: the epochs without an improvement by tol (of the
+        training objective, or the validation loss with early_stopping) before
+        the fit stops.
     class_weight : dict, 'balanced' or None
         Multiplies each sample's weight by its class's weight ('balanced':
         sum of the sample weights / (n_classes * the class's sum of sample weights),
@@ -816,7 +880,11 @@ _PARAMS_DOC = """
     warm_start : bool, default False
         Start from the previous fit's coefficients.
     random_state : int, RandomState or None
+        Seeds the stochastic solvers' shuffles and the early-stopping split (the
+        full-batch solvers are deterministic and ignore it).
     verbose : int, default 0
+        > 0: print one line per iteration (full-batch solvers) or epoch
+        (stochastic ones) with the objective.
     n_threads : int, optional
         Threads of the C passes (None: by the size of the work; -1: every CPU)."""
 
@@ -859,11 +927,16 @@ class LogisticRegression(_LinearClassifier):
     ['no', 'yes']
     """
 
-    def __init__(self, penalty="l2", *, C=1.0, l1_ratio=0.0, fit_intercept=True, solver="lbfgs",
-                 max_iter=None, tol=1e-4, learning_rate="auto", schedule=None, batch_size=None,
-                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
-                 class_weight=None, multi_class="auto", warm_start=False, random_state=None,
-                 verbose=0, n_threads=None, n_jobs=None):
+    def __init__(self, penalty: str | None = "l2", *, C: float = 1.0, l1_ratio: float | None = 0.0,
+                 fit_intercept: bool = True, solver: str | Optimizer = "lbfgs",
+                 max_iter: int | None = None, tol: float | None = 1e-4,
+                 learning_rate: float | str = "auto",
+                 schedule: Callable[[int], float] | None = None, batch_size: int | None = None,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 n_iter_no_change: int = 5, class_weight: dict | str | None = None,
+                 multi_class: str = "auto", warm_start: bool = False,
+                 random_state: int | np.random.RandomState | None = None, verbose: int | bool = 0,
+                 n_threads: int | None = None, n_jobs: int | None = None) -> None:
         self._store_init_args(locals())
 
 
@@ -892,9 +965,13 @@ class SoftmaxRegression(_LinearClassifier):
 
     _softmax_only = True
 
-    def __init__(self, penalty="l2", *, C=1.0, l1_ratio=0.0, fit_intercept=True, solver="lbfgs",
-                 max_iter=None, tol=1e-4, learning_rate="auto", schedule=None, batch_size=None,
-                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
-                 class_weight=None, warm_start=False, random_state=None, verbose=0,
-                 n_threads=None):
+    def __init__(self, penalty: str | None = "l2", *, C: float = 1.0, l1_ratio: float | None = 0.0,
+                 fit_intercept: bool = True, solver: str | Optimizer = "lbfgs",
+                 max_iter: int | None = None, tol: float | None = 1e-4,
+                 learning_rate: float | str = "auto",
+                 schedule: Callable[[int], float] | None = None, batch_size: int | None = None,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 n_iter_no_change: int = 5, class_weight: dict | str | None = None,
+                 warm_start: bool = False, random_state: int | np.random.RandomState | None = None,
+                 verbose: int | bool = 0, n_threads: int | None = None) -> None:
         self._store_init_args(locals())

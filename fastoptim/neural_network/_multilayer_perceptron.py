@@ -58,8 +58,11 @@ arrays (gathered once).  Refused with what to do instead: a column split
 ``predict``, ``predict_proba`` and ``predict_log_proba`` of a dask array are lazy dask
 arrays.
 """
+from __future__ import annotations
+
 import copy
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.optimize
@@ -77,6 +80,14 @@ from ..optim.line_search import armijo_descent
 from ..optim.schedules import ReduceOnPlateau, apply as apply_schedule
 from ._init import INITS, initial_layers
 from .._network import ACTIVATIONS, Network
+
+if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
+    from collections.abc import Callable
+    from typing import Self
+
+    from numpy.typing import ArrayLike
+
+    from ..optim import Optimizer
 
 __all__ = ["MLPClassifier", "MLPRegressor", "SOLVERS"]
 
@@ -687,6 +698,8 @@ _PARAMS_DOC = """
         on the validation score and restore the best epoch's weights.  Stochastic solvers
         only: 'lbfgs' and 'gd' train on every row and stop on the gradient's ``tol``.
     validation_fraction : float, default=0.1
+        With early_stopping: the share of the rows held out (stratified by class for
+        the classifier, drawn with random_state) to score after each epoch.
     shuffle : bool, default=True
         Shuffle the rows at each epoch (a seeded permutation: the same order for every
         thread count).
@@ -753,12 +766,18 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     True
     """
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-                 alpha=1e-4, batch_size="auto", learning_rate="auto", schedule=None,
-                 max_iter=200, tol=1e-4, n_iter_no_change=10, early_stopping=False,
-                 validation_fraction=0.1, shuffle=True, init="glorot_uniform",
-                 batch_norm=False, dropout=0.0, class_weight=None, warm_start=False,
-                 random_state=None, verbose=False, max_fun=15000, n_threads=None):
+    def __init__(self, hidden_layer_sizes: int | tuple[int, ...] = (100,),
+                 activation: str = "relu", *, solver: str | Optimizer = "adam",
+                 alpha: float = 1e-4, batch_size: int | str = "auto",
+                 learning_rate: float | str = "auto",
+                 schedule: Callable[[int], float] | None = None, max_iter: int | None = 200,
+                 tol: float | None = 1e-4, n_iter_no_change: int = 10,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 shuffle: bool = True, init: str = "glorot_uniform", batch_norm: bool = False,
+                 dropout: float = 0.0, class_weight: dict | str | None = None,
+                 warm_start: bool = False, random_state: int | np.random.RandomState | None = None,
+                 verbose: int | bool = False, max_fun: int = 15000,
+                 n_threads: int | None = None) -> None:
         self._store_init_args(locals())
 
     def _encode(self, y, n, dtype, incremental, classes):
@@ -820,7 +839,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             hits = np.argmax(out, axis=1) == np.argmax(Y, axis=1)
         return float(np.average(hits.astype(np.float64), weights=sw))
 
-    def fit(self, X, y, sample_weight=None, *, coefs_init=None, intercepts_init=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | float | None = None, *,
+            coefs_init: list[np.ndarray] | None = None,
+            intercepts_init: list[np.ndarray] | None = None) -> Self:
         """Train the network.
 
         Parameters
@@ -832,6 +853,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 0/1 indicator matrix (multilabel); NumPy or dask.
         sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the rows in the loss (None: all 1).
         coefs_init, intercepts_init : list of ndarray, optional
             The starting weights (as ``coefs_`` and ``intercepts_``).
 
@@ -846,13 +868,18 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     @available_if(_has_partial_fit, "partial_fit needs a stochastic solver (not 'lbfgs' or "
                                     "'gd')")
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None,
+                    sample_weight: ArrayLike | float | None = None) -> Self:
         """One epoch over (X, y), continuing the weights and the optimizer's state.
 
         Parameters
         ----------
-        X, y, sample_weight
-            As in :meth:`fit` (a dask X: one epoch over its chunks in turn).
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            One batch of rows (a dask X: one epoch over its chunks in turn).
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Their class labels (or 0/1 indicators).
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the rows (None: all 1).
         classes : array-like, optional
             Every class label; required at the first call.
 
@@ -862,20 +889,53 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         """
         return self._fit(X, y, sample_weight, None, None, incremental=True, classes=classes)
 
-    def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes) (multilabel: per label)."""
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_classes) (multilabel: per label).
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            The samples, with the training data's columns (a dask X gives a lazy
+            dask result, chunked as X's rows).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
         out = self._forward(X)
         if self.out_kind_ == "logistic" and not self._multilabel:
             out = np.hstack([1 - out, out])
         return out
 
-    def predict_log_proba(self, X):
-        """The logarithm of :meth:`predict_proba`."""
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
+        """The logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            The samples, with the training data's columns (a dask X gives a lazy
+            dask result, chunked as X's rows).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
-    def predict(self, X):
-        """The most probable class (multilabel: the indicator of probability > 0.5)."""
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """The most probable class (multilabel: the indicator of probability > 0.5).
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            The samples, with the training data's columns (a dask X gives a lazy
+            dask result, chunked as X's rows).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_labels)
+        """
         out = self._forward(X)
         if self._multilabel:
             return (out > 0.5).astype(np.int64)
@@ -902,12 +962,18 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     _multi_output = True
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-                 alpha=1e-4, batch_size="auto", learning_rate="auto", schedule=None,
-                 max_iter=200, tol=1e-4, n_iter_no_change=10, early_stopping=False,
-                 validation_fraction=0.1, shuffle=True, init="glorot_uniform",
-                 batch_norm=False, dropout=0.0, warm_start=False, random_state=None,
-                 verbose=False, max_fun=15000, n_threads=None):
+    def __init__(self, hidden_layer_sizes: int | tuple[int, ...] = (100,),
+                 activation: str = "relu", *, solver: str | Optimizer = "adam",
+                 alpha: float = 1e-4, batch_size: int | str = "auto",
+                 learning_rate: float | str = "auto",
+                 schedule: Callable[[int], float] | None = None, max_iter: int | None = 200,
+                 tol: float | None = 1e-4, n_iter_no_change: int = 10,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 shuffle: bool = True, init: str = "glorot_uniform", batch_norm: bool = False,
+                 dropout: float = 0.0, warm_start: bool = False,
+                 random_state: int | np.random.RandomState | None = None,
+                 verbose: int | bool = False, max_fun: int = 15000,
+                 n_threads: int | None = None) -> None:
         self._store_init_args(locals())
 
     def _encode(self, y, n, dtype, incremental, classes):
@@ -927,9 +993,28 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         ss_tot = (w[:, None] * (Y - mean) ** 2).sum(axis=0)
         return float(np.mean(1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0)))
 
-    def fit(self, X, y, sample_weight=None, *, coefs_init=None, intercepts_init=None):
-        """Train the network (see MLPClassifier.fit; X may be a dask array); y of shape
-        (n_samples,) or (n_samples, n_outputs)."""
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | float | None = None, *,
+            coefs_init: list[np.ndarray] | None = None,
+            intercepts_init: list[np.ndarray] | None = None) -> Self:
+        """Train the network.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            float32 stays float32 (the network too); CSR feeds the first layer sparsely.
+            A dask array chunked along rows stays on its workers, which train their
+            chunks in turn (see the module docstring).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The real-valued targets; NumPy or dask.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the rows in the loss (None: all 1).
+        coefs_init, intercepts_init : list of ndarray, optional
+            The starting weights (as ``coefs_`` and ``intercepts_``).
+
+        Returns
+        -------
+        self
+        """
         return self._fit(X, y, sample_weight, coefs_init, intercepts_init)
 
     def _has_partial_fit(self):
@@ -937,12 +1022,37 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     @available_if(_has_partial_fit, "partial_fit needs a stochastic solver (not 'lbfgs' or "
                                     "'gd')")
-    def partial_fit(self, X, y, sample_weight=None):
-        """One epoch over (X, y), continuing the weights and the optimizer's state (a dask
-        X: one epoch over its chunks in turn)."""
+    def partial_fit(self, X: ArrayLike, y: ArrayLike,
+                    sample_weight: ArrayLike | float | None = None) -> Self:
+        """One epoch over (X, y), continuing the weights and the optimizer's state.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            One batch of rows (a dask X: one epoch over its chunks in turn).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Their targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the rows (None: all 1).
+
+        Returns
+        -------
+        self
+        """
         return self._fit(X, y, sample_weight, None, None, incremental=True)
 
-    def predict(self, X):
-        """The network's outputs: shape (n_samples,) when fitted on a 1-D y."""
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """The network's outputs: shape (n_samples,) when fitted on a 1-D y.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            The samples, with the training data's columns (a dask X gives a lazy
+            dask result, chunked as X's rows).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
         out = self._forward(X)
         return out[:, 0] if self._y_1d else out

@@ -106,7 +106,10 @@ ESANN 1999.
 K. Crammer and Y. Singer, "On the algorithmic implementation of multiclass kernel-based vector
 machines", JMLR 2, 2001.
 """
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.optimize
@@ -125,6 +128,14 @@ from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, VALIDATION_CURVES,
                                         fit_stochastic, is_stochastic, new_objective_factory,
                                         set_validation_history, validation_history)
 from ..losses import HessianOperator
+
+if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
+    from collections.abc import Callable
+    from typing import Self
+
+    from numpy.typing import ArrayLike
+
+    from ..optim import Optimizer
 
 __all__ = ["LinearSVC"]
 
@@ -357,11 +368,16 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
     _dask_fit = True  # the primal solvers take dask arrays (fastoptim._dask); the dual does not
 
-    def __init__(self, C=1.0, loss="squared_hinge", dual="auto", fit_intercept=True,
-                 intercept_scaling=1.0, class_weight=None, max_iter=1000, tol=1e-4,
-                 random_state=None, verbose=0, solver="auto", *, penalty="l2", multi_class="ovr",
-                 learning_rate="auto", schedule=None, batch_size=None, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=5, n_threads=None):
+    def __init__(self, C: float = 1.0, loss: str = "squared_hinge", dual: bool | str = "auto",
+                 fit_intercept: bool = True, intercept_scaling: float = 1.0,
+                 class_weight: dict | str | None = None, max_iter: int | None = 1000,
+                 tol: float | None = 1e-4, random_state: int | np.random.RandomState | None = None,
+                 verbose: int | bool = 0, solver: str | Optimizer = "auto", *,
+                 penalty: str | None = "l2", multi_class: str = "ovr",
+                 learning_rate: float | str = "auto",
+                 schedule: Callable[[int], float] | None = None, batch_size: int | None = None,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 n_iter_no_change: int = 5, n_threads: int | None = None) -> None:
         self._store_init_args(locals())
 
     # -- parameters ---------------------------------------------------------------------------
@@ -481,7 +497,8 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
     # -- fit ------------------------------------------------------------------------------------
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike,
+            sample_weight: ArrayLike | float | None = None) -> Self:
         """Fit the model.
 
         Parameters
@@ -658,12 +675,13 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
     # -- prediction ------------------------------------------------------------------------------
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Signed distances (scaled) to the hyperplanes: X @ coef_.T + intercept_.
 
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples, with the training data's columns.
 
         Returns
         -------
@@ -674,12 +692,13 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         z = linear_scores(X, self.coef_, self.intercept_)
         return z.ravel() if z.shape[1] == 1 else z
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """The class of each sample: the sign of the score (two classes) or the largest score.
 
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples, with the training data's columns.
 
         Returns
         -------

@@ -36,8 +36,11 @@ information for training support vector machines", JMLR 6, 2005.
 C.-C. Chang and C.-J. Lin, "LIBSVM: a library for support vector machines",
 ACM TIST 2(3), 2011.
 """
+from __future__ import annotations
+
 import numbers
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -49,6 +52,12 @@ from ..base import (BaseEstimator, ClassifierMixin, check_is_fitted, class_sampl
                     validate_X, validate_sample_weight)
 from ..exceptions import ConvergenceWarning, warn
 from ..kernels import KERNELS, check_kernel, gram, row_sqnorms
+
+if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
+    from collections.abc import Callable
+    from typing import Self
+
+    from numpy.typing import ArrayLike
 
 #: With n_threads=None, one binary problem's rows are shared by the threads from this many
 #: multiply-adds per row on (measured: 2000 x 15 dense rows gain 1.15x on 2 threads, 1000 x 20
@@ -156,9 +165,12 @@ class SVC(ClassifierMixin, BaseEstimator):
     _dask_hint = (" (the kernel SVM couples every pair of rows); fit a sample, or use "
                   "LinearSVC(dual=False), whose fit takes dask arrays")
 
-    def __init__(self, C=1.0, kernel="rbf", degree=3, gamma="scale", coef0=0.0, shrinking=True,
-                 tol=1e-3, cache_size=200, class_weight=None, verbose=0, max_iter=-1,
-                 decision_function_shape="ovr", break_ties=False, n_threads=None):
+    def __init__(self, C: float = 1.0, kernel: str | Callable = "rbf", degree: int = 3,
+                 gamma: float | str | None = "scale", coef0: float = 0.0, shrinking: bool = True,
+                 tol: float | None = 1e-3, cache_size: float = 200,
+                 class_weight: dict | str | None = None, verbose: int | bool = 0,
+                 max_iter: int | None = -1, decision_function_shape: str = "ovr",
+                 break_ties: bool = False, n_threads: int | None = None) -> None:
         self._store_init_args(locals())
 
     # -- parameters ---------------------------------------------------------------------------
@@ -219,7 +231,8 @@ class SVC(ClassifierMixin, BaseEstimator):
 
     # -- fit ------------------------------------------------------------------------------------
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike,
+            sample_weight: ArrayLike | float | None = None) -> Self:
         """Fit the one-vs-one SVMs.
 
         Parameters
@@ -485,12 +498,13 @@ class SVC(ClassifierMixin, BaseEstimator):
                 p += 1
         return np.column_stack(cols)
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Decision values.
 
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples, with the training data's columns.
 
         Returns
         -------
@@ -506,12 +520,13 @@ class SVC(ClassifierMixin, BaseEstimator):
             return dec
         return _ovr_votes(dec, K)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Class labels: the majority vote over the one-vs-one problems (ties: the first class).
 
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples, with the training data's columns.
 
         Returns
         -------
