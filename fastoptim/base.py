@@ -356,7 +356,7 @@ class BaseEstimator:
     # -- validation shared by fit and predict -------------------------------------------
 
     def _validate_predict_X(self, X, dtype=None):
-        """X for predict: the estimator must be fitted and X have n_features_in_ columns."""
+        """X for predict: the estimator must be fitted and X have ``n_features_in_`` columns."""
         check_is_fitted(self)
         X = validate_X(X, "X", dtype=dtype)
         if X.shape[1] != self.n_features_in_:
@@ -422,13 +422,13 @@ class ClassifierMixin:
     """``score`` as the (weighted) accuracy of ``predict``; fit's validation of (X, y)."""
 
     def _labels_from_scores(self, z):
-        """classes_ from decision scores: positive -> classes_[1] (one column), else the
+        """``classes_`` from decision scores: positive -> ``classes_[1]`` (one column), else the
         largest score (the first on ties)."""
         idx = (z > 0).astype(np.intp) if z.ndim == 1 else np.argmax(z, axis=1)
         return self.classes_[idx]
 
     def _validate_classification(self, X, y):
-        """(X validated, classes_, y as class indices); at least two classes.  A dask X
+        """(X validated, ``classes_``, y as class indices); at least two classes.  A dask X
         becomes a DaskData (where fit supports it); a dask y is gathered (n labels, once)."""
         if is_dask_collection(X):
             X = self._dask_data(X)

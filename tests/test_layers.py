@@ -1,6 +1,7 @@
 """The layering of the package (#18): who may import whom, read from the source with ``ast``.
 
-:data:`LAYERS` is the README's layer table (its "Layout" section) as data: a module may
+:data:`LAYERS` is the layer table of the user guide's "Development and layout" page
+(docs/guide/development.md, its "Layout" section) as data: a module may
 import modules of its own layer or of lower ones, never higher; nothing but the package
 face (``fastoptim/__init__.py``) takes names from ``fastoptim`` itself; and the graph of
 every import (module level and inside functions alike) has no cycle.  Every module of the
@@ -110,8 +111,8 @@ def layering_errors(graph):
     for source, targets in sorted(graph.items()):
         rank = layer_of(source)
         if rank is None:
-            errors.append(f"{source} is in no layer of LAYERS (place it in the README table "
-                          f"and here)")
+            errors.append(f"{source} is in no layer of LAYERS (place it in the table of "
+                          f"docs/guide/development.md and here)")
             continue
         for target, line in targets:
             if target == source:
@@ -197,11 +198,11 @@ def test_cython_glue_imports_nothing_of_the_package():
     assert bad == []
 
 
-def test_the_readme_table_names_every_layer():
-    """The README's Layout section carries the same table (one row per layer, in order)."""
-    readme = PACKAGE.parent / "README.md"
+def test_the_guide_table_names_every_layer():
+    """The guide's Layout section carries the same table (one row per layer, in order)."""
+    readme = PACKAGE.parent / "docs" / "guide" / "development.md"
     if not readme.is_file():
-        pytest.skip("README.md is not next to the package (an installed copy)")
+        pytest.skip("docs/ is not next to the package (an installed copy)")
     text = readme.read_text(encoding="utf-8")
     rows = re.findall(r"^\|\s*(\d)\s*\|([^|]*)\|([^|]*)\|", text, re.M)
     assert [int(r[0]) for r in rows] == [rank for rank, _, _ in LAYERS]

@@ -65,4 +65,5 @@ def test_a_wheel_builds_from_the_sdist_alone(tmp_path):
     assert modules == expected
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), names[-10:]
     assert "fastoptim/_cli/__init__.py" in names and "fastoptim/datasets/usps.npz" in names
+    assert "fastoptim/py.typed" in names  # PEP 561: the annotations are for type checkers
     assert not [n for n in names if n.startswith("fastoptim/_core/") and n.endswith(".c")]

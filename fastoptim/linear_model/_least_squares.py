@@ -106,7 +106,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-            float32 stays float32 (coef_ too); other numbers become float64.
+            float32 stays float32 (``coef_`` too); other numbers become float64.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             The targets; several columns fit one model per column.
         sample_weight : float or array-like of shape (n_samples,), optional

@@ -489,7 +489,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-            float32 stays float32 (coef_ too); other numbers become float64.
+            float32 stays float32 (``coef_`` too); other numbers become float64.
         y : array-like of shape (n_samples,)
             Class labels of any type (ints, floats, strings).
         sample_weight : float or array-like of shape (n_samples,), optional
@@ -626,7 +626,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             Their class labels.
         classes : array-like, optional
             Every class label; required at the first call on an unfitted model (a
-            batch may not contain them all); when given later it must equal classes_.
+            batch may not contain them all); when given later it must equal ``classes_``.
         sample_weight : float or array-like of shape (n_samples,), optional
             Non-negative weights (a sample of weight 2 counts twice); None: all 1.
 
@@ -734,7 +734,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     # -- prediction ------------------------------------------------------------------------------
 
     def decision_function(self, X: ArrayLike) -> np.ndarray:
-        """Scores X @ coef_.T + intercept_: shape (n_samples,) for two classes, else (n_samples, K).
+        """Scores ``X @ coef_.T + intercept_``: (n_samples,) for two classes, else (n_samples, K).
 
         Parameters
         ----------
@@ -752,7 +752,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         return z.ravel() if z.shape[1] == 1 else z
 
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
-        """Class probabilities, shape (n_samples, n_classes), columns in classes_ order.
+        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order.
 
         Two classes: the sigmoid of the score; multinomial: the softmax of the
         scores; one-vs-rest: each class's sigmoid, normalized to sum 1.
@@ -802,7 +802,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         return scipy.special.log_softmax(z, axis=1)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """The most probable class of each sample (labels from classes_).
+        """The most probable class of each sample (labels from ``classes_``).
 
         Parameters
         ----------

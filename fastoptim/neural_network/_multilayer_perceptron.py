@@ -255,7 +255,7 @@ class _BaseMLP(BaseEstimator):
 
     def _encode(self, y, n, dtype, incremental, classes):
         """(Y (n, K) targets, output kind, per-sample class weights or None); sets the
-        target's description on self (classes_, ...)."""
+        target's description on self (``classes_``, ...)."""
         raise NotImplementedError
 
     def _validation_score(self, out, Y, sw, target):

@@ -315,7 +315,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     ----------
     classes_ : ndarray of shape (n_classes,)
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Two classes: one row, positive for classes_[1]; more: one row per class.
+        Two classes: one row, positive for ``classes_[1]``; more: one row per class.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Zeros when fit_intercept=False.
     dual_coef_ : ndarray of shape (1, n_samples) or (n_classes, n_samples)
@@ -504,7 +504,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
-            float32 stays float32 (coef_ too); other numbers become float64.  A dask
+            float32 stays float32 (``coef_`` too); other numbers become float64.  A dask
             array stays on its workers (the primal solvers only; see fastoptim._dask).
         y : array-like of shape (n_samples,)
             Class labels of any type (ints, floats, strings); at least two classes.
@@ -676,7 +676,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     # -- prediction ------------------------------------------------------------------------------
 
     def decision_function(self, X: ArrayLike) -> np.ndarray:
-        """Signed distances (scaled) to the hyperplanes: X @ coef_.T + intercept_.
+        """Signed distances (scaled) to the hyperplanes: X @ ``coef_.T`` + ``intercept_``.
 
         Parameters
         ----------
@@ -685,7 +685,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        scores : ndarray of shape (n_samples,) for two classes (positive: classes_[1]),
+        scores : ndarray of shape (n_samples,) for two classes (positive: ``classes_[1]``),
             else (n_samples, n_classes)
         """
         X = self._validate_predict_X(X)
@@ -702,7 +702,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,), values from classes_
+        labels : ndarray of shape (n_samples,), values from ``classes_``
         """
         return self._labels_from_scores(self.decision_function(X))
 

@@ -392,7 +392,7 @@ class SVC(ClassifierMixin, BaseEstimator):
             spec.coef0, tol, max_iter, cache, shrinking, row_threads, alpha, stop)
 
     def _store_solution(self, X, classes, members, pairs, results, rhos):
-        """libsvm's layout: support vectors grouped by class; row b-1 of dual_coef_ holds the
+        """libsvm's layout: support vectors grouped by class; row b-1 of ``dual_coef_`` holds the
         coefficients of class a's vectors in the problem (a, b), row a those of class b's."""
         n_classes = len(classes)
         is_sv = np.zeros(X.shape[0], dtype=bool)
@@ -508,7 +508,7 @@ class SVC(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples,) for two classes (positive: classes_[1]); else
+        ndarray of shape (n_samples,) for two classes (positive: ``classes_[1]``); else
         (n_samples, n_classes) with 'ovr' (votes plus confidences in (-1/3, 1/3)) or
         (n_samples, n_classes (n_classes - 1) / 2) with 'ovo'.
         """
