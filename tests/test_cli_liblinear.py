@@ -335,7 +335,11 @@ def test_load_csv_reads_text_labels():
     for bad, message in ((b"1,2,cat\n3,x,dog\n", "<file>:2: field 2 'x' is not a number"),
                          (b"1,2,cat\n3,4,5,dog\n", "<file>:2: 4 fields where line 1 has 3"),
                          (b"1,2,cat\n3,dog\n", "<file>:2: 2 fields where line 1 has 3"),
-                         (b"1,2,3\n3,4,dog\n", "<file>:2: field 3 'dog' is not a number")):
+                         (b"1,2,3\n3,4,dog\n", "<file>:2: field 3 'dog' is not a number"),
+                         # a label column with one name among numbers is not made text
+                         (b"1,2,NA\n3,4,1\n", "<file>:2: field 3 '1' is a number, but the "
+                                                "labels are text"),
+                         (b"1,2,cat\n3,4,\n", "<file>:2: field 3 is empty")):
         with pytest.raises(ValueError, match=re.escape(message)):
             load_csv(io.BytesIO(bad))
 

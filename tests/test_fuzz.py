@@ -615,6 +615,19 @@ def test_csv_non_number_is_named_by_line_and_field(rows, cols, chunk, data):
     fields[c] = data.draw(_NON_NUMBERS)
     lines[r + header] = ",".join(fields)
     bad = ("\n".join(lines) + "\n").encode()
+    if r == 0 and c == cols and fields[c].strip():
+        # the first row's label is not a number: the labels are read as text (class names),
+        # and a later row's numeric label is the error, named by its line
+        if rows == 1:
+            with _blocks_of(chunk):
+                X, y = load_csv(io.BytesIO(bad))
+            assert y.tolist() == [fields[c].strip().strip('"')]
+            return
+        with pytest.raises(ValueError, match=rf"^<file>:{header + 2}: field {c + 1} '[^']*' is "
+                                             rf"a number, but the labels are text"), \
+                _blocks_of(chunk):
+            load_csv(io.BytesIO(bad))
+        return
     with pytest.raises(ValueError, match=rf"^<file>:{r + header + 1}: field {c + 1} "
                                          rf"'{re.escape(fields[c])}' is not a number"), \
             _blocks_of(chunk):

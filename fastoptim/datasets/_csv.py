@@ -1,9 +1,14 @@
 """Read a numeric CSV file (the user's own data) into (X, y)."""
+from __future__ import annotations
+
 import codecs
 import io
+import os
 import warnings
+from typing import BinaryIO, Literal
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from ._io import concatenate_parts, display_name, iter_line_chunks
 
@@ -81,6 +86,23 @@ def _text_target(fields, target_column, names):
     return None if not field or _is_number(field) else column
 
 
+def _check_text_labels(labels, name, text, delimiter, comments, first_line, column, data_line):
+    """Text labels must all be names: a number or an empty field among them is an error naming
+    its line (a column of numeric labels with one typo must not become text classes)."""
+    odd = [u for u in np.unique(labels) if not u or _is_number(u)]
+    if not odd:
+        return
+    for number, line in _content_lines(text, comments, first_line):
+        field = _split(line, delimiter)[column].strip().strip('"')
+        if not field:
+            raise ValueError(f"{name}:{number}: field {column + 1} is empty; missing values are "
+                             "not supported, fill them in first")
+        if _is_number(field):
+            raise ValueError(f"{name}:{number}: field {column + 1} {field!r} is a number, but "
+                             f"the labels are text (line {data_line}'s is not a number); a "
+                             f"label column holds names or numbers, not both")
+
+
 def _check_widths(text, delimiter, comments, first_line, n_fields, data_line, name):
     """With text labels numpy reads the columns by number and does not see a row with more
     fields than the first one: the error naming it."""
@@ -104,8 +126,10 @@ def _drop_lines(text, n):
     return text[pos:], n
 
 
-def load_csv(path, target_column=-1, delimiter=",", skip_header="auto", dtype=np.float64,
-             comments="#"):
+def load_csv(path: str | os.PathLike[str] | BinaryIO, target_column: int | str | None = -1,
+             delimiter: str | None = ",", skip_header: Literal["auto"] | bool | int = "auto",
+             dtype: DTypeLike = np.float64, comments: str | None = "#",
+             ) -> tuple[np.ndarray, np.ndarray | None]:
     """Load a numeric delimited text file as features and target.
 
     Parameters
@@ -254,7 +278,10 @@ def load_csv(path, target_column=-1, delimiter=",", skip_header="auto", dtype=np
             raise _diagnose(name, text, delimiter, comments, first_line, "", shape, None)
         parts.append(block)
         if text_column is not None:
-            label_parts.append(np.char.strip(np.char.strip(labels), '"'))
+            labels = np.char.strip(np.char.strip(labels), '"')
+            _check_text_labels(labels, name, text, delimiter, comments, first_line, text_column,
+                               data_line)
+            label_parts.append(labels)
         del block, text
     if not parts:
         raise ValueError(f"{name}: no data rows (after line {header_line})"
