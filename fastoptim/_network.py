@@ -21,15 +21,20 @@ it sits with the optimizers (README, "Layout"), below the dask adapter
 (:class:`fastoptim._dask.DaskNetwork` trains it over the chunks of a dask array) and
 below the estimators of :mod:`fastoptim.neural_network`, which re-exports it.
 """
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._blas import blas_n_threads, blas_threads
 from ._core import _mlp, _status
 from ._validation import as_float_data, check_rows, csr_parts
 from .optim.engine import check_epoch_args
+from .optim.optimizers import Optimizer
 
 __all__ = ["Network", "PreparedData", "ACTIVATIONS", "OUTPUTS"]
 
@@ -39,15 +44,31 @@ OUTPUTS = tuple(_mlp.OUTPUT_IDS)
 
 class PreparedData:
     """X as the C calls read it (Network.prepare): its shape, and the dense values or the CSR
-    data, indices (int32) and indptr (int64)."""
+    data, indices (int32) and indptr (int64).
+
+    Each parameter is kept as the attribute of the same name.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(n_samples, n_features)`` of X.
+    values : ndarray
+        The dense values of X in row-major order (flattened), or the CSR data.
+    indices : ndarray of int32 or None
+        The CSR column indices; None for dense X.
+    indptr : ndarray of int64 or None
+        The CSR row pointers; None for dense X.
+    """
 
     __slots__ = ("shape", "values", "indices", "indptr")
 
-    def __init__(self, shape, values, indices, indptr):
+    def __init__(self, shape: tuple[int, int], values: np.ndarray, indices: np.ndarray | None,
+                 indptr: np.ndarray | None) -> None:
         self.shape, self.values, self.indices, self.indptr = shape, values, indices, indptr
 
     @property
-    def sparse(self):
+    def sparse(self) -> bool:
+        """Whether X is sparse (CSR)."""
         return self.indices is not None
 
 
@@ -58,9 +79,10 @@ class Network:
     ----------
     sizes : sequence of int
         Layer widths ``(n_features, hidden_1, ..., hidden_{L-1}, n_outputs)``, each >= 1.
-    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'gelu'}
-        The hidden units' function (GELU in the exact erf form, torch's default).
-    output : {'softmax', 'logistic', 'identity'}
+    activation : str, default='relu'
+        The hidden units' function, one of 'identity', 'logistic', 'tanh',
+        'relu', 'leaky_relu', 'gelu' (GELU in the exact erf form, torch's default).
+    output : {'softmax', 'logistic', 'identity'}, default='softmax'
         The output layer and its cost: softmax + cross-entropy (``n_outputs >= 2``
         classes), sigmoid + log-loss per output, or identity + squared error / 2.
     leaky_slope : float, default=0.01
@@ -77,8 +99,9 @@ class Network:
         The parameters' and the data's dtype.
     """
 
-    def __init__(self, sizes, activation="relu", output="softmax", *, leaky_slope=0.01,
-                 batch_norm=False, dropout=0.0, bn_eps=1e-5, dtype=np.float64):
+    def __init__(self, sizes: Sequence[int], activation: str = "relu", output: str = "softmax", *,
+                 leaky_slope: float = 0.01, batch_norm: bool = False, dropout: float = 0.0,
+                 bn_eps: float = 1e-5, dtype: DTypeLike = np.float64) -> None:
         sizes = tuple(sizes)
         if len(sizes) < 2 or len(sizes) - 1 > _mlp.MAX_LAYERS:
             raise ValueError(f"sizes must list the input width, the hidden widths and the "
@@ -118,7 +141,7 @@ class Network:
         self.n_running = int(_mlp.n_running(self._sizes, self.batch_norm))
 
     @property
-    def n_layers(self):
+    def n_layers(self) -> int:
         """The number of affine layers (hidden layers + 1)."""
         return len(self.sizes) - 1
 
@@ -131,10 +154,28 @@ class Network:
                 out += [("gammas", l, (d_out,)), ("betas", l, (d_out,))]
         return out
 
-    def unpack(self, params, *, batch_norm=False):
+    def unpack(self, params: ArrayLike, *, batch_norm: bool = False) -> tuple[list[np.ndarray], ...]:
         """``(coefs, intercepts)``: lists of views into ``params`` (scikit-learn's layout);
         with ``batch_norm=True``, ``(coefs, intercepts, gammas, betas)`` (gammas and betas:
-        one per hidden layer)."""
+        one per hidden layer).
+
+        Parameters
+        ----------
+        params : array-like of shape (n_params,)
+            A parameter buffer of this network.  When it is an ndarray the
+            pieces returned are views: writing to them writes into ``params``.
+        batch_norm : bool, default=False
+            Also return the batch-norm gammas and betas (empty lists for a
+            network without batch norm).
+
+        Returns
+        -------
+        tuple of list of ndarray
+            ``coefs[l]`` of shape ``(sizes[l], sizes[l + 1])`` and
+            ``intercepts[l]`` of shape ``(sizes[l + 1],)`` per layer l, then with
+            ``batch_norm=True`` ``gammas`` and ``betas``, one of shape
+            ``(sizes[l + 1],)`` per hidden layer l.
+        """
         params = np.asarray(params)
         if params.shape != (self.n_params,):
             raise ValueError(f"params must have shape ({self.n_params},), got {params.shape}")
@@ -148,8 +189,21 @@ class Network:
             return parts["coefs"], parts["intercepts"], parts["gammas"], parts["betas"]
         return parts["coefs"], parts["intercepts"]
 
-    def unpack_running(self, running):
-        """``(means, variances)``: per hidden layer, views into the running statistics."""
+    def unpack_running(self, running: ArrayLike) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """``(means, variances)``: per hidden layer, views into the running statistics.
+
+        Parameters
+        ----------
+        running : array-like of shape (n_running,)
+            Batch norm's running statistics of this network (e.g. from
+            :meth:`new_running`); the pieces returned are views of an ndarray.
+
+        Returns
+        -------
+        means, variances : list of ndarray
+            Per hidden layer, its running means and running variances (empty
+            lists without batch norm).
+        """
         running = np.asarray(running)
         if running.shape != (self.n_running,):
             raise ValueError(f"running must have shape ({self.n_running},), got {running.shape}")
@@ -161,16 +215,39 @@ class Network:
                 at += 2 * d
         return means, variances
 
-    def new_running(self):
+    def new_running(self) -> np.ndarray:
         """Fresh running statistics (means 0, variances 1, as torch's BatchNorm1d)."""
         running = np.zeros(self.n_running, dtype=self.dtype)
         for v in self.unpack_running(running)[1]:
             v[:] = 1.0
         return running
 
-    def pack(self, coefs, intercepts, gammas=None, betas=None):
+    def pack(self, coefs: Sequence[ArrayLike], intercepts: Sequence[ArrayLike],
+             gammas: Sequence[ArrayLike] | None = None,
+             betas: Sequence[ArrayLike] | None = None) -> np.ndarray:
         """One parameter buffer of :attr:`dtype` from per-layer weights and biases (and, with
-        batch norm, per hidden layer gamma and beta: default ones and zeros)."""
+        batch norm, per hidden layer gamma and beta: default ones and zeros).
+
+        Parameters
+        ----------
+        coefs : sequence of array-like
+            Per layer l, the weights of shape ``(sizes[l], sizes[l + 1])``
+            (scikit-learn's ``coefs_``).
+        intercepts : sequence of array-like
+            Per layer l, the biases of shape ``(sizes[l + 1],)``.
+        gammas : sequence of array-like, optional
+            With batch norm, per hidden layer l the scales of shape
+            ``(sizes[l + 1],)``; None (the default): ones.  Ignored without
+            batch norm.
+        betas : sequence of array-like, optional
+            With batch norm, per hidden layer the shifts; None (the default):
+            zeros.  Ignored without batch norm.
+
+        Returns
+        -------
+        ndarray of shape (n_params,)
+            A new buffer of :attr:`dtype`, in the layout :meth:`unpack` reads.
+        """
         if len(coefs) != self.n_layers or len(intercepts) != self.n_layers:
             raise ValueError(f"coefs and intercepts must hold {self.n_layers} arrays each, got "
                              f"{len(coefs)} and {len(intercepts)}")
@@ -190,10 +267,22 @@ class Network:
             parts.append(a.ravel())
         return np.concatenate(parts).astype(self.dtype)
 
-    def prepare(self, X):
+    def prepare(self, X: ArrayLike | sp.spmatrix | sp.sparray | PreparedData) -> PreparedData:
         """X validated and laid out for the C calls once (C-contiguous in :attr:`dtype`, or
         CSR with int32 indices and int64 indptr): pass the result wherever a method takes X,
-        so that a fit's epochs and evaluations do not redo the checks and conversions."""
+        so that a fit's epochs and evaluations do not redo the checks and conversions.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or PreparedData of shape (n_samples, sizes[0])
+            The data, converted to :attr:`dtype`; a PreparedData (of this
+            network's dtype and width) is returned as it is.
+
+        Returns
+        -------
+        PreparedData
+            X's shape and its dense values or CSR arrays.
+        """
         if isinstance(X, PreparedData):
             self._check_prepared(X)
             return X
@@ -261,20 +350,27 @@ class Network:
                              f"array of {self.dtype}")
         return running
 
-    def loss_grad(self, X, Y, params, *, l2=0.0, sample_weight=None, training=True,
-                  running=None, bn_momentum=0.0, dropout_seed=0, dropout_step=0,
-                  n_threads=None):
+    def loss_grad(self, X: ArrayLike | sp.spmatrix | sp.sparray | PreparedData, Y: ArrayLike,
+                  params: ArrayLike, *, l2: float = 0.0, sample_weight: ArrayLike | None = None,
+                  training: bool = True, running: np.ndarray | None = None,
+                  bn_momentum: float = 0.0, dropout_seed: int = 0, dropout_step: int = 0,
+                  n_threads: int | None = None) -> tuple[float, np.ndarray]:
         """The objective's value and gradient (one forward and one backward pass).
 
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, sizes[0])
+            The inputs (or what :meth:`prepare` returned for them).
         Y : ndarray of shape (n_samples, sizes[-1])
             Targets: one-hot rows (softmax), values in [0, 1] (logistic) or real values.
         params : ndarray of shape (n_params,)
+            The parameter buffer (of :attr:`dtype`) where the objective is taken;
+            not modified.
         l2 : float, default=0.0
             The weights' penalty coefficient (biases, gammas and betas are not penalized).
         sample_weight : ndarray of shape (n_samples,), optional
+            The samples' weights w_i of the objective; None (the default): every
+            weight is 1.
         training : bool, default=True
             Batch norm on the statistics of all of X's rows (the whole of X is one batch)
             and dropout on; False: batch norm on ``running``, no dropout.
@@ -283,7 +379,7 @@ class Network:
             by ``bn_momentum`` in training.
         bn_momentum : float, default=0.0
             How far the running statistics move in training (0: not at all).
-        dropout_seed, dropout_step : int
+        dropout_seed, dropout_step : int, default=0
             The dropout mask's key and step counter (fixed: the same mask at every call).
         n_threads : int, optional
             Threads of the team (``None``: by a block's work, fastoptim._blas's rule).
@@ -316,9 +412,13 @@ class Network:
                                       "finite number"})
         return value, grad
 
-    def train_epoch(self, X, Y, params, optimizer, *, batch_size, seed=0, shuffle=True, l2=0.0,
-                    sample_weight=None, running=None, bn_momentum=0.1, dropout_seed=0,
-                    workspace=None, n_threads=None, rows=None, weight_scale=None):
+    def train_epoch(self, X: ArrayLike | sp.spmatrix | sp.sparray | PreparedData, Y: ArrayLike,
+                    params: np.ndarray, optimizer: Optimizer, *, batch_size: int, seed: int = 0,
+                    shuffle: bool = True, l2: float = 0.0,
+                    sample_weight: ArrayLike | None = None, running: np.ndarray | None = None,
+                    bn_momentum: float = 0.1, dropout_seed: int = 0,
+                    workspace: np.ndarray | None = None, n_threads: int | None = None,
+                    rows: ArrayLike | None = None, weight_scale: float | None = None) -> float:
         """One epoch of mini-batch training in C, in place, without the GIL.
 
         Each batch B takes the gradient of ``s / |B| sum_{i in B} w_i c_i + l2/2
@@ -335,15 +435,17 @@ class Network:
             ``n_steps`` advances by the number of batches.
         batch_size : int >= 1
             Clipped to n_samples.
-        seed : int
+        seed : int, default=0
             This epoch's shuffle (fastoptim.optim.engine.epoch_permutation(n, seed)).
         shuffle : bool, default True
-        running : ndarray of shape (n_running,)
+            Visit the rows in the shuffled order of ``seed`` (True) or in storage
+            order (False).
+        running : ndarray of shape (n_running,), optional
             Batch norm's running statistics (required with batch norm), updated in place
             after each batch's forward pass.
         bn_momentum : float, default=0.1
             torch's convention: running <- (1 - momentum) running + momentum batch statistic.
-        dropout_seed : int
+        dropout_seed : int, default=0
             The dropout masks' key (the step counter is the optimizer's step).
         workspace : ndarray, optional
             Scratch from :meth:`epoch_workspace`, kept across epochs so that an epoch
@@ -441,11 +543,31 @@ class Network:
         _status.check_status(status)
         return mean_loss
 
-    def epoch_workspace(self, n_samples, batch_size, *, shuffle=True, sparse=False,
-                        subset=False):
+    def epoch_workspace(self, n_samples: int, batch_size: int, *, shuffle: bool = True,
+                        sparse: bool = False, subset: bool = False) -> np.ndarray:
         """Scratch for :meth:`train_epoch` over n_samples rows (the permutation and the
         batch's buffers), as a uint64 array to keep across epochs; subset: for epochs over
-        a row subset of n_samples rows (``rows=``)."""
+        a row subset of n_samples rows (``rows=``).
+
+        Parameters
+        ----------
+        n_samples : int
+            The rows each epoch trains on (``len(rows)`` for a row subset).
+        batch_size : int
+            The epochs' ``batch_size``.
+        shuffle : bool, default=True
+            The epochs' ``shuffle``.
+        sparse : bool, default=False
+            Whether the epochs' X is sparse (CSR).
+        subset : bool, default=False
+            Whether the epochs train on a row subset (``rows=``).
+
+        Returns
+        -------
+        ndarray of uint64
+            Uninitialized scratch, to pass as ``workspace`` to :meth:`train_epoch`
+            calls with these settings.
+        """
         nbytes = _mlp.epoch_workspace(self._sizes, self._arch, int(n_samples), int(batch_size),
                                       bool(shuffle), not sparse, self.dtype == np.float32,
                                       bool(subset))
@@ -453,11 +575,28 @@ class Network:
             raise ValueError(f"no workspace for n_samples={n_samples}, batch_size={batch_size}")
         return np.empty((nbytes + 7) // 8, dtype=np.uint64)
 
-    def forward(self, X, params, *, running=None, n_threads=None, rows=None):
+    def forward(self, X: ArrayLike | sp.spmatrix | sp.sparray | PreparedData, params: ArrayLike, *,
+                running: np.ndarray | None = None, n_threads: int | None = None,
+                rows: ArrayLike | None = None) -> np.ndarray:
         """The output layer's activations (probabilities, or values for 'identity'), in
         evaluation mode: batch norm on ``running`` (required with batch norm), no dropout.
         ``rows``: those of the row subset ``X[rows]`` only, read in place (no copy of X;
         early stopping's validation rows), the bits of a forward pass over their copy.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, sizes[0])
+            The inputs (or what :meth:`prepare` returned for them).
+        params : ndarray of shape (n_params,)
+            The parameter buffer, of :attr:`dtype`.
+        running : ndarray of shape (n_running,), optional
+            Batch norm's running statistics; required with batch norm, unused
+            without.  Read only.
+        n_threads : int, optional
+            Threads of the team (``None``: by a block's work).
+        rows : array-like of int, optional
+            Compute the outputs of the rows ``X[rows]`` only; None (the
+            default): every row.
 
         Returns
         -------

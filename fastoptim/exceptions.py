@@ -1,4 +1,6 @@
 """Warnings and errors raised by fastoptim."""
+from __future__ import annotations
+
 import sys
 import warnings
 
@@ -64,7 +66,21 @@ def sklearn_compatible(category):
     return _COMBINED_WARNINGS[key]
 
 
-def warn(message, category, stacklevel=1):
+def warn(message: str, category: type[Warning], stacklevel: int = 1) -> None:
     """warnings.warn with :func:`sklearn_compatible` (category); stacklevel as warnings.warn's,
-    counted from the caller."""
+    counted from the caller.
+
+    Parameters
+    ----------
+    message : str
+        The warning's text.
+    category : type
+        A Warning subclass, e.g. :class:`ConvergenceWarning`; when scikit-learn's
+        exceptions module is already imported and defines a warning of the same
+        name, the warning issued is an instance of both classes.
+    stacklevel : int, default 1
+        As :func:`warnings.warn`'s, counted from the caller of this function: 1
+        attributes the warning to the line that called ``warn``, 2 to its
+        caller, and so on.
+    """
     warnings.warn(message, sklearn_compatible(category), stacklevel=stacklevel + 1)

@@ -1,7 +1,11 @@
 """Numerical gradient check by central differences."""
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["check_grad", "numerical_gradient"]
 
@@ -20,17 +24,20 @@ def _value_and_grad(fun, x):
     return value, grad
 
 
-def numerical_gradient(fun, x0, *, eps=1e-6):
+def numerical_gradient(fun: Callable[[np.ndarray], tuple[float, ArrayLike]], x0: ArrayLike, *,
+                       eps: float = 1e-6) -> np.ndarray:
     """Central-difference gradient (f(x + eps e_j) - f(x - eps e_j)) / (2 eps) of ``fun``.
 
     Parameters
     ----------
     fun : callable
-        ``fun(x) -> (value, grad)``; only the value is used.
+        ``fun(x) -> (value, grad)``; only the value is used.  It is called
+        with float64 copies of x0, two per entry.
     x0 : array-like
-        The point; any shape.
-    eps : float
-        The step.
+        The point; any shape, copied to float64.
+    eps : float, default 1e-6
+        The finite-difference step, > 0, added to and subtracted from each
+        coordinate in turn.
 
     Returns
     -------
@@ -49,7 +56,8 @@ def numerical_gradient(fun, x0, *, eps=1e-6):
     return num
 
 
-def check_grad(fun, x0, *, eps=1e-6):
+def check_grad(fun: Callable[[np.ndarray], tuple[float, ArrayLike]], x0: ArrayLike, *,
+               eps: float = 1e-6) -> float:
     r"""Compare the analytic gradient of ``fun`` with central differences.
 
     For each coordinate j the numerical derivative is
@@ -77,7 +85,7 @@ def check_grad(fun, x0, *, eps=1e-6):
         of the largest entry, so that round-off on entries that are nearly zero
         does not dominate.  0 when both gradients are exactly zero.  A correct
         gradient of a smooth float64 function gives about 1e-6 or less (the
-        round-off of the differences, which grows with |f| / eps); a wrong
+        round-off of the differences, which grows with ``|f| / eps``); a wrong
         one gives far more.
 
     Examples

@@ -62,11 +62,16 @@ another shape is an error; otherwise (a number, or an exception, from the
 whole matrices) it evaluates the callable pair by pair.  Rows of sparse data are passed as
 1 x n_features CSR matrices, as scikit-learn does.
 """
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from ._blas import blas_n_threads, blas_threads
 from ._threads import effective_n_threads
@@ -409,13 +414,18 @@ def _as_dtype(X, dtype):
     return X.astype(dtype) if sp.issparse(X) else np.ascontiguousarray(X, dtype=dtype)
 
 
-def pairwise_kernels(X, Z=None, kernel="rbf", gamma=None, degree=3, coef0=1, n_threads=None,
-                     kernel_params=None):
+def pairwise_kernels(X: ArrayLike | sp.spmatrix | sp.sparray,
+                     Z: ArrayLike | sp.spmatrix | sp.sparray | None = None,
+                     kernel: str | Callable[..., Any] = "rbf", gamma: float | None = None,
+                     degree: int = 3, coef0: float = 1, n_threads: int | None = None,
+                     kernel_params: dict[str, Any] | None = None) -> np.ndarray:
     r"""The kernel matrix :math:`K_{ij} = k(x_i, z_j)` of the rows of X and Z.
 
     Parameters
     ----------
     X : array-like or sparse matrix of shape (n_X, n_features)
+        The rows :math:`x_i`; float32 stays float32 (when Z is float32 too),
+        anything else becomes float64.
     Z : array-like or sparse matrix of shape (n_Z, n_features), optional
         None: X itself (the symmetric Gram matrix, computed from one triangle).
     kernel : str or callable, default 'rbf'

@@ -11,16 +11,16 @@ scores :math:`z_i = x_i \cdot coef + intercept`:
 
 (the intercept is not penalized).  The losses:
 
-=================== ============================================= ==================
-name                per-sample loss                                targets y
-=================== ============================================= ==================
-``squared``         :math:`(z - y)^2 / 2`                          real numbers
-``logistic``        :math:`\log(1 + e^{-y z})`                     -1/+1 (0 is -1)
-``hinge``           :math:`\max(0, 1 - y z)`                       -1/+1 (0 is -1)
-``squared_hinge``   :math:`\max(0, 1 - y z)^2`                     -1/+1 (0 is -1)
-``softmax``         :math:`\log \sum_k e^{z_k} - z_y`              classes 0..K-1
-``multiclass_hinge`` :math:`\sum_{j \ne y} \max(0, z_j - z_y + 1)` classes 0..K-1
-=================== ============================================= ==================
+==================== ============================================== ==================
+name                 per-sample loss                                targets y
+==================== ============================================== ==================
+``squared``          :math:`(z - y)^2 / 2`                          real numbers
+``logistic``         :math:`\log(1 + e^{-y z})`                     -1/+1 (0 is -1)
+``hinge``            :math:`\max(0, 1 - y z)`                       -1/+1 (0 is -1)
+``squared_hinge``    :math:`\max(0, 1 - y z)^2`                     -1/+1 (0 is -1)
+``softmax``          :math:`\log \sum_k e^{z_k} - z_y`              classes 0..K-1
+``multiclass_hinge`` :math:`\sum_{j \ne y} \max(0, z_j - z_y + 1)`  classes 0..K-1
+==================== ============================================== ==================
 
 The multiclass losses take ``coef`` of shape (K, n_features) and
 ``intercept`` of shape (K,); the binary ones ``coef`` of shape (n_features,)
@@ -35,10 +35,15 @@ about 1e-6 relative).  Rows are split into ``n_threads`` contiguous
 blocks, each summed on its own and combined in a fixed order: the same thread
 count always gives the same bits.
 """
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from ._threads import effective_n_threads
 from ._core import _loss, _status
@@ -126,13 +131,16 @@ class Objective:
         Targets: reals for 'squared', -1/+1 (or 0/1) for the binary
         classification losses, class indices 0..K-1 for the multiclass ones.
     sample_weight : array-like of shape (n_samples,) or float, optional
-        Non-negative weights with a positive sum.
+        Non-negative weights with a positive sum (a number: the same weight for
+        every sample).  None (the default): every weight is 1.
     alpha : float, default 0
         L2 penalty strength: adds (alpha / 2) ||coef||^2.
     n_classes : int, optional
-        K for the multiclass losses; ``max(y) + 1`` by default.
-    n_threads : int or None
-        See :func:`fastoptim._threads.effective_n_threads`.
+        K for the multiclass losses; ``max(y) + 1`` by default (at least 2).
+        Ignored by the binary losses and 'squared'.
+    n_threads : int or None, default None
+        Threads of the C passes over X; None: what OpenMP allows, fewer for a
+        small data set.  See :func:`fastoptim._threads.effective_n_threads`.
     rows : array-like of int, optional
         The objective over the row subset ``X[rows]`` without copying X: X, y
         and sample_weight keep every row, and only the rows listed (sample
@@ -157,8 +165,10 @@ class Objective:
         ``(n_features,)`` for binary losses, ``(K, n_features)`` for multiclass.
     """
 
-    def __init__(self, loss, X, y, *, sample_weight=None, alpha=0.0, n_classes=None,
-                 n_threads=None, rows=None):
+    def __init__(self, loss: str, X: ArrayLike | sp.spmatrix | sp.sparray, y: ArrayLike, *,
+                 sample_weight: ArrayLike | float | None = None, alpha: float = 0.0,
+                 n_classes: int | None = None, n_threads: int | None = None,
+                 rows: ArrayLike | None = None) -> None:
         self.loss = _check_loss(loss)
         self._loss_id = _loss.LOSS_IDS[self.loss]
         X = as_float_data(X, "X")
@@ -201,8 +211,20 @@ class Objective:
             ),
         }
 
-    def rows_of(self, values):
-        """``values`` (one per row of X, or None) restricted to the objective's rows."""
+    def rows_of(self, values: np.ndarray | None) -> np.ndarray | None:
+        """``values`` (one per row of X, or None) restricted to the objective's rows.
+
+        Parameters
+        ----------
+        values : ndarray of shape (X.shape[0], ...) or None
+            One entry per row of X (e.g. sample weights or targets).
+
+        Returns
+        -------
+        ndarray or None
+            ``values[rows]`` for an objective over a row subset; ``values``
+            itself (None stays None) otherwise.
+        """
         if values is None or self.rows is None:
             return values
         return values[self.rows]
@@ -212,18 +234,31 @@ class Objective:
             raise ValueError(f"{what} is not available on an Objective over a row subset "
                              f"(rows=...); build the Objective over X[rows]")
 
-    def threads_for(self, work):
+    def threads_for(self, work: int | float) -> int:
         """Threads for one parallel region of a C call that reads about ``work`` values.
 
         An explicit ``n_threads`` is used as given; with ``n_threads=None``, one
         thread per :data:`fastoptim._threads.MIN_WORK_PER_THREAD` values at most
         (the training engine asks with one batch's values: its threads meet once
         per batch).
+
+        Parameters
+        ----------
+        work : int or float
+            About how many values the parallel region reads (for example the
+            stored entries of a batch times the number of outputs).
+
+        Returns
+        -------
+        int
+            The number of threads to use, >= 1.
         """
         return effective_n_threads(self.n_threads_requested, work=work)
 
     @property
-    def coef_shape(self):
+    def coef_shape(self) -> tuple[int, ...]:
+        """``(n_features,)`` for the binary losses and 'squared', ``(K, n_features)`` for
+        the multiclass ones."""
         if self.loss in _MULTICLASS:
             return (self.n_outputs, self.n_features)
         return (self.n_features,)
@@ -287,12 +322,15 @@ class Objective:
 
     # -- evaluations -------------------------------------------------------------
 
-    def value_grad(self, coef, intercept=None):
+    def value_grad(self, coef: ArrayLike, intercept: ArrayLike | float | None = None,
+                   ) -> tuple[float, np.ndarray, np.ndarray | float | None]:
         """Objective value and gradient, in one pass over X.
 
         Parameters
         ----------
         coef : array-like of shape ``coef_shape``
+            The coefficients where the objective is evaluated (a binary loss
+            also takes shape (1, n_features)); converted to the working dtype.
         intercept : float or array-like of shape (K,), optional
             ``None`` fits no intercept.
 
@@ -313,7 +351,9 @@ class Objective:
         self._check(status)
         return value, g.reshape(c_shape), self._shaped_intercept(gb, b_shape)
 
-    def hessp(self, coef, intercept, vec_coef, vec_intercept=None):
+    def hessp(self, coef: ArrayLike, intercept: ArrayLike | float | None, vec_coef: ArrayLike,
+              vec_intercept: ArrayLike | float | None = None,
+              ) -> tuple[np.ndarray, np.ndarray | float | None]:
         """Hessian-vector product of the objective at (coef, intercept), in one pass over X.
 
         Defined for 'squared', 'logistic', 'softmax' and 'squared_hinge' (its
@@ -324,8 +364,10 @@ class Objective:
         coef, intercept : as in :meth:`value_grad`
             The point where the Hessian is taken.
         vec_coef : array-like, same shape as coef
-        vec_intercept : float or array-like of shape (K,)
-            Required when ``intercept`` is not None.
+            The coefficients' part of the direction v multiplied by the Hessian.
+        vec_intercept : float or array-like of shape (K,), optional
+            The intercepts' part of v.  Required when ``intercept`` is not None,
+            ignored when it is None.
 
         Returns
         -------
@@ -347,7 +389,8 @@ class Objective:
         self._check(status)
         return out.reshape(c_shape), self._shaped_intercept(outb, b_shape)
 
-    def hessp_operator(self, coef, intercept=None):
+    def hessp_operator(self, coef: ArrayLike, intercept: ArrayLike | float | None = None,
+                       ) -> HessianOperator:
         """The Hessian at (coef, intercept) as a function of the direction (truncated Newton).
 
         Conjugate gradients multiply by the Hessian many times at one point. What
@@ -408,7 +451,8 @@ class Objective:
 
         return HessianOperator(product, diagonal)
 
-    def hessian(self, coef, intercept=None):
+    def hessian(self, coef: ArrayLike, intercept: ArrayLike | float | None = None,
+                ) -> tuple[float, np.ndarray, np.ndarray]:
         r"""Value, gradient and the full Hessian in one pass (few features).
 
         For Newton's method with a Cholesky factorization.  Binary losses: the
@@ -422,6 +466,14 @@ class Objective:
         shift over the classes, and along the intercepts' equal shift always.  The
         intercept's entries are dropped when ``intercept`` is None.  'hinge' and
         'multiclass_hinge' have none here.
+
+        Parameters
+        ----------
+        coef : array-like of shape ``coef_shape``
+            The coefficients where the Hessian is taken.
+        intercept : float or array-like of shape (K,), optional
+            The intercept(s) there; None (the default): a model without
+            intercept, whose rows and columns are left out.
 
         Returns
         -------
@@ -479,20 +531,33 @@ class HessianOperator:
     Parameters
     ----------
     product : callable
-        ``product(vec_coef, vec_intercept=None) -> (hv_coef, hv_intercept)``.
+        ``product(vec_coef, vec_intercept=None) -> (hv_coef, hv_intercept)``:
+        the Hessian-vector product at the point, what calling the operator does.
     diagonal : callable
-        ``diagonal() -> (diag_coef, diag_intercept)``.
+        ``diagonal() -> (diag_coef, diag_intercept)``: the Hessian's diagonal at
+        the point, what :meth:`diagonal` returns.
     """
 
-    def __init__(self, product, diagonal):
+    def __init__(self, product: Callable[..., tuple[np.ndarray, Any]],
+                 diagonal: Callable[[], tuple[np.ndarray, Any]]) -> None:
         self._product = product
         self._diagonal = diagonal
 
-    def __call__(self, vec_coef, vec_intercept=None):
-        """H v: (hv_coef, hv_intercept), shaped as :meth:`Objective.hessp` returns them."""
+    def __call__(self, vec_coef: ArrayLike, vec_intercept: ArrayLike | float | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray | float | None]:
+        """H v: (hv_coef, hv_intercept), shaped as :meth:`Objective.hessp` returns them.
+
+        Parameters
+        ----------
+        vec_coef : array-like, shaped like coef
+            The coefficients' part of the direction v.
+        vec_intercept : float or array-like of shape (K,), optional
+            The intercepts' part of v: required when the operator was built with
+            an intercept, ignored otherwise.
+        """
         return self._product(vec_coef, vec_intercept)
 
-    def diagonal(self):
+    def diagonal(self) -> tuple[np.ndarray, np.ndarray | float | None]:
         """The Hessian's diagonal, for a Jacobi preconditioner (one pass over X).
 
         Returns
@@ -516,8 +581,11 @@ def _n_classes_from(loss, coef):
     return None
 
 
-def loss_grad(loss, X, y, coef, intercept=None, *, sample_weight=None, alpha=0.0,
-              n_threads=None):
+def loss_grad(loss: str, X: ArrayLike | sp.spmatrix | sp.sparray, y: ArrayLike, coef: ArrayLike,
+              intercept: ArrayLike | float | None = None, *,
+              sample_weight: ArrayLike | None = None, alpha: float = 0.0,
+              n_threads: int | None = None,
+              ) -> tuple[float, np.ndarray, np.ndarray | float | None]:
     r"""Objective value and gradient of a loss, fused into one pass over X.
 
     Computes ``F = sum_i w_i l(z_i, y_i) / sum_i w_i + alpha / 2 ||coef||^2``
@@ -527,12 +595,20 @@ def loss_grad(loss, X, y, coef, intercept=None, *, sample_weight=None, alpha=0.0
     Parameters
     ----------
     loss : {'squared', 'logistic', 'hinge', 'squared_hinge', 'softmax', 'multiclass_hinge'}
+        The per-sample loss (see the module docstring).
     X : array-like or sparse matrix of shape (n_samples, n_features)
+        The data; float32 stays float32, anything else becomes float64.
     y : array-like of shape (n_samples,)
+        Targets: reals for 'squared', -1/+1 (or 0/1) for the binary
+        classification losses, class indices 0..K-1 for the multiclass ones.
     coef : array-like of shape (n_features,) or (K, n_features) for multiclass losses
+        The coefficients where the objective is evaluated; for the multiclass
+        losses its number of rows sets K.
     intercept : float or array-like of shape (K,), optional
         ``None``: no intercept (and ``grad_intercept`` is None).
     sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights with a positive sum; None (the default): every
+        weight is 1.
     alpha : float, default 0
         L2 penalty on coef (not on the intercept).
     n_threads : int, optional
@@ -558,17 +634,26 @@ def loss_grad(loss, X, y, coef, intercept=None, *, sample_weight=None, alpha=0.0
     return obj.value_grad(coef, intercept)
 
 
-def loss_hessp(loss, X, y, coef, intercept, vec_coef, vec_intercept=None, *, sample_weight=None,
-               alpha=0.0, n_threads=None):
+def loss_hessp(loss: str, X: ArrayLike | sp.spmatrix | sp.sparray, y: ArrayLike,
+               coef: ArrayLike, intercept: ArrayLike | float | None, vec_coef: ArrayLike,
+               vec_intercept: ArrayLike | float | None = None, *,
+               sample_weight: ArrayLike | None = None, alpha: float = 0.0,
+               n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray | float | None]:
     """Hessian-vector product of the objective of :func:`loss_grad`, in one pass over X.
 
     Parameters
     ----------
     loss : {'squared', 'logistic', 'squared_hinge', 'softmax'}
+        The per-sample loss: one of the twice-differentiable ones ('squared_hinge'
+        gets its generalized Hessian).
     X, y, coef, intercept, sample_weight, alpha, n_threads
-        As in :func:`loss_grad`.
+        As in :func:`loss_grad`; (coef, intercept) is the point where the
+        Hessian is taken.
     vec_coef : array-like shaped like coef
-    vec_intercept : float or array-like of shape (K,), required with an intercept
+        The coefficients' part of the direction v multiplied by the Hessian.
+    vec_intercept : float or array-like of shape (K,), optional
+        The intercepts' part of v: required with an intercept, ignored without
+        one (the default None).
 
     Returns
     -------
@@ -580,7 +665,7 @@ def loss_hessp(loss, X, y, coef, intercept, vec_coef, vec_intercept=None, *, sam
     return obj.hessp(coef, intercept, vec_coef, vec_intercept)
 
 
-def pointwise_loss(loss, z, y):
+def pointwise_loss(loss: str, z: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Per-sample loss and its derivative with respect to the scores.
 
     The same C functions the fused kernels and the stochastic engine inline.
@@ -592,6 +677,9 @@ def pointwise_loss(loss, z, y):
     z : array-like of shape (n,) for binary losses, (n, K) for multiclass ones
         Scores; float32 stays float32.
     y : array-like of shape (n,)
+        Targets, as for :class:`Objective`: reals for 'squared', -1/+1 (or
+        0/1) for the binary classification losses, class indices 0..K-1 for
+        the multiclass ones.
 
     Returns
     -------

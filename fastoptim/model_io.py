@@ -129,6 +129,8 @@ Examples
 >>> load_model(path).predict([[0.2], [2.8]]).tolist()
 ['no', 'yes']
 """
+from __future__ import annotations
+
 import errno
 import io
 import json
@@ -139,13 +141,14 @@ import secrets
 import warnings
 import zipfile
 import zlib
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._threads import effective_n_threads
 from ._version import __version__
-from .base import check_is_fitted
+from .base import BaseEstimator, check_is_fitted
 from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
 from .neural_network import MLPClassifier, MLPRegressor
 from ._network import ACTIVATIONS, OUTPUTS, Network
@@ -381,7 +384,8 @@ def _fitted_attributes(estimator):
             if name.endswith("_") and not name.startswith("__")}
 
 
-def save_model(estimator, path, *, metadata=None):
+def save_model(estimator: BaseEstimator, path: str | os.PathLike[str], *,
+               metadata: dict[str, Any] | None = None) -> None:
     """Write a fitted estimator to ``path`` (the fastoptim model format, no pickle).
 
     Parameters
@@ -406,7 +410,8 @@ def save_model(estimator, path, *, metadata=None):
         Facts about the training data that a reader needs besides the model
         (``fastoptim train`` stores the svmlight index base): string keys,
         values numbers, strings, booleans, None or lists/dicts of those.
-        :func:`load_model` returns it with ``return_metadata=True``.
+        :func:`load_model` returns it with ``return_metadata=True``.  None (the
+        default) stores ``{}``.
 
     Raises
     ------
@@ -897,7 +902,9 @@ def _npy_header(zf, info):
     return shape, dtype
 
 
-def load_model(path, *, return_metadata=False, expected_class=None):
+def load_model(path: str | os.PathLike[str], *, return_metadata: bool = False,
+               expected_class: type | str | tuple[type | str, ...] | None = None,
+               ) -> BaseEstimator | tuple[BaseEstimator, dict[str, Any]]:
     """Read an estimator written by :func:`save_model`.
 
     Parameters

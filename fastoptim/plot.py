@@ -36,12 +36,23 @@ array([[ 1.  , -2.  ],
        [ 0.5 , -1.  ],
        [ 0.25, -0.5 ]])
 """
+from __future__ import annotations
+
 import numbers
 import operator
 from collections import namedtuple
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # annotations only: matplotlib stays an optional dependency
+    import matplotlib.axes
+    import scipy.sparse as sp
+
+    from . import neural_network
+    from .optim.schedules import Schedule
 
 __all__ = ["loss_curves", "training_curves", "activation_histograms", "layer_values",
            "initial_network", "NetworkWeights", "lr_schedule", "trajectories", "record_path"]
@@ -122,7 +133,8 @@ def _as_curve(name, value):
     return [(np.arange(1, y.size + 1, dtype=np.float64), y)]
 
 
-def loss_curves(curves, ax=None, *, logy=True, title=None):
+def loss_curves(curves: dict[str, Any], ax: matplotlib.axes.Axes | None = None, *,
+                logy: bool = True, title: str | None = None) -> matplotlib.axes.Axes:
     """Plot training loss against epoch, one line per entry of ``curves``.
 
     Parameters
@@ -142,6 +154,7 @@ def loss_curves(curves, ax=None, *, logy=True, title=None):
     logy : bool, default True
         Logarithmic loss axis, when every loss is > 0 (otherwise linear).
     title : str, optional
+        The axes' title; None (the default) sets none.
 
     Returns
     -------
@@ -296,7 +309,10 @@ def _plain_log_labels(ax, low, high):
         ax.yaxis.set_minor_formatter(FuncFormatter(between))
 
 
-def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch", y="auto"):
+def training_curves(runs: Mapping[str, Mapping[str, Any]],
+                    ax: matplotlib.axes.Axes | None = None, *, logy: bool = True,
+                    title: str | None = None, xlabel: str = "epoch",
+                    y: Literal["auto", "loss", "gap"] = "auto") -> matplotlib.axes.Axes:
     """Plot training (solid) and validation (dashed) loss against epoch, one colour per run.
 
     When the runs end close together (their final training losses within
@@ -328,6 +344,7 @@ def training_curves(runs, ax=None, *, logy=True, title=None, xlabel="epoch", y="
     logy : bool, default True
         Logarithmic loss axis; every loss must then be > 0.
     title : str, optional
+        The axes' title; None (the default) sets none.
     xlabel : str, default "epoch"
         The x axis' label (e.g. "pass over the data").
     y : {'auto', 'loss', 'gap'}, default 'auto'
@@ -442,7 +459,10 @@ class NetworkWeights(namedtuple("NetworkWeights",
     __slots__ = ()
 
 
-def initial_network(sizes, activation="relu", init="he_normal", *, random_state=None):
+def initial_network(sizes: Sequence[int], activation: str = "relu",
+                    init: str | float = "he_normal", *,
+                    random_state: int | np.random.RandomState | np.random.Generator | None = None,
+                    ) -> NetworkWeights:
     """The weights of a network at initialisation (the layer-by-layer init experiment).
 
     Parameters
@@ -564,7 +584,9 @@ def _network_parts(network):
     return checked_W, checked_b, weights.activation, weights.out_activation, bn
 
 
-def layer_values(network, X):
+def layer_values(network: neural_network.MLPClassifier | neural_network.MLPRegressor | tuple,
+                 X: ArrayLike | sp.spmatrix | sp.sparray,
+                 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Each layer's pre-activations and activations on X, in evaluation mode (NumPy).
 
     The forward pass of fastoptim's MLPs (:mod:`fastoptim.reference.mlp`, the
@@ -581,6 +603,8 @@ def layer_values(network, X):
         intercepts, activation[, out_activation])`` such as
         :func:`initial_network` returns (no batch norm).
     X : array-like or sparse matrix of shape (n_samples, n_features)
+        The inputs fed to the network, converted to float64; n_features must be
+        the network's number of inputs.
 
     Returns
     -------
@@ -621,8 +645,14 @@ def layer_values(network, X):
 _VALUES = {"activations": "activation", "pre-activations": "pre-activation"}
 
 
-def activation_histograms(network, X, *, values="activations", layers=None, bins=50,
-                          sharex=True, logy=False, ax=None, title=None):
+def activation_histograms(network: (neural_network.MLPClassifier | neural_network.MLPRegressor
+                                    | tuple),
+                          X: ArrayLike | sp.spmatrix | sp.sparray, *,
+                          values: Literal["activations", "pre-activations"] = "activations",
+                          layers: Sequence[int] | None = None, bins: int = 50,
+                          sharex: bool = True, logy: bool = False,
+                          ax: matplotlib.axes.Axes | Sequence[matplotlib.axes.Axes] | None = None,
+                          title: str | None = None) -> list[matplotlib.axes.Axes]:
     """One histogram per hidden layer of its units' values on X, its mean and std in the title.
 
     The picture of the initialisation experiment: with a width-256 tanh
@@ -647,6 +677,7 @@ def activation_histograms(network, X, *, values="activations", layers=None, bins
     layers : sequence of int, optional
         Which hidden layers, numbered from 1; default all.
     bins : int, default 50
+        The number of bars of each histogram, >= 1.
     sharex : bool, default True
         One value range for every panel, from the smallest to the largest
         value of the layers drawn, so that a shrinking or growing spread is
@@ -788,7 +819,10 @@ def _schedule_values(name, schedule, n_steps):
     return out
 
 
-def lr_schedule(schedules, n_steps, ax=None, *, logy=False, title=None, xlabel="step"):
+def lr_schedule(schedules: (Schedule | Callable[[int], float]
+                           | Mapping[str, Callable[[int], float]]),
+                n_steps: int, ax: matplotlib.axes.Axes | None = None, *, logy: bool = False,
+                title: str | None = None, xlabel: str = "step") -> matplotlib.axes.Axes:
     """Plot learning-rate schedules against the step: the value each gives at steps 1..n_steps.
 
     Parameters
@@ -811,6 +845,7 @@ def lr_schedule(schedules, n_steps, ax=None, *, logy=False, title=None, xlabel="
         Logarithmic value axis; every value must then be > 0 (CosineDecay
         and LinearDecay reach their ``final_lr``, 0 by default).
     title : str, optional
+        The axes' title; None (the default) sets none.
     xlabel : str, default "step"
         ("epoch" for the schedules of an estimator's ``schedule``, which are
         called once per epoch.)
@@ -837,7 +872,7 @@ def lr_schedule(schedules, n_steps, ax=None, *, logy=False, title=None, xlabel="
     >>> matplotlib.use("Agg")
     >>> from fastoptim.optim.schedules import CosineDecay, StepDecay, Warmup
     >>> from fastoptim.plot import lr_schedule
-    >>> ax = lr_schedule({"step": StepDecay(0.1, step_size=30),
+    >>> ax = lr_schedule({"step": StepDecay(0.1, step_size=30, gamma=0.5),
     ...                   "warm-up + cosine": Warmup(CosineDecay(0.1, total=90), 10)}, 100)
     >>> [line.get_label() for line in ax.lines]
     ['step', 'warm-up + cosine']
@@ -900,7 +935,10 @@ def _surface(fun, W, B):
     return np.asarray(flat).reshape(W.shape)
 
 
-def trajectories(fun, paths, *, xlim, ylim, levels=None, ax=None, title=None, resolution=200):
+def trajectories(fun: Callable[[np.ndarray], Any], paths: dict[str, ArrayLike], *,
+                 xlim: tuple[float, float], ylim: tuple[float, float],
+                 levels: int | ArrayLike | None = None, ax: matplotlib.axes.Axes | None = None,
+                 title: str | None = None, resolution: int = 200) -> matplotlib.axes.Axes:
     """Draw optimizer paths over the contours of a loss surface of two parameters.
 
     Parameters
@@ -923,6 +961,7 @@ def trajectories(fun, paths, *, xlim, ylim, levels=None, ax=None, title=None, re
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new pyplot figure's.
     title : str, optional
+        The axes' title; None (the default) sets none.
     resolution : int, default 200
         Grid points per axis.
 
@@ -993,7 +1032,8 @@ def trajectories(fun, paths, *, xlim, ylim, levels=None, ax=None, title=None, re
     return ax
 
 
-def record_path(fun_value_grad, x0, optimizer, steps):
+def record_path(fun_value_grad: Callable[[np.ndarray], tuple[float, ArrayLike]], x0: ArrayLike,
+                optimizer: Any, steps: int) -> np.ndarray:
     """The points an optimizer visits: x0 and the point after each of ``steps`` steps.
 
     Each step evaluates the gradient at the current point and calls

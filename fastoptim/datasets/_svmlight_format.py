@@ -5,11 +5,16 @@ fastoptim/_core/_svmlight.pyx); this module opens and decompresses the file,
 validates the arguments, resolves the index base and turns the C reader's
 error details into messages that name the file and the line.
 """
+from __future__ import annotations
+
 import locale
+import os
 import re
+from typing import BinaryIO, Literal
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike, DTypeLike
 
 from fastoptim._core import _svmlight as _c
 from fastoptim._core._status import ERR_NO_MEMORY, ERR_NONFINITE, OK, strerror
@@ -105,8 +110,11 @@ def _parse_error(name, info, buf, n_features, dtype):
     return ValueError(where + msg)
 
 
-def load_svmlight(path, n_features=None, dtype=np.float64, zero_based="auto", dense=False,
-                  query_id=False):
+def load_svmlight(path: str | os.PathLike[str] | BinaryIO, n_features: int | None = None,
+                  dtype: DTypeLike = np.float64, zero_based: bool | Literal["auto"] = "auto",
+                  dense: bool = False, query_id: bool = False,
+                  ) -> (tuple[sp.csr_matrix | np.ndarray, np.ndarray]
+                        | tuple[sp.csr_matrix | np.ndarray, np.ndarray, np.ndarray]):
     """Load a file in svmlight / LIBSVM format.
 
     Each line is ``<label> [qid:<int>] <index>:<value> ...`` with strictly
@@ -280,7 +288,9 @@ def _check_decimal_point():
             "svmlight format does not allow; call locale.setlocale(locale.LC_NUMERIC, 'C') first")
 
 
-def dump_svmlight(X, y, path, zero_based=False, query_id=None):
+def dump_svmlight(X: ArrayLike | sp.spmatrix | sp.sparray, y: ArrayLike,
+                  path: str | os.PathLike[str] | BinaryIO, zero_based: bool = False,
+                  query_id: ArrayLike | None = None) -> None:
     """Write a data set in svmlight / LIBSVM format.
 
     Every stored entry of a sparse X is written (explicit zeros included);

@@ -1,7 +1,10 @@
 """The USPS handwritten digits, shipped inside the package (usps.npz)."""
+from __future__ import annotations
+
 from importlib import resources
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 __all__ = ["load_usps"]
 
@@ -28,7 +31,8 @@ def decode(levels, dtype=np.float64):
     return X if np.dtype(dtype) == np.float64 else X.astype(dtype)
 
 
-def load_usps(dtype=np.float64):
+def load_usps(dtype: DTypeLike = np.float64,
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Load the USPS handwritten digits (16 x 16 grey levels), shipped with fastoptim.
 
     7291 training and 2007 test images of the digits 0-9, automatically

@@ -1,10 +1,15 @@
 r"""minimize(): drive any fastoptim optimizer (or line-search gradient descent) on
 a user's own objective ``fun(x) -> (value, grad)``."""
+from __future__ import annotations
+
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .line_search import DEFAULT_STEPS, _as_point, _value_grad, armijo, grid_search
 from .schedules import MomentumSchedule, ReduceOnPlateau, apply
@@ -28,7 +33,10 @@ _LINE_SEARCHES = ("armijo", "grid")
 class MinimizeResult:
     """The outcome of :func:`minimize`.
 
-    Attributes
+    :func:`minimize` builds it; each parameter is kept as the attribute of the
+    same name.
+
+    Parameters
     ----------
     x : ndarray of float64
         The last iterate, shaped like x0.
@@ -44,10 +52,10 @@ class MinimizeResult:
         True when the stopping test ``max|grad| <= tol`` holds at x.
     message : str
         Why the iteration stopped.
-    history : list of float
+    history : list of float, default []
         The objective at x0 followed by its value after each iteration
         (``len(history) == nit + 1``).
-    optimizer : object or None
+    optimizer : object or None, default None
         The optimizer object that made the steps (None for line-search descent).
     """
 
@@ -96,8 +104,12 @@ def _check_count(value, name):
     return int(value)
 
 
-def minimize(fun, x0, optimizer="adam", *, lr=None, schedule=None, line_search=None,
-             max_iter=1000, tol=1e-6, callback=None):
+def minimize(fun: Callable[[np.ndarray], tuple[float, ArrayLike]], x0: ArrayLike,
+             optimizer: str | Any = "adam", *, lr: float | None = None,
+             schedule: Callable[[int], float] | None = None,
+             line_search: Literal["armijo", "grid"] | None = None, max_iter: int = 1000,
+             tol: float = 1e-6, callback: Callable[[np.ndarray, float], object] | None = None,
+             ) -> MinimizeResult:
     r"""Minimize ``fun`` from ``x0`` with a fastoptim optimizer or line-search descent.
 
     Each iteration t = 1, 2, ... (g the gradient at the current x):
@@ -147,8 +159,9 @@ def minimize(fun, x0, optimizer="adam", *, lr=None, schedule=None, line_search=N
         allowed with an optimizer object (set its ``lr``) nor with a
         learning-rate schedule (which sets the rate).
     schedule : Schedule, optional
-        From :mod:`fastoptim.optim.schedules`, called with the 1-based
-        iteration t.  A :class:`~fastoptim.optim.schedules.MomentumSchedule`
+        From :mod:`fastoptim.optim.schedules` (or any callable ``t -> rate``),
+        called with the 1-based iteration t; None (the default) keeps the
+        rate fixed.  A :class:`~fastoptim.optim.schedules.MomentumSchedule`
         sets the momentum (needs 'momentum', 'nesterov' or an optimizer with a
         ``momentum`` attribute).  A
         :class:`~fastoptim.optim.schedules.ReduceOnPlateau` is updated with
@@ -156,7 +169,10 @@ def minimize(fun, x0, optimizer="adam", *, lr=None, schedule=None, line_search=N
         objective rose); its state carries over between calls (``reset()``).
     line_search : {'armijo', 'grid'}, optional
         Only with ``optimizer='gd'`` (full-batch descent on a deterministic
-        ``fun``).
+        ``fun``): choose each step's rate by Armijo backtracking
+        (:func:`~fastoptim.optim.line_search.armijo`) or by the best of a grid
+        (:func:`~fastoptim.optim.line_search.grid_search`).  None (the
+        default): the optimizer's fixed (or scheduled) rate.
     max_iter : int, default 1000
         The most iterations.
     tol : float, default 1e-6

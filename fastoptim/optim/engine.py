@@ -26,7 +26,11 @@ v <- b2^k v; AdaGrad's sum and AMSGrad's maximum stay) -- the L2 terms and the
 momentum of missed steps are dropped, the usual "lazy" semantics of sparse
 optimizers.  A dense NumPy twin of exactly this rule is in the tests.
 """
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 
@@ -39,8 +43,23 @@ from .schedules import apply as apply_schedule
 __all__ = ["run_epoch", "epoch_permutation", "train", "TrainResult"]
 
 
-def epoch_permutation(n_samples, seed):
-    """The row order an epoch with ``seed`` visits (splitmix64 + Fisher-Yates)."""
+def epoch_permutation(n_samples: int, seed: int) -> np.ndarray:
+    """The row order an epoch with ``seed`` visits (splitmix64 + Fisher-Yates).
+
+    Parameters
+    ----------
+    n_samples : int
+        The number of rows, >= 0.
+    seed : int
+        The epoch's seed, as passed to :func:`run_epoch`; taken modulo 2**64.
+
+    Returns
+    -------
+    ndarray of int64
+        A permutation of ``0 .. n_samples - 1``: the rows in the order the
+        shuffled epoch visits them (the first batch is its first ``batch_size``
+        entries).
+    """
     return _epoch.permutation(int(n_samples), int(seed) & (2 ** 64 - 1))
 
 
@@ -67,8 +86,10 @@ def check_epoch_args(optimizer, batch_size, seed):
         raise TypeError(f"seed must be an int, got {seed!r}")
 
 
-def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0, shuffle=True,
-              lazy="auto", weight_scale=None):
+def run_epoch(objective: Objective, optimizer: Optimizer, coef: np.ndarray,
+              intercept: np.ndarray | None = None, *, batch_size: int, seed: int = 0,
+              shuffle: bool = True, lazy: Literal["auto"] | bool = "auto",
+              weight_scale: float | None = None) -> float:
     """One epoch of mini-batch training, in place, without the GIL.
 
     Parameters
@@ -82,12 +103,20 @@ def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0,
         ``[coef, intercept]`` (created at the first epoch) and ``n_steps``
         advances by the number of batches.
     coef : ndarray of shape ``objective.coef_shape``, X's dtype
+        The coefficients, updated in place: a writeable C-contiguous array of
+        ``objective.dtype``.
     intercept : ndarray of shape (n_outputs,), optional
+        The intercepts, updated in place (same requirements as ``coef``); None
+        (the default) trains without an intercept.
     batch_size : int >= 1
-        Clipped to n_samples.
-    seed : int
-        The shuffle of this epoch (use a different seed per epoch).
+        Rows per batch (one optimizer step per batch; the last batch may be
+        smaller).  Clipped to n_samples.
+    seed : int, default 0
+        The shuffle of this epoch (use a different seed per epoch); see
+        :func:`epoch_permutation`.
     shuffle : bool, default True
+        Visit the rows in the order of :func:`epoch_permutation` (True) or in
+        storage order (False).
     lazy : {'auto', True, False}, default 'auto'
         Sparse (lazy) updates, for sparse X only (one thread); 'auto' uses them
         when X is sparse and batch_size <= 256.  See the module docstring.
@@ -156,9 +185,28 @@ def run_epoch(objective, optimizer, coef, intercept=None, *, batch_size, seed=0,
 
 
 class TrainResult:
-    """What :func:`train` returns: coef, intercept, loss_curve (one value per epoch), n_epochs."""
+    """What :func:`train` returns: coef, intercept, loss_curve (one value per epoch), n_epochs.
 
-    def __init__(self, coef, intercept, loss_curve, n_epochs, converged):
+    Each parameter is kept as the attribute of the same name.
+
+    Parameters
+    ----------
+    coef : ndarray
+        The trained coefficients, of shape ``objective.coef_shape`` (the array
+        passed to :func:`train` as ``coef`` when one was).
+    intercept : ndarray of shape (n_outputs,) or None
+        The trained intercepts; None with ``fit_intercept=False``.
+    loss_curve : list of float
+        Per epoch, the running mean loss :func:`run_epoch` returned.
+    n_epochs : int
+        The number of epochs run (``len(loss_curve)``).
+    converged : bool
+        Whether the stop rule (``tol``, ``n_iter_no_change``) ended the training;
+        False when ``max_epochs`` or the callback did.
+    """
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray | None, loss_curve: list[float],
+                 n_epochs: int, converged: bool) -> None:
         self.coef, self.intercept = coef, intercept
         self.loss_curve, self.n_epochs, self.converged = loss_curve, n_epochs, converged
 
@@ -185,9 +233,13 @@ def _check_train_args(max_epochs, tol, n_iter_no_change, fit_intercept, shuffle,
             raise TypeError(f"{name} must be None or a callable, got {fn!r}")
 
 
-def train(objective, optimizer, *, batch_size, max_epochs=100, fit_intercept=True, schedule=None,
-          tol=1e-6, n_iter_no_change=5, seed=0, shuffle=True, coef=None, intercept=None,
-          callback=None, verbose=False, lazy="auto"):
+def train(objective: Objective, optimizer: Optimizer, *, batch_size: int, max_epochs: int = 100,
+          fit_intercept: bool = True, schedule: Callable[[int], float] | None = None,
+          tol: float | None = 1e-6, n_iter_no_change: int = 5, seed: int = 0,
+          shuffle: bool = True, coef: np.ndarray | None = None,
+          intercept: np.ndarray | None = None,
+          callback: Callable[[int, float, np.ndarray, np.ndarray | None], object] | None = None,
+          verbose: bool | int = False, lazy: Literal["auto"] | bool = "auto") -> TrainResult:
     """Train a linear model for up to ``max_epochs`` epochs of :func:`run_epoch`.
 
     Python decides between epochs: the schedule (``schedule(epoch)`` sets the
@@ -198,18 +250,31 @@ def train(objective, optimizer, *, batch_size, max_epochs=100, fit_intercept=Tru
     Parameters
     ----------
     objective : fastoptim.losses.Objective
+        The loss, data, weights and L2 penalty, as in :func:`run_epoch`.
     optimizer : fastoptim.optim.Optimizer
+        The update rule; its state and step count carry over from epoch to
+        epoch (and from an earlier call: call ``reset()`` for a fresh start).
     batch_size : int
+        Rows per batch, >= 1 (clipped to n_samples).
     max_epochs : int, default 100
+        The most epochs to run, >= 1.
     fit_intercept : bool, default True
+        Train intercepts as well; False trains coef only (and ``intercept`` is
+        ignored).
     schedule : callable, optional
-        ``schedule(epoch) -> lr`` (e.g. from fastoptim.optim.schedules).
+        ``schedule(epoch) -> lr`` (e.g. from fastoptim.optim.schedules), set
+        before each epoch through :func:`fastoptim.optim.schedules.apply`;
+        None (the default) keeps the optimizer's lr.
     tol : float or None, default 1e-6
         >= 0; None: no stop rule (every one of the max_epochs epochs runs).
     n_iter_no_change : int, default 5
+        The number of epochs in a row, >= 1, without a fall of the mean loss
+        below ``best - tol`` that stops the training.
     seed : int, default 0
         Epoch e uses seed + e for its shuffle.
-    lazy : {'auto', True, False}
+    shuffle : bool, default True
+        Shuffle the rows of each epoch (False: storage order every epoch).
+    lazy : {'auto', True, False}, default 'auto'
         Sparse updates, as in :func:`run_epoch`.
     coef, intercept : ndarray, optional
         Starting point (warm start); zeros otherwise.  Updated in place.
@@ -221,6 +286,8 @@ def train(objective, optimizer, *, batch_size, max_epochs=100, fit_intercept=Tru
     Returns
     -------
     TrainResult
+        The trained coef and intercept, the loss curve, the number of epochs
+        and whether the stop rule was met.
     """
     _check_train_args(max_epochs, tol, n_iter_no_change, fit_intercept, shuffle, verbose,
                       schedule, callback)

@@ -20,11 +20,15 @@ They also see f only to its round-off: once the decrease a step can bring,
 about :math:`\lVert g \rVert^2 / (2\beta)` for a :math:`\beta`-smooth f, falls
 below :math:`\epsilon_{mach} |f|`, steps are accepted or refused by rounding.
 """
+from __future__ import annotations
+
 import math
 import numbers
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["LineSearchResult", "grid_search", "armijo", "armijo_descent"]
 
@@ -36,7 +40,10 @@ DEFAULT_STEPS = (0.1, 0.5, 1.0, 5.0, 10.0)
 class LineSearchResult:
     """The outcome of a line search.
 
-    Attributes
+    The line searches build it; each parameter is kept as the attribute of the
+    same name.
+
+    Parameters
     ----------
     step : float
         The accepted step (the rate lr for :func:`armijo`, the multiple s of the
@@ -158,7 +165,9 @@ def _finite(value, grad):
 
 # -- the searches -----------------------------------------------------------------
 
-def grid_search(fun, x, direction, steps=DEFAULT_STEPS, f0=None):
+def grid_search(fun: Callable[[np.ndarray], tuple[float, ArrayLike]], x: ArrayLike,
+                direction: ArrayLike, steps: Iterable[float] = DEFAULT_STEPS,
+                f0: float | None = None) -> LineSearchResult:
     r"""Try :math:`x + s\,d` for each step s of a grid; keep the lowest value.
 
     .. math:: s^* = \arg\min_{s \in \text{steps}} f(x + s\, d)
@@ -177,7 +186,8 @@ def grid_search(fun, x, direction, steps=DEFAULT_STEPS, f0=None):
     steps : sequence of float, default (0.1, 0.5, 1, 5, 10)
         Positive finite steps to try (MATH.md's grid).
     f0 : float, optional
-        ``fun(x)``'s value, when already known (saves one evaluation).
+        ``fun(x)``'s value, when already known (saves one evaluation); None
+        (the default) evaluates ``fun(x)``.
 
     Returns
     -------
@@ -227,7 +237,9 @@ def grid_search(fun, x, direction, steps=DEFAULT_STEPS, f0=None):
                             f"step {step!r} gave the lowest value of {len(steps)} tried")
 
 
-def armijo(fun, x, grad, f0=None, lr0=1.0, c=1e-4, shrink=0.5, max_evals=50):
+def armijo(fun: Callable[[np.ndarray], tuple[float, ArrayLike]], x: ArrayLike, grad: ArrayLike,
+           f0: float | None = None, lr0: float = 1.0, c: float = 1e-4, shrink: float = 0.5,
+           max_evals: int = 50) -> LineSearchResult:
     r"""Armijo backtracking along the negative gradient.
 
     Tries :math:`\eta = \eta_0, \eta_0 \rho, \eta_0 \rho^2, \dots` (:math:`\rho` =
@@ -251,7 +263,8 @@ def armijo(fun, x, grad, f0=None, lr0=1.0, c=1e-4, shrink=0.5, max_evals=50):
     grad : array-like
         g, the gradient of fun at x, shaped like x.
     f0 : float, optional
-        ``fun(x)``'s value, when already known (saves one evaluation).
+        ``fun(x)``'s value, when already known (saves one evaluation); None
+        (the default) evaluates ``fun(x)``.
     lr0 : float, default 1.0
         The first rate tried, > 0.
     c : float, default 1e-4
@@ -317,7 +330,11 @@ def armijo(fun, x, grad, f0=None, lr0=1.0, c=1e-4, shrink=0.5, max_evals=50):
     )
 
 
-def armijo_descent(fun, x0, max_iter, tol, callback=None, start=None):
+def armijo_descent(fun: Callable[[np.ndarray], tuple[float, ArrayLike]], x0: ArrayLike,
+                   max_iter: int, tol: float,
+                   callback: Callable[[int, np.ndarray, float], object] | None = None,
+                   start: tuple[float, np.ndarray] | None = None,
+                   ) -> tuple[np.ndarray, int, bool]:
     r"""Full-batch gradient descent, each step by Armijo backtracking (:func:`armijo`).
 
     .. math:: x_{k+1} = x_k - \eta_k \nabla f(x_k), \qquad
@@ -334,8 +351,8 @@ def armijo_descent(fun, x0, max_iter, tol, callback=None, start=None):
     ----------
     fun : callable
         ``fun(x) -> (value, grad)``, deterministic (the full objective).
-    x0 : ndarray
-        The starting point (not modified).
+    x0 : array-like
+        The starting point (copied, not modified).
     max_iter : int
         The most steps.
     tol : float

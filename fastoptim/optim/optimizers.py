@@ -14,14 +14,19 @@ the same shapes and dtypes); the state (moments, buffers) is created at the
 first step, is an attribute (``opt.state``), pickles with the optimizer and
 continues exactly after unpickling.  ``reset()`` forgets it.
 """
+from __future__ import annotations
+
 import inspect
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._threads import effective_n_threads
 from .._core import _status, _update
 from .transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum, ScaleByAdagrad,
-                         ScaleByAdam, ScaleByLearningRate, ScaleByRMS, _real, compile_chain)
+                         ScaleByAdam, ScaleByLearningRate, ScaleByRMS, Transform, _real,
+                         compile_chain)
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW"]
 
@@ -35,10 +40,13 @@ class Optimizer:
         The chain, in the order :func:`~fastoptim.optim.transforms.compile_chain` accepts,
         ending with ScaleByLearningRate.
     check_finite : bool, default True
-        Refuse a step whose gradients hold NaN or infinity (parameters untouched);
-        costs one extra read of the gradients.
+        Refuse (FloatingPointError, parameters and state untouched) a step whose
+        gradients hold NaN or infinity, or that would make a parameter or a state
+        value NaN or infinite; costs one extra read of the gradients and a dry
+        run of the update.  False skips both checks.
     n_threads : int, optional
-        Threads for arrays of 32768 values or more (None: what OpenMP allows).
+        Threads for arrays of 32768 values or more (None, the default: what OpenMP
+        allows).
 
     Attributes
     ----------
@@ -48,7 +56,8 @@ class Optimizer:
         Steps taken since construction or the last reset().
     """
 
-    def __init__(self, *transforms, check_finite=True, n_threads=None):
+    def __init__(self, *transforms: Transform, check_finite: bool = True,
+                 n_threads: int | None = None) -> None:
         self.transforms = list(transforms)
         self._rule = compile_chain(self.transforms)
         self.check_finite = bool(check_finite)
@@ -65,7 +74,7 @@ class Optimizer:
         return None
 
     @property
-    def lr(self):
+    def lr(self) -> float:
         """The learning rate of the next step (schedules set it)."""
         return self._get(ScaleByLearningRate).lr
 
@@ -75,7 +84,7 @@ class Optimizer:
         self._rule = compile_chain(self.transforms)
 
     @lr.setter
-    def lr(self, value):
+    def lr(self, value: float) -> None:
         self._replace(ScaleByLearningRate, ScaleByLearningRate(value))
 
     # -- stepping ------------------------------------------------------------------
@@ -128,15 +137,18 @@ class Optimizer:
                     raise ValueError(f"params[{i}] has shape {p.shape} and dtype {p.dtype} but the "
                                      f"state was built for {arr.shape} {arr.dtype}; call reset()")
 
-    def step(self, params, grads):
+    def step(self, params: np.ndarray | Sequence[np.ndarray],
+             grads: ArrayLike | Sequence[ArrayLike]) -> None:
         """One step, in place.
 
         Parameters
         ----------
         params : ndarray or list of ndarray
-            float32/float64, C-contiguous, writeable; updated in place.
+            float32/float64, C-contiguous, writeable; updated in place.  The state
+            is created for these arrays at the first step; later steps must pass
+            arrays of the same number, shapes and dtypes.
         grads : ndarray or list of ndarray
-            Same shapes and dtypes as params.
+            The gradients at ``params``: same number, shapes and dtypes as params.
 
         Raises
         ------
@@ -180,8 +192,22 @@ class Optimizer:
             _status.check_status(status)
         self.n_steps += 1
 
-    def step_numpy(self, params, grads):
-        """The same step computed by the transforms' NumPy twins (the test oracle)."""
+    def step_numpy(self, params: np.ndarray | Sequence[np.ndarray],
+                   grads: ArrayLike | Sequence[ArrayLike]) -> None:
+        """The same step computed by the transforms' NumPy twins (the test oracle).
+
+        Slower than :meth:`step` and without its checks (no finiteness test, no
+        check of shapes against the state); it shares the state and the step
+        count with :meth:`step`.
+
+        Parameters
+        ----------
+        params : ndarray or list of ndarray
+            The parameter arrays, updated in place (``params[...] = new``).
+        grads : array-like or list of array-like
+            The gradients at ``params``, one per parameter array and shaped like
+            it; converted to each parameter's dtype.
+        """
         params, grads = self._as_list(params, grads)
         if self.state is None:
             self.state = self._init_state(params)
@@ -194,7 +220,7 @@ class Optimizer:
             p[...] = w
         self.n_steps += 1
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget the state and the step count."""
         self.state = None
         self.n_steps = 0
@@ -226,16 +252,28 @@ class SGD(Optimizer):
     Parameters
     ----------
     lr : float, default 1e-3
+        The learning rate, > 0.
     momentum : float in [0, 1), default 0
+        The momentum factor :math:`\mu`; 0 is plain gradient descent (no
+        momentum buffer).  A :class:`~fastoptim.optim.schedules.MomentumSchedule`
+        can change it between steps only when it is > 0 here.
     dampening : float in [0, 1], default 0
+        d: the gradient enters the momentum buffer with the weight 1 - d.
+        Unused without momentum.
     nesterov : bool, default False
+        Nesterov momentum: step along :math:`g + \mu b` instead of b.  Needs
+        ``momentum > 0`` and ``dampening = 0``.
     weight_decay : float >= 0, default 0
-    check_finite, n_threads
-        See :class:`Optimizer`.
+        L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
+    check_finite : bool, default True
+        Refuse non-finite gradients and steps; see :class:`Optimizer`.
+    n_threads : int, optional
+        Threads of the update; see :class:`Optimizer`.
     """
 
-    def __init__(self, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0,
-                 *, check_finite=True, n_threads=None):
+    def __init__(self, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
+                 nesterov: bool = False, weight_decay: float = 0.0, *,
+                 check_finite: bool = True, n_threads: int | None = None) -> None:
         chain = [AddDecayedWeights(weight_decay)]
         momentum = _real(momentum, "momentum", low=0.0, high=1.0)
         dampening = _real(dampening, "dampening", low=0.0, high=1.0, high_open=False)
@@ -249,13 +287,13 @@ class SGD(Optimizer):
                           weight_decay=weight_decay)
 
     @property
-    def momentum(self):
+    def momentum(self) -> float:
         """The momentum mu (the momentum schedule sets it); 0 without momentum."""
         m = self._get(Momentum)
         return 0.0 if m is None else m.momentum
 
     @momentum.setter
-    def momentum(self, value):
+    def momentum(self, value: float) -> None:
         m = self._get(Momentum)
         if m is None:
             raise ValueError("this SGD was built with momentum=0; build it with momentum > 0 "
@@ -270,14 +308,26 @@ class Adagrad(Optimizer):
     Parameters
     ----------
     lr : float, default 1e-2
+        The base learning rate, > 0.
     lr_decay : float >= 0, default 0
+        Step t uses the rate :math:`lr / (1 + (t - 1)\,lr\_decay)`; 0: no decay.
     weight_decay : float >= 0, default 0
+        L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient
+        before it is accumulated.
     initial_accumulator_value : float >= 0, default 0
+        The starting value of every entry of the sum of squared gradients s.
     eps : float > 0, default 1e-10
+        Added to :math:`\sqrt{s}` in the denominator (keeps the step finite
+        where s is 0).
+    check_finite : bool, default True
+        Refuse non-finite gradients and steps; see :class:`Optimizer`.
+    n_threads : int, optional
+        Threads of the update; see :class:`Optimizer`.
     """
 
-    def __init__(self, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
-                 eps=1e-10, *, check_finite=True, n_threads=None):
+    def __init__(self, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
+                 check_finite: bool = True, n_threads: int | None = None) -> None:
         super().__init__(AddDecayedWeights(weight_decay),
                          ScaleByAdagrad(eps, initial_accumulator_value, lr_decay),
                          ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
@@ -294,15 +344,30 @@ class RMSProp(Optimizer):
     Parameters
     ----------
     lr : float, default 1e-2
+        The learning rate, > 0.
     alpha : float in [0, 1), default 0.99
+        The smoothing constant: the weight of the previous running average of
+        :math:`g^2` (and of g when centered) in the new one.
     eps : float > 0, default 1e-8
+        Added to the square root in the denominator.
     weight_decay : float >= 0, default 0
+        L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
     momentum : float in [0, 1), default 0
+        Momentum factor applied to the scaled gradient (a buffer as SGD's, no
+        dampening); 0: no momentum.
     centered : bool, default False
+        Divide by an estimate of the gradient's standard deviation instead of its
+        root mean square: the square of the running mean of g is subtracted
+        from the running mean of :math:`g^2`.
+    check_finite : bool, default True
+        Refuse non-finite gradients and steps; see :class:`Optimizer`.
+    n_threads : int, optional
+        Threads of the update; see :class:`Optimizer`.
     """
 
-    def __init__(self, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False, *, check_finite=True, n_threads=None):
+    def __init__(self, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
+                 check_finite: bool = True, n_threads: int | None = None) -> None:
         chain = [AddDecayedWeights(weight_decay), ScaleByRMS(alpha, eps, centered)]
         if momentum:
             chain.append(Momentum(momentum))
@@ -324,14 +389,27 @@ class Adam(Optimizer):
     Parameters
     ----------
     lr : float, default 1e-3
+        The learning rate, > 0.
     betas : (float, float) in [0, 1), default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`: the decay rates of the running averages of
+        g and of :math:`g^2`.
     eps : float > 0, default 1e-8
+        Added to the bias-corrected :math:`\sqrt{v}` in the denominator.
     weight_decay : float >= 0, default 0
+        L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient
+        before the moments are updated (for the decoupled form use
+        :class:`AdamW`).
     amsgrad : bool, default False
+        Divide by the running maximum of v instead of v (AMSGrad).
+    check_finite : bool, default True
+        Refuse non-finite gradients and steps; see :class:`Optimizer`.
+    n_threads : int, optional
+        Threads of the update; see :class:`Optimizer`.
     """
 
-    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-                 *, check_finite=True, n_threads=None):
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 check_finite: bool = True, n_threads: int | None = None) -> None:
         super().__init__(AddDecayedWeights(weight_decay), ScaleByAdam(betas, eps, amsgrad),
                          ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
         self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
@@ -344,14 +422,26 @@ class AdamW(Optimizer):
     Parameters
     ----------
     lr : float, default 1e-3
+        The learning rate, > 0.
     betas : (float, float), default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`, each in [0, 1): the decay rates of the
+        running averages of g and of :math:`g^2`.
     eps : float > 0, default 1e-8
+        Added to the bias-corrected :math:`\sqrt{v}` in the denominator.
     weight_decay : float >= 0, default 1e-2
+        The decoupled decay coefficient wd: each step first multiplies the
+        parameters by :math:`1 - lr\,wd` (the gradient is not changed).
     amsgrad : bool, default False
+        Divide by the running maximum of v instead of v (AMSGrad).
+    check_finite : bool, default True
+        Refuse non-finite gradients and steps; see :class:`Optimizer`.
+    n_threads : int, optional
+        Threads of the update; see :class:`Optimizer`.
     """
 
-    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
-                 *, check_finite=True, n_threads=None):
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 check_finite: bool = True, n_threads: int | None = None) -> None:
         super().__init__(DecoupledWeightDecay(weight_decay), ScaleByAdam(betas, eps, amsgrad),
                          ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
         self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)

@@ -30,9 +30,13 @@ schedule                         lr at step t (lr0 = ``lr``)
 :func:`apply` sets ``optimizer.lr`` from a learning-rate schedule, or
 ``optimizer.momentum`` from a :class:`MomentumSchedule`.
 """
+from __future__ import annotations
+
 import math
 import numbers
 import operator
+from collections.abc import Callable
+from typing import Any, Literal
 
 __all__ = ["LRScheduler", "Schedule", "Constant", "StepDecay", "ExponentialDecay",
            "InverseTimeDecay", "InverseSqrtDecay", "CosineDecay", "LinearDecay", "Warmup",
@@ -110,7 +114,7 @@ class Schedule:
     the same value for the same t whatever was called before.
     """
 
-    def __call__(self, t):
+    def __call__(self, t: int) -> float:
         return self._value(_step(t))
 
     def _value(self, t):  # pragma: no cover - abstract
@@ -145,7 +149,7 @@ class Constant(Schedule):
     (0.1, 0.1)
     """
 
-    def __init__(self, lr):
+    def __init__(self, lr: float) -> None:
         self.lr = _positive(lr, "lr")
 
     def _value(self, t):
@@ -177,7 +181,7 @@ class StepDecay(Schedule):
     (1.0, 1.0, 0.5, 0.25)
     """
 
-    def __init__(self, lr, step_size, gamma=0.1):
+    def __init__(self, lr: float, step_size: int, gamma: float = 0.1) -> None:
         self.lr = _positive(lr, "lr")
         self.step_size = _count(step_size, "step_size")
         self.gamma = _positive(gamma, "gamma")
@@ -209,7 +213,7 @@ class ExponentialDecay(Schedule):
     (1.0, 0.367879)
     """
 
-    def __init__(self, lr, rate):
+    def __init__(self, lr: float, rate: float) -> None:
         self.lr = _positive(lr, "lr")
         self.rate = _nonnegative(rate, "rate")
 
@@ -236,7 +240,7 @@ class InverseTimeDecay(Schedule):
     (1.0, 0.5, 0.3333333333333333)
     """
 
-    def __init__(self, lr, rate):
+    def __init__(self, lr: float, rate: float) -> None:
         self.lr = _positive(lr, "lr")
         self.rate = _nonnegative(rate, "rate")
 
@@ -261,7 +265,7 @@ class InverseSqrtDecay(Schedule):
     (1.0, 0.5, 0.1)
     """
 
-    def __init__(self, lr):
+    def __init__(self, lr: float) -> None:
         self.lr = _positive(lr, "lr")
 
     def _value(self, t):
@@ -297,7 +301,7 @@ class CosineDecay(Schedule):
     (1.0, 0.5, 0.0, 0.0)
     """
 
-    def __init__(self, lr, total, final_lr=0.0):
+    def __init__(self, lr: float, total: int, final_lr: float = 0.0) -> None:
         self.lr = _positive(lr, "lr")
         self.total = _count(total, "total")
         self.final_lr = _final_lr(final_lr, self.lr)
@@ -332,7 +336,7 @@ class LinearDecay(Schedule):
     (1.0, 0.75, 0.0, 0.0)
     """
 
-    def __init__(self, lr, total, final_lr=0.0):
+    def __init__(self, lr: float, total: int, final_lr: float = 0.0) -> None:
         self.lr = _positive(lr, "lr")
         self.total = _count(total, "total")
         self.final_lr = _final_lr(final_lr, self.lr)
@@ -378,7 +382,8 @@ class Warmup(Schedule):
     [0.2, 0.4, 0.6, 0.8, 1.0, 1.0]
     """
 
-    def __init__(self, schedule, warmup_steps, start_factor=1.0 / 3.0):
+    def __init__(self, schedule: Schedule | Callable[[int], float] | float, warmup_steps: int,
+                 start_factor: float = 1.0 / 3.0) -> None:
         if isinstance(schedule, numbers.Real) and not isinstance(schedule, bool):
             schedule = Constant(schedule)
         if isinstance(schedule, MomentumSchedule):
@@ -396,7 +401,7 @@ class Warmup(Schedule):
                              f"{start_factor!r}")
 
     @property
-    def lr(self):
+    def lr(self) -> float:
         """The rate the warm-up ramps to: the wrapped schedule at its t = 1."""
         return float(self.schedule(1))
 
@@ -415,12 +420,12 @@ class ReduceOnPlateau(Schedule):
     After each epoch call :meth:`update` with that epoch's metric :math:`m_e`
     (a validation loss with ``mode='min'``, a score with ``mode='max'``).  The
     metric improves on the best so far :math:`b` when (``mode='min'``)
-    :math:`m_e < b (1 - 	ext{threshold})` (``threshold_mode='rel'``) or
-    :math:`m_e < b - 	ext{threshold}` (``'abs'``), and the opposite for
+    :math:`m_e < b (1 - \text{threshold})` (``threshold_mode='rel'``) or
+    :math:`m_e < b - \text{threshold}` (``'abs'``), and the opposite for
     ``'max'``.  An epoch that does not improve is a bad epoch; after more than
     ``patience`` bad epochs in a row the rate becomes
 
-    .. math:: \eta \leftarrow \max(	ext{factor} \cdot \eta, \eta_{min})
+    .. math:: \eta \leftarrow \max(\text{factor} \cdot \eta, \eta_{min})
 
     (skipped when that changes it by at most ``eps``), the count restarts, and
     the next ``cooldown`` epochs count no bad epoch.  ``schedule(t)`` returns
@@ -440,12 +445,17 @@ class ReduceOnPlateau(Schedule):
     mode : {'min', 'max'}, default 'min'
         Whether the metric should fall (a loss) or rise (a score).
     factor : float, default 0.1
-        In (0, 1).
+        What a reduction multiplies the rate by, in (0, 1).
     patience : int, default 10
         Bad epochs (>= 0) tolerated before a reduction.
     threshold : float, default 1e-4
         The least improvement (>= 0) that counts, relative or absolute.
     threshold_mode : {'rel', 'abs'}, default 'rel'
+        How ``threshold`` is measured: 'rel' as a fraction of the reference
+        metric (with ``mode='min'`` a metric improves when below
+        ``reference * (1 - threshold)``), 'abs' in the metric's own units
+        (below ``reference - threshold``); the bounds are mirrored for
+        ``mode='max'`` and for the rise that ``reference='last'`` counts.
     cooldown : int, default 0
         Epochs (>= 0) after a reduction during which bad epochs are not counted.
     min_lr : float, default 0
@@ -478,8 +488,11 @@ class ReduceOnPlateau(Schedule):
     [1.0, 1.0, 0.5, 0.5, 0.25]
     """
 
-    def __init__(self, lr, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8, reference="best"):
+    def __init__(self, lr: float, mode: Literal["min", "max"] = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4,
+                 threshold_mode: Literal["rel", "abs"] = "rel", cooldown: int = 0,
+                 min_lr: float = 0.0, eps: float = 1e-8,
+                 reference: Literal["best", "last"] = "best") -> None:
         self.lr = _positive(lr, "lr")
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' (a loss) or 'max' (a score), got {mode!r}")
@@ -507,7 +520,7 @@ class ReduceOnPlateau(Schedule):
     def _params(self):
         return {k: getattr(self, k) for k in self._PARAMS}
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget the metric history and restore the initial rate."""
         self.current_lr = self.lr
         self.last_loss = None
@@ -539,14 +552,15 @@ class ReduceOnPlateau(Schedule):
             else reference - self.threshold
         return metric < bound
 
-    def update(self, val_loss):
+    def update(self, val_loss: float) -> float:
         """Record this epoch's metric; return the rate for the next epoch.
 
         Parameters
         ----------
         val_loss : float
             The metric of the epoch just finished (a validation loss, or a
-            score with ``mode='max'``).
+            score with ``mode='max'``); a finite real number (a 0-d array is
+            accepted).
 
         Returns
         -------
@@ -617,7 +631,7 @@ class MomentumSchedule(Schedule):
     (0.5, 0.75, 0.9, 0.99)
     """
 
-    def __init__(self, mu_max=0.99):
+    def __init__(self, mu_max: float = 0.99) -> None:
         self.mu_max = _open_unit(mu_max, "mu_max")
 
     def _value(self, t):
@@ -664,7 +678,7 @@ class LRScheduler:
     [0.1, 0.1, 0.01, 0.01, 0.001]
     """
 
-    def __init__(self, optimizer, schedule):
+    def __init__(self, optimizer: Any, schedule: Schedule | Callable[[int], float]) -> None:
         if not callable(schedule):
             raise TypeError(f"schedule must be a schedule object (StepDecay, CosineDecay, "
                             f"ReduceOnPlateau, ...) or a callable t -> lr, got {schedule!r}")
@@ -679,7 +693,7 @@ class LRScheduler:
     def _set(self):
         apply(self.schedule, self.optimizer, self.last_epoch + 1, unit="epoch")
 
-    def step(self, metric=None):
+    def step(self, metric: float | None = None) -> None:
         """End of an epoch: set the next epoch's rate.
 
         Parameters
@@ -700,11 +714,11 @@ class LRScheduler:
             self.schedule.update(metric)
         self._set()
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         """The rate (or momentum) set last, in a list (torch's one entry per param group)."""
         return [float(getattr(self.optimizer, self._attr))]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """What :meth:`load_state_dict` restores: the epoch count and a copy of the
         schedule's own state (a ReduceOnPlateau's counters; nothing for the others)."""
         state = {"last_epoch": self.last_epoch}
@@ -714,9 +728,19 @@ class LRScheduler:
                                  if k not in params}
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a :meth:`state_dict` (of a scheduler over an equal schedule) and set the
-        optimizer's rate accordingly."""
+        optimizer's rate accordingly.
+
+        Parameters
+        ----------
+        state_dict : dict
+            What :meth:`state_dict` returned: ``"last_epoch"`` (an int >= 0) and,
+            for a scheduler over a :class:`Schedule`, ``"schedule"``, the
+            schedule's own state (exactly the keys this scheduler's schedule
+            has).  The schedule's state is restored in place and the optimizer
+            gets ``schedule(last_epoch + 1)``.
+        """
         if not isinstance(state_dict, dict) or "last_epoch" not in state_dict:
             raise TypeError("state_dict must be a dict from LRScheduler.state_dict()")
         epoch = state_dict["last_epoch"]
@@ -739,7 +763,8 @@ class LRScheduler:
                 f"last_epoch={self.last_epoch})")
 
 
-def apply(schedule, optimizer, t, unit="step"):
+def apply(schedule: Schedule | Callable[[int], float], optimizer: Any, t: int,
+          unit: str = "step") -> float:
     """Set the optimizer's rate (or momentum) for step t from a schedule.
 
     The one place where estimators, :func:`fastoptim.optim.train` and user loops hand
@@ -748,8 +773,8 @@ def apply(schedule, optimizer, t, unit="step"):
 
     Parameters
     ----------
-    schedule : Schedule
-        A learning-rate schedule sets ``optimizer.lr``; a
+    schedule : Schedule or callable
+        A learning-rate schedule (or any callable ``t -> rate``) sets ``optimizer.lr``; a
         :class:`MomentumSchedule` sets ``optimizer.momentum``.
     optimizer : object
         A fastoptim optimizer (or anything with a settable ``lr`` /

@@ -14,8 +14,12 @@ State arrays are named after the C core's: ``s1`` (momentum buffer, or Adam's
 first moment), ``s2`` (sum or average of squared gradients, Adam's second
 moment), ``s3`` (RMSProp's average gradient, or AMSGrad's running maximum).
 """
+from __future__ import annotations
+
 import math
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -37,21 +41,74 @@ def _real(value, name, *, low=None, high=None, low_open=False, high_open=True):
 
 
 class Transform:
-    """Base of the transforms: a stage in the fixed chain order, state names, a NumPy twin."""
+    """Base of the transforms: a stage in the fixed chain order, state names, a NumPy twin.
+
+    A subclass sets ``stage`` (its position in the chain: 1 decoupled weight
+    decay, 2 L2 weight decay, 3 preconditioner, 4 momentum, 5 learning rate)
+    and ``state_names`` (the C state arrays it owns, among ``s1``, ``s2``,
+    ``s3``), and implements :meth:`configure` and :meth:`numpy_update`.
+    """
 
     stage = None          # position in the chain (1 decoupled decay ... 5 learning rate)
     state_names = ()      # the C state arrays it owns
 
-    def configure(self, rule):
-        """Write this transform's part of the C rule (a dict of fo_rule's fields)."""
+    def configure(self, rule: dict[str, Any]) -> None:
+        """Write this transform's part of the C rule (a dict of fo_rule's fields).
+
+        Parameters
+        ----------
+        rule : dict of str to object
+            The rule being built by :func:`compile_chain`, holding every field of
+            the C core's ``fo_rule`` at its default; updated in place with the
+            fields this transform sets.
+        """
         raise NotImplementedError
 
-    def init_state(self, param):
-        """{name: array} for one parameter array (zeros unless the rule says otherwise)."""
+    def init_state(self, param: np.ndarray) -> dict[str, np.ndarray]:
+        """{name: array} for one parameter array (zeros unless the rule says otherwise).
+
+        Parameters
+        ----------
+        param : ndarray
+            The parameter array the state is for; each state array has its
+            shape and dtype.
+
+        Returns
+        -------
+        dict of str to ndarray
+            One new array per name of ``state_names``.
+        """
         return {name: np.zeros_like(param) for name in self.state_names}
 
-    def numpy_update(self, g, p, state, t, lr):
-        """NumPy twin: returns (g, p) after this transform at step t (1-based)."""
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        """NumPy twin: returns (g, p) after this transform at step t (1-based).
+
+        Parameters
+        ----------
+        g : ndarray
+            The gradient as the previous transforms of the chain left it, shaped
+            like ``p``.
+        p : ndarray
+            The parameter values as the previous transforms left them; not
+            modified.
+        state : dict of str to ndarray
+            The state of this parameter array (from :meth:`init_state`); the
+            arrays this transform owns are replaced by new arrays holding their
+            values after the step.
+        t : int
+            The 1-based count of the step being taken.
+        lr : float
+            The learning rate of this step (read by the transforms whose
+            equation has it).
+
+        Returns
+        -------
+        g : ndarray
+            The gradient after this transform.
+        p : ndarray
+            The parameter values after this transform.
+        """
         raise NotImplementedError
 
     def __repr__(self):
@@ -60,56 +117,188 @@ class Transform:
 
 
 class DecoupledWeightDecay(Transform):
-    r"""AdamW's weight decay, applied to the parameters: :math:`p \leftarrow p (1 - lr\,wd)`."""
+    r"""AdamW's weight decay, applied to the parameters: :math:`p \leftarrow p (1 - lr\,wd)`.
+
+    Parameters
+    ----------
+    weight_decay : float, default 1e-2
+        The coefficient wd, >= 0: each step multiplies the parameters by
+        ``1 - lr * wd`` before the rest of the chain (0 leaves them as they are).
+    """
 
     stage = 1
 
-    def __init__(self, weight_decay=1e-2):
+    def __init__(self, weight_decay: float = 1e-2) -> None:
         self.weight_decay = _real(weight_decay, "weight_decay", low=0.0)
 
-    def configure(self, rule):
+    def configure(self, rule: dict[str, Any]) -> None:
+        """Set the rule's ``decoupled_decay`` to ``weight_decay``.
+
+        Parameters
+        ----------
+        rule : dict of str to object
+            The rule being built by :func:`compile_chain`; updated in place.
+        """
         rule["decoupled_decay"] = self.weight_decay
 
-    def numpy_update(self, g, p, state, t, lr):
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        """NumPy twin: ``p * (1 - lr * weight_decay)``, the gradient unchanged.
+
+        Parameters
+        ----------
+        g : ndarray
+            The gradient as the previous transforms left it, shaped like ``p``.
+        p : ndarray
+            The parameter values as the previous transforms left them; not
+            modified.
+        state : dict of str to ndarray
+            The parameter array's state (from :meth:`init_state`); not used (this
+            transform has no state).
+        t : int
+            The 1-based count of the step being taken; not used.
+        lr : float
+            The learning rate of this step: the decay is ``lr * weight_decay``.
+
+        Returns
+        -------
+        tuple of ndarray
+            ``(g, p)`` after this transform.
+        """
         return g, p * p.dtype.type(1.0 - lr * self.weight_decay)
 
 
 class AddDecayedWeights(Transform):
-    r"""L2 weight decay, added to the gradient: :math:`g \leftarrow g + wd\, p`."""
+    r"""L2 weight decay, added to the gradient: :math:`g \leftarrow g + wd\, p`.
+
+    Parameters
+    ----------
+    weight_decay : float, default 0
+        The coefficient wd, >= 0, of the penalty :math:`wd \lVert p \rVert^2 / 2`
+        whose gradient is added (0 adds nothing).
+    """
 
     stage = 2
 
-    def __init__(self, weight_decay=0.0):
+    def __init__(self, weight_decay: float = 0.0) -> None:
         self.weight_decay = _real(weight_decay, "weight_decay", low=0.0)
 
-    def configure(self, rule):
+    def configure(self, rule: dict[str, Any]) -> None:
+        """Set the rule's ``weight_decay``.
+
+        Parameters
+        ----------
+        rule : dict of str to object
+            The rule being built by :func:`compile_chain`; updated in place.
+        """
         rule["weight_decay"] = self.weight_decay
 
-    def numpy_update(self, g, p, state, t, lr):
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        """NumPy twin: ``g + weight_decay * p``, the parameters unchanged.
+
+        Parameters
+        ----------
+        g : ndarray
+            The gradient as the previous transforms left it, shaped like ``p``.
+        p : ndarray
+            The parameter values as the previous transforms left them; not
+            modified.
+        state : dict of str to ndarray
+            The parameter array's state (from :meth:`init_state`); not used (this
+            transform has no state).
+        t : int
+            The 1-based count of the step being taken; not used.
+        lr : float
+            The learning rate of this step; not used.
+
+        Returns
+        -------
+        tuple of ndarray
+            ``(g, p)`` after this transform.
+        """
         return g + p.dtype.type(self.weight_decay) * p, p
 
 
 class ScaleByAdagrad(Transform):
     r"""AdaGrad (Duchi et al. 2011): :math:`s \leftarrow s + g^2`,
     :math:`g \leftarrow g / (\sqrt{s} + \epsilon)`; the learning rate of step t is
-    :math:`lr / (1 + (t - 1)\,lr\_decay)` (torch.optim.Adagrad)."""
+    :math:`lr / (1 + (t - 1)\,lr\_decay)` (torch.optim.Adagrad).
+
+    Parameters
+    ----------
+    eps : float, default 1e-10
+        The term > 0 added to :math:`\sqrt{s}` in the denominator, which keeps
+        the step finite where the sum of squares is 0.
+    initial_accumulator_value : float, default 0
+        The value >= 0 every entry of the sum of squared gradients s starts
+        from (state ``s2``).
+    lr_decay : float, default 0
+        The decay >= 0 of the rate over the steps: step t is scaled by
+        :math:`1 / (1 + (t - 1)\,lr\_decay)` (0: no decay).
+    """
 
     stage = 3
     state_names = ("s2",)
 
-    def __init__(self, eps=1e-10, initial_accumulator_value=0.0, lr_decay=0.0):
+    def __init__(self, eps: float = 1e-10, initial_accumulator_value: float = 0.0,
+                 lr_decay: float = 0.0) -> None:
         self.eps = _real(eps, "eps", low=0.0, low_open=True)
         self.initial_accumulator_value = _real(initial_accumulator_value,
                                                "initial_accumulator_value", low=0.0)
         self.lr_decay = _real(lr_decay, "lr_decay", low=0.0)
 
-    def configure(self, rule):
+    def configure(self, rule: dict[str, Any]) -> None:
+        """Set the rule's preconditioner to AdaGrad with ``eps`` and ``lr_decay``.
+
+        Parameters
+        ----------
+        rule : dict of str to object
+            The rule being built by :func:`compile_chain`; updated in place.
+        """
         rule.update(precond="adagrad", eps=self.eps, lr_decay=self.lr_decay)
 
-    def init_state(self, param):
+    def init_state(self, param: np.ndarray) -> dict[str, np.ndarray]:
+        """``{"s2": ...}``: the sum of squared gradients, filled with
+        ``initial_accumulator_value``.
+
+        Parameters
+        ----------
+        param : ndarray
+            The parameter array the state is for; ``s2`` has its shape and dtype.
+
+        Returns
+        -------
+        dict of str to ndarray
+            The new state array by name.
+        """
         return {"s2": np.full_like(param, self.initial_accumulator_value)}
 
-    def numpy_update(self, g, p, state, t, lr):
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        """NumPy twin: accumulate :math:`g^2` in ``s2`` and scale g, the parameters unchanged.
+
+        Parameters
+        ----------
+        g : ndarray
+            The gradient as the previous transforms left it, shaped like ``p``.
+        p : ndarray
+            The parameter values as the previous transforms left them; not
+            modified.
+        state : dict of str to ndarray
+            The parameter array's state (from :meth:`init_state`): its ``s2`` is
+            replaced by the new sum.
+        t : int
+            The 1-based count of the step being taken: the ``lr_decay`` scale
+            depends on it.
+        lr : float
+            The learning rate of this step; not used.
+
+        Returns
+        -------
+        tuple of ndarray
+            ``(g, p)`` after this transform.
+        """
         state["s2"] = state["s2"] + g * g
         scale = 1.0 / (1.0 + (t - 1) * self.lr_decay)
         return g / (np.sqrt(state["s2"]) + p.dtype.type(self.eps)) * p.dtype.type(scale), p
@@ -118,23 +307,66 @@ class ScaleByAdagrad(Transform):
 class ScaleByRMS(Transform):
     r"""RMSProp (Tieleman & Hinton 2012): :math:`s \leftarrow \alpha s + (1 - \alpha) g^2`;
     centered: :math:`m \leftarrow \alpha m + (1 - \alpha) g` and :math:`s - m^2` in place of s;
-    :math:`g \leftarrow g / (\sqrt{s} + \epsilon)` (torch.optim.RMSprop)."""
+    :math:`g \leftarrow g / (\sqrt{s} + \epsilon)` (torch.optim.RMSprop).
+
+    Parameters
+    ----------
+    alpha : float, default 0.99
+        The smoothing constant, in [0, 1): the weight of the previous average
+        in the running averages of :math:`g^2` (and of g when centered).
+    eps : float, default 1e-8
+        The term > 0 added to the square root in the denominator.
+    centered : bool, default False
+        Whether to subtract the square of the running average of g from the
+        average of :math:`g^2` (an estimate of the variance; adds the state
+        array ``s3``).
+    """
 
     stage = 3
 
-    def __init__(self, alpha=0.99, eps=1e-8, centered=False):
+    def __init__(self, alpha: float = 0.99, eps: float = 1e-8, centered: bool = False) -> None:
         self.alpha = _real(alpha, "alpha", low=0.0, high=1.0)
         self.eps = _real(eps, "eps", low=0.0, low_open=True)
         self.centered = bool(centered)
 
     @property
-    def state_names(self):
+    def state_names(self) -> tuple[str, ...]:
         return ("s2", "s3") if self.centered else ("s2",)
 
-    def configure(self, rule):
+    def configure(self, rule: dict[str, Any]) -> None:
+        """Set the rule's preconditioner to RMSProp with ``alpha``, ``eps`` and ``centered``.
+
+        Parameters
+        ----------
+        rule : dict of str to object
+            The rule being built by :func:`compile_chain`; updated in place.
+        """
         rule.update(precond="rmsprop", alpha=self.alpha, eps=self.eps, centered=self.centered)
 
-    def numpy_update(self, g, p, state, t, lr):
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        """NumPy twin: update the running averages and scale g, the parameters unchanged.
+
+        Parameters
+        ----------
+        g : ndarray
+            The gradient as the previous transforms left it, shaped like ``p``.
+        p : ndarray
+            The parameter values as the previous transforms left them; not
+            modified.
+        state : dict of str to ndarray
+            The parameter array's state (from :meth:`init_state`): its ``s2`` (and
+            ``s3`` when centered) are replaced by the new averages.
+        t : int
+            The 1-based count of the step being taken; not used.
+        lr : float
+            The learning rate of this step; not used.
+
+        Returns
+        -------
+        tuple of ndarray
+            ``(g, p)`` after this transform.
+        """
         a = p.dtype.type(self.alpha)
         state["s2"] = state["s2"] * a + g * g * (1 - a)
         sq = state["s2"]
@@ -149,11 +381,24 @@ class ScaleByAdam(Transform):
     :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`, :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`,
     [AMSGrad: :math:`v_{max} \leftarrow \max(v_{max}, v)` used for v],
     :math:`g \leftarrow \frac{m / (1 - \beta_1^t)}{\sqrt{v} / \sqrt{1 - \beta_2^t} + \epsilon}`
-    (torch.optim.Adam; eps outside the square root)."""
+    (torch.optim.Adam; eps outside the square root).
+
+    Parameters
+    ----------
+    betas : (float, float), default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`, each in [0, 1): the decay rates of the
+        running averages of g (first moment) and of :math:`g^2` (second moment).
+    eps : float, default 1e-8
+        The term > 0 added to the bias-corrected square root in the denominator.
+    amsgrad : bool, default False
+        Whether to divide by the running maximum of the second moment instead
+        of the second moment itself (AMSGrad; adds the state array ``s3``).
+    """
 
     stage = 3
 
-    def __init__(self, betas=(0.9, 0.999), eps=1e-8, amsgrad=False):
+    def __init__(self, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 amsgrad: bool = False) -> None:
         if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
             raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = (_real(betas[0], "betas[0]", low=0.0, high=1.0),
@@ -162,14 +407,45 @@ class ScaleByAdam(Transform):
         self.amsgrad = bool(amsgrad)
 
     @property
-    def state_names(self):
+    def state_names(self) -> tuple[str, ...]:
         return ("s1", "s2", "s3") if self.amsgrad else ("s1", "s2")
 
-    def configure(self, rule):
+    def configure(self, rule: dict[str, Any]) -> None:
+        """Set the rule's preconditioner to Adam with ``betas``, ``eps`` and ``amsgrad``.
+
+        Parameters
+        ----------
+        rule : dict of str to object
+            The rule being built by :func:`compile_chain`; updated in place.
+        """
         rule.update(precond="adam", beta1=self.betas[0], beta2=self.betas[1], eps=self.eps,
                     amsgrad=self.amsgrad)
 
-    def numpy_update(self, g, p, state, t, lr):
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        """NumPy twin: update the moments and return the bias-corrected step direction.
+
+        Parameters
+        ----------
+        g : ndarray
+            The gradient as the previous transforms left it, shaped like ``p``.
+        p : ndarray
+            The parameter values as the previous transforms left them; not
+            modified.
+        state : dict of str to ndarray
+            The parameter array's state (from :meth:`init_state`): its ``s1``, ``s2``
+            (and ``s3`` with AMSGrad) are replaced by the new moments.
+        t : int
+            The 1-based count of the step being taken: the bias corrections
+            are :math:`1 - \\beta^t`.
+        lr : float
+            The learning rate of this step; not used.
+
+        Returns
+        -------
+        tuple of ndarray
+            ``(g, p)`` after this transform.
+        """
         b1, b2 = self.betas
         T = p.dtype.type
         state["s1"] = state["s1"] + (g - state["s1"]) * T(1 - b1)
@@ -189,23 +465,68 @@ class Momentum(Transform):
 
     At constant lr this is MATH.md's :math:`v \leftarrow \mu v - lr\,g;\ w \leftarrow w + v`
     with :math:`v = -lr\,b`, and its Nesterov form
-    :math:`w \leftarrow w - \mu v_{prev} + (1 + \mu) v` (a test checks both)."""
+    :math:`w \leftarrow w - \mu v_{prev} + (1 + \mu) v` (a test checks both).
+
+    Parameters
+    ----------
+    momentum : float, default 0.9
+        The momentum factor :math:`\mu`, in [0, 1): the weight of the previous
+        buffer in the new one.
+    dampening : float, default 0
+        d, in [0, 1]: the gradient enters the buffer with the weight 1 - d
+        (from the second step on).
+    nesterov : bool, default False
+        Whether to use Nesterov momentum (:math:`g + \mu b` in place of b);
+        needs ``momentum > 0`` and ``dampening = 0``.
+    """
 
     stage = 4
     state_names = ("s1",)
 
-    def __init__(self, momentum=0.9, dampening=0.0, nesterov=False):
+    def __init__(self, momentum: float = 0.9, dampening: float = 0.0,
+                 nesterov: bool = False) -> None:
         self.momentum = _real(momentum, "momentum", low=0.0, high=1.0)
         self.dampening = _real(dampening, "dampening", low=0.0, high=1.0, high_open=False)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
 
-    def configure(self, rule):
+    def configure(self, rule: dict[str, Any]) -> None:
+        """Turn on the rule's momentum with ``momentum``, ``dampening`` and ``nesterov``.
+
+        Parameters
+        ----------
+        rule : dict of str to object
+            The rule being built by :func:`compile_chain`; updated in place.
+        """
         rule.update(momentum=True, mu=self.momentum, dampening=self.dampening,
                     nesterov=self.nesterov)
 
-    def numpy_update(self, g, p, state, t, lr):
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        """NumPy twin: update the buffer ``s1`` and return it (or the Nesterov direction).
+
+        Parameters
+        ----------
+        g : ndarray
+            The gradient as the previous transforms left it, shaped like ``p``.
+        p : ndarray
+            The parameter values as the previous transforms left them; not
+            modified.
+        state : dict of str to ndarray
+            The parameter array's state (from :meth:`init_state`): its ``s1`` is
+            replaced by the new buffer.
+        t : int
+            The 1-based count of the step being taken: at t = 1 the buffer is
+            set to g.
+        lr : float
+            The learning rate of this step; not used.
+
+        Returns
+        -------
+        tuple of ndarray
+            ``(g, p)`` after this transform.
+        """
         T = p.dtype.type
         if t == 1:
             state["s1"] = g.copy()
@@ -216,17 +537,54 @@ class Momentum(Transform):
 
 
 class ScaleByLearningRate(Transform):
-    r"""The step: :math:`p \leftarrow p - lr\, g`."""
+    r"""The step: :math:`p \leftarrow p - lr\, g`.
+
+    Parameters
+    ----------
+    lr : float
+        The learning rate, a finite number > 0 (no default).
+    """
 
     stage = 5
 
-    def __init__(self, lr):
+    def __init__(self, lr: float) -> None:
         self.lr = _real(lr, "lr", low=0.0, low_open=True)
 
-    def configure(self, rule):
+    def configure(self, rule: dict[str, Any]) -> None:
+        """Set the rule's ``lr``.
+
+        Parameters
+        ----------
+        rule : dict of str to object
+            The rule being built by :func:`compile_chain`; updated in place.
+        """
         rule["lr"] = self.lr
 
-    def numpy_update(self, g, p, state, t, lr):
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        """NumPy twin: ``p - lr * g``.
+
+        Parameters
+        ----------
+        g : ndarray
+            The gradient as the previous transforms left it, shaped like ``p``.
+        p : ndarray
+            The parameter values as the previous transforms left them; not
+            modified.
+        state : dict of str to ndarray
+            The parameter array's state (from :meth:`init_state`); not used (this
+            transform has no state).
+        t : int
+            The 1-based count of the step being taken; not used.
+        lr : float
+            The learning rate of this step: the rate used (the
+            optimizer passes its current ``lr``).
+
+        Returns
+        -------
+        tuple of ndarray
+            ``(g, p)`` after this transform.
+        """
         return g, p - p.dtype.type(lr) * g
 
 
@@ -236,12 +594,12 @@ _DEFAULT_RULE = dict(precond="none", centered=False, amsgrad=False, momentum=Fal
                      lr_decay=0.0)
 
 
-def compile_chain(transforms):
+def compile_chain(transforms: Sequence[Transform]) -> dict[str, Any]:
     """Check a chain's order and return the C rule (a dict of fo_rule's fields, t = 1).
 
     Parameters
     ----------
-    transforms : list of transforms
+    transforms : sequence of Transform
         The optimizer's chain, e.g. ``[AddDecayedWeights(wd), ScaleByAdam(...),
         ScaleByLearningRate(lr)]``.
 
