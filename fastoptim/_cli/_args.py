@@ -12,14 +12,21 @@ class CLIError(Exception):
     """A mistake in the command line or the input files: printed as one line, exit status 2."""
 
 
-def positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
-    return value
+def _whole_number(minimum, too_small):
+    """An argparse type: a whole number >= minimum (``too_small`` formats the refusal)."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(too_small.format(value=value))
+        return value
+    return parse
+
+
+#: An argparse type: a whole number >= 1.
+positive_int = _whole_number(1, "{value} must be >= 1")
 
 
 def _finite_float(strict):
@@ -151,15 +158,8 @@ def class_weight_item(text):
     return label.strip(), value
 
 
-def folds(text):
-    """An argparse type: the K of ``-v K`` (K-fold cross-validation), a whole number >= 2."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"{value}: cross-validation needs K >= 2 folds")
-    return value
+#: An argparse type: the K of ``-v K`` (K-fold cross-validation), a whole number >= 2.
+folds = _whole_number(2, "{value}: cross-validation needs K >= 2 folds")
 
 
 def liblinear_spellings(argv):

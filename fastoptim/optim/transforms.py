@@ -116,6 +116,16 @@ class Transform:
         return f"{type(self).__name__}({args})"
 
 
+def _doc_as_base(summary):
+    """A subclass method's docstring: its own summary line, then the sections (Parameters,
+    Returns) of :class:`Transform`'s method of the same name, written once there."""
+    def decorate(method):
+        base = getattr(Transform, method.__name__).__doc__
+        method.__doc__ = summary + base[base.index("\n\n"):]
+        return method
+    return decorate
+
+
 class DecoupledWeightDecay(Transform):
     r"""AdamW's weight decay, applied to the parameters: :math:`p \leftarrow p (1 - lr\,wd)`.
 
@@ -131,40 +141,13 @@ class DecoupledWeightDecay(Transform):
     def __init__(self, weight_decay: float = 1e-2) -> None:
         self.weight_decay = _real(weight_decay, "weight_decay", low=0.0)
 
+    @_doc_as_base("Set the rule's ``decoupled_decay`` to ``weight_decay``.")
     def configure(self, rule: dict[str, Any]) -> None:
-        """Set the rule's ``decoupled_decay`` to ``weight_decay``.
-
-        Parameters
-        ----------
-        rule : dict of str to object
-            The rule being built by :func:`compile_chain`; updated in place.
-        """
         rule["decoupled_decay"] = self.weight_decay
 
+    @_doc_as_base("NumPy twin: ``p * (1 - lr * weight_decay)``, the gradient unchanged.")
     def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
                      lr: float) -> tuple[np.ndarray, np.ndarray]:
-        """NumPy twin: ``p * (1 - lr * weight_decay)``, the gradient unchanged.
-
-        Parameters
-        ----------
-        g : ndarray
-            The gradient as the previous transforms left it, shaped like ``p``.
-        p : ndarray
-            The parameter values as the previous transforms left them; not
-            modified.
-        state : dict of str to ndarray
-            The parameter array's state (from :meth:`init_state`); not used (this
-            transform has no state).
-        t : int
-            The 1-based count of the step being taken; not used.
-        lr : float
-            The learning rate of this step: the decay is ``lr * weight_decay``.
-
-        Returns
-        -------
-        tuple of ndarray
-            ``(g, p)`` after this transform.
-        """
         return g, p * p.dtype.type(1.0 - lr * self.weight_decay)
 
 
@@ -183,40 +166,13 @@ class AddDecayedWeights(Transform):
     def __init__(self, weight_decay: float = 0.0) -> None:
         self.weight_decay = _real(weight_decay, "weight_decay", low=0.0)
 
+    @_doc_as_base("Set the rule's ``weight_decay``.")
     def configure(self, rule: dict[str, Any]) -> None:
-        """Set the rule's ``weight_decay``.
-
-        Parameters
-        ----------
-        rule : dict of str to object
-            The rule being built by :func:`compile_chain`; updated in place.
-        """
         rule["weight_decay"] = self.weight_decay
 
+    @_doc_as_base("NumPy twin: ``g + weight_decay * p``, the parameters unchanged.")
     def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
                      lr: float) -> tuple[np.ndarray, np.ndarray]:
-        """NumPy twin: ``g + weight_decay * p``, the parameters unchanged.
-
-        Parameters
-        ----------
-        g : ndarray
-            The gradient as the previous transforms left it, shaped like ``p``.
-        p : ndarray
-            The parameter values as the previous transforms left them; not
-            modified.
-        state : dict of str to ndarray
-            The parameter array's state (from :meth:`init_state`); not used (this
-            transform has no state).
-        t : int
-            The 1-based count of the step being taken; not used.
-        lr : float
-            The learning rate of this step; not used.
-
-        Returns
-        -------
-        tuple of ndarray
-            ``(g, p)`` after this transform.
-        """
         return g + p.dtype.type(self.weight_decay) * p, p
 
 
@@ -248,57 +204,19 @@ class ScaleByAdagrad(Transform):
                                                "initial_accumulator_value", low=0.0)
         self.lr_decay = _real(lr_decay, "lr_decay", low=0.0)
 
+    @_doc_as_base("Set the rule's preconditioner to AdaGrad with ``eps`` and ``lr_decay``.")
     def configure(self, rule: dict[str, Any]) -> None:
-        """Set the rule's preconditioner to AdaGrad with ``eps`` and ``lr_decay``.
-
-        Parameters
-        ----------
-        rule : dict of str to object
-            The rule being built by :func:`compile_chain`; updated in place.
-        """
         rule.update(precond="adagrad", eps=self.eps, lr_decay=self.lr_decay)
 
+    @_doc_as_base("``{\"s2\": ...}``: the sum of squared gradients, filled with "
+                   "``initial_accumulator_value``.")
     def init_state(self, param: np.ndarray) -> dict[str, np.ndarray]:
-        """``{"s2": ...}``: the sum of squared gradients, filled with
-        ``initial_accumulator_value``.
-
-        Parameters
-        ----------
-        param : ndarray
-            The parameter array the state is for; ``s2`` has its shape and dtype.
-
-        Returns
-        -------
-        dict of str to ndarray
-            The new state array by name.
-        """
         return {"s2": np.full_like(param, self.initial_accumulator_value)}
 
+    @_doc_as_base("NumPy twin: accumulate :math:`g^2` in ``s2`` and scale g, the parameters "
+                   "unchanged.")
     def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
                      lr: float) -> tuple[np.ndarray, np.ndarray]:
-        """NumPy twin: accumulate :math:`g^2` in ``s2`` and scale g, the parameters unchanged.
-
-        Parameters
-        ----------
-        g : ndarray
-            The gradient as the previous transforms left it, shaped like ``p``.
-        p : ndarray
-            The parameter values as the previous transforms left them; not
-            modified.
-        state : dict of str to ndarray
-            The parameter array's state (from :meth:`init_state`): its ``s2`` is
-            replaced by the new sum.
-        t : int
-            The 1-based count of the step being taken: the ``lr_decay`` scale
-            depends on it.
-        lr : float
-            The learning rate of this step; not used.
-
-        Returns
-        -------
-        tuple of ndarray
-            ``(g, p)`` after this transform.
-        """
         state["s2"] = state["s2"] + g * g
         scale = 1.0 / (1.0 + (t - 1) * self.lr_decay)
         return g / (np.sqrt(state["s2"]) + p.dtype.type(self.eps)) * p.dtype.type(scale), p
@@ -333,40 +251,14 @@ class ScaleByRMS(Transform):
     def state_names(self) -> tuple[str, ...]:
         return ("s2", "s3") if self.centered else ("s2",)
 
+    @_doc_as_base("Set the rule's preconditioner to RMSProp with ``alpha``, ``eps`` and "
+                   "``centered``.")
     def configure(self, rule: dict[str, Any]) -> None:
-        """Set the rule's preconditioner to RMSProp with ``alpha``, ``eps`` and ``centered``.
-
-        Parameters
-        ----------
-        rule : dict of str to object
-            The rule being built by :func:`compile_chain`; updated in place.
-        """
         rule.update(precond="rmsprop", alpha=self.alpha, eps=self.eps, centered=self.centered)
 
+    @_doc_as_base("NumPy twin: update the running averages and scale g, the parameters unchanged.")
     def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
                      lr: float) -> tuple[np.ndarray, np.ndarray]:
-        """NumPy twin: update the running averages and scale g, the parameters unchanged.
-
-        Parameters
-        ----------
-        g : ndarray
-            The gradient as the previous transforms left it, shaped like ``p``.
-        p : ndarray
-            The parameter values as the previous transforms left them; not
-            modified.
-        state : dict of str to ndarray
-            The parameter array's state (from :meth:`init_state`): its ``s2`` (and
-            ``s3`` when centered) are replaced by the new averages.
-        t : int
-            The 1-based count of the step being taken; not used.
-        lr : float
-            The learning rate of this step; not used.
-
-        Returns
-        -------
-        tuple of ndarray
-            ``(g, p)`` after this transform.
-        """
         a = p.dtype.type(self.alpha)
         state["s2"] = state["s2"] * a + g * g * (1 - a)
         sq = state["s2"]
@@ -410,42 +302,14 @@ class ScaleByAdam(Transform):
     def state_names(self) -> tuple[str, ...]:
         return ("s1", "s2", "s3") if self.amsgrad else ("s1", "s2")
 
+    @_doc_as_base("Set the rule's preconditioner to Adam with ``betas``, ``eps`` and ``amsgrad``.")
     def configure(self, rule: dict[str, Any]) -> None:
-        """Set the rule's preconditioner to Adam with ``betas``, ``eps`` and ``amsgrad``.
-
-        Parameters
-        ----------
-        rule : dict of str to object
-            The rule being built by :func:`compile_chain`; updated in place.
-        """
         rule.update(precond="adam", beta1=self.betas[0], beta2=self.betas[1], eps=self.eps,
                     amsgrad=self.amsgrad)
 
+    @_doc_as_base("NumPy twin: update the moments and return the bias-corrected step direction.")
     def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
                      lr: float) -> tuple[np.ndarray, np.ndarray]:
-        """NumPy twin: update the moments and return the bias-corrected step direction.
-
-        Parameters
-        ----------
-        g : ndarray
-            The gradient as the previous transforms left it, shaped like ``p``.
-        p : ndarray
-            The parameter values as the previous transforms left them; not
-            modified.
-        state : dict of str to ndarray
-            The parameter array's state (from :meth:`init_state`): its ``s1``, ``s2``
-            (and ``s3`` with AMSGrad) are replaced by the new moments.
-        t : int
-            The 1-based count of the step being taken: the bias corrections
-            are :math:`1 - \\beta^t`.
-        lr : float
-            The learning rate of this step; not used.
-
-        Returns
-        -------
-        tuple of ndarray
-            ``(g, p)`` after this transform.
-        """
         b1, b2 = self.betas
         T = p.dtype.type
         state["s1"] = state["s1"] + (g - state["s1"]) * T(1 - b1)
@@ -491,42 +355,15 @@ class Momentum(Transform):
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
 
+    @_doc_as_base("Turn on the rule's momentum with ``momentum``, ``dampening`` and ``nesterov``.")
     def configure(self, rule: dict[str, Any]) -> None:
-        """Turn on the rule's momentum with ``momentum``, ``dampening`` and ``nesterov``.
-
-        Parameters
-        ----------
-        rule : dict of str to object
-            The rule being built by :func:`compile_chain`; updated in place.
-        """
         rule.update(momentum=True, mu=self.momentum, dampening=self.dampening,
                     nesterov=self.nesterov)
 
+    @_doc_as_base("NumPy twin: update the buffer ``s1`` and return it (or the Nesterov "
+                   "direction).")
     def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
                      lr: float) -> tuple[np.ndarray, np.ndarray]:
-        """NumPy twin: update the buffer ``s1`` and return it (or the Nesterov direction).
-
-        Parameters
-        ----------
-        g : ndarray
-            The gradient as the previous transforms left it, shaped like ``p``.
-        p : ndarray
-            The parameter values as the previous transforms left them; not
-            modified.
-        state : dict of str to ndarray
-            The parameter array's state (from :meth:`init_state`): its ``s1`` is
-            replaced by the new buffer.
-        t : int
-            The 1-based count of the step being taken: at t = 1 the buffer is
-            set to g.
-        lr : float
-            The learning rate of this step; not used.
-
-        Returns
-        -------
-        tuple of ndarray
-            ``(g, p)`` after this transform.
-        """
         T = p.dtype.type
         if t == 1:
             state["s1"] = g.copy()
@@ -550,41 +387,13 @@ class ScaleByLearningRate(Transform):
     def __init__(self, lr: float) -> None:
         self.lr = _real(lr, "lr", low=0.0, low_open=True)
 
+    @_doc_as_base("Set the rule's ``lr``.")
     def configure(self, rule: dict[str, Any]) -> None:
-        """Set the rule's ``lr``.
-
-        Parameters
-        ----------
-        rule : dict of str to object
-            The rule being built by :func:`compile_chain`; updated in place.
-        """
         rule["lr"] = self.lr
 
+    @_doc_as_base("NumPy twin: ``p - lr * g``.")
     def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
                      lr: float) -> tuple[np.ndarray, np.ndarray]:
-        """NumPy twin: ``p - lr * g``.
-
-        Parameters
-        ----------
-        g : ndarray
-            The gradient as the previous transforms left it, shaped like ``p``.
-        p : ndarray
-            The parameter values as the previous transforms left them; not
-            modified.
-        state : dict of str to ndarray
-            The parameter array's state (from :meth:`init_state`); not used (this
-            transform has no state).
-        t : int
-            The 1-based count of the step being taken; not used.
-        lr : float
-            The learning rate of this step: the rate used (the
-            optimizer passes its current ``lr``).
-
-        Returns
-        -------
-        tuple of ndarray
-            ``(g, p)`` after this transform.
-        """
         return g, p - p.dtype.type(lr) * g
 
 
