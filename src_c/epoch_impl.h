@@ -166,6 +166,10 @@ static void FO_SUF(lazy_catch_up)(const fo_rule *r, const fo_epoch_config *cfg, 
     } else if (r->precond == FO_PRECOND_ADAM) {
         f1 = (FO_T)pow(r->beta1, kd);
         f2 = (FO_T)pow(r->beta2, kd);
+    } else if (r->precond == FO_PRECOND_ADADELTA) {
+        /* a zero gradient gives a zero step: both averages decay by rho */
+        f2 = (FO_T)pow(r->rho, kd);
+        f3 = f2;
     }
     for (int64_t c = j; c < K * p; c += p) {
         coef[c] *= p_factor;

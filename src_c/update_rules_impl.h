@@ -33,8 +33,10 @@ static void FO_SUF(step_scalars)(const fo_rule *r, FO_SUF(fo_step_scalars) *s)
     s->beta1c = (FO_T)(1.0 - r->beta1);
     s->beta2 = (FO_T)r->beta2;
     s->beta2c = (FO_T)(1.0 - r->beta2);
-    s->alpha = (FO_T)r->alpha;
-    s->alphac = (FO_T)(1.0 - r->alpha);
+    /* the smoothing of the square average: RMSProp's alpha, or Adadelta's rho */
+    const double smooth = r->precond == FO_PRECOND_ADADELTA ? r->rho : r->alpha;
+    s->alpha = (FO_T)smooth;
+    s->alphac = (FO_T)(1.0 - smooth);
     s->eps = (FO_T)r->eps;
     s->bc2_sqrt = 1;
     if (r->precond == FO_PRECOND_ADAM) {
@@ -86,6 +88,14 @@ FO_INLINE void FO_SUF(update_chain)(const int PRECOND, const int MOMENTUM, const
                 s3[i] = v;
             }
             g = m / (FO_SQRT(v) / s.bc2_sqrt + s.eps);  /* neg_lr holds -lr / (1 - b1^t) */
+        } else if (PRECOND == FO_PRECOND_ADADELTA) {
+            /* torch's order: s <- rho s + (1 - rho) g^2; d = sqrt(u + eps) / sqrt(s + eps) g;
+             * u <- rho u + (1 - rho) d^2 (alpha holds rho) */
+            FO_T sq = s2[i] * s.alpha + g * g * s.alphac;
+            s2[i] = sq;
+            FO_T d = FO_SQRT(s3[i] + s.eps) / FO_SQRT(sq + s.eps) * g;
+            s3[i] = s3[i] * s.alpha + d * d * s.alphac;
+            g = d;
         }
         if (MOMENTUM) {                                  /* 4. momentum */
             FO_T b = s1[i] * s.b_coef + g * s.g_coef;

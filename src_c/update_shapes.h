@@ -20,7 +20,8 @@
     X(rmsprop_centered, FO_PRECOND_RMSPROP, 0, 1)           \
     X(rmsprop_centered_momentum, FO_PRECOND_RMSPROP, 1, 1)  \
     X(adam, FO_PRECOND_ADAM, 0, 0)                          \
-    X(amsgrad, FO_PRECOND_ADAM, 0, 1)
+    X(amsgrad, FO_PRECOND_ADAM, 0, 1)                       \
+    X(adadelta, FO_PRECOND_ADADELTA, 0, 0)
 
 /* The index of a (checked) rule's shape in FO_RULE_SHAPES. */
 static inline int fo_rule_shape(const fo_rule *r)
@@ -29,6 +30,7 @@ static inline int fo_rule_shape(const fo_rule *r)
     case FO_PRECOND_NONE: return r->momentum ? 1 : 0;
     case FO_PRECOND_ADAGRAD: return r->momentum ? 3 : 2;
     case FO_PRECOND_RMSPROP: return 4 + (r->momentum ? 1 : 0) + (r->centered ? 2 : 0);
+    case FO_PRECOND_ADADELTA: return 10;
     default: return r->amsgrad ? 9 : 8;
     }
 }

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from fastoptim.losses import Objective
 from fastoptim.optim.engine import epoch_permutation, run_epoch, train
-from fastoptim.optim.optimizers import SGD, Adagrad, Adam, AdamW, RMSProp
+from fastoptim.optim.optimizers import SGD, Adadelta, Adagrad, Adam, AdamW, RMSProp
 from fastoptim.reference import losses as ref
 
 N, D, K = 203, 9, 3
@@ -21,6 +21,7 @@ OPTIMIZERS = {
     "rmsprop": lambda: RMSProp(lr=0.01, centered=True, momentum=0.5),
     "adam": lambda: Adam(lr=0.01),
     "adamw_amsgrad": lambda: AdamW(lr=0.01, amsgrad=True),
+    "adadelta": lambda: Adadelta(lr=1.0, rho=0.9, eps=1e-4, weight_decay=0.01),
 }
 
 
@@ -186,7 +187,8 @@ def _twin_lazy_epoch(loss, X, y, sw, alpha, opt, coef, b, batch, seed):
     step; the other columns take a step without data gradient (plain SGD: the decays; other
     rules: decoupled decay on p, state decayed as under zero gradients)."""
     from fastoptim.optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
-                                            ScaleByAdagrad, ScaleByAdam, ScaleByRMS)
+                                            ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam,
+                                            ScaleByRMS)
 
     Xd = X.toarray().astype(np.float64)
     perm = epoch_permutation(X.shape[0], seed)
@@ -194,7 +196,8 @@ def _twin_lazy_epoch(loss, X, y, sw, alpha, opt, coef, b, batch, seed):
     get = lambda cls: next((t for t in opt.transforms if isinstance(t, cls)), None)
     dec, l2 = get(DecoupledWeightDecay), get(AddDecayedWeights)
     mom, rms, adam = get(Momentum), get(ScaleByRMS), get(ScaleByAdam)
-    pre = get(ScaleByAdagrad) or rms or adam
+    delta = get(ScaleByAdadelta)
+    pre = get(ScaleByAdagrad) or rms or adam or delta
     if opt.state is None:
         opt.state = opt._init_state([coef, b])
     st = opt.state[0]
@@ -218,6 +221,9 @@ def _twin_lazy_epoch(loss, X, y, sw, alpha, opt, coef, b, batch, seed):
             if adam is not None:
                 st["s1"][..., rest] *= adam.betas[0]
                 st["s2"][..., rest] *= adam.betas[1]
+            if delta is not None:  # a zero gradient: a zero step, both averages decay
+                st["s2"][..., rest] *= delta.rho
+                st["s3"][..., rest] *= delta.rho
         # the batch's columns: the rule, on a view of coef and the state
         z = ref._scores(Xd[rows], coef, b)
         _, dz = ref.pointwise(loss, z, y[rows])

@@ -20,13 +20,13 @@ import fastoptim
 from fastoptim import LogisticRegression, MLPClassifier, MLPRegressor
 from fastoptim.exceptions import ConvergenceWarning
 from fastoptim.model_io import FORMAT_VERSION, NETWORKS, OBJECTS, load_model, save_model
-from fastoptim.optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
+from fastoptim.optim import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSProp
 from fastoptim.optim.schedules import (Constant, CosineDecay, ExponentialDecay,
                                        InverseSqrtDecay, InverseTimeDecay, LinearDecay,
                                        MomentumSchedule, ReduceOnPlateau, StepDecay, Warmup)
 from fastoptim.optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
-                                        ScaleByAdagrad, ScaleByAdam, ScaleByLearningRate,
-                                        ScaleByRMS)
+                                        ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam,
+                                        ScaleByLearningRate, ScaleByRMS)
 
 
 def _data(n=120, p=6, seed=0):
@@ -379,6 +379,9 @@ OBJECT_PARAMS = {
     "RMSProp": dict(solver=RMSProp(1e-3, alpha=0.9, eps=1e-6)),
     "Adam": dict(solver=Adam(3e-3, eps=1e-7, check_finite=False)),
     "AdamW": dict(solver=AdamW(weight_decay=0.05)),
+    "Adadelta": dict(solver=Adadelta(0.5, rho=0.95, eps=1e-5, weight_decay=1e-3)),
+    "ScaleByAdadelta": dict(solver=Optimizer(DecoupledWeightDecay(0.01), ScaleByAdadelta(0.8, 1e-4),
+                                             ScaleByLearningRate(2.0))),
     "DecoupledWeightDecay": dict(solver=Optimizer(DecoupledWeightDecay(0.1),
                                                   ScaleByAdam((0.5, 0.9), 1e-6, True),
                                                   ScaleByLearningRate(1e-3))),

@@ -17,7 +17,7 @@ import pickle
 import numpy as np
 import pytest
 
-from fastoptim.optim.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
+from fastoptim.optim.optimizers import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSProp
 
 N_STEPS = 100
 SHAPE = (6, 7)          # a 2-D parameter array: the kernels see it flattened
@@ -113,6 +113,20 @@ def ref_adamw(p, g, st, t, lr, weight_decay=1e-2, **hp):
     return ref_adam(p, g, st, t, lr, weight_decay=weight_decay, decoupled=True, **hp)
 
 
+def ref_adadelta(p, g, st, t, lr, rho=0.9, eps=1e-6, weight_decay=0.0):
+    """torch.optim.Adadelta (Zeiler 2012):  g <- g + wd p;  v <- rho v + (1 - rho) g^2;
+    d = sqrt(u + eps) / sqrt(v + eps) g;  u <- rho u + (1 - rho) d^2;  p <- p - lr d."""
+    if t == 1:
+        st["v"] = np.zeros_like(p)
+        st["u"] = np.zeros_like(p)
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    st["v"] = rho * st["v"] + (1 - rho) * g * g
+    d = np.sqrt(st["u"] + eps) / np.sqrt(st["v"] + eps) * g
+    st["u"] = rho * st["u"] + (1 - rho) * d * d
+    return p - lr * d
+
+
 #: kind -> (fastoptim class, oracle, torch.optim class name)
 KINDS = {
     "sgd": (SGD, ref_sgd, "SGD"),
@@ -120,6 +134,7 @@ KINDS = {
     "rmsprop": (RMSProp, ref_rmsprop, "RMSprop"),
     "adam": (Adam, ref_adam, "Adam"),
     "adamw": (AdamW, ref_adamw, "AdamW"),
+    "adadelta": (Adadelta, ref_adadelta, "Adadelta"),
 }
 
 #: Every configuration under test: id -> (kind, keyword arguments; names as torch's).
@@ -152,6 +167,10 @@ CONFIGS = {
     "adamw": ("adamw", dict(lr=0.01, weight_decay=0.1)),
     "adamw_default_decay": ("adamw", dict(lr=0.01)),
     "adamw_amsgrad": ("adamw", dict(lr=0.01, weight_decay=0.1, amsgrad=True)),
+    "adadelta": ("adadelta", dict(lr=1.0)),
+    "adadelta_rho_eps": ("adadelta", dict(lr=0.5, rho=0.95, eps=1e-4)),
+    "adadelta_weight_decay": ("adadelta", dict(lr=1.0, weight_decay=0.1, eps=1e-5)),
+    "adadelta_rho_bounds": ("adadelta", dict(lr=2.0, rho=0.0, eps=1e-3)),
 }
 CONFIG_IDS = list(CONFIGS)
 
@@ -767,7 +786,7 @@ def test_thread_count_does_not_change_bits(config, dtype):
 # Bad input
 # ============================================================================================
 
-ALL_CLASSES = [SGD, Adagrad, RMSProp, Adam, AdamW]
+ALL_CLASSES = [SGD, Adagrad, RMSProp, Adam, AdamW, Adadelta]
 
 
 @pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda c: c.__name__)
@@ -794,7 +813,8 @@ def test_bad_betas(cls, betas, exc):
         cls(betas=betas)
 
 
-@pytest.mark.parametrize("cls", [Adagrad, RMSProp, Adam, AdamW], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", [Adagrad, RMSProp, Adam, AdamW, Adadelta],
+                         ids=lambda c: c.__name__)
 @pytest.mark.parametrize("eps", [0.0, -1e-8, float("nan")])
 def test_bad_eps(cls, eps):
     with pytest.raises(ValueError, match="eps"):
@@ -1004,3 +1024,52 @@ def test_optimizer_chain_must_end_with_learning_rate():
         Optimizer(Momentum(0.9))
     with pytest.raises(ValueError, match="Momentum"):
         Optimizer(ScaleByAdam(), Momentum(0.9), ScaleByLearningRate(0.1))
+
+
+# -- Adadelta (issue 21): torch's bounds, the unit-free step ---------------------------------
+
+@pytest.mark.parametrize("rho", [-0.1, 1.0 + 1e-9, 2.0, float("nan"), float("inf")])
+def test_adadelta_bad_rho(rho):
+    with pytest.raises(ValueError, match="rho"):
+        Adadelta(rho=rho)
+
+
+@pytest.mark.parametrize("rho", [0.0, 1.0])
+def test_adadelta_rho_bounds_are_allowed(rho):
+    # torch's range is [0, 1]: rho = 0 divides by the last gradient's size, rho = 1 keeps
+    # both averages at 0 (steps of lr * g)
+    p, g = np.array([1.0, -2.0]), np.array([0.5, -3.0])
+    opt = Adadelta(rho=rho)
+    opt.step(p, g)
+    d = np.sqrt(1e-6) / np.sqrt((1 - rho) * g * g + 1e-6) * g
+    np.testing.assert_allclose(p, np.array([1.0, -2.0]) - d, rtol=1e-15)
+
+
+def test_adadelta_takes_no_momentum():
+    from fastoptim.optim.transforms import Momentum, ScaleByAdadelta, ScaleByLearningRate
+    with pytest.raises(ValueError, match="Adadelta takes no momentum"):
+        Optimizer(ScaleByAdadelta(), Momentum(0.9), ScaleByLearningRate(1.0))
+
+
+def _first_steps(opt, scale, n=5):
+    """The sizes of the first n steps on scale * |x - 1|^2 / 2 from x = 0 (8 coordinates)."""
+    x = np.zeros(8)
+    sizes = []
+    for _ in range(n):
+        before = x.copy()
+        opt.step(x, scale * (x - 1.0))
+        sizes.append(np.abs(x - before))
+    return np.array(sizes)
+
+
+def test_adadelta_steps_are_unit_free_where_sgd_s_scale_with_the_objective():
+    # Zeiler's point: d is a ratio of root mean squares, so scaling the objective by 1000
+    # scales g and sqrt(s) alike and leaves the steps (nearly) unchanged, where SGD's
+    # steps scale by 1000
+    small, large = _first_steps(Adadelta(), 1.0), _first_steps(Adadelta(), 1000.0)
+    np.testing.assert_allclose(large, small, rtol=2e-3)
+    sgd_small, sgd_large = _first_steps(SGD(lr=1e-6), 1.0), _first_steps(SGD(lr=1e-6), 1000.0)
+    np.testing.assert_allclose(sgd_large[0], 1000.0 * sgd_small[0], rtol=1e-12)
+    assert np.all(sgd_large > 900 * sgd_small)
+    # the first step is about sqrt(eps / (1 - rho)) = sqrt(1e-5) in every coordinate
+    np.testing.assert_allclose(small[0], np.sqrt(1e-6 / (0.1 + 1e-6)), rtol=1e-12)

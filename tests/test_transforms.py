@@ -10,8 +10,8 @@ import pytest
 
 from fastoptim.optim.optimizers import Optimizer
 from fastoptim.optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
-                                        ScaleByAdagrad, ScaleByAdam, ScaleByLearningRate,
-                                        ScaleByRMS, compile_chain)
+                                        ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam,
+                                        ScaleByLearningRate, ScaleByRMS, compile_chain)
 
 LR = 0.02
 
@@ -23,6 +23,7 @@ PRECONDS = {
     "rms_centered": lambda: ScaleByRMS(alpha=0.95, eps=1e-6, centered=True),
     "adam": lambda: ScaleByAdam((0.8, 0.99), eps=1e-7),
     "amsgrad": lambda: ScaleByAdam((0.9, 0.999), amsgrad=True),
+    "adadelta": lambda: ScaleByAdadelta(rho=0.9, eps=1e-4),
 }
 MOMENTA = {
     "no_momentum": lambda: None,
@@ -37,7 +38,7 @@ DECAYS = {
     "both": (0.1, 0.05),
 }
 CHAINS = [(p, m, d) for p, m, d in itertools.product(PRECONDS, MOMENTA, DECAYS)
-          if not (p in ("adam", "amsgrad") and m != "no_momentum")]
+          if not (p in ("adam", "amsgrad", "adadelta") and m != "no_momentum")]
 
 
 def build(precond, momentum, decay):
@@ -84,6 +85,12 @@ def ref_step(chain, p, g, st, t, lr):
                 st["vmax"] = np.maximum(st.get("vmax", 0.0), v)
                 v = st["vmax"]
             g = (st["m"] / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + tr.eps)
+        elif isinstance(tr, ScaleByAdadelta):
+            rho = tr.rho
+            st["s"] = rho * st.get("s", 0.0) + (1 - rho) * g ** 2
+            d = np.sqrt(st.get("u", 0.0) + tr.eps) / np.sqrt(st["s"] + tr.eps) * g
+            st["u"] = rho * st.get("u", 0.0) + (1 - rho) * d ** 2
+            g = d
         elif isinstance(tr, Momentum):
             st["b"] = g.copy() if t == 1 else tr.momentum * st["b"] + (1 - tr.dampening) * g
             g = g + tr.momentum * st["b"] if tr.nesterov else st["b"]

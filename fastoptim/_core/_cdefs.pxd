@@ -60,11 +60,13 @@ cdef extern from "fastoptim/fo_update.h":
         double alpha
         double eps
         double lr_decay
+        double rho
     cdef enum:
         FO_PRECOND_NONE
         FO_PRECOND_ADAGRAD
         FO_PRECOND_RMSPROP
         FO_PRECOND_ADAM
+        FO_PRECOND_ADADELTA
 
 
 cdef inline const floating *cptr(const floating[::1] a) noexcept nogil:
@@ -116,6 +118,8 @@ cdef inline fo_rule rule_from(dict spec) except *:
         r.precond = FO_PRECOND_RMSPROP
     elif name == "adam":
         r.precond = FO_PRECOND_ADAM
+    elif name == "adadelta":
+        r.precond = FO_PRECOND_ADADELTA
     else:
         raise ValueError(f"unknown preconditioner {name!r}")
     r.centered = spec["centered"]
@@ -133,6 +137,7 @@ cdef inline fo_rule rule_from(dict spec) except *:
     r.alpha = spec["alpha"]
     r.eps = spec["eps"]
     r.lr_decay = spec["lr_decay"]
+    r.rho = spec["rho"]
     return r
 
 

@@ -1,7 +1,7 @@
 """Optimizers, learning-rate schedules, line search, the training engine and minimize().
 
 - :mod:`~fastoptim.optim.optimizers`: SGD (momentum, Nesterov), Adagrad, RMSProp, Adam
-  (AMSGrad), AdamW -- torch.optim's equations, applied by the C core in one pass per step.
+  (AMSGrad), AdamW, Adadelta -- torch.optim's equations, applied by the C core in one pass per step.
 - :mod:`~fastoptim.optim.transforms`: the pieces they are made of, with NumPy twins.
 - :mod:`~fastoptim.optim.schedules`: learning-rate and momentum schedules.
 - :mod:`~fastoptim.optim.line_search`: grid search and Armijo backtracking.
@@ -11,8 +11,8 @@
 from . import engine, line_search, schedules, transforms
 from ._minimize import MinimizeResult, minimize
 from .engine import run_epoch, train
-from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSProp
+from .optimizers import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSProp
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW", "minimize",
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW", "Adadelta", "minimize",
            "MinimizeResult", "run_epoch", "train", "engine", "line_search", "schedules",
            "transforms"]

@@ -25,6 +25,7 @@ OPTIMIZERS = {
     "adagrad": ("Adagrad", {}, 0.01),
     "rmsprop": ("RMSProp", {}, 0.01),
     "adam": ("Adam", {}, 0.001),
+    "adadelta": ("Adadelta", {}, 1.0),
 }
 _LINE_SEARCHES = ("armijo", "grid")
 
@@ -144,6 +145,7 @@ def minimize(fun: Callable[[np.ndarray], tuple[float, ArrayLike]], x0: ArrayLike
         'adagrad'    ``Adagrad(lr)``                              0.01
         'rmsprop'    ``RMSProp(lr)``                              0.01
         'adam'       ``Adam(lr)``                                 0.001
+        'adadelta'   ``Adadelta(lr)``                             1.0
         ============ ============================================ ==========
 
         (other settings at the classes' defaults; no 'adamw' string, since its

@@ -24,11 +24,11 @@ from numpy.typing import ArrayLike
 
 from .._threads import effective_n_threads
 from .._core import _status, _update
-from .transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum, ScaleByAdagrad,
-                         ScaleByAdam, ScaleByLearningRate, ScaleByRMS, Transform, _real,
-                         compile_chain)
+from .transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum, ScaleByAdadelta,
+                         ScaleByAdagrad, ScaleByAdam, ScaleByLearningRate, ScaleByRMS, Transform,
+                         _real, compile_chain)
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW", "Adadelta"]
 
 
 class Optimizer:
@@ -445,3 +445,48 @@ class AdamW(Optimizer):
         super().__init__(DecoupledWeightDecay(weight_decay), ScaleByAdam(betas, eps, amsgrad),
                          ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
         self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta (Zeiler 2012), as torch.optim.Adadelta:
+    :math:`s \leftarrow \rho s + (1 - \rho) g^2`,
+    :math:`d \leftarrow \frac{\sqrt{u + \epsilon}}{\sqrt{s + \epsilon}} g`,
+    :math:`u \leftarrow \rho u + (1 - \rho) d^2`, :math:`p \leftarrow p - lr\, d`.
+
+    The step d is a ratio of root mean squares, in the units of the parameters:
+    scaling the objective by a constant leaves the steps unchanged once the
+    averages outgrow eps (the "unit-free" update of the paper), so the
+    learning rate 1 is a reasonable default for any problem.
+
+    Parameters
+    ----------
+    lr : float, default 1.0
+        The factor, > 0, applied to d (torch's; the paper has none).
+    rho : float in [0, 1], default 0.9
+        The decay of the running averages of :math:`g^2` and of :math:`d^2`.
+    eps : float > 0, default 1e-6
+        Added under both square roots; the first steps have size about
+        :math:`lr \sqrt{\epsilon / (1 - \rho)}`.
+    weight_decay : float >= 0, default 0
+        L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
+    check_finite : bool, default True
+        Refuse non-finite gradients and steps; see :class:`Optimizer`.
+    n_threads : int, optional
+        Threads of the update; see :class:`Optimizer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastoptim.optim import Adadelta
+    >>> p = np.array([1.0, -2.0]); opt = Adadelta()
+    >>> opt.step(p, 2 * p)                  # the gradient of |p|^2
+    >>> np.round(p, 6).tolist()             # a step of sqrt(1e-6 / 0.1) in each coordinate
+    [0.996838, -1.996838]
+    """
+
+    def __init__(self, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0.0, *, check_finite: bool = True,
+                 n_threads: int | None = None) -> None:
+        super().__init__(AddDecayedWeights(weight_decay), ScaleByAdadelta(rho, eps),
+                         ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
+        self._args = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)

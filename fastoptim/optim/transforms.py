@@ -5,14 +5,15 @@ An optimizer is a chain of transforms in this order (torch.optim's)::
 
     [DecoupledWeightDecay] [AddDecayedWeights] [one preconditioner] [Momentum] ScaleByLearningRate
 
-with the preconditioner one of ScaleByAdagrad, ScaleByRMS, ScaleByAdam.  The C
+with the preconditioner one of ScaleByAdagrad, ScaleByRMS, ScaleByAdam, ScaleByAdadelta.  The C
 core (src_c/update.c) applies a whole chain to every coordinate in one pass;
 :func:`compile_chain` turns a chain into the rule it runs.  The ``numpy_*``
 methods apply the same equations with NumPy, one transform at a time.
 
 State arrays are named after the C core's: ``s1`` (momentum buffer, or Adam's
 first moment), ``s2`` (sum or average of squared gradients, Adam's second
-moment), ``s3`` (RMSProp's average gradient, or AMSGrad's running maximum).
+moment, Adadelta's average of g^2), ``s3`` (RMSProp's average gradient, AMSGrad's
+running maximum, or Adadelta's average of the squared steps).
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Transform", "DecoupledWeightDecay", "AddDecayedWeights", "ScaleByAdagrad",
-           "ScaleByRMS", "ScaleByAdam", "Momentum", "ScaleByLearningRate", "compile_chain"]
+           "ScaleByRMS", "ScaleByAdam", "ScaleByAdadelta", "Momentum", "ScaleByLearningRate",
+           "compile_chain"]
 
 
 def _real(value, name, *, low=None, high=None, low_open=False, high_open=True):
@@ -268,6 +270,47 @@ class ScaleByRMS(Transform):
         return g / (np.sqrt(sq) + p.dtype.type(self.eps)), p
 
 
+class ScaleByAdadelta(Transform):
+    r"""Adadelta (Zeiler 2012): :math:`s \leftarrow \rho s + (1 - \rho) g^2`,
+    :math:`d \leftarrow \frac{\sqrt{u + \epsilon}}{\sqrt{s + \epsilon}} g`,
+    :math:`u \leftarrow \rho u + (1 - \rho) d^2`, :math:`g \leftarrow d`
+    (torch.optim.Adadelta: the learning rate, 1 by default, then multiplies d).
+
+    The step has the units of the parameters: scaling the objective by c scales
+    g, s by :math:`c^2` and leaves d unchanged once :math:`s \gg \epsilon`.
+
+    Parameters
+    ----------
+    rho : float, default 0.9
+        The decay, in [0, 1], of the running averages of :math:`g^2` (state
+        ``s2``) and of the squared steps :math:`d^2` (state ``s3``).
+    eps : float, default 1e-6
+        The term > 0 added under both square roots: it sets the size of the
+        first steps, :math:`\sqrt{\epsilon}` in the units of the parameters.
+    """
+
+    stage = 3
+    state_names = ("s2", "s3")
+
+    def __init__(self, rho: float = 0.9, eps: float = 1e-6) -> None:
+        self.rho = _real(rho, "rho", low=0.0, high=1.0, high_open=False)
+        self.eps = _real(eps, "eps", low=0.0, low_open=True)
+
+    @_doc_as_base("Set the rule's preconditioner to Adadelta with ``rho`` and ``eps``.")
+    def configure(self, rule: dict[str, Any]) -> None:
+        rule.update(precond="adadelta", rho=self.rho, eps=self.eps)
+
+    @_doc_as_base("NumPy twin: update the two running averages and return the step d, the "
+                   "parameters unchanged.")
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        rho, eps = p.dtype.type(self.rho), p.dtype.type(self.eps)
+        state["s2"] = state["s2"] * rho + g * g * (1 - rho)
+        d = np.sqrt(state["s3"] + eps) / np.sqrt(state["s2"] + eps) * g
+        state["s3"] = state["s3"] * rho + d * d * (1 - rho)
+        return d, p
+
+
 class ScaleByAdam(Transform):
     r"""Adam (Kingma & Ba 2015), AMSGrad (Reddi et al. 2018):
     :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`, :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`,
@@ -400,7 +443,7 @@ class ScaleByLearningRate(Transform):
 _DEFAULT_RULE = dict(precond="none", centered=False, amsgrad=False, momentum=False,
                      nesterov=False, t=1, lr=0.0, mu=0.0, dampening=0.0, weight_decay=0.0,
                      decoupled_decay=0.0, beta1=0.0, beta2=0.0, alpha=0.0, eps=1.0,
-                     lr_decay=0.0)
+                     lr_decay=0.0, rho=0.0)
 
 
 def compile_chain(transforms: Sequence[Transform]) -> dict[str, Any]:
@@ -432,4 +475,7 @@ def compile_chain(transforms: Sequence[Transform]) -> dict[str, Any]:
         t.configure(rule)
     if rule["precond"] == "adam" and rule["momentum"]:
         raise ValueError("Adam has its own first moment; do not add Momentum to ScaleByAdam")
+    if rule["precond"] == "adadelta" and rule["momentum"]:
+        raise ValueError("Adadelta takes no momentum (torch.optim.Adadelta has none); drop the "
+                         "Momentum transform")
     return rule

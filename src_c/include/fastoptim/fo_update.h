@@ -16,6 +16,9 @@
  *      Adam:     m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
  *                [AMSGrad: vmax <- max(vmax, v), used for v]
  *                g <- m / (1 - b1^t) / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ *      Adadelta: s <- rho s + (1 - rho) g^2;  d <- sqrt(u + eps) / sqrt(s + eps) g;
+ *                u <- rho u + (1 - rho) d^2;  g <- d   (Zeiler 2012; torch's
+ *                Adadelta, whose lr, default 1, multiplies d)
  *   4. momentum (heavy ball): b <- mu b + (1 - dampening) g  (b <- g at t = 1);
  *                g <- b, or g + mu b (Nesterov)
  *   5. learning rate:                  p <- p - lr g
@@ -24,7 +27,9 @@
  *   s1: momentum buffer b, or Adam's first moment m
  *   s2: AdaGrad's sum of squares (may start at initial_accumulator_value),
  *       RMSProp's square average, or Adam's second moment v
- *   s3: RMSProp's gradient average (centered), or AMSGrad's vmax
+ *   s2: ... or Adadelta's square average s
+ *   s3: RMSProp's gradient average (centered), AMSGrad's vmax, or Adadelta's
+ *       average of the squared steps u
  * A rule uses only the arrays it needs; the others may be NULL.
  *
  * The update of each coordinate depends only on that coordinate, so results
@@ -43,7 +48,8 @@ typedef enum {
     FO_PRECOND_NONE = 0,
     FO_PRECOND_ADAGRAD = 1,
     FO_PRECOND_RMSPROP = 2,
-    FO_PRECOND_ADAM = 3
+    FO_PRECOND_ADAM = 3,
+    FO_PRECOND_ADADELTA = 4
 } fo_precond;
 
 /* One step's configuration; Python fills it from the optimizer's transforms. */
@@ -63,6 +69,7 @@ typedef struct {
     double alpha;           /* RMSProp smoothing */
     double eps;             /* AdaGrad, RMSProp, Adam */
     double lr_decay;        /* AdaGrad */
+    double rho;             /* Adadelta: the averages' decay, in [0, 1] */
 } fo_rule;
 
 /* Check a rule's numbers and the state arrays it needs (FO_OK or FO_ERR_BAD_ARGUMENT). */
