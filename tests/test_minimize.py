@@ -50,6 +50,7 @@ SIGMOID_RUNS = [
     ("adagrad", dict(lr=1.0)),
     ("rmsprop", dict(lr=0.01)),
     ("adam", dict(lr=0.05)),
+    ("adadelta", dict(lr=1.0)),
 ]
 
 
@@ -117,6 +118,9 @@ QUADRATIC_RUNS = [
     ("adam", dict(schedule=S.ExponentialDecay(0.1, rate=0.003))),
     ("adam", dict(schedule=S.Warmup(S.CosineDecay(0.1, total=2000, final_lr=1e-3), 20, 0.1))),
     ("adam", dict(schedule=S.InverseSqrtDecay(0.1))),
+    # Adadelta at a constant rate circles the minimum (its steps keep the RMS of the past
+    # ones); a decaying factor brings them down
+    ("adadelta", dict(schedule=S.CosineDecay(1.0, total=5000, final_lr=0.1))),
 ]
 
 
@@ -171,7 +175,8 @@ def test_optimizer_strings_build_the_documented_optimizers():
     expected = {"gd": (optimizers.SGD, 0.01, 0.0), "sgd": (optimizers.SGD, 0.01, 0.0),
                 "momentum": (optimizers.SGD, 0.01, 0.9), "nesterov": (optimizers.SGD, 0.01, 0.9),
                 "adagrad": (optimizers.Adagrad, 0.01, None),
-                "rmsprop": (optimizers.RMSProp, 0.01, None), "adam": (optimizers.Adam, 0.001, None)}
+                "rmsprop": (optimizers.RMSProp, 0.01, None), "adam": (optimizers.Adam, 0.001, None),
+                "adadelta": (optimizers.Adadelta, 1.0, None)}
     assert set(expected) == set(OPTIMIZERS)
     for name, (cls, lr, momentum) in expected.items():
         res = minimize(fun, np.zeros(3), name, max_iter=2)

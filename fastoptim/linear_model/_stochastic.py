@@ -12,6 +12,7 @@ name          optimizer
 'adagrad'     Adagrad(lr)
 'rmsprop'     RMSProp(lr)
 'adam'        Adam(lr)
+'adadelta'    Adadelta(lr)
 ============  =====================================
 
 ``learning_rate='auto'`` (the default) derives the rate from the data, for
@@ -26,7 +27,8 @@ every solver by name, in two parts:
    any sample (L: the loss's curvature bound times max_i (||x_i||^2 + 1 with
    an intercept), times the largest normalized sample weight, plus the L2
    penalty; Bottou, Curtis & Nocedal 2018, sec. 4), the adaptive methods at
-   1e-3 (their steps are in the units of the coefficients).  On dask arrays
+   1e-3 (their steps are in the units of the coefficients), Adadelta at 1
+   (its steps are ratios of root mean squares; the rate only scales them).  On dask arrays
    the sample is gathered from the chunks.  A first ``partial_fit`` tests the
    rates on its batch.
 2. *Cuts on a plateau*: when the objective (the epoch's mean loss plus the
@@ -63,7 +65,7 @@ from .._validation import check_rate_settings, check_scalar
 from ..base import as_random_state
 from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
-from ..optim import SGD, Adagrad, Adam, Optimizer, RMSProp
+from ..optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSProp
 from ..optim.engine import run_epoch
 from ..optim.schedules import ReduceOnPlateau, apply as apply_schedule
 
@@ -79,7 +81,7 @@ RANGE_TEST_MAX_CANDIDATES = 12  # in each direction, sqrt(10) apart
 PLATEAU_FACTOR = 1.25  # the rate is divided by this when the loss stops improving by tol...
 PLATEAU_MIN_FRACTION = 1e-2  # ...until it falls below this fraction of the tested rate
 
-STOCHASTIC_SOLVERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+STOCHASTIC_SOLVERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta")
 
 # a bound on d2l/dz2 per loss (hinge: the subgradient steps are bounded by |x|, as if 1)
 _CURVATURE = {"squared": 1.0, "logistic": 0.25, "hinge": 1.0, "squared_hinge": 2.0,
@@ -135,7 +137,8 @@ def make_optimizer(solver, lr):
         return SGD(lr=lr)
     if solver in ("momentum", "nesterov"):
         return SGD(lr=lr, momentum=0.9, nesterov=solver == "nesterov")
-    return {"adagrad": Adagrad, "rmsprop": RMSProp, "adam": Adam}[solver](lr=lr)
+    return {"adagrad": Adagrad, "rmsprop": RMSProp, "adam": Adam, "adadelta": Adadelta}[solver](
+        lr=lr)
 
 
 def initial_optimizer(solver, learning_rate, objective, coef, intercept, *, batch, seed,
@@ -200,6 +203,8 @@ def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
 
     if solver in ("sgd", "momentum", "nesterov"):
         start = 1.0 / max(lipschitz_bound(probe, intercept is not None), np.finfo(np.float64).tiny)
+    elif solver == "adadelta":
+        start = 1.0  # its steps are unit-free ratios: torch's default factor
     else:
         start = 1e-3
     step = np.sqrt(10.0)
