@@ -1,4 +1,5 @@
-"""One Adam step on 10^7 float64 parameters: the C update vs NumPy vs torch vs memory bandwidth.
+"""One Adam step, and one Adadelta step, on 10^7 float64 parameters: the C update vs NumPy vs
+torch vs memory bandwidth.
 
 Contenders, all timed in this process on arrays of the same size:
   fastoptim          Adam(check_finite=False).step(p, g): one in-place pass over p, g, m, v
@@ -14,6 +15,10 @@ Contenders, all timed in this process on arrays of the same size:
 Ratios: probe / fastoptim, the fraction of the read-bandwidth limit the step reaches (target
 >= 0.70), and numpy / fastoptim (target >= 5); the others for information.  Steps keep running
 on the same arrays between calls (Adam's step is bounded by lr, so values stay finite).
+
+The Adadelta row (issue 21) has the same 7 streams (p, g, s, u read; p, s, u written) and the
+same contenders but torch's fused form, which Adadelta does not have; its steps are bounded by
+lr times the ratio of two running RMS, so the values stay finite too.
 """
 import math
 
@@ -23,7 +28,7 @@ from common import Row, Target, interleaved_best
 
 from fastoptim._config import effective_n_threads
 from fastoptim._core import _probe
-from fastoptim.optim.optimizers import Adam
+from fastoptim.optim.optimizers import Adadelta, Adam
 
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 
@@ -66,6 +71,63 @@ def _torch_contenders(p0, g0, n_threads):
             continue
         out[name] = opt.step
     return out, f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+
+
+class NumpyAdadelta:
+    """Adadelta (torch's equations) in plain NumPy, in place where it is natural."""
+
+    def __init__(self, p, rho=0.9, eps=1e-6):
+        self.s = np.zeros_like(p)
+        self.u = np.zeros_like(p)
+        self.rho, self.eps = rho, eps
+
+    def step(self, p, g):
+        rho, eps = self.rho, self.eps
+        self.s *= rho
+        self.s += (1 - rho) * g * g
+        d = np.sqrt(self.u + eps) / np.sqrt(self.s + eps) * g
+        self.u *= rho
+        self.u += (1 - rho) * d * d
+        p -= d
+
+
+def _adadelta_row(p0, g0, n, n_threads, repeat, rounds):
+    fo_p, np_p = p0.copy(), p0.copy()
+    fo = Adadelta(check_finite=False, n_threads=n_threads)
+    ref = NumpyAdadelta(np_p)
+    probe_words = np.ones(7 * n, dtype=np.uint64)
+    contenders = {
+        "fastoptim": lambda: fo.step(fo_p, g0),
+        "numpy": lambda: ref.step(np_p, g0),
+        "probe": lambda: _probe.read_words(probe_words, n_threads),
+    }
+    note = "torch not installed"
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        torch.set_num_threads(n_threads)
+        tp = torch.from_numpy(p0.copy()).requires_grad_(True)
+        tp.grad = torch.from_numpy(g0.copy())
+        topt = torch.optim.Adadelta([tp])
+        topt.step()
+        contenders["torch"] = topt.step
+        note = f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+    times = interleaved_best(contenders, repeat, rounds)
+    t_fo = times["fastoptim"]
+    ratios = {"of_probe_bandwidth": times["probe"] / t_fo, "vs_numpy": times["numpy"] / t_fo}
+    if "torch" in times:
+        ratios["vs_torch"] = times["torch"] / t_fo
+    nbytes = 7 * 8 * n
+    return Row(
+        name=f"Adadelta step {n:.0e} params float64".replace("e+0", "e"),
+        times=times,
+        ratios=ratios,
+        targets={"of_probe_bandwidth": Target(">=", 0.70), "vs_numpy": Target(">=", 5.0)},
+        notes=(f"{nbytes / t_fo / 1e9:.1f} GB/s over 7 streams, probe "
+               f"{nbytes / times['probe'] / 1e9:.1f} GB/s, {n_threads} threads; {note}"),
+    )
 
 
 def rows(quick=False):
@@ -112,5 +174,6 @@ def rows(quick=False):
             ratios=ratios,
             targets={"of_probe_bandwidth": Target(">=", 0.70), "vs_numpy": Target(">=", 5.0)},
             notes=notes,
-        )
+        ),
+        _adadelta_row(p0, g0, n, n_threads, repeat, rounds),
     ]

@@ -6,7 +6,7 @@ Usage::
         Train the network 256-128-64-10 (MLPClassifier, ReLU, He initialization)
         on the USPS digits (shipped with fastoptim) with every optimizer --
         gradient descent with line search (full batch), SGD, momentum, Nesterov,
-        AdaGrad, RMSProp, Adam, AdamW and L-BFGS -- each at its best learning
+        AdaGrad, RMSProp, Adam, AdamW, Adadelta and L-BFGS -- each at its best learning
         rate of a grid tuned offline; print a table (epochs, final training
         loss, test accuracy, seconds, settings) and write the training (solid)
         and validation (dashed) loss curves to fastoptim-usps.png (with

@@ -15,18 +15,22 @@ __all__ = ["MODELS", "MODEL_HELP", "NETWORKS", "OWN_SOLVER", "STOCHASTIC", "OPTI
            "has_param", "make_estimator", "data_loss", "score", "n_iter", "quiet_fit"]
 
 _NETWORK_OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
-                       "lbfgs")
+                       "adadelta", "lbfgs")
 
 #: --model name -> (estimator class name, kind, default optimizers of `compare`).
 MODELS = {
     "logistic": ("LogisticRegression", "classifier",
-                 ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "lbfgs")),
+                 ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta",
+                  "lbfgs")),
     "softmax": ("SoftmaxRegression", "classifier",
-                ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "lbfgs")),
+                ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta",
+                  "lbfgs")),
     "ridge": ("Ridge", "regressor",
-              ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "auto")),
+              ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta",
+               "auto")),
     "linear": ("LinearRegression", "regressor",
-               ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "auto")),
+               ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta",
+               "auto")),
     "linearsvc": ("LinearSVC", "classifier", ("dual-cd",)),
     "svc": ("SVC", "classifier", ("smo",)),
     "mlp": ("MLPClassifier", "classifier", _NETWORK_OPTIMIZERS),
@@ -49,7 +53,7 @@ OWN_SOLVER = {
     "svc": ("smo", "SMO (sequential minimal optimization in the dual)"),
 }
 
-STOCHASTIC = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+STOCHASTIC = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "adadelta")
 
 
 _CLASSES = {cls.__name__: cls for cls in (LogisticRegression, SoftmaxRegression, Ridge,

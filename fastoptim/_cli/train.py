@@ -148,7 +148,7 @@ def add_parser(sub):
                    help=MODEL_HELP)
     p.add_argument("--solver", default=None,
                    help="the estimator's solver ('lbfgs', 'gd', 'adam', 'auto', ...; networks: "
-                        "gd, sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, lbfgs; "
+                        "gd, sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, adadelta, lbfgs; "
                         "default: the estimator's; not for svc, which trains by SMO)")
     add_penalty_options(p)
     p.add_argument("--max-iter", "--epochs", dest="max_iter", type=positive_int, default=None,
