@@ -152,13 +152,13 @@ from .base import BaseEstimator, check_is_fitted
 from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
 from .neural_network import MLPClassifier, MLPRegressor
 from ._network import ACTIVATIONS, OUTPUTS, Network
-from .optim import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSProp
+from .optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RAdam, RMSProp
 from .optim.schedules import (Constant, CosineDecay, ExponentialDecay, InverseSqrtDecay,
                               InverseTimeDecay, LinearDecay, MomentumSchedule, ReduceOnPlateau,
                               Schedule, StepDecay, Warmup)
 from .optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
-                               ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam, ScaleByLearningRate,
-                               ScaleByRMS, Transform)
+                               ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam, ScaleByAdamax,
+                               ScaleByLearningRate, ScaleByRAdam, ScaleByRMS, Transform)
 from .svm import SVC, LinearSVC
 
 __all__ = ["save_model", "load_model", "FORMAT", "FORMAT_VERSION", "SUPPORTED", "NETWORKS",
@@ -191,9 +191,9 @@ def _classes():
 def _object_classes():
     """name -> class of the fastoptim.optim objects a parameter may hold (version 2)."""
     return {cls.__name__: cls for cls in (
-        Optimizer, SGD, Adagrad, RMSProp, Adam, AdamW, Adadelta,
+        Optimizer, SGD, Adagrad, RMSProp, Adam, AdamW, Adadelta, Adamax, RAdam,
         DecoupledWeightDecay, AddDecayedWeights, ScaleByAdagrad, ScaleByRMS, ScaleByAdam,
-        ScaleByAdadelta,
+        ScaleByAdadelta, ScaleByAdamax, ScaleByRAdam,
         Momentum, ScaleByLearningRate,
         Constant, StepDecay, ExponentialDecay, InverseTimeDecay, InverseSqrtDecay, CosineDecay,
         LinearDecay, Warmup, ReduceOnPlateau, MomentumSchedule)}

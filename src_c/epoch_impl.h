@@ -163,7 +163,8 @@ static void FO_SUF(lazy_catch_up)(const fo_rule *r, const fo_epoch_config *cfg, 
     if (r->precond == FO_PRECOND_RMSPROP) {
         f2 = (FO_T)pow(r->alpha, kd);
         f3 = r->centered ? f2 : 1;
-    } else if (r->precond == FO_PRECOND_ADAM) {
+    } else if (r->precond == FO_PRECOND_ADAM || r->precond == FO_PRECOND_RADAM ||
+               r->precond == FO_PRECOND_ADAMAX) {
         f1 = (FO_T)pow(r->beta1, kd);
         f2 = (FO_T)pow(r->beta2, kd);
     } else if (r->precond == FO_PRECOND_ADADELTA) {
@@ -171,10 +172,15 @@ static void FO_SUF(lazy_catch_up)(const fo_rule *r, const fo_epoch_config *cfg, 
         f2 = (FO_T)pow(r->rho, kd);
         f3 = f2;
     }
+    /* Adamax's norm under zero gradients: u <- max(b2 u, eps) each step, max(b2^k u, eps) */
+    const FO_T floor2 = r->precond == FO_PRECOND_ADAMAX ? (FO_T)r->eps : 0;
     for (int64_t c = j; c < K * p; c += p) {
         coef[c] *= p_factor;
         if (s1 && f1 != 1) s1[c] *= f1;
-        if (s2 && f2 != 1) s2[c] *= f2;
+        if (s2 && f2 != 1) {
+            FO_T u = s2[c] * f2;
+            s2[c] = u > floor2 ? u : floor2;
+        }
         if (s3 && f3 != 1) s3[c] *= f3;
     }
 }
@@ -324,7 +330,8 @@ FO_INLINE int FO_SUF(sgd1_body)(const int PRECOND, const int MOMENTUM, const int
     const double alpha = cfg->alpha, ws = cfg->weight_scale;
     /* the scalars that depend on the step number: Adam's bias corrections,
      * momentum's first step, AdaGrad's lr decay */
-    const int per_step = PRECOND == FO_PRECOND_ADAM || MOMENTUM || PRECOND == FO_PRECOND_ADAGRAD;
+    const int per_step = PRECOND == FO_PRECOND_ADAM || MOMENTUM || PRECOND == FO_PRECOND_ADAGRAD ||
+                         PRECOND == FO_PRECOND_ADAMAX || PRECOND == FO_PRECOND_RADAM;
     FO_SUF(fo_step_scalars) sc;
     FO_SUF(step_scalars)(rule, &sc);
     double ls = 0.0, wsum = 0.0;

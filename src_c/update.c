@@ -1,7 +1,8 @@
 /*
  * update.c -- optimizer update rules (see fo_update.h for the equations).
  * Reference: the update rules and defaults of torch.optim (SGD, Adagrad,
- * RMSprop, Adam, AdamW, Adadelta); Zeiler 2012 (Adadelta); Kingma & Ba 2015 (Adam), Reddi et al. 2018 (AMSGrad),
+ * RMSprop, Adam, AdamW, Adadelta, Adamax, RAdam); Zeiler 2012 (Adadelta); Liu et al. 2020
+ * (RAdam); Kingma & Ba 2015 (Adam, Adamax), Reddi et al. 2018 (AMSGrad),
  * Loshchilov & Hutter 2019 (AdamW), Duchi et al. 2011 (AdaGrad), Tieleman &
  * Hinton 2012 (RMSProp), Sutskever et al. 2013 (momentum, Nesterov).
  */
@@ -33,6 +34,11 @@ int fo_rule_check(const fo_rule *r, const void *s1, const void *s2, const void *
     case FO_PRECOND_ADAM:
         return (!r->momentum && r->eps > 0.0 && r->beta1 >= 0.0 && r->beta1 < 1.0 &&
                 r->beta2 >= 0.0 && r->beta2 < 1.0 && s1 && s2 && (!r->amsgrad || s3))
+                   ? FO_OK : FO_ERR_BAD_ARGUMENT;
+    case FO_PRECOND_ADAMAX:
+    case FO_PRECOND_RADAM:
+        return (!r->momentum && !r->amsgrad && r->eps > 0.0 && r->beta1 >= 0.0 &&
+                r->beta1 < 1.0 && r->beta2 >= 0.0 && r->beta2 < 1.0 && s1 && s2)
                    ? FO_OK : FO_ERR_BAD_ARGUMENT;
     case FO_PRECOND_ADADELTA:
         return (!r->momentum && r->eps > 0.0 && r->rho >= 0.0 && r->rho <= 1.0 && s2 && s3)

@@ -14,6 +14,7 @@
 typedef struct {
     FO_T lr, neg_lr, mu, g_coef, b_coef, nesterov, wd, decay_factor;
     FO_T beta1c, beta2, beta2c, alpha, alphac, eps, bc2_sqrt, adagrad_scale;
+    FO_T radam_a, radam_b;  /* RAdam: g <- m (a / (sqrt(v) + eps) + b), one of a, b zero */
 } FO_SUF(fo_step_scalars);
 
 static void FO_SUF(step_scalars)(const fo_rule *r, FO_SUF(fo_step_scalars) *s)
@@ -39,6 +40,23 @@ static void FO_SUF(step_scalars)(const fo_rule *r, FO_SUF(fo_step_scalars) *s)
     s->alphac = (FO_T)(1.0 - smooth);
     s->eps = (FO_T)r->eps;
     s->bc2_sqrt = 1;
+    s->radam_a = 0;
+    s->radam_b = 1;
+    if (r->precond == FO_PRECOND_ADAMAX || r->precond == FO_PRECOND_RADAM)
+        s->neg_lr = (FO_T)(-(r->lr / (1.0 - pow(r->beta1, (double)r->t))));
+    if (r->precond == FO_PRECOND_RADAM) {
+        /* the variance rectification of the step t (torch's RAdam): the adaptive step once
+         * the approximate SMA length rho_t exceeds 5, the bias-corrected momentum before */
+        const double b2t = pow(r->beta2, (double)r->t), bc2 = 1.0 - b2t;
+        const double rho_inf = 2.0 / (1.0 - r->beta2) - 1.0;
+        const double rho_t = rho_inf - 2.0 * (double)r->t * b2t / bc2;
+        if (rho_t > 5.0) {
+            const double rect = sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf /
+                                     ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t));
+            s->radam_a = (FO_T)(rect * sqrt(bc2));
+            s->radam_b = 0;
+        }
+    }
     if (r->precond == FO_PRECOND_ADAM) {
         /* bias corrections as torch computes them: step lr / (1 - b1^t), and
          * sqrt(v) / sqrt(1 - b2^t) in the denominator */
@@ -88,6 +106,20 @@ FO_INLINE void FO_SUF(update_chain)(const int PRECOND, const int MOMENTUM, const
                 s3[i] = v;
             }
             g = m / (FO_SQRT(v) / s.bc2_sqrt + s.eps);  /* neg_lr holds -lr / (1 - b1^t) */
+        } else if (PRECOND == FO_PRECOND_ADAMAX) {
+            FO_T m = s1[i] + (g - s1[i]) * s.beta1c;     /* torch: lerp */
+            FO_T a = (g < 0 ? -g : g) + s.eps;
+            FO_T u = s2[i] * s.beta2;
+            u = u > a ? u : a;                           /* torch: amax(b2 u, |g| + eps) */
+            s1[i] = m;
+            s2[i] = u;
+            g = m / u;                                   /* neg_lr holds -lr / (1 - b1^t) */
+        } else if (PRECOND == FO_PRECOND_RADAM) {
+            FO_T m = s1[i] + (g - s1[i]) * s.beta1c;
+            FO_T v = s2[i] * s.beta2 + g * g * s.beta2c;
+            s1[i] = m;
+            s2[i] = v;
+            g = m * (s.radam_a / (FO_SQRT(v) + s.eps) + s.radam_b);
         } else if (PRECOND == FO_PRECOND_ADADELTA) {
             /* torch's order: s <- rho s + (1 - rho) g^2; d = sqrt(u + eps) / sqrt(s + eps) g;
              * u <- rho u + (1 - rho) d^2 (alpha holds rho) */

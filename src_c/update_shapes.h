@@ -21,7 +21,9 @@
     X(rmsprop_centered_momentum, FO_PRECOND_RMSPROP, 1, 1)  \
     X(adam, FO_PRECOND_ADAM, 0, 0)                          \
     X(amsgrad, FO_PRECOND_ADAM, 0, 1)                       \
-    X(adadelta, FO_PRECOND_ADADELTA, 0, 0)
+    X(adadelta, FO_PRECOND_ADADELTA, 0, 0)                  \
+    X(adamax, FO_PRECOND_ADAMAX, 0, 0)                      \
+    X(radam, FO_PRECOND_RADAM, 0, 0)
 
 /* The index of a (checked) rule's shape in FO_RULE_SHAPES. */
 static inline int fo_rule_shape(const fo_rule *r)
@@ -31,6 +33,8 @@ static inline int fo_rule_shape(const fo_rule *r)
     case FO_PRECOND_ADAGRAD: return r->momentum ? 3 : 2;
     case FO_PRECOND_RMSPROP: return 4 + (r->momentum ? 1 : 0) + (r->centered ? 2 : 0);
     case FO_PRECOND_ADADELTA: return 10;
+    case FO_PRECOND_ADAMAX: return 11;
+    case FO_PRECOND_RADAM: return 12;
     default: return r->amsgrad ? 9 : 8;
     }
 }

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from fastoptim.losses import Objective
 from fastoptim.optim.engine import epoch_permutation, run_epoch, train
-from fastoptim.optim.optimizers import SGD, Adadelta, Adagrad, Adam, AdamW, RMSProp
+from fastoptim.optim.optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, RAdam, RMSProp
 from fastoptim.reference import losses as ref
 
 N, D, K = 203, 9, 3
@@ -22,6 +22,8 @@ OPTIMIZERS = {
     "adam": lambda: Adam(lr=0.01),
     "adamw_amsgrad": lambda: AdamW(lr=0.01, amsgrad=True),
     "adadelta": lambda: Adadelta(lr=1.0, rho=0.9, eps=1e-4, weight_decay=0.01),
+    "adamax": lambda: Adamax(lr=0.01, eps=1e-3),
+    "radam": lambda: RAdam(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True),
 }
 
 
@@ -188,7 +190,7 @@ def _twin_lazy_epoch(loss, X, y, sw, alpha, opt, coef, b, batch, seed):
     rules: decoupled decay on p, state decayed as under zero gradients)."""
     from fastoptim.optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
                                             ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam,
-                                            ScaleByRMS)
+                                            ScaleByAdamax, ScaleByRAdam, ScaleByRMS)
 
     Xd = X.toarray().astype(np.float64)
     perm = epoch_permutation(X.shape[0], seed)
@@ -196,8 +198,9 @@ def _twin_lazy_epoch(loss, X, y, sw, alpha, opt, coef, b, batch, seed):
     get = lambda cls: next((t for t in opt.transforms if isinstance(t, cls)), None)
     dec, l2 = get(DecoupledWeightDecay), get(AddDecayedWeights)
     mom, rms, adam = get(Momentum), get(ScaleByRMS), get(ScaleByAdam)
-    delta = get(ScaleByAdadelta)
-    pre = get(ScaleByAdagrad) or rms or adam or delta
+    delta, amax = get(ScaleByAdadelta), get(ScaleByAdamax)
+    adam = adam or get(ScaleByRAdam)  # RAdam's moments decay as Adam's
+    pre = get(ScaleByAdagrad) or rms or adam or delta or amax
     if opt.state is None:
         opt.state = opt._init_state([coef, b])
     st = opt.state[0]
@@ -221,6 +224,9 @@ def _twin_lazy_epoch(loss, X, y, sw, alpha, opt, coef, b, batch, seed):
             if adam is not None:
                 st["s1"][..., rest] *= adam.betas[0]
                 st["s2"][..., rest] *= adam.betas[1]
+            if amax is not None:  # u <- max(b2 u, |0| + eps)
+                st["s1"][..., rest] *= amax.betas[0]
+                st["s2"][..., rest] = np.maximum(st["s2"][..., rest] * amax.betas[1], amax.eps)
             if delta is not None:  # a zero gradient: a zero step, both averages decay
                 st["s2"][..., rest] *= delta.rho
                 st["s3"][..., rest] *= delta.rho

@@ -20,13 +20,14 @@ import fastoptim
 from fastoptim import LogisticRegression, MLPClassifier, MLPRegressor
 from fastoptim.exceptions import ConvergenceWarning
 from fastoptim.model_io import FORMAT_VERSION, NETWORKS, OBJECTS, load_model, save_model
-from fastoptim.optim import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSProp
+from fastoptim.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RAdam, RMSProp
 from fastoptim.optim.schedules import (Constant, CosineDecay, ExponentialDecay,
                                        InverseSqrtDecay, InverseTimeDecay, LinearDecay,
                                        MomentumSchedule, ReduceOnPlateau, StepDecay, Warmup)
 from fastoptim.optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
                                         ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam,
-                                        ScaleByLearningRate, ScaleByRMS)
+                                        ScaleByAdamax, ScaleByLearningRate, ScaleByRAdam,
+                                        ScaleByRMS)
 
 
 def _data(n=120, p=6, seed=0):
@@ -382,6 +383,12 @@ OBJECT_PARAMS = {
     "Adadelta": dict(solver=Adadelta(0.5, rho=0.95, eps=1e-5, weight_decay=1e-3)),
     "ScaleByAdadelta": dict(solver=Optimizer(DecoupledWeightDecay(0.01), ScaleByAdadelta(0.8, 1e-4),
                                              ScaleByLearningRate(2.0))),
+    "Adamax": dict(solver=Adamax(3e-3, betas=(0.8, 0.99), weight_decay=1e-3)),
+    "RAdam": dict(solver=RAdam(2e-3, weight_decay=0.01, decoupled_weight_decay=True)),
+    "ScaleByAdamax": dict(solver=Optimizer(ScaleByAdamax((0.9, 0.9), 1e-6),
+                                           ScaleByLearningRate(1e-3))),
+    "ScaleByRAdam": dict(solver=Optimizer(AddDecayedWeights(1e-3), ScaleByRAdam((0.8, 0.9)),
+                                          ScaleByLearningRate(1e-3))),
     "DecoupledWeightDecay": dict(solver=Optimizer(DecoupledWeightDecay(0.1),
                                                   ScaleByAdam((0.5, 0.9), 1e-6, True),
                                                   ScaleByLearningRate(1e-3))),

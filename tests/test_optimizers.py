@@ -17,7 +17,8 @@ import pickle
 import numpy as np
 import pytest
 
-from fastoptim.optim.optimizers import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSProp
+from fastoptim.optim.optimizers import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer,
+                                        RAdam, RMSProp)
 
 N_STEPS = 100
 SHAPE = (6, 7)          # a 2-D parameter array: the kernels see it flattened
@@ -127,6 +128,47 @@ def ref_adadelta(p, g, st, t, lr, rho=0.9, eps=1e-6, weight_decay=0.0):
     return p - lr * d
 
 
+def ref_adamax(p, g, st, t, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    """torch.optim.Adamax:  g <- g + wd p;  m <- b1 m + (1 - b1) g;
+    u <- max(b2 u, |g| + eps);  p <- p - lr / (1 - b1^t) m / u."""
+    b1, b2 = betas
+    if t == 1:
+        st["m"] = np.zeros_like(p)
+        st["u"] = np.zeros_like(p)
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    st["m"] = b1 * st["m"] + (1 - b1) * g
+    st["u"] = np.maximum(b2 * st["u"], np.abs(g) + eps)
+    return p - lr / (1 - b1 ** t) * st["m"] / st["u"]
+
+
+def ref_radam(p, g, st, t, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+              decoupled_weight_decay=False):
+    """torch.optim.RAdam (Liu et al. 2020, Algorithm 2):  weight decay on g (or on p,
+    decoupled);  m, v as Adam's;  rho_inf = 2 / (1 - b2) - 1,
+    rho_t = rho_inf - 2 t b2^t / (1 - b2^t);  rho_t > 5:
+    r = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t)),
+    p <- p - lr m^ r sqrt(1 - b2^t) / (sqrt(v) + eps);  else p <- p - lr m^."""
+    b1, b2 = betas
+    if t == 1:
+        st["m"] = np.zeros_like(p)
+        st["v"] = np.zeros_like(p)
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            p = p * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * p
+    st["m"] = b1 * st["m"] + (1 - b1) * g
+    st["v"] = b2 * st["v"] + (1 - b2) * g * g
+    m_hat = st["m"] / (1 - b1 ** t)
+    rho_inf = 2 / (1 - b2) - 1
+    rho_t = rho_inf - 2 * t * b2 ** t / (1 - b2 ** t)
+    if rho_t > 5:
+        r = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+        return p - lr * m_hat * r * math.sqrt(1 - b2 ** t) / (np.sqrt(st["v"]) + eps)
+    return p - lr * m_hat
+
+
 #: kind -> (fastoptim class, oracle, torch.optim class name)
 KINDS = {
     "sgd": (SGD, ref_sgd, "SGD"),
@@ -135,6 +177,8 @@ KINDS = {
     "adam": (Adam, ref_adam, "Adam"),
     "adamw": (AdamW, ref_adamw, "AdamW"),
     "adadelta": (Adadelta, ref_adadelta, "Adadelta"),
+    "adamax": (Adamax, ref_adamax, "Adamax"),
+    "radam": (RAdam, ref_radam, "RAdam"),
 }
 
 #: Every configuration under test: id -> (kind, keyword arguments; names as torch's).
@@ -171,6 +215,14 @@ CONFIGS = {
     "adadelta_rho_eps": ("adadelta", dict(lr=0.5, rho=0.95, eps=1e-4)),
     "adadelta_weight_decay": ("adadelta", dict(lr=1.0, weight_decay=0.1, eps=1e-5)),
     "adadelta_rho_bounds": ("adadelta", dict(lr=2.0, rho=0.0, eps=1e-3)),
+    "adamax": ("adamax", dict(lr=0.01)),
+    "adamax_betas_eps": ("adamax", dict(lr=0.02, betas=(0.8, 0.99), eps=1e-3)),
+    "adamax_weight_decay": ("adamax", dict(lr=0.01, weight_decay=0.1)),
+    # rho_t passes 5 at step 6 with the default beta2: both branches within the 100 steps
+    "radam": ("radam", dict(lr=0.01)),
+    "radam_betas_eps": ("radam", dict(lr=0.01, betas=(0.8, 0.95), eps=1e-6)),
+    "radam_weight_decay": ("radam", dict(lr=0.01, weight_decay=0.1)),
+    "radam_decoupled": ("radam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
 }
 CONFIG_IDS = list(CONFIGS)
 
@@ -786,7 +838,7 @@ def test_thread_count_does_not_change_bits(config, dtype):
 # Bad input
 # ============================================================================================
 
-ALL_CLASSES = [SGD, Adagrad, RMSProp, Adam, AdamW, Adadelta]
+ALL_CLASSES = [SGD, Adagrad, RMSProp, Adam, AdamW, Adadelta, Adamax, RAdam]
 
 
 @pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda c: c.__name__)
@@ -802,7 +854,7 @@ def test_bad_lr(cls, lr):
         cls(lr="0.1")
 
 
-@pytest.mark.parametrize("cls", [Adam, AdamW], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", [Adam, AdamW, Adamax, RAdam], ids=lambda c: c.__name__)
 @pytest.mark.parametrize("betas, exc", [
     ((0.9, 1.0), ValueError), ((1.0, 0.999), ValueError), ((-0.1, 0.999), ValueError),
     ((0.9, 1.5), ValueError), ((0.9, float("nan")), ValueError),
@@ -813,7 +865,7 @@ def test_bad_betas(cls, betas, exc):
         cls(betas=betas)
 
 
-@pytest.mark.parametrize("cls", [Adagrad, RMSProp, Adam, AdamW, Adadelta],
+@pytest.mark.parametrize("cls", [Adagrad, RMSProp, Adam, AdamW, Adadelta, Adamax, RAdam],
                          ids=lambda c: c.__name__)
 @pytest.mark.parametrize("eps", [0.0, -1e-8, float("nan")])
 def test_bad_eps(cls, eps):
@@ -1073,3 +1125,30 @@ def test_adadelta_steps_are_unit_free_where_sgd_s_scale_with_the_objective():
     assert np.all(sgd_large > 900 * sgd_small)
     # the first step is about sqrt(eps / (1 - rho)) = sqrt(1e-5) in every coordinate
     np.testing.assert_allclose(small[0], np.sqrt(1e-6 / (0.1 + 1e-6)), rtol=1e-12)
+
+
+# -- Adamax, RAdam (issue 21) ----------------------------------------------------------------
+
+def test_radam_takes_the_momentum_step_until_rho_t_exceeds_5():
+    from fastoptim.optim.transforms import radam_rectification
+    # beta2 = 0.999: rho_t = 1, 1.999.., ... passes 5 at step 6 (torch's threshold)
+    assert [radam_rectification(0.999, t) is None for t in range(1, 8)] == [True] * 5 + [False] * 2
+    # the first steps are the bias-corrected momentum: lr * sign-free m^ = lr * g at step 1
+    p, g = np.array([1.0, -2.0]), np.array([0.5, -3.0])
+    RAdam(lr=0.1).step(p, g)
+    np.testing.assert_allclose(p, [1.0 - 0.05, -2.0 + 0.3], rtol=1e-15)
+    # the rectification grows to 1 as t grows
+    rs = [radam_rectification(0.999, t) for t in (6, 100, 10000, 100000)]
+    assert all(0 < a < b <= 1 for a, b in zip(rs, rs[1:]))
+
+
+def test_adamax_steps_are_bounded_by_lr():
+    # |m| <= u after the bias correction's 1 - b1^t: every step is at most lr / (1 - b1^t)
+    # times 1 in each coordinate (Kingma & Ba 2015, sec. 7.1: |step| <= lr)
+    rng = np.random.default_rng(3)
+    p = np.zeros(50)
+    opt = Adamax(lr=0.01)
+    for t in range(1, 200):
+        before = p.copy()
+        opt.step(p, rng.standard_normal(50) * 10.0 ** rng.uniform(-3, 3))
+        assert np.max(np.abs(p - before)) <= 0.01 * (1 + 1e-12)

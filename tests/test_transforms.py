@@ -11,7 +11,8 @@ import pytest
 from fastoptim.optim.optimizers import Optimizer
 from fastoptim.optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
                                         ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam,
-                                        ScaleByLearningRate, ScaleByRMS, compile_chain)
+                                        ScaleByAdamax, ScaleByLearningRate, ScaleByRAdam,
+                                        ScaleByRMS, compile_chain, radam_rectification)
 
 LR = 0.02
 
@@ -24,6 +25,8 @@ PRECONDS = {
     "adam": lambda: ScaleByAdam((0.8, 0.99), eps=1e-7),
     "amsgrad": lambda: ScaleByAdam((0.9, 0.999), amsgrad=True),
     "adadelta": lambda: ScaleByAdadelta(rho=0.9, eps=1e-4),
+    "adamax": lambda: ScaleByAdamax((0.8, 0.99), eps=1e-6),
+    "radam": lambda: ScaleByRAdam((0.9, 0.95), eps=1e-7),
 }
 MOMENTA = {
     "no_momentum": lambda: None,
@@ -38,7 +41,7 @@ DECAYS = {
     "both": (0.1, 0.05),
 }
 CHAINS = [(p, m, d) for p, m, d in itertools.product(PRECONDS, MOMENTA, DECAYS)
-          if not (p in ("adam", "amsgrad", "adadelta") and m != "no_momentum")]
+          if not (p in ("adam", "amsgrad", "adadelta", "adamax", "radam") and m != "no_momentum")]
 
 
 def build(precond, momentum, decay):
@@ -85,6 +88,19 @@ def ref_step(chain, p, g, st, t, lr):
                 st["vmax"] = np.maximum(st.get("vmax", 0.0), v)
                 v = st["vmax"]
             g = (st["m"] / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + tr.eps)
+        elif isinstance(tr, ScaleByAdamax):
+            b1, b2 = tr.betas
+            st["m"] = b1 * st.get("m", 0.0) + (1 - b1) * g
+            st["u"] = np.maximum(b2 * st.get("u", 0.0), np.abs(g) + tr.eps)
+            g = st["m"] / (1 - b1 ** t) / st["u"]
+        elif isinstance(tr, ScaleByRAdam):
+            b1, b2 = tr.betas
+            st["m"] = b1 * st.get("m", 0.0) + (1 - b1) * g
+            st["v"] = b2 * st.get("v", 0.0) + (1 - b2) * g ** 2
+            r = radam_rectification(b2, t)
+            g = st["m"] / (1 - b1 ** t)
+            if r is not None:
+                g = g * r * np.sqrt(1 - b2 ** t) / (np.sqrt(st["v"]) + tr.eps)
         elif isinstance(tr, ScaleByAdadelta):
             rho = tr.rho
             st["s"] = rho * st.get("s", 0.0) + (1 - rho) * g ** 2

@@ -67,6 +67,8 @@ cdef extern from "fastoptim/fo_update.h":
         FO_PRECOND_RMSPROP
         FO_PRECOND_ADAM
         FO_PRECOND_ADADELTA
+        FO_PRECOND_ADAMAX
+        FO_PRECOND_RADAM
 
 
 cdef inline const floating *cptr(const floating[::1] a) noexcept nogil:
@@ -120,6 +122,10 @@ cdef inline fo_rule rule_from(dict spec) except *:
         r.precond = FO_PRECOND_ADAM
     elif name == "adadelta":
         r.precond = FO_PRECOND_ADADELTA
+    elif name == "adamax":
+        r.precond = FO_PRECOND_ADAMAX
+    elif name == "radam":
+        r.precond = FO_PRECOND_RADAM
     else:
         raise ValueError(f"unknown preconditioner {name!r}")
     r.centered = spec["centered"]

@@ -26,6 +26,8 @@ OPTIMIZERS = {
     "rmsprop": ("RMSProp", {}, 0.01),
     "adam": ("Adam", {}, 0.001),
     "adadelta": ("Adadelta", {}, 1.0),
+    "adamax": ("Adamax", {}, 0.002),
+    "radam": ("RAdam", {}, 0.001),
 }
 _LINE_SEARCHES = ("armijo", "grid")
 
@@ -146,6 +148,8 @@ def minimize(fun: Callable[[np.ndarray], tuple[float, ArrayLike]], x0: ArrayLike
         'rmsprop'    ``RMSProp(lr)``                              0.01
         'adam'       ``Adam(lr)``                                 0.001
         'adadelta'   ``Adadelta(lr)``                             1.0
+        'adamax'     ``Adamax(lr)``                               0.002
+        'radam'      ``RAdam(lr)``                                0.001
         ============ ============================================ ==========
 
         (other settings at the classes' defaults; no 'adamw' string, since its

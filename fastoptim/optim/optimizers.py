@@ -25,10 +25,11 @@ from numpy.typing import ArrayLike
 from .._threads import effective_n_threads
 from .._core import _status, _update
 from .transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum, ScaleByAdadelta,
-                         ScaleByAdagrad, ScaleByAdam, ScaleByLearningRate, ScaleByRMS, Transform,
-                         _real, compile_chain)
+                         ScaleByAdagrad, ScaleByAdam, ScaleByAdamax, ScaleByLearningRate,
+                         ScaleByRAdam, ScaleByRMS, Transform, _real, compile_chain)
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW", "Adadelta"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW", "Adadelta", "Adamax",
+           "RAdam"]
 
 
 class Optimizer:
@@ -490,3 +491,73 @@ class Adadelta(Optimizer):
         super().__init__(AddDecayedWeights(weight_decay), ScaleByAdadelta(rho, eps),
                          ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
         self._args = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
+
+
+class Adamax(Optimizer):
+    r"""Adamax (Kingma & Ba 2015, sec. 7.1), as torch.optim.Adamax:
+    :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
+    :math:`u \leftarrow \max(\beta_2 u, |g| + \epsilon)`,
+    :math:`p \leftarrow p - \frac{lr}{1 - \beta_1^t} \frac{m}{u}`.
+
+    Parameters
+    ----------
+    lr : float, default 2e-3
+        The learning rate, > 0.
+    betas : (float, float) in [0, 1), default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`: the decay of the running average of g and of
+        the running maximum of :math:`|g|`.
+    eps : float > 0, default 1e-8
+        Added to :math:`|g|` inside the maximum.
+    weight_decay : float >= 0, default 0
+        L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
+    check_finite : bool, default True
+        Refuse non-finite gradients and steps; see :class:`Optimizer`.
+    n_threads : int, optional
+        Threads of the update; see :class:`Optimizer`.
+    """
+
+    def __init__(self, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, *, check_finite: bool = True,
+                 n_threads: int | None = None) -> None:
+        super().__init__(AddDecayedWeights(weight_decay), ScaleByAdamax(betas, eps),
+                         ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
+        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+
+class RAdam(Optimizer):
+    r"""RAdam, rectified Adam (Liu et al. 2020), as torch.optim.RAdam: Adam's moments,
+    the bias-corrected momentum as the step while the variance of the adaptive rate is
+    not yet tractable (:math:`\rho_t \le 5`), then Adam's adaptive step times the
+    rectification :math:`r_t` (:func:`~fastoptim.optim.transforms.radam_rectification`).
+
+    Parameters
+    ----------
+    lr : float, default 1e-3
+        The learning rate, > 0.
+    betas : (float, float) in [0, 1), default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`: the decay rates of the running averages of
+        g and of :math:`g^2`.
+    eps : float > 0, default 1e-8
+        Added to :math:`\sqrt{v}` in the denominator.
+    weight_decay : float >= 0, default 0
+        The weight decay coefficient wd: added to the gradient as :math:`wd\,p`,
+        or with ``decoupled_weight_decay`` applied to the parameters.
+    decoupled_weight_decay : bool, default False
+        Decay the parameters, :math:`p \leftarrow p (1 - lr\,wd)`, before the step
+        (AdamW's form) instead of adding :math:`wd\,p` to the gradient.
+    check_finite : bool, default True
+        Refuse non-finite gradients and steps; see :class:`Optimizer`.
+    n_threads : int, optional
+        Threads of the update; see :class:`Optimizer`.
+    """
+
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0,
+                 decoupled_weight_decay: bool = False, *, check_finite: bool = True,
+                 n_threads: int | None = None) -> None:
+        decay = (DecoupledWeightDecay(weight_decay) if decoupled_weight_decay
+                 else AddDecayedWeights(weight_decay))
+        super().__init__(decay, ScaleByRAdam(betas, eps), ScaleByLearningRate(lr),
+                         check_finite=check_finite, n_threads=n_threads)
+        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                          decoupled_weight_decay=bool(decoupled_weight_decay))

@@ -5,7 +5,8 @@ An optimizer is a chain of transforms in this order (torch.optim's)::
 
     [DecoupledWeightDecay] [AddDecayedWeights] [one preconditioner] [Momentum] ScaleByLearningRate
 
-with the preconditioner one of ScaleByAdagrad, ScaleByRMS, ScaleByAdam, ScaleByAdadelta.  The C
+with the preconditioner one of ScaleByAdagrad, ScaleByRMS, ScaleByAdam, ScaleByAdadelta,
+ScaleByAdamax, ScaleByRAdam.  The C
 core (src_c/update.c) applies a whole chain to every coordinate in one pass;
 :func:`compile_chain` turns a chain into the rule it runs.  The ``numpy_*``
 methods apply the same equations with NumPy, one transform at a time.
@@ -25,8 +26,8 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Transform", "DecoupledWeightDecay", "AddDecayedWeights", "ScaleByAdagrad",
-           "ScaleByRMS", "ScaleByAdam", "ScaleByAdadelta", "Momentum", "ScaleByLearningRate",
-           "compile_chain"]
+           "ScaleByRMS", "ScaleByAdam", "ScaleByAdadelta", "ScaleByAdamax", "ScaleByRAdam",
+           "Momentum", "ScaleByLearningRate", "compile_chain", "radam_rectification"]
 
 
 def _real(value, name, *, low=None, high=None, low_open=False, high_open=True):
@@ -334,10 +335,7 @@ class ScaleByAdam(Transform):
 
     def __init__(self, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  amsgrad: bool = False) -> None:
-        if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_real(betas[0], "betas[0]", low=0.0, high=1.0),
-                      _real(betas[1], "betas[1]", low=0.0, high=1.0))
+        self.betas = _betas(betas)
         self.eps = _real(eps, "eps", low=0.0, low_open=True)
         self.amsgrad = bool(amsgrad)
 
@@ -363,6 +361,123 @@ class ScaleByAdam(Transform):
             v = state["s3"]
         bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
         return state["s1"] / (np.sqrt(v) / T(math.sqrt(bc2)) + T(self.eps)) * T(1 / bc1), p
+
+
+def _betas(betas):
+    """The checked pair (beta1, beta2), each in [0, 1)."""
+    if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    return (_real(betas[0], "betas[0]", low=0.0, high=1.0),
+            _real(betas[1], "betas[1]", low=0.0, high=1.0))
+
+
+class ScaleByAdamax(Transform):
+    r"""Adamax (Kingma & Ba 2015, sec. 7.1), Adam with the infinity norm:
+    :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
+    :math:`u \leftarrow \max(\beta_2 u, |g| + \epsilon)`,
+    :math:`g \leftarrow \frac{m}{(1 - \beta_1^t)\, u}` (torch.optim.Adamax: eps inside
+    the maximum).
+
+    Parameters
+    ----------
+    betas : (float, float), default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`, each in [0, 1): the decay of the running average
+        of g (state ``s1``) and of the running maximum of :math:`|g|` (state ``s2``).
+    eps : float, default 1e-8
+        The term > 0 added to :math:`|g|` in the maximum, which keeps u above 0.
+    """
+
+    stage = 3
+    state_names = ("s1", "s2")
+
+    def __init__(self, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+        self.betas = _betas(betas)
+        self.eps = _real(eps, "eps", low=0.0, low_open=True)
+
+    @_doc_as_base("Set the rule's preconditioner to Adamax with ``betas`` and ``eps``.")
+    def configure(self, rule: dict[str, Any]) -> None:
+        rule.update(precond="adamax", beta1=self.betas[0], beta2=self.betas[1], eps=self.eps)
+
+    @_doc_as_base("NumPy twin: update the moment and the norm, return the bias-corrected "
+                   "step direction.")
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        b1, b2 = self.betas
+        T = p.dtype.type
+        state["s1"] = state["s1"] + (g - state["s1"]) * T(1 - b1)
+        state["s2"] = np.maximum(state["s2"] * T(b2), np.abs(g) + T(self.eps))
+        return state["s1"] / state["s2"] * T(1 / (1 - b1 ** t)), p
+
+
+def radam_rectification(beta2: float, t: int) -> float | None:
+    r"""RAdam's variance rectification :math:`r_t` of step t, or None while the
+    approximate SMA length :math:`\rho_t \le 5` (then the step is the bias-corrected
+    momentum alone; Liu et al. 2020, Algorithm 2, with torch's threshold).
+
+    Parameters
+    ----------
+    beta2 : float
+        The second moment's decay, in [0, 1).
+    t : int
+        The 1-based step.
+
+    Returns
+    -------
+    float or None
+        :math:`\sqrt{\frac{(\rho_t - 4)(\rho_t - 2)\rho_\infty}{(\rho_\infty - 4)
+        (\rho_\infty - 2)\rho_t}}`, :math:`\rho_\infty = 2 / (1 - \beta_2) - 1`,
+        :math:`\rho_t = \rho_\infty - 2 t \beta_2^t / (1 - \beta_2^t)`; None when
+        :math:`\rho_t \le 5`.
+    """
+    b2t = beta2 ** t
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+    rho_t = rho_inf - 2.0 * t * b2t / (1.0 - b2t)
+    if not rho_t > 5.0:
+        return None
+    return math.sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf
+                     / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
+
+
+class ScaleByRAdam(Transform):
+    r"""RAdam (Liu et al. 2020), Adam with its adaptive step rectified:
+    m and v as Adam's; while :math:`\rho_t \le 5` the step direction is the
+    bias-corrected momentum :math:`m / (1 - \beta_1^t)`, then
+    :math:`\frac{m}{1 - \beta_1^t} \frac{r_t \sqrt{1 - \beta_2^t}}{\sqrt{v} + \epsilon}`
+    (:func:`radam_rectification`; torch.optim.RAdam).
+
+    Parameters
+    ----------
+    betas : (float, float), default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`, each in [0, 1): the decay rates of the running
+        averages of g (state ``s1``) and of :math:`g^2` (state ``s2``).
+    eps : float, default 1e-8
+        The term > 0 added to :math:`\sqrt{v}` in the denominator.
+    """
+
+    stage = 3
+    state_names = ("s1", "s2")
+
+    def __init__(self, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+        self.betas = _betas(betas)
+        self.eps = _real(eps, "eps", low=0.0, low_open=True)
+
+    @_doc_as_base("Set the rule's preconditioner to RAdam with ``betas`` and ``eps``.")
+    def configure(self, rule: dict[str, Any]) -> None:
+        rule.update(precond="radam", beta1=self.betas[0], beta2=self.betas[1], eps=self.eps)
+
+    @_doc_as_base("NumPy twin: update the moments, return the rectified step direction.")
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        b1, b2 = self.betas
+        T = p.dtype.type
+        state["s1"] = state["s1"] + (g - state["s1"]) * T(1 - b1)
+        state["s2"] = state["s2"] * T(b2) + g * g * T(1 - b2)
+        m_hat = state["s1"] * T(1 / (1 - b1 ** t))
+        rect = radam_rectification(b2, t)
+        if rect is None:
+            return m_hat, p
+        a = T(rect * math.sqrt(1 - b2 ** t))
+        return m_hat * (a / (np.sqrt(state["s2"]) + T(self.eps))), p
 
 
 class Momentum(Transform):
@@ -475,7 +590,8 @@ def compile_chain(transforms: Sequence[Transform]) -> dict[str, Any]:
         t.configure(rule)
     if rule["precond"] == "adam" and rule["momentum"]:
         raise ValueError("Adam has its own first moment; do not add Momentum to ScaleByAdam")
-    if rule["precond"] == "adadelta" and rule["momentum"]:
-        raise ValueError("Adadelta takes no momentum (torch.optim.Adadelta has none); drop the "
-                         "Momentum transform")
+    if rule["precond"] in ("adadelta", "adamax", "radam") and rule["momentum"]:
+        name = {"adadelta": "Adadelta", "adamax": "Adamax", "radam": "RAdam"}[rule["precond"]]
+        raise ValueError(f"{name} takes no momentum (torch.optim.{name} has none; Adamax and "
+                         f"RAdam have their own first moment); drop the Momentum transform")
     return rule

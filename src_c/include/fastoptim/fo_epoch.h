@@ -26,7 +26,8 @@
  *   - otherwise only the decoupled decay moves p (p <- p (1 - lr wd_dec)^k),
  *     and the state decays as under zero gradients: momentum b <- mu^k b,
  *     RMSProp s <- a^k s (and m <- a^k m), Adam m <- b1^k m, v <- b2^k v,
- *     Adadelta s <- rho^k s, u <- rho^k u (its steps under a zero gradient are 0);
+ *     Adadelta s <- rho^k s, u <- rho^k u (its steps under a zero gradient are 0),
+ *     Adamax m <- b1^k m, u <- max(b2^k u, eps), RAdam as Adam;
  *     AdaGrad's sum and AMSGrad's maximum stay.  The L2 terms and momentum of
  *     skipped steps do not move p (the "lazy" semantics of sparse optimizers).
  *

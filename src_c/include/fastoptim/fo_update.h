@@ -19,15 +19,22 @@
  *      Adadelta: s <- rho s + (1 - rho) g^2;  d <- sqrt(u + eps) / sqrt(s + eps) g;
  *                u <- rho u + (1 - rho) d^2;  g <- d   (Zeiler 2012; torch's
  *                Adadelta, whose lr, default 1, multiplies d)
+ *      Adamax:   m <- b1 m + (1 - b1) g;  u <- max(b2 u, |g| + eps);
+ *                g <- m / (1 - b1^t) / u   (Kingma & Ba 2015, sec. 7.1; torch's Adamax)
+ *      RAdam:    m, v as Adam's;  rho_t = rho_inf - 2 t b2^t / (1 - b2^t),
+ *                rho_inf = 2 / (1 - b2) - 1;  rho_t > 5: g <- m / (1 - b1^t) r_t
+ *                sqrt(1 - b2^t) / (sqrt(v) + eps), r_t the rectification
+ *                sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t));
+ *                else g <- m / (1 - b1^t)   (Liu et al. 2020; torch's RAdam)
  *   4. momentum (heavy ball): b <- mu b + (1 - dampening) g  (b <- g at t = 1);
  *                g <- b, or g + mu b (Nesterov)
  *   5. learning rate:                  p <- p - lr g
  *
  * State arrays (each n values, zero-initialized by the caller unless noted):
- *   s1: momentum buffer b, or Adam's first moment m
+ *   s1: momentum buffer b, or Adam's (Adamax's, RAdam's) first moment m
  *   s2: AdaGrad's sum of squares (may start at initial_accumulator_value),
  *       RMSProp's square average, or Adam's second moment v
- *   s2: ... or Adadelta's square average s
+ *   s2: ... or Adadelta's square average s, Adamax's infinity norm u, RAdam's v
  *   s3: RMSProp's gradient average (centered), AMSGrad's vmax, or Adadelta's
  *       average of the squared steps u
  * A rule uses only the arrays it needs; the others may be NULL.
@@ -49,7 +56,9 @@ typedef enum {
     FO_PRECOND_ADAGRAD = 1,
     FO_PRECOND_RMSPROP = 2,
     FO_PRECOND_ADAM = 3,
-    FO_PRECOND_ADADELTA = 4
+    FO_PRECOND_ADADELTA = 4,
+    FO_PRECOND_ADAMAX = 5,
+    FO_PRECOND_RADAM = 6
 } fo_precond;
 
 /* One step's configuration; Python fills it from the optimizer's transforms. */
@@ -65,7 +74,7 @@ typedef struct {
     double dampening;       /* momentum dampening (torch's SGD) */
     double weight_decay;    /* L2: g <- g + wd p */
     double decoupled_decay; /* AdamW: p <- p (1 - lr wd_dec) */
-    double beta1, beta2;    /* Adam */
+    double beta1, beta2;    /* Adam, Adamax, RAdam */
     double alpha;           /* RMSProp smoothing */
     double eps;             /* AdaGrad, RMSProp, Adam */
     double lr_decay;        /* AdaGrad */
