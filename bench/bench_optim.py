@@ -1,4 +1,4 @@
-"""One Adam step, and one Adadelta step, on 10^7 float64 parameters: the C update vs NumPy vs
+"""One Adam step, and one Adadelta, Adamax and RAdam step, on 10^7 float64 parameters: the C update vs NumPy vs
 torch vs memory bandwidth.
 
 Contenders, all timed in this process on arrays of the same size:
@@ -16,9 +16,9 @@ Ratios: probe / fastoptim, the fraction of the read-bandwidth limit the step rea
 >= 0.70), and numpy / fastoptim (target >= 5); the others for information.  Steps keep running
 on the same arrays between calls (Adam's step is bounded by lr, so values stay finite).
 
-The Adadelta row (issue 21) has the same 7 streams (p, g, s, u read; p, s, u written) and the
-same contenders but torch's fused form, which Adadelta does not have; its steps are bounded by
-lr times the ratio of two running RMS, so the values stay finite too.
+The rows of Adadelta, Adamax and RAdam (issue 21) have the same 7 streams (p, g and two states
+read; p and the states written) and the same contenders but torch's fused form, which they do
+not have; their steps are bounded too, so the values stay finite.
 """
 import math
 
@@ -28,7 +28,7 @@ from common import Row, Target, interleaved_best
 
 from fastoptim._config import effective_n_threads
 from fastoptim._core import _probe
-from fastoptim.optim.optimizers import Adadelta, Adam
+from fastoptim.optim.optimizers import Adadelta, Adam, Adamax, RAdam
 
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 
@@ -91,10 +91,61 @@ class NumpyAdadelta:
         p -= d
 
 
-def _adadelta_row(p0, g0, n, n_threads, repeat, rounds):
+class NumpyAdamax:
+    """Adamax (torch's equations, lr 2e-3) in plain NumPy."""
+
+    def __init__(self, p, lr=2e-3, betas=BETAS, eps=EPS):
+        self.m = np.zeros_like(p)
+        self.u = np.zeros_like(p)
+        self.lr, self.betas, self.eps, self.t = lr, betas, eps, 0
+
+    def step(self, p, g):
+        b1, b2 = self.betas
+        self.t += 1
+        self.m *= b1
+        self.m += (1 - b1) * g
+        np.maximum(self.u * b2, np.abs(g) + self.eps, out=self.u)
+        p -= (self.lr / (1 - b1 ** self.t)) * self.m / self.u
+
+
+class NumpyRAdam:
+    """RAdam (torch's equations) in plain NumPy."""
+
+    def __init__(self, p, lr=LR, betas=BETAS, eps=EPS):
+        self.m = np.zeros_like(p)
+        self.v = np.zeros_like(p)
+        self.lr, self.betas, self.eps, self.t = lr, betas, eps, 0
+
+    def step(self, p, g):
+        b1, b2 = self.betas
+        self.t += 1
+        self.m *= b1
+        self.m += (1 - b1) * g
+        self.v *= b2
+        self.v += (1 - b2) * g * g
+        bc1, bc2 = 1 - b1 ** self.t, 1 - b2 ** self.t
+        rho_inf = 2 / (1 - b2) - 1
+        rho_t = rho_inf - 2 * self.t * b2 ** self.t / bc2
+        if rho_t > 5:
+            r = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2)
+                                                                 * rho_t))
+            p -= (self.lr / bc1 * r * math.sqrt(bc2)) * self.m / (np.sqrt(self.v) + self.eps)
+        else:
+            p -= (self.lr / bc1) * self.m
+
+
+#: The rules of issue 21 with a row each: (name, fastoptim class, NumPy twin, torch.optim name).
+NEW_RULES = (("Adadelta", Adadelta, NumpyAdadelta, "Adadelta"),
+             ("Adamax", Adamax, NumpyAdamax, "Adamax"),
+             ("RAdam", RAdam, NumpyRAdam, "RAdam"))
+
+
+def _rule_row(label, cls, twin, torch_name, p0, g0, n, n_threads, repeat, rounds):
+    """One step of ``cls`` at its defaults on n float64 parameters; 7 streams (p, g and two
+    states read; p and the two states written), as Adam's."""
     fo_p, np_p = p0.copy(), p0.copy()
-    fo = Adadelta(check_finite=False, n_threads=n_threads)
-    ref = NumpyAdadelta(np_p)
+    fo = cls(check_finite=False, n_threads=n_threads)
+    ref = twin(np_p)
     probe_words = np.ones(7 * n, dtype=np.uint64)
     contenders = {
         "fastoptim": lambda: fo.step(fo_p, g0),
@@ -110,10 +161,11 @@ def _adadelta_row(p0, g0, n, n_threads, repeat, rounds):
         torch.set_num_threads(n_threads)
         tp = torch.from_numpy(p0.copy()).requires_grad_(True)
         tp.grad = torch.from_numpy(g0.copy())
-        topt = torch.optim.Adadelta([tp])
+        topt = getattr(torch.optim, torch_name)([tp])
         topt.step()
         contenders["torch"] = topt.step
-        note = f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+        note = (f"torch {torch.__version__} ({torch.get_num_threads()} threads), its default "
+                f"(single-tensor) {torch_name}")
     times = interleaved_best(contenders, repeat, rounds)
     t_fo = times["fastoptim"]
     ratios = {"of_probe_bandwidth": times["probe"] / t_fo, "vs_numpy": times["numpy"] / t_fo}
@@ -121,7 +173,7 @@ def _adadelta_row(p0, g0, n, n_threads, repeat, rounds):
         ratios["vs_torch"] = times["torch"] / t_fo
     nbytes = 7 * 8 * n
     return Row(
-        name=f"Adadelta step {n:.0e} params float64".replace("e+0", "e"),
+        name=f"{label} step {n:.0e} params float64".replace("e+0", "e"),
         times=times,
         ratios=ratios,
         targets={"of_probe_bandwidth": Target(">=", 0.70), "vs_numpy": Target(">=", 5.0)},
@@ -175,5 +227,4 @@ def rows(quick=False):
             targets={"of_probe_bandwidth": Target(">=", 0.70), "vs_numpy": Target(">=", 5.0)},
             notes=notes,
         ),
-        _adadelta_row(p0, g0, n, n_threads, repeat, rounds),
-    ]
+    ] + [_rule_row(*rule, p0, g0, n, n_threads, repeat, rounds) for rule in NEW_RULES]

@@ -51,6 +51,8 @@ SIGMOID_RUNS = [
     ("rmsprop", dict(lr=0.01)),
     ("adam", dict(lr=0.05)),
     ("adadelta", dict(lr=1.0)),
+    ("adamax", dict(lr=0.05)),
+    ("radam", dict(lr=0.05)),
 ]
 
 
@@ -121,6 +123,8 @@ QUADRATIC_RUNS = [
     # Adadelta at a constant rate circles the minimum (its steps keep the RMS of the past
     # ones); a decaying factor brings them down
     ("adadelta", dict(schedule=S.CosineDecay(1.0, total=5000, final_lr=0.1))),
+    ("adamax", dict(schedule=S.ExponentialDecay(0.1, rate=0.002))),
+    ("radam", dict(schedule=S.ExponentialDecay(0.1, rate=0.003))),
 ]
 
 
@@ -176,7 +180,8 @@ def test_optimizer_strings_build_the_documented_optimizers():
                 "momentum": (optimizers.SGD, 0.01, 0.9), "nesterov": (optimizers.SGD, 0.01, 0.9),
                 "adagrad": (optimizers.Adagrad, 0.01, None),
                 "rmsprop": (optimizers.RMSProp, 0.01, None), "adam": (optimizers.Adam, 0.001, None),
-                "adadelta": (optimizers.Adadelta, 1.0, None)}
+                "adadelta": (optimizers.Adadelta, 1.0, None),
+                "adamax": (optimizers.Adamax, 0.002, None), "radam": (optimizers.RAdam, 0.001, None)}
     assert set(expected) == set(OPTIMIZERS)
     for name, (cls, lr, momentum) in expected.items():
         res = minimize(fun, np.zeros(3), name, max_iter=2)
@@ -396,7 +401,7 @@ BAD = [
     (dict(x0=[np.nan, 1.0]), ValueError, "x0"),
     (dict(x0=[]), ValueError, "x0"),
     (dict(x0="abc"), TypeError, "x0"),
-    (dict(optimizer="adamax"), ValueError, "optimizer"),
+    (dict(optimizer="adabound"), ValueError, "optimizer"),
     (dict(optimizer=_NotAnOptimizer()), TypeError, "optimizer"),
     (dict(optimizer=3), TypeError, "optimizer"),
     (dict(optimizer="adam", line_search="armijo"), ValueError, "line_search.*'gd'"),

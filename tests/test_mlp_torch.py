@@ -12,7 +12,7 @@ nn = torch.nn
 
 from fastoptim import MLPClassifier, MLPRegressor  # noqa: E402
 from fastoptim.exceptions import ConvergenceWarning  # noqa: E402
-from fastoptim.optim import SGD, Adadelta, Adagrad, Adam, AdamW, RMSProp  # noqa: E402
+from fastoptim.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, RAdam, RMSProp  # noqa: E402
 
 OPTIMIZERS = {  # id -> (fastoptim optimizer, torch.optim class, keyword arguments)
     "sgd": (SGD, "SGD", dict(lr=0.05)),
@@ -23,6 +23,8 @@ OPTIMIZERS = {  # id -> (fastoptim optimizer, torch.optim class, keyword argumen
     "adam": (Adam, "Adam", dict(lr=0.01)),
     "adamw": (AdamW, "AdamW", dict(lr=0.01, weight_decay=0.05)),
     "adadelta": (Adadelta, "Adadelta", dict(lr=1.0, rho=0.9, eps=1e-4)),
+    "adamax": (Adamax, "Adamax", dict(lr=0.01)),
+    "radam": (RAdam, "RAdam", dict(lr=0.01, weight_decay=0.01)),
 }
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "logistic": nn.Sigmoid, "gelu": nn.GELU,
                "leaky_relu": lambda: nn.LeakyReLU(0.01), "identity": nn.Identity}
@@ -116,7 +118,7 @@ def test_classifier_trajectory_equals_torch(opt, batch_norm):
         est.fit(X, y, coefs_init=coefs, intercepts_init=intercepts)
     model = _train_torch(_torch_model(coefs, intercepts, "tanh", batch_norm), torch_name, kw,
                          X, torch.from_numpy(y), nn.CrossEntropyLoss(), 20, 3)
-    adaptive = opt in ("adagrad", "rmsprop", "adam", "adamw", "adadelta")
+    adaptive = opt in ("adagrad", "rmsprop", "adam", "adamw", "adadelta", "adamax", "radam")
     _compare(est, model, batch_norm, adaptive)
     with torch.no_grad():
         proba = torch.softmax(model(torch.from_numpy(X)), dim=1).numpy()

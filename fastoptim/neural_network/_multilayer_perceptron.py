@@ -41,6 +41,8 @@ name          optimizer                           learning_rate='auto'
 'adamw'       AdamW(lr)                           0.001 (torch's)
 'adadelta'    Adadelta(lr)                        1.0 (torch's: its steps are
                                                   unit-free ratios)
+'adamax'      Adamax(lr)                          0.002 (torch's)
+'radam'       RAdam(lr)                           0.001 (torch's)
 ============  ==================================  ==========================
 
 Stopping (scikit-learn's rule): after each epoch, the training loss (or with
@@ -77,7 +79,7 @@ from ..base import (BaseEstimator, ClassifierMixin, RegressorMixin, as_random_st
                     partial_fit_classes, validate_labels, validate_sample_weight, validate_X,
                     validate_y)
 from ..exceptions import ConvergenceWarning, warn
-from ..optim import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSProp
+from ..optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RAdam, RMSProp
 from ..optim.line_search import armijo_descent
 from ..optim.schedules import ReduceOnPlateau, apply as apply_schedule
 from ._init import INITS, initial_layers
@@ -94,11 +96,12 @@ if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
 __all__ = ["MLPClassifier", "MLPRegressor", "SOLVERS"]
 
 SOLVERS = ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "adadelta",
-           "lbfgs")
+           "adamax", "radam", "lbfgs")
 FULL_BATCH = ("lbfgs", "gd")  # deterministic objective: no dropout, schedule nor partial_fit
 
 _AUTO_LR = {"sgd": 1e-2, "momentum": 1e-2, "nesterov": 1e-2, "adagrad": 1e-2,
-            "rmsprop": 1e-3, "adam": 1e-3, "adamw": 1e-3, "adadelta": 1.0}
+            "rmsprop": 1e-3, "adam": 1e-3, "adamw": 1e-3, "adadelta": 1.0, "adamax": 2e-3,
+            "radam": 1e-3}
 
 
 def _make_optimizer(solver, learning_rate):
@@ -115,7 +118,7 @@ def _make_optimizer(solver, learning_rate):
     if solver in ("momentum", "nesterov"):
         return SGD(lr=lr, momentum=0.9, nesterov=solver == "nesterov")
     return {"adagrad": Adagrad, "rmsprop": RMSProp, "adam": Adam, "adamw": AdamW,
-            "adadelta": Adadelta}[solver](lr=lr)
+            "adadelta": Adadelta, "adamax": Adamax, "radam": RAdam}[solver](lr=lr)
 
 
 def _count(X, sw):
@@ -672,9 +675,9 @@ _PARAMS_DOC = """
         The hidden units' function (leaky ReLU's slope 0.01, GELU's exact erf form: torch's).
     solver : str or fastoptim.optim.Optimizer, default='adam'
         'gd' (full-batch gradient descent with Armijo line search), 'sgd', 'momentum',
-        'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adadelta', 'lbfgs', or an
-        optimizer object (deep-copied at fit; ``learning_rate`` other than 'auto' replaces
-        its lr).
+        'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adadelta', 'adamax', 'radam',
+        'lbfgs', or an optimizer object (deep-copied at fit; ``learning_rate`` other than
+        'auto' replaces its lr).
     alpha : float, default=1e-4
         L2 penalty: ``alpha / (2 n) sum ||W||^2`` (scikit-learn's scaling; see the module).
     batch_size : int or 'auto', default='auto'
