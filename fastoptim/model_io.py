@@ -273,6 +273,8 @@ def _constructor_arguments(obj):
     set as attributes (a ReduceOnPlateau's)."""
     if isinstance(obj, Optimizer):
         common = {"check_finite": obj.check_finite, "n_threads": obj.n_threads}
+        if obj.maximize:  # (never in an estimator's file: they refuse it)
+            common["maximize"] = True
         if type(obj) is Optimizer:  # a hand-built chain
             return list(obj.transforms), common, {}
         named = dict(obj._args, lr=obj.lr)  # the rate a schedule set, the momentum too
@@ -289,7 +291,7 @@ def _fingerprint(obj):
     """What an object computes with: its class and settings, nested objects included."""
     if isinstance(obj, Optimizer):
         return (type(obj), [_fingerprint(t) for t in obj.transforms], obj.check_finite,
-                obj.n_threads)
+                obj.n_threads, obj.maximize)
     if isinstance(obj, (Transform, Schedule)):
         return (type(obj), {k: _fingerprint(v) for k, v in vars(obj).items()})
     if isinstance(obj, (list, tuple)):

@@ -15,6 +15,7 @@ typedef struct {
     FO_T lr, neg_lr, mu, g_coef, b_coef, nesterov, wd, decay_factor;
     FO_T beta1c, beta2, beta2c, alpha, alphac, eps, bc2_sqrt, adagrad_scale;
     FO_T radam_a, radam_b;  /* RAdam: g <- m (a / (sqrt(v) + eps) + b), one of a, b zero */
+    FO_T grad_sign;         /* -1 to maximize, else 1 (exact either way) */
 } FO_SUF(fo_step_scalars);
 
 static void FO_SUF(step_scalars)(const fo_rule *r, FO_SUF(fo_step_scalars) *s)
@@ -40,6 +41,7 @@ static void FO_SUF(step_scalars)(const fo_rule *r, FO_SUF(fo_step_scalars) *s)
     s->alphac = (FO_T)(1.0 - smooth);
     s->eps = (FO_T)r->eps;
     s->bc2_sqrt = 1;
+    s->grad_sign = r->maximize ? (FO_T)-1 : (FO_T)1;
     s->radam_a = 0;
     s->radam_b = 1;
     if (r->precond == FO_PRECOND_ADAMAX || r->precond == FO_PRECOND_RADAM)
@@ -80,7 +82,8 @@ FO_INLINE void FO_SUF(update_chain)(const int PRECOND, const int MOMENTUM, const
     const FO_SUF(fo_step_scalars) s = *sc;
     FO_SIMD
     for (int64_t i = start; i < stop; i++) {
-        FO_T gi = ROWGRAD ? (FO_T)(gx * (double)xrow[i] + alpha * (double)p[i]) : grad[i];
+        FO_T gi = (ROWGRAD ? (FO_T)(gx * (double)xrow[i] + alpha * (double)p[i]) : grad[i]) *
+                  s.grad_sign;                           /* 0. maximize */
         FO_T w = p[i] * s.decay_factor;                  /* 1. decoupled decay */
         FO_T g = gi + s.wd * w;                          /* 2. L2 decay */
         if (PRECOND == FO_PRECOND_ADAGRAD) {             /* 3. preconditioner */

@@ -1152,3 +1152,111 @@ def test_adamax_steps_are_bounded_by_lr():
         before = p.copy()
         opt.step(p, rng.standard_normal(50) * 10.0 ** rng.uniform(-3, 3))
         assert np.max(np.abs(p - before)) <= 0.01 * (1 + 1e-12)
+
+
+# -- torch.optim's conventions (issue 21, item 3): maximize, state_dict, the spellings --------
+
+@pytest.mark.parametrize("config", CONFIG_IDS)
+def test_maximize_matches_torch(config):
+    torch = pytest.importorskip("torch")
+    kind, kw = CONFIGS[config]
+    p0 = make_params(SHAPE, 0)
+    grads = make_grads(SHAPE, n_steps=30)
+    ours = KINDS[kind][0](**kw, maximize=True)
+    p = p0.copy()
+    tp = torch.tensor(p0.copy(), requires_grad=True)
+    theirs = getattr(torch.optim, KINDS[kind][2])([tp], maximize=True, **kw)
+    for g in grads:
+        ours.step(p, g)
+        tp.grad = torch.from_numpy(g.copy())
+        theirs.step()
+    assert relerr(p, tp.detach().numpy()) < 1e-12
+    # the NumPy twin flips the sign too, and maximizing f is minimizing -f
+    twin = KINDS[kind][0](**kw, maximize=True)
+    q = p0.copy()
+    neg = KINDS[kind][0](**kw)
+    r = p0.copy()
+    for g in grads:
+        twin.step_numpy(q, g)
+        neg.step(r, -g)
+    assert relerr(q, p) < 1e-12
+    np.testing.assert_array_equal(r, p)
+
+
+def test_an_epoch_refuses_an_optimizer_that_maximizes():
+    from fastoptim import LogisticRegression, MLPClassifier
+    X, y = np.random.default_rng(0).normal(size=(40, 3)), np.arange(40) % 2
+    for est in (LogisticRegression(solver=Adam(maximize=True)),
+                MLPClassifier((4,), solver=SGD(0.1, maximize=True), max_iter=2)):
+        with pytest.raises(ValueError, match="maximize=True, but a training epoch"):
+            est.fit(X, y)
+
+
+@pytest.mark.parametrize("config", CONFIG_IDS)
+def test_state_dict_continues_the_trajectory_bit_for_bit(config):
+    p0 = [make_params(SHAPE, 0), make_params((5,), 1)]
+    grads = [make_grads(SHAPE, n_steps=20), make_grads((5,), n_steps=20, seed=2)]
+    opt = make_opt(config)
+    p = [a.copy() for a in p0]
+    for t in range(10):
+        opt.step(p, [grads[0][t], grads[1][t]])
+    opt.lr = opt.lr * 0.5  # a schedule's rate travels with the state
+    saved = pickle.loads(pickle.dumps(opt.state_dict()))
+    assert set(saved["state"]) == {0, 1} and saved["state"][0]["step"] == 10
+    assert all(isinstance(v, (np.ndarray, int)) for st in saved["state"].values()
+               for v in st.values())
+    again = make_opt(config)
+    again.load_state_dict(saved)
+    q = [a.copy() for a in p]
+    for t in range(10, 20):
+        opt.step(p, [grads[0][t], grads[1][t]])
+        again.step(q, [grads[0][t], grads[1][t]])
+    for a, b in zip(p, q):
+        np.testing.assert_array_equal(a, b)
+    assert again.lr == opt.lr and again.n_steps == 20
+    # a fresh optimizer's state_dict loads into a used one: it starts over
+    again.load_state_dict(make_opt(config).state_dict())
+    assert again.state is None and again.n_steps == 0
+
+
+def test_load_state_dict_refuses_what_is_not_its_state():
+    adam = Adam(lr=0.01)
+    adam.step(np.ones(3), np.ones(3))
+    good = adam.state_dict()
+    with pytest.raises(ValueError, match=r"another optimizer: its chain=\['AddDecayedWeights', "
+                                         r"'Momentum'"):
+        Adam().load_state_dict(SGD(0.1, momentum=0.9).state_dict())
+    with pytest.raises(ValueError, match=r"its betas=\(0.9, 0.999\), this optimizer's \(0.8"):
+        Adam(betas=(0.8, 0.9)).load_state_dict(good)
+    bad = copy.deepcopy(good)
+    del bad["state"][0]["s2"]
+    with pytest.raises(ValueError, match=r"holds \['s1'\]; this optimizer keeps \['s1', 's2'\]"):
+        Adam().load_state_dict(bad)
+    bad = copy.deepcopy(good)
+    bad["state"][0]["s1"] = np.full(3, np.nan)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        Adam().load_state_dict(bad)
+    with pytest.raises(TypeError, match="keys 'state' and 'param_groups'"):
+        Adam().load_state_dict({"state": {}})
+    target = Adam(lr=0.01)
+    target.step(np.zeros(2), np.ones(2))
+    before = copy.deepcopy(target.state)
+    with pytest.raises(ValueError):
+        target.load_state_dict(bad)
+    np.testing.assert_array_equal(target.state[0]["s1"], before[0]["s1"])  # unchanged
+
+
+def test_torch_spellings_and_adams_decoupled_weight_decay():
+    from fastoptim.optim import RMSprop
+    assert RMSprop is RMSProp
+    p0, grads = make_params(SHAPE, 0), make_grads(SHAPE, n_steps=30)
+    a = fo_trajectory(Adam(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True), p0, grads)
+    w = fo_trajectory(AdamW(lr=0.01, weight_decay=0.1), p0, grads)
+    np.testing.assert_array_equal(a[-1], w[-1])  # Adam's torch-2 flag is AdamW
+    torch = pytest.importorskip("torch")
+    tp = torch.tensor(p0.copy(), requires_grad=True)
+    theirs = torch.optim.Adam([tp], lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)
+    for g in grads:
+        tp.grad = torch.from_numpy(g.copy())
+        theirs.step()
+    assert relerr(a[-1], tp.detach().numpy()) < 1e-12

@@ -61,6 +61,7 @@ cdef extern from "fastoptim/fo_update.h":
         double eps
         double lr_decay
         double rho
+        int maximize
     cdef enum:
         FO_PRECOND_NONE
         FO_PRECOND_ADAGRAD
@@ -144,6 +145,7 @@ cdef inline fo_rule rule_from(dict spec) except *:
     r.eps = spec["eps"]
     r.lr_decay = spec["lr_decay"]
     r.rho = spec["rho"]
+    r.maximize = spec.get("maximize", False)
     return r
 
 

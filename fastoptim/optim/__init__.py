@@ -11,9 +11,10 @@
 from . import engine, line_search, schedules, transforms
 from ._minimize import MinimizeResult, minimize
 from .engine import run_epoch, train
-from .optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RAdam, RMSProp
+from .optimizers import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RAdam, RMSProp,
+                         RMSprop)
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW", "Adadelta", "Adamax",
-           "RAdam", "minimize",
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "RMSprop", "Adam", "AdamW", "Adadelta",
+           "Adamax", "RAdam", "minimize",
            "MinimizeResult", "run_epoch", "train", "engine", "line_search", "schedules",
            "transforms"]

@@ -75,9 +75,14 @@ def _param(arr, name, obj, shape):
 
 
 def check_epoch_args(optimizer, batch_size, seed):
-    """The checks every epoch runner makes: an Optimizer, an int batch_size >= 1, an int seed."""
+    """The checks every epoch runner makes: an Optimizer that minimizes, an int batch_size >= 1,
+    an int seed."""
     if not isinstance(optimizer, Optimizer):
         raise TypeError("optimizer must be a fastoptim.optim optimizer (SGD, Adam, ...)")
+    if optimizer.maximize:
+        raise ValueError(f"the optimizer {optimizer!r} has maximize=True, but a training epoch "
+                         f"(and every estimator) minimizes its loss; build it with "
+                         f"maximize=False")
     if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, numbers.Integral):
         raise TypeError(f"batch_size must be an int, got {batch_size!r}")
     if batch_size < 1:

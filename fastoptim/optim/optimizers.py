@@ -17,6 +17,7 @@ continues exactly after unpickling.  ``reset()`` forgets it.
 from __future__ import annotations
 
 import inspect
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,8 +29,8 @@ from .transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum, Scal
                          ScaleByAdagrad, ScaleByAdam, ScaleByAdamax, ScaleByLearningRate,
                          ScaleByRAdam, ScaleByRMS, Transform, _real, compile_chain)
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW", "Adadelta", "Adamax",
-           "RAdam"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "RMSprop", "Adam", "AdamW", "Adadelta",
+           "Adamax", "RAdam"]
 
 
 class Optimizer:
@@ -40,6 +41,11 @@ class Optimizer:
     *transforms : Transform
         The chain, in the order :func:`~fastoptim.optim.transforms.compile_chain` accepts,
         ending with ScaleByLearningRate.
+    maximize : bool, default False
+        Ascend instead of descend: the gradient's sign is flipped before the
+        chain (torch.optim's ``maximize``), so that a step increases the
+        objective whose gradient is given.  The estimators and the training
+        engine, which minimize their losses, refuse an optimizer with it.
     check_finite : bool, default True
         Refuse (FloatingPointError, parameters and state untouched) a step whose
         gradients hold NaN or infinity, or that would make a parameter or a state
@@ -57,10 +63,11 @@ class Optimizer:
         Steps taken since construction or the last reset().
     """
 
-    def __init__(self, *transforms: Transform, check_finite: bool = True,
+    def __init__(self, *transforms: Transform, maximize: bool = False, check_finite: bool = True,
                  n_threads: int | None = None) -> None:
         self.transforms = list(transforms)
-        self._rule = compile_chain(self.transforms)
+        self.maximize = bool(maximize)
+        self._compile()
         self.check_finite = bool(check_finite)
         self.n_threads = n_threads
         self.state = None
@@ -82,7 +89,11 @@ class Optimizer:
     def _replace(self, cls, new):
         """Swap the transform of class cls for `new` (already validated) and rebuild the rule."""
         self.transforms = [new if isinstance(t, cls) else t for t in self.transforms]
-        self._rule = compile_chain(self.transforms)
+        self._compile()
+
+    def _compile(self):
+        """The C rule of the chain (and of ``maximize``)."""
+        self._rule = dict(compile_chain(self.transforms), maximize=self.maximize)
 
     @lr.setter
     def lr(self, value: float) -> None:
@@ -215,6 +226,8 @@ class Optimizer:
         t = self.n_steps + 1
         for p, g, st in zip(params, grads, self.state):
             g = np.asarray(g, dtype=p.dtype)
+            if self.maximize:
+                g = -g
             w = p.copy()
             for tr in self.transforms:
                 g, w = tr.numpy_update(g, w, st, t, self.lr)
@@ -226,6 +239,107 @@ class Optimizer:
         self.state = None
         self.n_steps = 0
 
+    # -- torch.optim's state_dict ------------------------------------------------------
+
+    def _hyper_parameters(self):
+        """What the optimizer computes with, as torch's param_groups hold it (one group)."""
+        group = dict(getattr(self, "_args", None) or {})
+        group.update(lr=self.lr, maximize=self.maximize,
+                     chain=[type(t).__name__ for t in self.transforms])
+        if isinstance(self, SGD):
+            group["momentum"] = self.momentum
+        return group
+
+    def state_dict(self) -> dict:
+        """The state and the hyper-parameters, as torch.optim's ``state_dict``.
+
+        Returns
+        -------
+        dict
+            ``{"state": {i: {"step": n_steps, "s1": ndarray, ...}}, "param_groups":
+            [{"lr": ..., <the constructor's arguments>, "maximize": ..., "chain": [...],
+            "params": [0, 1, ...]}]}``: per parameter array i, copies of its state
+            arrays (named as the C core's, :mod:`~fastoptim.optim.transforms`) and
+            the step count; the group holds the rate a schedule may have set (and
+            SGD's momentum).  NumPy arrays and plain numbers only: it saves with
+            ``np.savez`` or pickle, and :meth:`load_state_dict` continues the
+            trajectory bit for bit.
+        """
+        state = {} if self.state is None else {
+            i: dict({k: v.copy() for k, v in st.items()}, step=self.n_steps)
+            for i, st in enumerate(self.state)}
+        group = self._hyper_parameters()
+        group["params"] = list(range(len(self.state))) if self.state is not None else []
+        return {"state": state, "param_groups": [group]}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Continue from a :meth:`state_dict` of an optimizer of the same kind.
+
+        Parameters
+        ----------
+        state_dict : dict
+            As :meth:`state_dict` returns it.  Its hyper-parameters must be this
+            optimizer's (the same class and arguments), except the learning rate
+            and SGD's momentum, which schedules change and which are taken from
+            it; the state arrays must be the ones this chain keeps.
+
+        Raises
+        ------
+        ValueError, TypeError
+            When the dict is not such a state (another optimizer, missing or
+            extra state arrays, arrays that are not float32/float64 of one shape
+            per parameter array, steps that disagree); nothing changes then.
+        """
+        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
+            raise TypeError("state_dict must be the dict of state_dict(): the keys 'state' and "
+                            "'param_groups'")
+        groups = state_dict["param_groups"]
+        if not isinstance(groups, (list, tuple)) or len(groups) != 1 or \
+                not isinstance(groups[0], dict):
+            raise ValueError("state_dict['param_groups'] must hold one group (a dict)")
+        group = dict(groups[0])
+        group.pop("params", None)
+        mine = self._hyper_parameters()
+        for key in sorted(set(group) | set(mine), key=lambda k: (k != "chain", k)):
+            if key in ("lr", "momentum"):
+                continue
+            if group.get(key) != mine.get(key) and not (
+                    isinstance(mine.get(key), tuple) and list(mine[key]) == list(group.get(key) or [])):
+                raise ValueError(f"state_dict is of another optimizer: its {key}="
+                                 f"{group.get(key)!r}, this optimizer's {mine.get(key)!r}")
+        state = state_dict["state"]
+        if not isinstance(state, dict):
+            raise TypeError("state_dict['state'] must be a dict: parameter index -> its state")
+        names = {name for t in self.transforms for name in t.state_names}
+        new_state, steps = [], set()
+        for i in range(len(state)):
+            if i not in state or not isinstance(state[i], dict):
+                raise ValueError(f"state_dict['state'] must have the keys 0..{len(state) - 1} "
+                                 f"(one per parameter array); {i} is missing")
+            entry = dict(state[i])
+            steps.add(entry.pop("step", None))
+            if set(entry) != names:
+                raise ValueError(f"state_dict['state'][{i}] holds {sorted(entry)}; this "
+                                 f"optimizer keeps {sorted(names)}")
+            arrays = {k: np.array(v, copy=True) for k, v in entry.items()}
+            shapes = {(a.shape, a.dtype) for a in arrays.values()}
+            if len(shapes) > 1 or any(a.dtype not in (np.float32, np.float64)
+                                      for a in arrays.values()):
+                raise ValueError(f"state_dict['state'][{i}]'s arrays must be float32 or float64 "
+                                 f"of one shape and dtype, got {sorted(map(str, shapes))}")
+            if not all(np.all(np.isfinite(a)) for a in arrays.values()):
+                raise ValueError(f"state_dict['state'][{i}] holds NaN or infinity")
+            new_state.append(arrays)
+        if len(steps) > 1 or (new_state and not isinstance(next(iter(steps)), numbers.Integral)):
+            raise ValueError(f"state_dict's parameter arrays disagree on the step count (or "
+                             f"have none): {sorted(map(str, steps))}")
+        lr = group.get("lr", self.lr)
+        self.lr = lr
+        if isinstance(self, SGD) and "momentum" in group and self._get(Momentum) is not None:
+            self.momentum = group["momentum"]
+        self.state = new_state or None
+        self.n_steps = int(next(iter(steps))) if new_state else 0
+
     def __repr__(self):
         args = getattr(self, "_args", None)
         if args is None:  # a hand-built chain
@@ -235,6 +349,8 @@ class Optimizer:
         shown = dict(args, lr=self.lr)
         if "momentum" in shown and isinstance(self, SGD):
             shown["momentum"] = self.momentum
+        if self.maximize:
+            shown["maximize"] = True
         text = ", ".join(f"{k}={v!r}" for k, v in shown.items() if k == "lr" or defaults.get(k) != v)
         return f"{type(self).__name__}({text})"
 
@@ -266,6 +382,8 @@ class SGD(Optimizer):
         ``momentum > 0`` and ``dampening = 0``.
     weight_decay : float >= 0, default 0
         L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
+    maximize : bool, default False
+        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
     check_finite : bool, default True
         Refuse non-finite gradients and steps; see :class:`Optimizer`.
     n_threads : int, optional
@@ -274,7 +392,8 @@ class SGD(Optimizer):
 
     def __init__(self, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0, *,
-                 check_finite: bool = True, n_threads: int | None = None) -> None:
+                 maximize: bool = False, check_finite: bool = True,
+                 n_threads: int | None = None) -> None:
         chain = [AddDecayedWeights(weight_decay)]
         momentum = _real(momentum, "momentum", low=0.0, high=1.0)
         dampening = _real(dampening, "dampening", low=0.0, high=1.0, high_open=False)
@@ -282,8 +401,8 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs momentum > 0 (and dampening = 0)")
         if momentum:
             chain.append(Momentum(momentum, dampening, nesterov))
-        super().__init__(*chain, ScaleByLearningRate(lr), check_finite=check_finite,
-                         n_threads=n_threads)
+        super().__init__(*chain, ScaleByLearningRate(lr), maximize=maximize,
+                         check_finite=check_finite, n_threads=n_threads)
         self._args = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
                           weight_decay=weight_decay)
 
@@ -320,6 +439,8 @@ class Adagrad(Optimizer):
     eps : float > 0, default 1e-10
         Added to :math:`\sqrt{s}` in the denominator (keeps the step finite
         where s is 0).
+    maximize : bool, default False
+        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
     check_finite : bool, default True
         Refuse non-finite gradients and steps; see :class:`Optimizer`.
     n_threads : int, optional
@@ -328,10 +449,12 @@ class Adagrad(Optimizer):
 
     def __init__(self, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
-                 check_finite: bool = True, n_threads: int | None = None) -> None:
+                 maximize: bool = False, check_finite: bool = True,
+                 n_threads: int | None = None) -> None:
         super().__init__(AddDecayedWeights(weight_decay),
                          ScaleByAdagrad(eps, initial_accumulator_value, lr_decay),
-                         ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
+                         ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
+                         n_threads=n_threads)
         self._args = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                           initial_accumulator_value=initial_accumulator_value, eps=eps)
 
@@ -360,6 +483,8 @@ class RMSProp(Optimizer):
         Divide by an estimate of the gradient's standard deviation instead of its
         root mean square: the square of the running mean of g is subtracted
         from the running mean of :math:`g^2`.
+    maximize : bool, default False
+        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
     check_finite : bool, default True
         Refuse non-finite gradients and steps; see :class:`Optimizer`.
     n_threads : int, optional
@@ -368,12 +493,13 @@ class RMSProp(Optimizer):
 
     def __init__(self, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
-                 check_finite: bool = True, n_threads: int | None = None) -> None:
+                 maximize: bool = False, check_finite: bool = True,
+                 n_threads: int | None = None) -> None:
         chain = [AddDecayedWeights(weight_decay), ScaleByRMS(alpha, eps, centered)]
         if momentum:
             chain.append(Momentum(momentum))
-        super().__init__(*chain, ScaleByLearningRate(lr), check_finite=check_finite,
-                         n_threads=n_threads)
+        super().__init__(*chain, ScaleByLearningRate(lr), maximize=maximize,
+                         check_finite=check_finite, n_threads=n_threads)
         self._args = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                           momentum=momentum, centered=centered)
 
@@ -402,6 +528,11 @@ class Adam(Optimizer):
         :class:`AdamW`).
     amsgrad : bool, default False
         Divide by the running maximum of v instead of v (AMSGrad).
+    decoupled_weight_decay : bool, default False
+        Decay the parameters, :math:`p \leftarrow p (1 - lr\,wd)`, instead of adding
+        :math:`wd\,p` to the gradient: then Adam is :class:`AdamW` (torch 2's flag).
+    maximize : bool, default False
+        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
     check_finite : bool, default True
         Refuse non-finite gradients and steps; see :class:`Optimizer`.
     n_threads : int, optional
@@ -410,10 +541,14 @@ class Adam(Optimizer):
 
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 decoupled_weight_decay: bool = False, maximize: bool = False,
                  check_finite: bool = True, n_threads: int | None = None) -> None:
-        super().__init__(AddDecayedWeights(weight_decay), ScaleByAdam(betas, eps, amsgrad),
-                         ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
-        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+        decay = (DecoupledWeightDecay(weight_decay) if decoupled_weight_decay
+                 else AddDecayedWeights(weight_decay))
+        super().__init__(decay, ScaleByAdam(betas, eps, amsgrad), ScaleByLearningRate(lr),
+                         maximize=maximize, check_finite=check_finite, n_threads=n_threads)
+        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                          decoupled_weight_decay=bool(decoupled_weight_decay))
 
 
 class AdamW(Optimizer):
@@ -434,6 +569,8 @@ class AdamW(Optimizer):
         parameters by :math:`1 - lr\,wd` (the gradient is not changed).
     amsgrad : bool, default False
         Divide by the running maximum of v instead of v (AMSGrad).
+    maximize : bool, default False
+        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
     check_finite : bool, default True
         Refuse non-finite gradients and steps; see :class:`Optimizer`.
     n_threads : int, optional
@@ -442,9 +579,11 @@ class AdamW(Optimizer):
 
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 check_finite: bool = True, n_threads: int | None = None) -> None:
+                 maximize: bool = False, check_finite: bool = True,
+                 n_threads: int | None = None) -> None:
         super().__init__(DecoupledWeightDecay(weight_decay), ScaleByAdam(betas, eps, amsgrad),
-                         ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
+                         ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
+                         n_threads=n_threads)
         self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
 
 
@@ -470,6 +609,8 @@ class Adadelta(Optimizer):
         :math:`lr \sqrt{\epsilon / (1 - \rho)}`.
     weight_decay : float >= 0, default 0
         L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
+    maximize : bool, default False
+        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
     check_finite : bool, default True
         Refuse non-finite gradients and steps; see :class:`Optimizer`.
     n_threads : int, optional
@@ -486,10 +627,11 @@ class Adadelta(Optimizer):
     """
 
     def __init__(self, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
-                 weight_decay: float = 0.0, *, check_finite: bool = True,
-                 n_threads: int | None = None) -> None:
+                 weight_decay: float = 0.0, *, maximize: bool = False,
+                 check_finite: bool = True, n_threads: int | None = None) -> None:
         super().__init__(AddDecayedWeights(weight_decay), ScaleByAdadelta(rho, eps),
-                         ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
+                         ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
+                         n_threads=n_threads)
         self._args = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
 
 
@@ -510,6 +652,8 @@ class Adamax(Optimizer):
         Added to :math:`|g|` inside the maximum.
     weight_decay : float >= 0, default 0
         L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
+    maximize : bool, default False
+        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
     check_finite : bool, default True
         Refuse non-finite gradients and steps; see :class:`Optimizer`.
     n_threads : int, optional
@@ -517,10 +661,11 @@ class Adamax(Optimizer):
     """
 
     def __init__(self, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, *, check_finite: bool = True,
-                 n_threads: int | None = None) -> None:
+                 eps: float = 1e-8, weight_decay: float = 0.0, *, maximize: bool = False,
+                 check_finite: bool = True, n_threads: int | None = None) -> None:
         super().__init__(AddDecayedWeights(weight_decay), ScaleByAdamax(betas, eps),
-                         ScaleByLearningRate(lr), check_finite=check_finite, n_threads=n_threads)
+                         ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
+                         n_threads=n_threads)
         self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
 
@@ -545,6 +690,8 @@ class RAdam(Optimizer):
     decoupled_weight_decay : bool, default False
         Decay the parameters, :math:`p \leftarrow p (1 - lr\,wd)`, before the step
         (AdamW's form) instead of adding :math:`wd\,p` to the gradient.
+    maximize : bool, default False
+        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
     check_finite : bool, default True
         Refuse non-finite gradients and steps; see :class:`Optimizer`.
     n_threads : int, optional
@@ -553,11 +700,16 @@ class RAdam(Optimizer):
 
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0,
-                 decoupled_weight_decay: bool = False, *, check_finite: bool = True,
-                 n_threads: int | None = None) -> None:
+                 decoupled_weight_decay: bool = False, *, maximize: bool = False,
+                 check_finite: bool = True, n_threads: int | None = None) -> None:
         decay = (DecoupledWeightDecay(weight_decay) if decoupled_weight_decay
                  else AddDecayedWeights(weight_decay))
         super().__init__(decay, ScaleByRAdam(betas, eps), ScaleByLearningRate(lr),
-                         check_finite=check_finite, n_threads=n_threads)
+                         maximize=maximize, check_finite=check_finite,
+                         n_threads=n_threads)
         self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                           decoupled_weight_decay=bool(decoupled_weight_decay))
+
+
+#: torch.optim's spelling of :class:`RMSProp`.
+RMSprop = RMSProp

@@ -5,6 +5,8 @@
  * An optimizer is a chain of transforms, applied to each coordinate in this
  * order (the order of torch.optim, whose equations and defaults these are):
  *
+ *   0. maximize (torch's flag):         g <- -g
+
  *   1. decoupled weight decay (AdamW):  p <- p (1 - lr wd_dec)
  *   2. L2 weight decay:                 g <- g + wd p
  *   3. preconditioner (one of):
@@ -79,6 +81,7 @@ typedef struct {
     double eps;             /* AdaGrad, RMSProp, Adam */
     double lr_decay;        /* AdaGrad */
     double rho;             /* Adadelta: the averages' decay, in [0, 1] */
+    int maximize;           /* 1: ascend (g <- -g first), torch's maximize=True */
 } fo_rule;
 
 /* Check a rule's numbers and the state arrays it needs (FO_OK or FO_ERR_BAD_ARGUMENT). */
