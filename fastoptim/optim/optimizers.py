@@ -29,6 +29,17 @@ from .transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum, Scal
                          ScaleByAdagrad, ScaleByAdam, ScaleByAdamax, ScaleByLearningRate,
                          ScaleByRAdam, ScaleByRMS, Transform, _real, compile_chain)
 
+#: The Parameters entries every optimizer class shares (the keyword-only arguments of
+#: :class:`Optimizer`), at the end of each class's Parameters section.
+_STEP_OPTIONS_DOC = """\
+    maximize : bool, default False
+        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
+    check_finite : bool, default True
+        Refuse non-finite gradients and steps; see :class:`Optimizer`.
+    n_threads : int, optional
+        Threads of the update; see :class:`Optimizer`.
+"""
+
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "RMSprop", "Adam", "AdamW", "Adadelta",
            "Adamax", "RAdam"]
 
@@ -360,7 +371,7 @@ def _flat(a):
 
 
 class SGD(Optimizer):
-    r"""Stochastic gradient descent with optional momentum, Nesterov momentum and L2 decay.
+    __doc__ = r"""Stochastic gradient descent with optional momentum, Nesterov momentum and L2 decay.
 
     :math:`g \leftarrow g + wd\,p`; with momentum :math:`b \leftarrow \mu b + (1 - d) g`
     (b = g at the first step) and :math:`g \leftarrow b` (or :math:`g + \mu b`, Nesterov);
@@ -382,13 +393,7 @@ class SGD(Optimizer):
         ``momentum > 0`` and ``dampening = 0``.
     weight_decay : float >= 0, default 0
         L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
-    maximize : bool, default False
-        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
-    check_finite : bool, default True
-        Refuse non-finite gradients and steps; see :class:`Optimizer`.
-    n_threads : int, optional
-        Threads of the update; see :class:`Optimizer`.
-    """
+""" + _STEP_OPTIONS_DOC + r"""    """
 
     def __init__(self, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0, *,
@@ -422,7 +427,7 @@ class SGD(Optimizer):
 
 
 class Adagrad(Optimizer):
-    r"""AdaGrad: :math:`s \leftarrow s + g^2`, :math:`p \leftarrow p - \frac{lr}{1 + (t-1) lr\_decay}
+    __doc__ = r"""AdaGrad: :math:`s \leftarrow s + g^2`, :math:`p \leftarrow p - \frac{lr}{1 + (t-1) lr\_decay}
     \frac{g}{\sqrt{s} + \epsilon}`; rare features keep large steps.  As torch.optim.Adagrad.
 
     Parameters
@@ -439,13 +444,7 @@ class Adagrad(Optimizer):
     eps : float > 0, default 1e-10
         Added to :math:`\sqrt{s}` in the denominator (keeps the step finite
         where s is 0).
-    maximize : bool, default False
-        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
-    check_finite : bool, default True
-        Refuse non-finite gradients and steps; see :class:`Optimizer`.
-    n_threads : int, optional
-        Threads of the update; see :class:`Optimizer`.
-    """
+""" + _STEP_OPTIONS_DOC + r"""    """
 
     def __init__(self, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
@@ -460,7 +459,7 @@ class Adagrad(Optimizer):
 
 
 class RMSProp(Optimizer):
-    r"""RMSProp: :math:`s \leftarrow \alpha s + (1 - \alpha) g^2`,
+    __doc__ = r"""RMSProp: :math:`s \leftarrow \alpha s + (1 - \alpha) g^2`,
     :math:`p \leftarrow p - lr\, g / (\sqrt{s} + \epsilon)`; optionally centered (subtract
     the squared running mean of g) and with momentum on the scaled gradient.
     As torch.optim.RMSprop.
@@ -483,13 +482,7 @@ class RMSProp(Optimizer):
         Divide by an estimate of the gradient's standard deviation instead of its
         root mean square: the square of the running mean of g is subtracted
         from the running mean of :math:`g^2`.
-    maximize : bool, default False
-        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
-    check_finite : bool, default True
-        Refuse non-finite gradients and steps; see :class:`Optimizer`.
-    n_threads : int, optional
-        Threads of the update; see :class:`Optimizer`.
-    """
+""" + _STEP_OPTIONS_DOC + r"""    """
 
     def __init__(self, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
@@ -505,7 +498,7 @@ class RMSProp(Optimizer):
 
 
 class Adam(Optimizer):
-    r"""Adam with bias correction (AMSGrad optional), L2 weight decay added to the gradient.
+    __doc__ = r"""Adam with bias correction (AMSGrad optional), L2 weight decay added to the gradient.
 
     :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
     :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`,
@@ -531,13 +524,7 @@ class Adam(Optimizer):
     decoupled_weight_decay : bool, default False
         Decay the parameters, :math:`p \leftarrow p (1 - lr\,wd)`, instead of adding
         :math:`wd\,p` to the gradient: then Adam is :class:`AdamW` (torch 2's flag).
-    maximize : bool, default False
-        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
-    check_finite : bool, default True
-        Refuse non-finite gradients and steps; see :class:`Optimizer`.
-    n_threads : int, optional
-        Threads of the update; see :class:`Optimizer`.
-    """
+""" + _STEP_OPTIONS_DOC + r"""    """
 
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
@@ -552,7 +539,7 @@ class Adam(Optimizer):
 
 
 class AdamW(Optimizer):
-    r"""Adam with decoupled weight decay (Loshchilov & Hutter 2019):
+    __doc__ = r"""Adam with decoupled weight decay (Loshchilov & Hutter 2019):
     :math:`p \leftarrow p (1 - lr\,wd)` before the Adam step.  As torch.optim.AdamW.
 
     Parameters
@@ -569,13 +556,7 @@ class AdamW(Optimizer):
         parameters by :math:`1 - lr\,wd` (the gradient is not changed).
     amsgrad : bool, default False
         Divide by the running maximum of v instead of v (AMSGrad).
-    maximize : bool, default False
-        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
-    check_finite : bool, default True
-        Refuse non-finite gradients and steps; see :class:`Optimizer`.
-    n_threads : int, optional
-        Threads of the update; see :class:`Optimizer`.
-    """
+""" + _STEP_OPTIONS_DOC + r"""    """
 
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
@@ -588,7 +569,7 @@ class AdamW(Optimizer):
 
 
 class Adadelta(Optimizer):
-    r"""Adadelta (Zeiler 2012), as torch.optim.Adadelta:
+    __doc__ = r"""Adadelta (Zeiler 2012), as torch.optim.Adadelta:
     :math:`s \leftarrow \rho s + (1 - \rho) g^2`,
     :math:`d \leftarrow \frac{\sqrt{u + \epsilon}}{\sqrt{s + \epsilon}} g`,
     :math:`u \leftarrow \rho u + (1 - \rho) d^2`, :math:`p \leftarrow p - lr\, d`.
@@ -609,13 +590,7 @@ class Adadelta(Optimizer):
         :math:`lr \sqrt{\epsilon / (1 - \rho)}`.
     weight_decay : float >= 0, default 0
         L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
-    maximize : bool, default False
-        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
-    check_finite : bool, default True
-        Refuse non-finite gradients and steps; see :class:`Optimizer`.
-    n_threads : int, optional
-        Threads of the update; see :class:`Optimizer`.
-
+""" + _STEP_OPTIONS_DOC + r"""
     Examples
     --------
     >>> import numpy as np
@@ -636,7 +611,7 @@ class Adadelta(Optimizer):
 
 
 class Adamax(Optimizer):
-    r"""Adamax (Kingma & Ba 2015, sec. 7.1), as torch.optim.Adamax:
+    __doc__ = r"""Adamax (Kingma & Ba 2015, sec. 7.1), as torch.optim.Adamax:
     :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
     :math:`u \leftarrow \max(\beta_2 u, |g| + \epsilon)`,
     :math:`p \leftarrow p - \frac{lr}{1 - \beta_1^t} \frac{m}{u}`.
@@ -652,13 +627,7 @@ class Adamax(Optimizer):
         Added to :math:`|g|` inside the maximum.
     weight_decay : float >= 0, default 0
         L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
-    maximize : bool, default False
-        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
-    check_finite : bool, default True
-        Refuse non-finite gradients and steps; see :class:`Optimizer`.
-    n_threads : int, optional
-        Threads of the update; see :class:`Optimizer`.
-    """
+""" + _STEP_OPTIONS_DOC + r"""    """
 
     def __init__(self, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, *, maximize: bool = False,
@@ -670,7 +639,7 @@ class Adamax(Optimizer):
 
 
 class RAdam(Optimizer):
-    r"""RAdam, rectified Adam (Liu et al. 2020), as torch.optim.RAdam: Adam's moments,
+    __doc__ = r"""RAdam, rectified Adam (Liu et al. 2020), as torch.optim.RAdam: Adam's moments,
     the bias-corrected momentum as the step while the variance of the adaptive rate is
     not yet tractable (:math:`\rho_t \le 5`), then Adam's adaptive step times the
     rectification :math:`r_t` (:func:`~fastoptim.optim.transforms.radam_rectification`).
@@ -690,13 +659,7 @@ class RAdam(Optimizer):
     decoupled_weight_decay : bool, default False
         Decay the parameters, :math:`p \leftarrow p (1 - lr\,wd)`, before the step
         (AdamW's form) instead of adding :math:`wd\,p` to the gradient.
-    maximize : bool, default False
-        Ascend instead of descend (torch's flag); see :class:`Optimizer`.
-    check_finite : bool, default True
-        Refuse non-finite gradients and steps; see :class:`Optimizer`.
-    n_threads : int, optional
-        Threads of the update; see :class:`Optimizer`.
-    """
+""" + _STEP_OPTIONS_DOC + r"""    """
 
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0,

@@ -371,7 +371,19 @@ def _betas(betas):
             _real(betas[1], "betas[1]", low=0.0, high=1.0))
 
 
-class ScaleByAdamax(Transform):
+class _MomentPreconditioner(Transform):
+    """What Adamax and RAdam share: a first moment (``s1``) and a second statistic (``s2``)
+    with Adam's ``betas`` and ``eps``."""
+
+    stage = 3
+    state_names = ("s1", "s2")
+
+    def __init__(self, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+        self.betas = _betas(betas)
+        self.eps = _real(eps, "eps", low=0.0, low_open=True)
+
+
+class ScaleByAdamax(_MomentPreconditioner):
     r"""Adamax (Kingma & Ba 2015, sec. 7.1), Adam with the infinity norm:
     :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
     :math:`u \leftarrow \max(\beta_2 u, |g| + \epsilon)`,
@@ -386,13 +398,6 @@ class ScaleByAdamax(Transform):
     eps : float, default 1e-8
         The term > 0 added to :math:`|g|` in the maximum, which keeps u above 0.
     """
-
-    stage = 3
-    state_names = ("s1", "s2")
-
-    def __init__(self, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
-        self.betas = _betas(betas)
-        self.eps = _real(eps, "eps", low=0.0, low_open=True)
 
     @_doc_as_base("Set the rule's preconditioner to Adamax with ``betas`` and ``eps``.")
     def configure(self, rule: dict[str, Any]) -> None:
@@ -438,7 +443,7 @@ def radam_rectification(beta2: float, t: int) -> float | None:
                      / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
 
 
-class ScaleByRAdam(Transform):
+class ScaleByRAdam(_MomentPreconditioner):
     r"""RAdam (Liu et al. 2020), Adam with its adaptive step rectified:
     m and v as Adam's; while :math:`\rho_t \le 5` the step direction is the
     bias-corrected momentum :math:`m / (1 - \beta_1^t)`, then
@@ -453,13 +458,6 @@ class ScaleByRAdam(Transform):
     eps : float, default 1e-8
         The term > 0 added to :math:`\sqrt{v}` in the denominator.
     """
-
-    stage = 3
-    state_names = ("s1", "s2")
-
-    def __init__(self, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
-        self.betas = _betas(betas)
-        self.eps = _real(eps, "eps", low=0.0, low_open=True)
 
     @_doc_as_base("Set the rule's preconditioner to RAdam with ``betas`` and ``eps``.")
     def configure(self, rule: dict[str, Any]) -> None:
