@@ -103,9 +103,14 @@ def _check_text_labels(labels, name, text, delimiter, comments, first_line, colu
                              f"label column holds names or numbers, not both")
 
 
-def _check_widths(text, delimiter, comments, first_line, n_fields, data_line, name):
+def _check_widths(text, delimiter, comments, first_line, n_fields, data_line, name, n_rows):
     """With text labels numpy reads the columns by number and does not see a row with more
-    fields than the first one: the error naming it."""
+    fields than the first one (one with fewer makes it fail): the error naming it.  Without
+    comments in the block the delimiters are counted in one pass (in C), and only a count
+    that is off scans the lines, to name the first one."""
+    if delimiter is not None and not (comments and comments in text) and \
+            text.count(delimiter) == n_rows * (n_fields - 1):
+        return
     for number, line in _content_lines(text, comments, first_line):
         count = len(_split(line, delimiter))
         if count != n_fields:
@@ -266,7 +271,7 @@ def load_csv(path: str | os.PathLike[str] | BinaryIO, target_column: int | str |
                     if labels.shape[0] != block.shape[0]:
                         raise ValueError("the label column and the features disagree")
                     _check_widths(text, delimiter, comments, first_line, n_fields, data_line,
-                                  name)
+                                  name, block.shape[0])
             except ValueError as exc:
                 raise _diagnose(name, text, delimiter, comments, first_line, exc, shape,
                                 data_line if names is None else None, text_column) from None
