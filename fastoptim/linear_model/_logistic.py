@@ -97,7 +97,7 @@ class _Packed:
         self.shape = objective.coef_shape
         self.n_coef = int(np.prod(self.shape))
         self.K = objective.n_outputs
-        self.n_evals = 0
+        self.n_evals = 0  # passes over the data: evaluations, Hessians and Hessian products
 
     def split(self, x):
         dt = self.obj.dtype
@@ -511,7 +511,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         mode = self._mode(len(classes))
         warm = self._warm_start_point(X.shape[1], len(classes), mode)
         with curves_kept_on_error(self):
-            coef, intercept, n_iter, curves = self._fit_mode(X, y_idx, sw, len(classes), mode, warm)
+            coef, intercept, n_iter, curves, passes = self._fit_mode(X, y_idx, sw, len(classes),
+                                                                     mode, warm)
         # the fitted state, all at once: a fit that raised leaves the previous one intact
         self.classes_ = classes
         self.n_features_in_ = X.shape[1]
@@ -520,6 +521,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.asarray(n_iter, dtype=np.int64)
         if curves is not None:
             self.loss_curve_ = curves[0] if len(curves) == 1 else curves
+        self._passes_curve = passes
         self._mode_ = mode
         self._partial = None  # a later partial_fit continues from this fit
         return self
@@ -534,7 +536,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         return coef, self.intercept_
 
     def _fit_mode(self, X, y_idx, sw, n_classes, mode, warm):
-        """Returns coef (rows x p), intercept (rows,), n_iter per problem, loss curves or None."""
+        """Returns coef (rows x p), intercept (rows,), n_iter per problem, loss curves or None,
+        and the passes over the data at each entry of the curves or None."""
         if mode == "multinomial":
             problems = [("softmax", y_idx.astype(np.float64), n_classes)]
         elif mode == "binary":
@@ -560,10 +563,10 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         set_validation_history(self, histories)
         # the passes over the data at each entry of the curves (full-batch solvers only),
         # for the figures' epoch axis
-        self._passes_curve = (None if any(c is None for c in passes) else
-                              passes[0] if len(passes) == 1 else passes)
+        passes = (None if any(c is None for c in passes) else
+                  passes[0] if len(passes) == 1 else passes)
         return (np.vstack(coefs), np.concatenate(intercepts), iters,
-                curves if curves else None)
+                curves if curves else None, passes)
 
     def _alpha(self, weight_sum):
         if self.penalty is None or np.isinf(self.C):
