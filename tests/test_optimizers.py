@@ -1260,3 +1260,11 @@ def test_torch_spellings_and_adams_decoupled_weight_decay():
         tp.grad = torch.from_numpy(g.copy())
         theirs.step()
     assert relerr(a[-1], tp.detach().numpy()) < 1e-12
+
+
+@pytest.mark.parametrize("name", ["Adamax", "RAdam"])
+def test_adamax_and_radam_take_no_momentum(name):
+    from fastoptim.optim import transforms
+    with pytest.raises(ValueError, match=f"{name} takes no momentum"):
+        Optimizer(getattr(transforms, f"ScaleBy{name}")(), transforms.Momentum(0.9),
+                  transforms.ScaleByLearningRate(1e-3))

@@ -312,6 +312,14 @@ class ScaleByAdadelta(Transform):
         return d, p
 
 
+def _betas(betas):
+    """The checked pair (beta1, beta2), each in [0, 1)."""
+    if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    return (_real(betas[0], "betas[0]", low=0.0, high=1.0),
+            _real(betas[1], "betas[1]", low=0.0, high=1.0))
+
+
 class ScaleByAdam(Transform):
     r"""Adam (Kingma & Ba 2015), AMSGrad (Reddi et al. 2018):
     :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`, :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`,
@@ -361,14 +369,6 @@ class ScaleByAdam(Transform):
             v = state["s3"]
         bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
         return state["s1"] / (np.sqrt(v) / T(math.sqrt(bc2)) + T(self.eps)) * T(1 / bc1), p
-
-
-def _betas(betas):
-    """The checked pair (beta1, beta2), each in [0, 1)."""
-    if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
-        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-    return (_real(betas[0], "betas[0]", low=0.0, high=1.0),
-            _real(betas[1], "betas[1]", low=0.0, high=1.0))
 
 
 class _MomentPreconditioner(Transform):
