@@ -45,6 +45,7 @@ EXTENSIONS = {
     "fastoptim._core._dual_cd": ["dual_cd.c"],
     "fastoptim._core._svc": ["svc.c", "kernels.c"],
     "fastoptim._core._mlp": ["mlp.c", "epoch.c", "update.c", "loss.c"],
+    "fastoptim._core._vr": ["vr.c", "epoch.c", "update.c", "loss.c"],
 }
 
 OPENMP_TEST = textwrap.dedent(

@@ -101,6 +101,14 @@ int fo_epoch_permutation(int64_t n, uint64_t seed, int64_t *perm)
     return FO_OK;
 }
 
+int fo_epoch_draws(int64_t n, uint64_t seed, int64_t *draws)
+{
+    if (n < 0 || (n > 0 && !draws)) return FO_ERR_BAD_ARGUMENT;
+    uint64_t state = seed;
+    for (int64_t k = 0; k < n; k++) draws[k] = (int64_t)fo_below(&state, (uint64_t)n);
+    return FO_OK;
+}
+
 #define FO_T double
 #define FO_SUF(name) name##_f64
 #define FO_DATA fo_data_f64

@@ -1233,10 +1233,10 @@ def test_unknown_solver_lists_valid_names(xy, est):
                                          r"use one of") as info:
         est(solver="liblinear").fit(*xy)
     msg = str(info.value)
-    for name in ("lbfgs", "newton-cg", "gd") + STOCHASTIC:
+    for name in ("lbfgs", "newton-cg", "gd", "sag", "saga", "svrg") + STOCHASTIC:
         assert repr(name) in msg
     assert "optimizer object" in msg
-    for bad in ("LBFGS", "saga", None, 3):
+    for bad in ("LBFGS", "SAGA", None, 3):
         with pytest.raises(ValueError, match=r"is not a solver of"):
             est(solver=bad).fit(*xy)
 

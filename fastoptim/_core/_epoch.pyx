@@ -26,6 +26,7 @@ cdef extern from "fastoptim/fo_epoch.h":
                      float *i_s1, float *i_s2, float *i_s3, int n_threads,
                      double *mean_loss) nogil
     int fo_epoch_permutation(int64_t n, uint64_t seed, int64_t *perm) nogil
+    int fo_epoch_draws(int64_t n, uint64_t seed, int64_t *draws) nogil
 
 
 def run_epoch(dict config, dict spec, const floating[::1] values, const int32_t[::1] indices,
@@ -78,4 +79,15 @@ def permutation(int64_t n, uint64_t seed):
     if n > 0:
         with nogil:
             fo_epoch_permutation(n, seed, &view[0])
+    return out
+
+
+def draws(int64_t n, uint64_t seed):
+    """The n samples an epoch drawing with replacement visits (SAG's)."""
+    import numpy as np
+    out = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] view = out
+    if n > 0:
+        with nogil:
+            fo_epoch_draws(n, seed, &view[0])
     return out

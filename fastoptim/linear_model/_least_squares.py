@@ -71,6 +71,9 @@ from ._logistic import IterationLog, _Packed, report_unconverged
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
                           fit_stochastic, is_stochastic, new_objective_factory,
                           set_validation_history, validation_history)
+from ._variance_reduced import (VARIANCE_REDUCED_SOLVERS, check_in_memory,
+                                check_variance_reduced_params, fit_variance_reduced,
+                                is_variance_reduced)
 
 if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
     from collections.abc import Callable
@@ -178,6 +181,8 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
         if is_stochastic(self.solver):
             check_stochastic_params(self)
+        elif is_variance_reduced(self.solver):
+            check_variance_reduced_params(self)
         elif self.solver in ("cg", "gd"):
             _check_tol(self.tol)
             if self.max_iter is not None:
@@ -191,6 +196,8 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         if is_stochastic(self.solver):
             with curves_kept_on_error(self):
                 return self._fit_stochastic(X, Y2, sw, alpha)
+        if is_variance_reduced(self.solver):
+            return self._fit_variance_reduced(X, Y2, sw, alpha)
         n, p = X.shape
         flops = (X.nnz * p if sp.issparse(X) else n * p * p) + p ** 3 / 3  # X^T X, Cholesky
         with blas_threads(blas_n_threads(self._threads(), flops)):
@@ -248,9 +255,11 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
 
     def _check_solver(self):
         s = self.solver
-        if is_stochastic(s) or (isinstance(s, str) and s in self._direct_solvers):
+        if is_stochastic(s) or is_variance_reduced(s) or (isinstance(s, str)
+                                                          and s in self._direct_solvers):
             return
-        names = ", ".join(repr(n) for n in self._direct_solvers + STOCHASTIC_SOLVERS)
+        names = ", ".join(repr(n) for n in self._direct_solvers + VARIANCE_REDUCED_SOLVERS
+                          + STOCHASTIC_SOLVERS)
         raise ValueError(f"solver={s!r} is not a solver of {type(self).__name__}; use one of {names}, "
                          f"or an optimizer object such as fastoptim.optim.Adam(lr=0.01)")
 
@@ -347,6 +356,38 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         self.loss_curve_ = curves[0] if len(curves) == 1 else curves
         self._passes_curve = passes[0] if len(passes) == 1 else passes
         self._n_iter = iters[0] if len(iters) == 1 else np.asarray(iters)
+        return np.vstack(coefs), np.asarray(intercepts)
+
+    def _fit_variance_reduced(self, X, Y, sw, alpha):
+        """'sag', 'saga', 'svrg': one problem per target (module notes of
+        fastoptim.linear_model._variance_reduced)."""
+        check_in_memory(self, X)
+        n, p = X.shape
+        K = Y.shape[1]
+        wsum = float(n if sw is None else np.sum(sw, dtype=np.float64))
+        warm = (self.warm_start and hasattr(self, "coef_")
+                and np.asarray(self.coef_).size == K * p and np.size(self.intercept_) in (1, K))
+        max_iter = 1000 if self.max_iter is None else int(self.max_iter)
+        coefs, intercepts, curves, passes, epochs = [], [], [], [], []
+        for k in range(K):
+            obj = objective_for("squared", X, Y[:, k], sample_weight=sw, alpha=alpha / wsum,
+                                n_threads=self._threads())
+            c = (np.array(np.asarray(self.coef_).reshape(K, p)[k], dtype=X.dtype) if warm
+                 else np.zeros(p, dtype=X.dtype))
+            b = None
+            if self.fit_intercept:
+                b = (np.array(np.broadcast_to(np.asarray(self.intercept_, dtype=X.dtype).reshape(-1),
+                                              (K,))[k:k + 1]) if warm
+                     else np.zeros(1, dtype=X.dtype))
+            n_ep, curve, counted = fit_variance_reduced(self, obj, c, b, max_iter=max_iter)
+            coefs.append(c)
+            intercepts.append(0.0 if b is None else float(b[0]))
+            curves.append(curve)
+            passes.append(counted)
+            epochs.append(n_ep)
+        self.loss_curve_ = curves[0] if K == 1 else curves
+        self._passes_curve = passes[0] if K == 1 else passes
+        self._n_iter = epochs[0] if K == 1 else np.asarray(epochs)
         return np.vstack(coefs), np.asarray(intercepts)
 
     def _fit_stochastic(self, X, Y, sw, alpha):

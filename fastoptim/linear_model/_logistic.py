@@ -72,6 +72,9 @@ from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_ke
                           fit_stochastic, initial_optimizer, is_stochastic,
                           new_objective_factory, set_validation_history, start_loss,
                           validation_history)
+from ._variance_reduced import (VARIANCE_REDUCED_SOLVERS, check_in_memory,
+                                check_variance_reduced_params, fit_variance_reduced,
+                                is_variance_reduced)
 
 if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
     from collections.abc import Callable
@@ -449,8 +452,9 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         if not isinstance(self.fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
         s = self.solver
-        if not (is_stochastic(s) or (isinstance(s, str) and s in _DIRECT)):
-            names = ", ".join(repr(n) for n in _DIRECT + STOCHASTIC_SOLVERS)
+        if not (is_stochastic(s) or is_variance_reduced(s) or (isinstance(s, str) and s in _DIRECT)):
+            names = ", ".join(repr(n) for n in _DIRECT + VARIANCE_REDUCED_SOLVERS
+                              + STOCHASTIC_SOLVERS)
             raise ValueError(f"solver={s!r} is not a solver of {type(self).__name__}; use one of "
                              f"{names}, or an optimizer object such as fastoptim.optim.Adam(lr=0.01)")
         if not self._softmax_only and self.multi_class not in ("auto", "multinomial", "ovr"):
@@ -458,6 +462,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                              f"{self.multi_class!r}")
         if is_stochastic(s):
             check_stochastic_params(self)
+        elif is_variance_reduced(s):
+            check_variance_reduced_params(self)
         else:
             if self.max_iter is not None:
                 if isinstance(self.max_iter, (bool, np.bool_)) or not isinstance(self.max_iter,
@@ -589,8 +595,18 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                                               intercept_init=b, fit_intercept=self.fit_intercept)
             return coef, b, n_ep, list(self.loss_curve_), None
         wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
+        if is_variance_reduced(self.solver):
+            check_in_memory(self, X)
         obj = objective_for(loss, X, target, sample_weight=sw, alpha=self._alpha(wsum),
                         n_threads=n_threads, **kwargs)
+        if is_variance_reduced(self.solver):
+            coef = np.zeros(obj.coef_shape, dtype=X.dtype) if c0 is None else \
+                np.array(c0, dtype=X.dtype).reshape(obj.coef_shape)
+            b = (np.zeros(obj.n_outputs, dtype=X.dtype) if b0 is None else
+                 np.array(b0, dtype=X.dtype).reshape(obj.n_outputs)) if self.fit_intercept else None
+            n_ep, curve, passes = fit_variance_reduced(
+                self, obj, coef, b, max_iter=100 if self.max_iter is None else int(self.max_iter))
+            return coef, b, n_ep, curve, passes
         f = _Packed(obj, self.fit_intercept)
         coef0 = np.zeros(obj.coef_shape) if c0 is None else np.asarray(c0, np.float64).reshape(obj.coef_shape)
         bb0 = np.zeros(obj.n_outputs) if b0 is None else np.asarray(b0, np.float64).reshape(obj.n_outputs)

@@ -127,7 +127,10 @@ from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, VALIDATION_CURVES,
                                         check_stochastic_params, curves_kept_on_error,
                                         fit_stochastic, is_stochastic, new_objective_factory,
                                         set_validation_history, validation_history)
-from ..losses import HessianOperator
+from ..linear_model._variance_reduced import (VARIANCE_REDUCED_SOLVERS, check_in_memory,
+                                               check_variance_reduced_params,
+                                               fit_variance_reduced, is_variance_reduced)
+from ..losses import HessianOperator, Objective
 
 if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
     from collections.abc import Callable
@@ -428,6 +431,8 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(f"tol must be a finite number > 0, got {t!r}")
         if is_stochastic(self.solver):
             check_stochastic_params(self)
+        elif is_variance_reduced(self.solver):
+            check_variance_reduced_params(self)
 
     def _check_solver(self):
         s = self.solver
@@ -435,8 +440,10 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             raise ValueError("solver='adamw' is not a solver name: AdamW's default weight decay "
                              "would change the objective; pass an optimizer object such as "
                              "fastoptim.optim.AdamW(lr=1e-3, weight_decay=0.0)")
-        if not (is_stochastic(s) or (isinstance(s, str) and s in ("auto",) + _PRIMAL)):
-            names = ", ".join(repr(n) for n in ("auto",) + _PRIMAL + STOCHASTIC_SOLVERS)
+        if not (is_stochastic(s) or is_variance_reduced(s)
+                or (isinstance(s, str) and s in ("auto",) + _PRIMAL)):
+            names = ", ".join(repr(n) for n in ("auto",) + _PRIMAL + VARIANCE_REDUCED_SOLVERS
+                              + STOCHASTIC_SOLVERS)
             raise ValueError(f"solver={s!r} is not a solver of LinearSVC; use one of {names}, "
                              f"or an optimizer object such as fastoptim.optim.Adam(lr=0.01)")
         ww = self.multi_class == "weston_watkins"
@@ -449,6 +456,17 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                 raise ValueError(f"solver={_solver_name(s)!r} solves the primal problem, but "
                                  f"dual=True; set dual=False (or dual='auto') to use it, or "
                                  f"solver='auto' for the dual coordinate descent")
+        if is_variance_reduced(s):
+            if ww:
+                raise ValueError(f"solver={s!r} needs a loss with a Lipschitz gradient, and the "
+                                 f"Weston-Watkins hinge (multi_class='weston_watkins') is not "
+                                 f"differentiable; use multi_class='ovr' with "
+                                 f"loss='squared_hinge', or solver='lbfgs' or a stochastic "
+                                 f"solver")
+            if self.loss == "hinge":
+                raise ValueError(f"solver={s!r} needs a loss with a Lipschitz gradient, and "
+                                 f"loss='hinge' is not differentiable; use "
+                                 f"loss='squared_hinge', or the dual (dual=True)")
         if isinstance(s, str) and s in _NEWTON:
             if ww:
                 raise ValueError(f"solver={s!r} needs a twice-differentiable loss, and the "
@@ -604,6 +622,10 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                 coef, b, n_iter = self._run_stochastic(X, loss, target, sw, kwargs)
                 curves.append(list(self.loss_curve_))
                 scores.append(validation_history(self))
+            elif is_variance_reduced(solver):
+                coef, b, n_iter, curve, counted = self._run_variance_reduced(X, loss, target, sw)
+                curves.append(curve)
+                passes.append(counted)
             else:
                 eps = float(self.tol) * max(int(smallest), 1) / n
                 coef, b, n_iter, curve, counted = self._run_full_batch(X, loss, target, sw,
@@ -663,6 +685,20 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         # in LinearSVC's units: 1/2 ||w||^2 + b^2 / (2 s^2) + C sum c_i xi_i
         unscale = float(self.C) * wsum / penalized.scale
         return coef, b, n_iter, [v * unscale for v in curve], list(curve.passes)
+
+    def _run_variance_reduced(self, X, loss, target, sw):
+        """'sag', 'saga', 'svrg' on the squared hinge, the intercept's penalty included: the
+        objective P / (C sum c_i) exactly (LinearSVC's units in the returned curve)."""
+        check_in_memory(self, X)
+        wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
+        alpha = self._alpha(wsum)
+        obj = Objective(loss, X, target, sample_weight=sw, alpha=alpha, n_threads=self.n_threads)
+        coef = np.zeros(obj.coef_shape, dtype=X.dtype)
+        b = np.zeros(1, dtype=X.dtype) if self.fit_intercept else None
+        n_ep, curve, passes = fit_variance_reduced(
+            self, obj, coef, b, max_iter=int(self.max_iter),
+            alpha_intercept=alpha / float(self.intercept_scaling) ** 2)
+        return coef, b, n_ep, curve, passes
 
     def _run_stochastic(self, X, loss, target, sw, kwargs):
         make = new_objective_factory(loss, X, target, sw, self._alpha, self.n_threads, **kwargs)

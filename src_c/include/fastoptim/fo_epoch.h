@@ -86,6 +86,10 @@ int fo_epoch_f32(const fo_epoch_config *cfg, const fo_data_f32 *data, fo_rule *r
 /* The permutation an epoch with this seed visits (for tests and oracles). */
 int fo_epoch_permutation(int64_t n, uint64_t seed, int64_t *perm);
 
+/* n indices drawn uniformly from 0..n-1 with replacement (splitmix64 seeded by seed,
+ * Lemire's bounded draw): the samples SAG visits in an epoch (fo_vr.h). */
+int fo_epoch_draws(int64_t n, uint64_t seed, int64_t *draws);
+
 #ifdef __cplusplus
 }
 #endif

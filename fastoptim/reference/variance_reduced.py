@@ -1,0 +1,75 @@
+"""NumPy oracle of the SAG / SAGA / SVRG epochs (fastoptim.optim.variance_reduced).
+
+A step-by-step transcription of the equations in fo_vr.h on dense float64
+arrays: every coordinate is updated at every step (no just-in-time updates),
+so that the C core's dense path and its sparse one are both checked against the
+same plain computation.
+"""
+import numpy as np
+import scipy.sparse as sp
+
+from .losses import pointwise
+
+__all__ = ["vr_epoch"]
+
+
+def vr_epoch(method, loss, X, y, coef, intercept, memory, grad_sum, seen, n_seen, *, order,
+             step, alpha, alpha_intercept=0.0, sample_weight=None):
+    """One epoch visiting the samples in ``order``; returns (coef, intercept, memory,
+    grad_sum, seen, n_seen, mean_loss), new arrays.
+
+    coef: (K, d) or (d,); intercept: (K,) or None; memory: (n, K); grad_sum: K d + K;
+    seen: (n,) flags (SAG).  y: labels +-1, reals, or class indices for 'softmax'.
+    """
+    X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
+    n, d = X.shape
+    W = np.array(coef, dtype=np.float64).reshape(-1, d)
+    K = W.shape[0]
+    b = np.zeros(K) if intercept is None else np.array(intercept, dtype=np.float64)
+    m = np.array(memory, dtype=np.float64).reshape(n, K)
+    S = np.array(grad_sum, dtype=np.float64).reshape(-1)
+    SW, Sb = S[:K * d].reshape(K, d), S[K * d:]
+    seen = np.array(seen, dtype=np.uint8)
+    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    s = w * n / w.sum()
+    y = np.asarray(y, dtype=np.float64)
+
+    def derivative(i, W, b):
+        z = W @ X[i] + b
+        if loss == "softmax":
+            li, dz = pointwise(loss, z[None, :], y[i:i + 1])
+            return float(li[0]), s[i] * dz[0]
+        li, dz = pointwise(loss, z, y[i:i + 1])
+        return float(li[0]), s[i] * np.atleast_1d(dz)
+
+    if method == "svrg":  # the snapshot at the start of the epoch
+        for i in range(n):
+            m[i] = derivative(i, W, b)[1]
+        SW[:] = m.T @ X
+        Sb[:] = m.sum(axis=0)
+    loss_sum = 0.0
+    for i in order:
+        li, g = derivative(i, W, b)
+        loss_sum += w[i] * li
+        dg = g - m[i]
+        if method == "sag":
+            if not seen[i]:
+                seen[i] = 1
+                n_seen += 1
+            SW += np.outer(dg, X[i])
+            Sb += dg
+            m[i] = g
+            W = W - step * (SW / n_seen + alpha * W)
+            if intercept is not None:
+                b = b - step * (Sb / n_seen + alpha_intercept * b)
+        else:
+            W = W - step * (np.outer(dg, X[i]) + SW / n + alpha * W)
+            if intercept is not None:
+                b = b - step * (dg + Sb / n + alpha_intercept * b)
+            if method == "saga":
+                SW += np.outer(dg, X[i])
+                Sb += dg
+                m[i] = g
+    out_coef = W.reshape(np.shape(coef))
+    return (out_coef, None if intercept is None else b, m, S, seen, n_seen,
+            loss_sum / w[list(order)].sum())
