@@ -14,12 +14,13 @@ __all__ = ["vr_epoch"]
 
 
 def vr_epoch(method, loss, X, y, coef, intercept, memory, grad_sum, seen, n_seen, *, order,
-             step, alpha, alpha_intercept=0.0, sample_weight=None):
+             step, alpha, alpha_intercept=0.0, sample_weight=None, lipschitz=0.0):
     """One epoch visiting the samples in ``order``; returns (coef, intercept, memory,
-    grad_sum, seen, n_seen, mean_loss), new arrays.
+    grad_sum, seen, n_seen, mean_loss, lipschitz), new arrays.
 
     coef: (K, d) or (d,); intercept: (K,) or None; memory: (n, K); grad_sum: K d + K;
     seen: (n,) flags (SAG).  y: labels +-1, reals, or class indices for 'softmax'.
+    step None: the line search for L (fo_vr.h), starting from ``lipschitz`` (0: 1).
     """
     X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
     n, d = X.shape
@@ -47,10 +48,27 @@ def vr_epoch(method, loss, X, y, coef, intercept, memory, grad_sum, seen, n_seen
             m[i] = derivative(i, W, b)[1]
         SW[:] = m.T @ X
         Sb[:] = m.sum(axis=0)
+    fraction = {"sag": 1.0, "saga": 0.5, "svrg": 0.25}[method]
+    offset = max(alpha, alpha_intercept) + (alpha * n if method == "saga" else 0.0)
+    L = lipschitz if lipschitz > 0 else 1.0
     loss_sum = 0.0
     for i in order:
         li, g = derivative(i, W, b)
         loss_sum += w[i] * li
+        if step is None:
+            q = X[i] @ X[i] + (0.0 if intercept is None else 1.0)
+            grad_sq = float(g @ g) * q
+            z = W @ X[i] + b
+            while grad_sq > 1e-8:
+                trial = z - g * q / L
+                lt = pointwise(loss, trial[None, :], y[i:i + 1])[0] if loss == "softmax" \
+                    else pointwise(loss, trial, y[i:i + 1])[0]
+                if s[i] * float(lt[0]) <= s[i] * li - 0.5 * grad_sq / L:
+                    break
+                L *= 2.0
+            eta = fraction / (L + offset)
+        else:
+            eta = step
         dg = g - m[i]
         if method == "sag":
             if not seen[i]:
@@ -59,17 +77,19 @@ def vr_epoch(method, loss, X, y, coef, intercept, memory, grad_sum, seen, n_seen
             SW += np.outer(dg, X[i])
             Sb += dg
             m[i] = g
-            W = W - step * (SW / n_seen + alpha * W)
+            W = W - eta * (SW / n_seen + alpha * W)
             if intercept is not None:
-                b = b - step * (Sb / n_seen + alpha_intercept * b)
+                b = b - eta * (Sb / n_seen + alpha_intercept * b)
         else:
-            W = W - step * (np.outer(dg, X[i]) + SW / n + alpha * W)
+            W = W - eta * (np.outer(dg, X[i]) + SW / n + alpha * W)
             if intercept is not None:
-                b = b - step * (dg + Sb / n + alpha_intercept * b)
+                b = b - eta * (dg + Sb / n + alpha_intercept * b)
             if method == "saga":
                 SW += np.outer(dg, X[i])
                 Sb += dg
                 m[i] = g
+        if step is None:
+            L *= 2.0 ** (-1.0 / n)
     out_coef = W.reshape(np.shape(coef))
     return (out_coef, None if intercept is None else b, m, S, seen, n_seen,
-            loss_sum / w[list(order)].sum())
+            loss_sum / w[list(order)].sum(), L if step is None else lipschitz)
