@@ -14,6 +14,9 @@
 #include "fastoptim/fo_status.h"
 #include "fastoptim/fo_vr.h"
 
+/* Rows are prefetched this many steps ahead (as the epoch engine does). */
+#define FO_VR_AHEAD 16
+
 #define FO_T double
 #define FO_SUF(name) name##_f64
 #define FO_DATA fo_data_f64

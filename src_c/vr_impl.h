@@ -257,6 +257,21 @@ int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_state *
     if (sparse) cum[0] = 0.0;
     for (int64_t t = 0; t < n; t++) {
         const int64_t i = perm[t];
+        if (t + FO_VR_AHEAD < n) {  /* the row visited FO_VR_AHEAD steps later: a fresh access */
+            const int64_t r = perm[t + FO_VR_AHEAD];
+            if (sparse) {
+                const int64_t q0 = d->indptr[r], nnz = d->indptr[r + 1] - q0;
+                fo_prefetch_span(d->data + q0, nnz * (int64_t)sizeof(FO_T));
+                fo_prefetch_span(d->indices + q0, nnz * (int64_t)sizeof(int32_t));
+            } else {
+                fo_prefetch_span(d->X + r * p, p * (int64_t)sizeof(FO_T));
+            }
+            FO_PREFETCH(d->y + r);
+            FO_PREFETCH(st->memory + r * K);
+            if (d->sample_weight) FO_PREFETCH(d->sample_weight + r);
+            if (cfg->line_search) FO_PREFETCH(st->row_sqnorm + r);
+            if (method == FO_VR_SAG) FO_PREFETCH(st->seen + r);
+        }
         const double w_i = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
         const double s_i = cfg->weight_scale * w_i;
         if (sparse)

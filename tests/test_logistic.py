@@ -1019,7 +1019,9 @@ _COMMON_BUGS = {}
 
 def _expected_failures(est):
     out = dict(_COMMON_BUGS)
-    stochastic = not (isinstance(est.solver, str) and est.solver in ("lbfgs", "newton-cg", "gd"))
+    # (sag/saga/svrg run to a tight tol: converged, the weighted and repeated fits agree)
+    stochastic = not (isinstance(est.solver, str) and est.solver in ("lbfgs", "newton-cg", "gd",
+                                                                      "sag", "saga", "svrg"))
     # (with 'adam' and the range-tested rate the check's weighted and repeated fits agree to
     # its tolerance: its rows are seeded, so this is deterministic)
     if stochastic and est.solver != "adam":
@@ -1045,7 +1047,9 @@ def _sklearn_checks():
         return parametrize_with_checks(
             [LogisticRegression(), LogisticRegression(solver="newton-cg"), SoftmaxRegression(),
              LogisticRegression(solver="sgd", max_iter=20),
-             LogisticRegression(solver="adam", max_iter=20)],
+             LogisticRegression(solver="adam", max_iter=20),
+             LogisticRegression(solver="saga", tol=1e-10, max_iter=5000, random_state=0),
+             SoftmaxRegression(solver="sag", tol=1e-10, max_iter=5000, random_state=0)],
             expected_failed_checks=_expected_failures, xfail_strict=True)
 
 
