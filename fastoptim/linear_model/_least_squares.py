@@ -619,7 +619,9 @@ def _ridge_cg_dual(X, y, sw, alpha, fit_intercept, tol, max_iter, log=None):
 _COMMON_PARAMS_DOC = """
     learning_rate : 'auto' or float, default 'auto'
         Stochastic solvers given by name only: see
-        :mod:`fastoptim.linear_model._stochastic` for 'auto'.
+        :mod:`fastoptim.linear_model._stochastic` for 'auto'; 'sag', 'saga', 'svrg':
+        'auto' is the line search on the Lipschitz constant, a number the fixed step
+        (:mod:`fastoptim.linear_model._variance_reduced`).
         A number beside an optimizer object of another ``lr``, or beside a
         schedule starting elsewhere, is a ValueError naming both (one of them
         would be ignored).
@@ -631,15 +633,17 @@ _COMMON_PARAMS_DOC = """
     batch_size : int, optional
         Mini-batch size for the stochastic solvers (1 = SGD); None: min(200, n_samples).
     max_iter : int, optional
-        Epochs for the stochastic solvers (None: 1000), iterations for 'cg'
-        (None: 10 (n_features + 10)) and 'gd' (None: 1000).
+        Epochs for the stochastic solvers and 'sag', 'saga', 'svrg' (None: 1000),
+        iterations for 'cg' (None: 10 (n_features + 10)) and 'gd' (None: 1000).
     tol : float, default 1e-4
         'cg': relative residual; 'gd': the gradient's largest entry relative to
         its value at the start (below about 1e-8 in float64, 1e-3 in float32, the
         steps no longer lower the objective by more than its round-off);
-        stochastic solvers: stop when the epoch's
-        mean loss (or the validation loss) has not fallen by tol for
-        n_iter_no_change epochs; None: run max_iter epochs (stochastic solvers).
+        'sag', 'saga', 'svrg': stop when an epoch changes no coefficient by more
+        than tol times the largest (scikit-learn's rule); stochastic solvers: stop
+        when the epoch's mean loss (or the validation loss) has not fallen by tol for
+        n_iter_no_change epochs; None: run max_iter epochs (stochastic solvers and
+        the SAG family).
     early_stopping : bool, default False
         Hold out validation_fraction of the samples and stop when their loss
         stops improving by tol for n_iter_no_change epochs.  Records per epoch
@@ -681,8 +685,9 @@ class LinearRegression(_LeastSquares):
         'auto' (Cholesky on the normal equations, LAPACK lstsq when X^T X is
         singular or ill-conditioned), 'cholesky', 'lstsq' (minimum-norm, for
         rank-deficient X), 'gd' (gradient descent with Armijo line search, a
-        baseline), a stochastic solver name ('sgd', 'momentum',
-        'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta') or an
+        baseline), 'sag', 'saga', 'svrg' (variance-reduced epochs,
+        :mod:`fastoptim.optim.variance_reduced`), a stochastic solver name ('sgd',
+        'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta') or an
         optimizer object from :mod:`fastoptim.optim` (AdamW among them).""" + _COMMON_PARAMS_DOC + """
     n_jobs : int, optional
         scikit-learn's name for ``n_threads`` (give one; both and different is a
@@ -744,8 +749,9 @@ class Ridge(_LeastSquares):
         'auto' (Cholesky; lstsq if alpha = 0 and X^T X is singular),
         'cholesky', 'svd' (dense X), 'cg' (conjugate gradients with the C
         core's X^T X v products: large or sparse X), 'gd' (gradient descent
-        with Armijo line search, a baseline), a stochastic solver name
-        or an optimizer object from :mod:`fastoptim.optim`.""" + _COMMON_PARAMS_DOC + """
+        with Armijo line search, a baseline), 'sag', 'saga', 'svrg'
+        (variance-reduced epochs, :mod:`fastoptim.optim.variance_reduced`), a
+        stochastic solver name or an optimizer object from :mod:`fastoptim.optim`.""" + _COMMON_PARAMS_DOC + """
 
     Attributes
     ----------

@@ -42,6 +42,11 @@ Solvers
 - 'gd': full-batch gradient descent with Armijo backtracking
   (:func:`fastoptim.optim.line_search.armijo_descent`), the step growing back by 2x
   after each accepted one.
+- 'sag', 'saga', 'svrg': the variance-reduced epochs of
+  :mod:`fastoptim.optim.variance_reduced` (Schmidt, Le Roux & Bach 2017; Defazio, Bach &
+  Lacoste-Julien 2014; Johnson & Zhang 2013), one stored derivative per sample (K for
+  softmax), the step from a line search on the Lipschitz constant; they stop on the
+  change of the coefficients, as scikit-learn's (:mod:`._variance_reduced`).
 - 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', or
   an optimizer object: mini-batch epochs of the C engine (:mod:`._stochastic`).
 """
@@ -856,19 +861,24 @@ _PARAMS_DOC = """
     solver : str or optimizer, default 'lbfgs'
         'lbfgs', 'newton-cg', 'newton-cholesky' (few features: K (d + 1) parameters
         for the multinomial model, d + 1 per binary one),
-        'gd' (full batch with Armijo line search), a
+        'gd' (full batch with Armijo line search), 'sag', 'saga', 'svrg'
+        (variance-reduced epochs: one stored derivative per sample, linear
+        convergence at a fixed step; :mod:`fastoptim.optim.variance_reduced`), a
         stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop',
         'adam', 'adadelta') or an optimizer object from
         :mod:`fastoptim.optim`.
     max_iter : int, optional
-        Iterations of the full-batch solvers (None: 100), epochs of the
-        stochastic ones (None: 1000).
+        Iterations of the full-batch solvers and epochs of 'sag', 'saga', 'svrg'
+        (None: 100), epochs of the stochastic ones (None: 1000).
     tol : float, default 1e-4
         Full-batch solvers: stop when every gradient entry of the scaled
-        objective is below tol; stochastic solvers: see ``n_iter_no_change`` (None:
-        run max_iter epochs).
+        objective is below tol; 'sag', 'saga', 'svrg': when an epoch changes no
+        coefficient by more than tol times the largest (scikit-learn's rule);
+        stochastic solvers: see ``n_iter_no_change`` (None: run max_iter epochs).
     learning_rate : 'auto' or float, default 'auto'
-        Stochastic solvers by name (see :mod:`fastoptim.linear_model._stochastic`).
+        Stochastic solvers by name (see :mod:`fastoptim.linear_model._stochastic`);
+        'sag', 'saga', 'svrg': 'auto' is the line search on the Lipschitz constant
+        (:mod:`fastoptim.linear_model._variance_reduced`), a number the fixed step.
         A number beside an optimizer object of another ``lr``, or beside a
         schedule starting elsewhere, is a ValueError naming both (one of them
         would be ignored).

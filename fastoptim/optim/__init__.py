@@ -45,7 +45,7 @@ states decay as under zero gradients (momentum by mu^k, RMSProp's averages by a^
 RAdam's moments by b1^k and b2^k, Adamax's by b1^k and max(b2^k u, eps), Adadelta's two
 averages by rho^k; AdaGrad's sum and AMSGrad's maximum stay).
 """
-from . import engine, line_search, schedules, transforms
+from . import engine, line_search, schedules, transforms, variance_reduced
 from ._minimize import MinimizeResult, minimize
 from .engine import run_epoch, train
 from .optimizers import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RAdam, RMSProp,
@@ -54,4 +54,4 @@ from .optimizers import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer,
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "RMSprop", "Adam", "AdamW", "Adadelta",
            "Adamax", "RAdam", "minimize",
            "MinimizeResult", "run_epoch", "train", "engine", "line_search", "schedules",
-           "transforms"]
+           "transforms", "variance_reduced"]

@@ -191,10 +191,10 @@ class VarianceReducedState:
         self.seen = np.zeros(objective.X.shape[0] if method == "sag" else 0, dtype=np.uint8)
         self.n_seen = 0
         self.lipschitz = 0.0
-        self._row_sqnorm = None  # the line search's |x~_i|^2, computed at its first epoch
+        self._row_sqnorm = None  # the line search's ||x~_i||^2, computed at its first epoch
 
     def row_sqnorm(self, objective: Objective, fit_intercept: bool) -> np.ndarray:
-        """The squared norms |x_i|^2 (+ 1 with an intercept) the line search reads.
+        """The squared norms ``||x_i||^2`` (+ 1 with an intercept) the line search reads.
 
         Parameters
         ----------

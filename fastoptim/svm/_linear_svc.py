@@ -61,6 +61,9 @@ copied to append a constant column).  Solvers:
   decrease.  The solution is approximate: it can stall at a kink, 1e-5 to 1e-3
   above the optimal objective on the tests' problems with coefficients a few per
   cent off.  Use the dual for an exact binary hinge solution.
+- 'sag', 'saga', 'svrg' (squared hinge): the variance-reduced epochs of
+  :mod:`fastoptim.optim.variance_reduced` on the scaled objective, the intercept's
+  penalty :math:`\lambda b^2 / (2 s^2)` included, so that they converge to P's optimum.
 - 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta' or
   an optimizer object: mini-batch epochs of the C engine, shared with LogisticRegression
   (:mod:`fastoptim.linear_model._stochastic`).  The engine does not penalize
@@ -271,14 +274,16 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         weights / (n_classes * the class's sum of sample weights)).
     max_iter : int, default 1000
         Dual: passes over the samples per binary problem.  Primal: iterations
-        (Newton or L-BFGS steps) per problem, or epochs of a stochastic solver.
+        (Newton or L-BFGS steps) per problem, or epochs of a stochastic solver or of
+        'sag', 'saga', 'svrg'.
     tol : float, default 1e-4
         Dual: stop when max - min of the projected dual gradient over a pass is
         <= tol.  Full-batch primal solvers: stop when the largest gradient entry
         falls below :math:`\epsilon` times its initial value, :math:`\epsilon =
         tol \max(\min(n_+, n_-), 1) / n` (liblinear's primal rule).  Stochastic
         solvers: the improvement of the epoch's mean loss below which an epoch
-        counts as stale (see ``n_iter_no_change``).
+        counts as stale (see ``n_iter_no_change``).  'sag', 'saga', 'svrg': stop when
+        an epoch changes no coefficient by more than tol times the largest.
     random_state : int, RandomState or None
         Seeds the order of the coordinates in each dual pass, the shuffles of the
         stochastic solvers and their validation split.
@@ -286,7 +291,9 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         > 0: print the iterations each problem took (stochastic: one line per epoch).
     solver : str or optimizer, default 'auto'
         The primal solver: 'newton-cholesky' or 'newton-cg' (squared hinge only),
-        'lbfgs', a stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad',
+        'lbfgs', 'sag', 'saga', 'svrg' (squared hinge, 'ovr' only: variance-reduced
+        epochs on the exact objective, the intercept's penalty included;
+        :mod:`fastoptim.optim.variance_reduced`), a stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad',
         'rmsprop', 'adam', 'adadelta') or an optimizer object from
         :mod:`fastoptim.optim` (e.g. ``AdamW(lr=1e-3, weight_decay=0.0)``: there is no
         'adamw' name, since AdamW's default weight decay would change the objective).  'auto': the dual
@@ -309,7 +316,9 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         ``schedule(epoch) -> lr`` (default None), the mini-batch size (default None:
         min(200, n_samples)), whether to hold out ``validation_fraction`` (default 0.1)
         of the samples and stop when their loss stops improving (default False), and the
-        number of stale epochs that stops the run (default 5).
+        number of stale epochs that stops the run (default 5).  'sag', 'saga', 'svrg'
+        read ``learning_rate`` only ('auto': the line search on the Lipschitz constant;
+        a number: the fixed step).
     n_threads : int, optional
         Threads of the primal solvers' C passes (None: what OpenMP and threadpoolctl
         allow).  The dual coordinate descent runs on one thread.
