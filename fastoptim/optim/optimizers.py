@@ -187,9 +187,10 @@ class Optimizer:
         """The optimizer of each group, the default group (this one) last."""
         return [chain for _, chain in self._groups] + [self]
 
-    def _group_of(self, n, resolve=None, what="step()'s list"):
+    def _group_of(self, n, resolve=None, what="step()'s list", names=None):
         """Per array of n, the index into _chains() of its group.  ``resolve(name)``: the
-        indices a name stands for (a network's), a ValueError for a name it does not know."""
+        indices a name stands for (a network's), a ValueError for a name it does not know;
+        ``names``: the arrays' names, for the messages."""
         owners = [len(self._groups)] * n
         for k, (spec, _) in enumerate(self._groups):
             for item in spec["params"]:
@@ -209,7 +210,8 @@ class Optimizer:
                     indices = [item]
                 for i in indices:
                     if owners[i] not in (k, len(self._groups)):
-                        raise ValueError(f"array {i} is in param_groups[{owners[i]}] and in "
+                        array = f"array {i}" if names is None else repr(names[i])
+                        raise ValueError(f"{array} is in param_groups[{owners[i]}] and in "
                                          f"param_groups[{k}] ({item!r}); an array belongs to "
                                          f"one group")
                     owners[i] = k
