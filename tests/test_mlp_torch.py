@@ -111,6 +111,17 @@ def _compare(est, model, batch_norm, adaptive, linear=False):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
+def _fit_classifier(solver, hidden, X, y, coefs, intercepts, activation="tanh", batch_size=20,
+                    max_iter=3, **kw):
+    """MLPClassifier from the given weights, no penalty, the batches in storage order, every
+    epoch run (no stopping)."""
+    est = MLPClassifier(hidden, activation, solver=solver, alpha=0.0, batch_size=batch_size,
+                        shuffle=False, max_iter=max_iter, tol=0.0, n_iter_no_change=100, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y, coefs_init=coefs, intercepts_init=intercepts)
+
+
 @pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
 @pytest.mark.parametrize("batch_norm", [False, True])
 def test_classifier_trajectory_equals_torch(opt, batch_norm):
@@ -118,12 +129,8 @@ def test_classifier_trajectory_equals_torch(opt, batch_norm):
     sizes = (7, 9, 6, 4)
     coefs, intercepts = _weights(sizes, rng)
     ours_cls, torch_name, kw = OPTIMIZERS[opt]
-    est = MLPClassifier(sizes[1:-1], "tanh", solver=ours_cls(**kw), alpha=0.0, batch_size=20,
-                        shuffle=False, max_iter=3, tol=0.0, n_iter_no_change=100,
-                        batch_norm=batch_norm)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(X, y, coefs_init=coefs, intercepts_init=intercepts)
+    est = _fit_classifier(ours_cls(**kw), sizes[1:-1], X, y, coefs, intercepts,
+                          batch_norm=batch_norm)
     model = _train_torch(_torch_model(coefs, intercepts, "tanh", batch_norm), torch_name, kw,
                          X, torch.from_numpy(y), nn.CrossEntropyLoss(), 20, 3)
     adaptive = opt in ("adagrad", "rmsprop", "adam", "adamw", "adadelta", "adamax", "radam")
@@ -216,23 +223,15 @@ def test_parameter_groups_by_name_equal_torchs_groups(opt, batch_norm):
     coefs, intercepts = _weights(sizes, rng)
     ours_cls, torch_name, kw, last = GROUPED[opt]
     groups = [{"params": "biases", "weight_decay": 0.0}, dict(last, params="weights[-1]")]
-    est = MLPClassifier(sizes[1:-1], "tanh", solver=ours_cls(**kw, param_groups=groups),
-                        alpha=0.0, batch_size=20, shuffle=False, max_iter=3, tol=0.0,
-                        n_iter_no_change=100, batch_norm=batch_norm)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(X, y, coefs_init=coefs, intercepts_init=intercepts)
+    est = _fit_classifier(ours_cls(**kw, param_groups=groups), sizes[1:-1], X, y, coefs,
+                          intercepts, batch_norm=batch_norm)
     model = _train_torch(_torch_model(coefs, intercepts, "tanh", batch_norm), torch_name, kw,
                          X, torch.from_numpy(y), nn.CrossEntropyLoss(), 20, 3,
                          groups=lambda m: _no_decay_on_biases_and_the_last_layers_own(m, last))
     _compare(est, model, batch_norm, adaptive=opt != "sgd-momentum")
     # the groups made a difference: the optimizer without them ends elsewhere
-    plain = MLPClassifier(sizes[1:-1], "tanh", solver=ours_cls(**kw), alpha=0.0, batch_size=20,
-                          shuffle=False, max_iter=3, tol=0.0, n_iter_no_change=100,
-                          batch_norm=batch_norm)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        plain.fit(X, y, coefs_init=coefs, intercepts_init=intercepts)
+    plain = _fit_classifier(ours_cls(**kw), sizes[1:-1], X, y, coefs, intercepts,
+                            batch_norm=batch_norm)
     assert not np.allclose(plain.coefs_[-1], est.coefs_[-1], rtol=1e-6, atol=0)
 
 
@@ -243,13 +242,9 @@ def test_parameter_groups_with_a_schedule_equal_torchs_scheduler():
     sizes = (7, 8, 4)
     coefs, intercepts = _weights(sizes, rng)
     groups = [{"params": ["gammas", "betas"], "lr": 0.03}, {"params": [1, 5], "weight_decay": 0.0}]
-    est = MLPClassifier((8,), "relu", solver=Adam(lr=0.01, weight_decay=0.1, param_groups=groups),
-                        alpha=0.0, batch_size=30, shuffle=False, max_iter=4, tol=0.0,
-                        n_iter_no_change=100, batch_norm=True,
-                        schedule=StepDecay(0.01, step_size=1, gamma=0.5))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(X, y, coefs_init=coefs, intercepts_init=intercepts)
+    est = _fit_classifier(Adam(lr=0.01, weight_decay=0.1, param_groups=groups), (8,), X, y,
+                          coefs, intercepts, "relu", batch_size=30, max_iter=4, batch_norm=True,
+                          schedule=StepDecay(0.01, step_size=1, gamma=0.5))
 
     def torch_groups(model):
         lin0, bn, _, lin1 = model
