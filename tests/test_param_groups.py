@@ -223,9 +223,18 @@ def test_param_groups_view_and_state_dict_layout():
     assert groups[0]["momentum"] == groups[1]["momentum"] == 0.9
     groups[0]["params"].append(1)  # a copy: the optimizer's groups do not change
     assert opt.param_groups[0]["params"] == [2, 0]
+    for write in (lambda g: g.__setitem__("lr", 0.5), lambda g: g.update(lr=0.5),
+                  lambda g: g.pop("lr"), lambda g: g.setdefault("x", 1)):
+        with pytest.raises(TypeError, match="param_groups is read only.*set opt.lr"):
+            write(opt.param_groups[0])  # torch's `group['lr'] = ...` would be a silent no-op
+    for copied in (copy.copy(groups[0]), copy.deepcopy(groups[0]), groups[0].copy(),
+                   pickle.loads(pickle.dumps(groups[0]))):
+        copied["lr"] = 1.0  # copies are plain dicts
+        assert type(copied) is dict
     opt.step(_params(), _grads(1)[0])
     sd = opt.state_dict()
     assert sd["param_groups"] == opt.param_groups and sorted(sd["state"]) == [0, 1, 2, 3]
+    assert all(type(g) is dict for g in sd["param_groups"])  # plain data
     assert all(set(st) == {"s1", "step"} for st in sd["state"].values())
     # no groups: one group of every array, as before
     plain = SGD(lr=0.1)

@@ -219,8 +219,8 @@ class Optimizer:
 
     @property
     def param_groups(self) -> list[dict[str, Any]]:
-        """The hyper-parameters of each group, as torch's ``param_groups`` (read only: set
-        :attr:`lr`, which scales every group's rate).
+        """The hyper-parameters of each group, as torch's ``param_groups``, read only (a
+        write is a TypeError: set :attr:`lr`, which scales every group's rate).
 
         One dict per group given to the constructor, with its ``'params'`` as given, then
         the default group, with ``'params'`` None (the arrays of no group); without groups,
@@ -228,6 +228,10 @@ class Optimizer:
         first step).  Each holds the rate a schedule set, the constructor's arguments of
         the group, ``maximize`` and the names of its chain.
         """
+        return [_ReadOnlyGroup(group) for group in self._group_entries()]
+
+    def _group_entries(self):
+        """param_groups as plain dicts (state_dict's)."""
         if not self._groups:
             params = list(range(len(self.state))) if self.state is not None else []
             return [dict(self._hyper_parameters(), params=params)]
@@ -450,7 +454,7 @@ class Optimizer:
         state = {} if self.state is None else {
             i: dict({k: v.copy() for k, v in st.items()}, step=self.n_steps)
             for i, st in enumerate(self.state)}
-        return {"state": state, "param_groups": self.param_groups}
+        return {"state": state, "param_groups": self._group_entries()}
 
     def _state_names(self, n):
         """Per array of n, (its group's state names, the union of every group's): step()'s
@@ -492,7 +496,7 @@ class Optimizer:
                 not all(isinstance(g, dict) for g in groups):
             raise ValueError(f"state_dict['param_groups'] must hold {len(chains)} group(s) "
                              f"(dicts), as this optimizer's")
-        for k, (group, mine) in enumerate(zip(groups, self.param_groups)):
+        for k, (group, mine) in enumerate(zip(groups, self._group_entries())):
             group = dict(group)
             if not self._groups:
                 group.pop("params", None)
@@ -565,6 +569,25 @@ class Optimizer:
             shown["maximize"] = True
         text = ", ".join(f"{k}={v!r}" for k, v in shown.items() if k == "lr" or defaults.get(k) != v)
         return f"{type(self).__name__}({text}{', ' + groups if groups else ''})"
+
+
+class _ReadOnlyGroup(dict):
+    """An entry of Optimizer.param_groups: a dict that refuses writes, which would change
+    nothing (torch's loops that set ``group['lr']`` get an error, not a silent no-op);
+    copies and pickles are plain dicts."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("Optimizer.param_groups is read only (a copy of the optimizer's "
+                        "groups): set opt.lr, which scales every group's rate alike, or build "
+                        "the optimizer with the group's values")
+
+    __setitem__ = __delitem__ = __ior__ = update = pop = popitem = setdefault = clear = _refuse
+
+    def __reduce__(self):
+        return dict, (dict(self),)
+
+    def copy(self):
+        return dict(self)
 
 
 def _group_params(value, where):
