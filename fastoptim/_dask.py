@@ -838,9 +838,7 @@ class DaskNetwork(_OnWorkers):
                         f"chunk {k} of X ({rows_k} rows; each chunk is cut into batches of "
                         f"its own), and batch normalization needs at least 2; choose another "
                         f"batch_size or rechunk X")
-        optimizer._check_state([params])
-        if optimizer.state is None:
-            optimizer.state = optimizer._init_state([params])
+        net._optimizer_state(optimizer, params, net._segments(optimizer))
         config = dict(batch_size=int(batch_size), shuffle=bool(shuffle), l2=float(l2),
                       weight_scale=self.X.shape[0] / self.weight_sum,
                       bn_momentum=float(bn_momentum), dropout_seed=int(dropout_seed))

@@ -24,6 +24,7 @@ below the estimators of :mod:`fastoptim.neural_network`, which re-exports it.
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -153,6 +154,82 @@ class Network:
             if self.batch_norm and l < self.n_layers - 1:
                 out += [("gammas", l, (d_out,)), ("betas", l, (d_out,))]
         return out
+
+    @property
+    def param_names(self) -> list[str]:
+        """The names of the arrays of the parameter buffer, in its order: per layer l
+        ``'weights[l]'`` and ``'biases[l]'``, with batch norm each hidden layer's
+        ``'gammas[l]'`` and ``'betas[l]'`` after its biases -- the order of torch's
+        ``model.parameters()`` for the same ``nn.Sequential``.
+
+        An optimizer's ``param_groups`` (:class:`fastoptim.optim.Optimizer`) name a
+        network's arrays by an index into this list or by a name: one of these,
+        ``'weights'``, ``'biases'``, ``'gammas'`` or ``'betas'`` (that array of every
+        layer; none for gammas and betas without batch norm), the same with a negative
+        layer (``'weights[-1]'``: the output layer's), or ``'layers[l]'`` (every array of
+        layer l).
+        """
+        kinds = dict(coefs="weights", intercepts="biases", gammas="gammas", betas="betas")
+        return [f"{kinds[name]}[{l}]" for name, l, _ in self._layout()]
+
+    def _group_members(self, name):
+        """The indices into param_names of a parameter group's name (a ValueError for a
+        name of no array)."""
+        match = re.fullmatch(r"(weights|biases|gammas|betas|layers)(?:\[(-?\d+)\])?", name)
+        if match is None or (match.group(1) == "layers" and match.group(2) is None):
+            raise ValueError(f"{name!r} names no arrays of a network: use 'weights', 'biases', "
+                             f"'gammas', 'betas', one of them with a layer ('weights[-1]'), "
+                             f"'layers[l]', or an index into Network.param_names")
+        kind, layer = match.group(1), match.group(2)
+        layout = self._layout()
+        if layer is None:
+            return [i for i, n in enumerate(self.param_names) if n.startswith(kind + "[")]
+        bn = kind in ("gammas", "betas")
+        count = (self.n_layers - 1 if self.batch_norm else 0) if bn else self.n_layers
+        if not -count <= int(layer) < count:
+            raise ValueError(f"{name!r} names no arrays of this network: it has {count} "
+                             f"{'hidden layers with batch norm' if bn else 'layers'}")
+        l = int(layer) % count
+        if kind == "layers":
+            return [i for i, (_, at, _) in enumerate(layout) if at == l]
+        return [self.param_names.index(f"{kind}[{l}]")]
+
+    def _segments(self, optimizer):
+        """None for an optimizer without parameter groups, else the parts of the parameter
+        buffer and their groups: rows (offset, length, index into optimizer._chains()),
+        the arrays of one group side by side merged."""
+        if not optimizer._groups:
+            return None
+        owners = optimizer._group_of(len(self._layout()), resolve=self._group_members,
+                                     what="the network's list of arrays (Network.param_names)",
+                                     names=self.param_names)
+        rows, at = [], 0
+        for (_, _, shape), k in zip(self._layout(), owners):
+            size = int(np.prod(shape))
+            if rows and rows[-1][2] == k:
+                rows[-1][1] += size
+            else:
+                rows.append([at, size, k])
+            at += size
+        return np.array(rows, dtype=np.int64)
+
+    def _optimizer_state(self, optimizer, params, segments):
+        """The optimizer's state over the parameter buffer, created at the first epoch: the
+        arrays of every group's chain, each part initialized by its group's."""
+        optimizer._check_state([params])
+        if optimizer.state is None:
+            if segments is None:
+                optimizer.state = optimizer._init_state([params])
+            else:
+                chains = optimizer._chains()
+                names = sorted({n for c in chains for t in c.transforms for n in t.state_names})
+                state = {name: np.zeros_like(params) for name in names}
+                for offset, length, k in segments:
+                    part = slice(offset, offset + length)
+                    for name, a in optimizer._init_state([params[part]], [chains[k]])[0].items():
+                        state[name][part] = a
+                optimizer.state = [state]
+        return optimizer.state[0]
 
     def unpack(self, params: ArrayLike, *, batch_norm: bool = False) -> tuple[list[np.ndarray], ...]:
         """``(coefs, intercepts)``: lists of views into ``params`` (scikit-learn's layout);
@@ -432,7 +509,9 @@ class Network:
             As in :meth:`loss_grad`; ``params`` is updated in place.
         optimizer : fastoptim.optim.Optimizer
             Its rule, lr and state (created at the first epoch, one array like ``params``);
-            ``n_steps`` advances by the number of batches.
+            ``n_steps`` advances by the number of batches.  Its ``param_groups`` name the
+            network's arrays (:attr:`param_names`): each group's part of the buffer steps
+            by the group's rule, in the same C pass.
         batch_size : int >= 1
             Clipped to n_samples.
         seed : int, default=0
@@ -513,10 +592,9 @@ class Network:
                              f"another batch_size")
         if not (isinstance(bn_momentum, numbers.Real) and 0 <= bn_momentum <= 1):
             raise ValueError(f"bn_momentum must be in [0, 1], got {bn_momentum!r}")
-        optimizer._check_state([params])
-        if optimizer.state is None:
-            optimizer.state = optimizer._init_state([params])
-        state = optimizer.state[0]
+        segments = self._segments(optimizer)
+        state = self._optimizer_state(optimizer, params, segments)
+        groups = None if segments is None else [dict(c._rule) for c in optimizer._chains()]
         flat = lambda k: None if state.get(k) is None else state[k].reshape(-1)
         config = dict(batch_size=batch, seed=int(seed) & (2 ** 64 - 1), shuffle=bool(shuffle),
                       l2=float(l2), weight_scale=float(weight_scale),
@@ -533,7 +611,7 @@ class Network:
         with blas_threads(1):
             status, mean_loss, next_t = _mlp.epoch(
                 self._sizes, arch, config, spec, values, indices, indptr, n_all, Y.reshape(-1),
-                sw, params, running, flat("s1"), flat("s2"), flat("s3"), rows)
+                sw, params, running, flat("s1"), flat("s2"), flat("s3"), rows, groups, segments)
         optimizer.n_steps = next_t - 1
         if status == _status.ERR_NONFINITE:
             raise FloatingPointError(

@@ -113,7 +113,9 @@ transforms, a schedule such as ``CosineDecay(0.1, total=50)``), as
 ``"state"`` for a ``ReduceOnPlateau``'s current rate, last and best metric, bad-epoch
 and cooldown counters (files without the last three load with the best set to the last
 loss and both counters at zero) and count of
-reductions): the class comes from that fixed list and is called with those
+reductions, or for an optimizer with ``param_groups`` -- stored in its kwargs, with the
+rates it was built with -- ``{"lr": the rate a schedule set}``): the class comes from
+that fixed list and is called with those
 arguments, which its constructor checks; :func:`save_model` stores an object
 only when those arguments rebuild it exactly.
 
@@ -275,12 +277,21 @@ def _constructor_arguments(obj):
         common = {"check_finite": obj.check_finite, "n_threads": obj.n_threads}
         if obj.maximize:  # (never in an estimator's file: they refuse it)
             common["maximize"] = True
+        lr, state = obj.lr, {}  # the rate a schedule set
+        if obj._groups:  # their rates are relative to the one at construction: that one is
+            lr = obj._base_lr  # the argument, the rate a schedule set the state
+            state = {"lr": obj.lr} if obj.lr != lr else {}
+            common["param_groups"] = [dict(spec) for spec, _ in obj._groups]
+            for spec, (_, chain) in zip(common["param_groups"], obj._groups):
+                if type(obj) is SGD and "momentum" in spec:  # a momentum schedule's value
+                    spec["momentum"] = chain.momentum
         if type(obj) is Optimizer:  # a hand-built chain
-            return list(obj.transforms), common, {}
-        named = dict(obj._args, lr=obj.lr)  # the rate a schedule set, the momentum too
-        if type(obj) is SGD:
+            return [ScaleByLearningRate(lr) if isinstance(t, ScaleByLearningRate) else t
+                    for t in obj.transforms], common, state
+        named = dict(obj._args, lr=lr)
+        if type(obj) is SGD:  # the momentum a schedule set
             named["momentum"] = obj.momentum
-        return [], dict(named, **common), {}
+        return [], dict(named, **common), state
     if isinstance(obj, Transform):
         return [], dict(vars(obj)), {}
     kwargs = obj._params()  # a Schedule
@@ -290,8 +301,10 @@ def _constructor_arguments(obj):
 def _fingerprint(obj):
     """What an object computes with: its class and settings, nested objects included."""
     if isinstance(obj, Optimizer):
+        groups = [(spec["params"], sorted(spec), _fingerprint(chain))
+                  for spec, chain in obj._groups]
         return (type(obj), [_fingerprint(t) for t in obj.transforms], obj.check_finite,
-                obj.n_threads, obj.maximize)
+                obj.n_threads, obj.maximize, groups, obj._base_lr if groups else None)
     if isinstance(obj, (Transform, Schedule)):
         return (type(obj), {k: _fingerprint(v) for k, v in vars(obj).items()})
     if isinstance(obj, (list, tuple)):
@@ -340,6 +353,15 @@ def _decode_object(spec):
             effective_n_threads(obj.n_threads)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} refuses the stored arguments ({exc})") from None
+    if state and isinstance(obj, Optimizer):  # the rate a schedule set, of one with groups
+        if set(state) != {"lr"} or not obj._groups:
+            raise ValueError(f"a {name} with the state {sorted(state)}; only an optimizer with "
+                             f"param_groups has one, its 'lr'")
+        try:
+            obj.lr = state["lr"]
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} refuses the stored lr ({exc})") from None
+        return obj
     if state:
         old = {"current_lr", "last_loss", "n_reductions"}  # files before the torch rule
         if cls is not ReduceOnPlateau or set(state) not in (old, old | _PLATEAU_COUNTERS):
@@ -1232,7 +1254,8 @@ def _network_spec(path, meta):
         n_steps, names = optimizer["n_steps"], optimizer["state"]
         if isinstance(n_steps, bool) or not isinstance(n_steps, int) or n_steps < 0:
             raise fail(f"has an optimizer with n_steps={n_steps!r}, not an int >= 0")
-        own = sorted({s for t in opt.transforms for s in t.state_names})
+        own = sorted({s for chain in opt._chains() for t in chain.transforms
+                      for s in t.state_names})
         if names is not None and names != own:
             raise fail(f"has the optimizer state {names!r} where {opt!r} has {own}")
         optimizer = (opt, n_steps, names)

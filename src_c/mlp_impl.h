@@ -734,6 +734,46 @@ int FO_SUF(fo_mlp_loss_grad)(const fo_mlp_net *net, const fo_mlp_mode *mode, con
     return status;
 }
 
+/* FO_OK when cfg's segments (if any) tile [0, n_params) in order and every segment's rule,
+ * at step t, is valid with the state arrays given. */
+static int FO_SUF(mlp_check_segments)(const fo_mlp_epoch_config *cfg, int64_t n_params,
+                                      int64_t t, const FO_T *s1, const FO_T *s2, const FO_T *s3)
+{
+    if (!cfg->segments) return FO_OK;
+    int64_t end = 0;
+    for (int64_t k = 0; k < cfg->n_segments; k++) {
+        const fo_mlp_segment *seg = cfg->segments + k;
+        if (!seg->rule || seg->offset != end || seg->length < 1) return FO_ERR_BAD_ARGUMENT;
+        fo_rule r = *seg->rule;
+        r.t = t;
+        if (fo_rule_check(&r, s1, s2, s3) != FO_OK) return FO_ERR_BAD_ARGUMENT;
+        end += seg->length;
+    }
+    return end == n_params ? FO_OK : FO_ERR_BAD_ARGUMENT;
+}
+
+/* One update of the whole buffer: `rule`, or each segment's rule at rule->t after one
+ * finiteness check of the whole gradient (a refused step leaves every segment as it was). */
+static int FO_SUF(mlp_update)(const fo_mlp_epoch_config *cfg, const fo_rule *rule,
+                              int64_t n_params, FO_T *params, const FO_T *grad, FO_T *s1,
+                              FO_T *s2, FO_T *s3, int n_threads)
+{
+    if (!cfg->segments)
+        return FO_SUF(fo_update_step)(rule, n_params, params, grad, s1, s2, s3, 1, n_threads);
+    if (!FO_SUF(fo_all_finite)(n_params, grad, n_threads)) return FO_ERR_NONFINITE;
+    for (int64_t k = 0; k < cfg->n_segments; k++) {
+        const fo_mlp_segment *seg = cfg->segments + k;
+        const int64_t o = seg->offset;
+        fo_rule r = *seg->rule;
+        r.t = rule->t;
+        int status = FO_SUF(fo_update_step)(&r, seg->length, params + o, grad + o,
+                                            s1 ? s1 + o : NULL, s2 ? s2 + o : NULL,
+                                            s3 ? s3 + o : NULL, 0, n_threads);
+        if (status != FO_OK) return status;
+    }
+    return FO_OK;
+}
+
 int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
                          const FO_DATA *d, const FO_T *Y, fo_rule *rule, FO_T *params,
                          FO_T *bn_running, FO_T *s1, FO_T *s2, FO_T *s3, double *mean_loss)
@@ -746,6 +786,7 @@ int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
         !(cfg->bn_momentum >= 0.0 && cfg->bn_momentum <= 1.0))
         return FO_ERR_BAD_ARGUMENT;
     status = fo_rule_check(rule, s1, s2, s3);
+    if (status == FO_OK) status = FO_SUF(mlp_check_segments)(cfg, n_params, rule->t, s1, s2, s3);
     if (status != FO_OK) return status;
     if (cfg->rows && cfg->n_rows < 1) return FO_ERR_BAD_ARGUMENT;
     for (int64_t k = 0; cfg->rows && k < cfg->n_rows; k++)  /* every sample number inside X */
@@ -802,8 +843,8 @@ int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
             break;
         }
         /* a gradient with NaN or infinity is refused: the parameters stay as they were */
-        status = FO_SUF(fo_update_step)(rule, n_params, params, w.gblock, s1, s2, s3, 1,
-                                         net->n_threads > 1 ? net->n_threads : 1);
+        status = FO_SUF(mlp_update)(cfg, rule, n_params, params, w.gblock, s1, s2, s3,
+                                    net->n_threads > 1 ? net->n_threads : 1);
         if (status == FO_OK) rule->t++;
     }
     (void)penalty;

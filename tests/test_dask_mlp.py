@@ -155,6 +155,27 @@ def test_unshuffled_fit_on_aligned_chunks_equals_the_in_memory_fit(kind, fmt, ba
     assert (ours.n_iter_, ours.t_) == (ref.n_iter_, ref.t_) == (3, 3 * N)
 
 
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_parameter_groups_on_chunks_equal_the_in_memory_fit(batch_norm):
+    """An optimizer with parameter groups (no decay on the biases, a slower last layer) is
+    handed from chunk to chunk with its per-segment rules: the in-memory fit's numbers."""
+    X, y, sw = problem("multiclass", 4)
+    solver = Adam(lr=0.01, weight_decay=0.01, param_groups=[
+        {"params": ["biases", "betas"], "weight_decay": 0.0},
+        {"params": "weights[-1]", "lr": 0.002}])
+    kw = dict(shuffle=False, batch_norm=batch_norm, solver=solver)
+    ours = quiet(estimator("multiclass", **kw).fit, chunked(X, (200, 100, 300, 200)), y,
+                 sample_weight=sw)
+    ref = quiet(estimator("multiclass", **kw).fit, X, y, sample_weight=sw)
+    for a, b in zip(ours.coefs_ + ours.intercepts_ + ours.bn_gammas_ + ours.bn_betas_,
+                    ref.coefs_ + ref.intercepts_ + ref.bn_gammas_ + ref.bn_betas_):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    assert ours._optimizer.param_groups == ref._optimizer.param_groups
+    plain = quiet(estimator("multiclass", shuffle=False, batch_norm=batch_norm).fit, X, y,
+                  sample_weight=sw)
+    assert np.max(np.abs(plain.coefs_[-1] - ref.coefs_[-1])) > 1e-6
+
+
 @pytest.mark.parametrize("kind,fmt,batch_norm,dropout,weighted", [
     ("binary", "dense", False, 0.0, False),
     ("binary", "csr", True, 0.0, True),

@@ -13,6 +13,7 @@ nn = torch.nn
 from fastoptim import MLPClassifier, MLPRegressor  # noqa: E402
 from fastoptim.exceptions import ConvergenceWarning  # noqa: E402
 from fastoptim.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, RAdam, RMSProp  # noqa: E402
+from fastoptim.optim.schedules import StepDecay  # noqa: E402
 
 OPTIMIZERS = {  # id -> (fastoptim optimizer, torch.optim class, keyword arguments)
     "sgd": (SGD, "SGD", dict(lr=0.05)),
@@ -58,8 +59,13 @@ def _torch_model(coefs, intercepts, activation, batch_norm):
     return nn.Sequential(*layers)
 
 
-def _train_torch(model, opt_name, kw, X, target, loss_fn, batch, epochs):
-    opt = getattr(torch.optim, opt_name)(model.parameters(), **kw)
+def _train_torch(model, opt_name, kw, X, target, loss_fn, batch, epochs, groups=None,
+                 scheduler=None):
+    """groups(model): torch's param groups (default: every parameter in one); scheduler(opt):
+    a torch.optim.lr_scheduler stepped after each epoch."""
+    opt = getattr(torch.optim, opt_name)(
+        model.parameters() if groups is None else groups(model), **kw)
+    sched = None if scheduler is None else scheduler(opt)
     Xt = torch.from_numpy(X)
     model.train()
     for _ in range(epochs):
@@ -68,6 +74,8 @@ def _train_torch(model, opt_name, kw, X, target, loss_fn, batch, epochs):
             loss = loss_fn(model(Xt[lo:lo + batch]), target[lo:lo + batch])
             loss.backward()
             opt.step()
+        if sched is not None:
+            sched.step()
     model.eval()
     return model
 
@@ -103,6 +111,17 @@ def _compare(est, model, batch_norm, adaptive, linear=False):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
+def _fit_classifier(solver, hidden, X, y, coefs, intercepts, activation="tanh", batch_size=20,
+                    max_iter=3, **kw):
+    """MLPClassifier from the given weights, no penalty, the batches in storage order, every
+    epoch run (no stopping)."""
+    est = MLPClassifier(hidden, activation, solver=solver, alpha=0.0, batch_size=batch_size,
+                        shuffle=False, max_iter=max_iter, tol=0.0, n_iter_no_change=100, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y, coefs_init=coefs, intercepts_init=intercepts)
+
+
 @pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
 @pytest.mark.parametrize("batch_norm", [False, True])
 def test_classifier_trajectory_equals_torch(opt, batch_norm):
@@ -110,12 +129,8 @@ def test_classifier_trajectory_equals_torch(opt, batch_norm):
     sizes = (7, 9, 6, 4)
     coefs, intercepts = _weights(sizes, rng)
     ours_cls, torch_name, kw = OPTIMIZERS[opt]
-    est = MLPClassifier(sizes[1:-1], "tanh", solver=ours_cls(**kw), alpha=0.0, batch_size=20,
-                        shuffle=False, max_iter=3, tol=0.0, n_iter_no_change=100,
-                        batch_norm=batch_norm)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(X, y, coefs_init=coefs, intercepts_init=intercepts)
+    est = _fit_classifier(ours_cls(**kw), sizes[1:-1], X, y, coefs, intercepts,
+                          batch_norm=batch_norm)
     model = _train_torch(_torch_model(coefs, intercepts, "tanh", batch_norm), torch_name, kw,
                          X, torch.from_numpy(y), nn.CrossEntropyLoss(), 20, 3)
     adaptive = opt in ("adagrad", "rmsprop", "adam", "adamw", "adadelta", "adamax", "radam")
@@ -172,3 +187,97 @@ def test_binary_and_regression_losses_equal_torch():
     with torch.no_grad():
         np.testing.assert_allclose(reg.predict(X), model(torch.from_numpy(X)).numpy(),
                                    rtol=1e-10, atol=1e-12)
+
+
+# -- parameter groups (issue 21, item 3): the networks' arrays by name ------------------------
+
+def _no_decay_on_biases_and_the_last_layers_own(model, last):
+    """torch's groups for [{'params': 'biases', 'weight_decay': 0}, dict(last, params=
+    'weights[-1]')], written against the nn.Sequential (independently of fastoptim's names):
+    the Linear biases, the last Linear's weight, and the rest (weights, batch norm's)."""
+    lins = [m for m in model if isinstance(m, nn.Linear)]
+    chosen = {id(m.bias) for m in lins} | {id(lins[-1].weight)}
+    return [{"params": [m.bias for m in lins], "weight_decay": 0.0},
+            dict(last, params=[lins[-1].weight]),
+            {"params": [p for p in model.parameters() if id(p) not in chosen]}]
+
+
+GROUPED = {  # id -> (fastoptim class, torch.optim class name, arguments, the last layer's)
+    "sgd-momentum": (SGD, "SGD", dict(lr=0.05, momentum=0.9, weight_decay=0.05),
+                     dict(lr=0.01, momentum=0.5)),
+    "adam": (Adam, "Adam", dict(lr=0.01, weight_decay=0.05), dict(lr=0.002)),
+    "adam-amsgrad-last": (Adam, "Adam", dict(lr=0.01, weight_decay=0.05),
+                          dict(lr=0.002, amsgrad=True, betas=(0.8, 0.99))),
+    "adamw": (AdamW, "AdamW", dict(lr=0.01, weight_decay=0.2), dict(lr=0.002)),
+    "rmsprop": (RMSProp, "RMSprop", dict(lr=0.005, weight_decay=0.05, momentum=0.5),
+                dict(lr=0.001, centered=True)),
+    "adagrad": (Adagrad, "Adagrad", dict(lr=0.05, weight_decay=0.01), dict(lr_decay=0.1)),
+}
+
+
+@pytest.mark.parametrize("opt", list(GROUPED))
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_parameter_groups_by_name_equal_torchs_groups(opt, batch_norm):
+    X, y, rng = _data()
+    sizes = (7, 9, 6, 4)
+    coefs, intercepts = _weights(sizes, rng)
+    ours_cls, torch_name, kw, last = GROUPED[opt]
+    groups = [{"params": "biases", "weight_decay": 0.0}, dict(last, params="weights[-1]")]
+    est = _fit_classifier(ours_cls(**kw, param_groups=groups), sizes[1:-1], X, y, coefs,
+                          intercepts, batch_norm=batch_norm)
+    model = _train_torch(_torch_model(coefs, intercepts, "tanh", batch_norm), torch_name, kw,
+                         X, torch.from_numpy(y), nn.CrossEntropyLoss(), 20, 3,
+                         groups=lambda m: _no_decay_on_biases_and_the_last_layers_own(m, last))
+    _compare(est, model, batch_norm, adaptive=opt != "sgd-momentum")
+    # the groups made a difference: the optimizer without them ends elsewhere
+    plain = _fit_classifier(ours_cls(**kw), sizes[1:-1], X, y, coefs, intercepts,
+                            batch_norm=batch_norm)
+    assert not np.allclose(plain.coefs_[-1], est.coefs_[-1], rtol=1e-6, atol=0)
+
+
+def test_parameter_groups_with_a_schedule_equal_torchs_scheduler():
+    """A StepDecay over the epochs scales every group's rate as torch's StepLR; batch norm's
+    parameters in a group of their own (by index and by name) with another lr."""
+    X, y, rng = _data(seed=3)
+    sizes = (7, 8, 4)
+    coefs, intercepts = _weights(sizes, rng)
+    groups = [{"params": ["gammas", "betas"], "lr": 0.03}, {"params": [1, 5], "weight_decay": 0.0}]
+    est = _fit_classifier(Adam(lr=0.01, weight_decay=0.1, param_groups=groups), (8,), X, y,
+                          coefs, intercepts, "relu", batch_size=30, max_iter=4, batch_norm=True,
+                          schedule=StepDecay(0.01, step_size=1, gamma=0.5))
+
+    def torch_groups(model):
+        lin0, bn, _, lin1 = model
+        return [{"params": [bn.weight, bn.bias], "lr": 0.03},
+                {"params": [lin0.bias, lin1.bias], "weight_decay": 0.0},
+                {"params": [lin0.weight, lin1.weight]}]
+
+    model = _train_torch(_torch_model(coefs, intercepts, "relu", True), "Adam",
+                         dict(lr=0.01, weight_decay=0.1), X, torch.from_numpy(y),
+                         nn.CrossEntropyLoss(), 30, 4, groups=torch_groups,
+                         scheduler=lambda o: torch.optim.lr_scheduler.StepLR(o, 1, gamma=0.5))
+    _compare(est, model, True, adaptive=True)
+    # the fitted optimizer's rates: the schedule's last (epoch 4), each group scaled alike
+    assert [g["lr"] for g in est._optimizer.param_groups] == pytest.approx(
+        [0.03 / 8, 0.01 / 8, 0.01 / 8], rel=1e-15)
+
+
+def test_network_param_names_follow_torchs_parameter_order():
+    """Network.param_names lists the buffer's arrays in the order of torch's
+    model.parameters() (so that an int in param_groups means the same array in both)."""
+    from fastoptim.neural_network import Network
+    rng = np.random.default_rng(0)
+    for batch_norm in (False, True):
+        sizes = (5, 4, 3, 2)
+        net = Network(sizes, "tanh", batch_norm=batch_norm)
+        model = _torch_model(*_weights(sizes, rng), "tanh", batch_norm)
+        kinds = {nn.Linear: ("weights", "biases"), nn.BatchNorm1d: ("gammas", "betas")}
+        theirs, layer = [], -1
+        for m in model:
+            if isinstance(m, nn.Linear):
+                layer += 1
+            if type(m) in kinds:
+                theirs += [f"{kind}[{layer}]" for kind in kinds[type(m)]]
+        assert net.param_names == theirs
+        shapes = [shape for _, _, shape in net._layout()]
+        assert [int(np.prod(s)) for s in shapes] == [p.numel() for p in model.parameters()]

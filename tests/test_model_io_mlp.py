@@ -307,6 +307,20 @@ SOLVERS = {
     "adamw-plateau": dict(solver="adamw", schedule=ReduceOnPlateau(1e-3, factor=0.5)),
     "chain": dict(solver=Optimizer(DecoupledWeightDecay(1e-3), ScaleByRMS(0.9, 1e-7),
                                    Momentum(0.8), ScaleByLearningRate(0.01), check_finite=False)),
+    # parameter groups: the rates a schedule scaled, a group with a state of its own (AMSGrad)
+    "adam-groups-schedule": dict(
+        solver=Adam(lr=2e-3, weight_decay=1e-3, param_groups=[
+            {"params": ["biases", "betas"], "weight_decay": 0.0},
+            {"params": "weights[-1]", "lr": 7e-4, "amsgrad": True}]),
+        schedule=StepDecay(2e-3, step_size=2, gamma=0.5)),
+    "sgd-groups-momentum": dict(
+        solver=SGD(0.05, momentum=0.9, weight_decay=1e-4, param_groups=[
+            {"params": [1, 5], "momentum": 0.5, "lr": 0.01}, {"params": "gammas", "momentum": 0.0}]),
+        schedule=MomentumSchedule(0.95)),
+    "chain-groups": dict(solver=Optimizer(
+        AddDecayedWeights(1e-2), ScaleByRMS(0.9, 1e-7), ScaleByLearningRate(0.01),
+        param_groups=[{"params": "biases", "weight_decay": 0.0, "lr": 3e-3}]),
+        schedule=CosineDecay(0.01, total=8, final_lr=1e-3)),
 }
 
 
@@ -827,3 +841,36 @@ def test_a_plateau_state_of_an_older_file_loads():
                state=dict(old["state"], best=1.2, num_bad_epochs=3, cooldown_counter=5))
     with pytest.raises(ValueError, match=r"cooldown_counter=5 is not an int in \[0, 2\]"):
         _decode_object(new)
+
+
+def test_an_optimizer_with_groups_is_stored_with_its_initial_rates_and_the_scheduled_one(
+        tmp_path):
+    """The groups' rates are relative to the optimizer's rate at construction: the file
+    holds the constructor's arguments (param_groups among them) and, as the object's
+    state, the rate the schedule reached; edited states are refused."""
+    X, score = _data(120)
+    y = _target("multiclass", score)
+    solver = Adam(lr=4e-3, weight_decay=1e-3, param_groups=[
+        {"params": "biases", "weight_decay": 0.0}, {"params": "weights[-1]", "lr": 1e-3}])
+    est = _fit(MLPClassifier((6,), solver=solver, schedule=StepDecay(4e-3, 1, gamma=0.5),
+                             max_iter=3, random_state=0), X, y)
+    path = tmp_path / "m.npz"
+    save_model(est, path)
+    with np.load(path) as z:
+        meta = json.loads(str(z["__meta__"]))
+    stored = meta["network"]["optimizer"]["object"]
+    assert stored["kwargs"]["lr"] == 4e-3 and stored["state"] == {"lr": 1e-3}
+    assert stored["kwargs"]["param_groups"][1] == {"params": ["weights[-1]"], "lr": 1e-3}
+    model = load_model(path)
+    assert model._optimizer.param_groups == est._optimizer.param_groups
+    assert [g["lr"] for g in model._optimizer.param_groups] == [1e-3, 2.5e-4, 1e-3]
+    for state, match in [({"lr": 0.0}, r"Adam refuses the stored lr \(lr must be > 0"),
+                         ({"lr": 1e-3, "momentum": 0.5}, r"only an optimizer with param_groups")]:
+        bad = dict(meta["network"]["optimizer"], object=dict(stored, state=state))
+        edited = _edit(path, tmp_path / "bad.npz", network={"optimizer": bad})
+        with pytest.raises(ValueError, match=match):
+            load_model(edited)
+    plain = dict(meta["network"]["optimizer"], object=dict(
+        stored, kwargs={k: v for k, v in stored["kwargs"].items() if k != "param_groups"}))
+    with pytest.raises(ValueError, match=r"only an optimizer with param_groups"):
+        load_model(_edit(path, tmp_path / "plain.npz", network={"optimizer": plain}))

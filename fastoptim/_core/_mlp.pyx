@@ -5,6 +5,7 @@ these functions only build the network struct, hand down scipy's BLAS gemm (sgem
 from scipy.linalg.cython_blas: no BLAS to link), release the GIL around the C call and
 return the C status code for the caller to check."""
 from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdlib cimport free, malloc
 from cython cimport floating
 from scipy.linalg.cython_blas cimport dgemm, sgemm
 
@@ -28,6 +29,10 @@ cdef extern from "fastoptim/fo_mlp.h":
         double bn_momentum
         uint64_t dropout_seed
         int64_t dropout_step
+    ctypedef struct fo_mlp_segment:
+        int64_t offset
+        int64_t length
+        const fo_rule *rule
     ctypedef struct fo_mlp_epoch_config:
         int64_t batch_size
         uint64_t seed
@@ -40,6 +45,8 @@ cdef extern from "fastoptim/fo_mlp.h":
         int64_t workspace_bytes
         const int64_t *rows
         int64_t n_rows
+        const fo_mlp_segment *segments
+        int64_t n_segments
     cdef enum:
         FO_ACT_IDENTITY
         FO_ACT_LOGISTIC
@@ -192,12 +199,14 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
           const floating[::1] values, const int32_t[::1] indices, const int64_t[::1] indptr,
           int64_t n_samples, const floating[::1] Y, const floating[::1] sample_weight,
           floating[::1] params, floating[::1] bn_running, floating[::1] s1, floating[::1] s2,
-          floating[::1] s3, const int64_t[::1] rows=None):
+          floating[::1] s3, const int64_t[::1] rows=None, list group_specs=None,
+          const int64_t[:, ::1] segments=None):
     """Run fo_mlp_epoch (rows: None, or the sample numbers of a row subset, X, Y and
     sample_weight keeping every row).  config: batch_size, seed, shuffle, l2, weight_scale, bn_momentum,
     dropout_seed; spec: the optimizer's rule (fastoptim.optim.transforms.compile_chain)
-    with t the first step.  Returns (status, mean_loss, next_t); params, bn_running and the
-    state arrays change in place."""
+    with t the first step; segments (parameter groups): None, or rows (offset, length, j)
+    stepping params[offset:offset + length] by group_specs[j].  Returns (status, mean_loss,
+    next_t); params, bn_running and the state arrays change in place."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
     cdef fo_mlp_epoch_config cfg
@@ -206,6 +215,9 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
     cdef int status
     cdef fo_mlp_net net = _net(sizes, arch, floating is float)
     cdef const floating[::1] no_y = None
+    cdef fo_rule *rules = NULL
+    cdef fo_mlp_segment *segs = NULL
+    cdef Py_ssize_t j, n_rules
     cfg.batch_size = config["batch_size"]
     cfg.seed = config["seed"]
     cfg.shuffle = config["shuffle"]
@@ -215,6 +227,8 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
     cfg.dropout_seed = config["dropout_seed"]
     cfg.workspace = NULL
     cfg.workspace_bytes = 0
+    cfg.segments = NULL
+    cfg.n_segments = 0
     if rows is not None and rows.shape[0] == 0:
         raise ValueError("rows is empty: an epoch needs at least one row")
     cfg.rows = &rows[0] if rows is not None else NULL
@@ -224,15 +238,37 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
         cfg.workspace = <void *>&ws[0]
         cfg.workspace_bytes = ws.shape[0] * 8
     fill_data(&d64, &d32, values, indices, indptr, n_samples, sizes[0], no_y, sample_weight)
-    with nogil:
-        if floating is double:
-            status = fo_mlp_epoch_f64(&net, &cfg, &d64, cptr(Y), &r, mptr(params),
-                                      mptr(bn_running), mptr(s1), mptr(s2), mptr(s3),
-                                      &mean_loss)
-        else:
-            status = fo_mlp_epoch_f32(&net, &cfg, &d32, cptr(Y), &r, mptr(params),
-                                      mptr(bn_running), mptr(s1), mptr(s2), mptr(s3),
-                                      &mean_loss)
+    try:
+        if segments is not None:
+            if segments.shape[0] == 0 or segments.shape[1] != 3 or not group_specs:
+                raise ValueError("segments must be rows (offset, length, group) over group_specs")
+            n_rules = len(group_specs)
+            rules = <fo_rule *>malloc(n_rules * sizeof(fo_rule))
+            segs = <fo_mlp_segment *>malloc(segments.shape[0] * sizeof(fo_mlp_segment))
+            if rules == NULL or segs == NULL:
+                raise MemoryError()
+            for j in range(n_rules):
+                rules[j] = rule_from(group_specs[j])
+            for j in range(segments.shape[0]):
+                if not 0 <= segments[j, 2] < n_rules:
+                    raise ValueError(f"segment {j} names group {segments[j, 2]} of {n_rules}")
+                segs[j].offset = segments[j, 0]
+                segs[j].length = segments[j, 1]
+                segs[j].rule = &rules[segments[j, 2]]
+            cfg.segments = segs
+            cfg.n_segments = segments.shape[0]
+        with nogil:
+            if floating is double:
+                status = fo_mlp_epoch_f64(&net, &cfg, &d64, cptr(Y), &r, mptr(params),
+                                          mptr(bn_running), mptr(s1), mptr(s2), mptr(s3),
+                                          &mean_loss)
+            else:
+                status = fo_mlp_epoch_f32(&net, &cfg, &d32, cptr(Y), &r, mptr(params),
+                                          mptr(bn_running), mptr(s1), mptr(s2), mptr(s3),
+                                          &mean_loss)
+    finally:
+        free(rules)
+        free(segs)
     return status, mean_loss, r.t
 
 

@@ -21,7 +21,9 @@ Each hidden layer is torch's ``Linear -> [BatchNorm1d] -> activation -> [Dropout
 
 Solvers: a name or a fastoptim.optim optimizer object (deep-copied at fit); each epoch is
 one C call (fo_mlp_epoch: seeded shuffle, gather, forward, backward, the update rule over
-the one parameter buffer).  Two solvers work on the full-batch objective (with batch norm:
+the one parameter buffer -- with the optimizer's ``param_groups``, torch's parameter
+groups naming the network's arrays such as ``'biases'`` or ``'weights[-1]'``, each
+group's rule over its parts of the buffer).  Two solvers work on the full-batch objective (with batch norm:
 the statistics of all training rows), one C evaluation of value and gradient at a time:
 'lbfgs', scipy's L-BFGS-B, and 'gd', gradient descent with Armijo backtracking
 (:func:`fastoptim.optim.line_search.armijo_descent`, as LogisticRegression's 'gd': each
@@ -677,7 +679,11 @@ _PARAMS_DOC = """
         'gd' (full-batch gradient descent with Armijo line search), 'sgd', 'momentum',
         'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adadelta', 'adamax', 'radam',
         'lbfgs', or an optimizer object (deep-copied at fit; ``learning_rate`` other than
-        'auto' replaces its lr).
+        'auto' replaces its lr).  The object's ``param_groups`` name the network's arrays
+        (:attr:`Network.param_names <fastoptim.neural_network.Network.param_names>`):
+        ``Adam(lr=1e-3, weight_decay=1e-4, param_groups=[{'params': 'biases',
+        'weight_decay': 0.0}])`` decays the weights only, ``{'params': 'weights[-1]', 'lr':
+        1e-4}`` slows the output layer; ``alpha`` is the same for every group.
     alpha : float, default=1e-4
         L2 penalty: ``alpha / (2 n) sum ||W||^2`` (scikit-learn's scaling; see the module).
     batch_size : int or 'auto', default='auto'

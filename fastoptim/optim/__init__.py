@@ -35,7 +35,9 @@ optimizer      update                                          defaults         
                rectification r_t
 =============  ==============================================  ================  ==========================
 
-Each takes ``maximize`` (ascend), ``check_finite`` and ``n_threads``, and has
+Each takes ``maximize`` (ascend), ``check_finite``, ``n_threads`` and ``param_groups``
+(torch's parameter groups: per-array ``lr``, ``weight_decay`` and the other constructor
+arguments, for step()'s arrays or a network's weights and biases), and has
 ``state_dict()`` / ``load_state_dict()``; ``RMSprop`` is torch's spelling of ``RMSProp``.
 
 Lazy updates (:func:`run_epoch` with ``lazy=True``, sparse X): a column absent from a batch

@@ -106,7 +106,8 @@ def run_epoch(objective: Objective, optimizer: Optimizer, coef: np.ndarray,
     optimizer : fastoptim.optim.Optimizer
         Its update rule, learning rate and state are used; its state covers
         ``[coef, intercept]`` (created at the first epoch) and ``n_steps``
-        advances by the number of batches.
+        advances by the number of batches.  One rule for both arrays: an
+        optimizer with ``param_groups`` is refused.
     coef : ndarray of shape ``objective.coef_shape``, X's dtype
         The coefficients, updated in place: a writeable C-contiguous array of
         ``objective.dtype``.
@@ -145,6 +146,11 @@ def run_epoch(objective: Objective, optimizer: Optimizer, coef: np.ndarray,
     if not isinstance(objective, Objective):
         raise TypeError("objective must be a fastoptim.losses.Objective")
     check_epoch_args(optimizer, batch_size, seed)
+    if optimizer._groups:
+        raise ValueError(f"the optimizer {optimizer!r} has param_groups, but the linear models' "
+                         f"epoch steps coef and intercept by one rule; param_groups are for "
+                         f"Optimizer.step() and the networks (MLPClassifier, MLPRegressor): "
+                         f"build the optimizer without them")
     K = objective.n_outputs
     c = _param(coef, "coef", objective, objective.coef_shape)
     b = None if intercept is None else _param(intercept, "intercept", objective, (K,))

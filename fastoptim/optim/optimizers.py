@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import inspect
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -38,7 +39,15 @@ _STEP_OPTIONS_DOC = """\
         Refuse non-finite gradients and steps; see :class:`Optimizer`.
     n_threads : int, optional
         Threads of the update; see :class:`Optimizer`.
+    param_groups : list of dict, optional
+        torch's parameter groups: ``[{'params': [0, 2], 'lr': 1e-2}, ...]``, the
+        arrays of each group (indices into step()'s list, or a network's names
+        such as ``'biases'``) and the constructor arguments it overrides; see
+        :class:`Optimizer`.
 """
+
+#: The keyword arguments that hold for the whole optimizer (a parameter group cannot set them).
+_OPTIMIZER_WIDE = ("maximize", "check_finite", "n_threads", "param_groups")
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "RMSprop", "Adam", "AdamW", "Adadelta",
            "Adamax", "RAdam"]
@@ -65,6 +74,28 @@ class Optimizer:
     n_threads : int, optional
         Threads for arrays of 32768 values or more (None, the default: what OpenMP
         allows).
+    param_groups : list of dict, optional
+        torch's parameter groups: arrays whose hyper-parameters differ from the
+        optimizer's.  Each dict has ``'params'``, the arrays of the group, and the
+        hyper-parameters it overrides: any argument of the optimizer's constructor
+        but the three above (a hand-built chain's groups: ``lr``, and
+        ``weight_decay`` when the chain has a weight decay transform), e.g.
+        ``[{'params': [0, 2], 'lr': 1e-2}, {'params': [1], 'weight_decay': 0.0}]``.
+        For :meth:`step`, ``'params'`` are indices into its list of arrays (an
+        int or a list of ints); for the networks (the MLP estimators' ``solver``,
+        :meth:`fastoptim.neural_network.Network.train_epoch`) they may also name
+        the network's arrays: ``'weights'``, ``'biases'``, ``'gammas'``,
+        ``'betas'`` (those of every layer), ``'weights[l]'`` and so on (layer
+        l's, negative l counting from the output layer), ``'layers[l]'`` (all of
+        layer l's), or ints indexing ``Network.param_names`` (the order of
+        torch's ``model.parameters()`` for the same ``nn.Sequential``).  An
+        array in no group takes the optimizer's own hyper-parameters (the
+        default group, last in :attr:`param_groups`); an array in two groups is
+        a ValueError.  Every group keeps the step count t of the optimizer.
+        Setting :attr:`lr` (as the schedules do) scales every group's rate by
+        the same factor: a group given ``lr`` gets ``lr * opt.lr / lr0`` (lr0
+        the optimizer's rate at construction), the others ``opt.lr``; setting
+        SGD's :attr:`~SGD.momentum` sets it in every group with momentum.
 
     Attributes
     ----------
@@ -74,8 +105,12 @@ class Optimizer:
         Steps taken since construction or the last reset().
     """
 
+    _groups = ()      # (spec, chain) per parameter group: the group as given, its optimizer
+    _base_lr = None   # the rate at construction, which the groups' rates are relative to
+
     def __init__(self, *transforms: Transform, maximize: bool = False, check_finite: bool = True,
-                 n_threads: int | None = None) -> None:
+                 n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
         self.transforms = list(transforms)
         self.maximize = bool(maximize)
         self._compile()
@@ -83,6 +118,125 @@ class Optimizer:
         self.n_threads = n_threads
         self.state = None
         self.n_steps = 0
+        self._base_lr = self.lr
+        if param_groups is not None:
+            self._groups = self._build_groups(param_groups)
+
+    # -- parameter groups ------------------------------------------------------------
+
+    def _group_keys(self):
+        """The hyper-parameters a group may set."""
+        args = getattr(self, "_args", None)
+        if args is not None:
+            return tuple(args)
+        decay = self._get((AddDecayedWeights, DecoupledWeightDecay)) is not None
+        return ("lr", "weight_decay") if decay else ("lr",)
+
+    def _group_chain(self, options):
+        """The optimizer of a group: this one's class (or chain) with ``options`` overridden;
+        its constructor checks the values."""
+        args = getattr(self, "_args", None)
+        wide = dict(maximize=self.maximize, check_finite=self.check_finite,
+                    n_threads=self.n_threads)
+        if args is not None:
+            return type(self)(**dict(args, **options), **wide)
+        chain = []
+        for t in self.transforms:
+            if isinstance(t, ScaleByLearningRate) and "lr" in options:
+                t = ScaleByLearningRate(options["lr"])
+            elif isinstance(t, (AddDecayedWeights, DecoupledWeightDecay)) and \
+                    "weight_decay" in options:
+                t = type(t)(options["weight_decay"])
+            chain.append(t)
+        return Optimizer(*chain, **wide)
+
+    def _build_groups(self, param_groups):
+        if isinstance(param_groups, (str, Mapping)) or not isinstance(param_groups, Sequence):
+            raise TypeError(f"param_groups must be a list of dicts such as [{{'params': [0, 2], "
+                            f"'lr': 1e-2}}], got {param_groups!r}")
+        keys, owner, groups = self._group_keys(), {}, []
+        for k, group in enumerate(param_groups):
+            where = f"param_groups[{k}]"
+            if not isinstance(group, Mapping):
+                raise TypeError(f"{where} must be a dict with 'params' and the hyper-parameters "
+                                f"the group overrides, got {group!r}")
+            if "params" not in group:
+                raise ValueError(f"{where} has no 'params' (the indices or names of the group's "
+                                 f"arrays)")
+            params = _group_params(group["params"], where)
+            for item in params:
+                if owner.setdefault(item, k) != k:
+                    raise ValueError(f"{where}['params'] holds {item!r}, which "
+                                     f"param_groups[{owner[item]}] holds too; an array belongs "
+                                     f"to one group")
+            options = {key: v for key, v in group.items() if key != "params"}
+            for key in options:
+                if key not in keys:
+                    why = ("is the whole optimizer's" if key in _OPTIMIZER_WIDE else
+                           f"is not a hyper-parameter of {type(self).__name__}")
+                    raise ValueError(f"{where} has the key {key!r}, which {why}; a group may set "
+                                     f"{', '.join(map(repr, keys))}")
+            try:
+                chain = self._group_chain(options)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{where}: {exc}") from None
+            groups.append((dict(params=params, **options), chain))
+        return groups
+
+    def _chains(self):
+        """The optimizer of each group, the default group (this one) last."""
+        return [chain for _, chain in self._groups] + [self]
+
+    def _group_of(self, n, resolve=None, what="step()'s list", names=None):
+        """Per array of n, the index into _chains() of its group.  ``resolve(name)``: the
+        indices a name stands for (a network's), a ValueError for a name it does not know;
+        ``names``: the arrays' names, for the messages."""
+        owners = [len(self._groups)] * n
+        for k, (spec, _) in enumerate(self._groups):
+            for item in spec["params"]:
+                if isinstance(item, str):
+                    if resolve is None:
+                        raise ValueError(f"param_groups[{k}]['params'] names {item!r}, a "
+                                         f"network's arrays; {what} takes the arrays by their "
+                                         f"index in it")
+                    try:
+                        indices = resolve(item)
+                    except ValueError as exc:
+                        raise ValueError(f"param_groups[{k}]['params']: {exc}") from None
+                elif item >= n:
+                    raise ValueError(f"param_groups[{k}]['params'] holds {item}, but {what} has "
+                                     f"{n} arrays (indices 0..{n - 1})")
+                else:
+                    indices = [item]
+                for i in indices:
+                    if owners[i] not in (k, len(self._groups)):
+                        array = f"array {i}" if names is None else repr(names[i])
+                        raise ValueError(f"{array} is in param_groups[{owners[i]}] and in "
+                                         f"param_groups[{k}] ({item!r}); an array belongs to "
+                                         f"one group")
+                    owners[i] = k
+        return owners
+
+    @property
+    def param_groups(self) -> list[dict[str, Any]]:
+        """The hyper-parameters of each group, as torch's ``param_groups``, read only (a
+        write is a TypeError: set :attr:`lr`, which scales every group's rate).
+
+        One dict per group given to the constructor, with its ``'params'`` as given, then
+        the default group, with ``'params'`` None (the arrays of no group); without groups,
+        one dict with ``'params'`` the indices of the arrays stepped (``[]`` before the
+        first step).  Each holds the rate a schedule set, the constructor's arguments of
+        the group, ``maximize`` and the names of its chain.
+        """
+        return [_ReadOnlyGroup(group) for group in self._group_entries()]
+
+    def _group_entries(self):
+        """param_groups as plain dicts (state_dict's)."""
+        if not self._groups:
+            params = list(range(len(self.state))) if self.state is not None else []
+            return [dict(self._hyper_parameters(), params=params)]
+        return [dict(spec, params=list(spec["params"]), **chain._hyper_parameters())
+                for spec, chain in self._groups] + [dict(self._hyper_parameters(), params=None)]
 
     # -- hyper-parameters that schedules change -------------------------------------
 
@@ -94,7 +248,8 @@ class Optimizer:
 
     @property
     def lr(self) -> float:
-        """The learning rate of the next step (schedules set it)."""
+        """The learning rate of the next step (schedules set it); with param_groups, the
+        default group's (setting it scales every group's rate alike)."""
         return self._get(ScaleByLearningRate).lr
 
     def _replace(self, cls, new):
@@ -106,9 +261,21 @@ class Optimizer:
         """The C rule of the chain (and of ``maximize``)."""
         self._rule = dict(compile_chain(self.transforms), maximize=self.maximize)
 
+    def _rates(self, value):
+        """The ScaleByLearningRate of each of _chains() when lr is set to value (checked)."""
+        default = ScaleByLearningRate(value)
+        factor = default.lr / self._base_lr if self._groups else 1.0
+        try:
+            return [ScaleByLearningRate(spec["lr"] * factor) if "lr" in spec else default
+                    for spec, _ in self._groups] + [default]
+        except ValueError as exc:
+            raise ValueError(f"lr={value!r} scales a group's rate to an invalid one ({exc})") \
+                from None
+
     @lr.setter
     def lr(self, value: float) -> None:
-        self._replace(ScaleByLearningRate, ScaleByLearningRate(value))
+        for chain, rate in zip(self._chains(), self._rates(value)):
+            chain._replace(ScaleByLearningRate, rate)
 
     # -- stepping ------------------------------------------------------------------
 
@@ -139,11 +306,15 @@ class Optimizer:
                             f"they must match")
         return np.ascontiguousarray(g)
 
-    def _init_state(self, params):
+    def _init_state(self, params, chains=None):
+        """Per array, the new state of its group's chain (``chains``: the chain of each array;
+        by default those of step()'s list)."""
+        if chains is None:
+            chains = [self._chains()[k] for k in self._group_of(len(params))]
         state = []
-        for p in params:
+        for p, chain in zip(params, chains):
             st = {}
-            for t in self.transforms:
+            for t in chain.transforms:
                 st.update(t.init_state(p))
             state.append(st)
         return state
@@ -169,7 +340,8 @@ class Optimizer:
         params : ndarray or list of ndarray
             float32/float64, C-contiguous, writeable; updated in place.  The state
             is created for these arrays at the first step; later steps must pass
-            arrays of the same number, shapes and dtypes.
+            arrays of the same number, shapes and dtypes.  With ``param_groups``,
+            array i steps by the rule of the group whose ``'params'`` hold i.
         grads : ndarray or list of ndarray
             The gradients at ``params``: same number, shapes and dtypes as params.
 
@@ -185,6 +357,7 @@ class Optimizer:
         grads = [self._check_pair(None if single else i, p, g)
                  for i, (p, g) in enumerate(zip(params, grads))]
         self._check_state(params)
+        chains = [self._chains()[k] for k in self._group_of(len(params))]
         n_threads = effective_n_threads(self.n_threads)
         if self.check_finite:
             for i, g in enumerate(grads):
@@ -193,22 +366,22 @@ class Optimizer:
                         f"grads{'' if single else f'[{i}]'} contains NaN or infinity; the step "
                         f"was refused and the parameters are unchanged (a diverging run: try a "
                         f"smaller lr)")
-        state = self.state if self.state is not None else self._init_state(params)
-        rule = dict(self._rule, t=self.n_steps + 1)
+        state = self.state if self.state is not None else self._init_state(params, chains)
+        rules = [dict(chain._rule, t=self.n_steps + 1) for chain in chains]
         if self.check_finite:
             # the step's result too, on copies and before any array changes (with several
             # parameter arrays, a refused step leaves all of them as they were)
-            for i, (p, g, st) in enumerate(zip(params, grads, state)):
+            for i, (p, g, st, rule) in enumerate(zip(params, grads, state, rules)):
                 status = _update.update_step(rule, p.reshape(-1), g.reshape(-1),
                                              _flat(st.get("s1")), _flat(st.get("s2")),
                                              _flat(st.get("s3")), False, n_threads, dry_run=True)
                 _status.check_status(status, {_status.ERR_NONFINITE: (
                     f"the step would make params{'' if single else f'[{i}]'} (or the "
-                    f"optimizer's state) NaN or infinite, at lr={self.lr:g}; the step was "
+                    f"optimizer's state) NaN or infinite, at lr={rule['lr']:g}; the step was "
                     f"refused and the parameters are unchanged (a diverging run: try a "
                     f"smaller lr)")})
         self.state = state
-        for p, g, st in zip(params, grads, self.state):
+        for p, g, st, rule in zip(params, grads, self.state, rules):
             status = _update.update_step(rule, p.reshape(-1), g.reshape(-1),
                                          _flat(st.get("s1")), _flat(st.get("s2")),
                                          _flat(st.get("s3")), False, n_threads)
@@ -221,7 +394,7 @@ class Optimizer:
 
         Slower than :meth:`step` and without its checks (no finiteness test, no
         check of shapes against the state); it shares the state and the step
-        count with :meth:`step`.
+        count with :meth:`step`, and applies each array's group as step does.
 
         Parameters
         ----------
@@ -232,16 +405,17 @@ class Optimizer:
             it; converted to each parameter's dtype.
         """
         params, grads = self._as_list(params, grads)
+        chains = [self._chains()[k] for k in self._group_of(len(params))]
         if self.state is None:
-            self.state = self._init_state(params)
+            self.state = self._init_state(params, chains)
         t = self.n_steps + 1
-        for p, g, st in zip(params, grads, self.state):
+        for p, g, st, chain in zip(params, grads, self.state, chains):
             g = np.asarray(g, dtype=p.dtype)
             if self.maximize:
                 g = -g
             w = p.copy()
-            for tr in self.transforms:
-                g, w = tr.numpy_update(g, w, st, t, self.lr)
+            for tr in chain.transforms:
+                g, w = tr.numpy_update(g, w, st, t, chain.lr)
             p[...] = w
         self.n_steps += 1
 
@@ -272,16 +446,27 @@ class Optimizer:
             "params": [0, 1, ...]}]}``: per parameter array i, copies of its state
             arrays (named as the C core's, :mod:`~fastoptim.optim.transforms`) and
             the step count; the group holds the rate a schedule may have set (and
-            SGD's momentum).  NumPy arrays and plain numbers only: it saves with
-            ``np.savez`` or pickle, and :meth:`load_state_dict` continues the
-            trajectory bit for bit.
+            SGD's momentum).  With ``param_groups``, one entry per group, the
+            default group last (:attr:`param_groups`).  NumPy arrays and plain
+            numbers only: it saves with ``np.savez`` or pickle, and
+            :meth:`load_state_dict` continues the trajectory bit for bit.
         """
         state = {} if self.state is None else {
             i: dict({k: v.copy() for k, v in st.items()}, step=self.n_steps)
             for i, st in enumerate(self.state)}
-        group = self._hyper_parameters()
-        group["params"] = list(range(len(self.state))) if self.state is not None else []
-        return {"state": state, "param_groups": [group]}
+        return {"state": state, "param_groups": self._group_entries()}
+
+    def _state_names(self, n):
+        """Per array of n, (its group's state names, the union of every group's): step()'s
+        arrays keep their group's, a network's one buffer (whose groups are parts of it) the
+        union."""
+        names = [{name for t in chain.transforms for name in t.state_names}
+                 for chain in self._chains()]
+        union = set().union(*names)
+        try:
+            return [(names[k], union) for k in self._group_of(n)]
+        except ValueError:  # names, or indices past n: the groups of a network's buffer
+            return [(union, union)] * n
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Continue from a :meth:`state_dict` of an optimizer of the same kind.
@@ -290,9 +475,10 @@ class Optimizer:
         ----------
         state_dict : dict
             As :meth:`state_dict` returns it.  Its hyper-parameters must be this
-            optimizer's (the same class and arguments), except the learning rate
-            and SGD's momentum, which schedules change and which are taken from
-            it; the state arrays must be the ones this chain keeps.
+            optimizer's (the same class, arguments and groups), except the learning
+            rate and SGD's momentum, which schedules change and which are taken
+            from it (the groups' rates follow the default group's, and must then
+            be the ones stored); the state arrays must be the ones this chain keeps.
 
         Raises
         ------
@@ -305,23 +491,29 @@ class Optimizer:
             raise TypeError("state_dict must be the dict of state_dict(): the keys 'state' and "
                             "'param_groups'")
         groups = state_dict["param_groups"]
-        if not isinstance(groups, (list, tuple)) or len(groups) != 1 or \
-                not isinstance(groups[0], dict):
-            raise ValueError("state_dict['param_groups'] must hold one group (a dict)")
-        group = dict(groups[0])
-        group.pop("params", None)
-        mine = self._hyper_parameters()
-        for key in sorted(set(group) | set(mine), key=lambda k: (k != "chain", k)):
-            if key in ("lr", "momentum"):
-                continue
-            if group.get(key) != mine.get(key) and not (
-                    isinstance(mine.get(key), tuple) and list(mine[key]) == list(group.get(key) or [])):
-                raise ValueError(f"state_dict is of another optimizer: its {key}="
-                                 f"{group.get(key)!r}, this optimizer's {mine.get(key)!r}")
+        chains = self._chains()
+        if not isinstance(groups, (list, tuple)) or len(groups) != len(chains) or \
+                not all(isinstance(g, dict) for g in groups):
+            raise ValueError(f"state_dict['param_groups'] must hold {len(chains)} group(s) "
+                             f"(dicts), as this optimizer's")
+        for k, (group, mine) in enumerate(zip(groups, self._group_entries())):
+            group = dict(group)
+            if not self._groups:
+                group.pop("params", None)
+                mine.pop("params")
+            where = f"group {k}: " if self._groups else ""
+            for key in sorted(set(group) | set(mine), key=lambda k: (k != "chain", k)):
+                if key in ("lr", "momentum"):
+                    continue
+                if group.get(key) != mine.get(key) and not (
+                        isinstance(mine.get(key), tuple)
+                        and list(mine[key]) == list(group.get(key) or [])):
+                    raise ValueError(f"state_dict is of another optimizer: {where}its {key}="
+                                     f"{group.get(key)!r}, this optimizer's {mine.get(key)!r}")
         state = state_dict["state"]
         if not isinstance(state, dict):
             raise TypeError("state_dict['state'] must be a dict: parameter index -> its state")
-        names = {name for t in self.transforms for name in t.state_names}
+        expected = self._state_names(len(state))
         new_state, steps = [], set()
         for i in range(len(state)):
             if i not in state or not isinstance(state[i], dict):
@@ -329,9 +521,9 @@ class Optimizer:
                                  f"(one per parameter array); {i} is missing")
             entry = dict(state[i])
             steps.add(entry.pop("step", None))
-            if set(entry) != names:
+            if set(entry) not in expected[i]:
                 raise ValueError(f"state_dict['state'][{i}] holds {sorted(entry)}; this "
-                                 f"optimizer keeps {sorted(names)}")
+                                 f"optimizer keeps {sorted(expected[i][0])}")
             arrays = {k: np.array(v, copy=True) for k, v in entry.items()}
             shapes = {(a.shape, a.dtype) for a in arrays.values()}
             if len(shapes) > 1 or any(a.dtype not in (np.float32, np.float64)
@@ -344,17 +536,30 @@ class Optimizer:
         if len(steps) > 1 or (new_state and not isinstance(next(iter(steps)), numbers.Integral)):
             raise ValueError(f"state_dict's parameter arrays disagree on the step count (or "
                              f"have none): {sorted(map(str, steps))}")
-        lr = group.get("lr", self.lr)
-        self.lr = lr
-        if isinstance(self, SGD) and "momentum" in group and self._get(Momentum) is not None:
-            self.momentum = group["momentum"]
+        rates = self._rates(groups[-1].get("lr", self.lr))
+        for k, (group, rate) in enumerate(zip(groups[:-1], rates)):
+            if group.get("lr") != rate.lr:
+                raise ValueError(f"state_dict is of another optimizer: group {k}'s lr="
+                                 f"{group.get('lr')!r}, where this optimizer's groups at lr="
+                                 f"{rates[-1].lr!r} give {rate.lr!r}")
+        momenta = []
+        for group, chain in zip(groups, chains):
+            m = chain._get(Momentum)
+            if isinstance(self, SGD) and "momentum" in group and m is not None:
+                momenta.append((chain, Momentum(group["momentum"], m.dampening, m.nesterov)))
+        for chain, rate in zip(chains, rates):
+            chain._replace(ScaleByLearningRate, rate)
+        for chain, m in momenta:
+            chain._replace(Momentum, m)
         self.state = new_state or None
         self.n_steps = int(next(iter(steps))) if new_state else 0
 
     def __repr__(self):
+        groups = f"param_groups={[spec for spec, _ in self._groups]!r}" if self._groups else ""
         args = getattr(self, "_args", None)
         if args is None:  # a hand-built chain
-            return f"{type(self).__name__}({', '.join(map(repr, self.transforms))})"
+            return (f"{type(self).__name__}("
+                    f"{', '.join([*map(repr, self.transforms), *([groups] if groups else [])])})")
         # a named optimizer: its constructor arguments that differ from the defaults
         defaults = {k: v.default for k, v in inspect.signature(type(self).__init__).parameters.items()}
         shown = dict(args, lr=self.lr)
@@ -363,7 +568,45 @@ class Optimizer:
         if self.maximize:
             shown["maximize"] = True
         text = ", ".join(f"{k}={v!r}" for k, v in shown.items() if k == "lr" or defaults.get(k) != v)
-        return f"{type(self).__name__}({text})"
+        return f"{type(self).__name__}({text}{', ' + groups if groups else ''})"
+
+
+class _ReadOnlyGroup(dict):
+    """An entry of Optimizer.param_groups: a dict that refuses writes, which would change
+    nothing (torch's loops that set ``group['lr']`` get an error, not a silent no-op);
+    copies and pickles are plain dicts."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("Optimizer.param_groups is read only (a copy of the optimizer's "
+                        "groups): set opt.lr, which scales every group's rate alike, or build "
+                        "the optimizer with the group's values")
+
+    __setitem__ = __delitem__ = __ior__ = update = pop = popitem = setdefault = clear = _refuse
+
+    def __reduce__(self):
+        return dict, (dict(self),)
+
+    def copy(self):
+        return dict(self)
+
+
+def _group_params(value, where):
+    """A group's 'params' as a list of ints >= 0 and names."""
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not items:
+        raise ValueError(f"{where}['params'] is empty; list the group's arrays")
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Integral):
+            raise TypeError(f"{where}['params'] must be indices (ints) or names of arrays, or a "
+                            f"list of them, got {item!r}")
+        if item < 0:
+            raise ValueError(f"{where}['params'] holds {item}; indices are >= 0")
+        out.append(int(item))
+    return out
 
 
 def _flat(a):
@@ -398,7 +641,8 @@ class SGD(Optimizer):
     def __init__(self, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0, *,
                  maximize: bool = False, check_finite: bool = True,
-                 n_threads: int | None = None) -> None:
+                 n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
         chain = [AddDecayedWeights(weight_decay)]
         momentum = _real(momentum, "momentum", low=0.0, high=1.0)
         dampening = _real(dampening, "dampening", low=0.0, high=1.0, high_open=False)
@@ -406,10 +650,11 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs momentum > 0 (and dampening = 0)")
         if momentum:
             chain.append(Momentum(momentum, dampening, nesterov))
-        super().__init__(*chain, ScaleByLearningRate(lr), maximize=maximize,
-                         check_finite=check_finite, n_threads=n_threads)
         self._args = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
                           weight_decay=weight_decay)
+        super().__init__(*chain, ScaleByLearningRate(lr), maximize=maximize,
+                         check_finite=check_finite, n_threads=n_threads,
+                         param_groups=param_groups)
 
     @property
     def momentum(self) -> float:
@@ -419,11 +664,14 @@ class SGD(Optimizer):
 
     @momentum.setter
     def momentum(self, value: float) -> None:
-        m = self._get(Momentum)
-        if m is None:
+        # every group with momentum takes the value (checked for all before any changes)
+        new = [(chain, Momentum(value, m.dampening, m.nesterov)) for chain, m in
+               ((chain, chain._get(Momentum)) for chain in self._chains()) if m is not None]
+        if not new:
             raise ValueError("this SGD was built with momentum=0; build it with momentum > 0 "
                              "to schedule the momentum")
-        self._replace(Momentum, Momentum(value, m.dampening, m.nesterov))
+        for chain, m in new:
+            chain._replace(Momentum, m)
 
 
 class Adagrad(Optimizer):
@@ -449,13 +697,15 @@ class Adagrad(Optimizer):
     def __init__(self, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
                  maximize: bool = False, check_finite: bool = True,
-                 n_threads: int | None = None) -> None:
+                 n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
+        self._args = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                          initial_accumulator_value=initial_accumulator_value, eps=eps)
         super().__init__(AddDecayedWeights(weight_decay),
                          ScaleByAdagrad(eps, initial_accumulator_value, lr_decay),
                          ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
-                         n_threads=n_threads)
-        self._args = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                          initial_accumulator_value=initial_accumulator_value, eps=eps)
+                         n_threads=n_threads,
+                         param_groups=param_groups)
 
 
 class RMSProp(Optimizer):
@@ -487,14 +737,16 @@ class RMSProp(Optimizer):
     def __init__(self, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
                  maximize: bool = False, check_finite: bool = True,
-                 n_threads: int | None = None) -> None:
+                 n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
         chain = [AddDecayedWeights(weight_decay), ScaleByRMS(alpha, eps, centered)]
         if momentum:
             chain.append(Momentum(momentum))
-        super().__init__(*chain, ScaleByLearningRate(lr), maximize=maximize,
-                         check_finite=check_finite, n_threads=n_threads)
         self._args = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                           momentum=momentum, centered=centered)
+        super().__init__(*chain, ScaleByLearningRate(lr), maximize=maximize,
+                         check_finite=check_finite, n_threads=n_threads,
+                         param_groups=param_groups)
 
 
 class Adam(Optimizer):
@@ -529,13 +781,15 @@ class Adam(Optimizer):
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
                  decoupled_weight_decay: bool = False, maximize: bool = False,
-                 check_finite: bool = True, n_threads: int | None = None) -> None:
+                 check_finite: bool = True, n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
         decay = (DecoupledWeightDecay(weight_decay) if decoupled_weight_decay
                  else AddDecayedWeights(weight_decay))
-        super().__init__(decay, ScaleByAdam(betas, eps, amsgrad), ScaleByLearningRate(lr),
-                         maximize=maximize, check_finite=check_finite, n_threads=n_threads)
         self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                           decoupled_weight_decay=bool(decoupled_weight_decay))
+        super().__init__(decay, ScaleByAdam(betas, eps, amsgrad), ScaleByLearningRate(lr),
+                         maximize=maximize, check_finite=check_finite, n_threads=n_threads,
+                         param_groups=param_groups)
 
 
 class AdamW(Optimizer):
@@ -561,11 +815,13 @@ class AdamW(Optimizer):
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
                  maximize: bool = False, check_finite: bool = True,
-                 n_threads: int | None = None) -> None:
+                 n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
+        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
         super().__init__(DecoupledWeightDecay(weight_decay), ScaleByAdam(betas, eps, amsgrad),
                          ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
-                         n_threads=n_threads)
-        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+                         n_threads=n_threads,
+                         param_groups=param_groups)
 
 
 class Adadelta(Optimizer):
@@ -603,11 +859,13 @@ class Adadelta(Optimizer):
 
     def __init__(self, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0.0, *, maximize: bool = False,
-                 check_finite: bool = True, n_threads: int | None = None) -> None:
+                 check_finite: bool = True, n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
+        self._args = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
         super().__init__(AddDecayedWeights(weight_decay), ScaleByAdadelta(rho, eps),
                          ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
-                         n_threads=n_threads)
-        self._args = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
+                         n_threads=n_threads,
+                         param_groups=param_groups)
 
 
 class Adamax(Optimizer):
@@ -631,11 +889,13 @@ class Adamax(Optimizer):
 
     def __init__(self, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, *, maximize: bool = False,
-                 check_finite: bool = True, n_threads: int | None = None) -> None:
+                 check_finite: bool = True, n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
+        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
         super().__init__(AddDecayedWeights(weight_decay), ScaleByAdamax(betas, eps),
                          ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
-                         n_threads=n_threads)
-        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+                         n_threads=n_threads,
+                         param_groups=param_groups)
 
 
 class RAdam(Optimizer):
@@ -664,14 +924,16 @@ class RAdam(Optimizer):
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0,
                  decoupled_weight_decay: bool = False, *, maximize: bool = False,
-                 check_finite: bool = True, n_threads: int | None = None) -> None:
+                 check_finite: bool = True, n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
         decay = (DecoupledWeightDecay(weight_decay) if decoupled_weight_decay
                  else AddDecayedWeights(weight_decay))
-        super().__init__(decay, ScaleByRAdam(betas, eps), ScaleByLearningRate(lr),
-                         maximize=maximize, check_finite=check_finite,
-                         n_threads=n_threads)
         self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                           decoupled_weight_decay=bool(decoupled_weight_decay))
+        super().__init__(decay, ScaleByRAdam(betas, eps), ScaleByLearningRate(lr),
+                         maximize=maximize, check_finite=check_finite,
+                         n_threads=n_threads,
+                         param_groups=param_groups)
 
 
 #: torch.optim's spelling of :class:`RMSProp`.

@@ -28,7 +28,10 @@ schedule                         lr at step t (lr0 = ``lr``)
 ================================ ==================================================================
 
 :func:`apply` sets ``optimizer.lr`` from a learning-rate schedule, or
-``optimizer.momentum`` from a :class:`MomentumSchedule`.
+``optimizer.momentum`` from a :class:`MomentumSchedule`.  An optimizer with parameter
+groups scales every group's rate by the same factor (a group's rate stays in the ratio
+to ``optimizer.lr`` it was built with, as torch's schedulers scale each group's initial
+rate), and a momentum schedule sets the momentum of every group that has one.
 """
 from __future__ import annotations
 
@@ -652,6 +655,14 @@ class LRScheduler:
     :class:`ReduceOnPlateau`, ``step(metric)`` passes the epoch's metric to its
     :meth:`~ReduceOnPlateau.update` (torch's ReduceLROnPlateau.step(metrics)).
 
+    With parameter groups (:class:`~fastoptim.optim.Optimizer`'s ``param_groups``), the
+    schedule's rate is the default group's and every group's rate is scaled by the same
+    factor, ``group lr = its initial lr * schedule(t) / optimizer's initial lr``: torch's
+    schedulers' rule (each group's initial rate times the schedule's factor) when the
+    schedule starts at the optimizer's ``lr`` (a floor common to every group, as
+    CosineAnnealingLR's ``eta_min``, is not such a factor: a group's rate here decays to
+    its share of ``final_lr``).
+
     Parameters
     ----------
     optimizer : Optimizer
@@ -715,8 +726,13 @@ class LRScheduler:
         self._set()
 
     def get_last_lr(self) -> list[float]:
-        """The rate (or momentum) set last, in a list (torch's one entry per param group)."""
-        return [float(getattr(self.optimizer, self._attr))]
+        """The rate (or momentum) set last, one entry per param group as torch's (the
+        optimizer's :attr:`~fastoptim.optim.Optimizer.param_groups`, the default group
+        last; one entry without groups)."""
+        groups = getattr(self.optimizer, "param_groups", None)
+        if groups is None:
+            return [float(getattr(self.optimizer, self._attr))]
+        return [float(group[self._attr]) for group in groups]
 
     def state_dict(self) -> dict[str, Any]:
         """What :meth:`load_state_dict` restores: the epoch count and a copy of the
@@ -774,7 +790,8 @@ def apply(schedule: Schedule | Callable[[int], float], optimizer: Any, t: int,
     Parameters
     ----------
     schedule : Schedule or callable
-        A learning-rate schedule (or any callable ``t -> rate``) sets ``optimizer.lr``; a
+        A learning-rate schedule (or any callable ``t -> rate``) sets ``optimizer.lr`` (with
+        parameter groups, the default group's rate; every group's is scaled alike); a
         :class:`MomentumSchedule` sets ``optimizer.momentum``.
     optimizer : object
         A fastoptim optimizer (or anything with a settable ``lr`` /

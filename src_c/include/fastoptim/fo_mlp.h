@@ -141,12 +141,23 @@ int fo_mlp_loss_grad_f32(const fo_mlp_net *net, const fo_mlp_mode *mode,
  *     weight_scale / |B| sum_{i in B} w_i c_i  +  (l2 / 2) sum_l ||W^l||^2
  *
  * (weight_scale = n / sum_i w_i gives mean weight 1), then the update rule (fo_update.h)
- * over the whole parameter buffer, rule->t counting steps.  s1..s3: the rule's state,
- * n_params each (NULL where unused).  *mean_loss: the weighted mean of the per-sample
+ * over the whole parameter buffer, rule->t counting steps -- or, with cfg->segments
+ * (torch's parameter groups), each segment's own rule over its part of the buffer, every
+ * one at the step rule->t.  s1..s3: the rules' state, n_params each (NULL where no rule
+ * uses it).  *mean_loss: the weighted mean of the per-sample
  * costs, each taken when its batch was visited.  Returns FO_OK, FO_ERR_NONFINITE (a
  * cost or a gradient stopped being finite: the step was refused, the parameters are those
  * after the last good step), FO_ERR_BAD_ARGUMENT or FO_ERR_NO_MEMORY.
  */
+/* A part of the parameter buffer and its update rule (one of torch's parameter groups):
+ * coordinates [offset, offset + length) of params, the gradient and s1..s3 step by *rule,
+ * whose t is ignored (the epoch's rule->t counts the steps of every segment). */
+typedef struct {
+    int64_t offset;
+    int64_t length;
+    const fo_rule *rule;
+} fo_mlp_segment;
+
 typedef struct {
     int64_t batch_size;  /* >= 1, clipped to n_samples */
     uint64_t seed;       /* this epoch's shuffle */
@@ -162,6 +173,11 @@ typedef struct {
                               * subset of X, Y and the weights (which keep every row) without
                               * a copy, the bits of an epoch over copies of those rows */
     int64_t n_rows;          /* ignored when rows is NULL */
+    const fo_mlp_segment *segments; /* NULL: `rule` steps the whole buffer; else n_segments
+                              * segments tiling [0, n_params) in order (each offset the end
+                              * of the one before), each with its rule; the gradient is
+                              * checked whole first, so a refused step changes no segment */
+    int64_t n_segments;
 } fo_mlp_epoch_config;
 
 /* The bytes of an epoch's workspace for n_samples rows (dense: X is dense); -1 for bad
