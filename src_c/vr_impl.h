@@ -274,10 +274,20 @@ int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_state *
         }
         const double w_i = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
         const double s_i = cfg->weight_scale * w_i;
-        if (sparse)
-            for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++)
-                FO_SUF(vr_catch_up)(w, S, K, p, d->indices[q], cum, last, t);
-        FO_SUF(vr_scores)(d, i, K, w, wscale, b, z);
+        if (sparse && K == 1) {  /* the catch-up and the score in one pass over the row */
+            double dot = 0.0;
+            for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++) {
+                const int64_t j = d->indices[q];
+                FO_SUF(vr_catch_up)(w, S, 1, p, j, cum, last, t);
+                dot += (double)d->data[q] * w[j];
+            }
+            z[0] = wscale * dot + b[0];
+        } else {
+            if (sparse)
+                for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++)
+                    FO_SUF(vr_catch_up)(w, S, K, p, d->indices[q], cum, last, t);
+            FO_SUF(vr_scores)(d, i, K, w, wscale, b, z);
+        }
         const double l = FO_SUF(vr_sample_loss)(loss, K, z, (double)d->y[i], s_i, g, scratch);
         if (!isfinite(l)) {
             status = (loss == FO_LOSS_SOFTMAX && !(d->y[i] >= 0 && d->y[i] < K))
