@@ -163,12 +163,13 @@ static int FO_SUF(vr_snapshot)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_
  */
 static double FO_SUF(vr_lipschitz_test)(int loss, int64_t K, const double *z, double y,
                                         double s_i, double l, const double *g, double q,
-                                        double L, double *scratch)
+                                        double L, double *scratch, int *tested)
 {
     double gg = 0.0;
     for (int64_t k = 0; k < K; k++) gg += g[k] * g[k];
     const double grad_sq = gg * q;  /* ||grad f_i||^2 */
-    if (!(grad_sq > 1e-8)) return L;
+    *tested = grad_sq > 1e-8;
+    if (!*tested) return L;
     double *trial = scratch + K, *dtrial = trial + K;
     for (int doublings = 0; doublings < 1100; doublings++) {  /* 2^1100 > any finite L */
         for (int64_t k = 0; k < K; k++) trial[k] = z[k] - g[k] * q / L;
@@ -203,7 +204,8 @@ int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_state *
     if (method == FO_VR_SAG && !st->seen) return FO_ERR_BAD_ARGUMENT;
     if (cfg->line_search && (!st->row_sqnorm || !(cfg->step_fraction > 0.0) ||
                              !isfinite(cfg->step_fraction) || !(cfg->step_offset >= 0.0) ||
-                             !isfinite(cfg->step_offset) || !(st->lipschitz >= 0.0) ||
+                             !isfinite(cfg->step_offset) || !(cfg->lipschitz_max >= 0.0) ||
+                             !isfinite(cfg->lipschitz_max) || !(st->lipschitz >= 0.0) ||
                              !isfinite(st->lipschitz)))
         return FO_ERR_BAD_ARGUMENT;
     if (loss == FO_LOSS_SOFTMAX ? K < 2
@@ -297,12 +299,17 @@ int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_state *
         loss_sum += w_i * l;
         w_sum += w_i;
         if (cfg->line_search) {
+            int tested;
             L = FO_SUF(vr_lipschitz_test)(loss, K, z, (double)d->y[i], s_i, l, g,
-                                          st->row_sqnorm[i], L, scratch);
+                                          st->row_sqnorm[i], L, scratch, &tested);
+            if (cfg->lipschitz_max > 0.0 && L > cfg->lipschitz_max) L = cfg->lipschitz_max;
             eta = cfg->step_fraction / (L + cfg->step_offset);
             a = 1.0 - eta * cfg->alpha;
             ab = 1.0 - eta * cfg->alpha_intercept;
-            L *= L_decay;
+            /* the decay only after a test: near an interpolating optimum every sample's
+             * gradient falls below the test's threshold, and an estimate decaying
+             * untested would shrink until the steps diverge up to that threshold */
+            if (tested) L *= L_decay;
         }
         double *m = st->memory + i * K;
         if (method == FO_VR_SAG && !st->seen[i]) {

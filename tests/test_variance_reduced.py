@@ -57,7 +57,9 @@ def _run_both(method, loss, X, y, sw, *, sparse, step, fit_intercept, epochs=3, 
         ref = list(numpy_vr_epoch(method, loss, X, y, ref[0], ref[1], ref[2], ref[3], ref[4],
                                   ref[5], order=visiting_order(n, method, epoch), step=step,
                                   alpha=alpha, alpha_intercept=alpha_intercept,
-                                  sample_weight=sw, lipschitz=ref[7]))
+                                  sample_weight=sw, lipschitz=ref[7],
+                                  lipschitz_max=0.0 if step is not None else
+                                  state.lipschitz_max(obj, fit_intercept)))
         assert loss_c == pytest.approx(ref[6], rel=1e-12)
     return (coef, b, state), ref
 
@@ -271,8 +273,8 @@ def test_equals_scikit_learn(method):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_linear_convergence(method):
-    """On a strongly convex problem the objective gap falls at least 10x every 5 epochs
-    (every 5 SVRG epochs: 10 passes) until it reaches rounding."""
+    """On a strongly convex problem the objective gap falls at least 10x every 8 epochs
+    (every 8 SVRG epochs: 16 passes) until it reaches rounding."""
     X, y, _ = _problem("logistic", n=500, d=10, density=1.0, seed=8)
     obj = Objective("logistic", X, y, alpha=0.1)
     # the optimum, by Newton's method on the same objective
@@ -288,10 +290,10 @@ def test_linear_convergence(method):
         run_vr_epoch(obj, state, coef, b, seed=epoch)
         gaps.append(obj.value_grad(coef, b)[0] - best)
     gaps = np.maximum(np.asarray(gaps), 0.0)
-    for k in range(0, 40, 5):
+    for k in range(0, 48, 8):
         if gaps[k] < 1e-13:
             break
-        assert gaps[k + 5] <= gaps[k] / 10, (k, gaps[k], gaps[k + 5])
+        assert gaps[k + 8] <= gaps[k] / 10, (k, gaps[k], gaps[k + 8])
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -433,3 +435,28 @@ def test_dask_input_is_refused():
     X, y, _ = _problem("logistic", n=40, d=3)
     with pytest.raises(TypeError, match="needs in-memory X"):
         LogisticRegression(solver="saga").fit(da.from_array(X, chunks=20), y)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_interpolating_optimum_has_no_noise_floor(method):
+    """A consistent underdetermined least-squares problem (4 samples, 12 features, alpha
+    0): every sample's gradient vanishes at the optimum, below the line search's test
+    threshold.  Its estimate of L then stays (it used to keep decaying, and the steps grew
+    until the error sat at 1e-4); from zero the iterates tend to the minimum-norm solution."""
+    rng = np.random.default_rng(42)
+    X = rng.standard_normal((4, 12))
+    y = rng.uniform(-10, 10, 4)
+    minimum_norm = np.linalg.pinv(X) @ y
+    est = Ridge(alpha=0.0, fit_intercept=False, solver=method, tol=1e-15, max_iter=3000,
+                random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    np.testing.assert_allclose(est.coef_, minimum_norm, rtol=0, atol=1e-10)
+    # with an intercept: dense X is centered, the minimum-norm solution of the centered rows
+    Xc = X - X.mean(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = Ridge(alpha=0.0, solver=method, tol=1e-15, max_iter=3000, random_state=0).fit(X, y)
+    np.testing.assert_allclose(est.coef_, np.linalg.pinv(Xc) @ (y - y.mean()), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(est.predict(X), y, rtol=0, atol=1e-9)

@@ -22,6 +22,7 @@ cdef extern from "fastoptim/fo_vr.h":
         int line_search
         double step_fraction
         double step_offset
+        double lipschitz_max
     ctypedef struct fo_vr_state:
         double *memory
         double *grad_sum
@@ -64,6 +65,7 @@ def vr_epoch(dict config, const floating[::1] values, const int32_t[::1] indices
     cfg.line_search = config["line_search"]
     cfg.step_fraction = config["step_fraction"]
     cfg.step_offset = config["step_offset"]
+    cfg.lipschitz_max = config["lipschitz_max"]
     st.memory = &memory[0]
     st.grad_sum = &grad_sum[0]
     st.seen = &seen[0] if seen is not None and seen.shape[0] > 0 else NULL

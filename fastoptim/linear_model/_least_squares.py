@@ -360,7 +360,16 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
 
     def _fit_variance_reduced(self, X, Y, sw, alpha):
         """'sag', 'saga', 'svrg': one problem per target (module notes of
-        fastoptim.linear_model._variance_reduced)."""
+        fastoptim.linear_model._variance_reduced).
+
+        Dense X with an intercept is centered first, in a copy (as scikit-learn's SAG
+        does), and the problem solved without an intercept, which is then
+        :math:`\bar y - \bar x^T b`: the centered problem is better conditioned (the
+        intercept's direction no longer couples with the columns' means), and on
+        underdetermined data (n < p, alpha = 0) the iterates stay in the span of the
+        centered rows, so that they tend to the minimum-norm solution, as the direct
+        solvers'.  CSR X keeps its zeros: the intercept is trained with the coefficients.
+        """
         check_in_memory(self, X)
         n, p = X.shape
         K = Y.shape[1]
@@ -368,6 +377,11 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         warm = (self.warm_start and hasattr(self, "coef_")
                 and np.asarray(self.coef_).size == K * p and np.size(self.intercept_) in (1, K))
         max_iter = 1000 if self.max_iter is None else int(self.max_iter)
+        center = self.fit_intercept and not sp.issparse(X)
+        if center:
+            x_mean, y_mean = weighted_means(X, Y, sw)
+            X = X - x_mean.astype(X.dtype)
+            Y = Y - y_mean
         coefs, intercepts, curves, passes, epochs = [], [], [], [], []
         for k in range(K):
             obj = objective_for("squared", X, Y[:, k], sample_weight=sw, alpha=alpha / wsum,
@@ -375,13 +389,16 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
             c = (np.array(np.asarray(self.coef_).reshape(K, p)[k], dtype=X.dtype) if warm
                  else np.zeros(p, dtype=X.dtype))
             b = None
-            if self.fit_intercept:
+            if self.fit_intercept and not center:
                 b = (np.array(np.broadcast_to(np.asarray(self.intercept_, dtype=X.dtype).reshape(-1),
                                               (K,))[k:k + 1]) if warm
                      else np.zeros(1, dtype=X.dtype))
             n_ep, curve, counted = fit_variance_reduced(self, obj, c, b, max_iter=max_iter)
             coefs.append(c)
-            intercepts.append(0.0 if b is None else float(b[0]))
+            if center:
+                intercepts.append(float(y_mean[k] - x_mean @ c.astype(np.float64)))
+            else:
+                intercepts.append(0.0 if b is None else float(b[0]))
             curves.append(curve)
             passes.append(counted)
             epochs.append(n_ep)

@@ -192,6 +192,27 @@ class VarianceReducedState:
         self.n_seen = 0
         self.lipschitz = 0.0
         self._row_sqnorm = None  # the line search's ||x~_i||^2, computed at its first epoch
+        self._lipschitz_max = None  # the line search's cap on L, the data's global bound
+
+    def lipschitz_max(self, objective: Objective, fit_intercept: bool) -> float:
+        """The line search's cap on L: the loss's curvature bound times
+        :math:`\max_i s_i \|\tilde x_i\|^2` (no penalty), computed once.
+
+        Parameters
+        ----------
+        objective : fastoptim.losses.Objective
+            The objective the state is for.
+        fit_intercept : bool
+            Whether an intercept is trained.
+
+        Returns
+        -------
+        float
+        """
+        if self._lipschitz_max is None:
+            self._lipschitz_max = CURVATURE[objective.loss] * max_scaled_row_sqnorm(
+                objective, fit_intercept)
+        return self._lipschitz_max
 
     def row_sqnorm(self, objective: Objective, fit_intercept: bool) -> np.ndarray:
         """The squared norms ``||x_i||^2`` (+ 1 with an intercept) the line search reads.
@@ -247,8 +268,9 @@ def run_vr_epoch(objective: Objective, state: VarianceReducedState, coef: np.nda
         The step size, fixed (:func:`default_step` gives the methods' bounds from the
         data); None: from the line search's running estimate L of the Lipschitz
         constant (Schmidt et al. 2017, sec. 4.6; see the module notes), kept in
-        ``state.lipschitz`` -- 1 / L for SAG, 1 / (2 (L + alpha n)) for SAGA, 1 / (4 L)
-        for SVRG, each L with the penalty's alpha added.
+        ``state.lipschitz`` and never above the data's global bound -- 1 / L for SAG,
+        1 / (2 (L + alpha n)) for SAGA, 1 / (4 L) for SVRG, each L with the penalty's
+        alpha added.
     seed : int, default 0
         The samples this epoch visits (:func:`visiting_order`); use a different seed
         per epoch.
@@ -298,10 +320,12 @@ def run_vr_epoch(objective: Objective, state: VarianceReducedState, coef: np.nda
                   alpha_intercept=float(alpha_intercept),
                   weight_scale=objective.n_samples / objective.weight_sum,
                   seed=int(seed) & (2 ** 64 - 1), line_search=step is None,
-                  step_fraction=STEP_FRACTION[state.method], step_offset=offset)
+                  step_fraction=STEP_FRACTION[state.method], step_offset=offset,
+                  lipschitz_max=0.0)
     norms = None if step is None else np.zeros(0)
     if step is None:
         norms = state.row_sqnorm(objective, intercept is not None)
+        config["lipschitz_max"] = state.lipschitz_max(objective, intercept is not None)
     n_threads = objective.n_threads if state.method == "svrg" else 1
     status, mean_loss, n_seen, lipschitz = _vr.vr_epoch(
         config, objective._values, objective._indices, objective._indptr,

@@ -14,13 +14,15 @@ __all__ = ["vr_epoch"]
 
 
 def vr_epoch(method, loss, X, y, coef, intercept, memory, grad_sum, seen, n_seen, *, order,
-             step, alpha, alpha_intercept=0.0, sample_weight=None, lipschitz=0.0):
+             step, alpha, alpha_intercept=0.0, sample_weight=None, lipschitz=0.0,
+             lipschitz_max=0.0):
     """One epoch visiting the samples in ``order``; returns (coef, intercept, memory,
     grad_sum, seen, n_seen, mean_loss, lipschitz), new arrays.
 
     coef: (K, d) or (d,); intercept: (K,) or None; memory: (n, K); grad_sum: K d + K;
     seen: (n,) flags (SAG).  y: labels +-1, reals, or class indices for 'softmax'.
-    step None: the line search for L (fo_vr.h), starting from ``lipschitz`` (0: 1).
+    step None: the line search for L (fo_vr.h), starting from ``lipschitz`` (0: 1), capped
+    at ``lipschitz_max`` when that is > 0.
     """
     X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
     n, d = X.shape
@@ -58,6 +60,7 @@ def vr_epoch(method, loss, X, y, coef, intercept, memory, grad_sum, seen, n_seen
         if step is None:
             q = X[i] @ X[i] + (0.0 if intercept is None else 1.0)
             grad_sq = float(g @ g) * q
+            tested = grad_sq > 1e-8
             z = W @ X[i] + b
             while grad_sq > 1e-8:
                 trial = z - g * q / L
@@ -66,6 +69,8 @@ def vr_epoch(method, loss, X, y, coef, intercept, memory, grad_sum, seen, n_seen
                 if s[i] * float(lt[0]) <= s[i] * li - 0.5 * grad_sq / L:
                     break
                 L *= 2.0
+            if lipschitz_max > 0:
+                L = min(L, lipschitz_max)
             eta = fraction / (L + offset)
         else:
             eta = step
@@ -88,7 +93,7 @@ def vr_epoch(method, loss, X, y, coef, intercept, memory, grad_sum, seen, n_seen
                 SW += np.outer(dg, X[i])
                 Sb += dg
                 m[i] = g
-        if step is None:
+        if step is None and tested:
             L *= 2.0 ** (-1.0 / n)
     out_coef = W.reshape(np.shape(coef))
     return (out_coef, None if intercept is None else b, m, S, seen, n_seen,

@@ -44,7 +44,7 @@ RUNS = (
 
 #: Why a scikit-learn test may fail on fastoptim's estimators.
 CATEGORIES = {
-    "sklearn-solver": "a solver only scikit-learn has (sag, saga, liblinear, lsqr, sparse_cg)",
+    "sklearn-solver": "a solver only scikit-learn has (liblinear, lsqr, sparse_cg, lbfgs for Ridge)",
     "sklearn-param": "a parameter fastoptim does not have (or spells differently)",
     "private": "scikit-learn's private attributes/helpers or its experimental APIs",
     "message": "the same error or warning, in fastoptim's words",

@@ -44,8 +44,16 @@
  * z - g ||x~_i||^2 / L, with ||grad f_i||^2 = ||g||^2 ||x~_i||^2, skipped when
  * that is below 1e-8), L doubles; the step is then
  *     eta = cfg->step_fraction / (L + cfg->step_offset)
- * and after the step L <- L 2^(-1/n).  L is carried in the state across
- * epochs (0: start at 1, as the paper).
+ * and after the step (when the test was made) L <- L 2^(-1/n).  Without the
+ * test, L stays: near an interpolating optimum every sample's gradient falls
+ * below the threshold, and an estimate that kept decaying would let the steps
+ * grow until the gradients are back at it (a noise floor of 1e-4 on a consistent
+ * least-squares problem).  L is carried in the state across
+ * epochs (0: start at 1, as the paper).  L never exceeds cfg->lipschitz_max
+ * when that is > 0: the data's global bound c max_i s_i ||x~_i||^2 (c the
+ * loss's curvature bound), for which the test always holds; the doubling can
+ * overshoot it by up to 2x (for the squared loss the test's smallest L is
+ * s_i ||x~_i||^2 exactly).
  *
  * CSR data: the just-in-time updates of the sparse SAG papers (Schmidt et al.
  * 2017, sec. 4.1): a coordinate of w absent from the visited row moves only by
@@ -84,6 +92,7 @@ typedef struct {
     int line_search;       /* 0: the fixed step; 1: eta from the running estimate of L (above) */
     double step_fraction;  /* line search: eta = step_fraction / (L + step_offset) */
     double step_offset;
+    double lipschitz_max;  /* line search: the cap on L (0: none) */
 } fo_vr_config;
 
 /*
