@@ -5,7 +5,7 @@
  */
 
 /* x_i . v_k for the row i of dense X (d values) */
-FO_HOT static double FO_SUF(vr_dot)(const FO_T *FO_RESTRICT x, const double *FO_RESTRICT v,
+FO_INLINE double FO_SUF(vr_dot)(const FO_T *FO_RESTRICT x, const double *FO_RESTRICT v,
                                      int64_t d)
 {
     double s = 0.0;
@@ -21,7 +21,7 @@ FO_HOT static double FO_SUF(vr_dot)(const FO_T *FO_RESTRICT x, const double *FO_
  *   SAGA: w = a w - eta dg x - c S;  S += dg x;
  *   SVRG: w = a w - eta dg x - c S.
  */
-FO_HOT static void FO_SUF(vr_dense_sag)(const FO_T *FO_RESTRICT x, double *FO_RESTRICT w,
+FO_INLINE void FO_SUF(vr_dense_sag)(const FO_T *FO_RESTRICT x, double *FO_RESTRICT w,
                                         double *FO_RESTRICT S, int64_t d, double dg, double a,
                                         double c)
 {
@@ -33,7 +33,7 @@ FO_HOT static void FO_SUF(vr_dense_sag)(const FO_T *FO_RESTRICT x, double *FO_RE
     }
 }
 
-FO_HOT static void FO_SUF(vr_dense_saga)(const FO_T *FO_RESTRICT x, double *FO_RESTRICT w,
+FO_INLINE void FO_SUF(vr_dense_saga)(const FO_T *FO_RESTRICT x, double *FO_RESTRICT w,
                                          double *FO_RESTRICT S, int64_t d, double dg, double a,
                                          double eta, double c)
 {
@@ -46,7 +46,7 @@ FO_HOT static void FO_SUF(vr_dense_saga)(const FO_T *FO_RESTRICT x, double *FO_R
     }
 }
 
-FO_HOT static void FO_SUF(vr_dense_svrg)(const FO_T *FO_RESTRICT x, double *FO_RESTRICT w,
+FO_INLINE void FO_SUF(vr_dense_svrg)(const FO_T *FO_RESTRICT x, double *FO_RESTRICT w,
                                          const double *FO_RESTRICT S, int64_t d, double dg,
                                          double a, double eta, double c)
 {
@@ -59,7 +59,7 @@ FO_HOT static void FO_SUF(vr_dense_svrg)(const FO_T *FO_RESTRICT x, double *FO_R
  * (scratch: K doubles for softmax's probabilities).  Returns l_i, or NaN for a class
  * index out of range.
  */
-static double FO_SUF(vr_sample_loss)(int loss, int64_t K, const double *z, double y, double s_i,
+FO_INLINE double FO_SUF(vr_sample_loss)(int loss, int64_t K, const double *z, double y, double s_i,
                                      double *g, double *scratch)
 {
     double l;
@@ -76,7 +76,7 @@ static double FO_SUF(vr_sample_loss)(int loss, int64_t K, const double *z, doubl
 }
 
 /* The scores of row i: z_k = scale (x_i . v_k) + b_k. */
-static void FO_SUF(vr_scores)(const FO_DATA *d, int64_t i, int64_t K, const double *v,
+FO_INLINE void FO_SUF(vr_scores)(const FO_DATA *d, int64_t i, int64_t K, const double *v,
                               double scale, const double *b, double *z)
 {
     const int64_t p = d->n_features;
@@ -95,11 +95,14 @@ static void FO_SUF(vr_scores)(const FO_DATA *d, int64_t i, int64_t K, const doub
 }
 
 /*
+ * (The epoch below is one FO_HOT function, its helpers inlined into each clone; the
+ * snapshot, which starts threads, stays a plain function: DESIGN's rule for OpenMP.)
+ *
  * SVRG's snapshot: m_i = g_i(w) for every sample and S = sum_i m_i x~_i, rows in
  * n_parts blocks each summed into its own buffer, added in block order.  Returns
  * FO_OK, FO_ERR_NONFINITE or FO_ERR_BAD_ARGUMENT (a class index).
  */
-static int FO_SUF(vr_snapshot)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_state *st,
+__attribute__((noinline)) static int FO_SUF(vr_snapshot)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_state *st,
                                const double *w, const double *b, int n_parts, double *parts)
 {
     const int64_t n = d->n_samples, p = d->n_features, K = cfg->n_outputs;
@@ -161,7 +164,7 @@ static int FO_SUF(vr_snapshot)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_
  * s_i l(z - g q / L) > s_i l(z) - ||g||^2 q / (2 L), q = ||x~_i||^2, g = s_i dl/dz at z,
  * l = l(z).  `scratch`: 3 K doubles (trial scores, their derivatives, softmax's).
  */
-static double FO_SUF(vr_lipschitz_test)(int loss, int64_t K, const double *z, double y,
+FO_INLINE double FO_SUF(vr_lipschitz_test)(int loss, int64_t K, const double *z, double y,
                                         double s_i, double l, const double *g, double q,
                                         double L, double *scratch, int *tested)
 {
@@ -190,7 +193,7 @@ FO_INLINE void FO_SUF(vr_catch_up)(double *v, const double *S, int64_t K, int64_
     last[j] = t;
 }
 
-int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_state *st,
+FO_HOT int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_state *st,
                         FO_T *coef, FO_T *intercept, int n_threads, double *mean_loss)
 {
     if (!cfg || !d || !st || !coef || !mean_loss || !st->memory || !st->grad_sum)
