@@ -804,7 +804,7 @@ int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
         /* a gradient with NaN or infinity is refused: the parameters stay as they were */
         status = FO_SUF(fo_update_step)(rule, n_params, params, w.gblock, s1, s2, s3, 1,
                                          net->n_threads > 1 ? net->n_threads : 1);
-        if (status == FO_OK) rule->t++;
+        if (status == FO_OK) fo_rule_advance(rule);  /* t and the carried scalars */
     }
     (void)penalty;
     *mean_loss = w_seen > 0.0 ? loss / w_seen : 0.0;

@@ -8,8 +8,8 @@ from libc.stdint cimport int32_t, int64_t, uint64_t
 from cython cimport floating
 from scipy.linalg.cython_blas cimport dgemm, sgemm
 
-from fastoptim._core._cdefs cimport (fo_data_f64, fo_data_f32, fo_rule, rule_from, cptr, mptr,
-                                    fill_data)
+from fastoptim._core._cdefs cimport (fo_data_f64, fo_data_f32, fo_rule, rule_from, rule_carried,
+                                    cptr, mptr, fill_data)
 
 cdef extern from "fastoptim/fo_mlp.h":
     ctypedef struct fo_mlp_net:
@@ -196,7 +196,8 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
     """Run fo_mlp_epoch (rows: None, or the sample numbers of a row subset, X, Y and
     sample_weight keeping every row).  config: batch_size, seed, shuffle, l2, weight_scale, bn_momentum,
     dropout_seed; spec: the optimizer's rule (fastoptim.optim.transforms.compile_chain)
-    with t the first step.  Returns (status, mean_loss, next_t); params, bn_running and the
+    with t the first step.  Returns (status, mean_loss, carried): carried the
+    rule's next step and carried scalars (_cdefs.rule_carried); params, bn_running and the
     state arrays change in place."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
@@ -233,7 +234,7 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
             status = fo_mlp_epoch_f32(&net, &cfg, &d32, cptr(Y), &r, mptr(params),
                                       mptr(bn_running), mptr(s1), mptr(s2), mptr(s3),
                                       &mean_loss)
-    return status, mean_loss, r.t
+    return status, mean_loss, rule_carried(&r)
 
 
 def epoch_workspace(const int64_t[::1] sizes, dict arch, int64_t n_samples, int64_t batch_size,

@@ -12,11 +12,15 @@ torch, parameters are NumPy arrays passed at each step::
 ``step`` takes one array or a list of arrays (with a list of gradients of
 the same shapes and dtypes); the state (moments, buffers) is created at the
 first step, is an attribute (``opt.state``), pickles with the optimizer and
-continues exactly after unpickling.  ``reset()`` forgets it.
+continues exactly after unpickling.  ``reset()`` forgets it.  NAdam's running
+product of momentum factors and ASGD's step size are numbers carried from step to
+step (by the C core too, inside an epoch); they are in ``state_dict()`` with the
+step count, and pickle likewise.
 """
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -26,8 +30,9 @@ from numpy.typing import ArrayLike
 from .._threads import effective_n_threads
 from .._core import _status, _update
 from .transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum, ScaleByAdadelta,
-                         ScaleByAdagrad, ScaleByAdam, ScaleByAdamax, ScaleByLearningRate,
-                         ScaleByRAdam, ScaleByRMS, Transform, _real, compile_chain)
+                         ScaleByAdagrad, ScaleByAdam, ScaleByAdamax, ScaleByASGD,
+                         ScaleByLearningRate, ScaleByNAdam, ScaleByRAdam, ScaleByRMS,
+                         ScaleByRprop, Transform, _real, compile_chain)
 
 #: The Parameters entries every optimizer class shares (the keyword-only arguments of
 #: :class:`Optimizer`), at the end of each class's Parameters section.
@@ -41,7 +46,7 @@ _STEP_OPTIONS_DOC = """\
 """
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "RMSprop", "Adam", "AdamW", "Adadelta",
-           "Adamax", "RAdam"]
+           "Adamax", "RAdam", "NAdam", "Rprop", "ASGD"]
 
 
 class Optimizer:
@@ -83,6 +88,26 @@ class Optimizer:
         self.n_threads = n_threads
         self.state = None
         self.n_steps = 0
+        self._scalars = {}  # the carried scalars after n_steps steps (empty: the rule's start)
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_scalars", {})  # pickled before the carried scalars
+
+    @property
+    def _scalar_names(self):
+        """The C rule's carried scalars this chain has (NAdam's mu_product, ASGD's eta)."""
+        return tuple(n for t in self.transforms for n in t.scalar_names)
+
+    def _next_rule(self):
+        """The C rule of the next step: its number and the carried scalars."""
+        return dict(self._rule, t=self.n_steps + 1, **self._scalars)
+
+    def _took_steps(self, carried):
+        """After C ran steps from :meth:`_next_rule`: ``carried`` is the rule's next step and
+        carried scalars (``_core._cdefs.rule_carried``)."""
+        self.n_steps = int(carried["t"]) - 1
+        self._scalars = {k: float(carried[k]) for k in self._scalar_names}
 
     # -- hyper-parameters that schedules change -------------------------------------
 
@@ -194,7 +219,7 @@ class Optimizer:
                         f"was refused and the parameters are unchanged (a diverging run: try a "
                         f"smaller lr)")
         state = self.state if self.state is not None else self._init_state(params)
-        rule = dict(self._rule, t=self.n_steps + 1)
+        rule = self._next_rule()
         if self.check_finite:
             # the step's result too, on copies and before any array changes (with several
             # parameter arrays, a refused step leaves all of them as they were)
@@ -213,7 +238,7 @@ class Optimizer:
                                          _flat(st.get("s1")), _flat(st.get("s2")),
                                          _flat(st.get("s3")), False, n_threads)
             _status.check_status(status)
-        self.n_steps += 1
+        self._took_steps(_update.advance(rule))
 
     def step_numpy(self, params: np.ndarray | Sequence[np.ndarray],
                    grads: ArrayLike | Sequence[ArrayLike]) -> None:
@@ -235,20 +260,27 @@ class Optimizer:
         if self.state is None:
             self.state = self._init_state(params)
         t = self.n_steps + 1
+        scalars = {k: self._next_rule()[k] for k in self._scalar_names}
+        after = scalars
         for p, g, st in zip(params, grads, self.state):
             g = np.asarray(g, dtype=p.dtype)
             if self.maximize:
                 g = -g
             w = p.copy()
+            st_step = dict(st, **scalars)  # the transforms read and move the carried scalars
             for tr in self.transforms:
-                g, w = tr.numpy_update(g, w, st, t, self.lr)
+                g, w = tr.numpy_update(g, w, st_step, t, self.lr)
             p[...] = w
+            st.update((k, v) for k, v in st_step.items() if k not in scalars)
+            after = {k: st_step[k] for k in scalars}
         self.n_steps += 1
+        self._scalars = {k: float(v) for k, v in after.items()}
 
     def reset(self) -> None:
-        """Forget the state and the step count."""
+        """Forget the state, the carried scalars and the step count."""
         self.state = None
         self.n_steps = 0
+        self._scalars = {}
 
     # -- torch.optim's state_dict ------------------------------------------------------
 
@@ -270,14 +302,16 @@ class Optimizer:
             ``{"state": {i: {"step": n_steps, "s1": ndarray, ...}}, "param_groups":
             [{"lr": ..., <the constructor's arguments>, "maximize": ..., "chain": [...],
             "params": [0, 1, ...]}]}``: per parameter array i, copies of its state
-            arrays (named as the C core's, :mod:`~fastoptim.optim.transforms`) and
-            the step count; the group holds the rate a schedule may have set (and
-            SGD's momentum).  NumPy arrays and plain numbers only: it saves with
-            ``np.savez`` or pickle, and :meth:`load_state_dict` continues the
-            trajectory bit for bit.
+            arrays (named as the C core's, :mod:`~fastoptim.optim.transforms`), the
+            step count and the carried scalars (NAdam's ``"mu_product"``, ASGD's
+            ``"eta"``: floats, torch's names); the group holds the rate a schedule
+            may have set (and SGD's momentum).  NumPy arrays and plain numbers only:
+            it saves with ``np.savez`` or pickle, and :meth:`load_state_dict`
+            continues the trajectory bit for bit.
         """
+        scalars = {k: self._next_rule()[k] for k in self._scalar_names}
         state = {} if self.state is None else {
-            i: dict({k: v.copy() for k, v in st.items()}, step=self.n_steps)
+            i: dict({k: v.copy() for k, v in st.items()}, step=self.n_steps, **scalars)
             for i, st in enumerate(self.state)}
         group = self._hyper_parameters()
         group["params"] = list(range(len(self.state))) if self.state is not None else []
@@ -322,13 +356,15 @@ class Optimizer:
         if not isinstance(state, dict):
             raise TypeError("state_dict['state'] must be a dict: parameter index -> its state")
         names = {name for t in self.transforms for name in t.state_names}
-        new_state, steps = [], set()
+        new_state, steps, carried = [], set(), set()
         for i in range(len(state)):
             if i not in state or not isinstance(state[i], dict):
                 raise ValueError(f"state_dict['state'] must have the keys 0..{len(state) - 1} "
                                  f"(one per parameter array); {i} is missing")
             entry = dict(state[i])
             steps.add(entry.pop("step", None))
+            carried.add(tuple(_carried_scalar(entry.pop(k, None), k, i)
+                              for k in self._scalar_names))
             if set(entry) != names:
                 raise ValueError(f"state_dict['state'][{i}] holds {sorted(entry)}; this "
                                  f"optimizer keeps {sorted(names)}")
@@ -344,12 +380,16 @@ class Optimizer:
         if len(steps) > 1 or (new_state and not isinstance(next(iter(steps)), numbers.Integral)):
             raise ValueError(f"state_dict's parameter arrays disagree on the step count (or "
                              f"have none): {sorted(map(str, steps))}")
+        if len(carried) > 1:
+            raise ValueError(f"state_dict's parameter arrays disagree on "
+                             f"{', '.join(self._scalar_names)}: {sorted(carried)}")
         lr = group.get("lr", self.lr)
         self.lr = lr
         if isinstance(self, SGD) and "momentum" in group and self._get(Momentum) is not None:
             self.momentum = group["momentum"]
         self.state = new_state or None
         self.n_steps = int(next(iter(steps))) if new_state else 0
+        self._scalars = dict(zip(self._scalar_names, next(iter(carried)))) if new_state else {}
 
     def __repr__(self):
         args = getattr(self, "_args", None)
@@ -368,6 +408,18 @@ class Optimizer:
 
 def _flat(a):
     return None if a is None else a.reshape(-1)
+
+
+def _carried_scalar(value, name, i):
+    """A carried scalar of state_dict()['state'][i], checked: NAdam's mu_product in [0, 1],
+    ASGD's eta > 0 (finite numbers)."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and \
+        math.isfinite(value) and (0 <= value <= 1 if name == "mu_product" else value > 0)
+    if not ok:
+        raise ValueError(f"state_dict['state'][{i}][{name!r}] must be "
+                         f"{'a number in [0, 1]' if name == 'mu_product' else 'a number > 0'}, "
+                         f"got {value!r}")
+    return float(value)
 
 
 class SGD(Optimizer):
@@ -672,6 +724,175 @@ class RAdam(Optimizer):
                          n_threads=n_threads)
         self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                           decoupled_weight_decay=bool(decoupled_weight_decay))
+
+
+class NAdam(Optimizer):
+    __doc__ = r"""NAdam (Dozat 2016), Adam with Nesterov momentum, as torch.optim.NAdam:
+    with the momentum factors :math:`\mu_t = \beta_1 (1 - \frac{1}{2} 0.96^{t \psi})`
+    and their running product :math:`P_t = \prod_{i \le t} \mu_i`,
+    :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
+    :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`,
+    :math:`p \leftarrow p - lr \big(\frac{1 - \mu_t}{1 - P_t} g + \frac{\mu_{t+1}}
+    {1 - P_t \mu_{t+1}} m\big) / \big(\sqrt{v / (1 - \beta_2^t)} + \epsilon\big)`.
+
+    :math:`P_t` (``mu_product``, torch's name) is carried from step to step: by the
+    C core inside an epoch, by the optimizer between calls, in :meth:`state_dict`,
+    in pickles and in model files.
+
+    Parameters
+    ----------
+    lr : float, default 2e-3
+        The learning rate, > 0.
+    betas : (float, float) in [0, 1), default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`: the decay rates of the running averages of
+        g and of :math:`g^2`; :math:`\beta_1` also scales the momentum factors.
+    eps : float > 0, default 1e-8
+        Added to the bias-corrected :math:`\sqrt{v}` in the denominator.
+    weight_decay : float >= 0, default 0
+        The weight decay coefficient wd: added to the gradient as :math:`wd\,p`,
+        or with ``decoupled_weight_decay`` applied to the parameters.
+    momentum_decay : float >= 0, default 4e-3
+        :math:`\psi`: how fast :math:`\mu_t` rises from :math:`\beta_1 / 2` to
+        :math:`\beta_1` (0: :math:`\mu_t = \beta_1 / 2` throughout).
+    decoupled_weight_decay : bool, default False
+        Decay the parameters, :math:`p \leftarrow p (1 - lr\,wd)`, before the step
+        (NAdamW) instead of adding :math:`wd\,p` to the gradient.
+""" + _STEP_OPTIONS_DOC + r"""    """
+
+    def __init__(self, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, maximize: bool = False,
+                 check_finite: bool = True, n_threads: int | None = None) -> None:
+        decay = (DecoupledWeightDecay(weight_decay) if decoupled_weight_decay
+                 else AddDecayedWeights(weight_decay))
+        super().__init__(decay, ScaleByNAdam(betas, eps, momentum_decay),
+                         ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
+                         n_threads=n_threads)
+        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                          momentum_decay=momentum_decay,
+                          decoupled_weight_decay=bool(decoupled_weight_decay))
+
+
+class Rprop(Optimizer):
+    __doc__ = r"""Rprop, resilient backpropagation (Riedmiller & Braun 1993), as
+    torch.optim.Rprop: a step size d per coordinate, which grows by
+    :math:`\eta_+` while the gradient keeps its sign and shrinks by :math:`\eta_-`
+    when it flips (within ``step_sizes``); the step is :math:`p \leftarrow p -
+    \mathrm{sign}(g)\, d`, none where the sign flipped (and the gradient kept as
+    the previous one is then 0, so the next step goes on).
+
+    Only the gradient's signs matter: Rprop is a full-batch method (torch's note),
+    for the gradient of the whole objective; on mini-batches the signs are noisy.
+    The learning rate is the step sizes' start: it is read at the first step only
+    (later changes of lr, by a schedule too, do nothing -- as in torch).  The state
+    is the previous gradient (``s1``) and the step sizes (``s2``).
+
+    Parameters
+    ----------
+    lr : float, default 1e-2
+        The initial step size of every coordinate, > 0.
+    etas : (float, float), default (0.5, 1.2)
+        :math:`(\eta_-, \eta_+)`, with :math:`0 < \eta_- < 1 < \eta_+`: the
+        multiplicative decrease and increase of a step size.
+    step_sizes : (float, float), default (1e-6, 50)
+        The smallest and largest step size, :math:`0 < min \le max`.
+""" + _STEP_OPTIONS_DOC + r"""
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastoptim.optim import Rprop
+    >>> p = np.array([1.0, -2.0]); opt = Rprop(lr=0.1)
+    >>> for _ in range(3):
+    ...     opt.step(p, 2 * p)              # the gradient of |p|^2: steps 0.1, 0.12, 0.144
+    >>> np.round(p, 6).tolist()
+    [0.636, -1.636]
+    """
+
+    def __init__(self, lr: float = 1e-2, etas: tuple[float, float] = (0.5, 1.2),
+                 step_sizes: tuple[float, float] = (1e-6, 50), *, maximize: bool = False,
+                 check_finite: bool = True, n_threads: int | None = None) -> None:
+        super().__init__(ScaleByRprop(etas, step_sizes), ScaleByLearningRate(lr),
+                         maximize=maximize, check_finite=check_finite, n_threads=n_threads)
+        self._args = dict(lr=lr, etas=etas, step_sizes=step_sizes)
+
+
+class ASGD(Optimizer):
+    __doc__ = r"""Averaged stochastic gradient descent (Polyak & Juditsky 1992), as
+    torch.optim.ASGD: with :math:`\eta_1 = lr` and
+    :math:`\eta_{t+1} = lr / (1 + \lambda\, lr\, t)^\alpha`,
+    :math:`p \leftarrow p (1 - \lambda \eta_t) - \eta_t g` (g with the L2 term
+    :math:`wd\,p`), and the average of the iterates
+    :math:`a \leftarrow a + \mu_t (p - a)`, :math:`\mu_t = 1 / \max(1, t - 1 - t_0)`
+    (a copy of p up to step :math:`t_0 + 2`, then the mean of the iterates since).
+
+    As torch, :math:`\eta` is computed after each step, with the learning rate of
+    that step: a rate changed between steps (a schedule) is used from the step
+    after the next one.  :math:`\eta_t` (``eta``, torch's name) is carried from step to step
+    (in :meth:`state_dict`, pickles and model files too).  The optimizer steps p;
+    the average is the state ``s1``, read with :meth:`averaged` -- the estimate
+    Polyak & Juditsky's theorem is about, which a user swaps in (as with torch,
+    nothing uses it by itself; the estimators predict with p).
+
+    Parameters
+    ----------
+    lr : float, default 1e-2
+        The learning rate, > 0: the first step size, and the scale of the others.
+    lambd : float >= 0, default 1e-4
+        :math:`\lambda`: the decay term (p shrinks by :math:`1 - \lambda \eta_t`),
+        and how fast :math:`\eta_t` falls.
+    alpha : float >= 0, default 0.75
+        The power of :math:`\eta_t`'s decay (0: a constant step).
+    t0 : float >= 0, default 1e6
+        The step after which averaging starts.
+    weight_decay : float >= 0, default 0
+        L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
+""" + _STEP_OPTIONS_DOC + r"""
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastoptim.optim import ASGD
+    >>> p = np.zeros(1); opt = ASGD(lr=0.5, lambd=0.0, t0=0)
+    >>> for g in (-2.0, 2.0, -2.0, 2.0):    # p: 1, 0, 1, 0; averaged from step t0 + 2
+    ...     opt.step(p, np.array([g]))
+    >>> p.tolist(), np.round(opt.averaged(), 4).tolist()    # the mean of 0, 1, 0
+    ([0.0], [0.3333])
+    """
+
+    def __init__(self, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
+                 t0: float = 1e6, weight_decay: float = 0.0, *, maximize: bool = False,
+                 check_finite: bool = True, n_threads: int | None = None) -> None:
+        super().__init__(AddDecayedWeights(weight_decay), ScaleByASGD(lambd, alpha, t0),
+                         ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
+                         n_threads=n_threads)
+        self._args = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay)
+
+    def averaged(self, i: int = 0) -> np.ndarray:
+        """The averaged parameters of parameter array i (torch's ``state['ax']``).
+
+        Parameters
+        ----------
+        i : int, default 0
+            The parameter array's position in the list given to :meth:`step` (0
+            for a single array).
+
+        Returns
+        -------
+        ndarray
+            A copy of the average, shaped and typed as that parameter array.
+
+        Raises
+        ------
+        ValueError
+            Before the first step (there is no average yet), or for an i that is
+            not a parameter array's position.
+        """
+        if self.state is None:
+            raise ValueError("ASGD has taken no step yet: there is no average to read")
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, numbers.Integral) or \
+                not 0 <= i < len(self.state):
+            raise ValueError(f"i must be the position of a parameter array, 0 .. "
+                             f"{len(self.state) - 1}, got {i!r}")
+        return self.state[i]["s1"].copy()
 
 
 #: torch.optim's spelling of :class:`RMSProp`.
