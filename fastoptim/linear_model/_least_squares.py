@@ -641,7 +641,7 @@ class LinearRegression(_LeastSquares):
         singular or ill-conditioned), 'cholesky', 'lstsq' (minimum-norm, for
         rank-deficient X), 'gd' (gradient descent with Armijo line search, a
         baseline), a stochastic solver name ('sgd', 'momentum',
-        'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta') or an
+        'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', 'nadam') or an
         optimizer object from :mod:`fastoptim.optim` (AdamW among them).""" + _COMMON_PARAMS_DOC + """
     n_jobs : int, optional
         scikit-learn's name for ``n_threads`` (give one; both and different is a

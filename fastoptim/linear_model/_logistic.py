@@ -42,8 +42,8 @@ Solvers
 - 'gd': full-batch gradient descent with Armijo backtracking
   (:func:`fastoptim.optim.line_search.armijo_descent`), the step growing back by 2x
   after each accepted one.
-- 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', or
-  an optimizer object: mini-batch epochs of the C engine (:mod:`._stochastic`).
+- 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', 'nadam',
+  or an optimizer object: mini-batch epochs of the C engine (:mod:`._stochastic`).
 """
 from __future__ import annotations
 
@@ -613,7 +613,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         return is_stochastic(self.solver)
 
     @available_if(_has_partial_fit, "partial_fit needs a stochastic solver ('sgd', 'momentum', "
-                  "'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta' or an "
+                  "'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', 'nadam' or an "
                   "optimizer object)")
     def partial_fit(self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None,
                     sample_weight: ArrayLike | float | None = None) -> Self:
@@ -842,7 +842,7 @@ _PARAMS_DOC = """
         for the multinomial model, d + 1 per binary one),
         'gd' (full batch with Armijo line search), a
         stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop',
-        'adam', 'adadelta') or an optimizer object from
+        'adam', 'adadelta', 'nadam') or an optimizer object from
         :mod:`fastoptim.optim`.
     max_iter : int, optional
         Iterations of the full-batch solvers (None: 100), epochs of the

@@ -363,7 +363,8 @@ class Optimizer:
                                  f"(one per parameter array); {i} is missing")
             entry = dict(state[i])
             steps.add(entry.pop("step", None))
-            carried.add(tuple(_carried_scalar(entry.pop(k, None), k, i)
+            carried.add(tuple(check_carried_scalar(entry.pop(k, None), k,
+                                                   f"state_dict['state'][{i}]")
                               for k in self._scalar_names))
             if set(entry) != names:
                 raise ValueError(f"state_dict['state'][{i}] holds {sorted(entry)}; this "
@@ -410,13 +411,13 @@ def _flat(a):
     return None if a is None else a.reshape(-1)
 
 
-def _carried_scalar(value, name, i):
-    """A carried scalar of state_dict()['state'][i], checked: NAdam's mu_product in [0, 1],
-    ASGD's eta > 0 (finite numbers)."""
+def check_carried_scalar(value, name, where):
+    """A carried scalar (NAdam's mu_product, in [0, 1]; ASGD's eta, > 0) read from outside
+    (a state_dict, a model file), as a float; a ValueError naming ``where[name]``."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and \
         math.isfinite(value) and (0 <= value <= 1 if name == "mu_product" else value > 0)
     if not ok:
-        raise ValueError(f"state_dict['state'][{i}][{name!r}] must be "
+        raise ValueError(f"{where}[{name!r}] must be "
                          f"{'a number in [0, 1]' if name == 'mu_product' else 'a number > 0'}, "
                          f"got {value!r}")
     return float(value)

@@ -61,8 +61,8 @@ copied to append a constant column).  Solvers:
   decrease.  The solution is approximate: it can stall at a kink, 1e-5 to 1e-3
   above the optimal objective on the tests' problems with coefficients a few per
   cent off.  Use the dual for an exact binary hinge solution.
-- 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta' or
-  an optimizer object: mini-batch epochs of the C engine, shared with LogisticRegression
+- 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', 'nadam'
+  or an optimizer object: mini-batch epochs of the C engine, shared with LogisticRegression
   (:mod:`fastoptim.linear_model._stochastic`).  The engine does not penalize
   intercepts, so these solvers leave out :math:`b^2 / (2 s^2)`: the minimizer
   of the objective they see is at most :math:`b^2 / (2 s^2)` (b: its intercept)
@@ -284,7 +284,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     solver : str or optimizer, default 'auto'
         The primal solver: 'newton-cholesky' or 'newton-cg' (squared hinge only),
         'lbfgs', a stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad',
-        'rmsprop', 'adam', 'adadelta') or an optimizer object from
+        'rmsprop', 'adam', 'adadelta', 'nadam') or an optimizer object from
         :mod:`fastoptim.optim` (e.g. ``AdamW(lr=1e-3, weight_decay=0.0)``: there is no
         'adamw' name, since AdamW's default weight decay would change the objective).  'auto': the dual
         when ``dual`` resolves to True; else 'newton-cholesky' for the squared hinge
