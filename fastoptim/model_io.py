@@ -1281,7 +1281,8 @@ def _network_spec(path, meta):
         else:
             if not (isinstance(groups, list) and len(groups) == len(opt._groups) and scalars[0]):
                 raise fail(f"has the optimizer group_scalars {groups!r} where {opt!r} after "
-                           f"{n_steps} steps has {len(opt._groups) if scalars[0] else 'none'}")
+                           f"{n_steps} steps carries numbers in "
+                           f"{len(opt._groups) if scalars[0] else 'none'} of its param_groups")
             scalars[:0] = [_carried_scalars(g, chain, n_steps, f"group_scalars[{k}]", fail)
                            for k, (g, (_, chain)) in enumerate(zip(groups, opt._groups))]
         optimizer = (opt, n_steps, names, scalars)

@@ -227,6 +227,13 @@ GROUPED = {  # id -> (fastoptim class, torch.optim class name, arguments, the la
     "rmsprop": (RMSProp, "RMSprop", dict(lr=0.005, weight_decay=0.05, momentum=0.5),
                 dict(lr=0.001, centered=True)),
     "adagrad": (Adagrad, "Adagrad", dict(lr=0.05, weight_decay=0.01), dict(lr_decay=0.1)),
+    # each group's carried scalars, moved once per step however many segments share its rule
+    # (the biases' group: one segment per layer): mu_product by the group's betas and
+    # momentum_decay, eta by its lr and lambd
+    "nadam": (NAdam, "NAdam", dict(lr=0.01, weight_decay=0.05),
+              dict(lr=0.003, betas=(0.7, 0.99), momentum_decay=0.02)),
+    "asgd": (ASGD, "ASGD", dict(lr=0.05, lambd=0.01, t0=5, weight_decay=0.05),
+             dict(lr=0.02, lambd=0.3, alpha=0.5)),
 }
 
 

@@ -108,6 +108,8 @@ def _assert_same_state(a, b):
     assert (oa is None) == (ob is None)
     if ob is not None:
         assert _config(oa) == _config(ob) and oa.n_steps == ob.n_steps and oa.lr == ob.lr
+        # the carried scalars, every group's
+        assert [c._scalars for c in oa._chains()] == [c._scalars for c in ob._chains()]
         assert (oa.state is None) == (ob.state is None)
         if ob.state is not None:
             assert sorted(oa.state[0]) == sorted(ob.state[0])
@@ -323,6 +325,16 @@ SOLVERS = {
         solver=SGD(0.05, momentum=0.9, weight_decay=1e-4, param_groups=[
             {"params": [1, 5], "momentum": 0.5, "lr": 0.01}, {"params": "gammas", "momentum": 0.0}]),
         schedule=MomentumSchedule(0.95)),
+    # groups that carry numbers of their own: mu_product by the group's betas, eta by its
+    # lambd and the rate a schedule scaled
+    "nadam-groups": dict(solver=NAdam(lr=4e-3, weight_decay=1e-3, param_groups=[
+        {"params": "biases", "weight_decay": 0.0},
+        {"params": "weights[-1]", "lr": 1e-3, "betas": (0.8, 0.99), "momentum_decay": 0.01}])),
+    "asgd-groups-schedule": dict(
+        solver=ASGD(0.02, lambd=0.01, t0=4, param_groups=[
+            {"params": ["gammas", "betas"], "lr": 0.05, "lambd": 0.1},
+            {"params": "weights[-1]", "alpha": 0.5}]),
+        schedule=StepDecay(0.02, step_size=2, gamma=0.5)),
     "chain-groups": dict(solver=Optimizer(
         AddDecayedWeights(1e-2), ScaleByRMS(0.9, 1e-7), ScaleByLearningRate(0.01),
         param_groups=[{"params": "biases", "weight_decay": 0.0, "lr": 3e-3}]),
@@ -646,6 +658,11 @@ def test_network_arrays_are_checked(saved, tmp_path, case, entries, match):
         load_model(bad)
 
 
+#: a stored NAdam with a parameter group (for the network's description's cases)
+_GROUPED_NADAM = {"__object__": "NAdam", "args": [],
+                  "kwargs": {"param_groups": [{"params": ["biases"], "lr": 0.01}]}}
+
+
 @pytest.mark.parametrize("case, network, match", [
     ("activation", {"activation": "swish"},
      r"has the activation 'swish', not one fastoptim knows \(identity, logistic, tanh, relu"),
@@ -692,6 +709,23 @@ def test_network_arrays_are_checked(saved, tmp_path, case, entries, match):
     ("opt-scalars", {"optimizer": {"object": {"__object__": "ASGD", "args": [], "kwargs": {}},
                                    "n_steps": 2, "state": None, "scalars": {"eta": -1.0}}},
      r"has an optimizer whose scalars\['eta'\] must be a number > 0, got -1.0"),
+    ("opt-no-group-scalars", {"optimizer": {"object": _GROUPED_NADAM, "n_steps": 2, "state": None,
+                                            "scalars": {"mu_product": 0.5}}},
+     r"has no optimizer group_scalars where NAdam\(.*\) after 2 steps carries "
+     r"\[.mu_product.\] in each of its param_groups"),
+    ("opt-group-scalars-count", {"optimizer": {
+        "object": _GROUPED_NADAM, "n_steps": 2, "state": None, "scalars": {"mu_product": 0.5},
+        "group_scalars": []}}, r"has the optimizer group_scalars \[\] where NAdam\(.*\) after "
+                               r"2 steps carries numbers in 1 of its param_groups"),
+    ("opt-group-scalars", {"optimizer": {
+        "object": _GROUPED_NADAM, "n_steps": 2, "state": None, "scalars": {"mu_product": 0.5},
+        "group_scalars": [{"mu_product": 2.0}]}},
+     r"has an optimizer whose group_scalars\[0\]\['mu_product'\] must be a number in \[0, 1\]"),
+    ("opt-group-scalars-names", {"optimizer": {
+        "object": _GROUPED_NADAM, "n_steps": 2, "state": None, "scalars": {"mu_product": 0.5},
+        "group_scalars": [{"eta": 0.1}]}},
+     r"has the optimizer group_scalars\[0\] \{.eta.: 0.1\} where NAdam\(.*\) after 2 steps "
+     r"carries \[.mu_product.\]"),
     ("opt-extra-scalars", {"optimizer": {"object": {"__object__": "Adam", "args": [],
                                                     "kwargs": {}}, "n_steps": 2, "state": None,
                                          "scalars": {"eta": 0.1}}},
