@@ -1,5 +1,5 @@
-"""One Adam step, and one Adadelta, Adamax and RAdam step, on 10^7 float64 parameters: the C update vs NumPy vs
-torch vs memory bandwidth.
+"""One Adam step, and one Adadelta, Adamax, RAdam, NAdam, Rprop and ASGD step, on 10^7 float64
+parameters: the C update vs NumPy vs torch vs memory bandwidth.
 
 Contenders, all timed in this process on arrays of the same size:
   fastoptim          Adam(check_finite=False).step(p, g): one in-place pass over p, g, m, v
@@ -16,9 +16,10 @@ Ratios: probe / fastoptim, the fraction of the read-bandwidth limit the step rea
 >= 0.70), and numpy / fastoptim (target >= 5); the others for information.  Steps keep running
 on the same arrays between calls (Adam's step is bounded by lr, so values stay finite).
 
-The rows of Adadelta, Adamax and RAdam (issue 21) have the same 7 streams (p, g and two states
-read; p and the states written) and the same contenders but torch's fused form, which they do
-not have; their steps are bounded too, so the values stay finite.
+The rows of Adadelta, Adamax, RAdam, NAdam and Rprop (issue 21) have the same 7 streams (p, g
+and two states read; p and the states written), ASGD's 5 (p, g and its average read; p and the
+average written), and the same contenders but torch's fused form, which they do not have;
+their steps are bounded too (Rprop's by its largest step size, 50), so the values stay finite.
 """
 import math
 
@@ -28,7 +29,7 @@ from common import Row, Target, interleaved_best
 
 from fastoptim._config import effective_n_threads
 from fastoptim._core import _probe
-from fastoptim.optim.optimizers import Adadelta, Adam, Adamax, RAdam
+from fastoptim.optim.optimizers import ASGD, Adadelta, Adam, Adamax, NAdam, RAdam, Rprop
 
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 
@@ -134,19 +135,85 @@ class NumpyRAdam:
             p -= (self.lr / bc1) * self.m
 
 
-#: The rules of issue 21 with a row each: (name, fastoptim class, NumPy twin, torch.optim name).
-NEW_RULES = (("Adadelta", Adadelta, NumpyAdadelta, "Adadelta"),
-             ("Adamax", Adamax, NumpyAdamax, "Adamax"),
-             ("RAdam", RAdam, NumpyRAdam, "RAdam"))
+class NumpyNAdam:
+    """NAdam (torch's equations, lr 2e-3) in plain NumPy."""
+
+    def __init__(self, p, lr=2e-3, betas=BETAS, eps=EPS, momentum_decay=4e-3):
+        self.m = np.zeros_like(p)
+        self.v = np.zeros_like(p)
+        self.lr, self.betas, self.eps, self.psi, self.t, self.mu_product = (
+            lr, betas, eps, momentum_decay, 0, 1.0)
+
+    def step(self, p, g):
+        b1, b2 = self.betas
+        self.t += 1
+        mu = b1 * (1 - 0.5 * 0.96 ** (self.t * self.psi))
+        mu_next = b1 * (1 - 0.5 * 0.96 ** ((self.t + 1) * self.psi))
+        self.mu_product *= mu
+        self.m *= b1
+        self.m += (1 - b1) * g
+        self.v *= b2
+        self.v += (1 - b2) * g * g
+        denom = np.sqrt(self.v / (1 - b2 ** self.t)) + self.eps
+        p -= (self.lr * (1 - mu) / (1 - self.mu_product)) * g / denom
+        p -= (self.lr * mu_next / (1 - self.mu_product * mu_next)) * self.m / denom
 
 
-def _rule_row(label, cls, twin, torch_name, p0, g0, n, n_threads, repeat, rounds):
-    """One step of ``cls`` at its defaults on n float64 parameters; 7 streams (p, g and two
-    states read; p and the two states written), as Adam's."""
+class NumpyRprop:
+    """Rprop (torch's equations, lr 1e-2) in plain NumPy."""
+
+    def __init__(self, p, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50)):
+        self.prev = np.zeros_like(p)
+        self.d = np.full_like(p, lr)
+        self.etas, self.step_sizes = etas, step_sizes
+
+    def step(self, p, g):
+        s = g * self.prev
+        self.d *= np.where(s > 0, self.etas[1], np.where(s < 0, self.etas[0], 1.0))
+        np.clip(self.d, *self.step_sizes, out=self.d)
+        g = np.where(s < 0, 0.0, g)
+        p -= np.sign(g) * self.d
+        self.prev = g
+
+
+class NumpyASGD:
+    """ASGD (torch's equations, lr 1e-2) in plain NumPy."""
+
+    def __init__(self, p, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6):
+        self.ax = np.zeros_like(p)
+        self.lr, self.lambd, self.alpha, self.t0 = lr, lambd, alpha, t0
+        self.eta, self.mu, self.t = lr, 1.0, 0
+
+    def step(self, p, g):
+        self.t += 1
+        p *= 1 - self.lambd * self.eta
+        p -= self.eta * g
+        if self.mu == 1:
+            self.ax[...] = p
+        else:
+            self.ax += self.mu * (p - self.ax)
+        self.eta = self.lr / (1 + self.lambd * self.lr * self.t) ** self.alpha
+        self.mu = 1 / max(1, self.t - self.t0)
+
+
+#: The rules of issue 21 with a row each: (name, fastoptim class, NumPy twin, torch.optim name,
+#: the streams of its step).
+NEW_RULES = (("Adadelta", Adadelta, NumpyAdadelta, "Adadelta", 7),
+             ("Adamax", Adamax, NumpyAdamax, "Adamax", 7),
+             ("RAdam", RAdam, NumpyRAdam, "RAdam", 7),
+             ("NAdam", NAdam, NumpyNAdam, "NAdam", 7),
+             ("Rprop", Rprop, NumpyRprop, "Rprop", 7),
+             ("ASGD", ASGD, NumpyASGD, "ASGD", 5))
+
+
+def _rule_row(label, cls, twin, torch_name, streams, p0, g0, n, n_threads, repeat, rounds):
+    """One step of ``cls`` at its defaults on n float64 parameters; ``streams`` arrays of n
+    values read or written (7 for p, g and two states read, p and the two states written, as
+    Adam's)."""
     fo_p, np_p = p0.copy(), p0.copy()
     fo = cls(check_finite=False, n_threads=n_threads)
     ref = twin(np_p)
-    probe_words = np.ones(7 * n, dtype=np.uint64)
+    probe_words = np.ones(streams * n, dtype=np.uint64)
     contenders = {
         "fastoptim": lambda: fo.step(fo_p, g0),
         "numpy": lambda: ref.step(np_p, g0),
@@ -171,13 +238,13 @@ def _rule_row(label, cls, twin, torch_name, p0, g0, n, n_threads, repeat, rounds
     ratios = {"of_probe_bandwidth": times["probe"] / t_fo, "vs_numpy": times["numpy"] / t_fo}
     if "torch" in times:
         ratios["vs_torch"] = times["torch"] / t_fo
-    nbytes = 7 * 8 * n
+    nbytes = streams * 8 * n
     return Row(
         name=f"{label} step {n:.0e} params float64".replace("e+0", "e"),
         times=times,
         ratios=ratios,
         targets={"of_probe_bandwidth": Target(">=", 0.70), "vs_numpy": Target(">=", 5.0)},
-        notes=(f"{nbytes / t_fo / 1e9:.1f} GB/s over 7 streams, probe "
+        notes=(f"{nbytes / t_fo / 1e9:.1f} GB/s over {streams} streams, probe "
                f"{nbytes / times['probe'] / 1e9:.1f} GB/s, {n_threads} threads; {note}"),
     )
 

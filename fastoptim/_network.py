@@ -594,7 +594,7 @@ class Network:
             raise ValueError(f"bn_momentum must be in [0, 1], got {bn_momentum!r}")
         segments = self._segments(optimizer)
         state = self._optimizer_state(optimizer, params, segments)
-        groups = None if segments is None else [dict(c._rule) for c in optimizer._chains()]
+        groups = None if segments is None else optimizer._next_rules()
         flat = lambda k: None if state.get(k) is None else state[k].reshape(-1)
         config = dict(batch_size=batch, seed=int(seed) & (2 ** 64 - 1), shuffle=bool(shuffle),
                       l2=float(l2), weight_scale=float(weight_scale),
@@ -606,13 +606,13 @@ class Network:
                     and workspace.flags.writeable):
                 raise ValueError("workspace must come from Network.epoch_workspace")
             config["workspace"] = workspace
-        spec = dict(optimizer._rule, t=optimizer.n_steps + 1)
+        spec = optimizer._next_rule()
         arch = self._team(n_threads, self._flops(batch))
         with blas_threads(1):
-            status, mean_loss, next_t = _mlp.epoch(
+            status, mean_loss, carried = _mlp.epoch(
                 self._sizes, arch, config, spec, values, indices, indptr, n_all, Y.reshape(-1),
                 sw, params, running, flat("s1"), flat("s2"), flat("s3"), rows, groups, segments)
-        optimizer.n_steps = next_t - 1
+        optimizer._took_steps(carried)
         if status == _status.ERR_NONFINITE:
             raise FloatingPointError(
                 f"training diverged: with lr={optimizer.lr:g} the network's loss or gradient "

@@ -76,7 +76,10 @@ A network (``"network"`` in ``__meta__``) is the JSON object
   ``"y_1d"`` (MLPRegressor: trained on a 1-D y, so predict returns 1-D);
 - ``"optimizer"``: None (fitted by ``'lbfgs'``) or ``{"object": the optimizer
   encoded as below, with the learning rate it reached, "n_steps": its step
-  count, "state": the names of its state arrays or None}``;
+  count, "state": the names of its state arrays or None[, "scalars": the numbers
+  it carries from step to step, NAdam's ``mu_product`` and ASGD's ``eta``, when it
+  has taken a step][, "group_scalars": with ``param_groups``, those of each group
+  (a list, in the order of its param_groups; "scalars" are the default group's)]}``;
 - ``"plateau"`` (present only when the fit used a ``ReduceOnPlateau``
   schedule): that schedule's working copy, encoded as below with the rate it
   reached, which ``partial_fit`` after loading goes on reducing.
@@ -154,13 +157,16 @@ from .base import BaseEstimator, check_is_fitted
 from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
 from .neural_network import MLPClassifier, MLPRegressor
 from ._network import ACTIVATIONS, OUTPUTS, Network
-from .optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RAdam, RMSProp
+from .optim import (ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam,
+                    RMSProp, Rprop)
+from .optim.optimizers import check_carried_scalar
 from .optim.schedules import (Constant, CosineDecay, ExponentialDecay, InverseSqrtDecay,
                               InverseTimeDecay, LinearDecay, MomentumSchedule, ReduceOnPlateau,
                               Schedule, StepDecay, Warmup)
 from .optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
                                ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam, ScaleByAdamax,
-                               ScaleByLearningRate, ScaleByRAdam, ScaleByRMS, Transform)
+                               ScaleByASGD, ScaleByLearningRate, ScaleByNAdam, ScaleByRAdam,
+                               ScaleByRMS, ScaleByRprop, Transform)
 from .svm import SVC, LinearSVC
 
 __all__ = ["save_model", "load_model", "FORMAT", "FORMAT_VERSION", "SUPPORTED", "NETWORKS",
@@ -193,9 +199,9 @@ def _classes():
 def _object_classes():
     """name -> class of the fastoptim.optim objects a parameter may hold (version 2)."""
     return {cls.__name__: cls for cls in (
-        Optimizer, SGD, Adagrad, RMSProp, Adam, AdamW, Adadelta, Adamax, RAdam,
-        DecoupledWeightDecay, AddDecayedWeights, ScaleByAdagrad, ScaleByRMS, ScaleByAdam,
-        ScaleByAdadelta, ScaleByAdamax, ScaleByRAdam,
+        Optimizer, SGD, Adagrad, RMSProp, Adam, AdamW, Adadelta, Adamax, RAdam, NAdam, Rprop,
+        ASGD, DecoupledWeightDecay, AddDecayedWeights, ScaleByAdagrad, ScaleByRMS, ScaleByAdam,
+        ScaleByAdadelta, ScaleByAdamax, ScaleByRAdam, ScaleByNAdam, ScaleByRprop, ScaleByASGD,
         Momentum, ScaleByLearningRate,
         Constant, StepDecay, ExponentialDecay, InverseTimeDecay, InverseSqrtDecay, CosineDecay,
         LinearDecay, Warmup, ReduceOnPlateau, MomentumSchedule)}
@@ -598,6 +604,11 @@ def _network_entries(estimator):
             arrays.update((f"opt.{k}", np.ascontiguousarray(a)) for k, a in state[0].items())
         spec["optimizer"] = {"object": encoded, "n_steps": int(opt.n_steps),
                              "state": None if state is None else sorted(state[0])}
+        if opt._scalars:  # NAdam's mu_product, ASGD's eta: what the next step starts from
+            spec["optimizer"]["scalars"] = dict(opt._scalars)
+            if opt._groups:  # every group's own (they depend on its hyper-parameters)
+                spec["optimizer"]["group_scalars"] = [dict(chain._scalars)
+                                                      for _, chain in opt._groups]
     plateau = getattr(estimator, "_plateau", None)
     if plateau is not None:  # the ReduceOnPlateau copy the fit reduced (partial_fit goes on)
         spec["plateau"] = _encode(plateau, [])
@@ -1242,8 +1253,10 @@ def _network_spec(path, meta):
         raise fail(f"has seeds={seeds!r}, not two ints in [0, 2**63)")
     optimizer = spec["optimizer"]
     if optimizer is not None:
-        if not (isinstance(optimizer, dict) and set(optimizer) == {"object", "n_steps", "state"}):
-            raise fail("has an optimizer that is not {'object', 'n_steps', 'state'}")
+        if not (isinstance(optimizer, dict) and set(optimizer) -
+                {"scalars", "group_scalars"} == {"object", "n_steps", "state"}):
+            raise fail("has an optimizer that is not {'object', 'n_steps', 'state'[, "
+                       "'scalars'][, 'group_scalars']}")
         try:
             opt = _decode(optimizer["object"], objects=True)
         except (TypeError, ValueError) as exc:
@@ -1258,7 +1271,21 @@ def _network_spec(path, meta):
                       for s in t.state_names})
         if names is not None and names != own:
             raise fail(f"has the optimizer state {names!r} where {opt!r} has {own}")
-        optimizer = (opt, n_steps, names)
+        scalars = [_carried_scalars(optimizer.get("scalars", {}), opt, n_steps, "scalars", fail)]
+        groups = optimizer.get("group_scalars")
+        if groups is None and opt._groups and scalars[0]:
+            raise fail(f"has no optimizer group_scalars where {opt!r} after {n_steps} steps "
+                       f"carries {list(opt._scalar_names)} in each of its param_groups")
+        if groups is None:  # (an optimizer that carries nothing, or before a first step)
+            scalars[:0] = [{} for _ in opt._groups]
+        else:
+            if not (isinstance(groups, list) and len(groups) == len(opt._groups) and scalars[0]):
+                raise fail(f"has the optimizer group_scalars {groups!r} where {opt!r} after "
+                           f"{n_steps} steps carries numbers in "
+                           f"{len(opt._groups) if scalars[0] else 'none'} of its param_groups")
+            scalars[:0] = [_carried_scalars(g, chain, n_steps, f"group_scalars[{k}]", fail)
+                           for k, (g, (_, chain)) in enumerate(zip(groups, opt._groups))]
+        optimizer = (opt, n_steps, names, scalars)
     plateau = spec.get("plateau")
     if plateau is not None:
         try:
@@ -1367,6 +1394,19 @@ def _build(path, meta, arrays, network=None, version=1):
     return estimator
 
 
+def _carried_scalars(scalars, opt, n_steps, where, fail):
+    """The carried scalars of a file's optimizer (of one of its groups: ``opt`` its chain),
+    checked: those of its rule once it has stepped, none before."""
+    carried = list(opt._scalar_names) if n_steps > 0 else []  # (none before a first step)
+    if not (isinstance(scalars, dict) and sorted(scalars) == sorted(carried)):
+        raise fail(f"has the optimizer {where} {scalars!r} where {opt!r} after {n_steps} "
+                   f"steps carries {carried}")
+    try:
+        return {k: check_carried_scalar(v, k, where) for k, v in scalars.items()}
+    except ValueError as exc:
+        raise fail(f"has an optimizer whose {exc}") from None
+
+
 def _restore_network(estimator, spec, arrays):
     """Set a network estimator's private fitted state (what fit leaves besides the ``*_``
     attributes) from its checked network spec and arrays."""
@@ -1385,8 +1425,10 @@ def _restore_network(estimator, spec, arrays):
             d[:] = s
     opt = None
     if spec["optimizer"] is not None:
-        opt, n_steps, names = spec["optimizer"]
+        opt, n_steps, names, scalars = spec["optimizer"]
         opt.n_steps = n_steps
+        for chain, carried in zip(opt._chains(), scalars):  # every group's own
+            chain._scalars = carried
         opt.state = None if names is None else [
             {s: np.array(arrays[f"opt.{s}"], order="C") for s in names}]
     target_key, target = spec["target"]

@@ -137,6 +137,7 @@ static void FO_SUF(apply_batch)(fo_rule *rule, int64_t t, int64_t n_grad, int64_
     FO_SUF(fo_update_worker) worker = FO_SUF(pick_worker)(rule);
     worker(&sc, 0, n_coef, coef, grad, c_s1, c_s2, c_s3);
     if (intercept) worker(&sc, 0, K, intercept, grad + n_coef, i_s1, i_s2, i_s3);
+    fo_rule_advance(rule);  /* the carried scalars (and t) past this step */
 }
 
 static int FO_SUF(all_finite_n)(const FO_T *x, int64_t n)
@@ -148,10 +149,11 @@ static int FO_SUF(all_finite_n)(const FO_T *x, int64_t n)
 
 /* ---- lazy (sparse) mode: see fo_epoch.h for the semantics ------------------- */
 
-/* Apply k skipped steps (no data gradient) to column j: all K coefficients. */
-static void FO_SUF(lazy_catch_up)(const fo_rule *r, const fo_epoch_config *cfg, int64_t k,
-                                  int64_t j, int64_t p, int64_t K, FO_T *coef, FO_T *s1,
-                                  FO_T *s2, FO_T *s3)
+/* Apply the k skipped steps first, ..., first + k - 1 (no data gradient) to column j: all K
+ * coefficients. */
+static void FO_SUF(lazy_catch_up)(const fo_rule *r, const fo_epoch_config *cfg, int64_t first,
+                                  int64_t k, int64_t j, int64_t p, int64_t K, FO_T *coef,
+                                  FO_T *s1, FO_T *s2, FO_T *s3)
 {
     if (k <= 0) return;
     const double kd = (double)k, df = 1.0 - r->lr * r->decoupled_decay;
@@ -164,13 +166,39 @@ static void FO_SUF(lazy_catch_up)(const fo_rule *r, const fo_epoch_config *cfg, 
         f2 = (FO_T)pow(r->alpha, kd);
         f3 = r->centered ? f2 : 1;
     } else if (r->precond == FO_PRECOND_ADAM || r->precond == FO_PRECOND_RADAM ||
-               r->precond == FO_PRECOND_ADAMAX) {
+               r->precond == FO_PRECOND_ADAMAX || r->precond == FO_PRECOND_NADAM) {
         f1 = (FO_T)pow(r->beta1, kd);
         f2 = (FO_T)pow(r->beta2, kd);
     } else if (r->precond == FO_PRECOND_ADADELTA) {
         /* a zero gradient gives a zero step: both averages decay by rho */
         f2 = (FO_T)pow(r->rho, kd);
         f3 = f2;
+    }
+    if (r->precond == FO_PRECOND_RPROP) {
+        /* zero gradients: the sign is 0, so no step, prev <- 0 and the step size is only
+         * clamped (lr at the first step): exactly k of torch's steps */
+        const FO_T lo = (FO_T)r->step_size_min, hi = (FO_T)r->step_size_max;
+        for (int64_t c = j; c < K * p; c += p) {
+            coef[c] *= p_factor;
+            FO_T d = first == 1 ? (FO_T)r->lr : s2[c];
+            d = d < lo ? lo : d;
+            s2[c] = d > hi ? hi : d;
+            s1[c] = 0;
+        }
+        return;
+    }
+    if (r->precond == FO_PRECOND_ASGD) {
+        /* p stays (the decay term lambd eta p, like the L2 terms, is not applied for skipped
+         * steps); ax averages the constant p over them: ax <- p + (ax - p) prod (1 - mu_s),
+         * the product telescoping to (m_first - 1) / m_last with m_s = s - 1 - t0, or 0
+         * (ax <- p) when some mu_s is 1 */
+        const double ma = (double)(first - 1) - r->t0, mb = (double)(first + k - 2) - r->t0;
+        const FO_T keep = (FO_T)(ma > 1.0 ? (ma - 1.0) / mb : 0.0);
+        for (int64_t c = j; c < K * p; c += p) {
+            coef[c] *= p_factor;
+            s1[c] = keep == 0 ? coef[c] : coef[c] + (s1[c] - coef[c]) * keep;
+        }
+        return;
     }
     /* Adamax's norm under zero gradients: u <- max(b2 u, eps) each step, max(b2^k u, eps) */
     const FO_T floor2 = r->precond == FO_PRECOND_ADAMAX ? (FO_T)r->eps : 0;
@@ -221,7 +249,8 @@ static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
             }
         for (int64_t m = 0; m < nc; m++) {
             int64_t j = cols[m];
-            FO_SUF(lazy_catch_up)(rule, cfg, t - 1 - last[j], j, p, K, coef, c_s1, c_s2, c_s3);
+            FO_SUF(lazy_catch_up)(rule, cfg, last[j] + 1, t - 1 - last[j], j, p, K, coef, c_s1,
+                                  c_s2, c_s3);
             for (int64_t c = j; c < n_coef; c += p) acc[c] = 0.0;
         }
         for (int64_t k = 0; k < K; k++) acc[n_coef + k] = 0.0;
@@ -249,10 +278,12 @@ static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
             for (int64_t k = 0; k < K; k++) grad[n_coef + k] = (FO_T)(acc[n_coef + k] * scale);
             worker(&sc, 0, K, intercept, grad + n_coef, i_s1, i_s2, i_s3);
         }
+        fo_rule_advance(rule);  /* the carried scalars past step t (the loop sets t) */
     }
     /* bring every column up to the epoch's last step */
     for (int64_t j = 0; j < p && status == FO_OK; j++)
-        FO_SUF(lazy_catch_up)(rule, cfg, t - 1 - last[j], j, p, K, coef, c_s1, c_s2, c_s3);
+        FO_SUF(lazy_catch_up)(rule, cfg, last[j] + 1, t - 1 - last[j], j, p, K, coef, c_s1, c_s2,
+                              c_s3);
     rule->t = t;
 cleanup:
     free(last);
@@ -331,7 +362,11 @@ FO_INLINE int FO_SUF(sgd1_body)(const int PRECOND, const int MOMENTUM, const int
     /* the scalars that depend on the step number: Adam's bias corrections,
      * momentum's first step, AdaGrad's lr decay */
     const int per_step = PRECOND == FO_PRECOND_ADAM || MOMENTUM || PRECOND == FO_PRECOND_ADAGRAD ||
-                         PRECOND == FO_PRECOND_ADAMAX || PRECOND == FO_PRECOND_RADAM;
+                         PRECOND == FO_PRECOND_ADAMAX || PRECOND == FO_PRECOND_RADAM ||
+                         PRECOND == FO_PRECOND_NADAM || PRECOND == FO_PRECOND_RPROP ||
+                         PRECOND == FO_PRECOND_ASGD;
+    /* the rules whose carried scalars move every step (fo_rule_advance) */
+    const int carried = PRECOND == FO_PRECOND_NADAM || PRECOND == FO_PRECOND_ASGD;
     FO_SUF(fo_step_scalars) sc;
     FO_SUF(step_scalars)(rule, &sc);
     double ls = 0.0, wsum = 0.0;
@@ -385,6 +420,7 @@ FO_INLINE int FO_SUF(sgd1_body)(const int PRECOND, const int MOMENTUM, const int
         if (intercept)
             FO_SUF(update_body)(PRECOND, MOMENTUM, EXTRA, &sc, 0, 1, intercept, grad + p, i_s1,
                                 i_s2, i_s3);
+        if (carried) fo_rule_advance(rule);  /* rule->t is t here; the loop sets it next */
     }
     rule->t = t;
     *loss_total += ls;

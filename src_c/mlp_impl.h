@@ -774,6 +774,21 @@ static int FO_SUF(mlp_update)(const fo_mlp_epoch_config *cfg, const fo_rule *rul
     return FO_OK;
 }
 
+/* After a step taken: every distinct segment rule (segments may share one) past the step
+ * rule->t, then `rule` -- their t and carried scalars (fo_rule_advance). */
+static void FO_SUF(mlp_advance)(const fo_mlp_epoch_config *cfg, fo_rule *rule)
+{
+    for (int64_t k = 0; cfg->segments && k < cfg->n_segments; k++) {
+        fo_rule *r = cfg->segments[k].rule;
+        int64_t first = 0;
+        while (cfg->segments[first].rule != r) first++;
+        if (first < k) continue;  /* moved with segment `first` */
+        r->t = rule->t;
+        fo_rule_advance(r);
+    }
+    fo_rule_advance(rule);
+}
+
 int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
                          const FO_DATA *d, const FO_T *Y, fo_rule *rule, FO_T *params,
                          FO_T *bn_running, FO_T *s1, FO_T *s2, FO_T *s3, double *mean_loss)
@@ -845,7 +860,7 @@ int FO_SUF(fo_mlp_epoch)(const fo_mlp_net *net, const fo_mlp_epoch_config *cfg,
         /* a gradient with NaN or infinity is refused: the parameters stay as they were */
         status = FO_SUF(mlp_update)(cfg, rule, n_params, params, w.gblock, s1, s2, s3,
                                     net->n_threads > 1 ? net->n_threads : 1);
-        if (status == FO_OK) rule->t++;
+        if (status == FO_OK) FO_SUF(mlp_advance)(cfg, rule);  /* t and the carried scalars */
     }
     (void)penalty;
     *mean_loss = w_seen > 0.0 ? loss / w_seen : 0.0;

@@ -16,6 +16,11 @@ typedef struct {
     FO_T beta1c, beta2, beta2c, alpha, alphac, eps, bc2_sqrt, adagrad_scale;
     FO_T radam_a, radam_b;  /* RAdam: g <- m (a / (sqrt(v) + eps) + b), one of a, b zero */
     FO_T grad_sign;         /* -1 to maximize, else 1 (exact either way) */
+    FO_T bc2;               /* NAdam: 1 - b2^t (v is divided by it, as torch does) */
+    FO_T nadam_g, nadam_m;  /* NAdam: g <- (nadam_g g + nadam_m m) / (sqrt(v / bc2) + eps) */
+    FO_T rprop_keep, rprop_init;  /* Rprop: d <- d keep + init (0 and lr at t = 1, else 1, 0) */
+    FO_T eta_minus, eta_plus, step_min, step_max;  /* Rprop */
+    FO_T asgd_keep, asgd_mu, asgd_copy;  /* ASGD: 1 - lambd eta; mu_t; 1 while mu_t = 1 */
 } FO_SUF(fo_step_scalars);
 
 static void FO_SUF(step_scalars)(const fo_rule *r, FO_SUF(fo_step_scalars) *s)
@@ -58,6 +63,45 @@ static void FO_SUF(step_scalars)(const fo_rule *r, FO_SUF(fo_step_scalars) *s)
             s->radam_a = (FO_T)(rect * sqrt(bc2));
             s->radam_b = 0;
         }
+    }
+    s->bc2 = 1;
+    s->nadam_g = s->nadam_m = 0;
+    if (r->precond == FO_PRECOND_NADAM) {
+        /* torch's NAdam: mu_t and mu_{t+1}, the product P_t = P_{t-1} mu_t (mu_product
+         * holds P_{t-1}), and the two coefficients of its two addcdiv steps, over lr */
+        const double mu = fo_nadam_mu(r->beta1, r->momentum_decay, r->t);
+        const double mu_next = fo_nadam_mu(r->beta1, r->momentum_decay, r->t + 1);
+        const double prod = r->mu_product * mu;
+        s->bc2 = (FO_T)(1.0 - pow(r->beta2, (double)r->t));
+        s->nadam_g = (FO_T)((1.0 - mu) / (1.0 - prod));
+        s->nadam_m = (FO_T)(mu_next / (1.0 - prod * mu_next));
+    }
+    s->rprop_keep = 1;
+    s->rprop_init = 0;
+    s->eta_minus = (FO_T)r->eta_minus;
+    s->eta_plus = (FO_T)r->eta_plus;
+    s->step_min = (FO_T)r->step_size_min;
+    s->step_max = (FO_T)r->step_size_max;
+    if (r->precond == FO_PRECOND_RPROP) {
+        /* torch's Rprop: the step sizes start at lr (at the first step), and the step is
+         * sign(g) d, with no learning rate after that */
+        s->neg_lr = -1;
+        if (r->t == 1) {
+            s->rprop_keep = 0;
+            s->rprop_init = (FO_T)r->lr;
+        }
+    }
+    s->asgd_keep = 1;
+    s->asgd_mu = 1;
+    s->asgd_copy = 1;
+    if (r->precond == FO_PRECOND_ASGD) {
+        /* torch's ASGD: eta and mu of this step (computed after the previous one) */
+        const double eta = r->t == 1 ? r->lr : r->eta;
+        const double mu = fo_asgd_mu(r->t0, r->t);
+        s->neg_lr = (FO_T)-eta;
+        s->asgd_keep = (FO_T)(1.0 - r->lambd * eta);
+        s->asgd_mu = (FO_T)mu;
+        s->asgd_copy = mu == 1.0 ? (FO_T)1 : (FO_T)0;
     }
     if (r->precond == FO_PRECOND_ADAM) {
         /* bias corrections as torch computes them: step lr / (1 - b1^t), and
@@ -123,6 +167,26 @@ FO_INLINE void FO_SUF(update_chain)(const int PRECOND, const int MOMENTUM, const
             s1[i] = m;
             s2[i] = v;
             g = m * (s.radam_a / (FO_SQRT(v) + s.eps) + s.radam_b);
+        } else if (PRECOND == FO_PRECOND_NADAM) {
+            FO_T m = s1[i] + (g - s1[i]) * s.beta1c;     /* torch: lerp */
+            FO_T v = s2[i] * s.beta2 + g * g * s.beta2c;
+            s1[i] = m;
+            s2[i] = v;
+            g = (s.nadam_g * g + s.nadam_m * m) / (FO_SQRT(v / s.bc2) + s.eps);
+        } else if (PRECOND == FO_PRECOND_RPROP) {
+            /* torch's order: the sign of g prev picks the factor, the step size is scaled
+             * and clamped, g is zeroed where the sign changed, and becomes prev */
+            const FO_T sg = g * s1[i];
+            FO_T d = (s2[i] * s.rprop_keep + s.rprop_init) *
+                     (sg > 0 ? s.eta_plus : (sg < 0 ? s.eta_minus : (FO_T)1));
+            d = d < s.step_min ? s.step_min : d;         /* torch: clamp_(min, max) */
+            d = d > s.step_max ? s.step_max : d;
+            if (sg < 0) g = 0;
+            s1[i] = g;
+            s2[i] = d;
+            g = g > 0 ? d : (g < 0 ? -d : (FO_T)0);     /* sign(g) d; neg_lr holds -1 */
+        } else if (PRECOND == FO_PRECOND_ASGD) {
+            w = w * s.asgd_keep;                         /* p (1 - lambd eta), after the L2 */
         } else if (PRECOND == FO_PRECOND_ADADELTA) {
             /* torch's order: s <- rho s + (1 - rho) g^2; d = sqrt(u + eps) / sqrt(s + eps) g;
              * u <- rho u + (1 - rho) d^2 (alpha holds rho) */
@@ -137,7 +201,12 @@ FO_INLINE void FO_SUF(update_chain)(const int PRECOND, const int MOMENTUM, const
             s1[i] = b;
             g = s.nesterov != 0 ? g + s.mu * b : b;
         }
-        p[i] = w + s.neg_lr * g;                         /* 5. learning rate */
+        const FO_T pn = w + s.neg_lr * g;                /* 5. learning rate */
+        p[i] = pn;
+        if (PRECOND == FO_PRECOND_ASGD) {                /* ASGD's average of the iterates */
+            const FO_T ax = s1[i];
+            s1[i] = s.asgd_copy != 0 ? pn : ax + (pn - ax) * s.asgd_mu;
+        }
     }
 }
 

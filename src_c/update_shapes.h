@@ -7,6 +7,8 @@
 #ifndef FASTOPTIM_UPDATE_SHAPES_H
 #define FASTOPTIM_UPDATE_SHAPES_H
 
+#include <math.h>
+
 #include "fastoptim/fo_update.h"
 
 /* X(name, preconditioner, momentum, extra state: centered RMSProp / AMSGrad) */
@@ -23,7 +25,10 @@
     X(amsgrad, FO_PRECOND_ADAM, 0, 1)                       \
     X(adadelta, FO_PRECOND_ADADELTA, 0, 0)                  \
     X(adamax, FO_PRECOND_ADAMAX, 0, 0)                      \
-    X(radam, FO_PRECOND_RADAM, 0, 0)
+    X(radam, FO_PRECOND_RADAM, 0, 0)                        \
+    X(nadam, FO_PRECOND_NADAM, 0, 0)                        \
+    X(rprop, FO_PRECOND_RPROP, 0, 0)                        \
+    X(asgd, FO_PRECOND_ASGD, 0, 0)
 
 /* The index of a (checked) rule's shape in FO_RULE_SHAPES. */
 static inline int fo_rule_shape(const fo_rule *r)
@@ -35,8 +40,25 @@ static inline int fo_rule_shape(const fo_rule *r)
     case FO_PRECOND_ADADELTA: return 10;
     case FO_PRECOND_ADAMAX: return 11;
     case FO_PRECOND_RADAM: return 12;
+    case FO_PRECOND_NADAM: return 13;
+    case FO_PRECOND_RPROP: return 14;
+    case FO_PRECOND_ASGD: return 15;
     default: return r->amsgrad ? 9 : 8;
     }
+}
+
+/* NAdam's momentum factor of step t: mu_t = beta1 (1 - 0.96^(t psi) / 2) (torch's NAdam). */
+static inline double fo_nadam_mu(double beta1, double psi, int64_t t)
+{
+    return beta1 * (1.0 - 0.5 * pow(0.96, (double)t * psi));
+}
+
+/* ASGD's averaging weight of step t: mu_t = 1 / max(1, t - 1 - t0) (torch computes it after
+ * step t - 1 from that step's number); 1 means ax <- p. */
+static inline double fo_asgd_mu(double t0, int64_t t)
+{
+    const double m = (double)(t - 1) - t0;
+    return 1.0 / (m > 1.0 ? m : 1.0);
 }
 
 #endif /* FASTOPTIM_UPDATE_SHAPES_H */

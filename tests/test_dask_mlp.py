@@ -29,7 +29,7 @@ import fastoptim._dask as fodask  # noqa: E402
 from fastoptim._dask import DaskData, DaskNetwork, chunk_seeds  # noqa: E402
 from fastoptim.exceptions import ConvergenceWarning  # noqa: E402
 from fastoptim.neural_network import MLPClassifier, MLPRegressor, Network  # noqa: E402
-from fastoptim.optim import Adam  # noqa: E402
+from fastoptim.optim import ASGD, Adam, NAdam  # noqa: E402
 
 N, D, HIDDEN = 800, 6, (7, 5)
 
@@ -155,12 +155,14 @@ def test_unshuffled_fit_on_aligned_chunks_equals_the_in_memory_fit(kind, fmt, ba
     assert (ours.n_iter_, ours.t_) == (ref.n_iter_, ref.t_) == (3, 3 * N)
 
 
+@pytest.mark.parametrize("make", [Adam, NAdam, ASGD], ids=["adam", "nadam", "asgd"])
 @pytest.mark.parametrize("batch_norm", [False, True])
-def test_parameter_groups_on_chunks_equal_the_in_memory_fit(batch_norm):
+def test_parameter_groups_on_chunks_equal_the_in_memory_fit(batch_norm, make):
     """An optimizer with parameter groups (no decay on the biases, a slower last layer) is
-    handed from chunk to chunk with its per-segment rules: the in-memory fit's numbers."""
+    handed from chunk to chunk with its per-segment rules and every group's carried numbers
+    (NAdam's mu_product, ASGD's eta; in param_groups): the in-memory fit's numbers."""
     X, y, sw = problem("multiclass", 4)
-    solver = Adam(lr=0.01, weight_decay=0.01, param_groups=[
+    solver = make(lr=0.01, weight_decay=0.01, param_groups=[
         {"params": ["biases", "betas"], "weight_decay": 0.0},
         {"params": "weights[-1]", "lr": 0.002}])
     kw = dict(shuffle=False, batch_norm=batch_norm, solver=solver)

@@ -9,7 +9,8 @@ import scipy.sparse as sp
 
 from fastoptim.losses import Objective
 from fastoptim.optim.engine import epoch_permutation, run_epoch, train
-from fastoptim.optim.optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, RAdam, RMSProp
+from fastoptim.optim.optimizers import (ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam,
+                                        RAdam, RMSProp, Rprop)
 from fastoptim.reference import losses as ref
 
 N, D, K = 203, 9, 3
@@ -24,7 +25,22 @@ OPTIMIZERS = {
     "adadelta": lambda: Adadelta(lr=1.0, rho=0.9, eps=1e-4, weight_decay=0.01),
     "adamax": lambda: Adamax(lr=0.01, eps=1e-3),
     "radam": lambda: RAdam(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True),
+    "nadam": lambda: NAdam(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True),
+    "rprop": lambda: Rprop(lr=0.01, step_sizes=(1e-4, 0.5)),
+    # averaging from step 40 (of 3 x 203 batch-1 steps, 3 x 29 of 7 rows)
+    "asgd": lambda: ASGD(lr=0.05, lambd=1e-3, t0=40, weight_decay=0.01),
 }
+
+
+def _assert_same_state(o1, o2, scale):
+    """The optimizers' states (every array, the carried scalars) agree to 1e-10."""
+    assert o1._scalars.keys() == o2._scalars.keys()
+    for k in o1._scalars:
+        assert abs(o1._scalars[k] - o2._scalars[k]) <= 1e-12 * abs(o2._scalars[k]), k
+    for st1, st2 in zip(o1.state, o2.state):
+        assert st1.keys() == st2.keys()
+        for k in st1:
+            assert np.abs(st1[k] - st2[k]).max() <= 1e-10 * max(scale, np.abs(st2[k]).max()), k
 
 
 def _problem(loss, sparse, dtype, seed=0):
@@ -81,6 +97,7 @@ def test_epoch_matches_numpy_twin(loss, sparse, name, batch):
     assert np.abs(c1 - c2).max() <= 1e-10 * scale
     assert np.abs(b1 - b2).max() <= 1e-10 * scale
     assert o1.n_steps == o2.n_steps == 3 * -(-N // batch)
+    _assert_same_state(o1, o2, scale)
 
 
 @pytest.mark.parametrize("name", ["sgd", "adam"])
@@ -190,7 +207,9 @@ def _twin_lazy_epoch(loss, X, y, sw, alpha, opt, coef, b, batch, seed):
     rules: decoupled decay on p, state decayed as under zero gradients)."""
     from fastoptim.optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
                                             ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam,
-                                            ScaleByAdamax, ScaleByRAdam, ScaleByRMS)
+                                            ScaleByAdamax, ScaleByASGD, ScaleByNAdam,
+                                            ScaleByRAdam, ScaleByRMS, ScaleByRprop,
+                                            asgd_averaging_weight)
 
     Xd = X.toarray().astype(np.float64)
     perm = epoch_permutation(X.shape[0], seed)
@@ -199,8 +218,9 @@ def _twin_lazy_epoch(loss, X, y, sw, alpha, opt, coef, b, batch, seed):
     dec, l2 = get(DecoupledWeightDecay), get(AddDecayedWeights)
     mom, rms, adam = get(Momentum), get(ScaleByRMS), get(ScaleByAdam)
     delta, amax = get(ScaleByAdadelta), get(ScaleByAdamax)
-    adam = adam or get(ScaleByRAdam)  # RAdam's moments decay as Adam's
-    pre = get(ScaleByAdagrad) or rms or adam or delta or amax
+    adam = adam or get(ScaleByRAdam) or get(ScaleByNAdam)  # their moments decay as Adam's
+    rprop, asgd = get(ScaleByRprop), get(ScaleByASGD)
+    pre = get(ScaleByAdagrad) or rms or adam or delta or amax or rprop or asgd
     if opt.state is None:
         opt.state = opt._init_state([coef, b])
     st = opt.state[0]
@@ -230,6 +250,14 @@ def _twin_lazy_epoch(loss, X, y, sw, alpha, opt, coef, b, batch, seed):
             if delta is not None:  # a zero gradient: a zero step, both averages decay
                 st["s2"][..., rest] *= delta.rho
                 st["s3"][..., rest] *= delta.rho
+            if rprop is not None:  # a zero gradient: no step, the step size only clamped
+                d = np.full(len(rest), lr) if opt.n_steps == 0 else st["s2"][..., rest]
+                st["s2"][..., rest] = np.clip(d, *rprop.step_sizes)
+                st["s1"][..., rest] = 0.0
+            if asgd is not None:  # p stays; the average takes it in (a copy while mu = 1)
+                mu = asgd_averaging_weight(asgd.t0, opt.n_steps + 1)
+                ax = st["s1"][..., rest]
+                st["s1"][..., rest] = coef[..., rest] if mu == 1 else ax + (coef[..., rest] - ax) * mu
         # the batch's columns: the rule, on a view of coef and the state
         z = ref._scores(Xd[rows], coef, b)
         _, dz = ref.pointwise(loss, z, y[rows])
@@ -261,6 +289,7 @@ def test_lazy_epoch_matches_its_dense_twin(loss, name, batch):
     scale = max(np.abs(c2).max(), np.abs(b2).max())
     assert np.abs(c1 - c2).max() <= 1e-10 * scale
     assert np.abs(b1 - b2).max() <= 1e-10 * scale
+    _assert_same_state(o1, o2, scale)
 
 
 @pytest.mark.parametrize("batch", [1, 5, 64])

@@ -30,7 +30,7 @@ from conftest import assert_rel
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CAL_HOUSING = DATA_DIR / "california-housing" / "cal_housing.data"
 
-STOCHASTIC = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta")
+STOCHASTIC = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta", "nadam")
 NO_CONV_WARN = pytest.mark.filterwarnings("ignore::fastoptim.exceptions.ConvergenceWarning")
 
 
@@ -365,7 +365,7 @@ def test_stochastic_full_batch_reaches_closed_form(name, case):
 
 # Mini-batches of 50 (6 per epoch) and a cosine decay to 0 over 2000 epochs.
 MINI_BATCH_LR = {"sgd": 0.03, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.1,
-                 "rmsprop": 0.01, "adam": 0.01, "adadelta": 1.0}
+                 "rmsprop": 0.01, "adam": 0.01, "adadelta": 1.0, "nadam": 0.01}
 
 
 @NO_CONV_WARN

@@ -36,7 +36,7 @@ from fastoptim._core import _dual_cd, _status
 from fastoptim.datasets import load_a9a, load_usps
 from fastoptim.exceptions import ConvergenceWarning, NotFittedError
 from fastoptim.losses import Objective
-from fastoptim.optim import SGD, Adam, Adamax, AdamW, RAdam
+from fastoptim.optim import ASGD, SGD, Adam, Adamax, AdamW, RAdam
 from fastoptim.optim.schedules import CosineDecay
 from fastoptim.reference import losses as ref_losses
 from fastoptim.svm import LinearSVC
@@ -511,7 +511,7 @@ def test_hinge_primal_lbfgs_is_approximate_but_close():
 def _stochastic_params(solver):
     lr0 = solver.lr if not isinstance(solver, str) else {
         "sgd": 0.3, "momentum": 0.03, "nesterov": 0.03, "adagrad": 0.1, "rmsprop": 0.01,
-        "adam": 0.01, "adadelta": 3.0}[solver]
+        "adam": 0.01, "adadelta": 3.0, "nadam": 0.01}[solver]
     E = 60
     return dict(max_iter=E, tol=1e-12, n_iter_no_change=E,
                 schedule=CosineDecay(lr0, E, final_lr=lr0 / 100), random_state=0)
@@ -519,7 +519,9 @@ def _stochastic_params(solver):
 
 @pytest.mark.filterwarnings("ignore::fastoptim.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("solver", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
-                                    "adadelta", Adamax(lr=0.03), RAdam(lr=0.03), Adam(lr=0.01), AdamW(lr=0.01, weight_decay=0.0)],
+                                    "adadelta", "nadam", Adamax(lr=0.03), RAdam(lr=0.03),
+                                    ASGD(lr=0.3, lambd=0.0), Adam(lr=0.01),
+                                    AdamW(lr=0.01, weight_decay=0.0)],
                          ids=lambda s: s if isinstance(s, str) else type(s).__name__)
 def test_stochastic_solvers_reach_the_optimum(solver):
     """Mini-batch epochs of the C engine, a cosine-decayed rate: within 1e-3 of the optimum

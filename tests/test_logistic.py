@@ -36,7 +36,7 @@ from fastoptim.optim import Adam, schedules
 from conftest import assert_rel, usps_source
 
 
-STOCHASTIC = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta")
+STOCHASTIC = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta", "nadam")
 DIRECT = ("lbfgs", "newton-cg", "newton-cholesky")
 NO_CONV_WARN = pytest.mark.filterwarnings("ignore::fastoptim.exceptions.ConvergenceWarning")
 

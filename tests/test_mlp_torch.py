@@ -12,7 +12,8 @@ nn = torch.nn
 
 from fastoptim import MLPClassifier, MLPRegressor  # noqa: E402
 from fastoptim.exceptions import ConvergenceWarning  # noqa: E402
-from fastoptim.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, RAdam, RMSProp  # noqa: E402
+from fastoptim.optim import (ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam,  # noqa: E402
+                             RAdam, RMSProp, Rprop)
 from fastoptim.optim.schedules import StepDecay  # noqa: E402
 
 OPTIMIZERS = {  # id -> (fastoptim optimizer, torch.optim class, keyword arguments)
@@ -26,6 +27,9 @@ OPTIMIZERS = {  # id -> (fastoptim optimizer, torch.optim class, keyword argumen
     "adadelta": (Adadelta, "Adadelta", dict(lr=1.0, rho=0.9, eps=1e-4)),
     "adamax": (Adamax, "Adamax", dict(lr=0.01)),
     "radam": (RAdam, "RAdam", dict(lr=0.01, weight_decay=0.01)),
+    "nadam": (NAdam, "NAdam", dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)),
+    "rprop": (Rprop, "Rprop", dict(lr=0.01)),
+    "asgd": (ASGD, "ASGD", dict(lr=0.05, lambd=0.01, t0=5)),
 }
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "logistic": nn.Sigmoid, "gelu": nn.GELU,
                "leaky_relu": lambda: nn.LeakyReLU(0.01), "identity": nn.Identity}
@@ -63,19 +67,26 @@ def _train_torch(model, opt_name, kw, X, target, loss_fn, batch, epochs, groups=
                  scheduler=None):
     """groups(model): torch's param groups (default: every parameter in one); scheduler(opt):
     a torch.optim.lr_scheduler stepped after each epoch."""
-    opt = getattr(torch.optim, opt_name)(
-        model.parameters() if groups is None else groups(model), **kw)
-    sched = None if scheduler is None else scheduler(opt)
-    Xt = torch.from_numpy(X)
-    model.train()
-    for _ in range(epochs):
-        for lo in range(0, X.shape[0], batch):
-            opt.zero_grad()
-            loss = loss_fn(model(Xt[lo:lo + batch]), target[lo:lo + batch])
-            loss.backward()
-            opt.step()
-        if sched is not None:
-            sched.step()
+    # the default dtype float64 makes the optimizers' scalar state (NAdam's mu_product, ASGD's
+    # eta) float64 as well, as fastoptim keeps it
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        opt = getattr(torch.optim, opt_name)(
+            model.parameters() if groups is None else groups(model), **kw)
+        sched = None if scheduler is None else scheduler(opt)
+        Xt = torch.from_numpy(X)
+        model.train()
+        for _ in range(epochs):
+            for lo in range(0, X.shape[0], batch):
+                opt.zero_grad()
+                loss = loss_fn(model(Xt[lo:lo + batch]), target[lo:lo + batch])
+                loss.backward()
+                opt.step()
+            if sched is not None:
+                sched.step()
+    finally:
+        torch.set_default_dtype(before)
     model.eval()
     return model
 
@@ -125,6 +136,9 @@ def _fit_classifier(solver, hidden, X, y, coefs, intercepts, activation="tanh", 
 @pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
 @pytest.mark.parametrize("batch_norm", [False, True])
 def test_classifier_trajectory_equals_torch(opt, batch_norm):
+    if opt == "rprop" and batch_norm:
+        pytest.skip("the biases before a batch norm have a zero gradient in exact arithmetic, "
+                    "and Rprop steps by the sign of each side's rounding: full steps apart")
     X, y, rng = _data()
     sizes = (7, 9, 6, 4)
     coefs, intercepts = _weights(sizes, rng)
@@ -133,7 +147,8 @@ def test_classifier_trajectory_equals_torch(opt, batch_norm):
                           batch_norm=batch_norm)
     model = _train_torch(_torch_model(coefs, intercepts, "tanh", batch_norm), torch_name, kw,
                          X, torch.from_numpy(y), nn.CrossEntropyLoss(), 20, 3)
-    adaptive = opt in ("adagrad", "rmsprop", "adam", "adamw", "adadelta", "adamax", "radam")
+    adaptive = opt in ("adagrad", "rmsprop", "adam", "adamw", "adadelta", "adamax", "radam",
+                       "nadam")
     _compare(est, model, batch_norm, adaptive)
     with torch.no_grad():
         proba = torch.softmax(model(torch.from_numpy(X)), dim=1).numpy()
@@ -212,6 +227,13 @@ GROUPED = {  # id -> (fastoptim class, torch.optim class name, arguments, the la
     "rmsprop": (RMSProp, "RMSprop", dict(lr=0.005, weight_decay=0.05, momentum=0.5),
                 dict(lr=0.001, centered=True)),
     "adagrad": (Adagrad, "Adagrad", dict(lr=0.05, weight_decay=0.01), dict(lr_decay=0.1)),
+    # each group's carried scalars, moved once per step however many segments share its rule
+    # (the biases' group: one segment per layer): mu_product by the group's betas and
+    # momentum_decay, eta by its lr and lambd
+    "nadam": (NAdam, "NAdam", dict(lr=0.01, weight_decay=0.05),
+              dict(lr=0.003, betas=(0.7, 0.99), momentum_decay=0.02)),
+    "asgd": (ASGD, "ASGD", dict(lr=0.05, lambd=0.01, t0=5, weight_decay=0.05),
+             dict(lr=0.02, lambd=0.3, alpha=0.5)),
 }
 
 

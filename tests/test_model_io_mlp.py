@@ -20,14 +20,15 @@ import fastoptim
 from fastoptim import LogisticRegression, MLPClassifier, MLPRegressor
 from fastoptim.exceptions import ConvergenceWarning
 from fastoptim.model_io import FORMAT_VERSION, NETWORKS, OBJECTS, load_model, save_model
-from fastoptim.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RAdam, RMSProp
+from fastoptim.optim import (ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, Optimizer,
+                             RAdam, RMSProp, Rprop)
 from fastoptim.optim.schedules import (Constant, CosineDecay, ExponentialDecay,
                                        InverseSqrtDecay, InverseTimeDecay, LinearDecay,
                                        MomentumSchedule, ReduceOnPlateau, StepDecay, Warmup)
 from fastoptim.optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
                                         ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam,
-                                        ScaleByAdamax, ScaleByLearningRate, ScaleByRAdam,
-                                        ScaleByRMS)
+                                        ScaleByAdamax, ScaleByASGD, ScaleByLearningRate,
+                                        ScaleByNAdam, ScaleByRAdam, ScaleByRMS, ScaleByRprop)
 
 
 def _data(n=120, p=6, seed=0):
@@ -107,6 +108,8 @@ def _assert_same_state(a, b):
     assert (oa is None) == (ob is None)
     if ob is not None:
         assert _config(oa) == _config(ob) and oa.n_steps == ob.n_steps and oa.lr == ob.lr
+        # the carried scalars, every group's
+        assert [c._scalars for c in oa._chains()] == [c._scalars for c in ob._chains()]
         assert (oa.state is None) == (ob.state is None)
         if ob.state is not None:
             assert sorted(oa.state[0]) == sorted(ob.state[0])
@@ -305,6 +308,11 @@ SOLVERS = {
     "rmsprop-centered": dict(solver=RMSProp(lr=2e-3, centered=True, momentum=0.5)),
     "amsgrad": dict(solver=Adam(lr=2e-3, betas=(0.8, 0.99), amsgrad=True, weight_decay=1e-3)),
     "adamw-plateau": dict(solver="adamw", schedule=ReduceOnPlateau(1e-3, factor=0.5)),
+    # the numbers the rule carries (mu_product, eta) travel in the file
+    "nadam": dict(solver="nadam"),
+    "asgd-schedule": dict(solver=ASGD(0.02, lambd=0.01, t0=4),
+                          schedule=StepDecay(0.02, step_size=2, gamma=0.5)),
+    "rprop": dict(solver=Rprop(0.01, etas=(0.4, 1.3))),
     "chain": dict(solver=Optimizer(DecoupledWeightDecay(1e-3), ScaleByRMS(0.9, 1e-7),
                                    Momentum(0.8), ScaleByLearningRate(0.01), check_finite=False)),
     # parameter groups: the rates a schedule scaled, a group with a state of its own (AMSGrad)
@@ -317,6 +325,16 @@ SOLVERS = {
         solver=SGD(0.05, momentum=0.9, weight_decay=1e-4, param_groups=[
             {"params": [1, 5], "momentum": 0.5, "lr": 0.01}, {"params": "gammas", "momentum": 0.0}]),
         schedule=MomentumSchedule(0.95)),
+    # groups that carry numbers of their own: mu_product by the group's betas, eta by its
+    # lambd and the rate a schedule scaled
+    "nadam-groups": dict(solver=NAdam(lr=4e-3, weight_decay=1e-3, param_groups=[
+        {"params": "biases", "weight_decay": 0.0},
+        {"params": "weights[-1]", "lr": 1e-3, "betas": (0.8, 0.99), "momentum_decay": 0.01}])),
+    "asgd-groups-schedule": dict(
+        solver=ASGD(0.02, lambd=0.01, t0=4, param_groups=[
+            {"params": ["gammas", "betas"], "lr": 0.05, "lambd": 0.1},
+            {"params": "weights[-1]", "alpha": 0.5}]),
+        schedule=StepDecay(0.02, step_size=2, gamma=0.5)),
     "chain-groups": dict(solver=Optimizer(
         AddDecayedWeights(1e-2), ScaleByRMS(0.9, 1e-7), ScaleByLearningRate(0.01),
         param_groups=[{"params": "biases", "weight_decay": 0.0, "lr": 3e-3}]),
@@ -403,6 +421,16 @@ OBJECT_PARAMS = {
                                            ScaleByLearningRate(1e-3))),
     "ScaleByRAdam": dict(solver=Optimizer(AddDecayedWeights(1e-3), ScaleByRAdam((0.8, 0.9)),
                                           ScaleByLearningRate(1e-3))),
+    "NAdam": dict(solver=NAdam(3e-3, momentum_decay=0.01, weight_decay=1e-3,
+                               decoupled_weight_decay=True)),
+    "Rprop": dict(solver=Rprop(0.02, etas=(0.3, 1.4), step_sizes=(1e-5, 1.0))),
+    "ASGD": dict(solver=ASGD(0.03, lambd=1e-3, alpha=0.6, t0=2, weight_decay=1e-4)),
+    "ScaleByNAdam": dict(solver=Optimizer(ScaleByNAdam((0.8, 0.95), 1e-7, 0.02),
+                                          ScaleByLearningRate(1e-3))),
+    "ScaleByRprop": dict(solver=Optimizer(DecoupledWeightDecay(0.01), ScaleByRprop(),
+                                          ScaleByLearningRate(1e-3))),
+    "ScaleByASGD": dict(solver=Optimizer(ScaleByASGD(0.0, 0.5, 1.0),
+                                         ScaleByLearningRate(0.01))),
     "DecoupledWeightDecay": dict(solver=Optimizer(DecoupledWeightDecay(0.1),
                                                   ScaleByAdam((0.5, 0.9), 1e-6, True),
                                                   ScaleByLearningRate(1e-3))),
@@ -630,6 +658,11 @@ def test_network_arrays_are_checked(saved, tmp_path, case, entries, match):
         load_model(bad)
 
 
+#: a stored NAdam with a parameter group (for the network's description's cases)
+_GROUPED_NADAM = {"__object__": "NAdam", "args": [],
+                  "kwargs": {"param_groups": [{"params": ["biases"], "lr": 0.01}]}}
+
+
 @pytest.mark.parametrize("case, network, match", [
     ("activation", {"activation": "swish"},
      r"has the activation 'swish', not one fastoptim knows \(identity, logistic, tanh, relu"),
@@ -669,6 +702,35 @@ def test_network_arrays_are_checked(saved, tmp_path, case, entries, match):
     ("opt-steps", {"optimizer": {"object": {"__object__": "Adam", "args": [], "kwargs": {}},
                                  "n_steps": -3, "state": None}},
      r"has an optimizer with n_steps=-3, not an int >= 0"),
+    ("opt-no-scalars", {"optimizer": {"object": {"__object__": "NAdam", "args": [], "kwargs": {}},
+                                      "n_steps": 2, "state": None}},
+     r"has the optimizer scalars \{\} where NAdam\(lr=0.002\) after 2 steps carries "
+     r"\[.mu_product.\]"),
+    ("opt-scalars", {"optimizer": {"object": {"__object__": "ASGD", "args": [], "kwargs": {}},
+                                   "n_steps": 2, "state": None, "scalars": {"eta": -1.0}}},
+     r"has an optimizer whose scalars\['eta'\] must be a number > 0, got -1.0"),
+    ("opt-no-group-scalars", {"optimizer": {"object": _GROUPED_NADAM, "n_steps": 2, "state": None,
+                                            "scalars": {"mu_product": 0.5}}},
+     r"has no optimizer group_scalars where NAdam\(.*\) after 2 steps carries "
+     r"\[.mu_product.\] in each of its param_groups"),
+    ("opt-group-scalars-count", {"optimizer": {
+        "object": _GROUPED_NADAM, "n_steps": 2, "state": None, "scalars": {"mu_product": 0.5},
+        "group_scalars": []}}, r"has the optimizer group_scalars \[\] where NAdam\(.*\) after "
+                               r"2 steps carries numbers in 1 of its param_groups"),
+    ("opt-group-scalars", {"optimizer": {
+        "object": _GROUPED_NADAM, "n_steps": 2, "state": None, "scalars": {"mu_product": 0.5},
+        "group_scalars": [{"mu_product": 2.0}]}},
+     r"has an optimizer whose group_scalars\[0\]\['mu_product'\] must be a number in \[0, 1\]"),
+    ("opt-group-scalars-names", {"optimizer": {
+        "object": _GROUPED_NADAM, "n_steps": 2, "state": None, "scalars": {"mu_product": 0.5},
+        "group_scalars": [{"eta": 0.1}]}},
+     r"has the optimizer group_scalars\[0\] \{.eta.: 0.1\} where NAdam\(.*\) after 2 steps "
+     r"carries \[.mu_product.\]"),
+    ("opt-extra-scalars", {"optimizer": {"object": {"__object__": "Adam", "args": [],
+                                                    "kwargs": {}}, "n_steps": 2, "state": None,
+                                         "scalars": {"eta": 0.1}}},
+     r"has the optimizer scalars \{.eta.: 0.1\} where Adam\(lr=0.001\) after 2 steps "
+     r"carries \[\]"),
     ("plateau-class", {"plateau": {"__object__": "Constant", "args": [], "kwargs": {"lr": 1}}},
      r"has a plateau schedule that is a Constant, not a ReduceOnPlateau"),
     ("plateau-state", {"plateau": {"__object__": "ReduceOnPlateau", "args": [],

@@ -9,6 +9,7 @@ and momentum changes, in-place updates, thread-count determinism); bad input.
 Relative error between trajectories is max|a - b| / max|b| (the max-norm
 relative error of the whole parameter array).
 """
+import contextlib
 import copy
 import inspect
 import math
@@ -17,8 +18,8 @@ import pickle
 import numpy as np
 import pytest
 
-from fastoptim.optim.optimizers import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer,
-                                        RAdam, RMSProp)
+from fastoptim.optim.optimizers import (ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam,
+                                        Optimizer, RAdam, RMSProp, Rprop)
 
 N_STEPS = 100
 SHAPE = (6, 7)          # a 2-D parameter array: the kernels see it flattened
@@ -169,6 +170,61 @@ def ref_radam(p, g, st, t, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
     return p - lr * m_hat
 
 
+def ref_nadam(p, g, st, t, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+              momentum_decay=4e-3, decoupled_weight_decay=False):
+    """torch.optim.NAdam (Dozat 2016):  weight decay on g (or on p, decoupled);
+    mu_t = b1 (1 - 0.96^(t psi) / 2);  P_t = prod_{i <= t} mu_i;  m, v as Adam's;
+    m^ = mu_{t+1} m / (1 - P_t mu_{t+1}) + (1 - mu_t) g / (1 - P_t);  v^ = v / (1 - b2^t);
+    p <- p - lr m^ / (sqrt(v^) + eps)."""
+    b1, b2 = betas
+    if t == 1:
+        st["m"] = np.zeros_like(p)
+        st["v"] = np.zeros_like(p)
+        st["mu_product"] = 1.0
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            p = p * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * p
+    mu = b1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+    mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+    st["mu_product"] *= mu
+    st["m"] = b1 * st["m"] + (1 - b1) * g
+    st["v"] = b2 * st["v"] + (1 - b2) * g * g
+    m_hat = mu_next * st["m"] / (1 - st["mu_product"] * mu_next) + (1 - mu) * g / (1 - st["mu_product"])
+    return p - lr * m_hat / (np.sqrt(st["v"] / (1 - b2 ** t)) + eps)
+
+
+def ref_rprop(p, g, st, t, lr, etas=(0.5, 1.2), step_sizes=(1e-6, 50)):
+    """torch.optim.Rprop (Riedmiller & Braun 1993):  d_0 = lr, g_prev = 0;  s = g g_prev;
+    s > 0: d <- min(d eta+, d_max);  s < 0: d <- max(d eta-, d_min), g <- 0;  else d stays;
+    p <- p - sign(g) d;  g_prev <- g."""
+    if t == 1:
+        st["prev"] = np.zeros_like(p)
+        st["d"] = np.full_like(p, lr)
+    s = g * st["prev"]
+    st["d"] = np.where(s > 0, np.minimum(st["d"] * etas[1], step_sizes[1]),
+                       np.where(s < 0, np.maximum(st["d"] * etas[0], step_sizes[0]), st["d"]))
+    g = np.where(s < 0, 0.0, g)
+    st["prev"] = g
+    return p - np.sign(g) * st["d"]
+
+
+def ref_asgd(p, g, st, t, lr, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0):
+    """torch.optim.ASGD (Polyak & Juditsky 1992):  eta_1 = lr, mu_1 = 1;  g <- g + wd p;
+    p <- p (1 - lambd eta) - eta g;  ax <- p if mu = 1 else ax + mu (p - ax);  then
+    eta <- lr / (1 + lambd lr t)^alpha, mu <- 1 / max(1, t - t0) for the next step."""
+    if t == 1:
+        st["eta"], st["mu"], st["ax"] = lr, 1.0, np.zeros_like(p)
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    p = p * (1 - lambd * st["eta"]) - st["eta"] * g
+    st["ax"] = p.copy() if st["mu"] == 1 else st["ax"] + st["mu"] * (p - st["ax"])
+    st["eta"] = lr / (1 + lambd * lr * t) ** alpha
+    st["mu"] = 1 / max(1, t - t0)
+    return p
+
+
 #: kind -> (fastoptim class, oracle, torch.optim class name)
 KINDS = {
     "sgd": (SGD, ref_sgd, "SGD"),
@@ -179,6 +235,9 @@ KINDS = {
     "adadelta": (Adadelta, ref_adadelta, "Adadelta"),
     "adamax": (Adamax, ref_adamax, "Adamax"),
     "radam": (RAdam, ref_radam, "RAdam"),
+    "nadam": (NAdam, ref_nadam, "NAdam"),
+    "rprop": (Rprop, ref_rprop, "Rprop"),
+    "asgd": (ASGD, ref_asgd, "ASGD"),
 }
 
 #: Every configuration under test: id -> (kind, keyword arguments; names as torch's).
@@ -223,6 +282,18 @@ CONFIGS = {
     "radam_betas_eps": ("radam", dict(lr=0.01, betas=(0.8, 0.95), eps=1e-6)),
     "radam_weight_decay": ("radam", dict(lr=0.01, weight_decay=0.1)),
     "radam_decoupled": ("radam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    "nadam": ("nadam", dict(lr=0.01)),
+    "nadam_betas_eps_decay": ("nadam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6,
+                                            momentum_decay=0.02)),
+    "nadam_weight_decay": ("nadam", dict(lr=0.01, weight_decay=0.1)),
+    "nadam_decoupled": ("nadam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    "rprop": ("rprop", dict(lr=0.01)),
+    # step sizes that reach both bounds within the 100 steps
+    "rprop_etas_step_sizes": ("rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2))),
+    # t0 small: the averaging starts inside the 100 steps (p does not depend on t0)
+    "asgd": ("asgd", dict(lr=0.01, t0=20)),
+    "asgd_lambd_alpha": ("asgd", dict(lr=0.02, lambd=0.5, alpha=0.5, t0=10)),
+    "asgd_weight_decay": ("asgd", dict(lr=0.01, lambd=1e-3, weight_decay=0.1, t0=50)),
 }
 CONFIG_IDS = list(CONFIGS)
 
@@ -362,22 +433,40 @@ def test_list_of_mixed_dtypes():
 # ============================================================================================
 
 
-def torch_trajectory(config, p0s, grads_per_param, lrs=None, momenta=None, default_kw=False):
-    """Parameters after each step by torch.optim, fed the same gradients (p.grad set by hand)."""
+@contextlib.contextmanager
+def torch_default_dtype(dtype):
+    """torch with its default dtype float64 for float64 parameters: its scalar state (the
+    step, NAdam's mu_product, ASGD's eta and mu) is then float64 too, as fastoptim's (which
+    keeps those numbers in double for float32 parameters as well)."""
     torch = pytest.importorskip("torch")
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64 if dtype == np.float64 else torch.float32)
+    try:
+        yield torch
+    finally:
+        torch.set_default_dtype(before)
+
+
+def torch_trajectory(config, p0s, grads_per_param, lrs=None, momenta=None, default_kw=False,
+                     averaged=False):
+    """Parameters after each step by torch.optim, fed the same gradients (p.grad set by hand);
+    averaged: also ASGD's state['ax'] of each parameter."""
     kind, kw = CONFIGS[config]
-    params = [torch.tensor(p0.copy(), requires_grad=True) for p0 in p0s]
-    opt = getattr(torch.optim, KINDS[kind][2])(params, **({} if default_kw else kw))
-    out = []
-    for t in range(len(grads_per_param[0])):
-        if lrs is not None:
-            opt.param_groups[0]["lr"] = lrs[t]
-        if momenta is not None:
-            opt.param_groups[0]["momentum"] = momenta[t]
-        for p, gs in zip(params, grads_per_param):
-            p.grad = torch.from_numpy(gs[t].copy())
-        opt.step()
-        out.append([p.detach().numpy().copy() for p in params])
+    with torch_default_dtype(p0s[0].dtype) as torch:
+        params = [torch.tensor(p0.copy(), requires_grad=True) for p0 in p0s]
+        opt = getattr(torch.optim, KINDS[kind][2])(params, **({} if default_kw else kw))
+        out = []
+        for t in range(len(grads_per_param[0])):
+            if lrs is not None:
+                opt.param_groups[0]["lr"] = lrs[t]
+            if momenta is not None:
+                opt.param_groups[0]["momentum"] = momenta[t]
+            for p, gs in zip(params, grads_per_param):
+                p.grad = torch.from_numpy(gs[t].copy())
+            opt.step()
+            out.append([p.detach().numpy().copy() for p in params])
+            if averaged:
+                out[-1] += [opt.state[p]["ax"].numpy().copy() for p in params]
     return out
 
 
@@ -433,7 +522,8 @@ def test_defaults_match_torch(kind):
     ours = inspect.signature(KINDS[kind][0]).parameters
     theirs = inspect.signature(getattr(torch.optim, KINDS[kind][2])).parameters
     shared = [n for n in ours if n in theirs]
-    assert {"lr", "weight_decay"} <= set(shared)
+    assert {"lr", "weight_decay"} <= set(shared) or kind == "rprop"  # (Rprop has no decay)
+    assert "lr" in shared
     for name in shared:
         assert ours[name].default == theirs[name].default, name
     config = next(c for c, (k, _) in CONFIGS.items() if k == kind)
@@ -720,7 +810,12 @@ def test_setting_lr_between_steps_takes_effect(config):
     got = fo_trajectory(make_opt(config), p0, grads, lrs=lrs)
     ref = ref_trajectory(config, p0, grads, lrs=lrs)
     assert max_traj_err(got, ref) < 1e-12
-    assert relerr(got[-1], ref_trajectory(config, p0, grads)[-1]) > 1e-3
+    if CONFIGS[config][0] == "rprop":  # torch's Rprop reads lr at the first step only
+        assert np.array_equal(got[-1], fo_trajectory(make_opt(config), p0, grads)[-1])
+        first = [3 * lrs[0]] + lrs[1:]
+        assert relerr(fo_trajectory(make_opt(config), p0, grads, lrs=first)[-1], got[-1]) > 1e-3
+    else:
+        assert relerr(got[-1], ref_trajectory(config, p0, grads)[-1]) > 1e-3
     twin = fo_trajectory(make_opt(config), p0, grads, lrs=lrs, numpy_twin=True)
     assert max_traj_err(twin, ref) < 1e-12
 
@@ -838,7 +933,8 @@ def test_thread_count_does_not_change_bits(config, dtype):
 # Bad input
 # ============================================================================================
 
-ALL_CLASSES = [SGD, Adagrad, RMSProp, Adam, AdamW, Adadelta, Adamax, RAdam]
+ALL_CLASSES = [SGD, Adagrad, RMSProp, Adam, AdamW, Adadelta, Adamax, RAdam, NAdam, Rprop, ASGD]
+DECAY_CLASSES = [c for c in ALL_CLASSES if c is not Rprop]  # (torch's Rprop has no weight_decay)
 
 
 @pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda c: c.__name__)
@@ -854,7 +950,7 @@ def test_bad_lr(cls, lr):
         cls(lr="0.1")
 
 
-@pytest.mark.parametrize("cls", [Adam, AdamW, Adamax, RAdam], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", [Adam, AdamW, Adamax, RAdam, NAdam], ids=lambda c: c.__name__)
 @pytest.mark.parametrize("betas, exc", [
     ((0.9, 1.0), ValueError), ((1.0, 0.999), ValueError), ((-0.1, 0.999), ValueError),
     ((0.9, 1.5), ValueError), ((0.9, float("nan")), ValueError),
@@ -865,7 +961,7 @@ def test_bad_betas(cls, betas, exc):
         cls(betas=betas)
 
 
-@pytest.mark.parametrize("cls", [Adagrad, RMSProp, Adam, AdamW, Adadelta, Adamax, RAdam],
+@pytest.mark.parametrize("cls", [Adagrad, RMSProp, Adam, AdamW, Adadelta, Adamax, RAdam, NAdam],
                          ids=lambda c: c.__name__)
 @pytest.mark.parametrize("eps", [0.0, -1e-8, float("nan")])
 def test_bad_eps(cls, eps):
@@ -893,7 +989,7 @@ def test_nesterov_without_momentum():
         SGD(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True)
 
 
-@pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", DECAY_CLASSES, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("wd", [-1e-4, -1.0, float("nan")])
 def test_bad_weight_decay(cls, wd):
     with pytest.raises(ValueError, match="weight_decay"):
@@ -1164,12 +1260,13 @@ def test_maximize_matches_torch(config):
     grads = make_grads(SHAPE, n_steps=30)
     ours = KINDS[kind][0](**kw, maximize=True)
     p = p0.copy()
-    tp = torch.tensor(p0.copy(), requires_grad=True)
-    theirs = getattr(torch.optim, KINDS[kind][2])([tp], maximize=True, **kw)
-    for g in grads:
-        ours.step(p, g)
-        tp.grad = torch.from_numpy(g.copy())
-        theirs.step()
+    with torch_default_dtype(np.float64):
+        tp = torch.tensor(p0.copy(), requires_grad=True)
+        theirs = getattr(torch.optim, KINDS[kind][2])([tp], maximize=True, **kw)
+        for g in grads:
+            ours.step(p, g)
+            tp.grad = torch.from_numpy(g.copy())
+            theirs.step()
     assert relerr(p, tp.detach().numpy()) < 1e-12
     # the NumPy twin flips the sign too, and maximizing f is minimizing -f
     twin = KINDS[kind][0](**kw, maximize=True)
@@ -1203,7 +1300,7 @@ def test_state_dict_continues_the_trajectory_bit_for_bit(config):
     opt.lr = opt.lr * 0.5  # a schedule's rate travels with the state
     saved = pickle.loads(pickle.dumps(opt.state_dict()))
     assert set(saved["state"]) == {0, 1} and saved["state"][0]["step"] == 10
-    assert all(isinstance(v, (np.ndarray, int)) for st in saved["state"].values()
+    assert all(isinstance(v, (np.ndarray, int, float)) for st in saved["state"].values()
                for v in st.values())
     again = make_opt(config)
     again.load_state_dict(saved)
@@ -1262,7 +1359,7 @@ def test_torch_spellings_and_adams_decoupled_weight_decay():
     assert relerr(a[-1], tp.detach().numpy()) < 1e-12
 
 
-@pytest.mark.parametrize("name", ["Adamax", "RAdam"])
+@pytest.mark.parametrize("name", ["Adamax", "RAdam", "NAdam", "Rprop", "ASGD"])
 def test_adamax_and_radam_take_no_momentum(name):
     from fastoptim.optim import transforms
     with pytest.raises(ValueError, match=f"{name} takes no momentum"):

@@ -3,7 +3,8 @@ optimizer with per-group hyper-parameters against torch.optim with the same grou
 steps, float64, 1e-12), against separate optimizers (the same bits), against the NumPy
 twins; schedules scaling every group as torch's schedulers; lr and momentum setters;
 state_dict, pickle, reset, repr; bad groups.  The networks' groups are in
-tests/test_param_groups_mlp.py."""
+tests/test_param_groups_mlp.py; the numbers NAdam's and ASGD's groups carry from step to step
+in tests/test_param_groups_carried.py."""
 import copy
 import math
 import pickle
@@ -11,8 +12,8 @@ import pickle
 import numpy as np
 import pytest
 
-from fastoptim.optim import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RAdam,
-                             RMSProp)
+from fastoptim.optim import (ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam,
+                             Optimizer, RAdam, RMSProp, Rprop)
 from fastoptim.optim.schedules import (CosineDecay, ExponentialDecay, LinearDecay, LRScheduler,
                                        MomentumSchedule, StepDecay)
 from fastoptim.optim.transforms import (AddDecayedWeights, Momentum, ScaleByLearningRate,
@@ -47,6 +48,19 @@ CASES = {
                [{"params": [0, 2], "lr": 0.02}, {"params": [1, 3], "weight_decay": 0.0}]),
     "radam": (RAdam, "RAdam", dict(lr=0.01, weight_decay=0.01),
               [{"params": [0, 2], "lr": 0.02, "weight_decay": 0.1}]),
+    # the carried scalars are each group's: mu_product follows the group's betas and
+    # momentum_decay, eta the group's lr, lambd and alpha
+    "nadam": (NAdam, "NAdam", dict(lr=0.01, weight_decay=0.01),
+              [{"params": [1, 3], "weight_decay": 0.0, "lr": 0.02},
+               {"params": [2], "lr": 0.003, "betas": (0.7, 0.99), "momentum_decay": 0.02}]),
+    "nadamw-betas": (NAdam, "NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+                     [{"params": [0], "betas": (0.8, 0.9), "weight_decay": 0.0}]),
+    "asgd": (ASGD, "ASGD", dict(lr=0.05, lambd=0.01, t0=10, weight_decay=0.01),
+             [{"params": [1, 3], "weight_decay": 0.0, "lambd": 0.2},
+              {"params": [2], "lr": 0.01, "alpha": 0.5, "t0": 3}]),
+    "rprop": (Rprop, "Rprop", dict(lr=0.01),
+              [{"params": [1, 3], "lr": 0.05, "etas": (0.3, 1.5)},
+               {"params": [2], "step_sizes": (1e-4, 0.2)}]),
 }
 
 #: groups whose torch counterpart differs: torch.optim.Adagrad fills every state with the
@@ -77,8 +91,19 @@ def _relerr(a, b):
 
 def _torch_run(torch_name, kw, groups, p0, grads, lr_at=None, scheduler=None):
     """torch.optim over tensors of p0 with the same groups (those in no group: a last
-    group with the defaults), fed the given gradients; per step, the tensors' values."""
+    group with the defaults), fed the given gradients; per step, the tensors' values.
+    torch's default dtype is float64 meanwhile, so that its scalar state (the step count,
+    NAdam's mu_product, ASGD's eta) is float64 too, as fastoptim's."""
     torch = pytest.importorskip("torch")
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        return _torch_steps(torch, torch_name, kw, groups, p0, grads, lr_at, scheduler)
+    finally:
+        torch.set_default_dtype(before)
+
+
+def _torch_steps(torch, torch_name, kw, groups, p0, grads, lr_at, scheduler):
     tensors = [torch.tensor(p.copy(), requires_grad=True) for p in p0]
     grouped = {i for g in groups for i in g["params"]}
     tgroups = [dict(g, params=[tensors[i] for i in g["params"]]) for g in groups]
@@ -163,7 +188,13 @@ def test_numpy_twin_applies_the_groups(case):
     (CosineDecay(0.01, 25), lambda L: (lambda o: L.CosineAnnealingLR(o, 25)), "adamw"),
     (LinearDecay(0.01, 10, final_lr=0.002),
      lambda L: (lambda o: L.LinearLR(o, 1.0, 0.2, total_iters=10)), "rmsprop"),
-], ids=["StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR"])
+    # ASGD's eta of each group follows the group's scheduled rate, one step late as torch's
+    (StepDecay(0.05, step_size=3, gamma=0.5), lambda L: (lambda o: L.StepLR(o, 3, gamma=0.5)),
+     "asgd"),
+    (ExponentialDecay(0.01, -math.log(0.9)), lambda L: (lambda o: L.ExponentialLR(o, 0.9)),
+     "nadam"),
+], ids=["StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "StepLR-ASGD",
+        "ExponentialLR-NAdam"])
 def test_schedules_scale_every_group_as_torchs_schedulers(ours_schedule, theirs, case):
     """20 epochs of 5 steps, the scheduler stepped after each epoch: torch's scheduler
     scales each group's initial rate by the schedule's factor, and so does ours (for a

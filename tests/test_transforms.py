@@ -11,8 +11,9 @@ import pytest
 from fastoptim.optim.optimizers import Optimizer
 from fastoptim.optim.transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum,
                                         ScaleByAdadelta, ScaleByAdagrad, ScaleByAdam,
-                                        ScaleByAdamax, ScaleByLearningRate, ScaleByRAdam,
-                                        ScaleByRMS, compile_chain, radam_rectification)
+                                        ScaleByAdamax, ScaleByASGD, ScaleByLearningRate,
+                                        ScaleByNAdam, ScaleByRAdam, ScaleByRMS, ScaleByRprop,
+                                        compile_chain, radam_rectification)
 
 LR = 0.02
 
@@ -27,6 +28,9 @@ PRECONDS = {
     "adadelta": lambda: ScaleByAdadelta(rho=0.9, eps=1e-4),
     "adamax": lambda: ScaleByAdamax((0.8, 0.99), eps=1e-6),
     "radam": lambda: ScaleByRAdam((0.9, 0.95), eps=1e-7),
+    "nadam": lambda: ScaleByNAdam((0.85, 0.99), eps=1e-7, momentum_decay=0.01),
+    "rprop": lambda: ScaleByRprop((0.4, 1.3), (1e-4, 0.5)),
+    "asgd": lambda: ScaleByASGD(lambd=0.05, alpha=0.6, t0=10),
 }
 MOMENTA = {
     "no_momentum": lambda: None,
@@ -41,7 +45,8 @@ DECAYS = {
     "both": (0.1, 0.05),
 }
 CHAINS = [(p, m, d) for p, m, d in itertools.product(PRECONDS, MOMENTA, DECAYS)
-          if not (p in ("adam", "amsgrad", "adadelta", "adamax", "radam") and m != "no_momentum")]
+          if not (p in ("adam", "amsgrad", "adadelta", "adamax", "radam", "nadam", "rprop", "asgd")
+                  and m != "no_momentum")]
 
 
 def build(precond, momentum, decay):
@@ -61,7 +66,9 @@ def build(precond, momentum, decay):
 def ref_step(chain, p, g, st, t, lr):
     """The five stages of fo_update.h, written from its header comment.  AdaGrad's lr_decay
     divides the preconditioned gradient by 1 + (t - 1) lr_decay at stage 3, before any
-    momentum (without momentum: torch's decayed rate lr / (1 + (t - 1) lr_decay))."""
+    momentum (without momentum: torch's decayed rate lr / (1 + (t - 1) lr_decay)).  Rprop's
+    and ASGD's stage 5 steps by 1 and by eta_t instead of lr (the header's equations)."""
+    step_lr, asgd = lr, None
     for tr in chain:
         if isinstance(tr, DecoupledWeightDecay):
             p = p * (1 - lr * tr.weight_decay)
@@ -101,6 +108,25 @@ def ref_step(chain, p, g, st, t, lr):
             g = st["m"] / (1 - b1 ** t)
             if r is not None:
                 g = g * r * np.sqrt(1 - b2 ** t) / (np.sqrt(st["v"]) + tr.eps)
+        elif isinstance(tr, ScaleByNAdam):
+            (b1, b2), psi = tr.betas, tr.momentum_decay
+            mu, mu_next = (b1 * (1 - 0.5 * 0.96 ** (k * psi)) for k in (t, t + 1))
+            st["P"] = st.get("P", 1.0) * mu
+            st["m"] = b1 * st.get("m", 0.0) + (1 - b1) * g
+            st["v"] = b2 * st.get("v", 0.0) + (1 - b2) * g ** 2
+            g = ((1 - mu) / (1 - st["P"]) * g + mu_next / (1 - st["P"] * mu_next) * st["m"]) \
+                / (np.sqrt(st["v"] / (1 - b2 ** t)) + tr.eps)
+        elif isinstance(tr, ScaleByRprop):
+            d = np.full_like(p, lr) if t == 1 else st["d"]
+            s = g * st.get("prev", 0.0)
+            d = np.clip(d * np.where(s > 0, tr.etas[1], np.where(s < 0, tr.etas[0], 1.0)),
+                        *tr.step_sizes)
+            st["prev"] = g = np.where(s < 0, 0.0, g)
+            st["d"] = d
+            g, step_lr = np.sign(g) * d, 1.0
+        elif isinstance(tr, ScaleByASGD):
+            step_lr = lr if t == 1 else st["eta"]
+            p, asgd = p * (1 - tr.lambd * step_lr), tr
         elif isinstance(tr, ScaleByAdadelta):
             rho = tr.rho
             st["s"] = rho * st.get("s", 0.0) + (1 - rho) * g ** 2
@@ -111,7 +137,12 @@ def ref_step(chain, p, g, st, t, lr):
             st["b"] = g.copy() if t == 1 else tr.momentum * st["b"] + (1 - tr.dampening) * g
             g = g + tr.momentum * st["b"] if tr.nesterov else st["b"]
         elif isinstance(tr, ScaleByLearningRate):
-            p = p - lr * g
+            p = p - step_lr * g
+    if asgd is not None:  # the average, and eta of the next step from this step's lr
+        m = t - 1 - asgd.t0
+        mu = 1.0 / m if m > 1 else 1.0
+        st["ax"] = p.copy() if mu == 1 else st["ax"] + mu * (p - st["ax"])
+        st["eta"] = lr / (1 + asgd.lambd * lr * t) ** asgd.alpha
     return p
 
 
@@ -240,6 +271,15 @@ def test_compile_chain_rejects_adam_with_momentum():
     (lambda: Momentum(0.9, dampening=0.5, nesterov=True), ValueError, "nesterov"),
     (lambda: Momentum(0.0, nesterov=True), ValueError, "nesterov"),
     (lambda: Momentum("0.9"), TypeError, "momentum"),
+    (lambda: ScaleByNAdam(momentum_decay=-1e-3), ValueError, "momentum_decay"),
+    (lambda: ScaleByNAdam(betas=(1.0, 0.9)), ValueError, "betas"),
+    (lambda: ScaleByRprop(etas=(0.5, 1.0)), ValueError, "etas"),
+    (lambda: ScaleByRprop(etas=0.5), TypeError, "etas"),
+    (lambda: ScaleByRprop(step_sizes=(0.0, 1.0)), ValueError, "step_sizes"),
+    (lambda: ScaleByRprop(step_sizes=(1.0, 0.5)), ValueError, "step_sizes"),
+    (lambda: ScaleByASGD(lambd=-1.0), ValueError, "lambd"),
+    (lambda: ScaleByASGD(alpha=float("nan")), ValueError, "alpha"),
+    (lambda: ScaleByASGD(t0=-1.0), ValueError, "t0"),
 ])
 def test_transform_arguments(make, exc, name):
     with pytest.raises(exc, match=name):
@@ -258,6 +298,11 @@ def test_init_state():
     assert set(st) == {"s1", "s2", "s3"}
     assert all(a.shape == (3, 2) and not a.any() for a in st.values())
     assert set(Momentum().init_state(p)) == {"s1"}
+    assert set(ScaleByNAdam().init_state(p)) == {"s1", "s2"}
+    assert set(ScaleByRprop().init_state(p)) == {"s1", "s2"}
+    assert set(ScaleByASGD().init_state(p)) == {"s1"}
+    assert ScaleByNAdam.scalar_names == ("mu_product",) and ScaleByASGD.scalar_names == ("eta",)
+    assert ScaleByRprop.scalar_names == () == ScaleByAdam.scalar_names
 
 
 def test_optimizer_state_is_named_after_c_arrays():

@@ -62,6 +62,16 @@ cdef extern from "fastoptim/fo_update.h":
         double lr_decay
         double rho
         int maximize
+        double momentum_decay
+        double mu_product
+        double eta_minus
+        double eta_plus
+        double step_size_min
+        double step_size_max
+        double lambd
+        double eta_power
+        double t0
+        double eta
     cdef enum:
         FO_PRECOND_NONE
         FO_PRECOND_ADAGRAD
@@ -70,6 +80,10 @@ cdef extern from "fastoptim/fo_update.h":
         FO_PRECOND_ADADELTA
         FO_PRECOND_ADAMAX
         FO_PRECOND_RADAM
+        FO_PRECOND_NADAM
+        FO_PRECOND_RPROP
+        FO_PRECOND_ASGD
+    void fo_rule_advance(fo_rule *rule) nogil
 
 
 cdef inline const floating *cptr(const floating[::1] a) noexcept nogil:
@@ -113,22 +127,14 @@ cdef inline fo_rule rule_from(dict spec) except *:
     """The fo_rule of a spec dict (fastoptim.optim.transforms.compile_chain's keys)."""
     cdef fo_rule r
     name = spec["precond"]
-    if name == "none":
-        r.precond = FO_PRECOND_NONE
-    elif name == "adagrad":
-        r.precond = FO_PRECOND_ADAGRAD
-    elif name == "rmsprop":
-        r.precond = FO_PRECOND_RMSPROP
-    elif name == "adam":
-        r.precond = FO_PRECOND_ADAM
-    elif name == "adadelta":
-        r.precond = FO_PRECOND_ADADELTA
-    elif name == "adamax":
-        r.precond = FO_PRECOND_ADAMAX
-    elif name == "radam":
-        r.precond = FO_PRECOND_RADAM
-    else:
+    precond = {"none": FO_PRECOND_NONE, "adagrad": FO_PRECOND_ADAGRAD,
+               "rmsprop": FO_PRECOND_RMSPROP, "adam": FO_PRECOND_ADAM,
+               "adadelta": FO_PRECOND_ADADELTA, "adamax": FO_PRECOND_ADAMAX,
+               "radam": FO_PRECOND_RADAM, "nadam": FO_PRECOND_NADAM, "rprop": FO_PRECOND_RPROP,
+               "asgd": FO_PRECOND_ASGD}.get(name)
+    if precond is None:
         raise ValueError(f"unknown preconditioner {name!r}")
+    r.precond = precond
     r.centered = spec["centered"]
     r.amsgrad = spec["amsgrad"]
     r.momentum = spec["momentum"]
@@ -146,7 +152,23 @@ cdef inline fo_rule rule_from(dict spec) except *:
     r.lr_decay = spec["lr_decay"]
     r.rho = spec["rho"]
     r.maximize = spec.get("maximize", False)
+    r.momentum_decay = spec["momentum_decay"]
+    r.mu_product = spec["mu_product"]
+    r.eta_minus = spec["eta_minus"]
+    r.eta_plus = spec["eta_plus"]
+    r.step_size_min = spec["step_size_min"]
+    r.step_size_max = spec["step_size_max"]
+    r.lambd = spec["lambd"]
+    r.eta_power = spec["eta_power"]
+    r.t0 = spec["t0"]
+    r.eta = spec["eta"]
     return r
+
+
+cdef inline dict rule_carried(const fo_rule *r):
+    """The step count and the carried scalars of a rule after C advanced it
+    (fo_rule_advance): {"t": the next step, "mu_product": ..., "eta": ...}."""
+    return {"t": r.t, "mu_product": r.mu_product, "eta": r.eta}
 
 
 # ---------------------------------------------------------------- interrupts (fo_stop.h)

@@ -2,8 +2,8 @@
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from cython cimport floating
 
-from fastoptim._core._cdefs cimport (fo_data_f64, fo_data_f32, fo_rule, rule_from, fill_data,
-                                    cptr as _cp, mptr as _p)
+from fastoptim._core._cdefs cimport (fo_data_f64, fo_data_f32, fo_rule, rule_from, rule_carried,
+                                    fill_data, cptr as _cp, mptr as _p)
 
 cdef extern from "fastoptim/fo_epoch.h":
     ctypedef struct fo_epoch_config:
@@ -39,7 +39,8 @@ def run_epoch(dict config, dict spec, const floating[::1] values, const int32_t[
     """One epoch; `values` is X raveled (dense, indices None) or the CSR data.
 
     rows: None, or the sample numbers the epoch draws from (a row subset of X, y and
-    sample_weight, which keep every row).  Returns (status, mean_loss, next_t)."""
+    sample_weight, which keep every row).  Returns (status, mean_loss, carried): carried the
+    rule's next step and carried scalars (_cdefs.rule_carried)."""
     cdef fo_epoch_config cfg
     cdef fo_rule r
     cdef fo_data_f64 d64
@@ -68,7 +69,7 @@ def run_epoch(dict config, dict spec, const floating[::1] values, const int32_t[
         with nogil:
             status = fo_epoch_f32(&cfg, &d32, &r, _p(coef), _p(intercept), _p(c_s1), _p(c_s2),
                                   _p(c_s3), _p(i_s1), _p(i_s2), _p(i_s3), n_threads, &mean_loss)
-    return status, mean_loss, r.t
+    return status, mean_loss, rule_carried(&r)
 
 
 def permutation(int64_t n, uint64_t seed):

@@ -9,8 +9,8 @@ from libc.stdlib cimport free, malloc
 from cython cimport floating
 from scipy.linalg.cython_blas cimport dgemm, sgemm
 
-from fastoptim._core._cdefs cimport (fo_data_f64, fo_data_f32, fo_rule, rule_from, cptr, mptr,
-                                    fill_data)
+from fastoptim._core._cdefs cimport (fo_data_f64, fo_data_f32, fo_rule, fo_rule_advance,
+                                    rule_from, rule_carried, cptr, mptr, fill_data)
 
 cdef extern from "fastoptim/fo_mlp.h":
     ctypedef struct fo_mlp_net:
@@ -32,7 +32,7 @@ cdef extern from "fastoptim/fo_mlp.h":
     ctypedef struct fo_mlp_segment:
         int64_t offset
         int64_t length
-        const fo_rule *rule
+        fo_rule *rule
     ctypedef struct fo_mlp_epoch_config:
         int64_t batch_size
         uint64_t seed
@@ -206,7 +206,10 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
     dropout_seed; spec: the optimizer's rule (fastoptim.optim.transforms.compile_chain)
     with t the first step; segments (parameter groups): None, or rows (offset, length, j)
     stepping params[offset:offset + length] by group_specs[j].  Returns (status, mean_loss,
-    next_t); params, bn_running and the state arrays change in place."""
+    carried): carried the rule's next step and carried scalars (_cdefs.rule_carried), with
+    segments a list of them, one per group_specs entry (each at the epoch's next step: the
+    rules of no segment are moved past the epoch's steps here); params, bn_running and the
+    state arrays change in place."""
     cdef fo_data_f64 d64
     cdef fo_data_f32 d32
     cdef fo_mlp_epoch_config cfg
@@ -217,7 +220,7 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
     cdef const floating[::1] no_y = None
     cdef fo_rule *rules = NULL
     cdef fo_mlp_segment *segs = NULL
-    cdef Py_ssize_t j, n_rules
+    cdef Py_ssize_t j, n_rules = 0
     cfg.batch_size = config["batch_size"]
     cfg.seed = config["seed"]
     cfg.shuffle = config["shuffle"]
@@ -266,10 +269,17 @@ def epoch(const int64_t[::1] sizes, dict arch, dict config, dict spec,
                 status = fo_mlp_epoch_f32(&net, &cfg, &d32, cptr(Y), &r, mptr(params),
                                           mptr(bn_running), mptr(s1), mptr(s2), mptr(s3),
                                           &mean_loss)
+        if segments is None:
+            return status, mean_loss, rule_carried(&r)
+        carried = []
+        for j in range(n_rules):
+            while rules[j].t < r.t:  # a group of no segment: its scalars move all the same
+                fo_rule_advance(&rules[j])
+            carried.append(rule_carried(&rules[j]))
+        return status, mean_loss, carried
     finally:
         free(rules)
         free(segs)
-    return status, mean_loss, r.t
 
 
 def epoch_workspace(const int64_t[::1] sizes, dict arch, int64_t n_samples, int64_t batch_size,

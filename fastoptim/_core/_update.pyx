@@ -2,7 +2,8 @@
 from libc.stdint cimport int64_t
 from cython cimport floating
 
-from fastoptim._core._cdefs cimport fo_rule, rule_from as _rule_from, mptr as _opt
+from fastoptim._core._cdefs cimport (fo_rule, fo_rule_advance, rule_from as _rule_from,
+                                    rule_carried as _carried, mptr as _opt)
 
 cdef extern from "fastoptim/fo_update.h":
     int fo_update_step_f64(const fo_rule *rule, int64_t n, double *params, const double *grad,
@@ -19,6 +20,14 @@ cdef extern from "fastoptim/fo_update.h":
                                  const float *s3, int n_threads) nogil
     int fo_all_finite_f64(int64_t n, const double *x, int n_threads) nogil
     int fo_all_finite_f32(int64_t n, const float *x, int n_threads) nogil
+
+
+def advance(dict spec):
+    """The rule `spec` past its step spec["t"] (fo_rule_advance): {"t": the next step,
+    "mu_product": NAdam's carried product, "eta": ASGD's carried eta}."""
+    cdef fo_rule r = _rule_from(spec)
+    fo_rule_advance(&r)
+    return _carried(&r)
 
 
 

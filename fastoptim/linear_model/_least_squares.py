@@ -704,7 +704,7 @@ class LinearRegression(_LeastSquares):
         rank-deficient X), 'gd' (gradient descent with Armijo line search, a
         baseline), 'sag', 'saga', 'svrg' (variance-reduced epochs,
         :mod:`fastoptim.optim.variance_reduced`), a stochastic solver name ('sgd',
-        'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta') or an
+        'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', 'nadam') or an
         optimizer object from :mod:`fastoptim.optim` (AdamW among them).""" + _COMMON_PARAMS_DOC + """
     n_jobs : int, optional
         scikit-learn's name for ``n_threads`` (give one; both and different is a

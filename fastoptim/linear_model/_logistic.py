@@ -47,8 +47,8 @@ Solvers
   Lacoste-Julien 2014; Johnson & Zhang 2013), one stored derivative per sample (K for
   softmax), the step from a line search on the Lipschitz constant; they stop on the
   change of the coefficients, as scikit-learn's (:mod:`._variance_reduced`).
-- 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', or
-  an optimizer object: mini-batch epochs of the C engine (:mod:`._stochastic`).
+- 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', 'nadam',
+  or an optimizer object: mini-batch epochs of the C engine (:mod:`._stochastic`).
 """
 from __future__ import annotations
 
@@ -634,7 +634,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         return is_stochastic(self.solver)
 
     @available_if(_has_partial_fit, "partial_fit needs a stochastic solver ('sgd', 'momentum', "
-                  "'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta' or an "
+                  "'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', 'nadam' or an "
                   "optimizer object)")
     def partial_fit(self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None,
                     sample_weight: ArrayLike | float | None = None) -> Self:
@@ -865,7 +865,7 @@ _PARAMS_DOC = """
         (variance-reduced epochs: one stored derivative per sample, linear
         convergence at a fixed step; :mod:`fastoptim.optim.variance_reduced`), a
         stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop',
-        'adam', 'adadelta') or an optimizer object from
+        'adam', 'adadelta', 'nadam') or an optimizer object from
         :mod:`fastoptim.optim`.
     max_iter : int, optional
         Iterations of the full-batch solvers and epochs of 'sag', 'saga', 'svrg'

@@ -45,7 +45,17 @@ name          optimizer                           learning_rate='auto'
                                                   unit-free ratios)
 'adamax'      Adamax(lr)                          0.002 (torch's)
 'radam'       RAdam(lr)                           0.001 (torch's)
+'nadam'       NAdam(lr)                           0.002 (torch's)
+'rprop'       Rprop(lr)                           0.01 (torch's: the initial
+                                                  step size, read once)
+'asgd'        ASGD(lr)                            0.01 (torch's)
 ============  ==================================  ==========================
+
+Rprop is a full-batch method (torch's note: only the gradient's signs count, and a
+mini-batch's are noisy): give it ``batch_size=n_samples``; its rate is its step sizes'
+start, so a ``schedule`` does nothing to it.  ASGD steps the network's weights, which
+the estimator predicts with; its average (``_optimizer.averaged()``, the point of
+Polyak & Juditsky's method) is kept, not used.
 
 Stopping (scikit-learn's rule): after each epoch, the training loss (or with
 ``early_stopping`` the validation score: accuracy, or R^2 for the regressor) that does
@@ -81,7 +91,8 @@ from ..base import (BaseEstimator, ClassifierMixin, RegressorMixin, as_random_st
                     partial_fit_classes, validate_labels, validate_sample_weight, validate_X,
                     validate_y)
 from ..exceptions import ConvergenceWarning, warn
-from ..optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RAdam, RMSProp
+from ..optim import (ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam,
+                     RMSProp, Rprop)
 from ..optim.line_search import armijo_descent
 from ..optim.schedules import ReduceOnPlateau, apply as apply_schedule
 from ._init import INITS, initial_layers
@@ -98,12 +109,12 @@ if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
 __all__ = ["MLPClassifier", "MLPRegressor", "SOLVERS"]
 
 SOLVERS = ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "adadelta",
-           "adamax", "radam", "lbfgs")
+           "adamax", "radam", "nadam", "rprop", "asgd", "lbfgs")
 FULL_BATCH = ("lbfgs", "gd")  # deterministic objective: no dropout, schedule nor partial_fit
 
 _AUTO_LR = {"sgd": 1e-2, "momentum": 1e-2, "nesterov": 1e-2, "adagrad": 1e-2,
             "rmsprop": 1e-3, "adam": 1e-3, "adamw": 1e-3, "adadelta": 1.0, "adamax": 2e-3,
-            "radam": 1e-3}
+            "radam": 1e-3, "nadam": 2e-3, "rprop": 1e-2, "asgd": 1e-2}
 
 
 def _make_optimizer(solver, learning_rate):
@@ -120,7 +131,8 @@ def _make_optimizer(solver, learning_rate):
     if solver in ("momentum", "nesterov"):
         return SGD(lr=lr, momentum=0.9, nesterov=solver == "nesterov")
     return {"adagrad": Adagrad, "rmsprop": RMSProp, "adam": Adam, "adamw": AdamW,
-            "adadelta": Adadelta, "adamax": Adamax, "radam": RAdam}[solver](lr=lr)
+            "adadelta": Adadelta, "adamax": Adamax, "radam": RAdam, "nadam": NAdam,
+            "rprop": Rprop, "asgd": ASGD}[solver](lr=lr)
 
 
 def _count(X, sw):
@@ -678,8 +690,9 @@ _PARAMS_DOC = """
     solver : str or fastoptim.optim.Optimizer, default='adam'
         'gd' (full-batch gradient descent with Armijo line search), 'sgd', 'momentum',
         'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adadelta', 'adamax', 'radam',
-        'lbfgs', or an optimizer object (deep-copied at fit; ``learning_rate`` other than
-        'auto' replaces its lr).  The object's ``param_groups`` name the network's arrays
+        'nadam', 'rprop' (full batch: see the module), 'asgd', 'lbfgs', or an optimizer
+        object (deep-copied at fit; ``learning_rate`` other than 'auto' replaces its lr).
+        The object's ``param_groups`` name the network's arrays
         (:attr:`Network.param_names <fastoptim.neural_network.Network.param_names>`):
         ``Adam(lr=1e-3, weight_decay=1e-4, param_groups=[{'params': 'biases',
         'weight_decay': 0.0}])`` decays the weights only, ``{'params': 'weights[-1]', 'lr':

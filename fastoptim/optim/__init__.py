@@ -33,6 +33,19 @@ optimizer      update                                          defaults         
 ``RAdam``      m, v as Adam's; while rho_t <= 5: p <- p - lr   lr=1e-3,          Liu et al. 2020
                m / (1 - b1^t); then Adam's step times the      eps=1e-8
                rectification r_t
+``NAdam``      mu_t = b1 (1 - 0.96^(t psi) / 2), P_t = prod    lr=2e-3,          Dozat 2016
+               mu_i (carried); m, v as Adam's; p <- p - lr     momentum_decay
+               ((1 - mu_t) / (1 - P_t) g + mu_{t+1} / (1 -     =4e-3, eps=1e-8
+               P_t mu_{t+1}) m) / (sqrt(v / (1 - b2^t))
+               + eps)
+``Rprop``      per coordinate d <- clip(d eta, step_sizes),    lr=1e-2, etas=    Riedmiller & Braun 1993
+               eta = eta+ (same sign as the previous g),       (0.5, 1.2),       (full batch)
+               eta- (flipped: then g <- 0), 1; p <- p -        step_sizes=
+               sign(g) d; d starts at lr (read at step 1)      (1e-6, 50)
+``ASGD``       p <- p (1 - lambd eta_t) - eta_t g; eta_1 =     lr=1e-2,          Polyak & Juditsky 1992
+               lr, eta_{t+1} = lr / (1 + lambd lr t)^alpha;    lambd=1e-4,
+               ax <- ax + mu_t (p - ax), mu_t = 1 / max(1,     alpha=0.75,
+               t - 1 - t0): averaged() reads ax                t0=1e6
 =============  ==============================================  ================  ==========================
 
 Each takes ``maximize`` (ascend), ``check_finite``, ``n_threads`` and ``param_groups``
@@ -44,16 +57,21 @@ Lazy updates (:func:`run_epoch` with ``lazy=True``, sparse X): a column absent f
 takes the skipped steps as steps with a zero data gradient, applied when it next appears --
 plain SGD's decays exactly; for the other rules only the decoupled decay moves p, and the
 states decay as under zero gradients (momentum by mu^k, RMSProp's averages by a^k, Adam's and
-RAdam's moments by b1^k and b2^k, Adamax's by b1^k and max(b2^k u, eps), Adadelta's two
-averages by rho^k; AdaGrad's sum and AMSGrad's maximum stay).
+RAdam's and NAdam's moments by b1^k and b2^k, Adamax's by b1^k and max(b2^k u, eps),
+Adadelta's two averages by rho^k; AdaGrad's sum and AMSGrad's maximum stay).  Rprop's
+skipped steps are exact (a zero gradient has sign 0: no step, the previous gradient
+becomes 0, the step size is only clamped).  ASGD's leave p as it is (its decay term
+lambd eta p, like the L2 terms, is left out: k step-dependent factors have no closed
+form) and take the unchanged p into the average, ax <- p + (ax - p) prod_s (1 - mu_s) (a
+product that telescopes).  NAdam's mu_product and ASGD's eta move every step.
 """
 from . import engine, line_search, schedules, transforms, variance_reduced
 from ._minimize import MinimizeResult, minimize
 from .engine import run_epoch, train
-from .optimizers import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RAdam, RMSProp,
-                         RMSprop)
+from .optimizers import (ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, Optimizer,
+                         RAdam, RMSProp, RMSprop, Rprop)
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "RMSprop", "Adam", "AdamW", "Adadelta",
-           "Adamax", "RAdam", "minimize",
+           "Adamax", "RAdam", "NAdam", "Rprop", "ASGD", "minimize",
            "MinimizeResult", "run_epoch", "train", "engine", "line_search", "schedules",
            "transforms", "variance_reduced"]

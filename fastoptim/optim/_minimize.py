@@ -28,6 +28,8 @@ OPTIMIZERS = {
     "adadelta": ("Adadelta", {}, 1.0),
     "adamax": ("Adamax", {}, 0.002),
     "radam": ("RAdam", {}, 0.001),
+    "nadam": ("NAdam", {}, 0.002),
+    "rprop": ("Rprop", {}, 0.01),
 }
 _LINE_SEARCHES = ("armijo", "grid")
 
@@ -150,11 +152,15 @@ def minimize(fun: Callable[[np.ndarray], tuple[float, ArrayLike]], x0: ArrayLike
         'adadelta'   ``Adadelta(lr)``                             1.0
         'adamax'     ``Adamax(lr)``                               0.002
         'radam'      ``RAdam(lr)``                                0.001
+        'nadam'      ``NAdam(lr)``                                0.002
+        'rprop'      ``Rprop(lr)`` (a full-batch method: the      0.01
+                     initial step size; a schedule does nothing)
         ============ ============================================ ==========
 
         (other settings at the classes' defaults; no 'adamw' string, since its
         default weight decay would minimize a different objective -- pass
-        ``AdamW(...)`` itself), or an optimizer object from
+        ``AdamW(...)`` itself -- and for the same reason no 'asgd': ASGD's decay
+        term adds :math:`\lambda \lVert x \rVert^2 / 2` to f), or an optimizer object from
         :mod:`fastoptim.optim`, used as it is: its state (momentum buffers,
         moments, ``n_steps``) carries over between calls -- call its
         ``reset()`` first for a fresh start -- and a schedule changes its

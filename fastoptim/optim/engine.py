@@ -24,7 +24,11 @@ only the decoupled decay moves the parameters, and the state decays as under
 zero gradients (momentum b <- mu^k b, RMSProp s <- a^k s, Adam m <- b1^k m,
 v <- b2^k v; AdaGrad's sum and AMSGrad's maximum stay) -- the L2 terms and the
 momentum of missed steps are dropped, the usual "lazy" semantics of sparse
-optimizers.  A dense NumPy twin of exactly this rule is in the tests.
+optimizers.  Rprop's missed steps are exact (a zero gradient has sign 0: no
+step); ASGD's leave p as it is (its decay term, like the L2 terms, is dropped)
+and average the unchanged p into ``ax``.  The full list is in
+:mod:`fastoptim.optim` (and src_c/include/fastoptim/fo_epoch.h).  A dense NumPy
+twin of exactly this rule is in the tests.
 """
 from __future__ import annotations
 
@@ -175,18 +179,18 @@ def run_epoch(objective: Objective, optimizer: Optimizer, coef: np.ndarray,
     config = dict(loss=objective._loss_id, n_outputs=K, batch_size=int(min(batch_size, objective.n_samples)),
                   seed=int(seed) & (2 ** 64 - 1), shuffle=bool(shuffle), alpha=objective.alpha,
                   weight_scale=weight_scale, lazy=use_lazy)
-    spec = dict(optimizer._rule, t=optimizer.n_steps + 1)
+    spec = optimizer._next_rule()
     # the threads meet once per batch: with n_threads=None, a batch too small to share
     # (a few hundred rows of a few dozen features) runs on one thread
     n_threads = min(objective.n_threads,
                     objective.threads_for(config["batch_size"] * objective.values_per_row * K))
     flat = lambda st, k: None if st.get(k) is None else st[k].reshape(-1)
-    status, mean_loss, next_t = _epoch.run_epoch(
+    status, mean_loss, carried = _epoch.run_epoch(
         config, spec, objective._values, objective._indices, objective._indptr,
         objective.X.shape[0], objective.n_features, objective._y, sw, c, b,
         flat(sc, "s1"), flat(sc, "s2"), flat(sc, "s3"), flat(si, "s1"), flat(si, "s2"),
         flat(si, "s3"), n_threads, objective.rows)
-    optimizer.n_steps = next_t - 1
+    optimizer._took_steps(carried)
     if status == _status.ERR_NONFINITE:
         raise FloatingPointError(
             f"training diverged: with lr={optimizer.lr:g} the {objective.loss!r} loss or the "

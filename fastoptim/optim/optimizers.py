@@ -12,11 +12,15 @@ torch, parameters are NumPy arrays passed at each step::
 ``step`` takes one array or a list of arrays (with a list of gradients of
 the same shapes and dtypes); the state (moments, buffers) is created at the
 first step, is an attribute (``opt.state``), pickles with the optimizer and
-continues exactly after unpickling.  ``reset()`` forgets it.
+continues exactly after unpickling.  ``reset()`` forgets it.  NAdam's running
+product of momentum factors and ASGD's step size are numbers carried from step to
+step (by the C core too, inside an epoch); they are in ``state_dict()`` with the
+step count, and pickle likewise.
 """
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -27,8 +31,9 @@ from numpy.typing import ArrayLike
 from .._threads import effective_n_threads
 from .._core import _status, _update
 from .transforms import (AddDecayedWeights, DecoupledWeightDecay, Momentum, ScaleByAdadelta,
-                         ScaleByAdagrad, ScaleByAdam, ScaleByAdamax, ScaleByLearningRate,
-                         ScaleByRAdam, ScaleByRMS, Transform, _real, compile_chain)
+                         ScaleByAdagrad, ScaleByAdam, ScaleByAdamax, ScaleByASGD,
+                         ScaleByLearningRate, ScaleByNAdam, ScaleByRAdam, ScaleByRMS,
+                         ScaleByRprop, Transform, _real, compile_chain)
 
 #: The Parameters entries every optimizer class shares (the keyword-only arguments of
 #: :class:`Optimizer`), at the end of each class's Parameters section.
@@ -50,7 +55,7 @@ _STEP_OPTIONS_DOC = """\
 _OPTIMIZER_WIDE = ("maximize", "check_finite", "n_threads", "param_groups")
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "RMSprop", "Adam", "AdamW", "Adadelta",
-           "Adamax", "RAdam"]
+           "Adamax", "RAdam", "NAdam", "Rprop", "ASGD"]
 
 
 class Optimizer:
@@ -118,9 +123,49 @@ class Optimizer:
         self.n_threads = n_threads
         self.state = None
         self.n_steps = 0
+        self._scalars = {}  # the carried scalars after n_steps steps (empty: the rule's start)
         self._base_lr = self.lr
         if param_groups is not None:
             self._groups = self._build_groups(param_groups)
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_scalars", {})  # pickled before the carried scalars
+
+    # -- the carried scalars -----------------------------------------------------------
+
+    @property
+    def _scalar_names(self):
+        """The C rule's carried scalars this chain has (NAdam's mu_product, ASGD's eta)."""
+        return tuple(n for t in self.transforms for n in t.scalar_names)
+
+    def _next_rule(self):
+        """The C rule of the next step: its number and the carried scalars."""
+        return dict(self._rule, t=self.n_steps + 1, **self._scalars)
+
+    def _next_rules(self):
+        """The C rule of the next step of each of :meth:`_chains`: every group's own rule and
+        carried scalars (which depend on the group's hyper-parameters) at this step number."""
+        return [dict(chain._rule, t=self.n_steps + 1, **chain._scalars)
+                for chain in self._chains()]
+
+    def _carried(self):
+        """The carried scalars the next step starts from (the rule's start values before the
+        first step)."""
+        rule = self._next_rule()
+        return {k: rule[k] for k in self._scalar_names}
+
+    def _took_steps(self, carried):
+        """After C ran steps from :meth:`_next_rule` (or :meth:`_next_rules`): ``carried`` is
+        the rule's next step and carried scalars (``_core._cdefs.rule_carried``), or a list of
+        them, one per group of :meth:`_chains`, each moved past the same steps."""
+        carried = [carried] if isinstance(carried, Mapping) else list(carried)
+        chains = self._chains()
+        if len(carried) != len(chains):
+            raise ValueError(f"{len(carried)} carried rules for {len(chains)} parameter groups")
+        self.n_steps = int(carried[-1]["t"]) - 1
+        for chain, c in zip(chains, carried):
+            chain._scalars = {k: float(c[k]) for k in chain._scalar_names}
 
     # -- parameter groups ------------------------------------------------------------
 
@@ -226,7 +271,9 @@ class Optimizer:
         the default group, with ``'params'`` None (the arrays of no group); without groups,
         one dict with ``'params'`` the indices of the arrays stepped (``[]`` before the
         first step).  Each holds the rate a schedule set, the constructor's arguments of
-        the group, ``maximize`` and the names of its chain.
+        the group, ``maximize`` and the names of its chain; with groups, once a step was
+        taken, each also holds the numbers its rule carries from step to step (NAdam's
+        ``mu_product``, ASGD's ``eta``), which depend on the group's own hyper-parameters.
         """
         return [_ReadOnlyGroup(group) for group in self._group_entries()]
 
@@ -235,8 +282,12 @@ class Optimizer:
         if not self._groups:
             params = list(range(len(self.state))) if self.state is not None else []
             return [dict(self._hyper_parameters(), params=params)]
-        return [dict(spec, params=list(spec["params"]), **chain._hyper_parameters())
-                for spec, chain in self._groups] + [dict(self._hyper_parameters(), params=None)]
+        stepped = self.state is not None  # then each group holds its carried scalars too
+        return [dict(spec, params=list(spec["params"]), **chain._hyper_parameters(),
+                     **(chain._carried() if stepped else {}))
+                for spec, chain in self._groups] + [
+                    dict(self._hyper_parameters(), params=None,
+                         **(self._carried() if stepped else {}))]
 
     # -- hyper-parameters that schedules change -------------------------------------
 
@@ -357,7 +408,8 @@ class Optimizer:
         grads = [self._check_pair(None if single else i, p, g)
                  for i, (p, g) in enumerate(zip(params, grads))]
         self._check_state(params)
-        chains = [self._chains()[k] for k in self._group_of(len(params))]
+        owners = self._group_of(len(params))
+        chains = [self._chains()[k] for k in owners]
         n_threads = effective_n_threads(self.n_threads)
         if self.check_finite:
             for i, g in enumerate(grads):
@@ -367,7 +419,8 @@ class Optimizer:
                         f"was refused and the parameters are unchanged (a diverging run: try a "
                         f"smaller lr)")
         state = self.state if self.state is not None else self._init_state(params, chains)
-        rules = [dict(chain._rule, t=self.n_steps + 1) for chain in chains]
+        group_rules = self._next_rules()
+        rules = [group_rules[k] for k in owners]
         if self.check_finite:
             # the step's result too, on copies and before any array changes (with several
             # parameter arrays, a refused step leaves all of them as they were)
@@ -386,7 +439,8 @@ class Optimizer:
                                          _flat(st.get("s1")), _flat(st.get("s2")),
                                          _flat(st.get("s3")), False, n_threads)
             _status.check_status(status)
-        self.n_steps += 1
+        # every group's carried scalars move past the step, those of a group of no array too
+        self._took_steps([_update.advance(rule) for rule in group_rules])
 
     def step_numpy(self, params: np.ndarray | Sequence[np.ndarray],
                    grads: ArrayLike | Sequence[ArrayLike]) -> None:
@@ -405,24 +459,37 @@ class Optimizer:
             it; converted to each parameter's dtype.
         """
         params, grads = self._as_list(params, grads)
-        chains = [self._chains()[k] for k in self._group_of(len(params))]
+        owners, every = self._group_of(len(params)), self._chains()
         if self.state is None:
-            self.state = self._init_state(params, chains)
+            self.state = self._init_state(params, [every[k] for k in owners])
         t = self.n_steps + 1
-        for p, g, st, chain in zip(params, grads, self.state, chains):
-            g = np.asarray(g, dtype=p.dtype)
-            if self.maximize:
-                g = -g
-            w = p.copy()
-            for tr in chain.transforms:
-                g, w = tr.numpy_update(g, w, st, t, chain.lr)
-            p[...] = w
+        for k, chain in enumerate(every):
+            members = [(params[i], grads[i], self.state[i])
+                       for i, owner in enumerate(owners) if owner == k]
+            if not members:  # a group of no array steps an empty one: its scalars move too
+                empty = np.empty(0)
+                members = [(empty, empty, self._init_state([empty], [chain])[0])]
+            scalars = chain._carried()
+            for p, g, st in members:
+                g = np.asarray(g, dtype=p.dtype)
+                if self.maximize:
+                    g = -g
+                w = p.copy()
+                st_step = dict(st, **scalars)  # the transforms read and move the carried scalars
+                for tr in chain.transforms:
+                    g, w = tr.numpy_update(g, w, st_step, t, chain.lr)
+                p[...] = w
+                st.update((name, v) for name, v in st_step.items() if name not in scalars)
+            # (each array of the group leaves the same values)
+            chain._scalars = {name: float(st_step[name]) for name in scalars}
         self.n_steps += 1
 
     def reset(self) -> None:
-        """Forget the state and the step count."""
+        """Forget the state, the carried scalars (every group's) and the step count."""
         self.state = None
         self.n_steps = 0
+        for chain in self._chains():
+            chain._scalars = {}
 
     # -- torch.optim's state_dict ------------------------------------------------------
 
@@ -444,17 +511,32 @@ class Optimizer:
             ``{"state": {i: {"step": n_steps, "s1": ndarray, ...}}, "param_groups":
             [{"lr": ..., <the constructor's arguments>, "maximize": ..., "chain": [...],
             "params": [0, 1, ...]}]}``: per parameter array i, copies of its state
-            arrays (named as the C core's, :mod:`~fastoptim.optim.transforms`) and
-            the step count; the group holds the rate a schedule may have set (and
-            SGD's momentum).  With ``param_groups``, one entry per group, the
-            default group last (:attr:`param_groups`).  NumPy arrays and plain
-            numbers only: it saves with ``np.savez`` or pickle, and
-            :meth:`load_state_dict` continues the trajectory bit for bit.
+            arrays (named as the C core's, :mod:`~fastoptim.optim.transforms`), the
+            step count and the carried scalars of the array's group (NAdam's
+            ``"mu_product"``, ASGD's ``"eta"``: floats, torch's names); the group
+            holds the rate a schedule may have set (and SGD's momentum).  With
+            ``param_groups``, one entry per group, the default group last
+            (:attr:`param_groups`), each with its carried scalars once a step was
+            taken (every group has its own; a network's one state array spans its
+            groups and holds none).  NumPy arrays and plain numbers only: it saves
+            with ``np.savez`` or pickle, and :meth:`load_state_dict` continues the
+            trajectory bit for bit.
         """
+        carried = [chain._carried() for chain in self._chains()]
         state = {} if self.state is None else {
-            i: dict({k: v.copy() for k, v in st.items()}, step=self.n_steps)
-            for i, st in enumerate(self.state)}
+            i: dict({k: v.copy() for k, v in st.items()}, step=self.n_steps,
+                    **({} if owner is None else carried[owner]))
+            for i, (st, owner) in enumerate(zip(self.state, self._state_owners(len(self.state))))}
         return {"state": state, "param_groups": self._group_entries()}
+
+    def _state_owners(self, n):
+        """Per state entry of n, the index into _chains() of its array's group; None for
+        every entry of a network's one buffer, whose groups are parts of it (the groups
+        name its arrays, or index past n)."""
+        try:
+            return self._group_of(n)
+        except ValueError:
+            return [None] * n
 
     def _state_names(self, n):
         """Per array of n, (its group's state names, the union of every group's): step()'s
@@ -463,10 +545,7 @@ class Optimizer:
         names = [{name for t in chain.transforms for name in t.state_names}
                  for chain in self._chains()]
         union = set().union(*names)
-        try:
-            return [(names[k], union) for k in self._group_of(n)]
-        except ValueError:  # names, or indices past n: the groups of a network's buffer
-            return [(union, union)] * n
+        return [(union if k is None else names[k], union) for k in self._state_owners(n)]
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Continue from a :meth:`state_dict` of an optimizer of the same kind.
@@ -502,8 +581,8 @@ class Optimizer:
                 group.pop("params", None)
                 mine.pop("params")
             where = f"group {k}: " if self._groups else ""
-            for key in sorted(set(group) | set(mine), key=lambda k: (k != "chain", k)):
-                if key in ("lr", "momentum"):
+            for key in sorted(set(group) | set(mine), key=lambda name: (name != "chain", name)):
+                if key in ("lr", "momentum", *chains[k]._scalar_names):  # checked below
                     continue
                 if group.get(key) != mine.get(key) and not (
                         isinstance(mine.get(key), tuple)
@@ -514,13 +593,18 @@ class Optimizer:
         if not isinstance(state, dict):
             raise TypeError("state_dict['state'] must be a dict: parameter index -> its state")
         expected = self._state_names(len(state))
-        new_state, steps = [], set()
+        owners = self._state_owners(len(state))
+        new_state, steps, carried = [], set(), [set() for _ in chains]
         for i in range(len(state)):
             if i not in state or not isinstance(state[i], dict):
                 raise ValueError(f"state_dict['state'] must have the keys 0..{len(state) - 1} "
                                  f"(one per parameter array); {i} is missing")
             entry = dict(state[i])
             steps.add(entry.pop("step", None))
+            if owners[i] is not None:
+                carried[owners[i]].add(tuple(
+                    check_carried_scalar(entry.pop(k, None), k, f"state_dict['state'][{i}]")
+                    for k in chains[owners[i]]._scalar_names))
             if set(entry) not in expected[i]:
                 raise ValueError(f"state_dict['state'][{i}] holds {sorted(entry)}; this "
                                  f"optimizer keeps {sorted(expected[i][0])}")
@@ -536,6 +620,16 @@ class Optimizer:
         if len(steps) > 1 or (new_state and not isinstance(next(iter(steps)), numbers.Integral)):
             raise ValueError(f"state_dict's parameter arrays disagree on the step count (or "
                              f"have none): {sorted(map(str, steps))}")
+        for k, group in enumerate(groups if self._groups and new_state else []):
+            # every group's own scalars, those of a group of no array (or of a network's) too
+            carried[k].add(tuple(check_carried_scalar(group.get(name), name,
+                                                      f"state_dict['param_groups'][{k}]")
+                                 for name in chains[k]._scalar_names))
+        for k, values in enumerate(carried):
+            if len(values) > 1:
+                where = f" and param_groups[{k}]" if self._groups else ""
+                raise ValueError(f"state_dict's parameter arrays{where} disagree on "
+                                 f"{', '.join(chains[k]._scalar_names)}: {sorted(values)}")
         rates = self._rates(groups[-1].get("lr", self.lr))
         for k, (group, rate) in enumerate(zip(groups[:-1], rates)):
             if group.get("lr") != rate.lr:
@@ -553,6 +647,9 @@ class Optimizer:
             chain._replace(Momentum, m)
         self.state = new_state or None
         self.n_steps = int(next(iter(steps))) if new_state else 0
+        for chain, values in zip(chains, carried):
+            chain._scalars = dict(zip(chain._scalar_names, next(iter(values)))) \
+                if new_state and values else {}
 
     def __repr__(self):
         groups = f"param_groups={[spec for spec, _ in self._groups]!r}" if self._groups else ""
@@ -611,6 +708,18 @@ def _group_params(value, where):
 
 def _flat(a):
     return None if a is None else a.reshape(-1)
+
+
+def check_carried_scalar(value, name, where):
+    """A carried scalar (NAdam's mu_product, in [0, 1]; ASGD's eta, > 0) read from outside
+    (a state_dict, a model file), as a float; a ValueError naming ``where[name]``."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and \
+        math.isfinite(value) and (0 <= value <= 1 if name == "mu_product" else value > 0)
+    if not ok:
+        raise ValueError(f"{where}[{name!r}] must be "
+                         f"{'a number in [0, 1]' if name == 'mu_product' else 'a number > 0'}, "
+                         f"got {value!r}")
+    return float(value)
 
 
 class SGD(Optimizer):
@@ -934,6 +1043,179 @@ class RAdam(Optimizer):
                          maximize=maximize, check_finite=check_finite,
                          n_threads=n_threads,
                          param_groups=param_groups)
+
+
+class NAdam(Optimizer):
+    __doc__ = r"""NAdam (Dozat 2016), Adam with Nesterov momentum, as torch.optim.NAdam:
+    with the momentum factors :math:`\mu_t = \beta_1 (1 - \frac{1}{2} 0.96^{t \psi})`
+    and their running product :math:`P_t = \prod_{i \le t} \mu_i`,
+    :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
+    :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`,
+    :math:`p \leftarrow p - lr \big(\frac{1 - \mu_t}{1 - P_t} g + \frac{\mu_{t+1}}
+    {1 - P_t \mu_{t+1}} m\big) / \big(\sqrt{v / (1 - \beta_2^t)} + \epsilon\big)`.
+
+    :math:`P_t` (``mu_product``, torch's name) is carried from step to step: by the
+    C core inside an epoch, by the optimizer between calls, in :meth:`state_dict`,
+    in pickles and in model files.
+
+    Parameters
+    ----------
+    lr : float, default 2e-3
+        The learning rate, > 0.
+    betas : (float, float) in [0, 1), default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`: the decay rates of the running averages of
+        g and of :math:`g^2`; :math:`\beta_1` also scales the momentum factors.
+    eps : float > 0, default 1e-8
+        Added to the bias-corrected :math:`\sqrt{v}` in the denominator.
+    weight_decay : float >= 0, default 0
+        The weight decay coefficient wd: added to the gradient as :math:`wd\,p`,
+        or with ``decoupled_weight_decay`` applied to the parameters.
+    momentum_decay : float >= 0, default 4e-3
+        :math:`\psi`: how fast :math:`\mu_t` rises from :math:`\beta_1 / 2` to
+        :math:`\beta_1` (0: :math:`\mu_t = \beta_1 / 2` throughout).
+    decoupled_weight_decay : bool, default False
+        Decay the parameters, :math:`p \leftarrow p (1 - lr\,wd)`, before the step
+        (NAdamW) instead of adding :math:`wd\,p` to the gradient.
+""" + _STEP_OPTIONS_DOC + r"""    """
+
+    def __init__(self, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, maximize: bool = False,
+                 check_finite: bool = True, n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
+        decay = (DecoupledWeightDecay(weight_decay) if decoupled_weight_decay
+                 else AddDecayedWeights(weight_decay))
+        self._args = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                          momentum_decay=momentum_decay,
+                          decoupled_weight_decay=bool(decoupled_weight_decay))
+        super().__init__(decay, ScaleByNAdam(betas, eps, momentum_decay),
+                         ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
+                         n_threads=n_threads, param_groups=param_groups)
+
+
+class Rprop(Optimizer):
+    __doc__ = r"""Rprop, resilient backpropagation (Riedmiller & Braun 1993), as
+    torch.optim.Rprop: a step size d per coordinate, which grows by
+    :math:`\eta_+` while the gradient keeps its sign and shrinks by :math:`\eta_-`
+    when it flips (within ``step_sizes``); the step is :math:`p \leftarrow p -
+    \mathrm{sign}(g)\, d`, none where the sign flipped (and the gradient kept as
+    the previous one is then 0, so the next step goes on).
+
+    Only the gradient's signs matter: Rprop is a full-batch method (torch's note),
+    for the gradient of the whole objective; on mini-batches the signs are noisy.
+    The learning rate is the step sizes' start: it is read at the first step only
+    (later changes of lr, by a schedule too, do nothing -- as in torch).  The state
+    is the previous gradient (``s1``) and the step sizes (``s2``).
+
+    Parameters
+    ----------
+    lr : float, default 1e-2
+        The initial step size of every coordinate, > 0.
+    etas : (float, float), default (0.5, 1.2)
+        :math:`(\eta_-, \eta_+)`, with :math:`0 < \eta_- < 1 < \eta_+`: the
+        multiplicative decrease and increase of a step size.
+    step_sizes : (float, float), default (1e-6, 50)
+        The smallest and largest step size, :math:`0 < min \le max`.
+""" + _STEP_OPTIONS_DOC + r"""
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastoptim.optim import Rprop
+    >>> p = np.array([1.0, -2.0]); opt = Rprop(lr=0.1)
+    >>> for _ in range(3):
+    ...     opt.step(p, 2 * p)              # the gradient of |p|^2: steps 0.1, 0.12, 0.144
+    >>> np.round(p, 6).tolist()
+    [0.636, -1.636]
+    """
+
+    def __init__(self, lr: float = 1e-2, etas: tuple[float, float] = (0.5, 1.2),
+                 step_sizes: tuple[float, float] = (1e-6, 50), *, maximize: bool = False,
+                 check_finite: bool = True, n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
+        self._args = dict(lr=lr, etas=etas, step_sizes=step_sizes)
+        super().__init__(ScaleByRprop(etas, step_sizes), ScaleByLearningRate(lr),
+                         maximize=maximize, check_finite=check_finite, n_threads=n_threads,
+                         param_groups=param_groups)
+
+
+class ASGD(Optimizer):
+    __doc__ = r"""Averaged stochastic gradient descent (Polyak & Juditsky 1992), as
+    torch.optim.ASGD: with :math:`\eta_1 = lr` and
+    :math:`\eta_{t+1} = lr / (1 + \lambda\, lr\, t)^\alpha`,
+    :math:`p \leftarrow p (1 - \lambda \eta_t) - \eta_t g` (g with the L2 term
+    :math:`wd\,p`), and the average of the iterates
+    :math:`a \leftarrow a + \mu_t (p - a)`, :math:`\mu_t = 1 / \max(1, t - 1 - t_0)`
+    (a copy of p up to step :math:`t_0 + 2`, then the mean of the iterates since).
+
+    As torch, :math:`\eta` is computed after each step, with the learning rate of
+    that step: a rate changed between steps (a schedule) is used from the step
+    after the next one.  :math:`\eta_t` (``eta``, torch's name) is carried from step to step
+    (in :meth:`state_dict`, pickles and model files too).  The optimizer steps p;
+    the average is the state ``s1``, read with :meth:`averaged` -- the estimate
+    Polyak & Juditsky's theorem is about, which a user swaps in (as with torch,
+    nothing uses it by itself; the estimators predict with p).
+
+    Parameters
+    ----------
+    lr : float, default 1e-2
+        The learning rate, > 0: the first step size, and the scale of the others.
+    lambd : float >= 0, default 1e-4
+        :math:`\lambda`: the decay term (p shrinks by :math:`1 - \lambda \eta_t`),
+        and how fast :math:`\eta_t` falls.
+    alpha : float >= 0, default 0.75
+        The power of :math:`\eta_t`'s decay (0: a constant step).
+    t0 : float >= 0, default 1e6
+        The step after which averaging starts.
+    weight_decay : float >= 0, default 0
+        L2 penalty coefficient wd: :math:`wd\,p` is added to the gradient.
+""" + _STEP_OPTIONS_DOC + r"""
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastoptim.optim import ASGD
+    >>> p = np.zeros(1); opt = ASGD(lr=0.5, lambd=0.0, t0=0)
+    >>> for g in (-2.0, 2.0, -2.0, 2.0):    # p: 1, 0, 1, 0; averaged from step t0 + 2
+    ...     opt.step(p, np.array([g]))
+    >>> p.tolist(), np.round(opt.averaged(), 4).tolist()    # the mean of 0, 1, 0
+    ([0.0], [0.3333])
+    """
+
+    def __init__(self, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
+                 t0: float = 1e6, weight_decay: float = 0.0, *, maximize: bool = False,
+                 check_finite: bool = True, n_threads: int | None = None,
+                 param_groups: Sequence[Mapping[str, Any]] | None = None) -> None:
+        self._args = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay)
+        super().__init__(AddDecayedWeights(weight_decay), ScaleByASGD(lambd, alpha, t0),
+                         ScaleByLearningRate(lr), maximize=maximize, check_finite=check_finite,
+                         n_threads=n_threads, param_groups=param_groups)
+
+    def averaged(self, i: int = 0) -> np.ndarray:
+        """The averaged parameters of parameter array i (torch's ``state['ax']``).
+
+        Parameters
+        ----------
+        i : int, default 0
+            The parameter array's position in the list given to :meth:`step` (0
+            for a single array).
+
+        Returns
+        -------
+        ndarray
+            A copy of the average, shaped and typed as that parameter array.
+
+        Raises
+        ------
+        ValueError
+            Before the first step (there is no average yet), or for an i that is
+            not a parameter array's position.
+        """
+        if self.state is None:
+            raise ValueError("ASGD has taken no step yet: there is no average to read")
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, numbers.Integral) or \
+                not 0 <= i < len(self.state):
+            raise ValueError(f"i must be the position of a parameter array, 0 .. "
+                             f"{len(self.state) - 1}, got {i!r}")
+        return self.state[i]["s1"].copy()
 
 
 #: torch.optim's spelling of :class:`RMSProp`.

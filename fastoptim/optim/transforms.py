@@ -6,15 +6,17 @@ An optimizer is a chain of transforms in this order (torch.optim's)::
     [DecoupledWeightDecay] [AddDecayedWeights] [one preconditioner] [Momentum] ScaleByLearningRate
 
 with the preconditioner one of ScaleByAdagrad, ScaleByRMS, ScaleByAdam, ScaleByAdadelta,
-ScaleByAdamax, ScaleByRAdam.  The C
+ScaleByAdamax, ScaleByRAdam, ScaleByNAdam, ScaleByRprop, ScaleByASGD.  The C
 core (src_c/update.c) applies a whole chain to every coordinate in one pass;
 :func:`compile_chain` turns a chain into the rule it runs.  The ``numpy_*``
 methods apply the same equations with NumPy, one transform at a time.
 
 State arrays are named after the C core's: ``s1`` (momentum buffer, or Adam's
-first moment), ``s2`` (sum or average of squared gradients, Adam's second
-moment, Adadelta's average of g^2), ``s3`` (RMSProp's average gradient, AMSGrad's
-running maximum, or Adadelta's average of the squared steps).
+first moment; Rprop's previous gradient; ASGD's averaged parameters), ``s2`` (sum
+or average of squared gradients, Adam's second moment, Adadelta's average of g^2;
+Rprop's step sizes), ``s3`` (RMSProp's average gradient, AMSGrad's running maximum,
+or Adadelta's average of the squared steps).  Two rules also carry one number from
+step to step (``scalar_names``): NAdam's ``mu_product`` and ASGD's ``eta``.
 """
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ import numpy as np
 
 __all__ = ["Transform", "DecoupledWeightDecay", "AddDecayedWeights", "ScaleByAdagrad",
            "ScaleByRMS", "ScaleByAdam", "ScaleByAdadelta", "ScaleByAdamax", "ScaleByRAdam",
-           "Momentum", "ScaleByLearningRate", "compile_chain", "radam_rectification"]
+           "ScaleByNAdam", "ScaleByRprop", "ScaleByASGD", "Momentum", "ScaleByLearningRate",
+           "compile_chain", "radam_rectification", "nadam_momentum", "asgd_averaging_weight"]
 
 
 def _real(value, name, *, low=None, high=None, low_open=False, high_open=True):
@@ -49,11 +52,16 @@ class Transform:
     A subclass sets ``stage`` (its position in the chain: 1 decoupled weight
     decay, 2 L2 weight decay, 3 preconditioner, 4 momentum, 5 learning rate)
     and ``state_names`` (the C state arrays it owns, among ``s1``, ``s2``,
-    ``s3``), and implements :meth:`configure` and :meth:`numpy_update`.
+    ``s3``), and implements :meth:`configure` and :meth:`numpy_update`.  A rule
+    that carries a number from step to step (NAdam's ``mu_product``, ASGD's
+    ``eta``: fields of the C rule that the C core moves past each step) names it
+    in ``scalar_names``; :meth:`numpy_update` then finds its value for the step
+    in ``state`` and leaves there its value for the next step.
     """
 
     stage = None          # position in the chain (1 decoupled decay ... 5 learning rate)
     state_names = ()      # the C state arrays it owns
+    scalar_names = ()     # the C rule's carried scalars it owns
 
     def configure(self, rule: dict[str, Any]) -> None:
         """Write this transform's part of the C rule (a dict of fo_rule's fields).
@@ -372,7 +380,7 @@ class ScaleByAdam(Transform):
 
 
 class _MomentPreconditioner(Transform):
-    """What Adamax and RAdam share: a first moment (``s1``) and a second statistic (``s2``)
+    """What Adamax, RAdam and NAdam share: a first moment (``s1``) and a second statistic (``s2``)
     with Adam's ``betas`` and ``eps``."""
 
     stage = 3
@@ -478,6 +486,209 @@ class ScaleByRAdam(_MomentPreconditioner):
         return m_hat * (a / (np.sqrt(state["s2"]) + T(self.eps))), p
 
 
+def nadam_momentum(beta1: float, momentum_decay: float, t: int) -> float:
+    r"""NAdam's momentum factor of step t (torch.optim.NAdam, Dozat 2016):
+    :math:`\mu_t = \beta_1 (1 - \frac{1}{2} 0.96^{t \psi})`.
+
+    Parameters
+    ----------
+    beta1 : float
+        The first moment's decay, in [0, 1).
+    momentum_decay : float
+        :math:`\psi \ge 0`: how fast :math:`\mu_t` rises from :math:`\beta_1 / 2`
+        to :math:`\beta_1`.
+    t : int
+        The 1-based step.
+
+    Returns
+    -------
+    float
+        :math:`\mu_t`.
+    """
+    return beta1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
+
+
+class ScaleByNAdam(_MomentPreconditioner):
+    r"""NAdam (Dozat 2016), Adam with Nesterov momentum: with
+    :math:`\mu_t` (:func:`nadam_momentum`) and the running product
+    :math:`P_t = P_{t-1} \mu_t` (carried from step to step as ``mu_product``,
+    :math:`P_0 = 1`), m and v as Adam's, and
+    :math:`g \leftarrow \big(\frac{1 - \mu_t}{1 - P_t} g + \frac{\mu_{t+1}}{1 - P_t
+    \mu_{t+1}} m\big) / \big(\sqrt{v / (1 - \beta_2^t)} + \epsilon\big)`
+    (torch.optim.NAdam).
+
+    Parameters
+    ----------
+    betas : (float, float), default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`, each in [0, 1): the decay rates of the running
+        averages of g (state ``s1``) and of :math:`g^2` (state ``s2``).
+    eps : float, default 1e-8
+        The term > 0 added to the bias-corrected :math:`\sqrt{v}` in the denominator.
+    momentum_decay : float, default 4e-3
+        :math:`\psi \ge 0` of :func:`nadam_momentum`.
+    """
+
+    scalar_names = ("mu_product",)
+
+    def __init__(self, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 momentum_decay: float = 4e-3) -> None:
+        super().__init__(betas, eps)
+        self.momentum_decay = _real(momentum_decay, "momentum_decay", low=0.0)
+
+    @_doc_as_base("Set the rule's preconditioner to NAdam with ``betas``, ``eps`` and "
+                   "``momentum_decay``.")
+    def configure(self, rule: dict[str, Any]) -> None:
+        rule.update(precond="nadam", beta1=self.betas[0], beta2=self.betas[1], eps=self.eps,
+                    momentum_decay=self.momentum_decay)
+
+    @_doc_as_base("NumPy twin: update the moments and ``mu_product`` (the product through "
+                   "step t - 1 on entry, through t on return), return the step direction.")
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        b1, b2 = self.betas
+        T = p.dtype.type
+        mu = nadam_momentum(b1, self.momentum_decay, t)
+        mu_next = nadam_momentum(b1, self.momentum_decay, t + 1)
+        prod = state["mu_product"] * mu
+        state["mu_product"] = prod
+        state["s1"] = state["s1"] + (g - state["s1"]) * T(1 - b1)
+        state["s2"] = state["s2"] * T(b2) + g * g * T(1 - b2)
+        den = np.sqrt(state["s2"] / T(1 - b2 ** t)) + T(self.eps)
+        return (T((1 - mu) / (1 - prod)) * g + T(mu_next / (1 - prod * mu_next)) * state["s1"]) \
+            / den, p
+
+
+def _pair(value, name, what):
+    if not (isinstance(value, (tuple, list)) and len(value) == 2):
+        raise TypeError(f"{name} must be a pair {what}, got {value!r}")
+    return (_real(value[0], f"{name}[0]"), _real(value[1], f"{name}[1]"))
+
+
+class ScaleByRprop(Transform):
+    r"""Rprop (Riedmiller & Braun 1993), resilient backpropagation: per coordinate,
+    with :math:`s = g\, g_{prev}`, the step size
+    :math:`d \leftarrow \mathrm{clip}(d \eta, d_{min}, d_{max})`, :math:`\eta = \eta_+`
+    when :math:`s > 0`, :math:`\eta_-` when :math:`s < 0`, 1 when :math:`s = 0`; g set to
+    0 where :math:`s < 0`; :math:`g_{prev} \leftarrow g`;
+    :math:`p \leftarrow p - \mathrm{sign}(g)\, d` (torch.optim.Rprop).
+
+    The step sizes start at the learning rate of the first step (then lr is not
+    used: this transform takes the step itself, and hands a zero gradient to
+    ScaleByLearningRate, which leaves p as it is).
+
+    Parameters
+    ----------
+    etas : (float, float), default (0.5, 1.2)
+        :math:`(\eta_-, \eta_+)`, with :math:`0 < \eta_- < 1 < \eta_+`: the factors
+        of a step size after a change of the gradient's sign and after a repeat of it.
+    step_sizes : (float, float), default (1e-6, 50)
+        :math:`(d_{min}, d_{max})`, with :math:`0 < d_{min} \le d_{max}`: the bounds
+        of every step size (state ``s2``; state ``s1`` holds :math:`g_{prev}`).
+    """
+
+    stage = 3
+    state_names = ("s1", "s2")
+
+    def __init__(self, etas: tuple[float, float] = (0.5, 1.2),
+                 step_sizes: tuple[float, float] = (1e-6, 50)) -> None:
+        etas = _pair(etas, "etas", "(eta_minus, eta_plus)")
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"etas must be (eta_minus, eta_plus) with 0 < eta_minus < 1 < "
+                             f"eta_plus, got {etas!r}")
+        sizes = _pair(step_sizes, "step_sizes", "(min, max)")
+        if not 0.0 < sizes[0] <= sizes[1]:
+            raise ValueError(f"step_sizes must be (min, max) with 0 < min <= max, got "
+                             f"{sizes!r}")
+        self.etas, self.step_sizes = etas, sizes
+
+    @_doc_as_base("Set the rule's preconditioner to Rprop with ``etas`` and ``step_sizes``.")
+    def configure(self, rule: dict[str, Any]) -> None:
+        rule.update(precond="rprop", eta_minus=self.etas[0], eta_plus=self.etas[1],
+                    step_size_min=self.step_sizes[0], step_size_max=self.step_sizes[1])
+
+    @_doc_as_base("NumPy twin: update the step sizes and the previous gradient, take the "
+                   "step :math:`p - \\mathrm{sign}(g)\\, d`, return a zero gradient.")
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        T = p.dtype.type
+        d = np.full_like(p, lr) if t == 1 else state["s2"]
+        sg = g * state["s1"]
+        d = d * np.where(sg > 0, T(self.etas[1]), np.where(sg < 0, T(self.etas[0]), T(1)))
+        d = np.minimum(np.maximum(d, T(self.step_sizes[0])), T(self.step_sizes[1]))
+        g = np.where(sg < 0, T(0), g)
+        state["s1"], state["s2"] = g, d
+        return np.zeros_like(g), p - np.sign(g) * d
+
+
+def asgd_averaging_weight(t0: float, t: int) -> float:
+    r"""ASGD's averaging weight of step t (torch.optim.ASGD):
+    :math:`\mu_t = 1 / \max(1, t - 1 - t_0)`; 1 makes the average a copy of p.
+
+    Parameters
+    ----------
+    t0 : float
+        The step >= 0 after which the average starts to differ from the iterate.
+    t : int
+        The 1-based step.
+
+    Returns
+    -------
+    float
+        :math:`\mu_t`.
+    """
+    m = (t - 1) - t0
+    return 1.0 / (m if m > 1.0 else 1.0)
+
+
+class ScaleByASGD(Transform):
+    r"""Averaged SGD (Polyak & Juditsky 1992), as torch.optim.ASGD: the step size
+    :math:`\eta_t` (:math:`\eta_1 = lr`, then
+    :math:`\eta_{t+1} = lr / (1 + \lambda\, lr\, t)^\alpha`, carried from step to
+    step as ``eta``), :math:`p \leftarrow p (1 - \lambda \eta_t) - \eta_t g`, and the
+    average of the iterates :math:`a \leftarrow a + \mu_t (p - a)`
+    (:func:`asgd_averaging_weight`; a copy of p while :math:`\mu_t = 1`, i.e. up to
+    step :math:`t_0 + 2`).
+
+    This transform takes the step itself (its size is :math:`\eta_t`, not lr) and
+    hands a zero gradient to ScaleByLearningRate, which leaves p as it is.
+
+    Parameters
+    ----------
+    lambd : float, default 1e-4
+        :math:`\lambda \ge 0`: the decay term, and the decay of :math:`\eta_t`.
+    alpha : float, default 0.75
+        :math:`\alpha \ge 0`: the power of the decay of :math:`\eta_t`.
+    t0 : float, default 1e6
+        :math:`t_0 \ge 0`: the step after which averaging starts (state ``s1``, the
+        averaged parameters).
+    """
+
+    stage = 3
+    state_names = ("s1",)
+    scalar_names = ("eta",)
+
+    def __init__(self, lambd: float = 1e-4, alpha: float = 0.75, t0: float = 1e6) -> None:
+        self.lambd = _real(lambd, "lambd", low=0.0)
+        self.alpha = _real(alpha, "alpha", low=0.0)
+        self.t0 = _real(t0, "t0", low=0.0)
+
+    @_doc_as_base("Set the rule's preconditioner to ASGD with ``lambd``, ``alpha`` and ``t0``.")
+    def configure(self, rule: dict[str, Any]) -> None:
+        rule.update(precond="asgd", lambd=self.lambd, eta_power=self.alpha, t0=self.t0)
+
+    @_doc_as_base("NumPy twin: take the step with ``eta`` (lr at t = 1), update the average "
+                   "``s1`` and leave the next step's ``eta``; return a zero gradient.")
+    def numpy_update(self, g: np.ndarray, p: np.ndarray, state: dict[str, np.ndarray], t: int,
+                     lr: float) -> tuple[np.ndarray, np.ndarray]:
+        T = p.dtype.type
+        eta = lr if t == 1 else state["eta"]
+        mu = asgd_averaging_weight(self.t0, t)
+        p = p * T(1 - self.lambd * eta) + T(-eta) * g
+        state["s1"] = p.copy() if mu == 1.0 else state["s1"] + (p - state["s1"]) * T(mu)
+        state["eta"] = lr / (1 + self.lambd * lr * t) ** self.alpha
+        return np.zeros_like(g), p
+
+
 class Momentum(Transform):
     r"""Heavy-ball momentum (torch.optim.SGD): :math:`b \leftarrow \mu b + (1 - d) g`
     (:math:`b \leftarrow g` at the first step), then :math:`g \leftarrow b`, or
@@ -556,7 +767,9 @@ class ScaleByLearningRate(Transform):
 _DEFAULT_RULE = dict(precond="none", centered=False, amsgrad=False, momentum=False,
                      nesterov=False, t=1, lr=0.0, mu=0.0, dampening=0.0, weight_decay=0.0,
                      decoupled_decay=0.0, beta1=0.0, beta2=0.0, alpha=0.0, eps=1.0,
-                     lr_decay=0.0, rho=0.0)
+                     lr_decay=0.0, rho=0.0, momentum_decay=0.0, mu_product=1.0, eta_minus=0.5,
+                     eta_plus=2.0, step_size_min=1.0, step_size_max=1.0, lambd=0.0,
+                     eta_power=0.0, t0=0.0, eta=0.0)
 
 
 def compile_chain(transforms: Sequence[Transform]) -> dict[str, Any]:
@@ -588,8 +801,11 @@ def compile_chain(transforms: Sequence[Transform]) -> dict[str, Any]:
         t.configure(rule)
     if rule["precond"] == "adam" and rule["momentum"]:
         raise ValueError("Adam has its own first moment; do not add Momentum to ScaleByAdam")
-    if rule["precond"] in ("adadelta", "adamax", "radam") and rule["momentum"]:
-        name = {"adadelta": "Adadelta", "adamax": "Adamax", "radam": "RAdam"}[rule["precond"]]
-        raise ValueError(f"{name} takes no momentum (torch.optim.{name} has none; Adamax and "
-                         f"RAdam have their own first moment); drop the Momentum transform")
+    names = {"adadelta": "Adadelta", "adamax": "Adamax", "radam": "RAdam", "nadam": "NAdam",
+             "rprop": "Rprop", "asgd": "ASGD"}
+    if rule["precond"] in names and rule["momentum"]:
+        name = names[rule["precond"]]
+        raise ValueError(f"{name} takes no momentum (torch.optim.{name} has none; Adamax, "
+                         f"RAdam and NAdam have their own first moment); drop the Momentum "
+                         f"transform")
     return rule

@@ -64,7 +64,7 @@ copied to append a constant column).  Solvers:
 - 'sag', 'saga', 'svrg' (squared hinge): the variance-reduced epochs of
   :mod:`fastoptim.optim.variance_reduced` on the scaled objective, the intercept's
   penalty :math:`\lambda b^2 / (2 s^2)` included, so that they converge to P's optimum.
-- 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta' or
+- 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', 'nadam' or
   an optimizer object: mini-batch epochs of the C engine, shared with LogisticRegression
   (:mod:`fastoptim.linear_model._stochastic`).  The engine does not penalize
   intercepts, so these solvers leave out :math:`b^2 / (2 s^2)`: the minimizer
@@ -293,8 +293,9 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         The primal solver: 'newton-cholesky' or 'newton-cg' (squared hinge only),
         'lbfgs', 'sag', 'saga', 'svrg' (squared hinge, 'ovr' only: variance-reduced
         epochs on the exact objective, the intercept's penalty included;
-        :mod:`fastoptim.optim.variance_reduced`), a stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad',
-        'rmsprop', 'adam', 'adadelta') or an optimizer object from
+        :mod:`fastoptim.optim.variance_reduced`), a stochastic solver ('sgd', 'momentum',
+        'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', 'nadam') or an optimizer
+        object from
         :mod:`fastoptim.optim` (e.g. ``AdamW(lr=1e-3, weight_decay=0.0)``: there is no
         'adamw' name, since AdamW's default weight decay would change the objective).  'auto': the dual
         when ``dual`` resolves to True; else 'newton-cholesky' for the squared hinge

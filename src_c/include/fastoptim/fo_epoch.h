@@ -27,9 +27,20 @@
  *     and the state decays as under zero gradients: momentum b <- mu^k b,
  *     RMSProp s <- a^k s (and m <- a^k m), Adam m <- b1^k m, v <- b2^k v,
  *     Adadelta s <- rho^k s, u <- rho^k u (its steps under a zero gradient are 0),
- *     Adamax m <- b1^k m, u <- max(b2^k u, eps), RAdam as Adam;
+ *     Adamax m <- b1^k m, u <- max(b2^k u, eps), RAdam and NAdam as Adam
+ *     (NAdam's mu_product, a number of the rule, moves every step);
  *     AdaGrad's sum and AMSGrad's maximum stay.  The L2 terms and momentum of
  *     skipped steps do not move p (the "lazy" semantics of sparse optimizers).
+ *   - Rprop: exactly k steps under a zero gradient (its sign is 0: no step,
+ *     prev <- 0, the step size only clamped to step_sizes -- set to lr when the
+ *     skipped steps include step 1).
+ *   - ASGD: p stays (its decay term lambd eta p is, like the L2 terms, left out
+ *     for skipped steps: a product of k step-dependent factors has no closed
+ *     form), and the average takes in the constant p over the skipped steps s:
+ *     ax <- p + (ax - p) prod_s (1 - mu_s), which telescopes to
+ *     (m_first - 1) / m_last with m_s = s - 1 - t0 (0, ax <- p, when some mu_s
+ *     is 1, before averaging starts).  ASGD's eta, a number of the rule, moves
+ *     every step.
  *
  * Within a batch the rows are split into parts summed separately and combined
  * in part order (parts = threads when a batch has at least 64 rows per

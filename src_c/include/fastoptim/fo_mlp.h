@@ -141,7 +141,8 @@ int fo_mlp_loss_grad_f32(const fo_mlp_net *net, const fo_mlp_mode *mode,
  *     weight_scale / |B| sum_{i in B} w_i c_i  +  (l2 / 2) sum_l ||W^l||^2
  *
  * (weight_scale = n / sum_i w_i gives mean weight 1), then the update rule (fo_update.h)
- * over the whole parameter buffer, rule->t counting steps -- or, with cfg->segments
+ * over the whole parameter buffer, rule->t counting steps (fo_rule_advance moves it and the
+ * carried scalars past each step taken) -- or, with cfg->segments
  * (torch's parameter groups), each segment's own rule over its part of the buffer, every
  * one at the step rule->t.  s1..s3: the rules' state, n_params each (NULL where no rule
  * uses it).  *mean_loss: the weighted mean of the per-sample
@@ -151,11 +152,14 @@ int fo_mlp_loss_grad_f32(const fo_mlp_net *net, const fo_mlp_mode *mode,
  */
 /* A part of the parameter buffer and its update rule (one of torch's parameter groups):
  * coordinates [offset, offset + length) of params, the gradient and s1..s3 step by *rule,
- * whose t is ignored (the epoch's rule->t counts the steps of every segment). */
+ * whose t is ignored (the epoch's rule->t counts the steps of every segment).  The epoch
+ * moves *rule past every step it takes (fo_rule_advance: its t, set to the epoch's, and its
+ * carried scalars, NAdam's mu_product and ASGD's eta, which depend on the group's own
+ * hyper-parameters), once per step however many segments share it. */
 typedef struct {
     int64_t offset;
     int64_t length;
-    const fo_rule *rule;
+    fo_rule *rule;
 } fo_mlp_segment;
 
 typedef struct {
