@@ -44,8 +44,14 @@ def expected_failed_checks(estimator):
     if solver is not None and not (isinstance(solver, str) and solver in
                                    ("auto", "cholesky", "lstsq", "svd", "cg", "gd")):
         if solver in ("sag", "saga", "svrg"):
-            return {name: "the check's small, ill-conditioned problem needs about 1e5 epochs "
-                          "of SAG to agree to its tolerance (1e-6 after 5000)" for name in _SHUFFLED}
+            # dense X is centered and converges; CSR X trains its intercept uncentered, and
+            # unpenalized (LinearRegression) the check's small problem is too ill-conditioned
+            # for 5000 epochs to reach its tolerance
+            if isinstance(estimator, LinearRegression):
+                return {"check_sample_weight_equivalence_on_sparse_data":
+                        "CSR, unpenalized: about 1e-6 from the check's tolerance after 5000 "
+                        "epochs"}
+            return {}
         return {name: "stochastic solver: equal only in expectation" for name in _SHUFFLED}
     return {}
 
