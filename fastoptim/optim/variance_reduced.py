@@ -50,6 +50,7 @@ import numpy as np
 from .._core import _epoch, _status, _vr
 from .._moments import _row_sqnorms, max_scaled_row_sqnorm
 from ..losses import Objective
+from .engine import _param
 
 __all__ = ["METHODS", "VarianceReducedState", "default_step", "lipschitz_constant",
            "run_vr_epoch", "visiting_order"]
@@ -235,17 +236,6 @@ class VarianceReducedState:
     def __repr__(self):
         return (f"VarianceReducedState(method={self.method!r}, n_samples={self.memory.shape[0]}, "
                 f"n_seen={self.n_seen})")
-
-
-def _param(arr, name, objective, shape):
-    if not isinstance(arr, np.ndarray) or arr.dtype != objective.dtype:
-        raise TypeError(f"{name} must be an ndarray of dtype {objective.dtype} (X's dtype), "
-                        f"updated in place; got {type(arr).__name__} {getattr(arr, 'dtype', '')}")
-    if arr.shape != shape:
-        raise ValueError(f"{name} has shape {arr.shape}; this objective needs {shape}")
-    if not (arr.flags.c_contiguous and arr.flags.writeable):
-        raise ValueError(f"{name} must be a writeable C-contiguous array (updated in place)")
-    return arr.reshape(-1)
 
 
 def run_vr_epoch(objective: Objective, state: VarianceReducedState, coef: np.ndarray,
