@@ -46,6 +46,7 @@
 #include "fastoptim/fo_config.h"
 #include "fastoptim/fo_dual_cd.h"
 #include "fastoptim/fo_loss.h"
+#include "fastoptim/fo_rng.h"
 #include "fastoptim/fo_status.h"
 
 void fo_dual_cd_params_init(fo_dual_cd_params *params)
@@ -59,33 +60,6 @@ void fo_dual_cd_params_init(fo_dual_cd_params *params)
     params->shrinking = 1;
     params->should_stop = NULL;
     params->stop_ctx = NULL;
-}
-
-/* xorshift64* (Vigna 2016): state never 0. */
-FO_INLINE uint64_t fo_dcd_next(uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *state = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
-/* Uniform integer in [0, n) (n >= 1); the modulo bias is below 2^-32 for n < 2^32. */
-FO_INLINE int64_t fo_dcd_below(uint64_t *state, int64_t n)
-{
-    return (int64_t)(fo_dcd_next(state) % (uint64_t)n);
-}
-
-FO_INLINE uint64_t fo_dcd_seed(uint64_t seed)
-{
-    /* splitmix64 of the seed: nearby seeds give unrelated streams; never 0 */
-    uint64_t z = seed + 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return z ? z : 0x9E3779B97F4A7C15ULL;
 }
 
 #define FO_T double

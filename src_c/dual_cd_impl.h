@@ -69,7 +69,7 @@ FO_HOT static int FO_SUF(fo_dcd_solve)(const FO_DATA *data, const double *cost,
     const int64_t n_all = n_active0;
     int64_t active = n_all, iter = 0;
     double pg_max_old = HUGE_VAL, pg_min_old = -HUGE_VAL;
-    uint64_t rng = fo_dcd_seed(p->seed);
+    uint64_t rng = fo_rng_seed(p->seed);
     int status = FO_STOP_MAX_ITER;
     fo_stop_poll stop;
     fo_stop_poll_init(&stop, p->should_stop, p->stop_ctx);
@@ -78,7 +78,7 @@ FO_HOT static int FO_SUF(fo_dcd_solve)(const FO_DATA *data, const double *cost,
     while (iter < p->max_iter) {
         double pg_max_new = -HUGE_VAL, pg_min_new = HUGE_VAL;
         for (int64_t k = active - 1; k > 0; k--) { /* Fisher-Yates over the active set */
-            const int64_t j = fo_dcd_below(&rng, k + 1);
+            const int64_t j = fo_rng_below(&rng, k + 1);
             const int64_t t = index[k];
             index[k] = index[j];
             index[j] = t;
