@@ -43,6 +43,7 @@ EXTENSIONS = {
     "fastoptim._core._kernels": ["kernels.c"],
     "fastoptim._core._svmlight": ["svmlight.c"],
     "fastoptim._core._dual_cd": ["dual_cd.c"],
+    "fastoptim._core._cd": ["cd.c"],
     "fastoptim._core._svc": ["svc.c", "kernels.c"],
     "fastoptim._core._mlp": ["mlp.c", "epoch.c", "update.c", "loss.c"],
     "fastoptim._core._vr": ["vr.c", "epoch.c", "update.c", "loss.c"],

@@ -1,0 +1,307 @@
+/*
+ * cd_impl.h -- the elastic-net coordinate descent over dense column-major or
+ * CSC data for one floating type; cd.c includes it twice (FO_T, FO_SUF, FO_DX,
+ * FO_DV naming the dense and CSC value pointers of fo_cd_data).
+ */
+
+/* The state of the residual: R = Rr + c q (CSC with centering) or R = Rr. */
+typedef struct {
+    double *Rr;       /* n_samples */
+    double c;         /* x_mean . w (CSC with centering), else 0 */
+    double s;         /* q . Rr (CSC with centering), else 0 */
+} FO_SUF(fo_cd_resid);
+
+#if FO_HAVE_VECTOR_EXT
+/* 4 entries of a column as doubles. */
+FO_INLINE fo_v4d FO_SUF(fo_cd_load4)(const FO_T *p)
+{
+#if FO_CD_FLOAT
+    fo_v4f v;
+    memcpy(&v, p, sizeof v);
+    return __builtin_convertvector(v, fo_v4d);
+#else
+    return fo_load_v4d(p);
+#endif
+}
+#endif
+
+/* sum_i col_i r_i over a dense column: four independent vector accumulators, so that
+ * the sum runs at the FMA units' throughput rather than at one add's latency. */
+FO_INLINE double FO_SUF(fo_cd_dense_dot)(const FO_T *FO_RESTRICT col,
+                                         const double *FO_RESTRICT r, int64_t n)
+{
+    int64_t i = 0;
+    double acc = 0.0;
+#if FO_HAVE_VECTOR_EXT
+    fo_v4d a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;
+    for (; i + 16 <= n; i += 16) {
+        a0 += FO_SUF(fo_cd_load4)(col + i) * fo_load_v4d(r + i);
+        a1 += FO_SUF(fo_cd_load4)(col + i + 4) * fo_load_v4d(r + i + 4);
+        a2 += FO_SUF(fo_cd_load4)(col + i + 8) * fo_load_v4d(r + i + 8);
+        a3 += FO_SUF(fo_cd_load4)(col + i + 12) * fo_load_v4d(r + i + 12);
+    }
+    for (; i + 4 <= n; i += 4) a0 += FO_SUF(fo_cd_load4)(col + i) * fo_load_v4d(r + i);
+    acc = fo_hsum_v4d((a0 + a1) + (a2 + a3));
+#endif
+    for (; i < n; i++) acc += (double)col[i] * r[i];
+    return acc;
+}
+
+/* r -= delta col, then return next . r (the updated r): one sweep over r instead of two,
+ * with the same blocking and order of sums as fo_cd_dense_dot, so the same bits as the
+ * two loops in turn. */
+FO_INLINE double FO_SUF(fo_cd_dense_axpy_dot)(const FO_T *FO_RESTRICT col, double delta,
+                                              const FO_T *FO_RESTRICT next,
+                                              double *FO_RESTRICT r, int64_t n)
+{
+    int64_t i = 0;
+    double acc = 0.0;
+#if FO_HAVE_VECTOR_EXT
+    const fo_v4d dv = {delta, delta, delta, delta};
+    fo_v4d a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;
+    for (; i + 16 <= n; i += 16) {
+        const fo_v4d r0 = fo_load_v4d(r + i) - dv * FO_SUF(fo_cd_load4)(col + i);
+        const fo_v4d r1 = fo_load_v4d(r + i + 4) - dv * FO_SUF(fo_cd_load4)(col + i + 4);
+        const fo_v4d r2 = fo_load_v4d(r + i + 8) - dv * FO_SUF(fo_cd_load4)(col + i + 8);
+        const fo_v4d r3 = fo_load_v4d(r + i + 12) - dv * FO_SUF(fo_cd_load4)(col + i + 12);
+        fo_store_v4d(r + i, r0);
+        fo_store_v4d(r + i + 4, r1);
+        fo_store_v4d(r + i + 8, r2);
+        fo_store_v4d(r + i + 12, r3);
+        a0 += FO_SUF(fo_cd_load4)(next + i) * r0;
+        a1 += FO_SUF(fo_cd_load4)(next + i + 4) * r1;
+        a2 += FO_SUF(fo_cd_load4)(next + i + 8) * r2;
+        a3 += FO_SUF(fo_cd_load4)(next + i + 12) * r3;
+    }
+    for (; i + 4 <= n; i += 4) {
+        const fo_v4d r0 = fo_load_v4d(r + i) - dv * FO_SUF(fo_cd_load4)(col + i);
+        fo_store_v4d(r + i, r0);
+        a0 += FO_SUF(fo_cd_load4)(next + i) * r0;
+    }
+    acc = fo_hsum_v4d((a0 + a1) + (a2 + a3));
+#endif
+    for (; i < n; i++) {
+        r[i] -= delta * (double)col[i];
+        acc += (double)next[i] * r[i];
+    }
+    return acc;
+}
+
+/* sum_i x_ij Rr_i, the raw column dot product. */
+FO_INLINE double FO_SUF(fo_cd_col_dot)(const fo_cd_data *data, int64_t j,
+                                       const double *FO_RESTRICT Rr)
+{
+    double acc = 0.0;
+    if (data->FO_DX != NULL) {
+        const int64_t n = data->n_samples;
+        acc = FO_SUF(fo_cd_dense_dot)(data->FO_DX + j * n, Rr, n);
+    } else {
+        const int64_t lo = data->indptr[j], hi = data->indptr[j + 1];
+        const FO_T *FO_RESTRICT v = data->FO_DV;
+        const int32_t *FO_RESTRICT ind = data->indices;
+        for (int64_t k = lo; k < hi; k++) acc += (double)v[k] * Rr[ind[k]];
+    }
+    return acc;
+}
+
+/* Rr -= delta x_j (raw column). */
+FO_INLINE void FO_SUF(fo_cd_col_axpy)(const fo_cd_data *data, int64_t j, double delta,
+                                      double *FO_RESTRICT Rr)
+{
+    if (data->FO_DX != NULL) {
+        const int64_t n = data->n_samples;
+        const FO_T *FO_RESTRICT col = data->FO_DX + j * n;
+        FO_SIMD
+        for (int64_t i = 0; i < n; i++) Rr[i] -= delta * (double)col[i];
+    } else {
+        const int64_t lo = data->indptr[j], hi = data->indptr[j + 1];
+        const FO_T *FO_RESTRICT v = data->FO_DV;
+        const int32_t *FO_RESTRICT ind = data->indices;
+        for (int64_t k = lo; k < hi; k++) Rr[ind[k]] -= delta * (double)v[k];
+    }
+}
+
+/* x~_j . R for the (implicitly) centered column and the full residual. */
+FO_INLINE double FO_SUF(fo_cd_dot)(const fo_cd_data *data, int64_t j,
+                                   const FO_SUF(fo_cd_resid) *r, const double *colq, double q2)
+{
+    double acc = FO_SUF(fo_cd_col_dot)(data, j, r->Rr);
+    if (colq != NULL) acc += r->c * colq[j] - data->x_mean[j] * (r->s + r->c * q2);
+    return acc;
+}
+
+/* w_j += delta: update the residual. */
+FO_INLINE void FO_SUF(fo_cd_move)(const fo_cd_data *data, int64_t j, double delta,
+                                  FO_SUF(fo_cd_resid) *r, const double *colq)
+{
+    FO_SUF(fo_cd_col_axpy)(data, j, delta, r->Rr);
+    if (colq != NULL) {
+        r->c += data->x_mean[j] * delta;
+        r->s -= delta * colq[j];
+    }
+}
+
+/* The duality gap at w (fo_cd.h), with XtA (n_features, written) and c. */
+static double FO_SUF(fo_cd_gap)(const fo_cd_data *data, const fo_cd_params *p, const double *w,
+                                const FO_SUF(fo_cd_resid) *r, const double *colq, double q2,
+                                double qy, double *XtA, double *dual_scale)
+{
+    const int64_t n = data->n_samples, d = data->n_features;
+    const double *Rr = r->Rr, *y = data->y;
+    double rr = 0.0, ry = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        rr += Rr[i] * Rr[i];
+        ry += Rr[i] * y[i];
+    }
+    if (colq != NULL) {
+        rr += 2.0 * r->c * r->s + r->c * r->c * q2;
+        ry += r->c * qy;
+    }
+    double dual_norm = 0.0, l1norm = 0.0, w2 = 0.0;
+    for (int64_t j = 0; j < d; j++) {
+        XtA[j] = fo_cd_xta(p, FO_SUF(fo_cd_dot)(data, j, r, colq, q2), w[j], &dual_norm);
+        l1norm += fabs(w[j]);
+        w2 += w[j] * w[j];
+    }
+    return fo_cd_gap_value(p, rr, ry, dual_norm, l1norm, w2, dual_scale);
+}
+
+FO_HOT static int FO_SUF(fo_cd_solve)(const fo_cd_data *data, const fo_cd_params *p, double *w,
+                                      double *gap_out, int64_t *n_iter_out)
+{
+    const int64_t n = data->n_samples, d = data->n_features;
+    const size_t nn = (size_t)(n > 0 ? n : 1), dd = (size_t)(d > 0 ? d : 1);
+    const int centered = data->FO_DX == NULL && data->x_mean != NULL;
+    const int dense = data->FO_DX != NULL;
+    double *Rr = malloc(nn * sizeof(double));
+    double *norm2 = malloc(dd * sizeof(double));
+    double *XtA = malloc(dd * sizeof(double));
+    double *colq = centered ? malloc(dd * sizeof(double)) : NULL;
+    int64_t *active = malloc(dd * sizeof(int64_t));
+    int64_t *dropped = malloc(dd * sizeof(int64_t));
+    if (!Rr || !norm2 || !XtA || !active || !dropped || (centered && !colq)) {
+        free(Rr); free(norm2); free(XtA); free(colq); free(active); free(dropped);
+        return FO_ERR_NO_MEMORY;
+    }
+    const double *y = data->y;
+    double q2 = 0.0, qy = 0.0;
+    if (centered) {
+        for (int64_t i = 0; i < n; i++) {
+            q2 += data->q[i] * data->q[i];
+            qy += data->q[i] * y[i];
+        }
+    }
+    /* column norms of the centered columns; the residual at the warm start */
+    int64_t n_active = 0;
+    for (int64_t j = 0; j < d; j++) {
+        double s2 = 0.0, sq = 0.0;
+        if (data->FO_DX != NULL) {
+            const FO_T *FO_RESTRICT col = data->FO_DX + j * n;
+            FO_SIMD_REDUCTION(+, s2)
+            for (int64_t i = 0; i < n; i++) s2 += (double)col[i] * (double)col[i];
+        } else {
+            const FO_T *v = data->FO_DV;
+            for (int64_t k = data->indptr[j]; k < data->indptr[j + 1]; k++) {
+                s2 += (double)v[k] * (double)v[k];
+                if (centered) sq += (double)v[k] * data->q[data->indices[k]];
+            }
+        }
+        if (centered) {
+            colq[j] = sq;
+            const double m = data->x_mean[j];
+            s2 += -2.0 * m * sq + m * m * q2;
+            if (s2 < 1e-12 * (m * m * q2)) s2 = 0.0; /* a constant column, up to rounding */
+        }
+        if (!isfinite(s2)) { /* X too large for float64: no step would be finite */
+            free(Rr); free(norm2); free(XtA); free(colq); free(active); free(dropped);
+            return FO_ERR_NONFINITE;
+        }
+        norm2[j] = s2;
+        if (s2 > 0.0 || (p->l1 == 0.0 && p->l2 == 0.0))
+            active[n_active++] = j;
+        else
+            w[j] = 0.0; /* a zero column: its weight is 0 at any penalized optimum */
+    }
+    for (int64_t i = 0; i < n; i++) Rr[i] = y[i];
+    FO_SUF(fo_cd_resid) r = {Rr, 0.0, 0.0};
+    if (centered) {
+        double s = 0.0;
+        for (int64_t i = 0; i < n; i++) s += data->q[i] * Rr[i];
+        r.s = s;
+    }
+    for (int64_t j = 0; j < d; j++)
+        if (w[j] != 0.0) FO_SUF(fo_cd_move)(data, j, w[j], &r, colq);
+
+    int64_t iter = 0, steps = 0;
+    uint64_t rng = fo_rng_seed(p->seed);
+    int status = FO_STOP_MAX_ITER;
+    double gap = HUGE_VAL;
+    fo_stop_poll stop;
+    fo_stop_poll_init(&stop, p->should_stop, p->stop_ctx);
+
+    for (int check = 1;;) {
+        if (check) { /* the gap (first at the start: a warm start may be optimal already) */
+            double scale;
+            gap = FO_SUF(fo_cd_gap)(data, p, w, &r, colq, q2, qy, XtA, &scale);
+            if (!isfinite(gap)) {
+                status = FO_ERR_NONFINITE;
+                break;
+            }
+            if (gap <= p->gap_tol) {
+                status = FO_OK;
+                break;
+            }
+            const int64_t n_dropped = fo_cd_screen(p, XtA, norm2, gap, scale, active, &n_active,
+                                                   dropped);
+            for (int64_t k = 0; k < n_dropped; k++) {
+                const int64_t j = dropped[k];
+                if (w[j] != 0.0) FO_SUF(fo_cd_move)(data, j, -w[j], &r, colq);
+                w[j] = 0.0;
+            }
+        }
+        if (iter >= p->max_iter) break;
+        double w_max = 0.0, dw_max = 0.0;
+        /* dense X: the next coordinate is drawn before this one's residual update, so
+         * that the update and the next dot product share one sweep over R */
+        int64_t j_next = n_active == 0 ? 0
+                         : p->random ? active[fo_rng_below(&rng, n_active)] : active[0];
+        double dot_next = 0.0;
+        int have_dot = 0;
+        for (int64_t k = 0; k < n_active; k++) {
+            const int64_t j = j_next;
+            if (k + 1 < n_active)
+                j_next = p->random ? active[fo_rng_below(&rng, n_active)] : active[k + 1];
+            const double dot = have_dot ? dot_next : FO_SUF(fo_cd_dot)(data, j, &r, colq, q2);
+            have_dot = 0;
+            if (norm2[j] == 0.0) continue;
+            const double w_old = w[j];
+            const double t = dot + norm2[j] * w_old;
+            const double w_new = fo_cd_threshold(t, p->l1, p->positive) / (norm2[j] + p->l2);
+            if (w_new != w_old) {
+                if (dense && k + 1 < n_active) {
+                    dot_next = FO_SUF(fo_cd_dense_axpy_dot)(data->FO_DX + j * n, w_new - w_old,
+                                                            data->FO_DX + j_next * n, Rr, n);
+                    have_dot = 1;
+                } else {
+                    FO_SUF(fo_cd_move)(data, j, w_new - w_old, &r, colq);
+                }
+            }
+            w[j] = w_new;
+            const double dw = fabs(w_new - w_old);
+            if (dw > dw_max) dw_max = dw;
+            if (fabs(w_new) > w_max) w_max = fabs(w_new);
+            if ((++steps & 63) == 0 && fo_stop_poll_check(&stop)) {
+                status = FO_STOP_INTERRUPTED;
+                goto done;
+            }
+        }
+        iter++;
+        /* scikit-learn's pass test; the loop's head then computes the gap */
+        check = w_max == 0.0 || dw_max / w_max <= p->tol || iter == p->max_iter;
+    }
+done:
+    *gap_out = gap;
+    *n_iter_out = iter;
+    free(Rr); free(norm2); free(XtA); free(colq); free(active); free(dropped);
+    return status;
+}
