@@ -8,12 +8,14 @@ from ._config import show_config
 from .gradcheck import check_grad
 from . import datasets, kernels, linear_model, losses, neural_network, optim, svm
 from .kernel_ridge import KernelRidge
-from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
+from .linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge,
+                           SoftmaxRegression, enet_path, lasso_path)
 from .svm import SVC, LinearSVC
 from .neural_network import MLPClassifier, MLPRegressor
 from .optim import minimize
 
 __all__ = ["__version__", "show_config", "check_grad", "losses", "optim", "minimize",
            "datasets", "kernels", "linear_model", "svm", "LinearRegression", "Ridge",
-           "KernelRidge", "LogisticRegression", "SoftmaxRegression", "LinearSVC", "SVC",
+           "KernelRidge", "Lasso", "ElasticNet", "lasso_path", "enet_path",
+           "LogisticRegression", "SoftmaxRegression", "LinearSVC", "SVC",
            "neural_network", "MLPClassifier", "MLPRegressor"]

@@ -1,7 +1,8 @@
 """Save fitted estimators to a file and load them back, without pickle.
 
 :func:`save_model` writes a fitted :class:`~fastoptim.LinearRegression`,
-:class:`~fastoptim.Ridge`, :class:`~fastoptim.LogisticRegression`,
+:class:`~fastoptim.Ridge`, :class:`~fastoptim.Lasso`, :class:`~fastoptim.ElasticNet`,
+:class:`~fastoptim.LogisticRegression`,
 :class:`~fastoptim.SoftmaxRegression`, :class:`~fastoptim.LinearSVC`,
 :class:`~fastoptim.SVC` (named or precomputed kernels, dense training data),
 :class:`~fastoptim.MLPClassifier` or :class:`~fastoptim.MLPRegressor`;
@@ -154,7 +155,8 @@ import scipy.sparse as sp
 from ._threads import effective_n_threads
 from ._version import __version__
 from .base import BaseEstimator, check_is_fitted
-from .linear_model import LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
+from .linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge,
+                           SoftmaxRegression)
 from .neural_network import MLPClassifier, MLPRegressor
 from ._network import ACTIVATIONS, OUTPUTS, Network
 from .optim import (ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam,
@@ -178,8 +180,8 @@ FORMAT = "fastoptim-model"
 #: The newest format version this module writes and reads (it reads every older one too).
 FORMAT_VERSION = 2
 #: The estimator classes save_model writes and load_model reads, by name.
-SUPPORTED = ("LinearRegression", "Ridge", "LogisticRegression", "SoftmaxRegression", "LinearSVC",
-             "SVC", "MLPClassifier", "MLPRegressor")
+SUPPORTED = ("LinearRegression", "Ridge", "Lasso", "ElasticNet", "LogisticRegression",
+             "SoftmaxRegression", "LinearSVC", "SVC", "MLPClassifier", "MLPRegressor")
 #: The network estimators among them (format version 2: the ``"network"`` of ``__meta__``).
 NETWORKS = ("MLPClassifier", "MLPRegressor")
 
@@ -191,9 +193,9 @@ _RESERVED_KEYS = {"__tuple__", "__items__", "__object__"}
 
 def _classes():
     """name -> class of the supported estimators."""
-    return {cls.__name__: cls for cls in (LinearRegression, Ridge, LogisticRegression,
-                                          SoftmaxRegression, LinearSVC, SVC, MLPClassifier,
-                                          MLPRegressor)}
+    return {cls.__name__: cls for cls in (LinearRegression, Ridge, Lasso, ElasticNet,
+                                          LogisticRegression, SoftmaxRegression, LinearSVC, SVC,
+                                          MLPClassifier, MLPRegressor)}
 
 
 def _object_classes():
@@ -422,7 +424,8 @@ def save_model(estimator: BaseEstimator, path: str | os.PathLike[str], *,
     Parameters
     ----------
     estimator : one of :data:`SUPPORTED`
-        Fitted: LinearRegression, Ridge, LogisticRegression, SoftmaxRegression,
+        Fitted: LinearRegression, Ridge, Lasso, ElasticNet, LogisticRegression,
+        SoftmaxRegression,
         LinearSVC, SVC, MLPClassifier or MLPRegressor.  Its parameters
         (``get_params(deep=False)``) and every fitted attribute (the attributes
         whose name ends with ``_``: ``coef_``, ``intercept_``, ``classes_``,
@@ -639,6 +642,8 @@ _NETWORK_ATTRS = _NETWORK_SHAPE + ("loss_", "loss_curve_", "best_loss_", "n_iter
 FITTED_ATTRIBUTES = {
     "LinearRegression": _LINEAR_ATTRS,
     "Ridge": _LINEAR_ATTRS,
+    "Lasso": ("n_features_in_", "n_iter_", "coef_", "intercept_", "dual_gap_"),
+    "ElasticNet": ("n_features_in_", "n_iter_", "coef_", "intercept_", "dual_gap_"),
     "LogisticRegression": _LINEAR_ATTRS + ("classes_", "_mode_"),
     "SoftmaxRegression": _LINEAR_ATTRS + ("classes_", "_mode_"),
     "LinearSVC": _LINEAR_ATTRS + ("classes_", "dual_coef_"),
@@ -654,6 +659,8 @@ for _name in FITTED_ATTRIBUTES:  # a fit on a DataFrame: its column names (check
 REQUIRED_ATTRIBUTES = {
     "LinearRegression": ("n_features_in_", "coef_", "intercept_"),
     "Ridge": ("n_features_in_", "coef_", "intercept_"),
+    "Lasso": ("n_features_in_", "coef_", "intercept_"),
+    "ElasticNet": ("n_features_in_", "coef_", "intercept_"),
     "LogisticRegression": ("n_features_in_", "coef_", "intercept_", "classes_", "_mode_"),
     "SoftmaxRegression": ("n_features_in_", "coef_", "intercept_", "classes_", "_mode_"),
     "LinearSVC": ("n_features_in_", "coef_", "intercept_", "classes_"),
