@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from fastoptim import (SVC, KernelRidge, LinearRegression, LinearSVC, LogisticRegression,
-                       MLPClassifier, MLPRegressor, Ridge, SoftmaxRegression)
+from fastoptim import (SVC, ElasticNet, KernelRidge, Lasso, LinearRegression, LinearSVC,
+                       LogisticRegression, MLPClassifier, MLPRegressor, Ridge, SoftmaxRegression)
 from fastoptim.base import FLAG_PARAMS
 from fastoptim.exceptions import ConvergenceWarning
 from fastoptim.gradcheck import check_grad
@@ -52,6 +52,11 @@ ESTIMATORS = [
     Case("Ridge", lambda: Ridge(alpha=0.5), "reg", nonneg=("alpha",), names={"solver": "auto"}),
     Case("Ridge-cg", lambda: Ridge(alpha=0.5, solver="cg"), "reg", nonneg=("alpha",)),
     Case("Ridge-sgd", _sto(Ridge, "sgd", alpha=0.5), "reg", nonneg=("alpha",), stochastic=True),
+    Case("Lasso", lambda: Lasso(alpha=0.05), "reg", nonneg=("alpha",),
+         names={"selection": "cyclic"}),
+    Case("ElasticNet", lambda: ElasticNet(alpha=0.05, l1_ratio=0.5, selection="random",
+                                          random_state=0), "reg", nonneg=("alpha",),
+         names={"selection": "random"}),
     Case("KernelRidge", lambda: KernelRidge(alpha=0.1, kernel="rbf", gamma=0.3), "reg",
          nonneg=("alpha",), names={"solver": "cholesky", "kernel": "rbf"}),
     Case("KernelRidge-nystroem", lambda: KernelRidge(alpha=0.1, kernel="rbf", gamma=0.3,

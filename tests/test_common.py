@@ -9,7 +9,7 @@ import pytest
 sklearn = pytest.importorskip("sklearn")
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
-from fastoptim import LinearRegression, Ridge  # noqa: E402
+from fastoptim import ElasticNet, Lasso, LinearRegression, Ridge  # noqa: E402
 from fastoptim.exceptions import ConvergenceWarning  # noqa: E402
 from fastoptim.optim import Adam  # noqa: E402
 
@@ -29,6 +29,11 @@ ESTIMATORS = [
     # the stochastic solvers: a few epochs (the checks test the API, not convergence)
     Ridge(solver="sgd", max_iter=20, random_state=0),
     LinearRegression(solver=Adam(lr=0.05), max_iter=20, batch_size=4, random_state=0),
+    # coordinate descent (converged at a tight tol: the weight checks hold)
+    Lasso(alpha=0.1, tol=1e-10, max_iter=10000),
+    ElasticNet(alpha=0.1, l1_ratio=0.3, tol=1e-10, max_iter=10000, selection="random",
+               random_state=0),
+    ElasticNet(alpha=0.05, precompute=True, tol=1e-10, max_iter=10000),
 ]
 
 _SHUFFLED = ("check_sample_weight_equivalence_on_dense_data",

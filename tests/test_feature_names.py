@@ -18,6 +18,8 @@ pd = pytest.importorskip("pandas")
 ESTIMATORS = {
     "LinearRegression": dict(),
     "Ridge": dict(),
+    "Lasso": dict(alpha=0.01),
+    "ElasticNet": dict(alpha=0.01, precompute=True),
     "KernelRidge": dict(kernel="rbf", alpha=0.1),
     "LogisticRegression": dict(),
     "LogisticRegression-sgd": dict(solver="sgd", max_iter=5, random_state=0),
@@ -27,7 +29,7 @@ ESTIMATORS = {
     "MLPClassifier": dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0),
     "MLPRegressor": dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0),
 }
-REGRESSORS = ("LinearRegression", "Ridge", "KernelRidge", "MLPRegressor")
+REGRESSORS = ("LinearRegression", "Ridge", "Lasso", "ElasticNet", "KernelRidge", "MLPRegressor")
 #: what each model predicts with (the row methods it has)
 METHODS = ("predict", "decision_function", "predict_proba", "predict_log_proba", "score")
 NAMES = ["age", "height", "weight", "score"]

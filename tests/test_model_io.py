@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from fastoptim import (KernelRidge, LinearRegression, LinearSVC, LogisticRegression, Ridge,
-                       SoftmaxRegression)
+from fastoptim import (ElasticNet, KernelRidge, Lasso, LinearRegression, LinearSVC,
+                       LogisticRegression, Ridge, SoftmaxRegression)
 from fastoptim.exceptions import ConvergenceWarning, NotFittedError
 from fastoptim.model_io import FORMAT, FORMAT_VERSION, SUPPORTED, load_model, save_model
 from fastoptim.optim import Adam
@@ -44,6 +44,9 @@ REGRESSORS = {
     "ridge-cg": lambda: Ridge(solver="cg"),
     "ridge-adam": lambda: Ridge(solver="adam", max_iter=5, random_state=0),
     "linear-sgd": lambda: LinearRegression(solver="sgd", max_iter=5, random_state=0),
+    "lasso": lambda: Lasso(alpha=0.01),
+    "elasticnet-random": lambda: ElasticNet(alpha=0.01, l1_ratio=0.3, selection="random",
+                                            random_state=0),
 }
 
 
@@ -105,7 +108,8 @@ def test_regressor_round_trip(tmp_path, name, kind, dtype):
     loaded = load_model(path)
     _assert_same(loaded, est, X)
     assert loaded.coef_.dtype == dtype
-    assert loaded.solver_ == est.solver_
+    if hasattr(est, "solver_"):  # Lasso and ElasticNet have one solver, and no solver_
+        assert loaded.solver_ == est.solver_
 
 
 @pytest.mark.parametrize("labels", [
@@ -280,8 +284,9 @@ def test_version_1_files_still_load(tmp_path):
 
 
 def test_supported_list():
-    assert SUPPORTED == ("LinearRegression", "Ridge", "LogisticRegression", "SoftmaxRegression",
-                         "LinearSVC", "SVC", "MLPClassifier", "MLPRegressor")
+    assert SUPPORTED == ("LinearRegression", "Ridge", "Lasso", "ElasticNet", "LogisticRegression",
+                         "SoftmaxRegression", "LinearSVC", "SVC", "MLPClassifier",
+                         "MLPRegressor")
 
 
 # -- errors ------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ TESTS=(tests/test_losses.py tests/test_kernels.py tests/test_engine.py tests/tes
        tests/test_linear_svc.py tests/test_datasets.py tests/test_fuzz.py tests/test_bad_input.py
        tests/test_bad_input_estimators.py tests/test_network.py tests/test_mlp.py
        tests/test_mlp_torch.py tests/test_threads.py tests/test_variance_reduced.py
+       tests/test_coordinate_descent.py
        -k "not (test_check_grad and f32) and not on_a9a")
 if [ "$#" -gt 0 ]; then
     TESTS=("$@")
