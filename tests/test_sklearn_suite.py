@@ -2,7 +2,8 @@
 
 Each test below runs one of scikit-learn's installed test files (test_base, test_ridge,
 test_kernel_ridge, test_logistic -- twice, the second time with SoftmaxRegression as
-LogisticRegression -- test_svm, test_sparse) in a pytest process of its own, where
+LogisticRegression -- test_svm, test_sparse, and test_coordinate_descent with Lasso,
+ElasticNet, lasso_path and enet_path) in a pytest process of its own, where
 ``sklearn.linear_model.Ridge``, ``sklearn.svm.SVC``, ... are fastoptim's classes
 (tests/sklearn_suite/swap_plugin.py; scikit-learn's internals keep their own).  Nothing of
 scikit-learn is copied here.

@@ -40,6 +40,7 @@ RUNS = (
     ("softmax", "linear_model/tests/test_logistic.py"),
     ("default", "svm/tests/test_svm.py"),
     ("default", "svm/tests/test_sparse.py"),
+    ("coordinate_descent", "linear_model/tests/test_coordinate_descent.py"),
 )
 
 #: Why a scikit-learn test may fail on fastoptim's estimators.
