@@ -196,7 +196,7 @@ class VarianceReducedState:
         self._lipschitz_max = None  # the line search's cap on L, the data's global bound
 
     def lipschitz_max(self, objective: Objective, fit_intercept: bool) -> float:
-        """The line search's cap on L: the loss's curvature bound times
+        r"""The line search's cap on L: the loss's curvature bound times
         :math:`\max_i s_i \|\tilde x_i\|^2` (no penalty), computed once.
 
         Parameters
