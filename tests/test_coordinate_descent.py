@@ -373,6 +373,28 @@ def test_a_given_gram_matrix_is_checked_or_recomputed():
     assert_rel(other.coef_, ref.coef_, 1e-10, "recomputed Gram")
 
 
+def test_paths_take_a_gram_matrix_and_xy():
+    skl = _sklearn()
+    X, y = _diabetes()
+    X, y = X - X.mean(axis=0), y - y.mean()
+    G, Xy = X.T @ X, X.T @ y
+    ours = lasso_path(X, y, precompute=G, Xy=Xy, alphas=[1.0, 0.1, 0.01], tol=1e-12,
+                      max_iter=100000)
+    ref = skl.lasso_path(X, y, precompute=G, Xy=Xy, alphas=[1.0, 0.1, 0.01], tol=1e-12,
+                         max_iter=100000)
+    assert_rel(ours[1], ref[1], 1e-8, "coefs")
+    for Xin in (X, sp.csr_matrix(X)):
+        plain = lasso_path(Xin, y, precompute=G, alphas=[1.0, 0.1, 0.01], tol=1e-12,
+                           max_iter=100000)
+        assert_rel(plain[1], ours[1], 1e-12, "Xy computed")
+    with pytest.raises(ValueError, match="Xy goes with a Gram matrix"):
+        lasso_path(X, y, Xy=Xy)
+    with pytest.raises(ValueError, match="Xy must have shape"):
+        lasso_path(X, y, precompute=G, Xy=Xy[:3])
+    with pytest.raises(ValueError, match="did not pass validation"):
+        lasso_path(X, y, precompute=G + np.eye(X.shape[1]), Xy=Xy)
+
+
 def test_overflowing_data_is_refused_not_nan():
     rng = np.random.RandomState(0)
     X = np.finfo(np.float64).max * rng.uniform(size=(10, 2))

@@ -111,7 +111,7 @@ class _Problem:
     offsets that give the intercept back, and n (the weights' sum after rescaling).
     """
 
-    def __init__(self, X, Y, sample_weight, fit_intercept, precompute, path_default):
+    def __init__(self, X, Y, sample_weight, fit_intercept, precompute, path_default, Xy=None):
         n, d = X.shape
         self.n_samples, self.n_features, self.dtype = n, d, X.dtype
         sw = None
@@ -142,7 +142,7 @@ class _Problem:
             raise ValueError(f"precompute must be the ({d}, {d}) Gram matrix X^T X, got shape "
                              f"{precompute.shape}")
         if given and ((fit_intercept and not np.allclose(Xo, 0.0))
-                      or (sw is not None and not np.allclose(sw, 1.0))):
+                      or (sw is not None and np.any(sw != 1.0))):
             # the Gram matrix of X as given is not the centered (weighted) one the solver
             # needs: recompute it, as scikit-learn does, rather than solve the wrong problem
             why = ("centered to fit intercept" if fit_intercept and not np.allclose(Xo, 0.0)
@@ -158,7 +158,8 @@ class _Problem:
             and (not sparse or d * d < X.nnz))
         if use_gram:
             self.layout = _cd.GRAM
-            G, self.Xy = _gram(X, Y, sw, fit_intercept, precompute if given else None)
+            G, self.Xy = _gram(X, Y, sw, fit_intercept, precompute if given else None,
+                               Xy if given else None)
             self.gram = np.ascontiguousarray(G, dtype=np.float64).ravel()
             return
         if sparse:
@@ -229,14 +230,15 @@ def _centered_copy(X, x_mean, q):
     return Xc
 
 
-def _gram(X, Y, sw, fit_intercept, given=None):
+def _gram(X, Y, sw, fit_intercept, given=None, given_xy=None):
     """(G, Xy): X~^T X~ (float64, d x d) and X~^T Y~ of the centered, row-scaled data.
 
     Computed by :func:`fastoptim._moments.centered_normal_equations` (LinearRegression's
     normal equations: BLAS syrk over row blocks centered on the fly, X never copied;
     sparse X through the sparse product less the centering's rank-one term).
     ``given`` (precompute=array): used as G after a check of its diagonal and one column,
-    as scikit-learn checks it (O(nnz) instead of the product)."""
+    as scikit-learn checks it (O(nnz) instead of the product); ``given_xy`` (the paths'
+    Xy): used as X~^T Y~ with it."""
     n, d = X.shape
     if given is None:
         with blas_threads(2):
@@ -250,24 +252,25 @@ def _gram(X, Y, sw, fit_intercept, given=None):
             G[:, flat] = 0.0
             Xy[flat] = 0.0
         return G, np.asfortranarray(Xy)
-    x_mean, y_mean = (weighted_means(X, Y, sw) if fit_intercept
+    # a given Gram matrix comes with unweighted data (the caller recomputes it otherwise):
+    # the centering enters through rank-one terms, and X is never copied
+    x_mean, y_mean = (weighted_means(X, Y, None) if fit_intercept
                       else (np.zeros(d), np.zeros(Y.shape[1])))
-    q = None if sw is None else np.sqrt(sw)
-    if sp.issparse(X):
-        Xc = sp.csc_matrix(X if q is None else sp.diags(q) @ X, dtype=np.float64)
-        qq = q if q is not None else np.ones(n)
-        Yc = (Y - y_mean) * qq[:, None]
-        Xy = np.asarray(Xc.T @ Yc) - np.outer(x_mean, qq @ Yc)
-        j = int(np.argmax(np.abs(Xy[:, 0]))) if Xy.size else 0
-        col = np.asarray(Xc.T @ Xc[:, j].toarray()).ravel() - n * x_mean * x_mean[j]
-        diag = np.asarray(Xc.multiply(Xc).sum(axis=0)).ravel() - n * x_mean ** 2
+    Yc = np.asarray(Y, dtype=np.float64) - y_mean
+    if given_xy is not None:
+        Xy = np.asarray(given_xy, dtype=np.float64).reshape(d, -1)
+        check_finite(Xy, "Xy")
     else:
-        Xc = _centered_copy(X, x_mean if fit_intercept else None, q)
-        Yc = (Y - y_mean) * (q[:, None] if q is not None else 1.0)
-        Xy = Xc.T.astype(np.float64, copy=False) @ Yc
-        j = int(np.argmax(np.abs(Xy[:, 0]))) if Xy.size else 0
-        col = (Xc.T @ Xc[:, j]).astype(np.float64)
-        diag = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64)
+        Xy = np.asarray(X.T @ Yc, dtype=np.float64) - np.outer(x_mean, Yc.sum(axis=0))
+    j = int(np.argmax(np.abs(Xy[:, 0]))) if Xy.size else 0
+    if sp.issparse(X):
+        xj = np.asarray(X[:, j].toarray(), dtype=np.float64).ravel()
+        diag = np.asarray(X.multiply(X).sum(axis=0), dtype=np.float64).ravel()
+    else:
+        xj = X[:, j].astype(np.float64)
+        diag = np.einsum("ij,ij->j", X, X, dtype=np.float64)
+    col = np.asarray(X.T @ xj, dtype=np.float64).ravel() - n * x_mean * x_mean[j]
+    diag = diag - n * x_mean ** 2
     return _check_gram(given, diag, col, j), np.asfortranarray(Xy, dtype=np.float64)
 
 
@@ -307,7 +310,8 @@ def _alpha_grid(problem, l1_ratio, positive, eps, n_alphas, k=0):
 
 def enet_path(X: ArrayLike, y: ArrayLike, *, l1_ratio: float = 0.5, eps: float = 1e-3,
               n_alphas: int = 100, alphas: ArrayLike | None = None,
-              precompute: bool | str | np.ndarray = "auto", coef_init: ArrayLike | None = None,
+              precompute: bool | str | np.ndarray = "auto", Xy: ArrayLike | None = None,
+              coef_init: ArrayLike | None = None,
               return_n_iter: bool = False, positive: bool = False, tol: float = 1e-4,
               max_iter: int = 1000, selection: str = "cyclic",
               random_state: int | np.random.RandomState | None = None,
@@ -339,6 +343,9 @@ def enet_path(X: ArrayLike, y: ArrayLike, *, l1_ratio: float = 0.5, eps: float =
         Solve on the Gram matrix X^T X: 'auto' when n_samples > n_features, n_features
         <= 4096 and (sparse X) n_features^2 < nnz, where a pass over the Gram matrix is
         the cheaper one; an array is taken as that Gram matrix.
+    Xy : array-like of shape (n_features,), optional
+        X^T y, with a Gram matrix given as ``precompute`` (then X is read only to check
+        one column of it).
     coef_init : array-like of shape (n_features,), optional
         The start of the first solve.
     return_n_iter : bool, default False
@@ -394,7 +401,13 @@ def enet_path(X: ArrayLike, y: ArrayLike, *, l1_ratio: float = 0.5, eps: float =
     if Y.ndim == 2 and Y.shape[1] != 1:
         raise ValueError(f"y must have one column for enet_path, got shape {Y.shape}; fit "
                          f"ElasticNet (one model per target) or call enet_path per column")
-    problem = _Problem(X, Y.reshape(-1, 1), None, False, precompute, True)
+    if Xy is not None:
+        if not isinstance(precompute, np.ndarray):
+            raise ValueError("Xy goes with a Gram matrix: pass precompute=X^T X as well, or "
+                             "leave Xy out")
+        if np.size(Xy) != X.shape[1]:
+            raise ValueError(f"Xy must have shape ({X.shape[1]},) (X^T y), got {np.shape(Xy)}")
+    problem = _Problem(X, Y.reshape(-1, 1), None, False, precompute, True, Xy)
     if isinstance(alphas, numbers.Integral) and not isinstance(alphas, (bool, np.bool_)):
         if alphas < 1:
             raise ValueError(f"alphas must be an int >= 1 (the grid's size) or the alphas to "
@@ -435,7 +448,8 @@ def enet_path(X: ArrayLike, y: ArrayLike, *, l1_ratio: float = 0.5, eps: float =
 
 def lasso_path(X: ArrayLike, y: ArrayLike, *, eps: float = 1e-3, n_alphas: int = 100,
                alphas: ArrayLike | None = None, precompute: bool | str | np.ndarray = "auto",
-               coef_init: ArrayLike | None = None, return_n_iter: bool = False,
+               Xy: ArrayLike | None = None, coef_init: ArrayLike | None = None,
+               return_n_iter: bool = False,
                positive: bool = False, tol: float = 1e-4, max_iter: int = 1000,
                selection: str = "cyclic",
                random_state: int | np.random.RandomState | None = None,
@@ -457,6 +471,8 @@ def lasso_path(X: ArrayLike, y: ArrayLike, *, eps: float = 1e-3, n_alphas: int =
     precompute : bool, 'auto' or ndarray, default 'auto'
         Solve on the Gram matrix ('auto': where a pass over it is cheaper than one
         over X, as :func:`enet_path`).
+    Xy : array-like of shape (n_features,), optional
+        X^T y, with a Gram matrix given as ``precompute``.
     coef_init : array-like of shape (n_features,), optional
         The start of the first solve.
     return_n_iter : bool, default False
@@ -489,7 +505,8 @@ def lasso_path(X: ArrayLike, y: ArrayLike, *, eps: float = 1e-3, n_alphas: int =
     [0.7, 0.0]
     """
     return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas,
-                     precompute=precompute, coef_init=coef_init, return_n_iter=return_n_iter,
+                     precompute=precompute, Xy=Xy, coef_init=coef_init,
+                     return_n_iter=return_n_iter,
                      positive=positive, tol=tol, max_iter=max_iter, selection=selection,
                      random_state=random_state, check_input=check_input)
 
