@@ -19,10 +19,14 @@ settings, timed interleaved in this process; ratio sklearn / fastoptim):
                                     column of the Gram matrix): target >= 2.
   enet_path dense 100000x500        the Gram-computing path with l1_ratio=0.5: target >= 2.
   Lasso fit reuters (CSR)           Lasso(alpha=1e-4).fit on reuters (7770 x 8315 tf-idf):
-                                    the CSC solver with implicit centering (no target).
+                                    the CSC solver with implicit centering ('auto' keeps it:
+                                    the data are wide).  No target.
   Lasso fit california (dense)      Lasso(alpha=1e-3, tol=1e-8) on standardized California
-                                    housing (20640 x 8): the dense column solver (no target;
-                                    scikit-learn's BLAS runs its dot products on both cores).
+                                    housing (20640 x 8), scikit-learn's at its defaults: ours
+                                    at the defaults (precompute='auto': the 8 x 8 Gram matrix)
+                                    and with precompute=False (the dense column solver, one
+                                    thread; scikit-learn's BLAS runs its dot products on both
+                                    cores).  No target.
 The paths' coefficients are checked to agree (max abs difference in the notes).
 """
 import warnings
@@ -113,8 +117,13 @@ def rows(quick=False):
     if (SHARED_DATA / "california-housing").is_dir():
         X, y = load_california_housing(SHARED_DATA / "california-housing")[:2]
         X = (X - X.mean(axis=0)) / X.std(axis=0)
-        out.append(_fit_row("Lasso fit california dense 20640x8",
+        out.append(_fit_row("Lasso fit california dense 20640x8, defaults",
                             lambda: Lasso(alpha=1e-3, tol=1e-8, max_iter=100000),
+                            lambda: skl.Lasso(alpha=1e-3, tol=1e-8, max_iter=100000), X, y,
+                            repeat * 2, rounds))
+        out.append(_fit_row("Lasso fit california dense 20640x8, precompute=False",
+                            lambda: Lasso(alpha=1e-3, tol=1e-8, max_iter=100000,
+                                          precompute=False),
                             lambda: skl.Lasso(alpha=1e-3, tol=1e-8, max_iter=100000), X, y,
                             repeat * 2, rounds))
     return out

@@ -32,7 +32,7 @@ ESTIMATORS = [
     # coordinate descent (converged at a tight tol: the weight checks hold)
     Lasso(alpha=0.1, tol=1e-10, max_iter=10000),
     ElasticNet(alpha=0.1, l1_ratio=0.3, tol=1e-10, max_iter=10000, selection="random",
-               random_state=0),
+               random_state=0, precompute=False),
     ElasticNet(alpha=0.05, precompute=True, tol=1e-10, max_iter=10000),
 ]
 

@@ -299,7 +299,7 @@ def test_blas_thread_counts_agree():
     for n in (1, 2):
         with threadpoolctl.threadpool_limits(n):
             fits.append(Lasso(alpha=0.01, precompute=True, tol=1e-12).fit(X, y).coef_)
-            fits.append(Lasso(alpha=0.01, tol=1e-12).fit(X, y).coef_)
+            fits.append(Lasso(alpha=0.01, tol=1e-12, precompute=False).fit(X, y).coef_)
     assert_rel(fits[2], fits[0], 1e-12, "gram")
     np.testing.assert_array_equal(fits[3], fits[1])  # the dense solver: one thread, no BLAS
 
@@ -334,11 +334,38 @@ def test_several_targets_fit_one_model_each():
     assert est.coef_.shape == (3, X.shape[1]) and est.intercept_.shape == (3,)
     assert est.dual_gap_.shape == (3,) and est.n_iter_.shape == (3,)
     for k in range(3):
-        one = ElasticNet(alpha=0.1, tol=1e-12, max_iter=10000).fit(X, Y[:, k])
-        np.testing.assert_array_equal(est.coef_[k], one.coef_)
-        assert est.intercept_[k] == pytest.approx(one.intercept_, rel=1e-12, abs=1e-12)
+        for pre in (False, "auto"):  # 'auto' takes the Gram path here: X^T Y in one product
+            one = ElasticNet(alpha=0.1, tol=1e-12, max_iter=10000, precompute=pre).fit(
+                X, Y[:, k])
+            assert_rel(est.coef_[k], one.coef_, 1e-12, f"target {k}")
+            assert est.intercept_[k] == pytest.approx(one.intercept_, rel=1e-12, abs=1e-12)
     assert est.predict(X).shape == (X.shape[0], 3)
     assert est.sparse_coef_.shape == (3, X.shape[1])
+
+
+def test_auto_precompute_picks_the_gram_matrix_where_it_pays():
+    """precompute='auto' on the shapes of the benchmarks (fastoptim.linear_model.
+    _coordinate_descent._auto_gram): the Gram matrix for few features or sparse rows with
+    few nonzeros, the data itself otherwise; a path makes more passes, so it takes the Gram
+    matrix for more shapes."""
+    from fastoptim._core import _cd
+    rng = np.random.RandomState(0)
+
+    def layout(X, path=False):
+        y = rng.randn(X.shape[0]).reshape(-1, 1)
+        return _Problem(X, y, None, True, "auto", path).layout
+
+    assert layout(rng.randn(2000, 8)) == _cd.GRAM            # California's shape
+    assert layout(rng.randn(2000, 300)) == _cd.DENSE         # payback 19 passes > 10
+    assert layout(rng.randn(2000, 300), path=True) == _cd.GRAM
+    assert layout(rng.randn(200, 300), path=True) == _cd.DENSE   # wide: never
+    a9a_like = sp.random(5000, 123, density=0.11, random_state=0, format="csr")
+    assert layout(a9a_like) == _cd.GRAM                       # 13.5 nonzeros per row
+    dense_rows = sp.random(2000, 200, density=0.3, random_state=0, format="csr")
+    assert layout(dense_rows) == _cd.CSC                      # 60 per row: payback 30 passes
+    assert layout(dense_rows, path=True) == _cd.GRAM
+    assert layout(sp.random(300, 3000, density=0.01, random_state=0, format="csr"),
+                  path=True) == _cd.CSC                       # reuters' shape: wide
 
 
 def test_integer_weights_equal_repeated_rows():
@@ -420,6 +447,14 @@ def test_alpha_zero_warns_and_solves_least_squares():
     np.testing.assert_allclose(est.coef_, np.linalg.lstsq(Xc, yc, rcond=None)[0], rtol=1e-8)
 
 
+def test_the_docstring_examples_hold():
+    import doctest
+
+    from fastoptim.linear_model import _coordinate_descent
+    result = doctest.testmod(_coordinate_descent, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 10 and result.failed == 0
+
+
 # -- bad input ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", [-0.1, 1.5, np.nan])
@@ -438,7 +473,7 @@ def test_bad_parameters_name_the_argument():
              (Lasso(tol=0.0), ValueError, "tol"),
              (Lasso(max_iter=0), ValueError, "max_iter"),
              (Lasso(selection="shuffle"), ValueError, "selection"),
-             (Lasso(precompute="auto"), ValueError, "precompute"),
+             (Lasso(precompute="always"), ValueError, "precompute"),
              (Lasso(precompute=np.eye(3)), ValueError, "precompute"),
              (Lasso(precompute=np.eye(X.shape[1]), fit_intercept=False), ValueError,
               "precompute did not pass validation"),

@@ -20,8 +20,8 @@ that the gap-safe sphere proves zero (Ndiaye, Fercoq, Gramfort & Salmon
 Layouts: dense X is centered into one column-major copy (a step is a dot
 product and an axpy over a column); CSR/CSC X becomes one CSC copy and is
 centered implicitly (a step touches only the column's stored entries);
-``precompute=True`` (or 'auto' on a path, where a pass over the Gram matrix
-costs less than one over X) solves on the Gram matrix X^T X instead, a step
+``precompute=True`` (or 'auto', the default, where building the Gram matrix is
+expected to pay for itself: :func:`_auto_gram`) solves on X^T X instead, a step
 costing O(n_features), built as LinearRegression's normal equations (BLAS syrk
 over row blocks centered on the fly; the sparse product for sparse X).
 
@@ -154,8 +154,7 @@ class _Problem:
         # 'auto' (the paths): the Gram matrix when a pass over it (d^2) is cheaper than one
         # over X (nnz) and it fits in memory
         use_gram = precompute is True or given or (
-            precompute == "auto" and path_default and n > d and d <= _AUTO_GRAM_MAX_FEATURES
-            and (not sparse or d * d < X.nnz))
+            isinstance(precompute, str) and _auto_gram(X, path_default))
         if use_gram:
             self.layout = _cd.GRAM
             G, self.Xy = _gram(X, Y, sw, fit_intercept, precompute if given else None,
@@ -215,8 +214,32 @@ class _Problem:
         return gap / n, n_iter, status
 
 
-#: precompute='auto' (the paths) uses the Gram matrix up to this many features (8 MB per 1000).
+#: precompute='auto' uses the Gram matrix up to this many features (8 MB per 1000).
 _AUTO_GRAM_MAX_FEATURES = 4096
+#: precompute='auto': the passes a fit is expected to make at least (a single fit at the
+#: default tol makes tens to hundreds; a path of 100 alphas, hundreds to thousands).
+_EXPECTED_PASSES = {"fit": 10, "path": 1000}
+
+
+def _auto_gram(X, path):
+    """precompute='auto': whether solving on the Gram matrix is expected to be faster.
+
+    A pass over the Gram matrix costs d^2 multiply-adds, one over X 2 nnz (a dot product and
+    an axpy per column), so it needs n > d (dense) or d^2 < nnz (sparse).  Building it
+    costs n d^2 / 2 multiply-adds at BLAS's peak (dense: about 8 times a memory-bound pass's
+    rate) or about nnz^2 / n for the sparse product, which the cheaper passes pay back after
+    about d / 16 (dense) or nnz / (2 n) (sparse) passes; the Gram matrix is used when that
+    is within the passes the call is expected to make."""
+    n, d = X.shape
+    if n <= d or d > _AUTO_GRAM_MAX_FEATURES:
+        return False
+    if sp.issparse(X):
+        if d * d >= X.nnz:
+            return False
+        payback = X.nnz / (2.0 * n)
+    else:
+        payback = d / 16.0
+    return payback <= _EXPECTED_PASSES["path" if path else "fit"]
 
 
 def _centered_copy(X, x_mean, q):
@@ -341,8 +364,9 @@ def enet_path(X: ArrayLike, y: ArrayLike, *, l1_ratio: float = 0.5, eps: float =
         of ``n_alphas`` values.
     precompute : bool, 'auto' or ndarray, default 'auto'
         Solve on the Gram matrix X^T X: 'auto' when n_samples > n_features, n_features
-        <= 4096 and (sparse X) n_features^2 < nnz, where a pass over the Gram matrix is
-        the cheaper one; an array is taken as that Gram matrix.
+        <= 4096 and (sparse X) n_features^2 < nnz with fewer than 2000 nonzeros per row,
+        where building it pays for itself along the path; an array is taken as that
+        Gram matrix.
     Xy : array-like of shape (n_features,), optional
         X^T y, with a Gram matrix given as ``precompute`` (then X is read only to check
         one column of it).
@@ -502,7 +526,7 @@ def lasso_path(X: ArrayLike, y: ArrayLike, *, eps: float = 1e-3, n_alphas: int =
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]); y = np.array([1.0, 0.0, 1.0])
     >>> alphas, coefs, gaps = lasso_path(X, y, alphas=[0.1])
     >>> np.round(coefs[:, 0], 4).tolist()
-    [0.7, 0.0]
+    [0.85, 0.0]
     """
     return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas,
                      precompute=precompute, Xy=Xy, coef_init=coef_init,
@@ -523,11 +547,13 @@ def _warn_unconverged(who, alpha, gap, tol, max_iter):
 #: The parameters after alpha (and l1_ratio) and the attributes, shared by both docstrings.
 _SHARED_DOC = """    fit_intercept : bool, default True
         Fit b (not penalized) by centering X and y; sparse X is centered implicitly.
-    precompute : bool or ndarray, default False
-        Solve on the Gram matrix X^T X (dense or sparse X: a pass costs
-        n_features^2 instead of a pass over X, which pays when n_samples >>
-        n_features); an array is taken as that Gram matrix (of the centered,
-        weighted X; its diagonal and one column are checked).
+    precompute : bool, 'auto' or ndarray, default 'auto'
+        Solve on the Gram matrix X^T X (dense or sparse X): a pass costs n_features^2
+        instead of a pass over X.  'auto' (scikit-learn's default is False) uses it when
+        its cost is expected to be paid back within the fit's first ten passes (dense:
+        n_samples > n_features and n_features <= 160; sparse: n_features^2 < nnz and
+        fewer than 20 nonzeros per row); an array is taken as that Gram matrix (of the
+        centered, weighted X; its diagonal and one column are checked).
     max_iter : int, default 1000
         Passes over the features.
     copy_X : bool, default True
@@ -591,13 +617,13 @@ class ElasticNet(RegressorMixin, BaseEstimator):
     >>> y = np.array([0.0, 1.0, 2.0, 3.0])
     >>> model = ElasticNet(alpha=0.1, l1_ratio=0.5).fit(X, y)
     >>> np.round(model.coef_, 3).tolist()
-    [0.902, -0.0]
+    [0.923, 0.0]
     """
 
     _multi_output = True
 
     def __init__(self, alpha: float = 1.0, *, l1_ratio: float = 0.5, fit_intercept: bool = True,
-                 precompute: bool | np.ndarray = False, max_iter: int = 1000,
+                 precompute: bool | str | np.ndarray = "auto", max_iter: int = 1000,
                  copy_X: bool = True, tol: float = 1e-4, warm_start: bool = False,
                  positive: bool = False,
                  random_state: int | np.random.RandomState | None = None,
@@ -615,9 +641,6 @@ class ElasticNet(RegressorMixin, BaseEstimator):
         max_iter = _check_max_iter(self.max_iter)
         random = _check_selection(self.selection)
         precompute = _check_precompute(self.precompute)
-        if isinstance(precompute, str):
-            raise ValueError("precompute must be True, False or the Gram matrix for the "
-                             "estimators ('auto' is for lasso_path and enet_path)")
         return alpha, l1_ratio, tol, max_iter, random, precompute
 
     def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | float | None = None,
@@ -730,11 +753,11 @@ class Lasso(ElasticNet):
     >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]])
     >>> y = np.array([0.0, 1.0, 2.0, 3.0])
     >>> np.round(Lasso(alpha=0.1).fit(X, y).coef_, 3).tolist()
-    [0.92, -0.0]
+    [0.92, 0.0]
     """
 
     def __init__(self, alpha: float = 1.0, *, fit_intercept: bool = True,
-                 precompute: bool | np.ndarray = False, max_iter: int = 1000,
+                 precompute: bool | str | np.ndarray = "auto", max_iter: int = 1000,
                  copy_X: bool = True, tol: float = 1e-4, warm_start: bool = False,
                  positive: bool = False,
                  random_state: int | np.random.RandomState | None = None,
