@@ -16,6 +16,11 @@
  *
  * so a step still touches only the stored entries of x_j.
  *
+ * The same column kernels serve newGLMNET (fo_glmnet_logistic, cd_impl.h's second half):
+ * the L1 / elastic-net logistic regression by Newton steps whose directions come from
+ * coordinate descent on the quadratic model (Yuan, Ho & Lin, JMLR 13, 2012).  Not yet behind
+ * an estimator: the next step is LogisticRegression(penalty='l1' | 'elasticnet').
+ *
  * References: J. Friedman, T. Hastie and R. Tibshirani, J. Stat. Softw.
  * 33(1), 2010 (coordinate descent, covariance updates); E. Ndiaye, O. Fercoq,
  * A. Gramfort and J. Salmon, JMLR 18(128), 2017 (gap-safe screening).
@@ -31,6 +36,18 @@
 #include "fastoptim/fo_rng.h"
 #include "fastoptim/fo_status.h"
 #include "fastoptim/fo_stop.h"
+
+void fo_glmnet_params_init(fo_glmnet_params *params)
+{
+    params->l1 = 0.0;
+    params->l2 = 0.0;
+    params->fit_intercept = 1;
+    params->tol = 1e-4;
+    params->max_iter = 100;
+    params->max_inner = 100;
+    params->should_stop = NULL;
+    params->stop_ctx = NULL;
+}
 
 void fo_cd_params_init(fo_cd_params *params)
 {
@@ -110,6 +127,12 @@ static int64_t fo_cd_screen(const fo_cd_params *p, const double *XtA, const doub
     }
     *n_active = kept;
     return n_dropped;
+}
+
+/* log(1 + exp(-m)), without overflow (newGLMNET's objective). */
+FO_INLINE double fo_gl_logloss(double m)
+{
+    return m > 0.0 ? log1p(exp(-m)) : -m + log1p(exp(m));
 }
 
 #if FO_HAVE_VECTOR_EXT
@@ -280,4 +303,27 @@ int fo_cd_enet(const fo_cd_data *data, const fo_cd_params *params, double *w, do
     }
     if (data->X_f64 != NULL) return fo_cd_solve_f64(data, params, w, gap, n_iter);
     return fo_cd_solve_f32(data, params, w, gap, n_iter);
+}
+
+int fo_glmnet_logistic(const fo_cd_data *data, const double *cost,
+                       const fo_glmnet_params *params, double *w, double *b, int64_t *n_iter)
+{
+    if (!data || !cost || !params || !w || !b || !n_iter || !data->y) return FO_ERR_BAD_ARGUMENT;
+    *n_iter = 0;
+    const int layouts = (data->X_f64 != NULL) + (data->X_f32 != NULL) + (data->indptr != NULL);
+    if (layouts != 1 || data->gram != NULL || data->x_mean != NULL || data->n_samples < 0 ||
+        data->n_features < 0)
+        return FO_ERR_BAD_ARGUMENT;
+    if (!(params->l1 >= 0.0) || !(params->l2 >= 0.0) || !(params->tol > 0.0) ||
+        params->max_iter < 1 || params->max_inner < 1)
+        return FO_ERR_BAD_ARGUMENT;
+    if (data->indptr != NULL) {
+        const int64_t nnz = data->indptr[data->n_features];
+        if (nnz > 0 && (!data->indices || (data->data_f64 == NULL) == (data->data_f32 == NULL)))
+            return FO_ERR_BAD_ARGUMENT;
+        if (data->data_f32 != NULL) return fo_gl_solve_f32(data, cost, params, w, b, n_iter);
+        return fo_gl_solve_f64(data, cost, params, w, b, n_iter);
+    }
+    if (data->X_f32 != NULL) return fo_gl_solve_f32(data, cost, params, w, b, n_iter);
+    return fo_gl_solve_f64(data, cost, params, w, b, n_iter);
 }

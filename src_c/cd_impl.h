@@ -305,3 +305,229 @@ done:
     free(Rr); free(norm2); free(XtA); free(colq); free(active); free(dropped);
     return status;
 }
+
+/* -- newGLMNET for the L1 / elastic-net logistic regression (fo_cd.h) ------------------- */
+
+/* The inner passes stop when the quadratic model's violation is this fraction of F's. */
+#ifndef FO_GL_INNER_TOL
+#define FO_GL_INNER_TOL 0.05
+#endif
+
+/* sum_i D_i x_ij^2. */
+FO_INLINE double FO_SUF(fo_gl_col_wsq)(const fo_cd_data *data, int64_t j, const double *D)
+{
+    double acc = 0.0;
+    if (data->FO_DX != NULL) {
+        const int64_t n = data->n_samples;
+        const FO_T *FO_RESTRICT col = data->FO_DX + j * n;
+        FO_SIMD_REDUCTION(+, acc)
+        for (int64_t i = 0; i < n; i++) acc += D[i] * (double)col[i] * (double)col[i];
+    } else {
+        const FO_T *FO_RESTRICT v = data->FO_DV;
+        const int32_t *FO_RESTRICT ind = data->indices;
+        for (int64_t k = data->indptr[j]; k < data->indptr[j + 1]; k++)
+            acc += D[ind[k]] * (double)v[k] * (double)v[k];
+    }
+    return acc;
+}
+
+/* Xd += delta x_j and DXd += delta D x_j. */
+FO_INLINE void FO_SUF(fo_gl_col_move)(const fo_cd_data *data, int64_t j, double delta,
+                                      const double *FO_RESTRICT D, double *FO_RESTRICT Xd,
+                                      double *FO_RESTRICT DXd)
+{
+    if (data->FO_DX != NULL) {
+        const int64_t n = data->n_samples;
+        const FO_T *FO_RESTRICT col = data->FO_DX + j * n;
+        FO_SIMD
+        for (int64_t i = 0; i < n; i++) {
+            const double t = delta * (double)col[i];
+            Xd[i] += t;
+            DXd[i] += D[i] * t;
+        }
+    } else {
+        const FO_T *FO_RESTRICT v = data->FO_DV;
+        const int32_t *FO_RESTRICT ind = data->indices;
+        for (int64_t k = data->indptr[j]; k < data->indptr[j + 1]; k++) {
+            const double t = delta * (double)v[k];
+            Xd[ind[k]] += t;
+            DXd[ind[k]] += D[ind[k]] * t;
+        }
+    }
+}
+
+/* F at the margins z (penalty terms from w). */
+static double FO_SUF(fo_gl_objective)(const fo_cd_data *data, const double *cost,
+                                      const fo_glmnet_params *p, const double *z,
+                                      const double *w)
+{
+    double f = 0.0, a = 0.0, q = 0.0;
+    for (int64_t i = 0; i < data->n_samples; i++)
+        if (cost[i] != 0.0) f += cost[i] * fo_gl_logloss(data->y[i] * z[i]);
+    for (int64_t j = 0; j < data->n_features; j++) {
+        a += fabs(w[j]);
+        q += w[j] * w[j];
+    }
+    return f + p->l1 * a + 0.5 * p->l2 * q;
+}
+
+FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost,
+                                      const fo_glmnet_params *p, double *w, double *b_io,
+                                      int64_t *n_iter_out)
+{
+    const int64_t n = data->n_samples, d = data->n_features;
+    const size_t nn = (size_t)(n > 0 ? n : 1), dd = (size_t)(d > 0 ? d : 1);
+    double *z = malloc(nn * sizeof(double)), *znew = malloc(nn * sizeof(double));
+    double *gi = malloc(nn * sizeof(double)), *D = malloc(nn * sizeof(double));
+    double *Xd = malloc(nn * sizeof(double)), *DXd = malloc(nn * sizeof(double));
+    double *grad = malloc(dd * sizeof(double)), *H = malloc(dd * sizeof(double));
+    double *dw = malloc(dd * sizeof(double)), *wnew = malloc(dd * sizeof(double));
+    int status = FO_STOP_MAX_ITER;
+    int64_t iter = 0, steps = 0;
+    if (!z || !znew || !gi || !D || !Xd || !DXd || !grad || !H || !dw || !wnew) {
+        status = FO_ERR_NO_MEMORY;
+        goto done;
+    }
+    const double *y = data->y, nu = 1e-12;
+    double b = p->fit_intercept ? *b_io : 0.0;
+    fo_stop_poll stop;
+    fo_stop_poll_init(&stop, p->should_stop, p->stop_ctx);
+    /* the margins at the start */
+    for (int64_t i = 0; i < n; i++) {
+        z[i] = b;
+        Xd[i] = 0.0;
+    }
+    for (int64_t j = 0; j < d; j++)
+        if (w[j] != 0.0) FO_SUF(fo_cd_col_axpy)(data, j, -w[j], z);
+    /* the scale of the stopping rule: the largest |gradient| at w = 0, b = 0 (no L1) */
+    double scale = 0.0;
+    for (int64_t i = 0; i < n; i++) gi[i] = -0.5 * cost[i] * y[i];
+    for (int64_t j = 0; j < d; j++) {
+        const double g = fabs(FO_SUF(fo_cd_col_dot)(data, j, gi));
+        if (g > scale) scale = g;
+    }
+    if (p->fit_intercept) {
+        double gb = 0.0;
+        for (int64_t i = 0; i < n; i++) gb += gi[i];
+        if (fabs(gb) > scale) scale = fabs(gb);
+    }
+    double F = FO_SUF(fo_gl_objective)(data, cost, p, z, w);
+    if (!isfinite(F)) {
+        status = FO_ERR_NONFINITE;
+        goto done;
+    }
+    while (1) {
+        /* the loss's gradient and curvature at z */
+        double gb = 0.0, Hb = nu;
+        for (int64_t i = 0; i < n; i++) {
+            const double m = y[i] * z[i];
+            const double pr = m >= 0.0 ? 1.0 / (1.0 + exp(-m)) : exp(m) / (1.0 + exp(m));
+            gi[i] = cost[i] * (pr - 1.0) * y[i];
+            D[i] = cost[i] * pr * (1.0 - pr);
+            gb += gi[i];
+            Hb += D[i];
+        }
+        double viol = p->fit_intercept ? fabs(gb) : 0.0;
+        for (int64_t j = 0; j < d; j++) {
+            const double g = FO_SUF(fo_cd_col_dot)(data, j, gi) + p->l2 * w[j];
+            grad[j] = g;
+            H[j] = FO_SUF(fo_gl_col_wsq)(data, j, D) + p->l2 + nu;
+            double v;
+            if (w[j] > 0.0) v = fabs(g + p->l1);
+            else if (w[j] < 0.0) v = fabs(g - p->l1);
+            else v = fabs(g) > p->l1 ? fabs(g) - p->l1 : 0.0;
+            if (v > viol) viol = v;
+        }
+        if (!isfinite(viol)) {
+            status = FO_ERR_NONFINITE;
+            break;
+        }
+        if (viol <= p->tol * scale) {
+            status = FO_OK;
+            break;
+        }
+        if (iter >= p->max_iter) break;
+        /* coordinate descent on the quadratic model, from d = 0 */
+        for (int64_t i = 0; i < n; i++) {
+            Xd[i] = 0.0;
+            DXd[i] = 0.0;
+        }
+        for (int64_t j = 0; j < d; j++) dw[j] = 0.0;
+        double db = 0.0;
+        for (int64_t pass = 0; pass < p->max_inner; pass++) {
+            double model_viol = 0.0; /* the model's min-norm subgradient, before each step */
+            for (int64_t j = 0; j < d; j++) {
+                const double G = grad[j] + FO_SUF(fo_cd_col_dot)(data, j, DXd) + p->l2 * dw[j];
+                const double wj = w[j] + dw[j];
+                double v;
+                if (wj > 0.0) v = fabs(G + p->l1);
+                else if (wj < 0.0) v = fabs(G - p->l1);
+                else v = fabs(G) > p->l1 ? fabs(G) - p->l1 : 0.0;
+                if (v > model_viol) model_viol = v;
+                const double target = fo_cd_threshold(H[j] * wj - G, p->l1, 0) / H[j];
+                const double delta = target - wj;
+                if (delta != 0.0) {
+                    dw[j] += delta;
+                    FO_SUF(fo_gl_col_move)(data, j, delta, D, Xd, DXd);
+                }
+                if ((++steps & 63) == 0 && fo_stop_poll_check(&stop)) {
+                    status = FO_STOP_INTERRUPTED;
+                    goto done;
+                }
+            }
+            if (p->fit_intercept) {
+                double Gb = gb;
+                for (int64_t i = 0; i < n; i++) Gb += DXd[i];
+                if (fabs(Gb) > model_viol) model_viol = fabs(Gb);
+                const double delta = -Gb / Hb;
+                db += delta;
+                for (int64_t i = 0; i < n; i++) {
+                    Xd[i] += delta;
+                    DXd[i] += D[i] * delta;
+                }
+            }
+            /* the model minimized to well below the outer violation: the Newton direction */
+            if (model_viol <= FO_GL_INNER_TOL * viol) break;
+        }
+        /* backtracking line search with sufficient decrease */
+        /* the first-order change of the smooth part along d, plus the L1 term's change */
+        double expected = gb * db, l1_old = 0.0, l1_new = 0.0;
+        for (int64_t j = 0; j < d; j++) {
+            expected += grad[j] * dw[j];
+            l1_old += fabs(w[j]);
+            l1_new += fabs(w[j] + dw[j]);
+        }
+        expected += p->l1 * (l1_new - l1_old);
+        double step = 1.0, Fnew = F;
+        int accepted = 0;
+        for (int k = 0; k < 30; k++) {
+            for (int64_t i = 0; i < n; i++) znew[i] = z[i] + step * Xd[i];
+            for (int64_t j = 0; j < d; j++) wnew[j] = w[j] + step * dw[j];
+            Fnew = FO_SUF(fo_gl_objective)(data, cost, p, znew, wnew);
+            if (Fnew - F <= 0.01 * step * expected) {
+                accepted = 1;
+                break;
+            }
+            step *= 0.5;
+        }
+        iter++;
+        if (!accepted) { /* no decrease along d: the point is optimal to rounding */
+            status = FO_OK;
+            break;
+        }
+        for (int64_t i = 0; i < n; i++) z[i] = znew[i];
+        for (int64_t j = 0; j < d; j++) w[j] = wnew[j];
+        b += step * db;
+        F = Fnew;
+        if (!isfinite(F)) {
+            status = FO_ERR_NONFINITE;
+            break;
+        }
+    }
+    if (p->fit_intercept) *b_io = b;
+done:
+    *n_iter_out = iter;
+    free(z); free(znew); free(gi); free(D); free(Xd); free(DXd);
+    free(grad); free(H); free(dw); free(wnew);
+    return status;
+}

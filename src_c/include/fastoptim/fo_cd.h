@@ -111,6 +111,50 @@ void fo_cd_params_init(fo_cd_params *params);
 int fo_cd_enet(const fo_cd_data *data, const fo_cd_params *params, double *w, double *gap,
                int64_t *n_iter);
 
+/*
+ * L1 / elastic-net regularized logistic regression (binary), by newGLMNET: G.-X. Yuan,
+ * C.-H. Ho and C.-J. Lin, "An improved GLMNET for L1-regularized logistic regression",
+ * JMLR 13, 2012, Algorithm 3 (without its shrinking).
+ *
+ *     min_{w,b}  F(w, b) = sum_i c_i log(1 + exp(-y_i (x_i.w + b)))
+ *                          + l1 ||w||_1 + l2/2 ||w||^2                (b not penalized)
+ *
+ * (scikit-learn's LogisticRegression objective with c_i = C s_i, l1 = l1_ratio,
+ * l2 = 1 - l1_ratio).  Each outer iteration forms the loss's gradient g and the diagonal
+ * D_ii = c_i p_i (1 - p_i) (p_i = sigma(y_i z_i)) at the current point, minimizes the
+ * quadratic model  g.d + 1/2 d^T (X~^T D X~ + l2 I) d + l1 ||w + d||_1  by passes of
+ * coordinate descent over d (the exact 1-D minimizer, soft-thresholded, X d kept up to
+ * date; until the model's minimum-norm subgradient is 5% of F's), then takes the largest step 2^-k along d with the sufficient decrease
+ * F(w + s d) - F(w) <= 0.01 s (g.d + l1 (||w + d||_1 - ||w||_1)).  It stops when the
+ * largest entry of the minimum-norm subgradient of F is at most tol times its value
+ * at w = 0, b = 0 without the L1 term (the largest |gradient| there).
+ *
+ * The data: fo_cd_data's dense column-major or CSC layout (x_mean NULL: no centering),
+ * y = the labels +-1 (n_samples doubles), cost = c (n_samples doubles >= 0).
+ */
+typedef struct {
+    double l1;                 /* >= 0 */
+    double l2;                 /* >= 0 */
+    int fit_intercept;
+    double tol;                /* > 0 (default 1e-4) */
+    int64_t max_iter;          /* outer (Newton) iterations, >= 1 (default 100) */
+    int64_t max_inner;         /* coordinate-descent passes per outer iteration at most (default
+                                * 100); they stop once the quadratic model's min-norm
+                                * subgradient is 5% of F's */
+    fo_stop_fn should_stop;
+    void *stop_ctx;
+} fo_glmnet_params;
+
+void fo_glmnet_params_init(fo_glmnet_params *params);
+
+/*
+ * From w (n_features doubles) and *b (warm start), updated in place; n_iter (written): the
+ * outer iterations made.  Returns FO_OK, FO_STOP_MAX_ITER, FO_STOP_INTERRUPTED,
+ * FO_ERR_BAD_ARGUMENT, FO_ERR_NONFINITE or FO_ERR_NO_MEMORY.
+ */
+int fo_glmnet_logistic(const fo_cd_data *data, const double *cost,
+                       const fo_glmnet_params *params, double *w, double *b, int64_t *n_iter);
+
 #ifdef __cplusplus
 }
 #endif
