@@ -94,6 +94,21 @@ static double fo_cd_gap_value(const fo_cd_params *p, double rr, double ry, doubl
     return 0.5 * (1.0 + c * c) * rr + p->l1 * l1norm - c * ry + 0.5 * p->l2 * (1.0 + c * c) * w2;
 }
 
+/* A gap check's verdict: 1, with *status set, when the solve ends there (the gap is at
+ * most gap_tol: FO_OK; it is not finite: FO_ERR_NONFINITE), else 0. */
+FO_INLINE int fo_cd_gap_ends(double gap, double gap_tol, int *status)
+{
+    if (!isfinite(gap)) {
+        *status = FO_ERR_NONFINITE;
+        return 1;
+    }
+    if (gap <= gap_tol) {
+        *status = FO_OK;
+        return 1;
+    }
+    return 0;
+}
+
 /* One entry of XtA and its contribution to the dual norm (see fo_cd_gap_value). */
 FO_INLINE double fo_cd_xta(const fo_cd_params *p, double xr, double wj, double *dual_norm)
 {
@@ -230,14 +245,7 @@ FO_HOT static int fo_cd_solve_gram(const fo_cd_data *data, const fo_cd_params *p
         if (check) { /* the gap (first at the start: a warm start may be optimal already) */
             double scale;
             gap = fo_cd_gram_gap(data, p, w, H, XtA, &scale);
-            if (!isfinite(gap)) {
-                status = FO_ERR_NONFINITE;
-                break;
-            }
-            if (gap <= p->gap_tol) {
-                status = FO_OK;
-                break;
-            }
+            if (fo_cd_gap_ends(gap, p->gap_tol, &status)) break;
             const int64_t n_dropped = fo_cd_screen(p, XtA, norm2, gap, scale, active, &n_active,
                                                    dropped);
             for (int64_t k = 0; k < n_dropped; k++) {

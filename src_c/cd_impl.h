@@ -243,14 +243,7 @@ FO_HOT static int FO_SUF(fo_cd_solve)(const fo_cd_data *data, const fo_cd_params
         if (check) { /* the gap (first at the start: a warm start may be optimal already) */
             double scale;
             gap = FO_SUF(fo_cd_gap)(data, p, w, &r, colq, q2, qy, XtA, &scale);
-            if (!isfinite(gap)) {
-                status = FO_ERR_NONFINITE;
-                break;
-            }
-            if (gap <= p->gap_tol) {
-                status = FO_OK;
-                break;
-            }
+            if (fo_cd_gap_ends(gap, p->gap_tol, &status)) break;
             const int64_t n_dropped = fo_cd_screen(p, XtA, norm2, gap, scale, active, &n_active,
                                                    dropped);
             for (int64_t k = 0; k < n_dropped; k++) {
@@ -393,10 +386,7 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
     fo_stop_poll stop;
     fo_stop_poll_init(&stop, p->should_stop, p->stop_ctx);
     /* the margins at the start */
-    for (int64_t i = 0; i < n; i++) {
-        z[i] = b;
-        Xd[i] = 0.0;
-    }
+    for (int64_t i = 0; i < n; i++) z[i] = b;
     for (int64_t j = 0; j < d; j++)
         if (w[j] != 0.0) FO_SUF(fo_cd_col_axpy)(data, j, -w[j], z);
     /* the scale of the stopping rule: the largest |gradient| at w = 0, b = 0 (no L1) */

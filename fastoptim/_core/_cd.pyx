@@ -116,6 +116,8 @@ def enet_cd(int layout, const floating[::1] values, const int32_t[::1] indices,
     cdef int64_t n_iter = 0
     cdef double gap = 0.0
     cdef int32_t stop = 0
+    if w is None or w.shape[0] != n_features:
+        raise ValueError("w needs n_features entries")
     _fill_data(&data, layout, values, indices, indptr, n_samples, n_features, y)
     data.yy = yy
     if layout == GRAM:

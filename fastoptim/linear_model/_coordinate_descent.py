@@ -42,8 +42,8 @@ from .._blas import blas_threads
 from .._core import _cd, _status
 from .._moments import centered_normal_equations, weighted_means
 from .._validation import check_finite
-from ..base import (BaseEstimator, RegressorMixin, as_random_state, validate_sample_weight,
-                    validate_X, validate_y)
+from ..base import (BaseEstimator, RegressorMixin, as_random_state, linear_scores,
+                    validate_sample_weight, validate_X, validate_y)
 from ..exceptions import ConvergenceWarning, warn
 
 if TYPE_CHECKING:  # the annotations' names (never evaluated at run time)
@@ -103,6 +103,9 @@ def _check_precompute(precompute):
 
 # -- the prepared problem ---------------------------------------------------------------
 
+#: scikit-learn's words for data too large for float64 (its tests match them).
+_NONFINITE = "Coordinate descent iterations resulted in non-finite parameter values: "
+
 class _Problem:
     """X and the targets prepared once for the C solver, for any number of alphas.
 
@@ -126,8 +129,7 @@ class _Problem:
             Xo = np.zeros(d)
             Yo = np.zeros(Y.shape[1])
         if not (np.all(np.isfinite(Xo)) and np.all(np.isfinite(Yo))):
-            raise ValueError("Coordinate descent iterations resulted in non-finite parameter "
-                             "values: the means of X or y overflow float64; scale X and y")
+            raise ValueError(_NONFINITE + "the means of X or y overflow float64; scale X and y")
         self.X_offset, self.y_offset = Xo, np.asarray(Yo, dtype=np.float64)
         Yc = np.asarray(Y, dtype=np.float64) - self.y_offset
         if q is not None:
@@ -151,8 +153,7 @@ class _Problem:
                  f"precompute=True, or the Gram matrix of the centered, weighted X",
                  UserWarning, stacklevel=4)
             precompute, given = True, False
-        # 'auto' (the paths): the Gram matrix when a pass over it (d^2) is cheaper than one
-        # over X (nnz) and it fits in memory
+        # 'auto': the Gram matrix where building it is expected to pay back (_auto_gram)
         use_gram = precompute is True or given or (
             isinstance(precompute, str) and _auto_gram(X, path_default))
         if use_gram:
@@ -162,8 +163,9 @@ class _Problem:
             self.gram = np.ascontiguousarray(G, dtype=np.float64).ravel()
             return
         if sparse:
-            Xs = X if q is None else sp.csr_matrix(sp.diags(q) @ X)
-            C = sp.csc_matrix(Xs, dtype=X.dtype, copy=Xs is X)
+            # one CSC copy of X (its rows scaled by q with sample weights)
+            C = sp.csc_matrix(X if q is None else sp.diags(q) @ X, dtype=X.dtype,
+                              copy=q is None)  # sorted in place below: never the user's
             C.sum_duplicates()
             C.sort_indices()
             self.layout = _cd.CSC
@@ -208,8 +210,7 @@ class _Problem:
             l1, l2, bool(positive), bool(random), int(seed), float(tol),
             float(tol) * float(self.yy[k]), int(max_iter), bool(screening), w)
         if status == _status.ERR_NONFINITE:
-            raise ValueError("Coordinate descent iterations resulted in non-finite parameter "
-                             "values: X or y is too large for float64; scale X and y")
+            raise ValueError(_NONFINITE + "X or y is too large for float64; scale X and y")
         _status.check_status(status)
         return gap / n, n_iter, status
 
@@ -298,13 +299,9 @@ def _gram(X, Y, sw, fit_intercept, given=None, given_xy=None):
 
 
 def _check_gram(given, diag, col, j):
-    """The user's Gram matrix (precompute=array): its shape, finiteness, diagonal and
-    column j against the centered X's."""
-    d = diag.shape[0]
-    G = np.asarray(given, dtype=np.float64)
-    if G.shape != (d, d):
-        raise ValueError(f"precompute must be the ({d}, {d}) Gram matrix X^T X, got shape "
-                         f"{G.shape}")
+    """The user's Gram matrix (precompute=array): its finiteness, diagonal and column j
+    against the centered X's."""
+    G = np.asarray(given, dtype=np.float64)  # its shape: checked by _Problem
     check_finite(G, "precompute")
     atol = 1e-8 * max(np.abs(diag).max(), 1.0)
     if not (np.allclose(np.diag(G), diag, rtol=1e-4, atol=atol)
@@ -698,9 +695,7 @@ class ElasticNet(RegressorMixin, BaseEstimator):
                 _warn_unconverged(type(self).__name__, alpha, gap, tol, max_iter)
             coefs[k], gaps[k] = w, gap
             n_iters.append(int(n_iter))
-        intercepts = problem.y_offset - coefs @ problem.X_offset
-        if not self.fit_intercept:
-            intercepts = np.zeros(K)
+        intercepts = problem.y_offset - coefs @ problem.X_offset  # 0 without an intercept
         dt = X.dtype.type
         self.coef_ = coefs[0].astype(X.dtype) if single else coefs.astype(X.dtype)
         self.intercept_ = dt(intercepts[0]) if single else intercepts.astype(X.dtype)
@@ -727,7 +722,7 @@ class ElasticNet(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
         X = self._validate_predict_X(X)
-        return np.asarray(X @ np.asarray(self.coef_).T) + self.intercept_
+        return linear_scores(X, np.asarray(self.coef_), self.intercept_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
