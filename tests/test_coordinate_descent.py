@@ -187,6 +187,37 @@ def test_lasso_on_a9a_equals_sklearn_and_is_optimal():
     assert enet_gap(Xc, yc, est.coef_, 1e-3, 1.0) <= 1e-10 * (yc @ yc) / len(y) * 1.01
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.4])
+def test_equals_scipy_lbfgsb_on_the_split_problem(sparse, l1_ratio):
+    """An independent solver of the same objective: scipy's L-BFGS-B on w = u - v, u, v >= 0
+    (smooth, bound-constrained), on the centered data."""
+    from scipy.optimize import minimize
+    X, y = _regression(n=80, d=12, density=0.5 if sparse else 1.0)
+    alpha = 0.05
+    est = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-12, max_iter=100000).fit(
+        sp.csr_matrix(X) if sparse else X, y)
+    Xc, yc, *_ = center(X, y)
+    n, d = Xc.shape
+
+    def fg(x):
+        u, v = x[:d], x[d:]
+        w = u - v
+        r = yc - Xc @ w
+        g = -Xc.T @ r / n + alpha * (1 - l1_ratio) * w
+        f = enet_objective(Xc, yc, w, alpha, l1_ratio) + alpha * l1_ratio * (
+            u.sum() + v.sum() - np.abs(w).sum())
+        return f, np.concatenate([g + alpha * l1_ratio, -g + alpha * l1_ratio])
+
+    res = minimize(fg, np.zeros(2 * d), jac=True, method="L-BFGS-B", bounds=[(0, None)] * (2 * d),
+                   options={"maxiter": 20000, "ftol": 1e-16, "gtol": 1e-12})
+    ref = res.x[:d] - res.x[d:]
+    f, f_ref = (enet_objective(Xc, yc, w, alpha, l1_ratio) for w in (est.coef_, ref))
+    assert f <= f_ref * (1 + 1e-12)
+    assert f == pytest.approx(f_ref, rel=1e-10)
+    assert_rel(est.coef_, ref, 1e-5, "vs L-BFGS-B")
+
+
 # -- the paths -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", ["dense", "csr", "gram", "csr-gram"])
