@@ -18,14 +18,15 @@
  *
  * The same column kernels serve newGLMNET (fo_glmnet_logistic, cd_impl.h's second half):
  * the L1 / elastic-net logistic regression by Newton steps whose directions come from
- * coordinate descent on the quadratic model (Yuan, Ho & Lin, JMLR 13, 2012).  Not yet behind
- * an estimator: the next step is LogisticRegression(penalty='l1' | 'elasticnet').
+ * coordinate descent on the quadratic model (Yuan, Ho & Lin, JMLR 13, 2012), behind
+ * LogisticRegression(penalty='l1' | 'elasticnet') and LinearSVC(penalty='l1').
  *
  * References: J. Friedman, T. Hastie and R. Tibshirani, J. Stat. Softw.
  * 33(1), 2010 (coordinate descent, covariance updates); E. Ndiaye, O. Fercoq,
  * A. Gramfort and J. Salmon, JMLR 18(128), 2017 (gap-safe screening).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +40,14 @@
 
 void fo_glmnet_params_init(fo_glmnet_params *params)
 {
+    params->loss = FO_GL_LOGISTIC;
     params->l1 = 0.0;
     params->l2 = 0.0;
     params->fit_intercept = 1;
     params->tol = 1e-4;
     params->max_iter = 100;
     params->max_inner = 100;
+    params->seed = 0;
     params->should_stop = NULL;
     params->stop_ctx = NULL;
 }
@@ -148,6 +151,26 @@ static int64_t fo_cd_screen(const fo_cd_params *p, const double *XtA, const doub
 FO_INLINE double fo_gl_logloss(double m)
 {
     return m > 0.0 ? log1p(exp(-m)) : -m + log1p(exp(m));
+}
+
+/* The loss of margin m = y z: log(1 + e^-m), or max(0, 1 - m)^2. */
+FO_INLINE double fo_gl_loss(int loss, double m)
+{
+    if (loss == FO_GL_SQUARED_HINGE) return m < 1.0 ? (1.0 - m) * (1.0 - m) : 0.0;
+    return fo_gl_logloss(m);
+}
+
+/* The violation of coordinate j's optimality (its minimum-norm subgradient's size) at the
+ * value wj with the smooth gradient G; *drop: wj = 0 and |G| is below l1 - margin, so that
+ * the coordinate is expected to stay 0 (the shrinking test). */
+FO_INLINE double fo_gl_violation(double wj, double G, double l1, double margin, int *drop)
+{
+    *drop = 0;
+    if (wj > 0.0) return fabs(G + l1);
+    if (wj < 0.0) return fabs(G - l1);
+    if (fabs(G) > l1) return fabs(G) - l1;
+    *drop = fabs(G) < l1 - margin;
+    return 0.0;
 }
 
 #if FO_HAVE_VECTOR_EXT
@@ -323,7 +346,8 @@ int fo_glmnet_logistic(const fo_cd_data *data, const double *cost,
         data->n_features < 0)
         return FO_ERR_BAD_ARGUMENT;
     if (!(params->l1 >= 0.0) || !(params->l2 >= 0.0) || !(params->tol > 0.0) ||
-        params->max_iter < 1 || params->max_inner < 1)
+        params->max_iter < 1 || params->max_inner < 1 ||
+        (params->loss != FO_GL_LOGISTIC && params->loss != FO_GL_SQUARED_HINGE))
         return FO_ERR_BAD_ARGUMENT;
     if (data->indptr != NULL) {
         const int64_t nnz = data->indptr[data->n_features];

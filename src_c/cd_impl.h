@@ -301,30 +301,39 @@ done:
 
 /* -- newGLMNET for the L1 / elastic-net logistic regression (fo_cd.h) ------------------- */
 
-/* The inner passes stop when the quadratic model's violation is this fraction of F's. */
-#ifndef FO_GL_INNER_TOL
-#define FO_GL_INNER_TOL 0.05
-#endif
-
-/* sum_i D_i x_ij^2. */
-FO_INLINE double FO_SUF(fo_gl_col_wsq)(const fo_cd_data *data, int64_t j, const double *D)
+/* sum_i a_i x_ij, sum_i D_i x_ij^2 and sum_i D_i x_ij, in one read of column j. */
+FO_INLINE void FO_SUF(fo_gl_col_sums)(const fo_cd_data *data, int64_t j,
+                                      const double *FO_RESTRICT a,
+                                      const double *FO_RESTRICT D, double *g, double *h,
+                                      double *c)
 {
-    double acc = 0.0;
+    double ga = 0.0, ha = 0.0, ca = 0.0;
     if (data->FO_DX != NULL) {
         const int64_t n = data->n_samples;
         const FO_T *FO_RESTRICT col = data->FO_DX + j * n;
-        FO_SIMD_REDUCTION(+, acc)
-        for (int64_t i = 0; i < n; i++) acc += D[i] * (double)col[i] * (double)col[i];
+        FO_SIMD_REDUCTION3(+, ga, +, ha, +, ca)
+        for (int64_t i = 0; i < n; i++) {
+            const double x = (double)col[i], dx = D[i] * x;
+            ga += a[i] * x;
+            ha += dx * x;
+            ca += dx;
+        }
     } else {
         const FO_T *FO_RESTRICT v = data->FO_DV;
         const int32_t *FO_RESTRICT ind = data->indices;
-        for (int64_t k = data->indptr[j]; k < data->indptr[j + 1]; k++)
-            acc += D[ind[k]] * (double)v[k] * (double)v[k];
+        for (int64_t k = data->indptr[j]; k < data->indptr[j + 1]; k++) {
+            const double x = (double)v[k], dx = D[ind[k]] * x;
+            ga += a[ind[k]] * x;
+            ha += dx * x;
+            ca += dx;
+        }
     }
-    return acc;
+    *g = ga;
+    *h = ha;
+    *c = ca;
 }
 
-/* Xd += delta x_j and DXd += delta D x_j. */
+/* Xd += delta x_j and DXd += delta D x_j (the part of X d from the features). */
 FO_INLINE void FO_SUF(fo_gl_col_move)(const fo_cd_data *data, int64_t j, double delta,
                                       const double *FO_RESTRICT D, double *FO_RESTRICT Xd,
                                       double *FO_RESTRICT DXd)
@@ -356,7 +365,7 @@ static double FO_SUF(fo_gl_objective)(const fo_cd_data *data, const double *cost
 {
     double f = 0.0, a = 0.0, q = 0.0;
     for (int64_t i = 0; i < data->n_samples; i++)
-        if (cost[i] != 0.0) f += cost[i] * fo_gl_logloss(data->y[i] * z[i]);
+        if (cost[i] != 0.0) f += cost[i] * fo_gl_loss(p->loss, data->y[i] * z[i]);
     for (int64_t j = 0; j < data->n_features; j++) {
         a += fabs(w[j]);
         q += w[j] * w[j];
@@ -375,23 +384,30 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
     double *Xd = malloc(nn * sizeof(double)), *DXd = malloc(nn * sizeof(double));
     double *grad = malloc(dd * sizeof(double)), *H = malloc(dd * sizeof(double));
     double *dw = malloc(dd * sizeof(double)), *wnew = malloc(dd * sizeof(double));
+    double *colD = malloc(dd * sizeof(double));
+    int64_t *index = malloc(dd * sizeof(int64_t));
     int status = FO_STOP_MAX_ITER;
     int64_t iter = 0, steps = 0;
-    if (!z || !znew || !gi || !D || !Xd || !DXd || !grad || !H || !dw || !wnew) {
+    if (!z || !znew || !gi || !D || !Xd || !DXd || !grad || !H || !dw || !wnew || !colD ||
+        !index) {
         status = FO_ERR_NO_MEMORY;
         goto done;
     }
-    const double *y = data->y, nu = 1e-12;
+    const double *y = data->y, nu = 1e-12, l1 = p->l1, l2 = p->l2;
+    const double nscale = n > 0 ? (double)n : 1.0;
+    const int hinge = p->loss == FO_GL_SQUARED_HINGE;
     double b = p->fit_intercept ? *b_io : 0.0;
+    uint64_t rng = fo_rng_seed(p->seed);
     fo_stop_poll stop;
     fo_stop_poll_init(&stop, p->should_stop, p->stop_ctx);
+    for (int64_t j = 0; j < d; j++) index[j] = j;
     /* the margins at the start */
     for (int64_t i = 0; i < n; i++) z[i] = b;
     for (int64_t j = 0; j < d; j++)
         if (w[j] != 0.0) FO_SUF(fo_cd_col_axpy)(data, j, -w[j], z);
     /* the scale of the stopping rule: the largest |gradient| at w = 0, b = 0 (no L1) */
     double scale = 0.0;
-    for (int64_t i = 0; i < n; i++) gi[i] = -0.5 * cost[i] * y[i];
+    for (int64_t i = 0; i < n; i++) gi[i] = (hinge ? -2.0 : -0.5) * cost[i] * y[i];
     for (int64_t j = 0; j < d; j++) {
         const double g = fabs(FO_SUF(fo_cd_col_dot)(data, j, gi));
         if (g > scale) scale = g;
@@ -406,79 +422,130 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
         status = FO_ERR_NONFINITE;
         goto done;
     }
+    /* liblinear's bookkeeping: the active features (index[0 .. active)), the largest
+     * violation of the last outer iteration (the shrinking margin, per sample), the
+     * 1-norm of the first violation and the inner tolerance relative to it */
+    int64_t active = d;
+    double Gmax_old = INFINITY, Gnorm1_init = -1.0, inner_eps = 1.0;
     while (1) {
-        /* the loss's gradient and curvature at z */
+        /* the loss's gradient and (generalized) curvature at z */
         double gb = 0.0, Hb = nu;
         for (int64_t i = 0; i < n; i++) {
             const double m = y[i] * z[i];
-            const double pr = m >= 0.0 ? 1.0 / (1.0 + exp(-m)) : exp(m) / (1.0 + exp(m));
-            gi[i] = cost[i] * (pr - 1.0) * y[i];
-            D[i] = cost[i] * pr * (1.0 - pr);
+            if (hinge) {
+                const double slack = m < 1.0 ? 1.0 - m : 0.0;
+                gi[i] = -2.0 * cost[i] * slack * y[i];
+                D[i] = slack > 0.0 ? 2.0 * cost[i] : 0.0;
+            } else {
+                const double pr = m >= 0.0 ? 1.0 / (1.0 + exp(-m)) : exp(m) / (1.0 + exp(m));
+                gi[i] = cost[i] * (pr - 1.0) * y[i];
+                D[i] = cost[i] * pr * (1.0 - pr);
+            }
             gb += gi[i];
             Hb += D[i];
         }
-        double viol = p->fit_intercept ? fabs(gb) : 0.0;
-        for (int64_t j = 0; j < d; j++) {
-            const double g = FO_SUF(fo_cd_col_dot)(data, j, gi) + p->l2 * w[j];
+        double Gmax_new = 0.0, Gnorm1 = 0.0;
+        const double margin = Gmax_old / nscale;
+        for (int64_t s = 0; s < active; s++) {
+            const int64_t j = index[s];
+            double g, h, c;
+            FO_SUF(fo_gl_col_sums)(data, j, gi, D, &g, &h, &c);
+            g += l2 * w[j];
             grad[j] = g;
-            H[j] = FO_SUF(fo_gl_col_wsq)(data, j, D) + p->l2 + nu;
-            double v;
-            if (w[j] > 0.0) v = fabs(g + p->l1);
-            else if (w[j] < 0.0) v = fabs(g - p->l1);
-            else v = fabs(g) > p->l1 ? fabs(g) - p->l1 : 0.0;
-            if (v > viol) viol = v;
+            colD[j] = c;
+            /* the curvature along x_j with the intercept re-minimized (below) */
+            const double hr = p->fit_intercept ? h - c * c / Hb : h;
+            H[j] = (hr > 1e-10 * h ? hr : 1e-10 * h) + l2 + nu;
+            int drop;
+            const double v = fo_gl_violation(w[j], g, l1, margin, &drop);
+            if (drop) { /* shrunk until the outer test passes on the active set */
+                index[s] = index[--active];
+                index[active] = j;
+                s--;
+                continue;
+            }
+            if (v > Gmax_new) Gmax_new = v;
+            Gnorm1 += v;
         }
+        if (p->fit_intercept) Gnorm1 += fabs(gb);
+        const double viol = p->fit_intercept && fabs(gb) > Gmax_new ? fabs(gb) : Gmax_new;
         if (!isfinite(viol)) {
             status = FO_ERR_NONFINITE;
             break;
         }
+        if (Gnorm1_init < 0.0) Gnorm1_init = Gnorm1;
         if (viol <= p->tol * scale) {
-            status = FO_OK;
-            break;
+            if (active == d) {
+                status = FO_OK;
+                break;
+            }
+            active = d; /* check the shrunk features too before stopping */
+            Gmax_old = INFINITY;
+            continue;
         }
+        Gmax_old = Gmax_new;
         if (iter >= p->max_iter) break;
-        /* coordinate descent on the quadratic model, from d = 0 */
+        /* Coordinate descent on the quadratic model, from d = 0, over the active features
+         * in a random order per pass, shrinking the inner set likewise.  The intercept's
+         * step db is kept at the model's minimizer given the features' steps (its model
+         * gradient gb + sum_i (D X d)_i + db Hb = 0), so that each step is one of the model
+         * with b eliminated: curvature H_j - c_j^2 / Hb (c_j = sum_i D_i x_ij), and the
+         * intercept's share of X d is db alone (Xd, DXd hold the features' share).  Without
+         * that, the intercept and any set of features that sums to a constant (one-hot
+         * groups) are collinear and the passes crawl along them. */
         for (int64_t i = 0; i < n; i++) {
             Xd[i] = 0.0;
             DXd[i] = 0.0;
         }
         for (int64_t j = 0; j < d; j++) dw[j] = 0.0;
-        double db = 0.0;
-        for (int64_t pass = 0; pass < p->max_inner; pass++) {
-            double model_viol = 0.0; /* the model's min-norm subgradient, before each step */
-            for (int64_t j = 0; j < d; j++) {
-                const double G = grad[j] + FO_SUF(fo_cd_col_dot)(data, j, DXd) + p->l2 * dw[j];
+        double db = p->fit_intercept ? -gb / Hb : 0.0, qp_Gmax_old = INFINITY;
+        int64_t qp_active = active, passes = 0;
+        while (passes < p->max_inner) {
+            double qp_Gmax_new = 0.0, qp_Gnorm1 = 0.0;
+            const double qp_margin = qp_Gmax_old / nscale;
+            for (int64_t s = 0; s + 1 < qp_active; s++) { /* Fisher-Yates */
+                const int64_t r = s + fo_rng_below(&rng, qp_active - s);
+                const int64_t t = index[s];
+                index[s] = index[r];
+                index[r] = t;
+            }
+            for (int64_t s = 0; s < qp_active; s++) {
+                const int64_t j = index[s];
+                const double G = grad[j] + FO_SUF(fo_cd_col_dot)(data, j, DXd) + db * colD[j] +
+                                 l2 * dw[j];
                 const double wj = w[j] + dw[j];
-                double v;
-                if (wj > 0.0) v = fabs(G + p->l1);
-                else if (wj < 0.0) v = fabs(G - p->l1);
-                else v = fabs(G) > p->l1 ? fabs(G) - p->l1 : 0.0;
-                if (v > model_viol) model_viol = v;
-                const double target = fo_cd_threshold(H[j] * wj - G, p->l1, 0) / H[j];
-                const double delta = target - wj;
+                int drop;
+                const double v = fo_gl_violation(wj, G, l1, qp_margin, &drop);
+                if (drop) {
+                    index[s] = index[--qp_active];
+                    index[qp_active] = j;
+                    s--;
+                    continue;
+                }
+                if (v > qp_Gmax_new) qp_Gmax_new = v;
+                qp_Gnorm1 += v;
+                const double delta = fo_cd_threshold(H[j] * wj - G, l1, 0) / H[j] - wj;
                 if (delta != 0.0) {
                     dw[j] += delta;
                     FO_SUF(fo_gl_col_move)(data, j, delta, D, Xd, DXd);
+                    if (p->fit_intercept) db -= colD[j] * delta / Hb;
                 }
                 if ((++steps & 63) == 0 && fo_stop_poll_check(&stop)) {
                     status = FO_STOP_INTERRUPTED;
                     goto done;
                 }
             }
-            if (p->fit_intercept) {
-                double Gb = gb;
-                for (int64_t i = 0; i < n; i++) Gb += DXd[i];
-                if (fabs(Gb) > model_viol) model_viol = fabs(Gb);
-                const double delta = -Gb / Hb;
-                db += delta;
-                for (int64_t i = 0; i < n; i++) {
-                    Xd[i] += delta;
-                    DXd[i] += D[i] * delta;
-                }
+            passes++;
+            if (qp_Gnorm1 <= inner_eps * Gnorm1_init) {
+                if (qp_active == active) break;
+                qp_active = active; /* the shrunk coordinates again before the model is done */
+                qp_Gmax_old = INFINITY;
+                continue;
             }
-            /* the model minimized to well below the outer violation: the Newton direction */
-            if (model_viol <= FO_GL_INNER_TOL * viol) break;
+            qp_Gmax_old = qp_Gmax_new;
         }
+        if (passes == 1) inner_eps *= 0.25; /* a model met in one pass: ask more next time */
+        for (int64_t i = 0; i < n; i++) Xd[i] += db; /* X d with the intercept's step */
         /* backtracking line search with sufficient decrease */
         /* the first-order change of the smooth part along d, plus the L1 term's change */
         double expected = gb * db, l1_old = 0.0, l1_new = 0.0;
@@ -487,7 +554,7 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
             l1_old += fabs(w[j]);
             l1_new += fabs(w[j] + dw[j]);
         }
-        expected += p->l1 * (l1_new - l1_old);
+        expected += l1 * (l1_new - l1_old);
         double step = 1.0, Fnew = F;
         int accepted = 0;
         for (int k = 0; k < 30; k++) {
@@ -501,9 +568,17 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
             step *= 0.5;
         }
         iter++;
-        if (!accepted) { /* no decrease along d: the point is optimal to rounding */
-            status = FO_OK;
-            break;
+#ifdef FO_GL_DEBUG
+        fprintf(stderr, "it %ld F %.10g viol %.3g active %ld passes %ld step %g eps %g\n", (long)iter, F, viol, (long)active, (long)passes, step, inner_eps);
+#endif
+        if (!accepted) { /* no decrease along d: optimal to rounding on the active set */
+            if (active == d) {
+                status = FO_OK;
+                break;
+            }
+            active = d;
+            Gmax_old = INFINITY;
+            continue;
         }
         for (int64_t i = 0; i < n; i++) z[i] = znew[i];
         for (int64_t j = 0; j < d; j++) w[j] = wnew[j];
@@ -518,6 +593,6 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
 done:
     *n_iter_out = iter;
     free(z); free(znew); free(gi); free(D); free(Xd); free(DXd);
-    free(grad); free(H); free(dw); free(wnew);
+    free(grad); free(H); free(dw); free(wnew); free(colD); free(index);
     return status;
 }

@@ -39,12 +39,14 @@ cdef extern from "fastoptim/fo_cd.h":
         fo_stop_fn should_stop
         void *stop_ctx
     ctypedef struct fo_glmnet_params:
+        int loss
         double l1
         double l2
         int fit_intercept
         double tol
         int64_t max_iter
         int64_t max_inner
+        uint64_t seed
         fo_stop_fn should_stop
         void *stop_ctx
     void fo_glmnet_params_init(fo_glmnet_params *params) nogil
@@ -57,6 +59,8 @@ cdef extern from "fastoptim/fo_cd.h":
 
 # The layouts of fo_cd_data.
 DENSE, CSC, GRAM = 0, 1, 2
+# The losses of fo_glmnet_logistic (fo_cd.h's FO_GL_LOGISTIC, FO_GL_SQUARED_HINGE).
+LOGISTIC, SQUARED_HINGE = 0, 1
 
 
 cdef int _fill_data(fo_cd_data *data, int layout, const floating[::1] values,
@@ -148,9 +152,10 @@ def glmnet_logistic(int layout, const floating[::1] values, const int32_t[::1] i
                     const int64_t[::1] indptr, int64_t n_samples, int64_t n_features,
                     const double[::1] y, const double[::1] cost, double l1, double l2,
                     bint fit_intercept, double tol, int64_t max_iter, int64_t max_inner,
-                    double[::1] w, double[::1] b):
-    """Run fo_glmnet_logistic (binary; y +-1, cost c_i) on the DENSE (column-major) or CSC
-    layout.  w (n_features) and b (1 entry) hold the start and are overwritten.
+                    double[::1] w, double[::1] b, int loss=LOGISTIC, uint64_t seed=0):
+    """Run fo_glmnet_logistic (binary; y +-1, cost c_i; loss LOGISTIC or SQUARED_HINGE) on
+    the DENSE (column-major) or CSC layout.  w (n_features) and b (1 entry) hold the start
+    and are overwritten; seed: the order of the inner passes.
     Returns (status, n_iter).  Ctrl-C stops the solve and raises its KeyboardInterrupt."""
     cdef fo_cd_data data
     cdef fo_glmnet_params params
@@ -169,6 +174,8 @@ def glmnet_logistic(int layout, const floating[::1] values, const int32_t[::1] i
     params.tol = tol
     params.max_iter = max_iter
     params.max_inner = max_inner
+    params.loss = loss
+    params.seed = seed
     params.should_stop = stop_requested
     params.stop_ctx = &stop
     with nogil:

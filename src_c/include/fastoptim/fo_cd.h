@@ -112,35 +112,51 @@ int fo_cd_enet(const fo_cd_data *data, const fo_cd_params *params, double *w, do
                int64_t *n_iter);
 
 /*
- * L1 / elastic-net regularized logistic regression (binary), by newGLMNET: G.-X. Yuan,
+ * L1 / elastic-net regularized linear classification (binary), by newGLMNET: G.-X. Yuan,
  * C.-H. Ho and C.-J. Lin, "An improved GLMNET for L1-regularized logistic regression",
- * JMLR 13, 2012, Algorithm 3 (without its shrinking).
+ * JMLR 13, 2012, Algorithm 3 with its shrinking (Section 5.1; liblinear's solve_l1r_lr).
  *
- *     min_{w,b}  F(w, b) = sum_i c_i log(1 + exp(-y_i (x_i.w + b)))
- *                          + l1 ||w||_1 + l2/2 ||w||^2                (b not penalized)
+ *     min_{w,b}  F(w, b) = sum_i c_i l(y_i (x_i.w + b)) + l1 ||w||_1 + l2/2 ||w||^2
  *
- * (scikit-learn's LogisticRegression objective with c_i = C s_i, l1 = l1_ratio,
- * l2 = 1 - l1_ratio).  Each outer iteration forms the loss's gradient g and the diagonal
- * D_ii = c_i p_i (1 - p_i) (p_i = sigma(y_i z_i)) at the current point, minimizes the
- * quadratic model  g.d + 1/2 d^T (X~^T D X~ + l2 I) d + l1 ||w + d||_1  by passes of
- * coordinate descent over d (the exact 1-D minimizer, soft-thresholded, X d kept up to
- * date; until the model's minimum-norm subgradient is 5% of F's), then takes the largest step 2^-k along d with the sufficient decrease
- * F(w + s d) - F(w) <= 0.01 s (g.d + l1 (||w + d||_1 - ||w||_1)).  It stops when the
- * largest entry of the minimum-norm subgradient of F is at most tol times its value
- * at w = 0, b = 0 without the L1 term (the largest |gradient| there).
+ * (b not penalized) with l(m) = log(1 + exp(-m)) (FO_GL_LOGISTIC: scikit-learn's
+ * LogisticRegression with c_i = C s_i, l1 = l1_ratio, l2 = 1 - l1_ratio) or
+ * l(m) = max(0, 1 - m)^2 (FO_GL_SQUARED_HINGE: LinearSVC(penalty='l1', dual=False), its
+ * generalized Hessian 2 c_i on the samples with m < 1; Yuan, Chang, Hsieh & Lin, JMLR 11,
+ * 2010, Section 4.1.1 for that curvature).
+ *
+ * Each outer iteration forms the loss's gradient g and the diagonal D_ii = c_i l''(m_i)
+ * at the current point (one read of the active columns), then minimizes the quadratic
+ * model  g.d + 1/2 d^T (X~^T D X~ + l2 I) d + l1 ||w + d||_1  by passes of coordinate
+ * descent over d (the exact 1-D minimizer, soft-thresholded, X d kept up to date; the
+ * active coordinates in a fresh random order per pass), then takes the largest step
+ * 2^-k along d with the sufficient decrease
+ * F(w + s d) - F(w) <= 0.01 s (g.d + l1 (||w + d||_1 - ||w||_1)).
+ *
+ * Shrinking, as liblinear: a coefficient at 0 whose |gradient| is below l1 - M / n (M the
+ * largest violation of the previous outer iteration) leaves the active set until the
+ * stopping test passes on the active set, which is then checked on all features; the
+ * inner passes shrink the same way with their own M, and stop once the 1-norm of the
+ * model's violations is at most eps_in times that of F's at the first iteration
+ * (eps_in = 1, divided by 4 whenever one pass sufficed).
+ *
+ * It stops when the largest entry of the minimum-norm subgradient of F is at most tol
+ * times its value at w = 0, b = 0 without the L1 term (the largest |gradient| there).
  *
  * The data: fo_cd_data's dense column-major or CSC layout (x_mean NULL: no centering),
  * y = the labels +-1 (n_samples doubles), cost = c (n_samples doubles >= 0).
  */
+enum { FO_GL_LOGISTIC = 0, FO_GL_SQUARED_HINGE = 1 };
+
 typedef struct {
+    int loss;                  /* FO_GL_LOGISTIC (default) or FO_GL_SQUARED_HINGE */
     double l1;                 /* >= 0 */
     double l2;                 /* >= 0 */
     int fit_intercept;
     double tol;                /* > 0 (default 1e-4) */
     int64_t max_iter;          /* outer (Newton) iterations, >= 1 (default 100) */
-    int64_t max_inner;         /* coordinate-descent passes per outer iteration at most (default
-                                * 100); they stop once the quadratic model's min-norm
-                                * subgradient is 5% of F's */
+    int64_t max_inner;         /* coordinate-descent passes per outer iteration at most
+                                * (default 100) */
+    uint64_t seed;             /* the order of the inner passes */
     fo_stop_fn should_stop;
     void *stop_ctx;
 } fo_glmnet_params;

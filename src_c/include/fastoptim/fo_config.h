@@ -50,8 +50,11 @@ FO_INLINE void fo_prefetch_span(const void *start, int64_t n_bytes)
 #define FO_SIMD FO_PRAGMA(omp simd)
 #define FO_SIMD_REDUCTION2(op1, var1, op2, var2) \
     FO_PRAGMA(omp simd reduction(op1 : var1) reduction(op2 : var2))
+#define FO_SIMD_REDUCTION3(op1, var1, op2, var2, op3, var3) \
+    FO_PRAGMA(omp simd reduction(op1 : var1) reduction(op2 : var2) reduction(op3 : var3))
 #else
 #define FO_SIMD_REDUCTION2(op1, var1, op2, var2)
+#define FO_SIMD_REDUCTION3(op1, var1, op2, var2, op3, var3)
 #define FO_SIMD_REDUCTION(op, var)
 #define FO_SIMD
 #endif
