@@ -25,8 +25,8 @@
  * 33(1), 2010 (coordinate descent, covariance updates); E. Ndiaye, O. Fercoq,
  * A. Gramfort and J. Salmon, JMLR 18(128), 2017 (gap-safe screening).
  */
+#include <float.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -301,6 +301,13 @@ done:
 
 /* -- newGLMNET for the L1 / elastic-net logistic regression (fo_cd.h) ------------------- */
 
+#ifndef FO_GL_POLISH
+#define FO_GL_POLISH 1
+#endif
+#ifndef FO_GL_POLISH_FACTOR
+#define FO_GL_POLISH_FACTOR 1e-2
+#endif
+
 /* sum_i a_i x_ij, sum_i D_i x_ij^2 and sum_i D_i x_ij, in one read of column j. */
 FO_INLINE void FO_SUF(fo_gl_col_sums)(const fo_cd_data *data, int64_t j,
                                       const double *FO_RESTRICT a,
@@ -373,6 +380,35 @@ static double FO_SUF(fo_gl_objective)(const fo_cd_data *data, const double *cost
     return f + p->l1 * a + 0.5 * p->l2 * q;
 }
 
+/* The largest violation of the optimality conditions at the margins z and coefficients w
+ * over the features index[0 .. active) and the intercept; gi: n_samples scratch doubles. */
+static double FO_SUF(fo_gl_trial_violation)(const fo_cd_data *data, const double *cost,
+                                            const fo_glmnet_params *p, const double *z,
+                                            const double *w, const int64_t *index,
+                                            int64_t active, double *gi)
+{
+    const int64_t n = data->n_samples;
+    const double *y = data->y;
+    double gb = 0.0, out = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        const double m = y[i] * z[i];
+        if (p->loss == FO_GL_SQUARED_HINGE)
+            gi[i] = m < 1.0 ? -2.0 * cost[i] * (1.0 - m) * y[i] : 0.0;
+        else
+            gi[i] = cost[i] * (-1.0 / (1.0 + exp(m))) * y[i];
+        gb += gi[i];
+    }
+    if (p->fit_intercept) out = fabs(gb);
+    for (int64_t s = 0; s < active; s++) {
+        const int64_t j = index[s];
+        int drop;
+        const double v = fo_gl_violation(w[j], FO_SUF(fo_cd_col_dot)(data, j, gi) + p->l2 * w[j],
+                                         p->l1, 0.0, &drop);
+        if (v > out) out = v;
+    }
+    return out;
+}
+
 FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost,
                                       const fo_glmnet_params *p, double *w, double *b_io,
                                       int64_t *n_iter_out)
@@ -393,7 +429,7 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
         status = FO_ERR_NO_MEMORY;
         goto done;
     }
-    const double *y = data->y, nu = 1e-12, l1 = p->l1, l2 = p->l2;
+    const double *y = data->y, l1 = p->l1, l2 = p->l2;
     const double nscale = n > 0 ? (double)n : 1.0;
     const int hinge = p->loss == FO_GL_SQUARED_HINGE;
     double b = p->fit_intercept ? *b_io : 0.0;
@@ -418,7 +454,7 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
         if (fabs(gb) > scale) scale = fabs(gb);
     }
     double F = FO_SUF(fo_gl_objective)(data, cost, p, z, w);
-    if (!isfinite(F)) {
+    if (!isfinite(F) || !isfinite(scale)) {
         status = FO_ERR_NONFINITE;
         goto done;
     }
@@ -427,9 +463,10 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
      * 1-norm of the first violation and the inner tolerance relative to it */
     int64_t active = d;
     double Gmax_old = INFINITY, Gnorm1_init = -1.0, inner_eps = 1.0;
+    int polished = 0;
     while (1) {
         /* the loss's gradient and (generalized) curvature at z */
-        double gb = 0.0, Hb = nu;
+        double gb = 0.0, Hb = 0.0;
         for (int64_t i = 0; i < n; i++) {
             const double m = y[i] * z[i];
             if (hinge) {
@@ -444,12 +481,20 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
             gb += gi[i];
             Hb += D[i];
         }
+        /* a curvature floor (1-D models of empty columns and satisfied hinges stay bounded),
+         * relative to the mean curvature per sample so that a tiny C scales it too */
+        const double nu = Hb > 0.0 ? 1e-12 * Hb / nscale : DBL_MIN;
+        Hb += nu;
         double Gmax_new = 0.0, Gnorm1 = 0.0;
         const double margin = Gmax_old / nscale;
         for (int64_t s = 0; s < active; s++) {
             const int64_t j = index[s];
             double g, h, c;
             FO_SUF(fo_gl_col_sums)(data, j, gi, D, &g, &h, &c);
+            if (!isfinite(h)) { /* x_ij^2 overflows: no step could be measured */
+                status = FO_ERR_NONFINITE;
+                goto done;
+            }
             g += l2 * w[j];
             grad[j] = g;
             colD[j] = c;
@@ -474,14 +519,19 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
             break;
         }
         if (Gnorm1_init < 0.0) Gnorm1_init = Gnorm1;
-        if (viol <= p->tol * scale) {
-            if (active == d) {
+        if (viol <= p->tol * scale || polished) {
+            if (active == d && (polished || !FO_GL_POLISH)) {
                 status = FO_OK;
                 break;
             }
-            active = d; /* check the shrunk features too before stopping */
-            Gmax_old = INFINITY;
-            continue;
+            if (active < d) {
+                active = d; /* check the shrunk features too before stopping */
+                Gmax_old = INFINITY;
+                continue;
+            }
+            polished = 1;
+            const double want = FO_GL_POLISH_FACTOR * viol / (Gnorm1_init > 0 ? Gnorm1_init : 1.0);
+            if (want < inner_eps) inner_eps = want;
         }
         Gmax_old = Gmax_new;
         if (iter >= p->max_iter) break;
@@ -565,12 +615,19 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
                 accepted = 1;
                 break;
             }
+            /* Near the optimum the decrease of a Newton step falls below the rounding of F
+             * (about 1e-16 |F|, while the coefficients are still about 1e-8 from the
+             * optimum): then the full step is taken if it lowers the violation instead
+             * (scikit-learn's Newton solvers have the same fallback). */
+            if (k == 0 && fabs(Fnew - F) <= 64.0 * DBL_EPSILON * fabs(F) &&
+                FO_SUF(fo_gl_trial_violation)(data, cost, p, znew, wnew, index, active, DXd)
+                    < viol) {
+                accepted = 1;
+                break;
+            }
             step *= 0.5;
         }
         iter++;
-#ifdef FO_GL_DEBUG
-        fprintf(stderr, "it %ld F %.10g viol %.3g active %ld passes %ld step %g eps %g\n", (long)iter, F, viol, (long)active, (long)passes, step, inner_eps);
-#endif
         if (!accepted) { /* no decrease along d: optimal to rounding on the active set */
             if (active == d) {
                 status = FO_OK;

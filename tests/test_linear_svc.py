@@ -336,7 +336,8 @@ if parametrize_with_checks is not None:
         _checks = parametrize_with_checks(
             [LinearSVC(random_state=0), LinearSVC(loss="hinge", random_state=0),
              LinearSVC(dual=False), LinearSVC(dual=False, multi_class="weston_watkins"),
-             LinearSVC(dual=False, solver="saga", tol=1e-10, max_iter=5000, random_state=0)],
+             LinearSVC(dual=False, solver="saga", tol=1e-10, max_iter=5000, random_state=0),
+             LinearSVC(penalty="l1", C=0.5, tol=1e-10, random_state=0)],
             # as for scikit-learn's own LinearSVC (its PER_ESTIMATOR_XFAIL_CHECKS): at the
             # default tol=1e-4 the stochastic dual solver's answers differ by ~1e-5, above the
             # check's tolerance; test_integer_weights_equal_repetition_and_zero_weights_removal
@@ -346,7 +347,7 @@ if parametrize_with_checks is not None:
                     "saga: about 1e5 epochs on the check's ill-conditioned problem",
                 "check_sample_weight_equivalence_on_sparse_data":
                     "saga: about 1e5 epochs on the check's ill-conditioned problem"}
-            if est.solver == "saga" else {} if est.dual is False else {
+            if est.solver == "saga" else {} if est.dual is False or est.penalty == "l1" else {
                 "check_sample_weight_equivalence_on_dense_data":
                     "dual CD stops at tol=1e-4: not exact enough for this check",
                 "check_sample_weight_equivalence_on_sparse_data":

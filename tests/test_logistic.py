@@ -1021,7 +1021,8 @@ def _expected_failures(est):
     out = dict(_COMMON_BUGS)
     # (sag/saga/svrg run to a tight tol: converged, the weighted and repeated fits agree)
     stochastic = not (isinstance(est.solver, str) and est.solver in ("lbfgs", "newton-cg", "gd",
-                                                                      "sag", "saga", "svrg"))
+                                                                      "sag", "saga", "svrg",
+                                                                      "newton-cd"))
     # (with 'adam' and the range-tested rate the check's weighted and repeated fits agree to
     # its tolerance: its rows are seeded, so this is deterministic)
     if stochastic and est.solver != "adam":
@@ -1049,7 +1050,11 @@ def _sklearn_checks():
              LogisticRegression(solver="sgd", max_iter=20),
              LogisticRegression(solver="adam", max_iter=20),
              LogisticRegression(solver="saga", tol=1e-10, max_iter=5000, random_state=0),
-             SoftmaxRegression(solver="sag", tol=1e-10, max_iter=5000, random_state=0)],
+             SoftmaxRegression(solver="sag", tol=1e-10, max_iter=5000, random_state=0),
+             LogisticRegression(penalty="l1", C=0.5, solver="newton-cd", tol=1e-10,
+                                max_iter=1000, random_state=0),
+             LogisticRegression(penalty="elasticnet", l1_ratio=0.5, solver="newton-cd",
+                                tol=1e-10, max_iter=1000, random_state=0)],
             expected_failed_checks=_expected_failures, xfail_strict=True)
 
 
@@ -1252,11 +1257,26 @@ def test_unknown_multi_class(xy, multi_class):
         LogisticRegression(multi_class=multi_class).fit(*xy)
 
 
-@pytest.mark.parametrize("penalty", ["l1", "elasticnet", "none", "L2", 0])
+@pytest.mark.parametrize("penalty", ["none", "L2", "L1", "lasso", 0])
 def test_bad_penalty(xy, penalty):
     for est in (LogisticRegression(penalty=penalty), SoftmaxRegression(penalty=penalty)):
-        with pytest.raises(ValueError, match=rf"penalty must be 'l2' or None, got {penalty!r}"):
+        with pytest.raises(ValueError, match=rf"penalty must be 'l2', 'l1', 'elasticnet' or "
+                                             rf"None, got {penalty!r}"):
             est.fit(*xy)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "newton-cholesky", "gd", "saga",
+                                    "sgd", "adam", "liblinear"])
+@pytest.mark.parametrize("penalty, l1_ratio", [("l1", 0.0), ("elasticnet", 0.5), ("l2", 1.0)])
+def test_l1_penalty_with_a_solver_that_cannot(xy, solver, penalty, l1_ratio):
+    """An L1 share with a solver that cannot do it: a ValueError naming the one that can
+    (scikit-learn's 'liblinear' with a pointer to its algorithm here)."""
+    with pytest.raises(ValueError, match=rf"solver='{solver}' does not handle the L1 / "
+                                         rf"elastic-net penalty.*use solver='newton-cd'"):
+        LogisticRegression(penalty=penalty, l1_ratio=l1_ratio, solver=solver).fit(*xy)
+    with pytest.raises(ValueError, match=r"not offered for the softmax model yet; use "
+                                         r"LogisticRegression\(penalty='l1', solver='newton-cd'\)"):
+        SoftmaxRegression(penalty=penalty, l1_ratio=l1_ratio, solver=solver).fit(*xy)
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf], ids=["nan", "inf"])

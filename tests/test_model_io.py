@@ -37,6 +37,11 @@ CLASSIFIERS = {
     "softmax-adam": lambda: SoftmaxRegression(solver="adam", max_iter=5, random_state=0),
     "linearsvc": lambda: LinearSVC(random_state=0),
     "linearsvc-hinge": lambda: LinearSVC(loss="hinge", C=0.3, random_state=0),
+    "logistic-l1": lambda: LogisticRegression(penalty="l1", C=0.5, solver="newton-cd",
+                                              random_state=0),
+    "logistic-enet": lambda: LogisticRegression(penalty="elasticnet", l1_ratio=0.4,
+                                                solver="newton-cd", random_state=0),
+    "linearsvc-l1": lambda: LinearSVC(penalty="l1", C=0.5, random_state=0),
 }
 REGRESSORS = {
     "linear": lambda: LinearRegression(),

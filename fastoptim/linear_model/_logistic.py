@@ -42,6 +42,11 @@ Solvers
 - 'gd': full-batch gradient descent with Armijo backtracking
   (:func:`fastoptim.optim.line_search.armijo_descent`), the step growing back by 2x
   after each accepted one.
+- 'newton-cd' (LogisticRegression, binary and one-vs-rest): newGLMNET (Yuan, Ho & Lin
+  2012), the solver of the L1 and elastic-net penalties
+  :math:`C \sum_i w_i l_i + r \|w\|_1 + \frac{1 - r}{2} \|w\|^2`: Newton steps whose
+  direction minimizes the quadratic model by coordinate descent in C, with liblinear's
+  shrinking, the intercept eliminated from the model (:mod:`._glmnet`).
 - 'sag', 'saga', 'svrg': the variance-reduced epochs of
   :mod:`fastoptim.optim.variance_reduced` (Schmidt, Le Roux & Bach 2017; Defazio, Bach &
   Lacoste-Julien 2014; Johnson & Zhang 2013), one stored derivative per sample (K for
@@ -63,9 +68,10 @@ import scipy.sparse as sp
 import scipy.special
 
 from .._blas import blas_n_threads, blas_threads
+from .._core import _status
 from .._dask import objective_for
 from .._validation import penalty_from_C
-from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, available_if,
+from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, as_random_state, available_if,
                     check_is_fitted, class_sample_weights, linear_scores, partial_fit_classes,
                     resolve_n_jobs, validate_label_array, validate_sample_weight, validate_X)
 from ..exceptions import ConvergenceWarning, warn
@@ -73,6 +79,7 @@ from ..losses import Objective
 from ..optim.engine import run_epoch
 from ..optim.line_search import armijo_descent
 from ..optim.schedules import ReduceOnPlateau
+from ._glmnet import LOGISTIC, ColumnData, sample_costs
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
                           fit_stochastic, initial_optimizer, is_stochastic,
                           new_objective_factory, set_validation_history, start_loss,
@@ -438,8 +445,9 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     # -- parameters ---------------------------------------------------------------------------
 
     def _check_params(self):
-        if self.penalty not in ("l2", None):
-            raise ValueError(f"penalty must be 'l2' or None, got {self.penalty!r}")
+        if self.penalty not in ("l2", "l1", "elasticnet", None):
+            raise ValueError(f"penalty must be 'l2', 'l1', 'elasticnet' or None, got "
+                             f"{self.penalty!r}")
         C = self.C
         if isinstance(C, (bool, np.bool_)) or not isinstance(C, numbers.Real):
             raise TypeError(f"C must be a number > 0, got {C!r}")
@@ -447,18 +455,49 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(f"C must be a number > 0 (smaller C: stronger penalty; np.inf: no "
                              f"penalty), got {C!r}")
         l1_ratio = getattr(self, "l1_ratio", 0.0)
-        if isinstance(l1_ratio, (bool, np.bool_)) or not isinstance(l1_ratio, numbers.Real) \
+        if l1_ratio is None:
+            if self.penalty == "elasticnet":
+                raise ValueError("penalty='elasticnet' needs l1_ratio, a number in [0, 1] (the "
+                                 "L1 share of the penalty), got None")
+        elif isinstance(l1_ratio, (bool, np.bool_)) or not isinstance(l1_ratio, numbers.Real) \
                 or not 0 <= l1_ratio <= 1:
             raise ValueError(f"l1_ratio must be a number in [0, 1], got {l1_ratio!r}")
-        if l1_ratio != 0:
-            raise ValueError(f"l1_ratio={l1_ratio!r}: only the L2 penalty (l1_ratio=0) is "
-                             f"offered; L1 and elastic-net penalties are not implemented yet")
+        s = self.solver
+        share = self._l1_share()
+        if share > 0 and s != "newton-cd":
+            if self._softmax_only:
+                raise ValueError(
+                    f"{type(self).__name__}: the L1 / elastic-net penalty (penalty="
+                    f"{self.penalty!r}, l1_ratio={l1_ratio!r}) is not offered for the softmax "
+                    f"model yet; use LogisticRegression(penalty='l1', solver='newton-cd') "
+                    f"(one-vs-rest), or l1_ratio=0")
+            hint = (" (scikit-learn's 'liblinear' L1 solver is the same newGLMNET algorithm, "
+                    "here with the intercept not penalized)" if s == "liblinear" else "")
+            raise ValueError(
+                f"solver={s!r} does not handle the L1 / elastic-net penalty (penalty="
+                f"{self.penalty!r}, l1_ratio={l1_ratio!r}); use solver='newton-cd' (newGLMNET: "
+                f"proximal Newton by coordinate descent){hint}, or the L2 penalty "
+                f"(l1_ratio=0) with any solver")
+        if s == "newton-cd":
+            if self._softmax_only:
+                raise ValueError(f"solver='newton-cd' fits binary (one-vs-rest) models; "
+                                 f"{type(self).__name__} is multinomial: use LogisticRegression"
+                                 f"(solver='newton-cd'), or another solver")
+            if self.penalty is None or np.isinf(C):
+                raise ValueError("solver='newton-cd' needs a penalty (a finite C and penalty "
+                                 "'l1', 'elasticnet' or 'l2'); without one use 'lbfgs' or "
+                                 "'newton-cholesky'")
+            if self.multi_class == "multinomial":
+                raise ValueError("solver='newton-cd' fits one binary model per class: use "
+                                 "multi_class='ovr' (or 'auto'), or another solver for the "
+                                 "multinomial model")
         self._threads()  # n_jobs and n_threads agree
         if not isinstance(self.fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
-        s = self.solver
-        if not (is_stochastic(s) or is_variance_reduced(s) or (isinstance(s, str) and s in _DIRECT)):
-            names = ", ".join(repr(n) for n in _DIRECT + VARIANCE_REDUCED_SOLVERS
+        if not (is_stochastic(s) or is_variance_reduced(s) or (isinstance(s, str) and s in _DIRECT)
+                or (s == "newton-cd" and not self._softmax_only)):
+            direct = _DIRECT + (() if self._softmax_only else ("newton-cd",))
+            names = ", ".join(repr(n) for n in direct + VARIANCE_REDUCED_SOLVERS
                               + STOCHASTIC_SOLVERS)
             raise ValueError(f"solver={s!r} is not a solver of {type(self).__name__}; use one of "
                              f"{names}, or an optimizer object such as fastoptim.optim.Adam(lr=0.01)")
@@ -480,6 +519,17 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                     or not self.tol > 0:
                 raise ValueError(f"tol must be a number > 0, got {self.tol!r}")
 
+    def _l1_share(self):
+        """The L1 share of the penalty: 1 for 'l1', l1_ratio for 'elasticnet' and for 'l2'
+        (scikit-learn >= 1.8 spells the penalty by l1_ratio alone, 'penalty' deprecated), 0
+        without a penalty."""
+        if self.penalty is None or (isinstance(self.C, numbers.Real) and np.isinf(self.C)):
+            return 0.0
+        if self.penalty == "l1":
+            return 1.0
+        l1_ratio = getattr(self, "l1_ratio", 0.0)
+        return 0.0 if l1_ratio is None else float(l1_ratio)
+
     def _threads(self):
         """n_threads, or scikit-learn's n_jobs (LogisticRegression takes both)."""
         return resolve_n_jobs(self.n_threads, getattr(self, "n_jobs", None))
@@ -489,7 +539,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             return "multinomial"
         if n_classes == 2:
             return "binary"
-        return "ovr" if self.multi_class == "ovr" else "multinomial"
+        return "ovr" if self.multi_class == "ovr" or self.solver == "newton-cd" else "multinomial"
 
     # -- fit ------------------------------------------------------------------------------------
 
@@ -555,6 +605,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             problems = [("logistic", np.where(y_idx == 1, 1.0, -1.0), None)]
         else:
             problems = [("logistic", np.where(y_idx == k, 1.0, -1.0), None) for k in range(n_classes)]
+        if self.solver == "newton-cd":
+            return self._fit_newton_cd(X, [t for _, t, _ in problems], sw, mode, warm)
         coefs, intercepts, iters, curves, histories, passes = [], [], [], [], [], []
         for k, (loss, target, K) in enumerate(problems):
             if warm is None:
@@ -578,6 +630,40 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                   passes[0] if len(passes) == 1 else passes)
         return (np.vstack(coefs), np.concatenate(intercepts), iters,
                 curves if curves else None, passes)
+
+    def _fit_newton_cd(self, X, targets, sw, mode, warm):
+        """newGLMNET (_glmnet.py) on each binary problem, X laid out once; the
+        _fit_mode tuple (no loss curves)."""
+        data = ColumnData(X)
+        share = self._l1_share()
+        cost = sample_costs(self.C, sw, X.shape[0])
+        max_iter = 100 if self.max_iter is None else int(self.max_iter)
+        seed = self._seed()
+        coefs, intercepts, iters = [], [], []
+        for k, target in enumerate(targets):
+            c0 = b0 = None
+            if warm is not None:
+                c0, b0 = np.asarray(warm[0][k], np.float64), float(warm[1][k])
+            w, b, n_iter, status = data.solve(
+                target, cost, l1=share, l2=1.0 - share, loss=LOGISTIC,
+                fit_intercept=self.fit_intercept, tol=float(self.tol), max_iter=max_iter,
+                seed=seed, coef=c0, intercept=b0)
+            if status == _status.STOP_MAX_ITER:
+                warn(f"{type(self).__name__}: solver 'newton-cd' stopped after max_iter="
+                     f"{max_iter} Newton iterations before the largest violation of the "
+                     f"optimality conditions fell below tol={self.tol:g} times its start; "
+                     f"increase max_iter, or scale the features", ConvergenceWarning)
+            coefs.append(w)
+            intercepts.append(b if self.fit_intercept else 0.0)
+            iters.append(n_iter)
+        return np.vstack(coefs), np.asarray(intercepts), iters, None, None
+
+    def _seed(self):
+        """The seed of newton-cd's coordinate order (from random_state)."""
+        rs = self.random_state
+        if isinstance(rs, numbers.Integral) and not isinstance(rs, (bool, np.bool_)):
+            return int(rs)
+        return int(as_random_state(rs).randint(0, 2 ** 31 - 1))
 
     def _alpha(self, weight_sum):
         if self.penalty is None or np.isinf(self.C):
@@ -847,21 +933,28 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
 
 _PARAMS_DOC = """
-    penalty : {'l2', None}, default 'l2'
-        'l2': the squared norm of the coefficients (not the intercept), weighed by
-        1 / C; None: no penalty (C is ignored).
+    penalty : {'l2', 'l1', 'elasticnet', None}, default 'l2'
+        'l2': ||W||^2 / 2 (the coefficients, not the intercept); 'l1': ||W||_1;
+        'elasticnet': r ||W||_1 + (1 - r) ||W||^2 / 2 with r = ``l1_ratio``; each
+        weighed against C times the loss.  None: no penalty (C is ignored).  With 'l2', a nonzero ``l1_ratio`` sets the
+        mix as with 'elasticnet' (scikit-learn >= 1.8 spells the penalty by
+        ``l1_ratio`` alone).  An L1 share needs ``solver='newton-cd'``
+        (LogisticRegression; the softmax model takes the L2 penalty only).
     C : float, default 1.0
         Inverse penalty strength (> 0): the loss is multiplied by C; ``np.inf``
         is no penalty (scikit-learn 1.8's spelling of ``penalty=None``).
-    l1_ratio : float, default 0.0
-        scikit-learn's mix of L1 in the penalty: only 0 (L2) is offered; any other
-        value raises.
+    l1_ratio : float or None, default 0.0
+        The L1 share r of the penalty, in [0, 1] (1: the lasso penalty, 0: L2);
+        ignored with penalty='l1' (r = 1) or None; None is 0 except with
+        'elasticnet', which needs a number.
     fit_intercept : bool, default True
         Fit an intercept per output (never penalized).
     solver : str or optimizer, default 'lbfgs'
         'lbfgs', 'newton-cg', 'newton-cholesky' (few features: K (d + 1) parameters
         for the multinomial model, d + 1 per binary one),
-        'gd' (full batch with Armijo line search), 'sag', 'saga', 'svrg'
+        'gd' (full batch with Armijo line search), 'newton-cd' (LogisticRegression,
+        binary and one-vs-rest: newGLMNET, the L1 / elastic-net solver, also for L2;
+        :mod:`fastoptim.linear_model._glmnet`), 'sag', 'saga', 'svrg'
         (variance-reduced epochs: one stored derivative per sample, linear
         convergence at a fixed step; :mod:`fastoptim.optim.variance_reduced`), a
         stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop',
@@ -874,7 +967,10 @@ _PARAMS_DOC = """
         Full-batch solvers: stop when every gradient entry of the scaled
         objective is below tol; 'sag', 'saga', 'svrg': when an epoch changes no
         coefficient by more than tol times the largest (scikit-learn's rule);
-        stochastic solvers: see ``n_iter_no_change`` (None: run max_iter epochs).
+        stochastic solvers: see ``n_iter_no_change`` (None: run max_iter epochs);
+        'newton-cd': when the largest violation of the optimality conditions (the
+        minimum-norm subgradient) is at most tol times the largest gradient entry at 0,
+        after one more Newton step solved more tightly.
     learning_rate : 'auto' or float, default 'auto'
         Stochastic solvers by name (see :mod:`fastoptim.linear_model._stochastic`);
         'sag', 'saga', 'svrg': 'auto' is the line search on the Lipschitz constant
@@ -911,8 +1007,9 @@ _PARAMS_DOC = """
     warm_start : bool, default False
         Start from the previous fit's coefficients.
     random_state : int, RandomState or None
-        Seeds the stochastic solvers' shuffles and the early-stopping split (the
-        full-batch solvers are deterministic and ignore it).
+        Seeds the stochastic solvers' shuffles, the early-stopping split and the
+        coordinate order of 'newton-cd' (the other full-batch solvers are
+        deterministic and ignore it).
     verbose : int, default 0
         > 0: print one line per iteration (full-batch solvers) or epoch
         (stochastic ones) with the objective.

@@ -84,19 +84,28 @@ def enet_cd(Xc, yc, alpha, l1_ratio, *, w=None, n_passes=100, positive=False):
     return w
 
 
-def l1_logistic_objective(X, y, w, b, cost, l1, l2):
-    """sum_i c_i log(1 + exp(-y_i (x_i.w + b))) + l1 |w|_1 + l2/2 |w|^2 (fo_cd.h's newGLMNET)."""
+def _margin_loss(m, loss):
+    """The loss of the margins m and its derivative: 'logistic' or 'squared_hinge'."""
+    if loss == "squared_hinge":
+        slack = np.maximum(1.0 - m, 0.0)
+        return slack * slack, -2.0 * slack
+    return np.logaddexp(0.0, -m), -1.0 / (1.0 + np.exp(m))
+
+
+def l1_logistic_objective(X, y, w, b, cost, l1, l2, loss="logistic"):
+    """sum_i c_i l(y_i (x_i.w + b)) + l1 |w|_1 + l2/2 |w|^2 (fo_cd.h's newGLMNET), with l the
+    logistic loss log(1 + exp(-m)) or the squared hinge max(0, 1 - m)^2."""
     X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
     m = y * (X @ w + b)
-    return float(np.sum(cost * np.logaddexp(0.0, -m)) + l1 * np.abs(w).sum()
+    return float(np.sum(cost * _margin_loss(m, loss)[0]) + l1 * np.abs(w).sum()
                  + 0.5 * l2 * (w @ w))
 
 
-def l1_logistic_violation(X, y, w, b, cost, l1, l2, fit_intercept=True):
+def l1_logistic_violation(X, y, w, b, cost, l1, l2, fit_intercept=True, loss="logistic"):
     """The largest entry of the minimum-norm subgradient of that objective (0 at the optimum)."""
     X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
     m = y * (X @ w + b)
-    g_i = cost * (1.0 / (1.0 + np.exp(-m)) - 1.0) * y
+    g_i = cost * _margin_loss(m, loss)[1] * y
     g = X.T @ g_i + l2 * w
     v = np.where(w > 0, np.abs(g + l1), np.where(w < 0, np.abs(g - l1),
                                                  np.maximum(np.abs(g) - l1, 0.0)))

@@ -125,6 +125,7 @@ from .._validation import csr_parts, penalty_from_C
 from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, as_random_state,
                     class_sample_weights, linear_scores, validate_sample_weight)
 from ..exceptions import ConvergenceWarning, warn
+from ..linear_model._glmnet import SQUARED_HINGE, ColumnData, sample_costs
 from ..linear_model._logistic import _FULL_BATCH, IterationLog, _Packed, report_unconverged
 from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, VALIDATION_CURVES,
                                         check_stochastic_params, curves_kept_on_error,
@@ -284,6 +285,9 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         solvers: the improvement of the epoch's mean loss below which an epoch
         counts as stale (see ``n_iter_no_change``).  'sag', 'saga', 'svrg': stop when
         an epoch changes no coefficient by more than tol times the largest.
+        'newton-cd': stop when the largest violation of the optimality conditions
+        is at most tol times the largest gradient entry at w = 0 (after one more
+        Newton step solved more tightly).
     random_state : int, RandomState or None
         Seeds the order of the coordinates in each dual pass, the shuffles of the
         stochastic solvers and their validation split.
@@ -301,10 +305,15 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         when ``dual`` resolves to True; else 'newton-cholesky' for the squared hinge
         when building the Hessian is cheap (few features or short sparse rows),
         'newton-cg' for the other squared-hinge problems, 'lbfgs' for the hinge and
-        Weston-Watkins.  Any other value than 'auto' requires ``dual=False`` or
-        ``dual='auto'``.
-    penalty : {'l2'}, default 'l2'
-        scikit-learn's spelling; only the L2 penalty is offered ('l1' raises).
+        Weston-Watkins; with ``penalty='l1'`` 'newton-cd', its only solver: newGLMNET,
+        Newton steps by coordinate descent with liblinear's shrinking
+        (:mod:`fastoptim.linear_model._glmnet`; Yuan, Ho & Lin 2012).
+        Any other value than 'auto' requires ``dual=False`` or ``dual='auto'``.
+    penalty : {'l2', 'l1'}, default 'l2'
+        'l1': :math:`\|w\|_1 + |b| / s` in place of the squared norms (sparse
+        coefficients; scikit-learn's ``LinearSVC(penalty='l1', dual=False)``), with
+        ``loss='squared_hinge'`` and ``multi_class='ovr'``, solved in the primal by
+        'newton-cd'.
     multi_class : {'ovr', 'weston_watkins'}, default 'ovr'
         Three classes or more: one binary problem per class ('ovr'), or one joint
         Weston-Watkins problem (primal solvers only: 'lbfgs' or stochastic).  With two
@@ -396,9 +405,8 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     # -- parameters ---------------------------------------------------------------------------
 
     def _check_params(self):
-        if self.penalty != "l2":
-            raise ValueError(f"penalty={self.penalty!r}: LinearSVC offers the L2 penalty only "
-                             f"(penalty='l2'); an L1 penalty is not implemented yet")
+        if self.penalty not in ("l2", "l1"):
+            raise ValueError(f"penalty must be 'l2' or 'l1', got {self.penalty!r}")
         C = self.C
         if isinstance(C, (bool, np.bool_)) or not isinstance(C, numbers.Real):
             raise TypeError(f"C must be a number > 0, got {C!r}")
@@ -446,14 +454,33 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
 
     def _check_solver(self):
         s = self.solver
+        if self.penalty == "l1":
+            if not (isinstance(s, str) and s in ("auto", "newton-cd")):
+                raise ValueError(f"penalty='l1' is solved by solver='newton-cd' (newGLMNET) "
+                                 f"only, got solver={_solver_name(s)!r}; use solver='auto' or "
+                                 f"'newton-cd'")
+            if self.loss != "squared_hinge" or self.multi_class != "ovr":
+                raise ValueError(f"penalty='l1' needs loss='squared_hinge' and "
+                                 f"multi_class='ovr' (as scikit-learn's), got loss="
+                                 f"{self.loss!r}, multi_class={self.multi_class!r}")
+            if self.dual is True or (isinstance(self.dual, np.bool_) and self.dual):
+                raise ValueError("penalty='l1' is solved in the primal only, but dual=True; "
+                                 "set dual=False (or dual='auto')")
+            return
+        if isinstance(s, str) and s == "newton-cd":
+            # with the L2 penalty the intercept's constant column and any features summing to
+            # a constant (one-hot groups) make its coordinate descent crawl (a9a: minutes)
+            raise ValueError("solver='newton-cd' is LinearSVC's solver for penalty='l1'; with "
+                             "penalty='l2' use solver='auto', 'newton-cholesky', 'newton-cg' "
+                             "or the dual (dual=True)")
         if isinstance(s, str) and s == "adamw":
             raise ValueError("solver='adamw' is not a solver name: AdamW's default weight decay "
                              "would change the objective; pass an optimizer object such as "
                              "fastoptim.optim.AdamW(lr=1e-3, weight_decay=0.0)")
         if not (is_stochastic(s) or is_variance_reduced(s)
                 or (isinstance(s, str) and s in ("auto",) + _PRIMAL)):
-            names = ", ".join(repr(n) for n in ("auto",) + _PRIMAL + VARIANCE_REDUCED_SOLVERS
-                              + STOCHASTIC_SOLVERS)
+            names = ", ".join(repr(n) for n in ("auto",) + _PRIMAL + ("newton-cd",)
+                              + VARIANCE_REDUCED_SOLVERS + STOCHASTIC_SOLVERS)
             raise ValueError(f"solver={s!r} is not a solver of LinearSVC; use one of {names}, "
                              f"or an optimizer object such as fastoptim.optim.Adam(lr=0.01)")
         ww = self.multi_class == "weston_watkins"
@@ -494,6 +521,12 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         named = not (isinstance(s, str) and s == "auto")
         ww = self.multi_class == "weston_watkins"
         dask = isinstance(X, DaskData)
+        if self.penalty == "l1":
+            if dask:
+                raise TypeError("LinearSVC(penalty='l1') needs in-memory data (its coordinate "
+                                "descent reads columns), and X is a dask array; call "
+                                "X.compute() first")
+            return "newton-cd"
         if isinstance(self.dual, str):  # 'auto': scikit-learn's rule (>= 1.3); dask: primal
             dual = not (named or ww or dask) and (self.loss == "hinge" or n < d)
         else:
@@ -554,6 +587,11 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         solver = self._pick_solver(X)
         if solver == "dual-cd":
             fitted = self._fit_dual(X, classes, y_idx, sw)
+        elif solver == "newton-cd":
+            if isinstance(X, DaskData):
+                raise TypeError("solver='newton-cd' needs in-memory data, and X is a dask "
+                                "array; call X.compute() first")
+            fitted = self._fit_newton_cd(X, classes, y_idx, sw)
         else:
             with curves_kept_on_error(self):  # the stochastic solvers write loss_curve_ as they go
                 fitted = self._fit_primal(X, classes, y_idx, sw, solver)
@@ -622,6 +660,33 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             iters.append(n_iter)
         return {"coef_": np.vstack(coefs), "intercept_": np.asarray(intercepts),
                 "dual_coef_": np.vstack(alphas), "n_iter_": int(max(iters))}
+
+    def _fit_newton_cd(self, X, classes, y_idx, sw):
+        """newGLMNET (fastoptim.linear_model._glmnet) on the squared hinge: the intercept is
+        the weight of a constant column s = intercept_scaling, penalized with the others
+        (|w_s| = |b| / s), as liblinear's."""
+        n, d = X.shape
+        scaling = float(self.intercept_scaling)
+        cost = sample_costs(self.C, sw, n)
+        data = ColumnData(X, extra_column=scaling if self.fit_intercept else None)
+        seed = self._seed()
+        coefs, intercepts, iters = [], [], []
+        for k, (_, target, _, _) in enumerate(self._problems(y_idx, len(classes))):
+            w, _, n_iter, status = data.solve(
+                target, cost, l1=1.0, l2=0.0, loss=SQUARED_HINGE, fit_intercept=False,
+                tol=float(self.tol), max_iter=int(self.max_iter), seed=seed)
+            if status == _status.STOP_MAX_ITER:
+                warn(f"{type(self).__name__} (penalty={self.penalty!r}, C={self.C!r}) stopped "
+                     f"after max_iter={self.max_iter} Newton iterations before the largest "
+                     f"violation of the optimality conditions fell below tol={self.tol:g} times "
+                     f"its start; increase max_iter, or scale the features", ConvergenceWarning)
+            if self.verbose:
+                print(f"[LinearSVC] problem {k}: {n_iter} newton-cd iterations")
+            coefs.append(w[:d])
+            intercepts.append(scaling * w[d] if self.fit_intercept else 0.0)
+            iters.append(n_iter)
+        return {"coef_": np.vstack(coefs), "intercept_": np.asarray(intercepts),
+                "n_iter_": int(max(iters))}
 
     def _fit_primal(self, X, classes, y_idx, sw, solver):
         n, d = X.shape
