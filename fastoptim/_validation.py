@@ -112,6 +112,19 @@ def stored_values(X):
     return X.nnz if sp.issparse(X) else X.size
 
 
+def csc_parts(X, row_scale=None):
+    """(data, indices int32, indptr int64) of a CSC copy of the sparse X (its rows times
+    row_scale when given), duplicates summed and indices sorted: the column layout of the
+    coordinate-descent solvers.  Always a copy: never X's own arrays."""
+    C = sp.csc_matrix(X if row_scale is None else sp.diags(row_scale) @ X, dtype=X.dtype,
+                      copy=row_scale is None)  # sorted in place below
+    C.sum_duplicates()
+    C.sort_indices()
+    return (np.ascontiguousarray(C.data, dtype=X.dtype),
+            np.ascontiguousarray(C.indices, dtype=np.int32),
+            np.ascontiguousarray(C.indptr, dtype=np.int64))
+
+
 def csr_parts(X, name="X"):
     """(data, indices int32, indptr int64) of a CSR matrix from :func:`as_float_data`.
 

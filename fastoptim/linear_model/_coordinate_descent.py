@@ -41,7 +41,7 @@ import scipy.sparse as sp
 from .._blas import blas_threads
 from .._core import _cd, _status
 from .._moments import centered_normal_equations, weighted_means
-from .._validation import check_finite
+from .._validation import check_finite, csc_parts
 from ..base import (BaseEstimator, RegressorMixin, as_random_state, linear_scores,
                     validate_sample_weight, validate_X, validate_y)
 from ..exceptions import ConvergenceWarning, warn
@@ -164,14 +164,8 @@ class _Problem:
             return
         if sparse:
             # one CSC copy of X (its rows scaled by q with sample weights)
-            C = sp.csc_matrix(X if q is None else sp.diags(q) @ X, dtype=X.dtype,
-                              copy=q is None)  # sorted in place below: never the user's
-            C.sum_duplicates()
-            C.sort_indices()
             self.layout = _cd.CSC
-            self.values = np.ascontiguousarray(C.data, dtype=X.dtype)
-            self.indices = np.ascontiguousarray(C.indices, dtype=np.int32)
-            self.indptr = np.ascontiguousarray(C.indptr, dtype=np.int64)
+            self.values, self.indices, self.indptr = csc_parts(X, q)
             if fit_intercept:
                 self.x_mean = Xo
                 self.q = q if q is not None else np.ones(n)

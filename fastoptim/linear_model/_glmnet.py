@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._core import _cd, _status
+from .._validation import csc_parts
 
 __all__ = ["ColumnData", "LOGISTIC", "SQUARED_HINGE", "sample_costs"]
 
@@ -69,13 +70,8 @@ class ColumnData:
                 np.hstack([X, col])
         self.n_columns = d
         if sp.issparse(X):
-            C = sp.csc_matrix(X, dtype=X.dtype, copy=True)  # sorted in place: never the user's
-            C.sum_duplicates()
-            C.sort_indices()
             self.layout = _cd.CSC
-            self.values = np.ascontiguousarray(C.data, dtype=X.dtype)
-            self.indices = np.ascontiguousarray(C.indices, dtype=np.int32)
-            self.indptr = np.ascontiguousarray(C.indptr, dtype=np.int64)
+            self.values, self.indices, self.indptr = csc_parts(X)
         else:
             self.layout = _cd.DENSE
             self.values = np.asfortranarray(X).ravel(order="F")
