@@ -325,19 +325,55 @@ FO_INLINE void FO_SUF(fo_gl_col_sums)(const fo_cd_data *data, int64_t j,
             ha += dx * x;
             ca += dx;
         }
-    } else {
+    } else { /* two interleaved sums each: the gathers' latency chains halved */
         const FO_T *FO_RESTRICT v = data->FO_DV;
         const int32_t *FO_RESTRICT ind = data->indices;
-        for (int64_t k = data->indptr[j]; k < data->indptr[j + 1]; k++) {
+        const int64_t hi = data->indptr[j + 1];
+        double g2 = 0.0, h2 = 0.0, c2 = 0.0;
+        int64_t k = data->indptr[j];
+        for (; k + 1 < hi; k += 2) {
+            const double x = (double)v[k], dx = D[ind[k]] * x;
+            const double x2 = (double)v[k + 1], dx2 = D[ind[k + 1]] * x2;
+            ga += a[ind[k]] * x;
+            ha += dx * x;
+            ca += dx;
+            g2 += a[ind[k + 1]] * x2;
+            h2 += dx2 * x2;
+            c2 += dx2;
+        }
+        if (k < hi) {
             const double x = (double)v[k], dx = D[ind[k]] * x;
             ga += a[ind[k]] * x;
             ha += dx * x;
             ca += dx;
         }
+        ga += g2;
+        ha += h2;
+        ca += c2;
     }
     *g = ga;
     *h = ha;
     *c = ca;
+}
+
+/* sum_i r_i x_ij, four interleaved sums on CSC (the inner passes' model gradient). */
+FO_INLINE double FO_SUF(fo_gl_col_dot)(const fo_cd_data *data, int64_t j,
+                                       const double *FO_RESTRICT r)
+{
+    if (data->FO_DX != NULL) return FO_SUF(fo_cd_col_dot)(data, j, r);
+    const FO_T *FO_RESTRICT v = data->FO_DV;
+    const int32_t *FO_RESTRICT ind = data->indices;
+    const int64_t hi = data->indptr[j + 1];
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    int64_t k = data->indptr[j];
+    for (; k + 3 < hi; k += 4) {
+        s0 += (double)v[k] * r[ind[k]];
+        s1 += (double)v[k + 1] * r[ind[k + 1]];
+        s2 += (double)v[k + 2] * r[ind[k + 2]];
+        s3 += (double)v[k + 3] * r[ind[k + 3]];
+    }
+    for (; k < hi; k++) s0 += (double)v[k] * r[ind[k]];
+    return (s0 + s1) + (s2 + s3);
 }
 
 /* Xd += delta x_j and DXd += delta D x_j (the part of X d from the features). */
@@ -441,17 +477,23 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
     for (int64_t i = 0; i < n; i++) z[i] = b;
     for (int64_t j = 0; j < d; j++)
         if (w[j] != 0.0) FO_SUF(fo_cd_col_axpy)(data, j, -w[j], z);
-    /* the scale of the stopping rule: the largest |gradient| at w = 0, b = 0 (no L1) */
-    double scale = 0.0;
-    for (int64_t i = 0; i < n; i++) gi[i] = (hinge ? -2.0 : -0.5) * cost[i] * y[i];
-    for (int64_t j = 0; j < d; j++) {
-        const double g = fabs(FO_SUF(fo_cd_col_dot)(data, j, gi));
-        if (g > scale) scale = g;
-    }
-    if (p->fit_intercept) {
-        double gb = 0.0;
-        for (int64_t i = 0; i < n; i++) gb += gi[i];
-        if (fabs(gb) > scale) scale = fabs(gb);
+    /* the scale of the stopping rule: the largest |gradient| at w = 0, b = 0 (no L1); from
+     * a cold start, that of the first iteration (below), else a pass of its own */
+    int cold = b == 0.0;
+    for (int64_t j = 0; j < d && cold; j++) cold = w[j] == 0.0;
+    double scale = -1.0;
+    if (!cold) {
+        scale = 0.0;
+        for (int64_t i = 0; i < n; i++) gi[i] = (hinge ? -2.0 : -0.5) * cost[i] * y[i];
+        for (int64_t j = 0; j < d; j++) {
+            const double g = fabs(FO_SUF(fo_cd_col_dot)(data, j, gi));
+            if (g > scale) scale = g;
+        }
+        if (p->fit_intercept) {
+            double gb = 0.0;
+            for (int64_t i = 0; i < n; i++) gb += gi[i];
+            if (fabs(gb) > scale) scale = fabs(gb);
+        }
     }
     double F = FO_SUF(fo_gl_objective)(data, cost, p, z, w);
     if (!isfinite(F) || !isfinite(scale)) {
@@ -487,6 +529,7 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
         Hb += nu;
         double Gmax_new = 0.0, Gnorm1 = 0.0;
         const double margin = Gmax_old / nscale;
+        const int full = active == d; /* this pass sees every feature */
         for (int64_t s = 0; s < active; s++) {
             const int64_t j = index[s];
             double g, h, c;
@@ -519,15 +562,21 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
             break;
         }
         if (Gnorm1_init < 0.0) Gnorm1_init = Gnorm1;
+        if (scale < 0.0) { /* the first iteration from w = 0, b = 0: every feature was read */
+            scale = p->fit_intercept ? fabs(gb) : 0.0;
+            for (int64_t j = 0; j < d; j++)
+                if (fabs(grad[j]) > scale) scale = fabs(grad[j]);
+        }
         if (viol <= p->tol * scale || polished) {
-            if (active == d && (polished || !FO_GL_POLISH)) {
+            if (!full) {
+                /* check the shrunk features too before stopping; the margin stays, since
+                 * a feature shrunk in that pass has violation 0 there (w_j = 0, |g_j| < l1) */
+                active = d;
+                continue;
+            }
+            if (polished || !FO_GL_POLISH) {
                 status = FO_OK;
                 break;
-            }
-            if (active < d) {
-                active = d; /* check the shrunk features too before stopping */
-                Gmax_old = INFINITY;
-                continue;
             }
             polished = 1;
             const double want = FO_GL_POLISH_FACTOR * viol / (Gnorm1_init > 0 ? Gnorm1_init : 1.0);
@@ -561,7 +610,7 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
             }
             for (int64_t s = 0; s < qp_active; s++) {
                 const int64_t j = index[s];
-                const double G = grad[j] + FO_SUF(fo_cd_col_dot)(data, j, DXd) + db * colD[j] +
+                const double G = grad[j] + FO_SUF(fo_gl_col_dot)(data, j, DXd) + db * colD[j] +
                                  l2 * dw[j];
                 const double wj = w[j] + dw[j];
                 int drop;
@@ -629,12 +678,11 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
         }
         iter++;
         if (!accepted) { /* no decrease along d: optimal to rounding on the active set */
-            if (active == d) {
+            if (full) {
                 status = FO_OK;
                 break;
             }
             active = d;
-            Gmax_old = INFINITY;
             continue;
         }
         for (int64_t i = 0; i < n; i++) z[i] = znew[i];
