@@ -46,6 +46,20 @@ FO_INLINE void FO_SUF(vr_dense_saga)(const FO_T *FO_RESTRICT x, double *FO_RESTR
     }
 }
 
+/* SAGA's dense step with the L1 proximal map: w = S_{thr}(a w - eta dg x - c S), S += dg x. */
+FO_INLINE void FO_SUF(vr_dense_saga_prox)(const FO_T *FO_RESTRICT x, double *FO_RESTRICT w,
+                                          double *FO_RESTRICT S, int64_t d, double dg, double a,
+                                          double eta, double c, double thr)
+{
+    for (int64_t j = 0; j < d; j++) {
+        const double gx = dg * (double)x[j];
+        const double s = S[j];
+        S[j] = s + gx;
+        const double u = a * w[j] - eta * gx - c * s;
+        w[j] = u > thr ? u - thr : (u < -thr ? u + thr : 0.0);
+    }
+}
+
 FO_INLINE void FO_SUF(vr_dense_svrg)(const FO_T *FO_RESTRICT x, double *FO_RESTRICT w,
                                          const double *FO_RESTRICT S, int64_t d, double dg,
                                          double a, double eta, double c)
@@ -193,6 +207,18 @@ FO_INLINE void FO_SUF(vr_catch_up)(double *v, const double *S, int64_t K, int64_
     last[j] = t;
 }
 
+/* Column j of v (all K rows) up to step t with the L1 proximal maps of the steps it
+ * missed (fo_vr.h): v_k <- vr_lazy_prox(v_k, S_kj, lam = l1 n, cum, last[j], t). */
+FO_INLINE void FO_SUF(vr_catch_up_prox)(double *v, const double *S, int64_t K, int64_t p,
+                                        int64_t j, const double *cum, int64_t *last, int64_t t,
+                                        double lam)
+{
+    if (last[j] < t)
+        for (int64_t k = 0; k < K; k++)
+            v[k * p + j] = vr_lazy_prox(v[k * p + j], S[k * p + j], lam, cum, last[j], t);
+    last[j] = t;
+}
+
 FO_HOT int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_state *st,
                         FO_T *coef, FO_T *intercept, int n_threads, double *mean_loss)
 {
@@ -216,7 +242,8 @@ FO_HOT int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_
                                               loss != FO_LOSS_SQUARED_HINGE)))
         return FO_ERR_BAD_ARGUMENT;
     if ((!cfg->line_search && (!(cfg->step > 0.0) || !isfinite(cfg->step))) ||
-        !(cfg->alpha >= 0.0) ||
+        !(cfg->alpha >= 0.0) || !(cfg->l1 >= 0.0) || !isfinite(cfg->l1) ||
+        (cfg->l1 > 0.0 && method != FO_VR_SAGA) ||
         !isfinite(cfg->alpha) || !(cfg->alpha_intercept >= 0.0) ||
         !isfinite(cfg->alpha_intercept) || !(cfg->weight_scale > 0.0) ||
         !isfinite(cfg->weight_scale) || st->n_seen < 0 || st->n_seen > n)
@@ -226,6 +253,8 @@ FO_HOT int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_
             if ((uint64_t)d->indices[q] >= (uint64_t)p) return FO_ERR_BAD_ARGUMENT;
     if (n_threads < 1) n_threads = 1;
     const int sparse = d->X == NULL;
+    const int prox = cfg->l1 > 0.0;
+    const double lam = cfg->l1 * (double)n;  /* the lazy catch-up's threshold per unit of A */
     const int64_t len = K * p + K;
     const int n_parts = method == FO_VR_SVRG ? n_threads : 1;
     /* w (then b) in double; the visiting order; SVRG's block sums; for CSR the
@@ -279,7 +308,7 @@ FO_HOT int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_
         }
         const double w_i = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
         const double s_i = cfg->weight_scale * w_i;
-        if (sparse && K == 1) {  /* the catch-up and the score in one pass over the row */
+        if (sparse && K == 1 && !prox) {  /* the catch-up and the score in one pass */
             double dot = 0.0;
             for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++) {
                 const int64_t j = d->indices[q];
@@ -289,8 +318,12 @@ FO_HOT int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_
             z[0] = wscale * dot + b[0];
         } else {
             if (sparse)
-                for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++)
-                    FO_SUF(vr_catch_up)(w, S, K, p, d->indices[q], cum, last, t);
+                for (int64_t q = d->indptr[i]; q < d->indptr[i + 1]; q++) {
+                    if (prox)
+                        FO_SUF(vr_catch_up_prox)(w, S, K, p, d->indices[q], cum, last, t, lam);
+                    else
+                        FO_SUF(vr_catch_up)(w, S, K, p, d->indices[q], cum, last, t);
+                }
             FO_SUF(vr_scores)(d, i, K, w, wscale, b, z);
         }
         const double l = FO_SUF(vr_sample_loss)(loss, K, z, (double)d->y[i], s_i, g, scratch);
@@ -341,6 +374,9 @@ FO_HOT int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_
             for (int64_t k = 0; k < K; k++) {
                 if (method == FO_VR_SAG)
                     FO_SUF(vr_dense_sag)(x, w + k * p, S + k * p, p, z[k], a, c);
+                else if (prox)
+                    FO_SUF(vr_dense_saga_prox)(x, w + k * p, S + k * p, p, z[k], a, eta, c,
+                                               eta * cfg->l1);
                 else if (method == FO_VR_SAGA)
                     FO_SUF(vr_dense_saga)(x, w + k * p, S + k * p, p, z[k], a, eta, c);
                 else
@@ -363,6 +399,10 @@ FO_HOT int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_
                     *vj -= c * inv_scale * *sj;
                 } else {
                     *vj -= (eta * gx + c * *sj) * inv_scale;
+                    if (prox) { /* the step's proximal map, in v's units */
+                        const double thr = eta * cfg->l1 * inv_scale;
+                        *vj = *vj > thr ? *vj - thr : (*vj < -thr ? *vj + thr : 0.0);
+                    }
                     if (method == FO_VR_SAGA) *sj += gx;
                 }
             }
@@ -370,14 +410,24 @@ FO_HOT int FO_SUF(fo_vr_epoch)(const fo_vr_config *cfg, const FO_DATA *d, fo_vr_
         }
         cum[t + 1] = cum[t] + c * inv_scale;
         if (wscale < 1e-9) {  /* fold the scale into v before it underflows */
-            for (int64_t j = 0; j < p; j++) FO_SUF(vr_catch_up)(w, S, K, p, j, cum, last, t + 1);
+            for (int64_t j = 0; j < p; j++) {
+                if (prox)
+                    FO_SUF(vr_catch_up_prox)(w, S, K, p, j, cum, last, t + 1, lam);
+                else
+                    FO_SUF(vr_catch_up)(w, S, K, p, j, cum, last, t + 1);
+            }
             for (int64_t j = 0; j < K * p; j++) w[j] *= wscale;
             wscale = 1.0;
             cum[t + 1] = 0.0;  /* every column is at t + 1: the earlier sums are not read again */
         }
     }
     if (sparse) {
-        for (int64_t j = 0; j < p; j++) FO_SUF(vr_catch_up)(w, S, K, p, j, cum, last, n);
+        for (int64_t j = 0; j < p; j++) {
+            if (prox)
+                FO_SUF(vr_catch_up_prox)(w, S, K, p, j, cum, last, n, lam);
+            else
+                FO_SUF(vr_catch_up)(w, S, K, p, j, cum, last, n);
+        }
         for (int64_t j = 0; j < K * p; j++) w[j] *= wscale;
     }
     for (int64_t j = 0; j < K * p; j++)

@@ -1054,7 +1054,9 @@ def _sklearn_checks():
              LogisticRegression(penalty="l1", C=0.5, solver="newton-cd", tol=1e-10,
                                 max_iter=1000, random_state=0),
              LogisticRegression(penalty="elasticnet", l1_ratio=0.5, solver="newton-cd",
-                                tol=1e-10, max_iter=1000, random_state=0)],
+                                tol=1e-10, max_iter=1000, random_state=0),
+             SoftmaxRegression(penalty="l1", C=0.5, solver="saga", tol=1e-12, max_iter=50000,
+                               random_state=0)],
             expected_failed_checks=_expected_failures, xfail_strict=True)
 
 
@@ -1265,17 +1267,19 @@ def test_bad_penalty(xy, penalty):
             est.fit(*xy)
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "newton-cholesky", "gd", "saga",
-                                    "sgd", "adam", "liblinear"])
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "newton-cholesky", "gd", "sag",
+                                    "svrg", "sgd", "adam", "liblinear"])
 @pytest.mark.parametrize("penalty, l1_ratio", [("l1", 0.0), ("elasticnet", 0.5), ("l2", 1.0)])
 def test_l1_penalty_with_a_solver_that_cannot(xy, solver, penalty, l1_ratio):
-    """An L1 share with a solver that cannot do it: a ValueError naming the one that can
+    """An L1 share with a solver that cannot do it: a ValueError naming the ones that can
     (scikit-learn's 'liblinear' with a pointer to its algorithm here)."""
     with pytest.raises(ValueError, match=rf"solver='{solver}' does not handle the L1 / "
-                                         rf"elastic-net penalty.*use solver='newton-cd'"):
+                                         rf"elastic-net penalty.*use solver='newton-cd' or "
+                                         rf"'saga'"):
         LogisticRegression(penalty=penalty, l1_ratio=l1_ratio, solver=solver).fit(*xy)
-    with pytest.raises(ValueError, match=r"not offered for the softmax model yet; use "
-                                         r"LogisticRegression\(penalty='l1', solver='newton-cd'\)"):
+    with pytest.raises(ValueError, match=rf"solver='{solver}' does not handle the L1 / "
+                                         rf"elastic-net penalty.*use solver='saga' \(its "
+                                         rf"proximal step\)"):
         SoftmaxRegression(penalty=penalty, l1_ratio=l1_ratio, solver=solver).fit(*xy)
 
 

@@ -42,6 +42,8 @@ CLASSIFIERS = {
     "logistic-enet": lambda: LogisticRegression(penalty="elasticnet", l1_ratio=0.4,
                                                 solver="newton-cd", random_state=0),
     "linearsvc-l1": lambda: LinearSVC(penalty="l1", C=0.5, random_state=0),
+    "softmax-l1-saga": lambda: SoftmaxRegression(penalty="l1", C=0.5, solver="saga",
+                                                 random_state=0),
 }
 REGRESSORS = {
     "linear": lambda: LinearRegression(),

@@ -41,7 +41,7 @@ def _problem(loss, n=50, d=6, density=0.5, seed=0):
 
 
 def _run_both(method, loss, X, y, sw, *, sparse, step, fit_intercept, epochs=3, alpha=0.05,
-              alpha_intercept=0.02):
+              alpha_intercept=0.02, l1=0.0):
     """(C results, NumPy results) after `epochs` epochs from zero."""
     Xc = sp.csr_matrix(X) if sparse else X
     obj = Objective(loss, Xc, y, alpha=alpha, sample_weight=sw)
@@ -53,18 +53,61 @@ def _run_both(method, loss, X, y, sw, *, sparse, step, fit_intercept, epochs=3, 
            np.zeros(state.grad_sum.shape), np.zeros(n, np.uint8), 0, None, 0.0]
     for epoch in range(epochs):
         loss_c = run_vr_epoch(obj, state, coef, b, step=step, seed=epoch,
-                              alpha_intercept=alpha_intercept)
+                              alpha_intercept=alpha_intercept, l1=l1)
         ref = list(numpy_vr_epoch(method, loss, X, y, ref[0], ref[1], ref[2], ref[3], ref[4],
                                   ref[5], order=visiting_order(n, method, epoch), step=step,
                                   alpha=alpha, alpha_intercept=alpha_intercept,
                                   sample_weight=sw, lipschitz=ref[7],
                                   lipschitz_max=0.0 if step is not None else
-                                  state.lipschitz_max(obj, fit_intercept)))
+                                  state.lipschitz_max(obj, fit_intercept), l1=l1))
         assert loss_c == pytest.approx(ref[6], rel=1e-12)
     return (coef, b, state), ref
 
 
 # -- the C epochs against the NumPy transcription -----------------------------------------------
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("line_search", [False, True], ids=["fixed", "line_search"])
+@pytest.mark.parametrize("l1", [0.02, 0.3])
+def test_saga_proximal_epochs_equal_the_numpy_transcription(loss, sparse, line_search, l1):
+    """SAGA with the L1 proximal step: the oracle soft-thresholds every coefficient at every
+    step; the CSR path applies the missed steps' maps in closed form when a column comes back
+    (l1=0.3: most coefficients sit at zero, crossing it back and forth)."""
+    X, y, sw = _problem(loss, n=80, density=0.3)
+    obj = Objective(loss, X, y, alpha=0.05, sample_weight=sw)
+    step = None if line_search else default_step(obj, "saga", True, 0.0)
+    (coef, b, state), ref = _run_both("saga", loss, X, y, sw, sparse=sparse, step=step,
+                                      fit_intercept=True, epochs=4, alpha_intercept=0.0, l1=l1)
+    np.testing.assert_allclose(coef, ref[0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(b, ref[1], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(coef == 0, ref[0] == 0)
+    if l1 == 0.3:  # the maps were exercised: exact zeros
+        assert np.any(coef == 0)
+
+
+def test_saga_proximal_folds_the_scale_exactly():
+    """A large fixed step with an L2 share: the CSR path's scale falls below 1e-9 and is
+    folded into the coefficients (their catch-up with the proximal maps first)."""
+    X, y, sw = _problem("logistic", n=400, density=0.3, seed=3)
+    (coef, b, _), ref = _run_both("saga", "logistic", X, y, sw, sparse=True, step=0.5,
+                                  fit_intercept=True, epochs=2, alpha=0.3, alpha_intercept=0.0,
+                                  l1=0.01)
+    np.testing.assert_allclose(coef, ref[0], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(coef == 0, ref[0] == 0)
+
+
+@pytest.mark.parametrize("method", ["sag", "svrg"])
+def test_l1_needs_saga(method):
+    X, y, sw = _problem("logistic")
+    obj = Objective("logistic", X, y, alpha=0.05)
+    state = VarianceReducedState(obj, method)
+    with pytest.raises(ValueError, match=r"l1 > 0 needs method 'saga'"):
+        run_vr_epoch(obj, state, np.zeros(obj.coef_shape), np.zeros(1), l1=0.1)
+    with pytest.raises(ValueError, match=r"l1 must be a finite number >= 0"):
+        run_vr_epoch(obj, VarianceReducedState(obj, "saga"), np.zeros(obj.coef_shape),
+                     np.zeros(1), l1=-1.0)
+
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("loss", LOSSES)

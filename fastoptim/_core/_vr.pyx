@@ -17,6 +17,7 @@ cdef extern from "fastoptim/fo_vr.h":
         double step
         double alpha
         double alpha_intercept
+        double l1
         double weight_scale
         uint64_t seed
         int line_search
@@ -60,6 +61,7 @@ def vr_epoch(dict config, const floating[::1] values, const int32_t[::1] indices
     cfg.step = config["step"]
     cfg.alpha = config["alpha"]
     cfg.alpha_intercept = config["alpha_intercept"]
+    cfg.l1 = config.get("l1", 0.0)
     cfg.weight_scale = config["weight_scale"]
     cfg.seed = config["seed"]
     cfg.line_search = config["line_search"]

@@ -51,7 +51,9 @@ Solvers
   :mod:`fastoptim.optim.variance_reduced` (Schmidt, Le Roux & Bach 2017; Defazio, Bach &
   Lacoste-Julien 2014; Johnson & Zhang 2013), one stored derivative per sample (K for
   softmax), the step from a line search on the Lipschitz constant; they stop on the
-  change of the coefficients, as scikit-learn's (:mod:`._variance_reduced`).
+  change of the coefficients, as scikit-learn's (:mod:`._variance_reduced`).  'saga' takes
+  the L1 / elastic-net penalty too: each step ends with the soft-threshold (the proximal
+  map of the L1 term), applied just in time in closed form on CSR data (``fo_vr.h``).
 - 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', 'nadam',
   or an optimizer object: mini-batch epochs of the C engine (:mod:`._stochastic`).
 """
@@ -464,20 +466,18 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(f"l1_ratio must be a number in [0, 1], got {l1_ratio!r}")
         s = self.solver
         share = self._l1_share()
-        if share > 0 and s != "newton-cd":
-            if self._softmax_only:
-                raise ValueError(
-                    f"{type(self).__name__}: the L1 / elastic-net penalty (penalty="
-                    f"{self.penalty!r}, l1_ratio={l1_ratio!r}) is not offered for the softmax "
-                    f"model yet; use LogisticRegression(penalty='l1', solver='newton-cd') "
-                    f"(one-vs-rest), or l1_ratio=0")
-            hint = (" (scikit-learn's 'liblinear' L1 solver is the same newGLMNET algorithm, "
-                    "here with the intercept not penalized)" if s == "liblinear" else "")
+        able = ("saga",) if self._softmax_only else ("newton-cd", "saga")
+        if share > 0 and not (isinstance(s, str) and s in able):
+            hint = (" (scikit-learn's 'liblinear' L1 solver is the same newGLMNET algorithm as "
+                    "'newton-cd', here with the intercept not penalized)"
+                    if s == "liblinear" and not self._softmax_only else "")
+            names = " or ".join(repr(n) for n in able)
+            what = ("newGLMNET, proximal Newton by coordinate descent; 'saga': its proximal "
+                    "step" if not self._softmax_only else "its proximal step")
             raise ValueError(
                 f"solver={s!r} does not handle the L1 / elastic-net penalty (penalty="
-                f"{self.penalty!r}, l1_ratio={l1_ratio!r}); use solver='newton-cd' (newGLMNET: "
-                f"proximal Newton by coordinate descent){hint}, or the L2 penalty "
-                f"(l1_ratio=0) with any solver")
+                f"{self.penalty!r}, l1_ratio={l1_ratio!r}); use solver={names} ({what}){hint}, "
+                f"or the L2 penalty (l1_ratio=0) with any solver")
         if s == "newton-cd":
             if self._softmax_only:
                 raise ValueError(f"solver='newton-cd' fits binary (one-vs-rest) models; "
@@ -666,9 +666,17 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         return int(as_random_state(rs).randint(0, 2 ** 31 - 1))
 
     def _alpha(self, weight_sum):
+        """The L2 strength in the Objective's units (mean loss + alpha/2 ||W||^2): the L2
+        share of 1 / (C sum w)."""
         if self.penalty is None or np.isinf(self.C):
             return 0.0
-        return penalty_from_C(self.C, weight_sum)
+        share = self._l1_share()
+        return 0.0 if share == 1.0 else (1.0 - share) * penalty_from_C(self.C, weight_sum)
+
+    def _l1(self, weight_sum):
+        """The L1 strength in the same units (saga's proximal step)."""
+        share = self._l1_share()
+        return 0.0 if share == 0.0 else share * penalty_from_C(self.C, weight_sum)
 
     def _fit_one(self, X, loss, target, K, sw, c0, b0):
         """One optimization problem; returns (coef, intercept or None, n_iter, loss curve or
@@ -696,7 +704,8 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             b = (np.zeros(obj.n_outputs, dtype=X.dtype) if b0 is None else
                  np.array(b0, dtype=X.dtype).reshape(obj.n_outputs)) if self.fit_intercept else None
             n_ep, curve, passes = fit_variance_reduced(
-                self, obj, coef, b, max_iter=100 if self.max_iter is None else int(self.max_iter))
+                self, obj, coef, b, max_iter=100 if self.max_iter is None else int(self.max_iter),
+                l1=self._l1(wsum))
             return coef, b, n_ep, curve, passes
         f = _Packed(obj, self.fit_intercept)
         coef0 = np.zeros(obj.coef_shape) if c0 is None else np.asarray(c0, np.float64).reshape(obj.coef_shape)
@@ -939,7 +948,7 @@ _PARAMS_DOC = """
         weighed against C times the loss.  None: no penalty (C is ignored).  With 'l2', a nonzero ``l1_ratio`` sets the
         mix as with 'elasticnet' (scikit-learn >= 1.8 spells the penalty by
         ``l1_ratio`` alone).  An L1 share needs ``solver='newton-cd'``
-        (LogisticRegression; the softmax model takes the L2 penalty only).
+        (LogisticRegression) or ``'saga'`` (both: its proximal step).
     C : float, default 1.0
         Inverse penalty strength (> 0): the loss is multiplied by C; ``np.inf``
         is no penalty (scikit-learn 1.8's spelling of ``penalty=None``).
@@ -956,7 +965,8 @@ _PARAMS_DOC = """
         binary and one-vs-rest: newGLMNET, the L1 / elastic-net solver, also for L2;
         :mod:`fastoptim.linear_model._glmnet`), 'sag', 'saga', 'svrg'
         (variance-reduced epochs: one stored derivative per sample, linear
-        convergence at a fixed step; :mod:`fastoptim.optim.variance_reduced`), a
+        convergence at a fixed step; :mod:`fastoptim.optim.variance_reduced`; 'saga'
+        also with the L1 / elastic-net penalty, by its proximal step), a
         stochastic solver ('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop',
         'adam', 'adadelta', 'nadam') or an optimizer object from
         :mod:`fastoptim.optim`.

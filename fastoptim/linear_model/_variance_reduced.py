@@ -74,7 +74,7 @@ def check_in_memory(est, X):
 
 
 def fit_variance_reduced(est, objective, coef, intercept, *, max_iter, alpha_intercept=0.0,
-                         who=None):
+                         l1=0.0, who=None):
     """Train (coef, intercept) in place with est.solver; returns (n_epochs, loss curve,
     passes over X at each entry of the curve).
 
@@ -90,6 +90,8 @@ def fit_variance_reduced(est, objective, coef, intercept, *, max_iter, alpha_int
         The epoch budget.
     alpha_intercept : float
         The intercepts' L2 penalty (LinearSVC's).
+    l1 : float
+        The coefficients' L1 penalty in the objective's units (SAGA's proximal step).
     """
     if not isinstance(objective, Objective):
         raise TypeError(f"solver={est.solver!r} needs an Objective over in-memory X")
@@ -106,7 +108,7 @@ def fit_variance_reduced(est, objective, coef, intercept, *, max_iter, alpha_int
         before = np.concatenate([coef.ravel(), [] if intercept is None else intercept])
         try:
             loss = run_vr_epoch(objective, state, coef, intercept, step=step, seed=seed + epoch,
-                                alpha_intercept=alpha_intercept)
+                                alpha_intercept=alpha_intercept, l1=l1)
         except FloatingPointError:
             how = "the line search's step" if step is None else f"step {step:g}"
             raise FloatingPointError(

@@ -240,7 +240,7 @@ class VarianceReducedState:
 
 def run_vr_epoch(objective: Objective, state: VarianceReducedState, coef: np.ndarray,
                  intercept: np.ndarray | None = None, *, step: float | None = None, seed: int = 0,
-                 alpha_intercept: float = 0.0) -> float:
+                 alpha_intercept: float = 0.0, l1: float = 0.0) -> float:
     """One epoch of SAG, SAGA or SVRG (``state.method``), in place, without the GIL.
 
     Parameters
@@ -266,6 +266,11 @@ def run_vr_epoch(objective: Objective, state: VarianceReducedState, coef: np.nda
         per epoch.
     alpha_intercept : float, default 0
         An L2 penalty on the intercepts (LinearSVC's :math:`b^2 / (2 s^2)` term).
+    l1 : float, default 0
+        An L1 penalty l1 ||W||_1 on the coefficients (SAGA only): each step ends
+        with its proximal map, the soft-threshold at eta l1 (Defazio, Bach
+        & Lacoste-Julien 2014); on CSR data the columns a step does not touch get theirs
+        just in time, in closed form (``fo_vr.h``).
 
     Returns
     -------
@@ -290,7 +295,7 @@ def run_vr_epoch(objective: Objective, state: VarianceReducedState, coef: np.nda
     if state.memory.shape != (objective.X.shape[0], K) or state.grad_sum.shape != (K * p + K,):
         raise ValueError(f"state was built for another objective (memory {state.memory.shape}, "
                          f"this objective needs {(objective.X.shape[0], K)})")
-    for name, value in (("step", step), ("alpha_intercept", alpha_intercept)):
+    for name, value in (("step", step), ("alpha_intercept", alpha_intercept), ("l1", l1)):
         if name == "step" and value is None:
             continue
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
@@ -298,6 +303,9 @@ def run_vr_epoch(objective: Objective, state: VarianceReducedState, coef: np.nda
             raise ValueError(f"{name} must be a finite number {'> 0' if name == 'step' else '>= 0'}"
                              f"{' or None (the line search)' if name == 'step' else ''}, got "
                              f"{value!r}")
+    if l1 > 0 and state.method != "saga":
+        raise ValueError(f"l1 > 0 needs method 'saga' (its proximal step), got "
+                         f"{state.method!r}")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int, got {seed!r}")
     c = _param(coef, "coef", objective, objective.coef_shape)
@@ -307,7 +315,7 @@ def run_vr_epoch(objective: Objective, state: VarianceReducedState, coef: np.nda
         offset += objective.alpha * objective.n_samples
     config = dict(method=_vr.METHOD_IDS[state.method], loss=objective._loss_id, n_outputs=K,
                   step=0.0 if step is None else float(step), alpha=objective.alpha,
-                  alpha_intercept=float(alpha_intercept),
+                  alpha_intercept=float(alpha_intercept), l1=float(l1),
                   weight_scale=objective.n_samples / objective.weight_sum,
                   seed=int(seed) & (2 ** 64 - 1), line_search=step is None,
                   step_fraction=STEP_FRACTION[state.method], step_offset=offset,

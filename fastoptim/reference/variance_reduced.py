@@ -15,14 +15,15 @@ __all__ = ["vr_epoch"]
 
 def vr_epoch(method, loss, X, y, coef, intercept, memory, grad_sum, seen, n_seen, *, order,
              step, alpha, alpha_intercept=0.0, sample_weight=None, lipschitz=0.0,
-             lipschitz_max=0.0):
+             lipschitz_max=0.0, l1=0.0):
     """One epoch visiting the samples in ``order``; returns (coef, intercept, memory,
     grad_sum, seen, n_seen, mean_loss, lipschitz), new arrays.
 
     coef: (K, d) or (d,); intercept: (K,) or None; memory: (n, K); grad_sum: K d + K;
     seen: (n,) flags (SAG).  y: labels +-1, reals, or class indices for 'softmax'.
     step None: the line search for L (fo_vr.h), starting from ``lipschitz`` (0: 1), capped
-    at ``lipschitz_max`` when that is > 0.
+    at ``lipschitz_max`` when that is > 0.  l1 > 0 (SAGA): each step ends with the
+    soft-threshold of every coefficient at eta l1 (the proximal map of l1 ||W||_1).
     """
     X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
     n, d = X.shape
@@ -87,6 +88,8 @@ def vr_epoch(method, loss, X, y, coef, intercept, memory, grad_sum, seen, n_seen
                 b = b - eta * (Sb / n_seen + alpha_intercept * b)
         else:
             W = W - eta * (np.outer(dg, X[i]) + SW / n + alpha * W)
+            if l1 > 0:
+                W = np.sign(W) * np.maximum(np.abs(W) - eta * l1, 0.0)
             if intercept is not None:
                 b = b - eta * (dg + Sb / n + alpha_intercept * b)
             if method == "saga":

@@ -36,6 +36,18 @@
  *
  * Here S = sum_i m_i x~_i is kept up to date (the memory's sum).
  *
+ * With an L1 penalty l1 ||W||_1 on the coefficients (cfg->l1 > 0; SAGA only, as Defazio
+ * et al.'s proximal SAGA), each SAGA step on the coefficients ends with the proximal map
+ * of the L1 term: w <- S_{eta l1}(a w - eta dg x - c S), S_t the soft-threshold at t
+ * (the intercepts are not penalized).  On CSR data a column absent from the visited rows
+ * still moves at every step by v <- S_{A l1 n}(v - A S_j) (v = w / wscale, A the step's
+ * eta / (n wscale), S_j fixed while the column is absent): its missed steps are applied
+ * when it next appears, in closed form -- v moves linearly by -A (S_j + l1 n sign v) until
+ * a step where it would cross zero (found by bisection on the running sums of A), takes
+ * that step exactly, and from zero either stays there (|S_j| <= l1 n) or moves away
+ * linearly -- so that the catch-up costs O(log steps), and the result equals the dense
+ * computation up to rounding.
+ *
  * The step: fixed (cfg->step), or from a running estimate L of the Lipschitz
  * constant (cfg->line_search; Schmidt, Le Roux & Bach 2017, sec. 4.6): at the
  * visit of sample i, while
@@ -87,6 +99,7 @@ typedef struct {
     double step;           /* eta > 0 */
     double alpha;          /* L2 penalty of the coefficients, >= 0 */
     double alpha_intercept;/* L2 penalty of the intercepts, >= 0 (LinearSVC's; 0 for the others) */
+    double l1;             /* L1 penalty of the coefficients, >= 0 (SAGA only: its proximal step) */
     double weight_scale;   /* n / sum(sample_weight); 1 without weights */
     uint64_t seed;         /* the samples this epoch visits (see above) */
     int line_search;       /* 0: the fixed step; 1: eta from the running estimate of L (above) */
