@@ -39,15 +39,23 @@ def test_C_must_be_positive(C):
         LogisticRegression(C=C).fit(X, y)
 
 
-def test_l1_ratio_zero_is_l2_and_others_raise():
+def test_l1_ratio_spells_the_penalty():
+    """scikit-learn >= 1.8 spells the penalty by l1_ratio alone: 0 is L2 (any solver), a
+    share of L1 needs a solver that can take it (the error names them) and is then the
+    penalty='elasticnet' / 'l1' problem."""
     X, y = _data(3)
     a = LogisticRegression(l1_ratio=0.0).fit(X, y)
     b = LogisticRegression().fit(X, y)
     np.testing.assert_array_equal(a.coef_, b.coef_)
     assert SoftmaxRegression(l1_ratio=0).fit(X, y).coef_.shape == (3, 6)
-    for bad in (0.5, 1.0):
-        with pytest.raises(ValueError, match="l1_ratio=.*only the L2 penalty"):
-            LogisticRegression(l1_ratio=bad).fit(X, y)
+    for share in (0.5, 1.0):
+        with pytest.raises(ValueError, match=r"solver='lbfgs' does not handle the L1 / "
+                                             r"elastic-net penalty.*'newton-cd' or 'saga'"):
+            LogisticRegression(l1_ratio=share).fit(X, y)
+        spelled = LogisticRegression(l1_ratio=share, solver="newton-cd", random_state=0).fit(X, y)
+        named = LogisticRegression(penalty="elasticnet", l1_ratio=share, solver="newton-cd",
+                                   random_state=0).fit(X, y)
+        np.testing.assert_array_equal(spelled.coef_, named.coef_)
     for bad in (-0.1, 1.5, "l1", True):
         with pytest.raises(ValueError, match="l1_ratio must be a number in"):
             LogisticRegression(l1_ratio=bad).fit(X, y)
@@ -70,8 +78,10 @@ def test_linear_svc_penalty():
     X, y = _data()
     a = LinearSVC(penalty="l2", random_state=0).fit(X, y)
     np.testing.assert_array_equal(a.coef_, LinearSVC(random_state=0).fit(X, y).coef_)
-    with pytest.raises(ValueError, match="penalty='l1'.*L2 penalty only"):
-        LinearSVC(penalty="l1", dual=False).fit(X, y)
+    sparse = LinearSVC(penalty="l1", dual=False, random_state=0).fit(X, y)  # scikit-learn's
+    assert sparse.solver_ == "newton-cd"                                  # spelling of L1
+    with pytest.raises(ValueError, match="penalty must be 'l2' or 'l1', got 'elasticnet'"):
+        LinearSVC(penalty="elasticnet").fit(X, y)
 
 
 _CLASSIFIERS = [

@@ -474,10 +474,11 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             names = " or ".join(repr(n) for n in able)
             what = ("newGLMNET, proximal Newton by coordinate descent; 'saga': its proximal "
                     "step" if not self._softmax_only else "its proximal step")
+            given = ("penalty='l1'" if self.penalty == "l1" else
+                     f"penalty={self.penalty!r}, l1_ratio={l1_ratio!r}")
             raise ValueError(
-                f"solver={s!r} does not handle the L1 / elastic-net penalty (penalty="
-                f"{self.penalty!r}, l1_ratio={l1_ratio!r}); use solver={names} ({what}){hint}, "
-                f"or the L2 penalty (l1_ratio=0) with any solver")
+                f"solver={s!r} does not handle the L1 / elastic-net penalty ({given}); use "
+                f"solver={names} ({what}){hint}, or the L2 penalty (l1_ratio=0) with any solver")
         if s == "newton-cd":
             if self._softmax_only:
                 raise ValueError(f"solver='newton-cd' fits binary (one-vs-rest) models; "
