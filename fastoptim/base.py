@@ -85,6 +85,15 @@ def as_random_state(random_state):
     return np.random.RandomState(random_state)
 
 
+def seed_of(random_state):
+    """An int seed for a C solver from an estimator's ``random_state``: an int is itself (the
+    same seed, the same bits), anything else draws one through :func:`as_random_state`."""
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state,
+                                                                       (bool, np.bool_)):
+        return int(random_state)
+    return int(as_random_state(random_state).randint(0, 2 ** 31 - 1))
+
+
 # Depth of the estimator calls running in this thread: only the outermost public call checks
 # X's feature names (predict_proba calling decision_function passes a validated array, and
 # fit's own predictions, on validation rows, are not the user's input).

@@ -160,6 +160,22 @@ FO_INLINE double fo_gl_loss(int loss, double m)
     return fo_gl_logloss(m);
 }
 
+/* The loss's derivative and (generalized) second derivative at the margin m = y z, times
+ * the sample's cost c: *g = c l'(m) (the derivative in z is *g y), *D = c l''(m) (the
+ * squared hinge's 2 c on m < 1). */
+FO_INLINE void fo_gl_derivatives(int loss, double m, double c, double *g, double *D)
+{
+    if (loss == FO_GL_SQUARED_HINGE) {
+        const double slack = m < 1.0 ? 1.0 - m : 0.0;
+        *g = -2.0 * c * slack;
+        *D = slack > 0.0 ? 2.0 * c : 0.0;
+    } else {
+        const double pr = m >= 0.0 ? 1.0 / (1.0 + exp(-m)) : exp(m) / (1.0 + exp(m));
+        *g = c * (pr - 1.0);
+        *D = c * pr * (1.0 - pr);
+    }
+}
+
 /* The violation of coordinate j's optimality (its minimum-norm subgradient's size) at the
  * value wj with the smooth gradient G; *drop: wj = 0 and |G| is below l1 - margin, so that
  * the coordinate is expected to stay 0 (the shrinking test). */

@@ -301,12 +301,9 @@ done:
 
 /* -- newGLMNET for the L1 / elastic-net logistic regression (fo_cd.h) ------------------- */
 
-#ifndef FO_GL_POLISH
-#define FO_GL_POLISH 1
-#endif
-#ifndef FO_GL_POLISH_FACTOR
+/* The extra Newton step after the stopping test solves its model to this fraction of the
+ * violation (fo_cd.h). */
 #define FO_GL_POLISH_FACTOR 1e-2
-#endif
 
 /* sum_i a_i x_ij, sum_i D_i x_ij^2 and sum_i D_i x_ij, in one read of column j. */
 FO_INLINE void FO_SUF(fo_gl_col_sums)(const fo_cd_data *data, int64_t j,
@@ -427,11 +424,9 @@ static double FO_SUF(fo_gl_trial_violation)(const fo_cd_data *data, const double
     const double *y = data->y;
     double gb = 0.0, out = 0.0;
     for (int64_t i = 0; i < n; i++) {
-        const double m = y[i] * z[i];
-        if (p->loss == FO_GL_SQUARED_HINGE)
-            gi[i] = m < 1.0 ? -2.0 * cost[i] * (1.0 - m) * y[i] : 0.0;
-        else
-            gi[i] = cost[i] * (-1.0 / (1.0 + exp(m))) * y[i];
+        double g, curvature;
+        fo_gl_derivatives(p->loss, y[i] * z[i], cost[i], &g, &curvature);
+        gi[i] = g * y[i];
         gb += gi[i];
     }
     if (p->fit_intercept) out = fabs(gb);
@@ -467,7 +462,6 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
     }
     const double *y = data->y, l1 = p->l1, l2 = p->l2;
     const double nscale = n > 0 ? (double)n : 1.0;
-    const int hinge = p->loss == FO_GL_SQUARED_HINGE;
     double b = p->fit_intercept ? *b_io : 0.0;
     uint64_t rng = fo_rng_seed(p->seed);
     fo_stop_poll stop;
@@ -484,7 +478,11 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
     double scale = -1.0;
     if (!cold) {
         scale = 0.0;
-        for (int64_t i = 0; i < n; i++) gi[i] = (hinge ? -2.0 : -0.5) * cost[i] * y[i];
+        for (int64_t i = 0; i < n; i++) {
+            double g;
+            fo_gl_derivatives(p->loss, 0.0, cost[i], &g, &D[i]);
+            gi[i] = g * y[i];
+        }
         for (int64_t j = 0; j < d; j++) {
             const double g = fabs(FO_SUF(fo_cd_col_dot)(data, j, gi));
             if (g > scale) scale = g;
@@ -510,16 +508,9 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
         /* the loss's gradient and (generalized) curvature at z */
         double gb = 0.0, Hb = 0.0;
         for (int64_t i = 0; i < n; i++) {
-            const double m = y[i] * z[i];
-            if (hinge) {
-                const double slack = m < 1.0 ? 1.0 - m : 0.0;
-                gi[i] = -2.0 * cost[i] * slack * y[i];
-                D[i] = slack > 0.0 ? 2.0 * cost[i] : 0.0;
-            } else {
-                const double pr = m >= 0.0 ? 1.0 / (1.0 + exp(-m)) : exp(m) / (1.0 + exp(m));
-                gi[i] = cost[i] * (pr - 1.0) * y[i];
-                D[i] = cost[i] * pr * (1.0 - pr);
-            }
+            double g;
+            fo_gl_derivatives(p->loss, y[i] * z[i], cost[i], &g, &D[i]);
+            gi[i] = g * y[i];
             gb += gi[i];
             Hb += D[i];
         }
@@ -574,7 +565,7 @@ FO_HOT static int FO_SUF(fo_gl_solve)(const fo_cd_data *data, const double *cost
                 active = d;
                 continue;
             }
-            if (polished || !FO_GL_POLISH) {
+            if (polished) {
                 status = FO_OK;
                 break;
             }

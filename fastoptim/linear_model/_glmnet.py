@@ -61,20 +61,22 @@ class ColumnData:
     """
 
     def __init__(self, X, extra_column=None):
-        n, d = X.shape
-        self.n_samples, self.n_features, self.dtype = n, d, X.dtype
-        if extra_column is not None:
-            d += 1
-            col = np.full((n, 1), extra_column, dtype=X.dtype)
-            X = sp.hstack([X, sp.csr_matrix(col)], format="csc") if sp.issparse(X) else \
-                np.hstack([X, col])
-        self.n_columns = d
+        n, p = X.shape
+        self.n_samples, self.n_features, self.dtype = n, p, X.dtype
+        self.n_columns = p + (extra_column is not None)
         if sp.issparse(X):
+            if extra_column is not None:
+                col = sp.csr_matrix(np.full((n, 1), extra_column, dtype=X.dtype))
+                X = sp.hstack([X, col], format="csr")
             self.layout = _cd.CSC
             self.values, self.indices, self.indptr = csc_parts(X)
-        else:
+        else:  # one column-major copy, the constant column written into it
+            F = np.empty((n, self.n_columns), dtype=X.dtype, order="F")
+            F[:, :p] = X
+            if extra_column is not None:
+                F[:, p] = extra_column
             self.layout = _cd.DENSE
-            self.values = np.asfortranarray(X).ravel(order="F")
+            self.values = F.ravel(order="F")
             self.indices = self.indptr = None
 
     def solve(self, y, cost, *, l1, l2, loss, fit_intercept, tol, max_iter, seed,

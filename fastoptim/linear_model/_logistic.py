@@ -73,9 +73,10 @@ from .._blas import blas_n_threads, blas_threads
 from .._core import _status
 from .._dask import objective_for
 from .._validation import penalty_from_C
-from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, as_random_state, available_if,
+from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, available_if,
                     check_is_fitted, class_sample_weights, linear_scores, partial_fit_classes,
-                    resolve_n_jobs, validate_label_array, validate_sample_weight, validate_X)
+                    resolve_n_jobs, seed_of, validate_label_array, validate_sample_weight,
+                    validate_X)
 from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
 from ..optim.engine import run_epoch
@@ -639,7 +640,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         share = self._l1_share()
         cost = sample_costs(self.C, sw, X.shape[0])
         max_iter = 100 if self.max_iter is None else int(self.max_iter)
-        seed = self._seed()
+        seed = seed_of(self.random_state)
         coefs, intercepts, iters = [], [], []
         for k, target in enumerate(targets):
             c0 = b0 = None
@@ -658,13 +659,6 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             intercepts.append(b if self.fit_intercept else 0.0)
             iters.append(n_iter)
         return np.vstack(coefs), np.asarray(intercepts), iters, None, None
-
-    def _seed(self):
-        """The seed of newton-cd's coordinate order (from random_state)."""
-        rs = self.random_state
-        if isinstance(rs, numbers.Integral) and not isinstance(rs, (bool, np.bool_)):
-            return int(rs)
-        return int(as_random_state(rs).randint(0, 2 ** 31 - 1))
 
     def _alpha(self, weight_sum):
         """The L2 strength in the Objective's units (mean loss + alpha/2 ||W||^2): the L2

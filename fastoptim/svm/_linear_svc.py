@@ -122,8 +122,8 @@ from .._blas import blas_threads
 from .._core import _dual_cd, _status
 from .._dask import DaskData, objective_for
 from .._validation import csr_parts, penalty_from_C
-from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, as_random_state,
-                    class_sample_weights, linear_scores, validate_sample_weight)
+from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, class_sample_weights,
+                    linear_scores, seed_of, validate_sample_weight)
 from ..exceptions import ConvergenceWarning, warn
 from ..linear_model._glmnet import SQUARED_HINGE, ColumnData, sample_costs
 from ..linear_model._logistic import _FULL_BATCH, IterationLog, _Packed, report_unconverged
@@ -550,12 +550,6 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             pairs, stored = n * d * (d + 1) / 2, float(n * d)
         return "newton-cholesky" if pairs <= _CHOLESKY_WORK * stored else "newton-cg"
 
-    def _seed(self):
-        rs = self.random_state
-        if isinstance(rs, numbers.Integral):
-            return int(rs)
-        return int(as_random_state(rs).randint(0, 2 ** 31 - 1))
-
     # -- fit ------------------------------------------------------------------------------------
 
     def fit(self, X: ArrayLike, y: ArrayLike,
@@ -632,7 +626,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             values, indices, indptr = csr_parts(X)
         else:
             values, indices, indptr = X.reshape(-1), None, None
-        seed = self._seed()
+        seed = seed_of(self.random_state)
         scaling = float(self.intercept_scaling)
         coefs, intercepts, alphas, iters = [], [], [], []
         for k, (_, target, _, _) in enumerate(self._problems(y_idx, len(classes))):
@@ -669,7 +663,7 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         scaling = float(self.intercept_scaling)
         cost = sample_costs(self.C, sw, n)
         data = ColumnData(X, extra_column=scaling if self.fit_intercept else None)
-        seed = self._seed()
+        seed = seed_of(self.random_state)
         coefs, intercepts, iters = [], [], []
         for k, (_, target, _, _) in enumerate(self._problems(y_idx, len(classes))):
             w, _, n_iter, status = data.solve(
