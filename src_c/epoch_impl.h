@@ -123,19 +123,108 @@ FO_HOT static void FO_SUF(combine_parts)(int64_t n_grad, int64_t n_coef, int n_p
     }
 }
 
-/* Combine a batch's parts and apply the update rule (step number t) to coef and intercept. */
-static void FO_SUF(apply_batch)(fo_rule *rule, int64_t t, int64_t n_grad, int64_t n_coef,
-                                int64_t K, int n_parts, double *parts, int64_t stride,
-                                double scale, double alpha, FO_T *coef, FO_T *intercept,
-                                FO_T *grad, FO_T *c_s1, FO_T *c_s2, FO_T *c_s3, FO_T *i_s1,
-                                FO_T *i_s2, FO_T *i_s3)
+/* ---- the cumulative L1 penalty (Tsuruoka, Tsujii & Ananiadou 2009; fo_epoch.h) ---- */
+
+/* One clip: w towards zero by the penalty it has not received yet (u + q for w > 0,
+ * u - q for w < 0), stopping at zero; q takes the change.  Branch-free (it vectorizes). */
+FO_INLINE FO_T FO_SUF(l1_clip)(FO_T w, double u, double *q)
 {
-    FO_SUF(combine_parts)(n_grad, n_coef, n_parts, parts, stride, scale, alpha, coef, grad);
+    const double z = (double)w, down = z - (u + *q), up = z + (u - *q);
+    const double v = z > 0.0 ? (down > 0.0 ? down : 0.0) : (z < 0.0 ? (up < 0.0 ? up : 0.0) : 0.0);
+    const FO_T out = (FO_T)v;
+    *q += (double)out - z;
+    return out;
+}
+
+/* A batch's step: u <- u + lr l1, then every coefficient clipped (the dense semantics). */
+static void FO_SUF(l1_step)(const fo_epoch_config *cfg, double lr, FO_T *coef, int64_t n)
+{
+    const double u = (*cfg->l1_u += lr * cfg->l1);
+    double *q = cfg->l1_q;
+    for (int64_t j = 0; j < n; j++) coef[j] = FO_SUF(l1_clip)(coef[j], u, q + j);
+}
+
+#ifndef FO_EPOCH_L1_LAZY
+#define FO_EPOCH_L1_LAZY /* not per type: once for both inclusions */
+/* The lazy epoch's L1 bookkeeping: u at step s of the epoch is u0 + (s - t0 + 1) delta
+ * (the rate, and so delta = lr l1, is constant over an epoch), and a step without data
+ * gradient multiplies a coefficient by d = 1 - om (plain SGD's decays). */
+typedef struct {
+    double u0, delta, d, om, log_d;  /* log_d = log(d) = log1p(-om) */
+    int64_t t0;
+} fo_l1_lazy;
+
+FO_INLINE double fo_l1_u_at(const fo_l1_lazy *L, int64_t s)
+{
+    return L->u0 + (double)(s - L->t0 + 1) * L->delta;
+}
+
+/* w > 0 after m steps of w <- d w - delta (pending penalty 0 each time): d^m w - delta
+ * (1 + d + ... + d^(m-1)), by expm1 for d near 1. */
+FO_INLINE double fo_l1_glide(const fo_l1_lazy *L, double w, int64_t m)
+{
+    if (L->om == 0.0) return w - (double)m * L->delta;
+    const double e = expm1((double)m * L->log_d);  /* d^m - 1 */
+    return w + e * (w + L->delta / L->om);
+}
+#endif
+
+/* The k skipped steps first .. first + k - 1 of one coefficient (each: the decay d, then
+ * the clip with u at that step), as the dense epoch takes them: the first step directly
+ * (its pending penalty may be any), then, while w keeps its sign, the closed form of
+ * fo_l1_glide; the step that reaches zero is the first s with glide(s) <= 0, found from
+ * the logarithm and checked on both sides, and leaves q as that step's clip does. */
+static void FO_SUF(l1_catch_up_one)(const fo_l1_lazy *L, int64_t first, int64_t k, FO_T *w_io,
+                                    double *q_io)
+{
+    if (k <= 0 || *w_io == 0) return;  /* a zero stays zero: neither the decay nor the clip moves it */
+    if (!(L->d > 0.0) || k <= 2) {     /* d <= 0 (lr alpha >= 1) or a step or two: step by step */
+        for (int64_t s = first; s < first + k; s++)
+            *w_io = FO_SUF(l1_clip)((FO_T)(L->d * (double)*w_io), fo_l1_u_at(L, s), q_io);
+        return;
+    }
+    const double sign = *w_io > 0 ? 1.0 : -1.0;
+    double q = sign * *q_io;  /* now the w > 0 case: w <- max(0, d w - (u + q)) */
+    const double u1 = fo_l1_u_at(L, first);
+    const double w0 = sign * (double)*w_io, w1 = L->d * w0 - (u1 + q);
+    if (!(w1 > 0.0)) {  /* the first step reaches zero */
+        *q_io = sign * (q - L->d * w0);
+        *w_io = 0;
+        return;
+    }
+    const int64_t m = k - 1;  /* then steps first + 1 .. first + m, pending 0 before each */
+    const double wm = fo_l1_glide(L, w1, m);
+    if (wm > 0.0) {
+        *w_io = (FO_T)(sign * wm);
+        *q_io = -sign * fo_l1_u_at(L, first + m);
+        return;
+    }
+    /* the first s in 1..m with glide(s) <= 0: d^s <= A / (A + w1), A = delta / om */
+    double guess = L->om == 0.0 ? w1 / L->delta
+                                : log1p(-w1 / (L->delta / L->om + w1)) / L->log_d;
+    int64_t s = guess < 1.0 ? 1 : (guess > (double)m ? m : (int64_t)ceil(guess));
+    while (s > 1 && !(fo_l1_glide(L, w1, s - 1) > 0.0)) s--;
+    while (s < m && fo_l1_glide(L, w1, s) > 0.0) s++;
+    /* at step first + s the clip takes the whole d w_{s-1} */
+    const double before = fo_l1_glide(L, w1, s - 1);
+    *q_io = sign * (-fo_l1_u_at(L, first + s - 1) - L->d * before);
+    *w_io = 0;
+}
+
+/* Combine a batch's parts and apply the update rule (step number t) to coef and intercept. */
+static void FO_SUF(apply_batch)(const fo_epoch_config *cfg, fo_rule *rule, int64_t t,
+                                int64_t n_grad, int64_t n_coef, int64_t K, int n_parts,
+                                double *parts, int64_t stride, double scale, FO_T *coef,
+                                FO_T *intercept, FO_T *grad, FO_T *c_s1, FO_T *c_s2, FO_T *c_s3,
+                                FO_T *i_s1, FO_T *i_s2, FO_T *i_s3)
+{
+    FO_SUF(combine_parts)(n_grad, n_coef, n_parts, parts, stride, scale, cfg->alpha, coef, grad);
     rule->t = t;
     FO_SUF(fo_step_scalars) sc;
     FO_SUF(step_scalars)(rule, &sc);
     FO_SUF(fo_update_worker) worker = FO_SUF(pick_worker)(rule);
     worker(&sc, 0, n_coef, coef, grad, c_s1, c_s2, c_s3);
+    if (cfg->l1 > 0.0) FO_SUF(l1_step)(cfg, rule->lr, coef, n_coef);
     if (intercept) worker(&sc, 0, K, intercept, grad + n_coef, i_s1, i_s2, i_s3);
     fo_rule_advance(rule);  /* the carried scalars (and t) past this step */
 }
@@ -234,6 +323,19 @@ static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
         last[j] = t0 - 1;  /* every column is current at the start */
         mark[j] = -1;
     }
+    /* the L1 penalty (plain SGD: fo_epoch checked it): its steps, and the decay of a
+     * step without data gradient, d = (1 - lr wd_dec)(1 - lr wd) - lr alpha = 1 - om */
+    const int l1 = cfg->l1 > 0.0;
+    double *l1q = cfg->l1_q;
+    fo_l1_lazy L = {0.0, 0.0, 1.0, 0.0, 0.0, t0};
+    if (l1) {
+        const double lr = rule->lr, df = 1.0 - lr * rule->decoupled_decay;
+        L.u0 = *cfg->l1_u;
+        L.delta = lr * cfg->l1;
+        L.om = lr * cfg->alpha + lr * rule->decoupled_decay + df * lr * rule->weight_decay;
+        L.d = df * (1.0 - lr * rule->weight_decay) - lr * cfg->alpha;
+        L.log_d = log1p(-L.om);
+    }
     int64_t t = t0;
     for (int64_t lo = 0; lo < n && status == FO_OK; lo += B, t++) {
         const int64_t hi = (lo + B < n) ? lo + B : n;
@@ -249,8 +351,13 @@ static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
             }
         for (int64_t m = 0; m < nc; m++) {
             int64_t j = cols[m];
-            FO_SUF(lazy_catch_up)(rule, cfg, last[j] + 1, t - 1 - last[j], j, p, K, coef, c_s1,
-                                  c_s2, c_s3);
+            if (l1) {
+                for (int64_t c = j; c < n_coef; c += p)
+                    FO_SUF(l1_catch_up_one)(&L, last[j] + 1, t - 1 - last[j], coef + c, l1q + c);
+            } else {
+                FO_SUF(lazy_catch_up)(rule, cfg, last[j] + 1, t - 1 - last[j], j, p, K, coef,
+                                      c_s1, c_s2, c_s3);
+            }
             for (int64_t c = j; c < n_coef; c += p) acc[c] = 0.0;
         }
         for (int64_t k = 0; k < K; k++) acc[n_coef + k] = 0.0;
@@ -266,11 +373,13 @@ static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
         FO_SUF(fo_step_scalars) sc;
         FO_SUF(step_scalars)(rule, &sc);
         FO_SUF(fo_update_worker) worker = FO_SUF(pick_worker)(rule);
+        const double u_t = l1 ? fo_l1_u_at(&L, t) : 0.0;
         for (int64_t m = 0; m < nc; m++) {
             int64_t j = cols[m];
             for (int64_t c = j; c < n_coef; c += p) {
                 grad[c] = (FO_T)(acc[c] * scale + cfg->alpha * (double)coef[c]);
                 worker(&sc, c, c + 1, coef, grad, c_s1, c_s2, c_s3);
+                if (l1) coef[c] = FO_SUF(l1_clip)(coef[c], u_t, l1q + c);
             }
             last[j] = t;
         }
@@ -281,9 +390,16 @@ static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
         fo_rule_advance(rule);  /* the carried scalars past step t (the loop sets t) */
     }
     /* bring every column up to the epoch's last step */
-    for (int64_t j = 0; j < p && status == FO_OK; j++)
-        FO_SUF(lazy_catch_up)(rule, cfg, last[j] + 1, t - 1 - last[j], j, p, K, coef, c_s1, c_s2,
-                              c_s3);
+    for (int64_t j = 0; j < p && status == FO_OK; j++) {
+        if (l1) {
+            for (int64_t c = j; c < n_coef; c += p)
+                FO_SUF(l1_catch_up_one)(&L, last[j] + 1, t - 1 - last[j], coef + c, l1q + c);
+        } else {
+            FO_SUF(lazy_catch_up)(rule, cfg, last[j] + 1, t - 1 - last[j], j, p, K, coef, c_s1,
+                                  c_s2, c_s3);
+        }
+    }
+    if (l1) *cfg->l1_u = fo_l1_u_at(&L, t - 1);  /* u after the epoch's last step */
     rule->t = t;
 cleanup:
     free(last);
@@ -380,6 +496,10 @@ FO_INLINE int FO_SUF(sgd1_body)(const int PRECOND, const int MOMENTUM, const int
     const int plain = PRECOND == FO_PRECOND_NONE && !MOMENTUM;
     const FO_T keep = (FO_T)((double)sc.decay_factor +
                              (double)sc.neg_lr * (alpha + (double)sc.wd * (double)sc.decay_factor));
+    /* the L1 penalty (plain SGD only, fo_epoch checked): u in a register, written back */
+    const int l1 = cfg->l1 > 0.0;
+    const double delta = rule->lr * cfg->l1;
+    double u = l1 ? *cfg->l1_u : 0.0, *l1q = cfg->l1_q;
     int64_t t = rule->t;
     for (int64_t q = 0; q < n; q++, t++) {
         const int64_t i = perm[q];
@@ -398,6 +518,7 @@ FO_INLINE int FO_SUF(sgd1_body)(const int PRECOND, const int MOMENTUM, const int
 #endif
         if (!isfinite(dot)) {
             rule->t = t;
+            if (l1) *cfg->l1_u = u;
             return FO_ERR_NONFINITE;
         }
         double dz, w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
@@ -409,7 +530,13 @@ FO_INLINE int FO_SUF(sgd1_body)(const int PRECOND, const int MOMENTUM, const int
             rule->t = t;
             FO_SUF(step_scalars)(rule, &sc);
         }
-        if (plain) {
+        if (plain && l1) {  /* the update, then the clip of fo_epoch.h, in one pass */
+            const FO_T step = (FO_T)((double)sc.neg_lr * g);
+            u += delta;
+            FO_SIMD
+            for (int64_t j = 0; j < p; j++)
+                coef[j] = FO_SUF(l1_clip)(coef[j] * keep + step * x[j], u, l1q + j);
+        } else if (plain) {
             const FO_T step = (FO_T)((double)sc.neg_lr * g);
             FO_SIMD
             for (int64_t j = 0; j < p; j++) coef[j] = coef[j] * keep + step * x[j];
@@ -423,6 +550,7 @@ FO_INLINE int FO_SUF(sgd1_body)(const int PRECOND, const int MOMENTUM, const int
         if (carried) fo_rule_advance(rule);  /* rule->t is t here; the loop sets it next */
     }
     rule->t = t;
+    if (l1) *cfg->l1_u = u;
     *loss_total += ls;
     *weight_total += wsum;
     return FO_OK;
@@ -606,8 +734,8 @@ static int FO_SUF(team_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
                     status = FO_SUF(add_heads)(parts, n_parts, stride, n_grad, &loss_total,
                                                &weight_total);
                     if (status == FO_OK)
-                        FO_SUF(apply_batch)(rule, t++, n_grad, n_coef, K, n_parts, parts, stride,
-                                            cfg->weight_scale / (double)(hi - lo), cfg->alpha,
+                        FO_SUF(apply_batch)(cfg, rule, t++, n_grad, n_coef, K, n_parts, parts,
+                                            stride, cfg->weight_scale / (double)(hi - lo),
                                             coef, intercept, grad, c_s1, c_s2, c_s3, i_s1,
                                             i_s2, i_s3);
                 }
@@ -630,9 +758,9 @@ static int FO_SUF(team_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
                               parts + (size_t)b * (size_t)stride);
         status = FO_SUF(add_heads)(parts, n_parts, stride, n_grad, &loss_total, &weight_total);
         if (status == FO_OK)
-            FO_SUF(apply_batch)(rule, t++, n_grad, n_coef, K, n_parts, parts, stride,
-                                cfg->weight_scale / (double)(hi - lo), cfg->alpha, coef,
-                                intercept, grad, c_s1, c_s2, c_s3, i_s1, i_s2, i_s3);
+            FO_SUF(apply_batch)(cfg, rule, t++, n_grad, n_coef, K, n_parts, parts, stride,
+                                cfg->weight_scale / (double)(hi - lo), coef, intercept, grad,
+                                c_s1, c_s2, c_s3, i_s1, i_s2, i_s3);
     }
 #endif
     *t_io = t;
@@ -649,7 +777,13 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
         cfg->batch_size < 1 || n_threads < 1 || cfg->loss < 0 || cfg->loss >= FO_N_LOSSES ||
         !(cfg->alpha >= 0.0) || !(cfg->weight_scale > 0.0) ||
         (fo_loss_is_multiclass(cfg->loss) ? cfg->n_outputs < 2 : cfg->n_outputs != 1) ||
-        (!d->X && (!d->data || !d->indices || !d->indptr)) || (cfg->rows && cfg->n_rows <= 0))
+        (!d->X && (!d->data || !d->indices || !d->indptr)) || (cfg->rows && cfg->n_rows <= 0) ||
+        !(cfg->l1 >= 0.0 && cfg->l1 < INFINITY))
+        return FO_ERR_BAD_ARGUMENT;
+    /* the cumulative L1 penalty: plain SGD (its clip is the proximal map of a plain step),
+     * its state, and a finite rate */
+    if (cfg->l1 > 0.0 && (rule->precond != FO_PRECOND_NONE || rule->momentum || rule->maximize ||
+                          !cfg->l1_u || !cfg->l1_q || !isfinite(*cfg->l1_u)))
         return FO_ERR_BAD_ARGUMENT;
     if (cfg->rows)  /* every sample number inside X (one pass over n_rows values, no data) */
         for (int64_t k = 0; k < cfg->n_rows; k++)
@@ -707,9 +841,9 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
             loss_total += parts[n_grad];
             weight_total += parts[n_grad + 1];
             if (status == FO_OK)
-                FO_SUF(apply_batch)(rule, t++, n_grad, n_coef, K, 1, parts, stride,
-                                    cfg->weight_scale / (double)(hi - lo), cfg->alpha, coef,
-                                    intercept, grad, c_s1, c_s2, c_s3, i_s1, i_s2, i_s3);
+                FO_SUF(apply_batch)(cfg, rule, t++, n_grad, n_coef, K, 1, parts, stride,
+                                    cfg->weight_scale / (double)(hi - lo), coef, intercept,
+                                    grad, c_s1, c_s2, c_s3, i_s1, i_s2, i_s3);
         }
     } else {
         status = FO_SUF(team_epoch)(cfg, d, rule, perm, B, n_parts, stride, coef, intercept,

@@ -17,6 +17,9 @@ cdef extern from "fastoptim/fo_epoch.h":
         int lazy
         const int64_t *rows
         int64_t n_rows
+        double l1
+        double *l1_u
+        double *l1_q
     int fo_epoch_f64(const fo_epoch_config *cfg, const fo_data_f64 *data, fo_rule *rule,
                      double *coef, double *intercept, double *c_s1, double *c_s2, double *c_s3,
                      double *i_s1, double *i_s2, double *i_s3, int n_threads,
@@ -35,11 +38,13 @@ def run_epoch(dict config, dict spec, const floating[::1] values, const int32_t[
               floating[::1] coef, floating[::1] intercept,
               floating[::1] c_s1, floating[::1] c_s2, floating[::1] c_s3,
               floating[::1] i_s1, floating[::1] i_s2, floating[::1] i_s3, int n_threads,
-              const int64_t[::1] rows=None):
+              const int64_t[::1] rows=None, double l1=0.0, double[::1] l1_u=None,
+              double[::1] l1_q=None):
     """One epoch; `values` is X raveled (dense, indices None) or the CSR data.
 
     rows: None, or the sample numbers the epoch draws from (a row subset of X, y and
-    sample_weight, which keep every row).  Returns (status, mean_loss, carried): carried the
+    sample_weight, which keep every row).  l1 > 0: the cumulative L1 penalty, its total u
+    (one value) and applied q (one per coefficient) updated in place.  Returns (status, mean_loss, carried): carried the
     rule's next step and carried scalars (_cdefs.rule_carried)."""
     cdef fo_epoch_config cfg
     cdef fo_rule r
@@ -59,6 +64,14 @@ def run_epoch(dict config, dict spec, const floating[::1] values, const int32_t[
     cfg.n_rows = rows.shape[0] if rows is not None else 0
     if rows is not None and rows.shape[0] == 0:
         raise ValueError("rows is empty: an epoch needs at least one row")
+    cfg.l1 = l1
+    cfg.l1_u = NULL
+    cfg.l1_q = NULL
+    if l1 > 0:
+        if l1_u is None or l1_q is None or l1_u.shape[0] != 1 or l1_q.shape[0] != coef.shape[0]:
+            raise ValueError("l1 > 0 needs l1_u (one value) and l1_q (one per coefficient)")
+        cfg.l1_u = &l1_u[0]
+        cfg.l1_q = &l1_q[0]
     r = rule_from(spec)
     fill_data(&d64, &d32, values, indices, indptr, n_samples, n_features, y, sample_weight)
     if floating is double:

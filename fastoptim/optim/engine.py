@@ -29,6 +29,26 @@ step); ASGD's leave p as it is (its decay term, like the L2 terms, is dropped)
 and average the unchanged p into ``ax``.  The full list is in
 :mod:`fastoptim.optim` (and src_c/include/fastoptim/fo_epoch.h).  A dense NumPy
 twin of exactly this rule is in the tests.
+
+The L1 penalty (``l1 > 0``, plain SGD: the rule without preconditioner and
+momentum) is the cumulative penalty of Tsuruoka, Tsujii & Ananiadou (2009):
+after each step, u <- u + lr l1 (all the L1 penalty a coefficient could have
+received so far) and every coefficient is clipped towards zero by what it has
+not received yet,
+
+.. math::
+
+    w_j > 0:\ w_j \leftarrow \max(0, w_j - (u + q_j)), \qquad
+    w_j < 0:\ w_j \leftarrow \min(0, w_j + (u - q_j)),
+
+q_j the penalty applied to it so far (it takes the change).  A clip never carries a
+coefficient across zero, so the iterates have exact zeros, and a coefficient that
+the data push back and forth around zero is held there.  u and q live with the
+optimizer's state (``reset()`` forgets them), so they carry over from epoch to
+epoch and across a dask array's chunks.  In lazy mode a column's skipped steps
+(decays and clips) are applied when it next appears, in closed form: lazy and dense
+epochs are the same to rounding.  scikit-learn's SGDClassifier(penalty='l1') takes
+the same steps on dense data.
 """
 from __future__ import annotations
 
@@ -44,7 +64,7 @@ from ..losses import Objective
 from .optimizers import Optimizer
 from .schedules import apply as apply_schedule
 
-__all__ = ["run_epoch", "epoch_permutation", "train", "TrainResult"]
+__all__ = ["run_epoch", "epoch_permutation", "train", "TrainResult", "takes_l1"]
 
 
 def epoch_permutation(n_samples: int, seed: int) -> np.ndarray:
@@ -95,10 +115,43 @@ def check_epoch_args(optimizer, batch_size, seed):
         raise TypeError(f"seed must be an int, got {seed!r}")
 
 
+def takes_l1(optimizer: Optimizer) -> bool:
+    """Whether ``optimizer`` steps with the cumulative L1 penalty of :func:`run_epoch`:
+    plain SGD (no preconditioner, no momentum), whose step the clip is the proximal
+    map of."""
+    rule = optimizer._next_rule()
+    return rule["precond"] == "none" and not rule["momentum"]
+
+
+def _check_l1(l1, optimizer):
+    if isinstance(l1, (bool, np.bool_)) or not isinstance(l1, numbers.Real):
+        raise TypeError(f"l1 must be a number >= 0 (the L1 penalty), got {l1!r}")
+    if not (np.isfinite(l1) and l1 >= 0):
+        raise ValueError(f"l1 must be a finite number >= 0 (the L1 penalty), got {l1!r}")
+    if l1 > 0 and not takes_l1(optimizer):
+        raise ValueError(f"l1 > 0 (the cumulative L1 penalty) needs plain SGD, without "
+                         f"momentum or a preconditioner; got {optimizer!r}: use "
+                         f"fastoptim.optim.SGD(lr=...) (or for an estimator solver='sgd', "
+                         f"'saga' or 'newton-cd')")
+    return float(l1)
+
+
+def _l1_state(optimizer, n_coef):
+    """The cumulative penalty's u (one value) and q (one per coefficient), kept with the
+    optimizer's state: created at zero at the first epoch with l1 > 0."""
+    st = getattr(optimizer, "_l1_state", None)
+    if st is None:
+        st = optimizer._l1_state = {"u": np.zeros(1), "q": np.zeros(n_coef)}
+    elif st["q"].shape != (n_coef,):
+        raise ValueError(f"this optimizer's L1 penalty state is for {st['q'].size} "
+                         f"coefficients, got {n_coef}; call reset() to start over")
+    return st
+
+
 def run_epoch(objective: Objective, optimizer: Optimizer, coef: np.ndarray,
               intercept: np.ndarray | None = None, *, batch_size: int, seed: int = 0,
               shuffle: bool = True, lazy: Literal["auto"] | bool = "auto",
-              weight_scale: float | None = None) -> float:
+              weight_scale: float | None = None, l1: float = 0.0) -> float:
     """One epoch of mini-batch training, in place, without the GIL.
 
     Parameters
@@ -135,6 +188,10 @@ def run_epoch(objective: Objective, optimizer: Optimizer, coef: np.ndarray,
         ``n_samples / weight_sum`` (mean weight 1).  A part of a larger data set
         trained in turn (fastoptim's dask path) passes the whole set's factor, so
         that its steps equal those of an epoch over the whole set.
+    l1 : float >= 0, default 0
+        An L1 penalty ``l1 * ||coef||_1`` on top of the objective's (the intercept is not
+        penalized), applied by the cumulative penalty of the module docstring; needs
+        plain SGD (:func:`takes_l1`).  Its state is kept with the optimizer's.
 
     Returns
     -------
@@ -155,6 +212,7 @@ def run_epoch(objective: Objective, optimizer: Optimizer, coef: np.ndarray,
                          f"epoch steps coef and intercept by one rule; param_groups are for "
                          f"Optimizer.step() and the networks (MLPClassifier, MLPRegressor): "
                          f"build the optimizer without them")
+    l1 = _check_l1(l1, optimizer)
     K = objective.n_outputs
     c = _param(coef, "coef", objective, objective.coef_shape)
     b = None if intercept is None else _param(intercept, "intercept", objective, (K,))
@@ -185,11 +243,12 @@ def run_epoch(objective: Objective, optimizer: Optimizer, coef: np.ndarray,
     n_threads = min(objective.n_threads,
                     objective.threads_for(config["batch_size"] * objective.values_per_row * K))
     flat = lambda st, k: None if st.get(k) is None else st[k].reshape(-1)
+    l1_state = _l1_state(optimizer, c.size) if l1 > 0 else {"u": None, "q": None}
     status, mean_loss, carried = _epoch.run_epoch(
         config, spec, objective._values, objective._indices, objective._indptr,
         objective.X.shape[0], objective.n_features, objective._y, sw, c, b,
         flat(sc, "s1"), flat(sc, "s2"), flat(sc, "s3"), flat(si, "s1"), flat(si, "s2"),
-        flat(si, "s3"), n_threads, objective.rows)
+        flat(si, "s3"), n_threads, objective.rows, l1, l1_state["u"], l1_state["q"])
     optimizer._took_steps(carried)
     if status == _status.ERR_NONFINITE:
         raise FloatingPointError(
@@ -212,7 +271,8 @@ class TrainResult:
     intercept : ndarray of shape (n_outputs,) or None
         The trained intercepts; None with ``fit_intercept=False``.
     loss_curve : list of float
-        Per epoch, the running mean loss :func:`run_epoch` returned.
+        Per epoch, the running mean loss :func:`run_epoch` returned (plus ``l1 * ||coef||_1``
+        at the epoch's end, with ``l1``).
     n_epochs : int
         The number of epochs run (``len(loss_curve)``).
     converged : bool
@@ -254,7 +314,8 @@ def train(objective: Objective, optimizer: Optimizer, *, batch_size: int, max_ep
           shuffle: bool = True, coef: np.ndarray | None = None,
           intercept: np.ndarray | None = None,
           callback: Callable[[int, float, np.ndarray, np.ndarray | None], object] | None = None,
-          verbose: bool | int = False, lazy: Literal["auto"] | bool = "auto") -> TrainResult:
+          verbose: bool | int = False, lazy: Literal["auto"] | bool = "auto",
+          l1: float = 0.0) -> TrainResult:
     """Train a linear model for up to ``max_epochs`` epochs of :func:`run_epoch`.
 
     Python decides between epochs: the schedule (``schedule(epoch)`` sets the
@@ -291,6 +352,9 @@ def train(objective: Objective, optimizer: Optimizer, *, batch_size: int, max_ep
         Shuffle the rows of each epoch (False: storage order every epoch).
     lazy : {'auto', True, False}, default 'auto'
         Sparse updates, as in :func:`run_epoch`.
+    l1 : float >= 0, default 0
+        The L1 penalty of :func:`run_epoch` (plain SGD); the stop rule then watches
+        the mean loss plus ``l1 * ||coef||_1``.
     coef, intercept : ndarray, optional
         Starting point (warm start); zeros otherwise.  Updated in place.
     callback : callable, optional
@@ -306,6 +370,7 @@ def train(objective: Objective, optimizer: Optimizer, *, batch_size: int, max_ep
     """
     _check_train_args(max_epochs, tol, n_iter_no_change, fit_intercept, shuffle, verbose,
                       schedule, callback)
+    l1 = _check_l1(l1, optimizer)
     if coef is None:
         coef = np.zeros(objective.coef_shape, dtype=objective.dtype)
     if intercept is None and fit_intercept:
@@ -317,7 +382,9 @@ def train(objective: Objective, optimizer: Optimizer, *, batch_size: int, max_ep
         if schedule is not None:
             apply_schedule(schedule, optimizer, epoch, unit="epoch")
         loss = run_epoch(objective, optimizer, coef, intercept, batch_size=batch_size,
-                         seed=seed + epoch, shuffle=shuffle, lazy=lazy)
+                         seed=seed + epoch, shuffle=shuffle, lazy=lazy, l1=l1)
+        if l1:
+            loss += l1 * float(np.sum(np.abs(coef), dtype=np.float64))
         curve.append(loss)
         if verbose:
             print(f"epoch {epoch:4d}  lr {optimizer.lr:.3g}  loss {loss:.6g}", flush=True)

@@ -124,6 +124,7 @@ class Optimizer:
         self.state = None
         self.n_steps = 0
         self._scalars = {}  # the carried scalars after n_steps steps (empty: the rule's start)
+        self._l1_state = None  # run_epoch's cumulative L1 penalty (u, q), once it has one
         self._base_lr = self.lr
         if param_groups is not None:
             self._groups = self._build_groups(param_groups)
@@ -131,6 +132,7 @@ class Optimizer:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.__dict__.setdefault("_scalars", {})  # pickled before the carried scalars
+        self.__dict__.setdefault("_l1_state", None)  # pickled before the L1 penalty
 
     # -- the carried scalars -----------------------------------------------------------
 
@@ -485,9 +487,11 @@ class Optimizer:
         self.n_steps += 1
 
     def reset(self) -> None:
-        """Forget the state, the carried scalars (every group's) and the step count."""
+        """Forget the state, the carried scalars (every group's), the step count and
+        :func:`~fastoptim.optim.run_epoch`'s L1 penalty state."""
         self.state = None
         self.n_steps = 0
+        self._l1_state = None
         for chain in self._chains():
             chain._scalars = {}
 

@@ -2,7 +2,7 @@
  * fo_epoch.h -- one epoch of mini-batch training of a linear model, in C.
  *
  * Objective (as fo_loss.h): F(coef, b) = sum_i w_i l(x_i . coef + b, y_i) / sum_i w_i
- *                                          + (alpha / 2) ||coef||^2.
+ *                                          + (alpha / 2) ||coef||^2 + l1 ||coef||_1.
  * One epoch: shuffle the rows (seeded Fisher-Yates; or storage order), cut
  * them into batches of batch_size (the last may be shorter), and for each
  * batch B compute the unbiased estimate of the gradient
@@ -50,6 +50,23 @@
  * X[rows] (the permutation is of 0..n_rows-1, and position k stands for
  * sample rows[k]; y and sample_weight are indexed by sample number, as X):
  * the same bits as an epoch over a copy of those rows, with no copy.
+ *
+ * The L1 term (cfg->l1 > 0; plain SGD only: a rule without preconditioner and
+ * momentum) is the cumulative penalty of Tsuruoka, Tsujii & Ananiadou (2009,
+ * "Stochastic gradient descent training for L1-regularized log-linear models
+ * with cumulative penalty", ACL): after each step's update, u <- u + lr l1
+ * (the L1 penalty a coefficient could have received so far), and every
+ * coefficient w_j is clipped towards zero by what it has not received yet,
+ *     w_j > 0:  w_j <- max(0, w_j - (u + q_j)),
+ *     w_j < 0:  w_j <- min(0, w_j + (u - q_j)),      q_j <- q_j + (the change),
+ * q_j the penalty applied to it so far (signed).  A coefficient the clip would
+ * carry across zero stops at zero, so the iterates have exact zeros.  u and q
+ * (n_outputs * n_features doubles) are in/out: they carry over from epoch to
+ * epoch.  The intercept is not penalized.  In lazy mode the skipped steps'
+ * decays and clips are applied just in time in closed form (while the sign
+ * holds w_s = d^s w - lr l1 (1 + d + ... + d^(s-1)); the step that reaches
+ * zero is found and taken exactly; a zero stays zero), so that lazy and
+ * dense epochs give the same result to rounding.
  */
 #ifndef FASTOPTIM_FO_EPOCH_H
 #define FASTOPTIM_FO_EPOCH_H
@@ -75,6 +92,10 @@ typedef struct {
                             * n_rows sample numbers rows[0..n_rows) (each in
                             * [0, data->n_samples)): a subset of X without a copy */
     int64_t n_rows;        /* ignored when rows is NULL */
+    double l1;             /* L1 penalty of the objective (coef only), >= 0: the cumulative
+                            * penalty above; > 0 needs plain SGD and l1_u, l1_q */
+    double *l1_u;          /* l1 > 0: in/out, the total penalty u (one value) */
+    double *l1_q;          /* l1 > 0: in/out, the applied penalty q, n_outputs * n_features */
 } fo_epoch_config;
 
 /*
