@@ -231,14 +231,15 @@ def _take_rows(part, idx):
     return part[idx]
 
 
-def _chunk_epoch(obj, state, alpha, weight_scale, batch_size, seed):
-    """One epoch over this chunk from `state` = (optimizer, coef, intercept); a new state."""
+def _chunk_epoch(obj, state, alpha, weight_scale, batch_size, seed, l1=0.0):
+    """One epoch over this chunk from `state` = (optimizer, coef, intercept); a new state
+    (the optimizer carries the L1 penalty's state to the next chunk)."""
 
     opt, coef, intercept = copy.deepcopy(state[:3])
     local = copy.copy(obj)
     local.alpha = alpha
     loss = run_epoch(local, opt, coef, intercept, batch_size=batch_size, seed=seed,
-                     weight_scale=weight_scale)
+                     weight_scale=weight_scale, l1=l1)
     return opt, coef, intercept, state[3] + obj.weight_sum * loss
 
 
@@ -288,8 +289,9 @@ class _ChunkGroup:
     def row_curvature(self, fit_intercept, scale):
         return max(_chunk_row_curvature(o, fit_intercept, scale) for o in self.objs)
 
-    def epoch(self, position, state, alpha, weight_scale, batch_size, seed):
-        return _chunk_epoch(self.objs[position], state, alpha, weight_scale, batch_size, seed)
+    def epoch(self, position, state, alpha, weight_scale, batch_size, seed, l1=0.0):
+        return _chunk_epoch(self.objs[position], state, alpha, weight_scale, batch_size, seed,
+                            l1)
 
 
 # errors of the data or the numbers, raised by fastoptim's own code on a worker: not retried
@@ -519,15 +521,17 @@ class DaskObjective(_OnWorkers):
         scale = self.n_samples / self.weight_sum
         return max(self._call("row_curvature", fit_intercept, scale))
 
-    def run_epoch(self, optimizer, coef, intercept=None, *, batch_size, seed=0):
+    def run_epoch(self, optimizer, coef, intercept=None, *, batch_size, seed=0, l1=0.0):
         """One epoch over the chunks in turn (see the module docstring), in place.
 
-        Returns the weighted mean of the per-sample losses, as :func:`run_epoch`.
+        Returns the weighted mean of the per-sample losses, as :func:`run_epoch` (whose
+        ``l1``, the cumulative L1 penalty, carries over from chunk to chunk with the
+        optimizer).
         """
         weight_scale = self.n_samples / self.weight_sum
         seeds = chunk_seeds(seed, self.X.n_chunks)
         state = self._chunks_in_turn((optimizer, coef, intercept, 0.0), [
-            (self.alpha, weight_scale, int(batch_size), int(s)) for s in seeds])
+            (self.alpha, weight_scale, int(batch_size), int(s), float(l1)) for s in seeds])
         new_opt, new_coef, new_intercept, loss_sum = state
         optimizer.__dict__.update(new_opt.__dict__)
         coef[...] = new_coef

@@ -272,3 +272,103 @@ def test_bad_l1_arguments():
     run_epoch(obj, o2, c2, None, batch_size=3, l1=0.0)
     np.testing.assert_array_equal(c1, c2)
     assert o2._l1_state is None
+
+
+# ---------------------------------------------------------------- the estimators
+
+def _breast_cancer():
+    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    X, y = sklearn_datasets.load_breast_cancer(return_X_y=True)
+    return (X - X.mean(axis=0)) / X.std(axis=0), y
+
+
+def _binary_objective(model, X, y, C, l1_ratio=1.0):
+    ys = np.where(y == model.classes_[1], 1.0, -1.0)
+    z = X @ np.ravel(model.coef_).astype(np.float64) + float(model.intercept_[0])
+    w = np.ravel(model.coef_).astype(np.float64)
+    return (C * np.sum(np.logaddexp(0, -ys * z)) + l1_ratio * np.abs(w).sum()
+            + 0.5 * (1 - l1_ratio) * w @ w)
+
+
+@pytest.mark.parametrize("C, l1_ratio", [(0.1, 1.0), (1.0, 1.0), (1.0, 0.5)])
+def test_logistic_sgd_l1_at_the_defaults_reaches_the_optimum(C, l1_ratio):
+    """solver='sgd' with the L1 / elastic-net penalty, the defaults otherwise: within 1% of
+    newGLMNET's objective, with exact zeros where the optimum has them (all but a few);
+    CSR and float32 give the same fit (lazy = dense steps)."""
+    from fastoptim import LogisticRegression
+
+    X, y = _breast_cancer()
+    kw = dict(penalty="elasticnet", l1_ratio=l1_ratio, C=C)
+    best = LogisticRegression(solver="newton-cd", tol=1e-10, **kw).fit(X, y)
+    fits = {}
+    for name, XX in (("dense", X), ("csr", sp.csr_matrix(X)), ("f32", X.astype(np.float32))):
+        fits[name] = LogisticRegression(solver="sgd", random_state=0, **kw).fit(XX, y)
+    f_best = _binary_objective(best, X, y, C, l1_ratio)
+    m = fits["dense"]
+    assert _binary_objective(m, X, y, C, l1_ratio) <= 1.01 * f_best
+    zeros, best_zeros = np.ravel(m.coef_ == 0), np.ravel(best.coef_ == 0)
+    assert zeros.sum() >= 1 and np.sum(zeros != best_zeros) <= 3
+    np.testing.assert_allclose(fits["csr"].coef_, m.coef_, rtol=0, atol=1e-10)
+    np.testing.assert_array_equal(fits["csr"].coef_ == 0, m.coef_ == 0)
+    assert fits["f32"].coef_.dtype == np.float32
+    np.testing.assert_allclose(fits["f32"].coef_, m.coef_, rtol=0, atol=2e-3)
+    assert m.score(X, y) >= best.score(X, y) - 0.01
+
+
+def test_softmax_and_one_vs_rest_sgd_l1():
+    """The multinomial model (K rows, each penalized) near saga's objective with the same
+    zeros to a few; one-vs-rest rows are the binary fits."""
+    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    from scipy.special import logsumexp
+
+    from fastoptim import LogisticRegression, SoftmaxRegression
+
+    X, y = sklearn_datasets.load_digits(return_X_y=True)
+    keep = X.std(axis=0) > 0
+    X = (X[:, keep] - X[:, keep].mean(axis=0)) / X[:, keep].std(axis=0)
+    C = 0.1
+
+    def f(m):
+        Z = X @ m.coef_.T + m.intercept_
+        return C * np.sum(logsumexp(Z, axis=1) - Z[np.arange(len(y)), y]) + np.abs(m.coef_).sum()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        best = SoftmaxRegression(penalty="l1", C=C, solver="saga", tol=1e-7,
+                                 max_iter=3000).fit(X, y)
+    m = SoftmaxRegression(penalty="l1", C=C, solver="sgd", random_state=0).fit(X, y)
+    assert f(m) <= 1.01 * f(best)
+    assert np.sum((m.coef_ == 0) != (best.coef_ == 0)) <= 0.05 * m.coef_.size
+    assert np.sum(m.coef_ == 0) >= 0.5 * m.coef_.size
+    # one-vs-rest: row k is the binary problem "k against the rest", same seed and rate
+    Xs, ys = X[y < 3], y[y < 3]
+    kw = dict(penalty="l1", C=0.5, solver="sgd", random_state=0, learning_rate=0.05)
+    ovr = LogisticRegression(multi_class="ovr", **kw).fit(Xs, ys)
+    for k in range(3):
+        one = LogisticRegression(**kw).fit(Xs, (ys == k).astype(int))
+        np.testing.assert_array_equal(ovr.coef_[k], one.coef_[0])
+
+
+def test_sgd_object_partial_fit_and_refusals():
+    from fastoptim import LogisticRegression
+    from fastoptim.optim import SGD, Adagrad
+
+    X, y = _breast_cancer()
+    # an SGD object without momentum takes the penalty (its own lr, no cuts)
+    m = LogisticRegression(penalty="l1", C=0.1, solver=SGD(lr=0.05), batch_size=8,
+                           random_state=0, max_iter=300).fit(X, y)
+    assert np.sum(m.coef_ == 0) >= 10
+    # partial_fit: one epoch a call, the penalty's state carried by the kept optimizer --
+    # the same bits as the engine's epochs with one optimizer
+    p = LogisticRegression(penalty="l1", C=0.1, solver="sgd", learning_rate=0.05, batch_size=8)
+    for _ in range(3):
+        p.partial_fit(X, y, classes=[0, 1])
+    obj = Objective("logistic", X, np.where(y == 1, 1.0, -1.0))
+    c, b, opt = np.zeros(X.shape[1]), np.zeros(1), SGD(lr=0.05)
+    for e in range(3):
+        run_epoch(obj, opt, c, b, batch_size=8, seed=e + 1, l1=1.0 / (0.1 * len(y)))
+    np.testing.assert_allclose(p.coef_[0], c, rtol=0, atol=1e-14)
+    assert np.sum(c == 0) >= 1
+    for solver in ("momentum", "adam", SGD(lr=0.1, momentum=0.9), Adagrad(lr=0.1)):
+        with pytest.raises(ValueError, match="'sgd'"):
+            LogisticRegression(penalty="l1", solver=solver).fit(X, y)

@@ -268,3 +268,33 @@ def test_a_worker_lost_mid_fit_is_recomputed_or_reported(client):
         assert_rel(result["model"].coef_, ref.coef_, 1e-6)
     else:
         assert str(result["error"])  # a clear error, not a silently wrong model
+
+
+def test_cumulative_l1_carries_over_the_chunks(client):
+    """run_epoch(l1=) over a DaskObjective: the chunks in turn with one optimizer, whose
+    cumulative-penalty state goes from chunk to chunk -- the same bits as the in-memory
+    engine over the chunks' rows in turn; and the estimator reaches the L1 optimum."""
+    from fastoptim._dask import chunk_seeds
+    from fastoptim.optim import SGD, run_epoch
+
+    X, y, _ = problem(12, n=1200)
+    ys = np.where(y == 1, 1.0, -1.0)
+    obj = DaskObjective("logistic", DaskData(chunked(X, 3)), ys, alpha=1e-3)
+    c, b, opt = np.zeros(D), np.zeros(1), SGD(lr=0.05)
+    c2, b2, opt2 = np.zeros(D), np.zeros(1), SGD(lr=0.05)
+    for epoch in range(2):
+        obj.run_epoch(opt, c, b, batch_size=4, seed=epoch, l1=0.2)
+        for k, s in enumerate(chunk_seeds(epoch, 3)):
+            part = Objective("logistic", X[400 * k:400 * (k + 1)], ys[400 * k:400 * (k + 1)],
+                             alpha=1e-3)
+            run_epoch(part, opt2, c2, b2, batch_size=4, seed=int(s), weight_scale=1.0, l1=0.2)
+    np.testing.assert_array_equal(c, c2)
+    np.testing.assert_array_equal(opt._l1_state["q"], opt2._l1_state["q"])
+    assert np.sum(c == 0) >= 1
+    model = LogisticRegression(penalty="l1", C=0.05, solver="sgd", random_state=0)
+    on_chunks = model.fit(chunked(X), y)
+    best = LogisticRegression(penalty="l1", C=0.05, solver="newton-cd", tol=1e-10).fit(X, y)
+    f = lambda m: (0.05 * np.sum(np.logaddexp(0, -ys * (X @ m.coef_[0] + m.intercept_[0])))  # noqa: E731
+                   + np.abs(m.coef_).sum())
+    assert f(on_chunks) - f(best) <= 0.01 * f(best)
+    np.testing.assert_array_equal(on_chunks.coef_ == 0, best.coef_ == 0)

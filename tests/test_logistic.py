@@ -22,6 +22,7 @@ gtol 1e-10); its own gradient is checked before it is trusted.
 Library bugs found are strict xfails; each reason says what is wrong.
 """
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -32,7 +33,7 @@ import scipy.special
 
 from fastoptim.exceptions import ConvergenceWarning, DataConversionWarning, NotFittedError
 from fastoptim.linear_model import LogisticRegression, SoftmaxRegression
-from fastoptim.optim import Adam, schedules
+from fastoptim.optim import SGD, Adam, schedules
 from conftest import assert_rel, usps_source
 
 
@@ -1268,18 +1269,20 @@ def test_bad_penalty(xy, penalty):
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "newton-cholesky", "gd", "sag",
-                                    "svrg", "sgd", "adam", "liblinear"])
+                                    "svrg", "momentum", "adam", "liblinear",
+                                    SGD(lr=0.1, momentum=0.5), Adam(lr=0.01)])
 @pytest.mark.parametrize("penalty, l1_ratio", [("l1", 0.0), ("elasticnet", 0.5), ("l2", 1.0)])
 def test_l1_penalty_with_a_solver_that_cannot(xy, solver, penalty, l1_ratio):
     """An L1 share with a solver that cannot do it: a ValueError naming the ones that can
     (scikit-learn's 'liblinear' with a pointer to its algorithm here)."""
-    with pytest.raises(ValueError, match=rf"solver='{solver}' does not handle the L1 / "
-                                         rf"elastic-net penalty.*use solver='newton-cd' or "
-                                         rf"'saga'"):
+    name = re.escape(repr(solver))
+    with pytest.raises(ValueError, match=rf"solver={name} does not handle the L1 / "
+                                         rf"elastic-net penalty.*use solver='newton-cd', "
+                                         rf"'saga' or 'sgd'"):
         LogisticRegression(penalty=penalty, l1_ratio=l1_ratio, solver=solver).fit(*xy)
-    with pytest.raises(ValueError, match=rf"solver='{solver}' does not handle the L1 / "
-                                         rf"elastic-net penalty.*use solver='saga' \(its "
-                                         rf"proximal step\)"):
+    with pytest.raises(ValueError, match=rf"solver={name} does not handle the L1 / "
+                                         rf"elastic-net penalty.*use solver='saga' or 'sgd' "
+                                         rf"\('saga': its proximal step"):
         SoftmaxRegression(penalty=penalty, l1_ratio=l1_ratio, solver=solver).fit(*xy)
 
 

@@ -50,7 +50,7 @@ def test_l1_ratio_spells_the_penalty():
     assert SoftmaxRegression(l1_ratio=0).fit(X, y).coef_.shape == (3, 6)
     for share in (0.5, 1.0):
         with pytest.raises(ValueError, match=r"solver='lbfgs' does not handle the L1 / "
-                                             r"elastic-net penalty.*'newton-cd' or 'saga'"):
+                                             r"elastic-net penalty.*'newton-cd', 'saga' or 'sgd'"):
             LogisticRegression(l1_ratio=share).fit(X, y)
         spelled = LogisticRegression(l1_ratio=share, solver="newton-cd", random_state=0).fit(X, y)
         named = LogisticRegression(penalty="elasticnet", l1_ratio=share, solver="newton-cd",

@@ -56,6 +56,11 @@ Solvers
   map of the L1 term), applied just in time in closed form on CSR data (``fo_vr.h``).
 - 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adadelta', 'nadam',
   or an optimizer object: mini-batch epochs of the C engine (:mod:`._stochastic`).
+  'sgd' (and an SGD object without momentum) takes the L1 / elastic-net penalty too,
+  by the cumulative penalty of Tsuruoka, Tsujii & Ananiadou (2009): after each step
+  every coefficient is clipped towards zero by the L1 penalty it has not received yet,
+  never across zero, so the iterates have exact zeros (on CSR data just in time,
+  equal to the dense steps; :mod:`fastoptim.optim.engine`).
 """
 from __future__ import annotations
 
@@ -79,14 +84,16 @@ from ..base import (BaseEstimator, ClassifierMixin, SparseCoefMixin, available_i
                     validate_X)
 from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
+from ..optim import Optimizer
 from ..optim.engine import run_epoch
 from ..optim.line_search import armijo_descent
 from ..optim.schedules import ReduceOnPlateau
 from ._glmnet import LOGISTIC, ColumnData, sample_costs
 from ._stochastic import (STOCHASTIC_SOLVERS, check_stochastic_params, curves_kept_on_error,
-                          fit_stochastic, initial_optimizer, is_stochastic,
+                          default_batch, fit_stochastic, initial_optimizer, is_stochastic,
+                          l1_term,
                           new_objective_factory, set_validation_history, start_loss,
-                          validation_history)
+                          takes_l1_penalty, validation_history)
 from ._variance_reduced import (VARIANCE_REDUCED_SOLVERS, check_in_memory,
                                 check_variance_reduced_params, fit_variance_reduced,
                                 is_variance_reduced)
@@ -467,14 +474,19 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(f"l1_ratio must be a number in [0, 1], got {l1_ratio!r}")
         s = self.solver
         share = self._l1_share()
-        able = ("saga",) if self._softmax_only else ("newton-cd", "saga")
-        if share > 0 and not (isinstance(s, str) and s in able):
+        able = ("saga", "sgd") if self._softmax_only else ("newton-cd", "saga", "sgd")
+        takes = (isinstance(s, str) and s in able) or (
+            isinstance(s, Optimizer) and takes_l1_penalty(s))
+        if share > 0 and not takes:
             hint = (" (scikit-learn's 'liblinear' L1 solver is the same newGLMNET algorithm as "
                     "'newton-cd', here with the intercept not penalized)"
                     if s == "liblinear" and not self._softmax_only else "")
-            names = " or ".join(repr(n) for n in able)
-            what = ("newGLMNET, proximal Newton by coordinate descent; 'saga': its proximal "
-                    "step" if not self._softmax_only else "its proximal step")
+            names = ", ".join(repr(n) for n in able[:-1]) + f" or {able[-1]!r}"
+            what = ("'newton-cd': newGLMNET, proximal Newton by coordinate descent; 'saga': its "
+                    "proximal step; 'sgd' or a fastoptim.optim.SGD without momentum: the "
+                    "cumulative L1 penalty" if not self._softmax_only else
+                    "'saga': its proximal step; 'sgd' or a fastoptim.optim.SGD without "
+                    "momentum: the cumulative L1 penalty")
             given = ("penalty='l1'" if self.penalty == "l1" else
                      f"penalty={self.penalty!r}, l1_ratio={l1_ratio!r}")
             raise ValueError(
@@ -680,13 +692,15 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         kwargs = {} if K is None else {"n_classes": K}
         if is_stochastic(self.solver):
             make = new_objective_factory(loss, X, target, sw, self._alpha, n_threads, **kwargs)
+            l1_of = self._l1 if self._l1_share() > 0 else None
             shape, n_out = ((X.shape[1],), 1) if K is None else ((K, X.shape[1]), K)
             coef = np.zeros(shape, dtype=X.dtype) if c0 is None else \
                 np.array(c0, dtype=X.dtype).reshape(shape)
             b = np.zeros(n_out, dtype=X.dtype) if b0 is None else \
                 np.array(b0, dtype=X.dtype).reshape(n_out)
             coef, b, _, n_ep = fit_stochastic(self, make, X.shape[0], coef_init=coef,
-                                              intercept_init=b, fit_intercept=self.fit_intercept)
+                                              intercept_init=b, fit_intercept=self.fit_intercept,
+                                              l1_of_weight_sum=l1_of)
             return coef, b, n_ep, list(self.loss_curve_), None
         wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
         if is_variance_reduced(self.solver):
@@ -788,6 +802,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         for k, (loss, target, K) in enumerate(problems):
             kwargs = {} if K is None else {"n_classes": K}
             wsum = float(X.shape[0] if sw is None else np.sum(sw, dtype=np.float64))
+            l1 = self._l1(wsum)  # the cumulative L1 penalty of 'sgd', in this batch's units
             obj = Objective(loss, X, target, sample_weight=sw, alpha=self._alpha(wsum),
                             n_threads=self._threads(), **kwargs)
             if start:
@@ -798,10 +813,12 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                     coef, b = coef0.reshape(obj.coef_shape).copy(), icpt0.copy()
                 else:
                     coef, b = coef0[k].copy(), icpt0[k:k + 1].copy()
-                batch = min(200, X.shape[0]) if self.batch_size is None else int(self.batch_size)
+                batch = default_batch(X.shape[0], l1) if self.batch_size is None else \
+                    int(self.batch_size)
                 opt, _ = initial_optimizer(self.solver, self.learning_rate, obj, coef,
                                            b if self.fit_intercept else None, batch=batch,
-                                           seed=int(done[k]) + 1)
+                                           seed=int(done[k]) + 1,
+                                           l1_of_weight_sum=self._l1 if l1 else None)
                 state.append([coef, b, opt, int(done[k]), None, None])
             coef, b, opt, epochs, first_loss, plateau = state[k]
             if coef.dtype != X.dtype:
@@ -814,12 +831,13 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             elif self.schedule is not None:
                 plateau = None
                 opt.lr = float(self.schedule(epochs + 1))
-            batch = min(200, X.shape[0]) if self.batch_size is None else int(self.batch_size)
+            batch = default_batch(X.shape[0], l1) if self.batch_size is None else \
+                int(self.batch_size)
             if first_loss is None:  # the loss at the start: the scale of an explosion
                 first_loss = start_loss(obj, coef, b if self.fit_intercept else None)
             try:
                 loss_value = run_epoch(obj, opt, coef, b if self.fit_intercept else None,
-                                       batch_size=batch, seed=epochs + 1)
+                                       batch_size=batch, seed=epochs + 1, l1=l1)
             except FloatingPointError:
                 raise FloatingPointError(
                     f"{type(self).__name__}.partial_fit diverged: with learning rate {opt.lr:g} the "
@@ -831,7 +849,7 @@ class _LinearClassifier(SparseCoefMixin, ClassifierMixin, BaseEstimator):
                     f"or learning_rate='auto'")
             if plateau is not None:  # watches the objective, as fit's does
                 plateau[1].update(loss_value + 0.5 * obj.alpha * float(
-                    np.sum(np.square(coef, dtype=np.float64))))
+                    np.sum(np.square(coef, dtype=np.float64))) + l1_term(l1, coef))
             state[k][3], state[k][4], state[k][5] = epochs + 1, first_loss, plateau
             losses.append(loss_value)
         self._partial = state
@@ -943,7 +961,8 @@ _PARAMS_DOC = """
         weighed against C times the loss.  None: no penalty (C is ignored).  With 'l2', a nonzero ``l1_ratio`` sets the
         mix as with 'elasticnet' (scikit-learn >= 1.8 spells the penalty by
         ``l1_ratio`` alone).  An L1 share needs ``solver='newton-cd'``
-        (LogisticRegression) or ``'saga'`` (both: its proximal step).
+        (LogisticRegression), ``'saga'`` (its proximal step) or ``'sgd'`` (the
+        cumulative L1 penalty; also a fastoptim.optim.SGD without momentum).
     C : float, default 1.0
         Inverse penalty strength (> 0): the loss is multiplied by C; ``np.inf``
         is no penalty (scikit-learn 1.8's spelling of ``penalty=None``).
@@ -989,7 +1008,9 @@ _PARAMS_DOC = """
         the fit reduces a copy, and each partial_fit goes on from the rate the
         previous call reached.
     batch_size : int, optional
-        Stochastic solvers: None is min(200, n_samples).
+        Stochastic solvers: None is min(200, n_samples); with an L1 share and
+        'sgd', at most n_samples // 64 (at least 64 steps an epoch: the cumulative
+        penalty moves a coefficient by lr times the L1 strength per step).
     early_stopping : bool, default False
         Stochastic solvers: hold out validation_fraction of the samples and
         stop when their loss stops improving by tol for n_iter_no_change

@@ -81,11 +81,11 @@ from ..base import as_random_state
 from ..exceptions import ConvergenceWarning, warn
 from ..losses import Objective
 from ..optim import SGD, Adadelta, Adagrad, Adam, NAdam, Optimizer, RMSProp
-from ..optim.engine import run_epoch
+from ..optim.engine import run_epoch, takes_l1
 from ..optim.schedules import ReduceOnPlateau, apply as apply_schedule
 
 __all__ = ["STOCHASTIC_SOLVERS", "is_stochastic", "check_stochastic_params", "make_optimizer",
-           "initial_optimizer", "range_test_learning_rate",
+           "initial_optimizer", "range_test_learning_rate", "takes_l1_penalty", "l1_term",
            "fit_stochastic"]
 
 DEFAULT_MAX_EPOCHS = 1000  # max_iter=None
@@ -107,6 +107,14 @@ _CURVATURE = {"squared": 1.0, "logistic": 0.25, "hinge": 1.0, "squared_hinge": 2
 def is_stochastic(solver):
     """True for an optimizer object or the name of a stochastic solver."""
     return isinstance(solver, Optimizer) or (isinstance(solver, str) and solver in STOCHASTIC_SOLVERS)
+
+
+def takes_l1_penalty(solver):
+    """Whether the stochastic ``solver`` (a name or an optimizer object) steps with the
+    engine's cumulative L1 penalty: 'sgd', or a plain SGD object (no momentum)."""
+    if isinstance(solver, Optimizer):
+        return takes_l1(solver)
+    return solver == "sgd"
 
 
 def check_stochastic_params(est):
@@ -158,7 +166,7 @@ def make_optimizer(solver, lr):
 
 
 def initial_optimizer(solver, learning_rate, objective, coef, intercept, *, batch, seed,
-                      make_objective=None, rows=None):
+                      make_objective=None, rows=None, l1_of_weight_sum=None):
     """The optimizer a fit (or a first partial_fit) starts with, and whether its rate was tuned.
 
     learning_rate='auto' with a solver by name runs :func:`range_test_learning_rate` (on a
@@ -168,13 +176,14 @@ def initial_optimizer(solver, learning_rate, objective, coef, intercept, *, batc
     tuned = isinstance(learning_rate, str) and isinstance(solver, str)
     if tuned:
         lr = range_test_learning_rate(solver, objective, coef, intercept, batch=batch, seed=seed,
-                                      make_objective=make_objective, rows=rows)
+                                      make_objective=make_objective, rows=rows,
+                                      l1_of_weight_sum=l1_of_weight_sum)
         return make_optimizer(solver, lr), True
     return make_optimizer(solver, learning_rate), False
 
 
 def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
-                             make_objective=None, rows=None):
+                             make_objective=None, rows=None, l1_of_weight_sum=None):
     """learning_rate='auto' for the stochastic solver named ``solver``: a learning-rate range test.
 
     Each candidate rate runs :data:`RANGE_TEST_STEPS` mini-batch steps from (coef, intercept)
@@ -186,7 +195,9 @@ def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
     is already too large.  A short run rewards the rate that makes the most progress; the
     noise floor that rate leaves behind is what :func:`fit_stochastic`'s cuts on a plateau
     remove (Smith 2017, "Cyclical learning rates for training neural networks", sec. 3.3;
-    Bottou, Curtis & Nocedal 2018, sec. 4).
+    Bottou, Curtis & Nocedal 2018, sec. 4).  With an L1 penalty (``l1_of_weight_sum``:
+    its strength from the rows' weight sum, as alpha's) the candidates run with the
+    cumulative penalty and are scored on the objective with the L1 term.
     """
     n = objective.n_samples
     batch = max(1, min(int(batch), n))  # a batch larger than the data is the full batch
@@ -200,6 +211,7 @@ def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
     else:
         probe = objective
     epochs = max(1, -(-RANGE_TEST_STEPS * batch // m))
+    l1 = 0.0 if l1_of_weight_sum is None else l1_of_weight_sum(probe.weight_sum)
     scores = {}
 
     def score(lr):
@@ -210,8 +222,9 @@ def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
             try:
                 with np.errstate(all="ignore"):
                     for e in range(epochs):
-                        run_epoch(probe, opt, c, b, batch_size=min(batch, m), seed=seed + e)
-                    value = float(probe.value_grad(c, b)[0])
+                        run_epoch(probe, opt, c, b, batch_size=min(batch, m), seed=seed + e,
+                                  l1=l1)
+                    value = float(probe.value_grad(c, b)[0]) + l1_term(l1, c)
             except FloatingPointError:
                 value = np.inf
             scores[lr] = value if np.isfinite(value) else np.inf
@@ -246,7 +259,24 @@ def lipschitz_bound(objective, fit_intercept):
     return _CURVATURE[objective.loss] * top + objective.alpha
 
 
-def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init, fit_intercept):
+def default_batch(n_samples, l1=0.0):
+    """batch_size=None: min(200, n_samples); with an L1 penalty at most n_samples / 64, so
+    that an epoch takes at least 64 steps.  The cumulative penalty moves a coefficient by at
+    most lr l1 per step: with three steps an epoch (breast cancer's 569 rows in batches of
+    200) the zeros of the optimum are reached only after hundreds of epochs, and the fit
+    stopped 2.3% above the optimum at C=1; in batches of 8, 0.3%."""
+    if l1 > 0:
+        return max(1, min(200, n_samples // 64))
+    return min(200, n_samples)
+
+
+def l1_term(l1, coef):
+    """l1 ||coef||_1, in float64 (0 without an L1 penalty)."""
+    return l1 * float(np.sum(np.abs(coef), dtype=np.float64)) if l1 else 0.0
+
+
+def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init, fit_intercept,
+                   l1_of_weight_sum=None):
     """Train one linear model with est's stochastic solver; returns (coef, intercept, optimizer).
 
     Parameters
@@ -263,6 +293,10 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
         Rows of the whole data set (the validation split draws from them).
     coef_init, intercept_init : ndarray
         The starting point (zeros or a warm start), trained in place.
+    l1_of_weight_sum : callable, optional
+        ``weight_sum -> l1``: an L1 penalty on top of the objective's L2, from the
+        training rows' weight sum (as the objective's alpha), applied by the engine's
+        cumulative penalty (plain SGD only: the caller checked the solver).
     """
     rng = as_random_state(est.random_state)
     seed = int(rng.randint(0, 2 ** 31 - 1))
@@ -280,12 +314,14 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
         val_rows, train_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
     objective = make_objective(train_rows)
     validation = make_objective(val_rows) if val_rows is not None else None
-    batch = min(200, objective.n_samples) if est.batch_size is None else int(est.batch_size)
+    l1 = 0.0 if l1_of_weight_sum is None else float(l1_of_weight_sum(objective.weight_sum))
+    batch = default_batch(objective.n_samples, l1) if est.batch_size is None else int(est.batch_size)
     coef, intercept = coef_init, (intercept_init if fit_intercept else None)
     # learning_rate='auto' for a solver by name: the range test's rate, cut on plateaus below
     opt, tuned = initial_optimizer(est.solver, est.learning_rate, objective, coef, intercept,
                                    batch=batch, seed=seed, make_objective=make_objective,
-                                   rows=train_rows)
+                                   rows=train_rows,
+                                   l1_of_weight_sum=l1_of_weight_sum if l1 else None)
     cut_on_plateau = tuned and est.schedule is None
     lr_floor = opt.lr * PLATEAU_MIN_FRACTION
     schedule = est.schedule
@@ -302,10 +338,10 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
         try:
             if hasattr(objective, "run_epoch"):  # a DaskObjective: the chunks in turn
                 loss = objective.run_epoch(opt, coef, intercept, batch_size=batch,
-                                           seed=seed + epoch)
+                                           seed=seed + epoch, l1=l1)
             else:
                 loss = run_epoch(objective, opt, coef, intercept, batch_size=batch,
-                                 seed=seed + epoch)
+                                 seed=seed + epoch, l1=l1)
         except FloatingPointError:
             raise FloatingPointError(
                 f"{type(est).__name__}: the fit diverged at epoch {epoch}: with learning rate "
@@ -314,7 +350,8 @@ def fit_stochastic(est, make_objective, n_samples, *, coef_init, intercept_init,
                 f"or a direct solver") from None
         curve.append(loss)
         # the stopping rule watches the objective: the epoch's mean loss plus the penalty
-        watched = loss + 0.5 * objective.alpha * float(np.sum(np.square(coef, dtype=np.float64)))
+        watched = loss + 0.5 * objective.alpha * float(np.sum(np.square(coef, dtype=np.float64))) \
+            + l1_term(l1, coef)
         if validation is not None:
             b = None if intercept is None else intercept
             watched = float(validation.value_grad(coef, b)[0]) - 0.5 * validation.alpha * float(
