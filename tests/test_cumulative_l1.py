@@ -372,3 +372,39 @@ def test_sgd_object_partial_fit_and_refusals():
     for solver in ("momentum", "adam", SGD(lr=0.1, momentum=0.9), Adagrad(lr=0.1)):
         with pytest.raises(ValueError, match="'sgd'"):
             LogisticRegression(penalty="l1", solver=solver).fit(X, y)
+
+
+def test_linear_svc_sgd_l1():
+    """LinearSVC(penalty='l1', solver='sgd'): ||w||_1 + C sum_i sq_hinge_i with the intercept
+    unpenalized (as every stochastic solver of LinearSVC): within 1% of scipy's L-BFGS-B on
+    the split problem w = u - v, dense = CSR; the hinge and Weston-Watkins take it too."""
+    from scipy.optimize import minimize
+
+    from fastoptim import LinearSVC
+
+    X, y = _breast_cancer()
+    ys = np.where(y == 1, 1.0, -1.0)
+    n, d = X.shape
+    C = 0.1
+
+    def split(v):
+        w = v[:d] - v[d:2 * d]
+        slack = np.maximum(0, 1 - ys * (X @ w + v[-1]))
+        r = -2 * C * slack * ys
+        gw = X.T @ r
+        return C * slack @ slack + v[:2 * d].sum(), np.concatenate([gw + 1, -gw + 1, [r.sum()]])
+
+    opt = minimize(split, np.zeros(2 * d + 1), jac=True, method="L-BFGS-B",
+                   bounds=[(0, None)] * (2 * d) + [(None, None)],
+                   options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 20000})
+    w_ref = opt.x[:d] - opt.x[d:2 * d]
+    fits = [LinearSVC(penalty="l1", C=C, solver="sgd", random_state=0).fit(XX, y)
+            for XX in (X, sp.csr_matrix(X))]
+    m = fits[0]
+    v = np.concatenate([np.maximum(m.coef_[0], 0), np.maximum(-m.coef_[0], 0), m.intercept_])
+    assert split(v)[0] <= 1.01 * opt.fun
+    assert np.sum((m.coef_[0] == 0) != (np.abs(w_ref) < 1e-8)) <= 3
+    np.testing.assert_allclose(fits[1].coef_, m.coef_, rtol=0, atol=1e-10)
+    for kw in (dict(loss="hinge"), dict(multi_class="weston_watkins")):
+        other = LinearSVC(penalty="l1", C=C, solver="sgd", random_state=0, **kw).fit(X, y)
+        assert np.sum(other.coef_ == 0) >= 5 and other.score(X, y) >= 0.95

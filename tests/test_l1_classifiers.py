@@ -448,7 +448,10 @@ def test_linear_svc_l1_csr_float32():
 @pytest.mark.parametrize("params, match", [
     (dict(penalty="l1", loss="hinge"), r"penalty='l1' needs loss='squared_hinge'"),
     (dict(penalty="l1", dual=True), r"penalty='l1' is solved in the primal only, but dual=True"),
-    (dict(penalty="l1", solver="lbfgs"), r"penalty='l1' is solved by solver='newton-cd'"),
+    (dict(penalty="l1", solver="lbfgs"), r"penalty='l1' is solved by solver='newton-cd' "
+                                         r"\(newGLMNET\) or 'sgd'"),
+    (dict(penalty="l1", solver="adam"), r"use solver='auto', 'newton-cd' or 'sgd'"),
+    (dict(penalty="l1", solver="sgd", dual=True), r"primal only, but dual=True"),
     (dict(penalty="l1", multi_class="weston_watkins"), r"multi_class='ovr'"),
     (dict(solver="newton-cd"), r"solver='newton-cd' is LinearSVC's solver for penalty='l1'"),
     (dict(penalty="elasticnet"), r"penalty must be 'l2' or 'l1', got 'elasticnet'"),

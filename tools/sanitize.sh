@@ -39,6 +39,7 @@ TESTS=(tests/test_losses.py tests/test_kernels.py tests/test_engine.py tests/tes
        tests/test_mlp_torch.py tests/test_threads.py tests/test_variance_reduced.py
        tests/test_coordinate_descent.py tests/test_glmnet.py::test_float32_csc_dense_and_costs_agree
        tests/test_glmnet.py::test_max_iter_and_bad_arguments tests/test_l1_classifiers.py
+       tests/test_cumulative_l1.py
        -k "not (test_check_grad and f32) and not on_a9a and not a9a_equals")
 if [ "$#" -gt 0 ]; then
     TESTS=("$@")

@@ -64,6 +64,12 @@ object's own weight decay (AdamW's decoupled decay, ``weight_decay`` of the
 others) comes on top of it and, as in torch.optim, applies to the intercept
 too.
 
+The L1 / elastic-net penalty takes 'sgd' (and an SGD object without momentum): the
+engine's cumulative penalty (Tsuruoka, Tsujii & Ananiadou 2009; :mod:`fastoptim.optim.engine`),
+whose state goes with the optimizer; the range test and the plateau rule score the objective
+with the L1 term, and ``batch_size=None`` is then at most n_samples // 64
+(:func:`default_batch`).
+
 The C engine (:func:`fastoptim.optim.run_epoch`) runs each epoch; this module
 decides between epochs: the schedule, early stopping on a held-out fraction,
 warm starts, the loss history and the convergence warning.

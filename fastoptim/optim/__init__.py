@@ -64,6 +64,11 @@ becomes 0, the step size is only clamped).  ASGD's leave p as it is (its decay t
 lambd eta p, like the L2 terms, is left out: k step-dependent factors have no closed
 form) and take the unchanged p into the average, ax <- p + (ax - p) prod_s (1 - mu_s) (a
 product that telescopes).  NAdam's mu_product and ASGD's eta move every step.
+
+An L1 penalty (:func:`run_epoch` and :func:`train` with ``l1=``, plain SGD): the
+cumulative penalty of Tsuruoka, Tsujii & Ananiadou (2009), a clip towards zero after each
+step that never crosses zero (exact zeros), just in time on sparse X (see
+:mod:`~fastoptim.optim.engine`); its state is kept with the optimizer's.
 """
 from . import engine, line_search, schedules, transforms, variance_reduced
 from ._minimize import MinimizeResult, minimize

@@ -116,9 +116,19 @@ def check_epoch_args(optimizer, batch_size, seed):
 
 
 def takes_l1(optimizer: Optimizer) -> bool:
-    """Whether ``optimizer`` steps with the cumulative L1 penalty of :func:`run_epoch`:
-    plain SGD (no preconditioner, no momentum), whose step the clip is the proximal
-    map of."""
+    """Whether ``optimizer`` steps with the cumulative L1 penalty of :func:`run_epoch`.
+
+    Parameters
+    ----------
+    optimizer : fastoptim.optim.Optimizer
+        The optimizer to ask about.
+
+    Returns
+    -------
+    bool
+        True for plain SGD (no preconditioner, no momentum): the rule the clip is
+        made for (the proximal map of its step, taken cumulatively).
+    """
     rule = optimizer._next_rule()
     return rule["precond"] == "none" and not rule["momentum"]
 

@@ -130,7 +130,8 @@ from ..linear_model._logistic import _FULL_BATCH, IterationLog, _Packed, report_
 from ..linear_model._stochastic import (STOCHASTIC_SOLVERS, VALIDATION_CURVES,
                                         check_stochastic_params, curves_kept_on_error,
                                         fit_stochastic, is_stochastic, new_objective_factory,
-                                        set_validation_history, validation_history)
+                                        set_validation_history, takes_l1_penalty,
+                                        validation_history)
 from ..linear_model._variance_reduced import (VARIANCE_REDUCED_SOLVERS, check_in_memory,
                                                check_variance_reduced_params,
                                                fit_variance_reduced, is_variance_reduced)
@@ -313,7 +314,9 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         'l1': :math:`\|w\|_1 + |b| / s` in place of the squared norms (sparse
         coefficients; scikit-learn's ``LinearSVC(penalty='l1', dual=False)``), with
         ``loss='squared_hinge'`` and ``multi_class='ovr'``, solved in the primal by
-        'newton-cd'.
+        'newton-cd'; or :math:`\|w\|_1` with ``solver='sgd'`` (an SGD object without
+        momentum too: the cumulative L1 penalty of Tsuruoka et al. 2009, any loss and
+        ``multi_class``, the intercept unpenalized as with every stochastic solver).
     multi_class : {'ovr', 'weston_watkins'}, default 'ovr'
         Three classes or more: one binary problem per class ('ovr'), or one joint
         Weston-Watkins problem (primal solvers only: 'lbfgs' or stochastic).  With two
@@ -455,17 +458,21 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     def _check_solver(self):
         s = self.solver
         if self.penalty == "l1":
+            if self.dual is True or (isinstance(self.dual, np.bool_) and self.dual):
+                raise ValueError("penalty='l1' is solved in the primal only, but dual=True; "
+                                 "set dual=False (or dual='auto')")
+            if is_stochastic(s) and takes_l1_penalty(s):
+                return  # the cumulative L1 penalty: any loss, 'ovr' or 'weston_watkins'
             if not (isinstance(s, str) and s in ("auto", "newton-cd")):
                 raise ValueError(f"penalty='l1' is solved by solver='newton-cd' (newGLMNET) "
-                                 f"only, got solver={_solver_name(s)!r}; use solver='auto' or "
-                                 f"'newton-cd'")
+                                 f"or 'sgd' (the cumulative L1 penalty; also a "
+                                 f"fastoptim.optim.SGD without momentum), got solver="
+                                 f"{_solver_name(s)!r}; use solver='auto', 'newton-cd' or "
+                                 f"'sgd'")
             if self.loss != "squared_hinge" or self.multi_class != "ovr":
                 raise ValueError(f"penalty='l1' needs loss='squared_hinge' and "
                                  f"multi_class='ovr' (as scikit-learn's), got loss="
                                  f"{self.loss!r}, multi_class={self.multi_class!r}")
-            if self.dual is True or (isinstance(self.dual, np.bool_) and self.dual):
-                raise ValueError("penalty='l1' is solved in the primal only, but dual=True; "
-                                 "set dual=False (or dual='auto')")
             return
         if isinstance(s, str) and s == "newton-cd":
             # with the L2 penalty the intercept's constant column and any features summing to
@@ -521,6 +528,8 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         named = not (isinstance(s, str) and s == "auto")
         ww = self.multi_class == "weston_watkins"
         dask = isinstance(X, DaskData)
+        if self.penalty == "l1" and is_stochastic(s):
+            return s  # 'sgd' or an SGD object: the cumulative penalty (dask arrays too)
         if self.penalty == "l1":
             if dask:
                 raise TypeError("LinearSVC(penalty='l1') needs in-memory data (its coordinate "
@@ -722,7 +731,13 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         return fitted
 
     def _alpha(self, weight_sum):
-        """The scaled objective's L2 strength: P / (C sum c_i) = mean loss + alpha/2 ||w||^2."""
+        """The scaled objective's L2 strength: P / (C sum c_i) = mean loss + alpha/2 ||w||^2
+        (0 with penalty='l1')."""
+        return 0.0 if self.penalty == "l1" else penalty_from_C(self.C, weight_sum)
+
+    def _l1(self, weight_sum):
+        """With penalty='l1' and 'sgd': the L1 strength in the same units, mean loss +
+        l1 ||w||_1 (the stochastic solvers leave the intercept unpenalized)."""
         return penalty_from_C(self.C, weight_sum)
 
     def _run_full_batch(self, X, loss, target, sw, kwargs, solver, eps):
@@ -775,7 +790,8 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         shape, n_out = ((X.shape[1],), 1) if K is None else ((K, X.shape[1]), K)
         coef, b, _, n_epochs = fit_stochastic(
             self, make, X.shape[0], coef_init=np.zeros(shape, dtype=X.dtype),
-            intercept_init=np.zeros(n_out, dtype=X.dtype), fit_intercept=self.fit_intercept)
+            intercept_init=np.zeros(n_out, dtype=X.dtype), fit_intercept=self.fit_intercept,
+            l1_of_weight_sum=self._l1 if self.penalty == "l1" else None)
         return coef, b, n_epochs
 
     # -- prediction ------------------------------------------------------------------------------
