@@ -408,6 +408,76 @@ cleanup:
     return status;
 }
 
+/* ---- batch 1, CSR rows, binary loss, plain SGD: the scaled weight vector -------- */
+
+/* Below this the scale is folded into the stored values (scikit-learn's WeightVector's
+ * threshold): s shrinks by the decay every step, and v grows as 1 / s. */
+#define FO_SCALE_FOLD 1e-9
+
+/* The lazy epoch of plain SGD (no preconditioner, no momentum, no L1) at batch 1 on CSR
+ * rows of a binary loss, by the scale trick (Shalev-Shwartz, Singer & Srebro 2007,
+ * Pegasos; Bottou 2010): coef = s v, so that a step's decay of every coefficient,
+ * p <- d p with d = (1 - lr wd_dec)(1 - lr wd) - lr alpha, is s <- d s, and its data
+ * gradient moves only the row's entries, v_j <- v_j - lr g x_j / s.  The same steps as
+ * the dense epoch (and the per-column catch-up of lazy_epoch, whose pow(d, k) per
+ * column and per-coefficient rule call it replaces), to rounding.  coef holds v during
+ * the epoch and s v at its end; s is folded into v when it falls below FO_SCALE_FOLD. */
+FO_HOT static int FO_SUF(lazy_sgd1_scaled)(const fo_epoch_config *cfg, const FO_DATA *d,
+                                           fo_rule *rule, const int64_t *perm, FO_T *coef,
+                                           FO_T *intercept, FO_T *i_s1, FO_T *i_s2,
+                                           FO_T *i_s3, double *loss_total, double *weight_total)
+{
+    const int64_t n = FO_SUF(epoch_rows)(cfg, d), p = d->n_features;
+    const FO_T *FO_RESTRICT data = d->data;
+    const int32_t *FO_RESTRICT indices = d->indices;
+    const int64_t *FO_RESTRICT indptr = d->indptr;
+    FO_SUF(fo_step_scalars) sc;
+    FO_SUF(step_scalars)(rule, &sc);  /* plain SGD: the same scalars every step */
+    const double neg_lr = (double)sc.neg_lr, ws = cfg->weight_scale;
+    const double keep = (double)sc.decay_factor +
+                        neg_lr * (cfg->alpha + (double)sc.wd * (double)sc.decay_factor);
+    double s = 1.0, ls = 0.0, wsum = 0.0;
+    int status = FO_OK;
+    int64_t t = rule->t, q = 0;
+    for (; q < n; q++, t++) {
+        const int64_t i = perm[q];
+        if (q + FO_EPOCH_PREFETCH < n) FO_SUF(prefetch_row)(d, perm[q + FO_EPOCH_PREFETCH]);
+        const int64_t lo = indptr[i], hi = indptr[i + 1];
+        double dot = 0.0;
+        for (int64_t e = lo; e < hi; e++) dot += (double)data[e] * (double)coef[indices[e]];
+        const double z = s * dot + (intercept ? (double)intercept[0] : 0.0);
+        if (!isfinite(z)) {
+            status = FO_ERR_NONFINITE;
+            break;
+        }
+        double dz, w = d->sample_weight ? (double)d->sample_weight[i] : 1.0;
+        ls += w * fo_binary_loss(cfg->loss, z, (double)d->y[i], &dz);
+        wsum += w;
+        const double g = w * dz * ws;
+        s *= keep;
+        if (!(s >= FO_SCALE_FOLD)) {  /* (a decay d <= 0 folds every step: still exact) */
+            for (int64_t j = 0; j < p; j++) coef[j] = (FO_T)((double)coef[j] * s);
+            s = 1.0;
+        }
+        if (g != 0.0) {
+            const double step = neg_lr * g / s;
+            for (int64_t e = lo; e < hi; e++)
+                coef[indices[e]] = (FO_T)((double)coef[indices[e]] + step * (double)data[e]);
+        }
+        if (intercept) {
+            const FO_T gb = (FO_T)g;
+            FO_SUF(update_body)(FO_PRECOND_NONE, 0, 0, &sc, 0, 1, intercept, &gb, i_s1, i_s2,
+                                i_s3);
+        }
+    }
+    if (s != 1.0)
+        for (int64_t j = 0; j < p; j++) coef[j] = (FO_T)((double)coef[j] * s);
+    rule->t = t;
+    *loss_total += ls;
+    *weight_total += wsum;
+    return status;
+}
+
 /* ---- batch 1, dense rows, binary loss: one fused pass per sample ------------- */
 
 /* The score's dot product x . coef is on the critical path of batch-1 SGD
@@ -827,6 +897,11 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
         status = FO_SUF(pick_sgd1)(rule)(cfg, d, rule, perm, coef, intercept, c_s1, c_s2, c_s3,
                                          i_s1, i_s2, i_s3, grad, &loss_total, &weight_total);
         t = rule->t;
+    } else if (cfg->lazy && !d->X && B == 1 && K == 1 && cfg->l1 == 0.0 &&
+               rule->precond == FO_PRECOND_NONE && !rule->momentum) {
+        status = FO_SUF(lazy_sgd1_scaled)(cfg, d, rule, perm, coef, intercept, i_s1, i_s2, i_s3,
+                                          &loss_total, &weight_total);
+        t = rule->t;
     } else if (cfg->lazy && !d->X) {
         status = FO_SUF(lazy_epoch)(cfg, d, rule, perm, B, coef, intercept, c_s1, c_s2, c_s3, i_s1,
                                     i_s2, i_s3, parts, grad, &loss_total, &weight_total);
@@ -870,5 +945,6 @@ cleanup:
 #undef FO_EPOCH_PREFETCH
 #undef FO_PART_HEAD
 #undef FO_LINE_ALIGN
+#undef FO_SCALE_FOLD
 #undef FO_SGD_V
 #undef FO_SGD_LANES

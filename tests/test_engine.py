@@ -307,6 +307,31 @@ def test_lazy_plain_sgd_equals_dense_epoch(batch):
     np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("lr, alpha", [(0.5, 0.2), (1.0, 1.5), (0.05, 0.0)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_scaled_batch_one_epoch_folds_its_scale(lr, alpha, dtype):
+    """Batch-1 plain SGD on CSR keeps coef = s v: a decay of 0.9 a step takes s below 1e-9
+    within the epoch (folded into v), a decay of -0.5 (lr alpha > 1) folds every step, no
+    decay never folds; each the dense epoch's steps (with weights, weight decay, a row
+    subset) to rounding."""
+    X, y, sw = _problem("logistic", True, dtype)
+    rows = np.arange(0, N, 2)[::-1].copy()
+    tol = 1e-12 if dtype == np.float64 else 2e-5
+    for kw in ({}, {"rows": rows}):
+        res = []
+        for XX in (X, X.toarray()):
+            obj = Objective("logistic", XX, y, sample_weight=sw, alpha=alpha, **kw)
+            c, b = np.full(D, 0.3, dtype=dtype), np.zeros(1, dtype=dtype)
+            opt = SGD(lr=lr, weight_decay=0.01)
+            for epoch in range(2):
+                run_epoch(obj, opt, c, b, batch_size=1, seed=epoch)
+            assert opt.n_steps == 2 * obj.n_samples
+            res.append((c.astype(np.float64), b.astype(np.float64)))
+        scale = max(1.0, np.abs(res[1][0]).max())
+        np.testing.assert_allclose(res[0][0], res[1][0], rtol=0, atol=tol * scale)
+        np.testing.assert_allclose(res[0][1], res[1][1], rtol=0, atol=tol * scale)
+
+
 def test_lazy_auto_and_errors():
     X, y, sw = _problem("logistic", False, np.float64)
     obj = Objective("logistic", X, y)
