@@ -45,6 +45,24 @@ def _problem(n, d, seed=0):
     return X, y
 
 
+def _sklearn_epoch(X, y):
+    """One epoch of scikit-learn's SGDClassifier on (X, y) at ALPHA and LR, as a callable;
+    None without scikit-learn."""
+    try:
+        from sklearn.linear_model import SGDClassifier
+    except ImportError:
+        return None
+    clf = SGDClassifier(loss="log_loss", alpha=ALPHA, learning_rate="constant", eta0=LR,
+                        max_iter=1, tol=None, shuffle=True, random_state=0)
+
+    def sklearn_epoch():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter=1
+            clf.fit(X, y)
+
+    return sklearn_epoch
+
+
 def rows(quick=False):
     n, d = (100_000, 54) if quick else (500_000, 54)
     repeat, rounds = (4, 2) if quick else (9, 3)
@@ -63,21 +81,8 @@ def rows(quick=False):
             words, order = X.view(np.uint64), epoch_permutation(n, 1)
             contenders["gather_probe"] = lambda: _probe.gather_rows(words, order, n_threads)
             contenders["shuffle"] = lambda: epoch_permutation(n, 1)
-        if batch == 1:
-            try:
-                from sklearn.linear_model import SGDClassifier
-
-                clf = SGDClassifier(loss="log_loss", alpha=ALPHA, learning_rate="constant",
-                                    eta0=LR, max_iter=1, tol=None, shuffle=True, random_state=0)
-
-                def sklearn_epoch():
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter=1
-                        clf.fit(X, y)
-
-                contenders["sklearn"] = sklearn_epoch
-            except ImportError:
-                pass
+        if batch == 1 and _sklearn_epoch(X, y) is not None:
+            contenders["sklearn"] = _sklearn_epoch(X, y)
         times = interleaved_best(contenders, repeat, rounds)
         ratios, targets = {}, {}
         if "sklearn" in times:
@@ -114,20 +119,8 @@ def _sparse_batch_one_row(quick, repeat, rounds):
         "fastoptim": lambda: run_epoch(obj, sgd, coef, intercept, batch_size=1, seed=1),
         "fastoptim_adam": lambda: run_epoch(obj, adam, coef, intercept, batch_size=1, seed=1),
     }
-    try:
-        from sklearn.linear_model import SGDClassifier
-
-        clf = SGDClassifier(loss="log_loss", alpha=ALPHA, learning_rate="constant", eta0=LR,
-                            max_iter=1, tol=None, shuffle=True, random_state=0)
-
-        def sklearn_epoch():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                clf.fit(X, y)
-
-        contenders["sklearn"] = sklearn_epoch
-    except ImportError:
-        pass
+    if _sklearn_epoch(X, y) is not None:
+        contenders["sklearn"] = _sklearn_epoch(X, y)
     times = interleaved_best(contenders, repeat, rounds)
     ratios, targets = {}, {}
     if "sklearn" in times:
