@@ -302,6 +302,21 @@ static void FO_SUF(lazy_catch_up)(const fo_rule *r, const fo_epoch_config *cfg, 
     }
 }
 
+/* Column j, last brought up to step `last`, up to step t - 1: the L1 catch-up of each of
+ * its K coefficients (L: plain SGD with the cumulative penalty), else lazy_catch_up. */
+static void FO_SUF(catch_up_column)(const fo_rule *r, const fo_epoch_config *cfg,
+                                    const fo_l1_lazy *L, int64_t last, int64_t t, int64_t j,
+                                    int64_t p, int64_t K, FO_T *coef, FO_T *s1, FO_T *s2,
+                                    FO_T *s3)
+{
+    if (!L) {
+        FO_SUF(lazy_catch_up)(r, cfg, last + 1, t - 1 - last, j, p, K, coef, s1, s2, s3);
+        return;
+    }
+    for (int64_t c = j; c < K * p; c += p)
+        FO_SUF(l1_catch_up_one)(L, last + 1, t - 1 - last, coef + c, cfg->l1_q + c);
+}
+
 /* The lazy epoch (CSR, one thread): only the batch's columns are touched. */
 static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule,
                               const int64_t *perm, int64_t B, FO_T *coef, FO_T *intercept,
@@ -351,13 +366,8 @@ static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
             }
         for (int64_t m = 0; m < nc; m++) {
             int64_t j = cols[m];
-            if (l1) {
-                for (int64_t c = j; c < n_coef; c += p)
-                    FO_SUF(l1_catch_up_one)(&L, last[j] + 1, t - 1 - last[j], coef + c, l1q + c);
-            } else {
-                FO_SUF(lazy_catch_up)(rule, cfg, last[j] + 1, t - 1 - last[j], j, p, K, coef,
-                                      c_s1, c_s2, c_s3);
-            }
+            FO_SUF(catch_up_column)(rule, cfg, l1 ? &L : NULL, last[j], t, j, p, K, coef, c_s1,
+                                    c_s2, c_s3);
             for (int64_t c = j; c < n_coef; c += p) acc[c] = 0.0;
         }
         for (int64_t k = 0; k < K; k++) acc[n_coef + k] = 0.0;
@@ -390,15 +400,9 @@ static int FO_SUF(lazy_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_r
         fo_rule_advance(rule);  /* the carried scalars past step t (the loop sets t) */
     }
     /* bring every column up to the epoch's last step */
-    for (int64_t j = 0; j < p && status == FO_OK; j++) {
-        if (l1) {
-            for (int64_t c = j; c < n_coef; c += p)
-                FO_SUF(l1_catch_up_one)(&L, last[j] + 1, t - 1 - last[j], coef + c, l1q + c);
-        } else {
-            FO_SUF(lazy_catch_up)(rule, cfg, last[j] + 1, t - 1 - last[j], j, p, K, coef, c_s1,
-                                  c_s2, c_s3);
-        }
-    }
+    for (int64_t j = 0; j < p && status == FO_OK; j++)
+        FO_SUF(catch_up_column)(rule, cfg, l1 ? &L : NULL, last[j], t, j, p, K, coef, c_s1, c_s2,
+                                c_s3);
     if (l1) *cfg->l1_u = fo_l1_u_at(&L, t - 1);  /* u after the epoch's last step */
     rule->t = t;
 cleanup:

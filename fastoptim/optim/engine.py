@@ -134,10 +134,7 @@ def takes_l1(optimizer: Optimizer) -> bool:
 
 
 def _check_l1(l1, optimizer):
-    if isinstance(l1, (bool, np.bool_)) or not isinstance(l1, numbers.Real):
-        raise TypeError(f"l1 must be a number >= 0 (the L1 penalty), got {l1!r}")
-    if not (np.isfinite(l1) and l1 >= 0):
-        raise ValueError(f"l1 must be a finite number >= 0 (the L1 penalty), got {l1!r}")
+    check_scalar(l1, "l1", min_value=0.0)
     if l1 > 0 and not takes_l1(optimizer):
         raise ValueError(f"l1 > 0 (the cumulative L1 penalty) needs plain SGD, without "
                          f"momentum or a preconditioner; got {optimizer!r}: use "
