@@ -71,7 +71,7 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
-from ._moments import centered_normal_equations, max_scaled_row_sqnorm
+from ._moments import centered_normal_equations, largest_scaled_row_sqnorms
 from ._validation import check_finite, is_dask_collection
 from ._network import Network
 from .losses import _MULTICLASS, HessianOperator, Objective, _check_loss
@@ -223,8 +223,13 @@ def _chunk_hessian(obj, coef, intercept):
     return obj.weight_sum * float(value), *_weighted(obj, (g, h))
 
 
-def _chunk_row_curvature(obj, fit_intercept, scale):
-    return max_scaled_row_sqnorm(obj, fit_intercept, scale)
+def _chunk_largest_row_curvatures(obj, fit_intercept, k, scale):
+    return largest_scaled_row_sqnorms(obj, fit_intercept, k, scale)
+
+
+def _largest(parts, k):
+    """The k largest values of the arrays ``parts``, largest first."""
+    return np.sort(np.concatenate(parts))[::-1][:k]
 
 
 def _take_rows(part, idx):
@@ -286,8 +291,9 @@ class _ChunkGroup:
     def hessian_diagonal(self, coef, intercept):
         return self._total([_chunk_hessian_diagonal(o, coef, intercept) for o in self.objs])
 
-    def row_curvature(self, fit_intercept, scale):
-        return max(_chunk_row_curvature(o, fit_intercept, scale) for o in self.objs)
+    def largest_row_curvatures(self, fit_intercept, k, scale):
+        return _largest([_chunk_largest_row_curvatures(o, fit_intercept, k, scale)
+                         for o in self.objs], k)
 
     def epoch(self, position, state, alpha, weight_scale, batch_size, seed, l1=0.0):
         return _chunk_epoch(self.objs[position], state, alpha, weight_scale, batch_size, seed,
@@ -516,10 +522,11 @@ class DaskObjective(_OnWorkers):
         return Objective(loss, Xs, y, sample_weight=sw, alpha=self.alpha,
                          n_threads=self.n_threads_requested, **kwargs)
 
-    def max_row_curvature(self, fit_intercept):
-        """max_i of the scaled |x_i|^2 (+1 with an intercept) over every chunk."""
+    def largest_row_curvatures(self, fit_intercept, k):
+        """The k largest scaled |x_i|^2 (+1 with an intercept) over every chunk, largest
+        first (each chunk sends its own k largest)."""
         scale = self.n_samples / self.weight_sum
-        return max(self._call("row_curvature", fit_intercept, scale))
+        return _largest(self._call("largest_row_curvatures", fit_intercept, k, scale), k)
 
     def run_epoch(self, optimizer, coef, intercept=None, *, batch_size, seed=0, l1=0.0):
         """One epoch over the chunks in turn (see the module docstring), in place.

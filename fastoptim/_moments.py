@@ -6,9 +6,10 @@ Two statistics of (X, y, w), each computed in one pass over X without copying it
   data, :math:`G = X_c^T W X_c` and :math:`R = X_c^T W Y_c` with the means
   (LinearRegression's and Ridge's 'cholesky'; on dask arrays, one call per
   chunk, summed by :func:`fastoptim._dask.normal_equations`);
-- :func:`max_scaled_row_sqnorm`, :math:`\max_i w_i s (\|x_i\|^2 + 1)`, the
-  per-sample curvature bound behind the stochastic solvers' safe learning rate
-  (:mod:`fastoptim.linear_model._stochastic`; on dask arrays, one call per chunk).
+- :func:`scaled_row_sqnorms`, :math:`w_i s (\|x_i\|^2 + 1)` per row, their maximum
+  :func:`max_scaled_row_sqnorm` and the k largest :func:`largest_scaled_row_sqnorms`: the per-sample curvature bounds behind the stochastic
+  solvers' safe learning rates (:mod:`fastoptim.linear_model._stochastic`; on dask arrays,
+  one call per chunk).
 
 They sit beside the objectives (:mod:`fastoptim.losses`), below both the dask
 adapter and the estimators, so that neither has to import the other for them.
@@ -17,7 +18,8 @@ import numpy as np
 import scipy.linalg.blas
 import scipy.sparse as sp
 
-__all__ = ["weighted_means", "centered_normal_equations", "max_scaled_row_sqnorm"]
+__all__ = ["weighted_means", "centered_normal_equations", "scaled_row_sqnorms",
+           "max_scaled_row_sqnorm", "largest_scaled_row_sqnorms"]
 
 _BLOCK_ROWS = 4096  # rows centered and added to the Gram matrix per BLAS call
 
@@ -118,12 +120,12 @@ def _row_sqnorms(X, rows):
     return out
 
 
-def max_scaled_row_sqnorm(objective, fit_intercept, scale=None):
-    """max_i of |x_i|^2 (+ 1 with an intercept), times w_i scale with sample weights (scale:
-    the engine's weight factor, default the objective's n / sum(w)), over the objective's
-    own rows (the training rows under early stopping)."""
+def scaled_row_sqnorms(objective, fit_intercept, scale=None):
+    """|x_i|^2 (+ 1 with an intercept), times w_i scale with sample weights (scale: the
+    engine's weight factor, default the objective's n / sum(w)), in float64, for each of
+    the objective's own rows (the training rows under early stopping)."""
     if objective.n_samples == 0:
-        return 0.0
+        return np.zeros(0)
     row_sq = _row_sqnorms(objective.X, objective.rows)
     row_sq += 1.0 if fit_intercept else 0.0
     weights = objective.rows_of(objective._sample_weight)
@@ -131,4 +133,19 @@ def max_scaled_row_sqnorm(objective, fit_intercept, scale=None):
         if scale is None:
             scale = objective.n_samples / objective.weight_sum
         row_sq *= weights.astype(np.float64) * scale
-    return float(np.max(row_sq))
+    return row_sq
+
+
+def max_scaled_row_sqnorm(objective, fit_intercept, scale=None):
+    """The largest of :func:`scaled_row_sqnorms` (0 without rows)."""
+    row_sq = scaled_row_sqnorms(objective, fit_intercept, scale)
+    return float(np.max(row_sq)) if row_sq.size else 0.0
+
+
+def largest_scaled_row_sqnorms(objective, fit_intercept, k, scale=None):
+    """The ``k`` largest of :func:`scaled_row_sqnorms`, largest first (all of them when
+    the objective has fewer rows)."""
+    row_sq = scaled_row_sqnorms(objective, fit_intercept, scale)
+    if row_sq.size > k:
+        row_sq = np.partition(row_sq, row_sq.size - k)[row_sq.size - k:]
+    return np.sort(row_sq)[::-1]

@@ -38,12 +38,18 @@ every solver by name, in two parts:
    of the training rows, and the rate whose objective ends lowest is taken.
    The candidates are sqrt(10) apart, walked upwards from a safe start while
    the objective improves (downwards if the start is already too large): the
-   SGD family starts at 1 / L, the step at which plain SGD cannot blow up on
-   any sample (L: the loss's curvature bound times max_i (||x_i||^2 + 1 with
-   an intercept), times the largest normalized sample weight, plus the L2
-   penalty; Bottou, Curtis & Nocedal 2018, sec. 4), the adaptive methods at
+   SGD family starts at 1 / L_b, the step at which plain SGD cannot overshoot on
+   any batch of b rows (L_b: the loss's curvature bound times the mean of the b
+   largest ||x_i||^2 + 1 (with an intercept; times the normalized sample
+   weight), plus the L2 penalty; Bottou, Curtis & Nocedal 2018, sec. 4), and
+   with the squared and squared-hinge losses stays at or below twice the rate
+   whose step stops at the minimum along the longest row (above it those fits
+   diverge: :func:`sgd_rate_bounds`); the adaptive methods at
    1e-3 (their steps are in the units of the coefficients), Adadelta at 1
-   (its steps are ratios of root mean squares; the rate only scales them).  On dask arrays
+   (its steps are ratios of root mean squares; the rate only scales them).
+   The SGD family's start is rounded down to a power of sqrt(10), so its candidates lie on
+   one grid whatever the data (a weighted fit and its repeated rows test the same rates).
+   On dask arrays
    the sample is gathered from the chunks.  A first ``partial_fit`` tests the
    rates on its batch.
 2. *Cuts on a plateau*: when the objective (the epoch's mean loss plus the
@@ -81,7 +87,7 @@ import numbers
 import numpy as np
 
 from .._dask import DaskObjective
-from .._moments import max_scaled_row_sqnorm
+from .._moments import largest_scaled_row_sqnorms
 from .._validation import check_rate_settings, check_scalar
 from ..base import as_random_state
 from ..exceptions import ConvergenceWarning, warn
@@ -108,6 +114,10 @@ STOCHASTIC_SOLVERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam
 # a bound on d2l/dz2 per loss (hinge: the subgradient steps are bounded by |x|, as if 1)
 _CURVATURE = {"squared": 1.0, "logistic": 0.25, "hinge": 1.0, "squared_hinge": 2.0,
               "softmax": 0.5, "multiclass_hinge": 1.0}
+
+
+# the losses whose gradient grows with the residual (sgd_rate_bounds: their ceiling)
+_UNBOUNDED_GRADIENT = ("squared", "squared_hinge")
 
 
 def is_stochastic(solver):
@@ -195,12 +205,13 @@ def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
     Each candidate rate runs :data:`RANGE_TEST_STEPS` mini-batch steps from (coef, intercept)
     on a sample of at most ``RANGE_TEST_STEPS * batch`` of the training rows, and the rate
     whose objective on that sample ends lowest is returned.  The candidates are a log grid
-    of ratio sqrt(10) walked from a safe start (1 / L, the curvature bound below, for the
-    SGD family; 1e-3 for the adaptive methods, whose steps are in the units of the
-    coefficients) upwards while the objective keeps improving, and downwards when the start
-    is already too large.  A short run rewards the rate that makes the most progress; the
-    noise floor that rate leaves behind is what :func:`fit_stochastic`'s cuts on a plateau
-    remove (Smith 2017, "Cyclical learning rates for training neural networks", sec. 3.3;
+    of ratio sqrt(10) walked from a safe start (1 / L_b, the curvature bound of
+    :func:`sgd_rate_bounds`, for the SGD family, up to its ceiling; 1e-3 for the adaptive
+    methods, whose steps are in the units of the coefficients) upwards while the objective
+    keeps improving, and downwards when the start is already too large (the SGD family's
+    start rounded down to a power of sqrt(10)).  A short run rewards the rate that makes
+    the most progress; the noise floor that rate leaves behind is what
+    :func:`fit_stochastic`'s cuts on a plateau remove (Smith 2017, "Cyclical learning rates for training neural networks", sec. 3.3;
     Bottou, Curtis & Nocedal 2018, sec. 4).  With an L1 penalty (``l1_of_weight_sum``:
     its strength from the rows' weight sum, as alpha's) the candidates run with the
     cumulative penalty and are scored on the objective with the L1 term.
@@ -236,8 +247,11 @@ def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
             scores[lr] = value if np.isfinite(value) else np.inf
         return scores[lr]
 
-    if solver in ("sgd", "momentum", "nesterov"):
-        start = 1.0 / max(lipschitz_bound(probe, intercept is not None), np.finfo(np.float64).tiny)
+    ceiling = np.inf
+    if solver in ("sgd", "momentum", "nesterov"):  # from every training row, not the sample's
+        lipschitz, ceiling = sgd_rate_bounds(objective, intercept is not None, batch)
+        start = 1.0 / max(lipschitz, np.finfo(np.float64).tiny)
+        start = 10.0 ** (np.floor(2.0 * np.log10(start)) / 2.0)  # on the grid of sqrt(10)
     elif solver == "adadelta":
         start = 1.0  # its steps are unit-free ratios: torch's default factor
     else:
@@ -247,8 +261,8 @@ def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
     for direction in (step, 1.0 / step):  # up while it improves; down if the start was too big
         lr = best
         for _ in range(RANGE_TEST_MAX_CANDIDATES):
-            nxt = lr * direction
-            if not score(nxt) < score(best):
+            nxt = min(lr * direction, ceiling)  # the ceiling itself is the last candidate
+            if nxt == lr or not score(nxt) < score(best):
                 break
             best = lr = nxt
         if best != start:
@@ -256,13 +270,49 @@ def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
     return float(best)
 
 
-def lipschitz_bound(objective, fit_intercept):
-    """The largest per-sample curvature L of ``objective`` (see the module docstring)."""
-    if hasattr(objective, "max_row_curvature"):  # a DaskObjective: the max over its chunks
-        top = objective.max_row_curvature(fit_intercept)
+def sgd_rate_bounds(objective, fit_intercept, batch):
+    r"""The SGD family's safe start 1 / L_b and its ceiling for batches of ``batch`` rows.
+
+    A step on a batch S of b rows follows the batch's mean gradient, whose curvature is at
+    most :math:`L_S = (c / b) \sum_{i \in S} s_i \|\tilde x_i\|^2 + \alpha` (c: the
+    loss's bound on the second derivative, ``_CURVATURE``; :math:`s_i` the normalized sample
+    weight; :math:`\tilde x_i` the row with a 1 for the intercept).  Its largest value over
+    all batches, :math:`L_b = c \cdot \mathrm{mean}(\text{the } b \text{ largest }
+    s_i \|\tilde x_i\|^2) + \alpha`, is the bound below which no batch's step of rate
+    1 / L_b overshoots (Bottou, Curtis & Nocedal 2018, sec. 4, for batches: at b = 1 the
+    largest row's).  One row weighs 1 / b in it, so a few long rows do not shrink the start
+    of the range test by their length squared.
+
+    The ceiling is for the squared and squared-hinge losses, whose gradient grows with the
+    residual: :math:`2 / (c \max_i s_i \|\tilde x_i\|^2 / b + \alpha)`, the rate at
+    which a batch's step along its longest row lands as far past that row's minimum as it
+    started before it.  Above it the step overshoots, the residual comes back larger each
+    time, and the fit diverges: on standardized data with a few rows 25 times longer than
+    the rest, the 50 steps of the range test visit such a row once at most and preferred
+    rates 30 times the ceiling, and LinearSVC(solver='sgd') diverged in 3 fits of 4 (the
+    fourth ended 3 points of test accuracy below SGDClassifier's; at most at the ceiling,
+    5 epochs reach it: tests/test_rate_bounds.py).  The other losses' gradients are
+    bounded, so an overshoot stays bounded: no ceiling (inf).  A ceiling there would cost:
+    the long rows of standardized digits are rare pixels, whose coefficients matter little,
+    and under it the fit ended 6% above the optimum instead of 0.1%.
+
+    Returns
+    -------
+    L_b, ceiling : float
+    """
+    b = max(1, int(batch))
+    if hasattr(objective, "largest_row_curvatures"):  # a DaskObjective: over its chunks
+        top = objective.largest_row_curvatures(fit_intercept, b)
     else:
-        top = max_scaled_row_sqnorm(objective, fit_intercept)
-    return _CURVATURE[objective.loss] * top + objective.alpha
+        top = largest_scaled_row_sqnorms(objective, fit_intercept, b)
+    if top.size == 0:
+        return objective.alpha, np.inf
+    c = _CURVATURE[objective.loss]
+    lipschitz = c * float(np.sum(top)) / b + objective.alpha
+    if objective.loss not in _UNBOUNDED_GRADIENT:
+        return lipschitz, np.inf
+    return lipschitz, 2.0 / max(c * float(top[0]) / b + objective.alpha,
+                                np.finfo(np.float64).tiny)
 
 
 def default_batch(n_samples, l1=0.0):
