@@ -17,6 +17,8 @@ class weight, through its dual
 - scikit-learn's LinearSVC (when installed): coefficients within 1e-4 relative, binary and
   one-vs-rest, both losses, with weights; USPS digits: predictions agree on >= 99.5 % of the
   test digits; check_estimator;
+- solver='auto' with dual=False: the solver the cost model picks for the measured shapes, and
+  the auto fit is that solver's fit;
 - bad inputs raise errors that name the argument;
 - the primal (dual=False): Newton-Cholesky, Newton-CG and L-BFGS reach the dual's objective
   within 1e-6 (and scikit-learn's dual=False, and scipy's L-BFGS-B on the objective written
@@ -604,6 +606,66 @@ def test_dual_auto_and_solver_choice():
     assert d.solver_ == "dual-cd" and hasattr(d, "dual_coef_")
     d.set_params(dual=False).fit(X, y)
     assert not hasattr(d, "dual_coef_")  # no stale dual solution next to a primal one
+
+
+def _auto_primal_solver(X):
+    """What solver='auto' runs with dual=False (squared hinge, L2) on X (its shape and rows)."""
+    m = LinearSVC(dual=False)
+    m._check_params()
+    return m._pick_solver(X)
+
+
+def _csr(n, d, density, seed=0):
+    return sp.random(n, d, density=density, format="csr", random_state=seed)
+
+
+# the shapes of the timings behind the cost model (issue 24; _CG_PAIRS_PER_ENTRY's comment): the
+# solver that was faster there, on 2 cores (newton-cholesky ms / newton-cg ms)
+@pytest.mark.parametrize("make, expected", [
+    (lambda: _csr(32561, 123, 0.113), "newton-cholesky"),  # a9a's shape: 8 / 82 on a9a
+    (lambda: _csr(50000, 300, 0.04), "newton-cholesky"),  # the bench's CSR: 16 / 25
+    (lambda: np.zeros((1797, 64)), "newton-cholesky"),  # digits: 27 / 138 (standardized)
+    (lambda: np.zeros((7291, 64)), "newton-cholesky"),  # USPS pooled to 8 x 8: 76 / 154
+    (lambda: np.zeros((5391, 64)), "newton-cholesky"),  # digits x 3 with noise: 88 / 241
+    (lambda: _csr(20000, 100, 0.2), "newton-cholesky"),  # 9 / 25
+    (lambda: np.zeros((7291, 256)), "newton-cg"),  # usps: 737 / 402
+    (lambda: np.zeros((20000, 64)), "newton-cg"),  # make_classification: 17 / 10
+    (lambda: _csr(20000, 300, 0.2), "newton-cg"),  # 46 / 33
+    (lambda: _csr(2000, 3000, 0.01), "newton-cg"),  # wide: the (d + 1)^3 factorization
+    (lambda: _csr(20000, 3000, 0.01), "newton-cg"),  # 3174 / 39
+    (lambda: np.zeros((2000, 5000)), "newton-cg"),  # (d + 1)^2 > 2^24: no Hessian at all
+], ids=["a9a-like", "bench-csr-4%", "digits-like", "usps-8x8-like", "digits-x3-like",
+        "csr-100-20%", "usps-like", "dense-20000x64",
+        "csr-300-20%", "wide-csr-2000x3000", "csr-20000x3000", "wide-dense-2000x5000"])
+def test_auto_primal_solver_on_the_measured_shapes(make, expected):
+    assert _auto_primal_solver(make()) == expected
+
+
+def test_auto_primal_solver_hessian_size_limit(monkeypatch):
+    """Objective.hessian refuses (d + 1)^2 > 2^24 entries: newton-cg there whatever the costs."""
+    import fastoptim.svm._linear_svc as mod
+    monkeypatch.setattr(mod, "_CG_FIXED_WORK", np.inf)  # the cost model alone: always Cholesky
+    assert _auto_primal_solver(_csr(10, 4095, 0.001)) == "newton-cholesky"  # 4096^2 = 2^24
+    assert _auto_primal_solver(_csr(10, 4096, 0.001)) == "newton-cg"
+    assert _auto_primal_solver(np.zeros((2, 4096))) == "newton-cg"
+
+
+@pytest.mark.parametrize("K, sparse, expected", [(10, False, "newton-cholesky"),
+                                                 (2, True, "newton-cg")],
+                         ids=["digits-like-10-classes", "wide-csr"])
+def test_auto_primal_fit_is_the_chosen_solvers_fit(K, sparse, expected):
+    """solver='auto' only names the solver: the fit is that solver's, bit for bit."""
+    if sparse:
+        X = _csr(600, 3000, 0.01, seed=3)
+        y = np.asarray(X @ np.random.default_rng(3).normal(size=3000) > 0, dtype=int)
+    else:
+        X, y, _ = make_data(K=K, n=1797, p=64, seed=21)
+    auto = LinearSVC(dual=False).fit(X, y)
+    assert auto.solver_ == expected
+    named = LinearSVC(dual=False, solver=expected).fit(X, y)
+    np.testing.assert_array_equal(auto.coef_, named.coef_)
+    np.testing.assert_array_equal(auto.intercept_, named.intercept_)
+    assert auto.coef_.shape == ((K if K > 2 else 1), X.shape[1]) and auto.n_iter_ == named.n_iter_
 
 
 def test_primal_convergence_warning():

@@ -151,10 +151,33 @@ _LOSSES = ("hinge", "squared_hinge")
 _MULTI_CLASS = ("ovr", "weston_watkins")
 _NEWTON = ("newton-cholesky", "newton-cg")
 _PRIMAL = _NEWTON + ("lbfgs",)
-#: solver='auto' in the primal takes 'newton-cholesky' over 'newton-cg' while one pass that
-#: builds the Hessian (the products of each row's stored entries, sum_i nnz_i^2 / 2) costs at
-#: most this many passes over X: a truncated Newton step takes tens of Hessian-vector products
-_CHOLESKY_WORK = 32
+#: solver='auto' in the primal (squared hinge, L2) compares the work of one Newton iteration
+#: of each solver, in units of one product of two stored entries of a row (a "pair"):
+#:
+#: - 'newton-cholesky': building the Hessian, sum_i nnz_i (nnz_i + 1) / 2 pairs, plus its
+#:   factorization, (d + 1)^3 / 3 flops at about 3 flops per pair: (d + 1)^3 / _CHOLESKY_FACTOR;
+#: - 'newton-cg': its Hessian-vector products, one pass over the stored entries each:
+#:   _CG_PAIRS_PER_ENTRY[sparse] pairs per stored entry (the products a Newton step takes
+#:   times a pass's cost in pairs; a sparse entry dearer than a dense one), plus the
+#:   products' fixed cost (the CG loop in Python, ~25 us each): _CG_FIXED_WORK.
+#:
+#: Only rows with margin < 1 add pairs to the Hessian and cost a product, so that share
+#: cancels; each class of one-vs-rest builds its own Hessian, so the classes scale both alike.
+#: Fit to measured fit times (2 cores, default tol, best of 3-5 interleaved runs; issue 24).
+#: Real data sets need 15-50 Hessian-vector products per Newton step, standardized
+#: make_classification 5-11, and a rule on shapes alone cannot see the conditioning, so the
+#: real sets decide: newton-cholesky on 64-feature dense multiclass data (digits 1797 x 64:
+#: 27 / 138 ms standardized; digits x 3 with noise: 88 / 241; USPS pooled to 8 x 8, 7291 x 64:
+#: 76 / 154) and on a9a (8 / 82) and the bench's 50000 x 300 CSR at 4% (15 / 25); newton-cg on
+#: USPS's 256 features (737 / 402) and on wide CSR (d = 3000 at 1%: newton-cholesky 80x
+#: slower, its factorization).  Any dense value in 22-28 picks all of those right; on the
+#: synthetic grid (n 5000 / 20000, d 16-1024 dense; CSR d 100-3000 at 1-20%; 2 and 10
+#: classes) the pick is then within 16% of the faster solver except for 2000-5000 x 64 dense
+#: binary (newton-cholesky 1.4-1.5x slower) and 5000 x 300 CSR at 20% (1.8x: at that size a
+#: product runs on one thread, the Hessian on two).
+_CG_PAIRS_PER_ENTRY = {False: 28.0, True: 16.0}  # {sparse: pairs per stored entry}
+_CHOLESKY_FACTOR = 8.0
+_CG_FIXED_WORK = 5e6
 #: lbfgs on the non-smooth losses stops when an iteration lowers the objective by less than
 #: _FTOL * tol (relative): at tol=1e-4 that leaves it about 1e-4 relative above the optimum
 _FTOL = 1e-4
@@ -303,9 +326,14 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         object from
         :mod:`fastoptim.optim` (e.g. ``AdamW(lr=1e-3, weight_decay=0.0)``: there is no
         'adamw' name, since AdamW's default weight decay would change the objective).  'auto': the dual
-        when ``dual`` resolves to True; else 'newton-cholesky' for the squared hinge
-        when building the Hessian is cheap (few features or short sparse rows),
-        'newton-cg' for the other squared-hinge problems, 'lbfgs' for the hinge and
+        when ``dual`` resolves to True; else, for the squared hinge, the faster of
+        'newton-cholesky' and 'newton-cg' by a cost model measured on dense and sparse
+        sets: the Hessian's products of each row's stored entries plus its
+        :math:`(d + 1)^3` factorization, against the Hessian-vector products of a
+        truncated Newton step (one pass over the stored entries each, plus a fixed cost)
+        -- 'newton-cholesky' for up to about 55 dense features (more with a few thousand
+        samples: 64-feature digits) or short sparse rows (a9a), 'newton-cg' for long
+        rows and wide data (usps, d in the thousands); 'lbfgs' for the hinge and
         Weston-Watkins; with ``penalty='l1'`` 'newton-cd', its only solver: newGLMNET,
         Newton steps by coordinate descent with liblinear's shrinking
         (:mod:`fastoptim.linear_model._glmnet`; Yuan, Ho & Lin 2012).
@@ -552,12 +580,16 @@ class LinearSVC(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             return "lbfgs"
         if (d + 1) ** 2 > 1 << 24 or (dask and X.sparse):  # Objective.hessian's limit;
             return "newton-cg"  # a dask array's sparse chunks: row lengths unknown here
-        if sp.issparse(X):
+        sparse = bool(sp.issparse(X))
+        if sparse:
             per_row = np.diff(X.indptr).astype(np.float64)
-            pairs, stored = float(per_row @ (per_row + 1)) / 2, max(float(X.nnz), 1.0)
+            pairs, stored = float(per_row @ (per_row + 1)) / 2, float(X.nnz)
         else:
             pairs, stored = n * d * (d + 1) / 2, float(n * d)
-        return "newton-cholesky" if pairs <= _CHOLESKY_WORK * stored else "newton-cg"
+        # one Newton iteration of each, in Hessian-pair units (see _CG_PAIRS_PER_ENTRY)
+        cholesky = pairs + float(d + 1) ** 3 / _CHOLESKY_FACTOR
+        cg = _CG_PAIRS_PER_ENTRY[sparse] * stored + _CG_FIXED_WORK
+        return "newton-cholesky" if cholesky <= cg else "newton-cg"
 
     # -- fit ------------------------------------------------------------------------------------
 
