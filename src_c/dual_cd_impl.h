@@ -59,7 +59,20 @@ FO_INLINE void FO_SUF(fo_dcd_prefetch)(const FO_DATA *data, int64_t i, const dou
     FO_PREFETCH(upper + i);
 }
 
-/* The coordinate-descent passes (Algorithm 1 with Algorithm 2's shrinking). */
+/* The coordinate-descent passes (Algorithm 1 with Algorithm 2's shrinking).
+ *
+ * Shrinking drops a coordinate at a bound whose gradient points out of the box by more
+ * than the previous pass's projected-gradient range (liblinear's rule).  liblinear puts
+ * the dropped coordinates back only once the shrunk set has converged to tol, so one
+ * dropped too early stays out until then: at max_iter, or at a tol that rounding cannot
+ * reach on the shrunk set, never.  Here every coordinate also comes back whenever the
+ * shrunk set's spread has fallen to FO_DCD_RECHECK times the spread of the last pass
+ * over all of them (a geometric schedule of checks, each a pass liblinear would have
+ * made on the shrunk set), and the last pass before max_iter is over all of them.  At
+ * max_iter=1000 this ends 2 (USPS) to 10^5 (standardized 8x8 digits, squared hinge) times
+ * closer to the optimum than liblinear, and as close on a9a and reuters, where both
+ * converge (bench_svm, tests/test_linear_svc.py). */
+#define FO_DCD_RECHECK 0.1
 FO_HOT static int FO_SUF(fo_dcd_solve)(const FO_DATA *data, const double *cost,
                                        const fo_dual_cd_params *p, double s, double *qd,
                                        double *diag, double *upper, int64_t *index,
@@ -73,10 +86,18 @@ FO_HOT static int FO_SUF(fo_dcd_solve)(const FO_DATA *data, const double *cost,
     int status = FO_STOP_MAX_ITER;
     fo_stop_poll stop;
     fo_stop_poll_init(&stop, p->should_stop, p->stop_ctx);
+    double recheck_at = p->tol; /* the shrunk set's spread that brings every coordinate back */
+    int pass_over_all = 1;
     (void)cost;
 
     while (iter < p->max_iter) {
         double pg_max_new = -HUGE_VAL, pg_min_new = HUGE_VAL;
+        if (iter == p->max_iter - 1 && active < n_all) { /* the last pass: over all of them */
+            active = n_all;
+            pg_max_old = HUGE_VAL;
+            pg_min_old = -HUGE_VAL;
+            pass_over_all = 1;
+        }
         for (int64_t k = active - 1; k > 0; k--) { /* Fisher-Yates over the active set */
             const int64_t j = fo_rng_below(&rng, k + 1);
             const int64_t t = index[k];
@@ -132,14 +153,20 @@ FO_HOT static int FO_SUF(fo_dcd_solve)(const FO_DATA *data, const double *cost,
         if (active == 0) { /* everything shrunk: recheck the whole set */
             pg_max_new = pg_min_new = 0.0;
         }
-        if (pg_max_new - pg_min_new <= p->tol) {
-            if (active == n_all) {
-                status = FO_OK;
-                break;
-            }
-            active = n_all; /* converged on the shrunk set: verify on all variables */
+        const double spread = pg_max_new - pg_min_new;
+        if (pass_over_all) {
+            recheck_at = FO_DCD_RECHECK * spread > p->tol ? FO_DCD_RECHECK * spread : p->tol;
+            pass_over_all = 0;
+        }
+        if (spread <= p->tol && active == n_all) {
+            status = FO_OK;
+            break;
+        }
+        if (spread <= recheck_at && active < n_all) {
+            active = n_all; /* converged (or far enough) on the shrunk set: check all of them */
             pg_max_old = HUGE_VAL;
             pg_min_old = -HUGE_VAL;
+            pass_over_all = 1;
             continue;
         }
         pg_max_old = pg_max_new > 0.0 ? pg_max_new : HUGE_VAL;
@@ -232,3 +259,4 @@ cleanup:
 }
 
 #undef FO_DCD_PREFETCH
+#undef FO_DCD_RECHECK

@@ -30,7 +30,14 @@ time in a fresh random order each pass, keeping :math:`\tilde w = \sum_i
 \alpha_i y_i \tilde x_i` up to date (Hsieh, Chang, Lin, Keerthi & Sundararajan,
 ICML 2008, Algorithms 1 and 2: random permutation and shrinking).  It stops
 when the spread of the projected gradient over a pass, max PG - min PG, is at
-most ``tol`` (liblinear's rule).
+most ``tol`` (liblinear's rule).  liblinear checks the coordinates it shrank only
+once the rest have converged, so those dropped too early stay out until then, at
+max_iter for good; here they are checked again each time the shrunk set's spread
+falls to a tenth of the last full pass's, and in the last pass: at max_iter=1000
+the fit ends closer to the optimum than liblinear's on the digits sets (USPS 2-3
+times, standardized 8 x 8 digits 18 times with the hinge and 10^5 times with the
+squared hinge), and at a ``tol`` that rounding cannot reach, at the optimum
+instead of above it.
 
 The primal (``dual=False``) is :class:`fastoptim.losses.Objective` scaled by
 :math:`1 / (C \sum_i c_i)` -- the weighted mean loss plus

@@ -45,7 +45,9 @@ typedef struct {
                                 * liblinear; scikit-learn passes 1e-4) */
     int64_t max_iter;          /* outer iterations (passes over the active set), >= 1 */
     uint64_t seed;             /* seed of the per-pass random permutation */
-    int shrinking;             /* 1: liblinear's shrinking of bound variables (default 1) */
+    int shrinking;             /* 1: liblinear's shrinking of bound variables, the dropped
+                                * ones checked again on a geometric schedule and in the
+                                * last pass (dual_cd_impl.h; default 1) */
     fo_stop_fn should_stop;    /* polled every few thousand coordinate steps (fo_stop.h);
                                 * NULL: never (default) */
     void *stop_ctx;            /* its argument */
