@@ -307,6 +307,7 @@ def sgd_rate_bounds(objective, fit_intercept, batch):
         top = largest_scaled_row_sqnorms(objective, fit_intercept, b)
     if top.size == 0:
         return objective.alpha, np.inf
+    b = top.size  # a batch larger than the data is the whole data
     c = _CURVATURE[objective.loss]
     lipschitz = c * float(np.sum(top)) / b + objective.alpha
     if objective.loss not in _UNBOUNDED_GRADIENT:
