@@ -1,15 +1,15 @@
 r"""Sums over the rows of the data that the solvers and the dask adapter share.
 
-Two statistics of (X, y, w), each computed in one pass over X without copying it:
+Statistics of (X, y, w), each computed in one pass over X without copying it:
 
 - :func:`centered_normal_equations`, the weighted second moments of the centered
   data, :math:`G = X_c^T W X_c` and :math:`R = X_c^T W Y_c` with the means
   (LinearRegression's and Ridge's 'cholesky'; on dask arrays, one call per
   chunk, summed by :func:`fastoptim._dask.normal_equations`);
 - :func:`scaled_row_sqnorms`, :math:`w_i s (\|x_i\|^2 + 1)` per row, their maximum
-  :func:`max_scaled_row_sqnorm` and the k largest :func:`largest_scaled_row_sqnorms`: the per-sample curvature bounds behind the stochastic
-  solvers' safe learning rates (:mod:`fastoptim.linear_model._stochastic`; on dask arrays,
-  one call per chunk).
+  :func:`max_scaled_row_sqnorm` and the k largest :func:`largest_scaled_row_sqnorms`:
+  the per-sample curvature bounds behind the stochastic solvers' safe learning rates
+  (:mod:`fastoptim.linear_model._stochastic`; on dask arrays, one call per chunk).
 
 They sit beside the objectives (:mod:`fastoptim.losses`), below both the dask
 adapter and the estimators, so that neither has to import the other for them.

@@ -211,8 +211,8 @@ def range_test_learning_rate(solver, objective, coef, intercept, *, batch, seed,
     keeps improving, and downwards when the start is already too large (the SGD family's
     start rounded down to a power of sqrt(10)).  A short run rewards the rate that makes
     the most progress; the noise floor that rate leaves behind is what
-    :func:`fit_stochastic`'s cuts on a plateau remove (Smith 2017, "Cyclical learning rates for training neural networks", sec. 3.3;
-    Bottou, Curtis & Nocedal 2018, sec. 4).  With an L1 penalty (``l1_of_weight_sum``:
+    :func:`fit_stochastic`'s cuts on a plateau remove (Smith 2017, "Cyclical learning
+    rates for training neural networks", sec. 3.3; Bottou, Curtis & Nocedal 2018, sec. 4).  With an L1 penalty (``l1_of_weight_sum``:
     its strength from the rows' weight sum, as alpha's) the candidates run with the
     cumulative penalty and are scored on the objective with the L1 term.
     """
