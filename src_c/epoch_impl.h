@@ -418,14 +418,23 @@ cleanup:
  * threshold): s shrinks by the decay every step, and v grows as 1 / s. */
 #define FO_SCALE_FOLD 1e-9
 
-/* The lazy epoch of plain SGD (no preconditioner, no momentum, no L1) at batch 1 on CSR
+/* The lazy epoch of plain SGD (no preconditioner, no momentum) at batch 1 on CSR
  * rows of a binary loss, by the scale trick (Shalev-Shwartz, Singer & Srebro 2007,
  * Pegasos; Bottou 2010): coef = s v, so that a step's decay of every coefficient,
  * p <- d p with d = (1 - lr wd_dec)(1 - lr wd) - lr alpha, is s <- d s, and its data
  * gradient moves only the row's entries, v_j <- v_j - lr g x_j / s.  The same steps as
  * the dense epoch (and the per-column catch-up of lazy_epoch, whose pow(d, k) per
  * column and per-coefficient rule call it replaces), to rounding.  coef holds v during
- * the epoch and s v at its end; s is folded into v when it falls below FO_SCALE_FOLD. */
+ * the epoch and s v at its end; s is folded into v when it falls below FO_SCALE_FOLD.
+ *
+ * With the cumulative L1 penalty only when no step decays (d = 1: no L2, no weight decay;
+ * the dispatcher checks), so s stays 1.  Without a decay between them, the clips of
+ * consecutive steps compose into one clip at the latest u (each takes what the
+ * coefficient has not had of u yet), so the clip of a step is left to the next time the
+ * coefficient is read: a row's columns are clipped at u of the previous step before the
+ * row reads them (one clip per stored entry; lazy_epoch and scikit-learn's l1penalty also
+ * clip the row's features after the update), and every column at the epoch's last u at
+ * its end. */
 FO_HOT static int FO_SUF(lazy_sgd1_scaled)(const fo_epoch_config *cfg, const FO_DATA *d,
                                            fo_rule *rule, const int64_t *perm, FO_T *coef,
                                            FO_T *intercept, FO_T *i_s1, FO_T *i_s2,
@@ -442,13 +451,27 @@ FO_HOT static int FO_SUF(lazy_sgd1_scaled)(const fo_epoch_config *cfg, const FO_
                         neg_lr * (cfg->alpha + (double)sc.wd * (double)sc.decay_factor);
     double s = 1.0, ls = 0.0, wsum = 0.0;
     int status = FO_OK;
-    int64_t t = rule->t, q = 0;
+    const int64_t t0 = rule->t;
+    int64_t t = t0, q = 0;
+    /* the L1 penalty: u after step t is u0 + (t - t0 + 1) delta, as fo_l1_u_at */
+    const int l1 = cfg->l1 > 0.0;
+    double *FO_RESTRICT l1q = cfg->l1_q;
+    const double u0 = l1 ? *cfg->l1_u : 0.0, delta = l1 ? rule->lr * cfg->l1 : 0.0;
     for (; q < n; q++, t++) {
         const int64_t i = perm[q];
         if (q + FO_EPOCH_PREFETCH < n) FO_SUF(prefetch_row)(d, perm[q + FO_EPOCH_PREFETCH]);
         const int64_t lo = indptr[i], hi = indptr[i + 1];
         double dot = 0.0;
-        for (int64_t e = lo; e < hi; e++) dot += (double)data[e] * (double)coef[indices[e]];
+        if (l1) {
+            const double u_before = u0 + (double)(t - t0) * delta;
+            for (int64_t e = lo; e < hi; e++) {
+                const int32_t j = indices[e];
+                coef[j] = FO_SUF(l1_clip)(coef[j], u_before, l1q + j);
+                dot += (double)data[e] * (double)coef[j];
+            }
+        } else {
+            for (int64_t e = lo; e < hi; e++) dot += (double)data[e] * (double)coef[indices[e]];
+        }
         const double z = s * dot + (intercept ? (double)intercept[0] : 0.0);
         if (!isfinite(z)) {
             status = FO_ERR_NONFINITE;
@@ -476,6 +499,11 @@ FO_HOT static int FO_SUF(lazy_sgd1_scaled)(const fo_epoch_config *cfg, const FO_
     }
     if (s != 1.0)
         for (int64_t j = 0; j < p; j++) coef[j] = (FO_T)((double)coef[j] * s);
+    if (l1 && status == FO_OK) {  /* every column up to the epoch's last step */
+        const double u_end = u0 + (double)(t - t0) * delta;
+        for (int64_t j = 0; j < p; j++) coef[j] = FO_SUF(l1_clip)(coef[j], u_end, l1q + j);
+        *cfg->l1_u = u_end;
+    }
     rule->t = t;
     *loss_total += ls;
     *weight_total += wsum;
@@ -901,8 +929,10 @@ int FO_SUF(fo_epoch)(const fo_epoch_config *cfg, const FO_DATA *d, fo_rule *rule
         status = FO_SUF(pick_sgd1)(rule)(cfg, d, rule, perm, coef, intercept, c_s1, c_s2, c_s3,
                                          i_s1, i_s2, i_s3, grad, &loss_total, &weight_total);
         t = rule->t;
-    } else if (cfg->lazy && !d->X && B == 1 && K == 1 && cfg->l1 == 0.0 &&
-               rule->precond == FO_PRECOND_NONE && !rule->momentum) {
+    } else if (cfg->lazy && !d->X && B == 1 && K == 1 && rule->precond == FO_PRECOND_NONE &&
+               !rule->momentum && (cfg->l1 == 0.0 || (cfg->alpha == 0.0 &&
+                                                       rule->weight_decay == 0.0 &&
+                                                       rule->decoupled_decay == 0.0))) {
         status = FO_SUF(lazy_sgd1_scaled)(cfg, d, rule, perm, coef, intercept, i_s1, i_s2, i_s3,
                                           &loss_total, &weight_total);
         t = rule->t;

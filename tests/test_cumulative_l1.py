@@ -123,6 +123,31 @@ def test_epochs_equal_the_oracle(loss, batch, layout, alpha):
     np.testing.assert_allclose(st["q"], rq, rtol=0, atol=1e-11 * max(1.0, ru))
 
 
+@pytest.mark.parametrize("loss", ["logistic", "squared", "hinge"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_batch_one_without_decay_equals_the_oracle(loss, dtype):
+    """Batch 1 on CSR rows without any decay (no L2, no weight decay): the engine's scaled
+    batch-1 path, whose skipped clips compose into one clip at the latest u; = the dense
+    semantics of the oracle (u and q too), with weights, an intercept and 3 epochs."""
+    X, y, sw = _problem(loss, density=0.3)
+    obj = Objective(loss, sp.csr_matrix(X.astype(dtype)), y, sample_weight=sw, alpha=0.0)
+    lr, l1 = 0.05, 0.01
+    c0 = np.random.default_rng(1).standard_normal(D) * 0.2
+    c, b, opt = c0.astype(dtype), np.zeros(1, dtype), SGD(lr=lr)
+    _run(obj, opt, c, b, 3, 1, l1, lazy=True)
+    rc, rb, ru, rq = _oracle(loss, X, y, sw, c0.copy(), np.zeros(1), 3, 1, lr, 0.0, l1)
+    scale = max(1.0, np.abs(rc).max())
+    tol = 1e-11 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(c, rc, rtol=0, atol=tol * scale)
+    np.testing.assert_allclose(b, rb, rtol=0, atol=tol * scale)
+    if dtype == np.float64:
+        np.testing.assert_array_equal(c == 0, rc == 0)
+    assert np.sum(rc == 0) >= 1
+    st = opt._l1_state
+    assert st["u"][0] == pytest.approx(ru, rel=1e-12)
+    np.testing.assert_allclose(st["q"], rq, rtol=0, atol=tol * max(1.0, ru))
+
+
 @pytest.mark.parametrize("alpha", [0.0, 1e-3, 0.05, 0.3])
 @pytest.mark.parametrize("start", [0.4, -0.02, 1e-4])
 def test_lazy_catch_up_over_long_gaps_is_exact(alpha, start):
