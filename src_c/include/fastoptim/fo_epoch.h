@@ -23,8 +23,9 @@
  *   - the decays: p <- p d^k, d = (1 - lr wd_dec)(1 - lr wd) - lr alpha, when
  *     the rule has no preconditioner and no momentum (plain SGD, with L2 and
  *     decoupled decay): then lazy mode equals the dense computation exactly
- *     (at batch 1 on a binary loss without L1 by the scale trick, coef = s v:
- *     the decay of every coefficient is one multiply of s per step);
+ *     (at batch 1 on a binary loss by the scale trick, coef = s v: the decay
+ *     of every coefficient is one multiply of s per step; with L1 only without
+ *     any decay, a row's columns clipped once before it reads them);
  *   - otherwise only the decoupled decay moves p (p <- p (1 - lr wd_dec)^k),
  *     and the state decays as under zero gradients: momentum b <- mu^k b,
  *     RMSProp s <- a^k s (and m <- a^k m), Adam m <- b1^k m, v <- b2^k v,
