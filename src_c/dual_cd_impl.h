@@ -87,16 +87,17 @@ FO_HOT static int FO_SUF(fo_dcd_solve)(const FO_DATA *data, const double *cost,
     fo_stop_poll stop;
     fo_stop_poll_init(&stop, p->should_stop, p->stop_ctx);
     double recheck_at = p->tol; /* the shrunk set's spread that brings every coordinate back */
-    int pass_over_all = 1;
+    int pass_over_all = 1, recheck = 0;
     (void)cost;
 
     while (iter < p->max_iter) {
         double pg_max_new = -HUGE_VAL, pg_min_new = HUGE_VAL;
-        if (iter == p->max_iter - 1 && active < n_all) { /* the last pass: over all of them */
+        if (active < n_all && (recheck || iter == p->max_iter - 1)) { /* a pass over all */
             active = n_all;
             pg_max_old = HUGE_VAL;
             pg_min_old = -HUGE_VAL;
             pass_over_all = 1;
+            recheck = 0;
         }
         for (int64_t k = active - 1; k > 0; k--) { /* Fisher-Yates over the active set */
             const int64_t j = fo_rng_below(&rng, k + 1);
@@ -163,10 +164,7 @@ FO_HOT static int FO_SUF(fo_dcd_solve)(const FO_DATA *data, const double *cost,
             break;
         }
         if (spread <= recheck_at && active < n_all) {
-            active = n_all; /* converged (or far enough) on the shrunk set: check all of them */
-            pg_max_old = HUGE_VAL;
-            pg_min_old = -HUGE_VAL;
-            pass_over_all = 1;
+            recheck = 1; /* converged (or far enough) on the shrunk set: check all of them */
             continue;
         }
         pg_max_old = pg_max_new > 0.0 ? pg_max_new : HUGE_VAL;
